@@ -1,0 +1,160 @@
+//! Command-line definitions (clap derive). Each subcommand's work lives in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// pagerproof — SOC 2 incident-management evidence (CC7.3) as one verifiable static site.
+///
+/// Reads PagerDuty incident exports and API snapshots, postmortems (postmortem.v1 JSON), the
+/// incident response policy (markdown with TOML front matter) and Jira snapshots from a site
+/// directory holding `site.toml`, tests every incident against the documented policy, and writes
+/// a browsable, hash-manifested site that opens from disk.
+#[derive(Debug, Parser)]
+#[command(name = "pagerproof", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the evidence site into the output directory (default: public/ under the site).
+    Build(BuildArgs),
+    /// Load and validate every input; print findings as file:line: message; non-zero exit on errors.
+    Check(CheckArgs),
+    /// Create a small site in DIR that builds as is.
+    Init(InitArgs),
+    /// Build the site and serve it on 127.0.0.1 for preview.
+    Serve(ServeArgs),
+    /// Build the site and write the audit package: a deterministic zip of one BagIt bag.
+    Package(PackageArgs),
+    /// Verify a package (zip or unzipped bag): every manifest line, Payload-Oxum, extra or missing
+    /// files, unsafe paths, and the signature when a public key is given.
+    Verify(VerifyArgs),
+    /// Write a minisign-compatible key pair for signing packages.
+    Keygen(KeygenArgs),
+    /// Fetch snapshots from PagerDuty or Jira into content/ (the only command that uses the network).
+    #[command(subcommand)]
+    Fetch(FetchCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SiteArg {
+    /// Site directory holding site.toml.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub site: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Output directory (default: `[output] dir` of site.toml, relative to the site).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Also fail on warnings.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to create (must not exist or be empty).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8088)]
+    pub port: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Sign the zip with this minisign secret key (passphrase from PAGERPROOF_KEY_PASSWORD).
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The package zip, or an unzipped bag directory.
+    pub path: PathBuf,
+    /// minisign public key file; checks `<zip>.minisig` beside the zip.
+    #[arg(long, value_name = "FILE")]
+    pub pubkey: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Secret key path to write (the public key goes beside it with `.pub`).
+    #[arg(long, value_name = "FILE", default_value = "pagerproof.key")]
+    pub out: PathBuf,
+    /// Overwrite existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FetchCommand {
+    /// Fetch incidents, log entries, escalation policies, schedules, overrides, services,
+    /// priorities, users and audit records. Token: PAGERDUTY_API_TOKEN (never a flag).
+    Pagerduty(FetchPagerdutyArgs),
+    /// Fetch the Jira issues referenced by postmortems and incidents. Auth: JIRA_EMAIL +
+    /// JIRA_API_TOKEN (Cloud, Basic) or JIRA_PAT (Data Center, Bearer).
+    Jira(FetchJiraArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FetchPagerdutyArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// First day (default: period start), in the organization's time zone.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+    /// Last day, inclusive (default: period end).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<chrono::NaiveDate>,
+    /// API base URL (default from --region).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// PagerDuty service region.
+    #[arg(long, value_enum, default_value = "us")]
+    pub region: Region,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Region {
+    Us,
+    Eu,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchJiraArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Jira base URL (default: `[links] jira` of site.toml).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,407 @@
+//! `site.toml` → [`Config`] (design/config.md). Unknown keys are errors naming file, line and key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directory holding site.toml; every configured path is relative to it.
+    pub root: PathBuf,
+    pub organization: Organization,
+    pub period: Period,
+    pub policy: PolicyRef,
+    pub business_hours: BusinessHours,
+    pub severity: SeverityConfig,
+    pub inputs: Inputs,
+    pub theme: Theme,
+    pub links: Links,
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub name: String,
+    #[serde(deserialize_with = "de_tz")]
+    pub timezone: Tz,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub name: String,
+    #[serde(deserialize_with = "de_date")]
+    pub start: NaiveDate,
+    #[serde(deserialize_with = "de_date")]
+    pub end: NaiveDate,
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Period {
+    /// The build's only "now" date: `as_of`, by default the period's end.
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of.unwrap_or(self.end)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRef {
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHours {
+    #[serde(default = "default_days", deserialize_with = "de_days")]
+    pub days: Vec<Weekday>,
+    #[serde(default = "default_start", deserialize_with = "de_time")]
+    pub start: NaiveTime,
+    #[serde(default = "default_end", deserialize_with = "de_time")]
+    pub end: NaiveTime,
+    #[serde(default, deserialize_with = "de_dates")]
+    pub holidays: Vec<NaiveDate>,
+}
+
+impl Default for BusinessHours {
+    fn default() -> Self {
+        BusinessHours {
+            days: default_days(),
+            start: default_start(),
+            end: default_end(),
+            holidays: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityConfig {
+    #[serde(default)]
+    pub from_urgency: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inputs {
+    #[serde(default, deserialize_with = "de_opt_tz")]
+    pub export_timezone: Option<Tz>,
+    #[serde(default = "d_incidents")]
+    pub incidents: String,
+    #[serde(default = "d_postmortems")]
+    pub postmortems: String,
+    #[serde(default = "d_policies")]
+    pub policies: String,
+    #[serde(default = "d_pagerduty")]
+    pub pagerduty: String,
+    #[serde(default = "d_jira")]
+    pub jira: String,
+    #[serde(default = "d_responses")]
+    pub responses: String,
+    #[serde(default = "d_samples")]
+    pub samples: String,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        toml::from_str("").expect("defaults")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    #[serde(default = "d_theme")]
+    pub name: String,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme { name: d_theme() }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Links {
+    pub pagerduty: Option<String>,
+    pub jira: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    #[serde(default = "d_out")]
+    pub dir: String,
+    #[serde(default = "d_dist")]
+    pub dist: String,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output { dir: d_out(), dist: d_dist() }
+    }
+}
+
+/// The file as written; converted into [`Config`] after validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    organization: Organization,
+    period: Period,
+    policy: PolicyRef,
+    #[serde(default)]
+    business_hours: BusinessHours,
+    #[serde(default)]
+    severity: SeverityConfig,
+    #[serde(default)]
+    inputs: Inputs,
+    #[serde(default)]
+    theme: Theme,
+    #[serde(default)]
+    links: Links,
+    #[serde(default)]
+    output: Output,
+}
+
+impl Config {
+    /// Reads `<dir>/site.toml`.
+    pub fn load(dir: &Path) -> Result<Config> {
+        let path = dir.join("site.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read the site configuration", path.display()))?;
+        Config::parse(dir, &text, &path.display().to_string())
+    }
+
+    /// Parses site.toml text; `name` is the file name used in error messages.
+    pub fn parse(root: &Path, text: &str, name: &str) -> Result<Config> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
+        let config = Config {
+            root: root.to_path_buf(),
+            organization: raw.organization,
+            period: raw.period,
+            policy: raw.policy,
+            business_hours: raw.business_hours,
+            severity: raw.severity,
+            inputs: raw.inputs,
+            theme: raw.theme,
+            links: raw.links,
+            output: raw.output,
+        };
+        config.validate(name)?;
+        Ok(config)
+    }
+
+    fn validate(&self, name: &str) -> Result<()> {
+        let p = &self.period;
+        if p.end < p.start {
+            bail!("{name}: [period] end {} is before start {}", p.end, p.start);
+        }
+        if self.business_hours.end <= self.business_hours.start {
+            bail!("{name}: [business_hours] end must be after start");
+        }
+        if self.business_hours.days.is_empty() {
+            bail!("{name}: [business_hours] days must name at least one day");
+        }
+        if self.organization.name.trim().is_empty() {
+            bail!("{name}: [organization] name is empty");
+        }
+        if self.period.name.trim().is_empty() {
+            bail!("{name}: [period] name is empty");
+        }
+        for link in [&self.links.pagerduty, &self.links.jira].into_iter().flatten() {
+            if !(link.starts_with("https://") || link.starts_with("http://")) {
+                bail!("{name}: [links] `{link}` must be an http(s) URL");
+            }
+        }
+        Ok(())
+    }
+
+    /// Zone of timestamps written without offset.
+    pub fn export_tz(&self) -> Tz {
+        self.inputs.export_timezone.unwrap_or(self.organization.timezone)
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.organization.timezone
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.root.join(&self.output.dir)
+    }
+
+    /// `<org-slug>-<period-slug>`, the package and bag name.
+    pub fn package_name(&self) -> String {
+        format!(
+            "{}-{}",
+            crate::util::slug(&self.organization.name),
+            crate::util::slug(&self.period.name)
+        )
+    }
+}
+
+/// A TOML error as `file:line: message`, naming the key (toml's own message names it).
+pub fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let msg = e.message().trim().to_string();
+    match line {
+        Some(line) => anyhow::anyhow!("{name}:{line}: {msg}"),
+        None => anyhow::anyhow!("{name}: {msg}"),
+    }
+}
+
+fn default_days() -> Vec<Weekday> {
+    use Weekday::*;
+    vec![Mon, Tue, Wed, Thu, Fri]
+}
+fn default_start() -> NaiveTime {
+    NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+}
+fn default_end() -> NaiveTime {
+    NaiveTime::from_hms_opt(17, 0, 0).unwrap()
+}
+fn d_incidents() -> String {
+    "content/incidents".into()
+}
+fn d_postmortems() -> String {
+    "content/postmortems".into()
+}
+fn d_policies() -> String {
+    "content/policies".into()
+}
+fn d_pagerduty() -> String {
+    "content/pagerduty".into()
+}
+fn d_jira() -> String {
+    "content/jira".into()
+}
+fn d_responses() -> String {
+    "content/responses".into()
+}
+fn d_samples() -> String {
+    "content/samples".into()
+}
+fn d_theme() -> String {
+    "default".into()
+}
+fn d_out() -> String {
+    "public".into()
+}
+fn d_dist() -> String {
+    "dist".into()
+}
+
+/// A TOML date (`2026-01-01`) or a string holding one.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DateLike {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+fn date_from(v: DateLike) -> Result<NaiveDate, String> {
+    let text = match v {
+        DateLike::Toml(dt) => match (dt.date, dt.time) {
+            (Some(d), None) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+            _ => return Err(format!("`{dt}` must be a date (YYYY-MM-DD) without a time")),
+        },
+        DateLike::Text(s) => s,
+    };
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
+pub fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    date_from(DateLike::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+pub fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    de_date(d).map(Some)
+}
+
+fn de_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+    Vec::<DateLike>::deserialize(d)?
+        .into_iter()
+        .map(|v| date_from(v).map_err(serde::de::Error::custom))
+        .collect()
+}
+
+fn de_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse::<Tz>()
+        .map_err(|_| serde::de::Error::custom(format!("`{s}` is not an IANA time zone (e.g. America/New_York)")))
+}
+
+fn de_opt_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Tz>, D::Error> {
+    de_tz(d).map(Some)
+}
+
+fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+    let s = String::deserialize(d)?;
+    NaiveTime::parse_from_str(&s, "%H:%M")
+        .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a time of day (HH:MM)")))
+}
+
+fn de_days<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .into_iter()
+        .map(|s| {
+            s.parse::<Weekday>()
+                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a day (mon, tue, ...)")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = r#"
+[organization]
+name = "Acme Corp"
+timezone = "America/New_York"
+[period]
+name = "FY2026"
+start = 2026-01-01
+end = 2026-12-31
+[policy]
+file = "content/policies/incident-response.md"
+"#;
+
+    #[test]
+    fn minimal_config_takes_defaults() {
+        let c = Config::parse(Path::new("."), MIN, "site.toml").unwrap();
+        assert_eq!(c.period.as_of(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(c.inputs.incidents, "content/incidents");
+        assert_eq!(c.export_tz(), chrono_tz::America::New_York);
+        assert_eq!(c.package_name(), "acme-corp-fy2026");
+        assert_eq!(c.business_hours.days.len(), 5);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = format!("{MIN}\n[output]\ndir = \"x\"\ndirectory = \"y\"\n");
+        let err = Config::parse(Path::new("."), &text, "site.toml").unwrap_err().to_string();
+        assert!(err.starts_with("site.toml:15:"), "{err}");
+        assert!(err.contains("directory"), "{err}");
+    }
+
+    #[test]
+    fn bad_timezone_is_named() {
+        let text = MIN.replace("America/New_York", "Mars/Olympus");
+        let err = Config::parse(Path::new("."), &text, "site.toml").unwrap_err().to_string();
+        assert!(err.contains("Mars/Olympus"), "{err}");
+        assert!(err.starts_with("site.toml:4:"), "{err}");
+    }
+}

@@ -1,0 +1,1 @@
+//! PagerDuty and Jira REST clients (the only network code).

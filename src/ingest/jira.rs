@@ -1,0 +1,15 @@
+//! Jira issue snapshots written by `pagerproof fetch jira`. OWNER: fetch helper.
+
+use serde::Serialize;
+
+/// One Jira issue as snapshotted.
+#[derive(Debug, Clone, Serialize)]
+pub struct JiraIssue {
+    pub key: String,
+    pub summary: Option<String>,
+    /// Status name (`In Progress`).
+    pub status: Option<String>,
+    /// `statusCategory.key`: `new`, `indeterminate` or `done`.
+    pub status_category: Option<String>,
+    pub url: Option<String>,
+}

@@ -1,0 +1,111 @@
+//! Incidents: one parsed input row, and the merged incident the population is made of.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Conflict, RowRef};
+
+/// One incident as read from one input row (a CSV line or an API snapshot record), with every
+/// field typed. Empty input values are `None`. Which columns the row's file *has* is kept too,
+/// because "column present but empty" (never acknowledged) differs from "no such column" (no data).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IncidentRow {
+    pub at: Option<RowRef>,
+    pub number: Option<u64>,
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub service: Option<String>,
+    pub service_id: Option<String>,
+    pub escalation_policy: Option<String>,
+    pub escalation_policy_id: Option<String>,
+    pub team: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub resolved: Option<DateTime<Utc>>,
+    pub acknowledged: Option<DateTime<Utc>>,
+    pub seconds_to_first_ack: Option<i64>,
+    pub seconds_to_resolve: Option<i64>,
+    /// First non-empty of the row's priority columns: `priority`, `priority_name`, `severity`
+    /// (an API snapshot puts `priority.summary` here).
+    pub priority: Option<String>,
+    pub urgency: Option<String>,
+    pub status: Option<String>,
+    pub auto_resolved: Option<bool>,
+    pub acknowledged_by: Option<String>,
+    pub assigned_to: Option<String>,
+    pub resolved_by: Option<String>,
+    pub escalation_count: Option<u64>,
+    /// Basic Reporting's "Duration", kept as text (durations come from the timestamps).
+    pub duration_text: Option<String>,
+    pub url: Option<String>,
+    /// The row's source carries acknowledgement information (an ack column, or log entries).
+    pub has_ack_data: bool,
+    /// The row's source carries resolution information (a resolved-at or seconds-to-resolve column).
+    pub has_resolve_data: bool,
+    /// Timeline from API log entries, oldest first.
+    pub timeline: Vec<LogEntry>,
+    /// Jira keys referenced by the row itself (API external references).
+    pub jira_keys: Vec<String>,
+}
+
+/// One entry of an incident's timeline (PagerDuty log entry).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    pub at: DateTime<Utc>,
+    /// PagerDuty type without the `_log_entry` suffix: trigger, acknowledge, escalate, resolve, ...
+    pub kind: String,
+    pub summary: String,
+    pub agent: Option<String>,
+    pub channel: Option<String>,
+}
+
+/// An incident of the population: the first non-rejected row with its identity, with later
+/// duplicate rows merged in field by field (evidence-rules.md §2).
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub number: u64,
+    pub fields: IncidentRow,
+    pub created: DateTime<Utc>,
+    /// Every non-rejected row that carried this identity, in reading order.
+    pub sources: Vec<RowRef>,
+    pub conflicts: Vec<Conflict>,
+    /// In the period (the first row's bucket was `accepted`).
+    pub in_period: bool,
+}
+
+impl Incident {
+    /// Earliest acknowledgement instant known from any source, by evidence-rules.md §4's order:
+    /// `seconds_to_first_ack`, then an acknowledged-at column, then the log entries.
+    pub fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        let f = &self.fields;
+        if let Some(secs) = f.seconds_to_first_ack {
+            return Some(self.created + chrono::Duration::seconds(secs));
+        }
+        if let Some(at) = f.acknowledged {
+            return Some(at);
+        }
+        f.timeline
+            .iter()
+            .filter(|e| e.kind == "acknowledge" || e.kind == "acknowledgement")
+            .map(|e| e.at)
+            .min()
+    }
+
+    /// Resolution instant: `seconds_to_resolve` when present, else the resolved-at value.
+    pub fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        let f = &self.fields;
+        if let Some(secs) = f.seconds_to_resolve {
+            return Some(self.created + chrono::Duration::seconds(secs));
+        }
+        f.resolved.or_else(|| {
+            f.timeline
+                .iter()
+                .filter(|e| e.kind == "resolve")
+                .map(|e| e.at)
+                .min()
+        })
+    }
+
+    pub fn title(&self) -> &str {
+        self.fields.title.as_deref().unwrap_or("")
+    }
+}

@@ -1,0 +1,1 @@
+//! Audit package: BagIt manifests, deterministic zip, minisign signature, verify.

@@ -1,0 +1,1 @@
+//! Rendering: tera pages, plotters charts, sanitized markdown.
