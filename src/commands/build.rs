@@ -1,9 +1,110 @@
+//! `pagerproof build`: inputs → evidence → site, replacing the previous output only on success.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::BuildArgs;
+use crate::config::Config;
+use crate::model::Level;
 
-pub fn run(_args: &BuildArgs) -> Result<ExitCode> {
-    anyhow::bail!("not yet built")
+pub fn run(args: &BuildArgs) -> Result<ExitCode> {
+    let config = Config::load(&args.site.site)?;
+    let out = match &args.out {
+        Some(dir) => dir.clone(),
+        None => config.out_dir(),
+    };
+    let summary = build_site(&config, &out, args.quiet)?;
+    println!("{summary}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the site into `out`. The new site is rendered into a temporary sibling directory and
+/// swapped in only when complete, so a failed build leaves the previous output intact.
+/// Returns a one-line summary of what was built.
+pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
+    let progress = progress(quiet);
+    progress.set_message("reading inputs");
+    let inputs = crate::ingest::load(config)?;
+    for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
+        progress.suspend(|| eprintln!("{f}"));
+    }
+    progress.set_message(format!("testing {} incidents against the policy", inputs.accounting.accepted));
+    let evidence = crate::evidence::evaluate(config, &inputs);
+    progress.set_message("rendering pages");
+    let staging = staging_dir(out)?;
+    let rendered = crate::render::render_site(config, &inputs, &evidence, &staging);
+    if let Err(e) = rendered {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    replace_dir(&staging, out)?;
+    progress.finish_and_clear();
+    let a = &inputs.accounting;
+    Ok(format!(
+        "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
+        out.display(),
+        a.accepted,
+        a.rows_read,
+        a.accepted,
+        a.duplicates,
+        a.outside_period,
+        a.rejected,
+        inputs.postmortems.len(),
+        evidence.exceptions.len()
+    ))
+}
+
+fn progress(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("static template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// A fresh, empty directory beside `out` (same file system, so the final rename is atomic).
+fn staging_dir(out: &Path) -> Result<PathBuf> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).with_context(|| format!("{}: cannot create", parent.display()))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let staging = parent.join(format!(".{name}.pagerproof-staging"));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).with_context(|| format!("{}: cannot remove", staging.display()))?;
+    }
+    std::fs::create_dir(&staging).with_context(|| format!("{}: cannot create", staging.display()))?;
+    Ok(staging)
+}
+
+/// Replaces `out` with `staging`. Refuses to delete a non-empty directory that is not a previous
+/// pagerproof build, so a mistyped `--out` cannot wipe unrelated files.
+fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !out.join("data/summary.json").is_file() {
+            let _ = std::fs::remove_dir_all(staging);
+            bail!(
+                "{}: exists and is not a previous pagerproof build (no data/summary.json); refusing to replace it",
+                out.display()
+            );
+        }
+        let old = staging.with_extension("old");
+        if old.exists() {
+            std::fs::remove_dir_all(&old)?;
+        }
+        std::fs::rename(out, &old).with_context(|| format!("{}: cannot move aside", out.display()))?;
+        std::fs::rename(staging, out).with_context(|| format!("{}: cannot move into place", out.display()))?;
+        std::fs::remove_dir_all(&old).with_context(|| format!("{}: cannot remove", old.display()))?;
+    } else {
+        std::fs::rename(staging, out).with_context(|| format!("{}: cannot move into place", out.display()))?;
+    }
+    Ok(())
 }

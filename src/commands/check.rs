@@ -1,9 +1,86 @@
+//! `pagerproof check`: load and validate everything; findings as `file:line: level: message`.
+
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use crate::cli::CheckArgs;
+use crate::config::Config;
+use crate::model::{Finding, Level};
 
-pub fn run(_args: &CheckArgs) -> Result<ExitCode> {
-    anyhow::bail!("not yet built")
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let config = match Config::load(&args.site.site) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let findings = match findings(&config) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for f in &findings {
+        println!("{f}");
+    }
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    let warnings = findings.len() - errors;
+    println!("{errors} error(s), {warnings} warning(s)");
+    let fail = errors > 0 || (args.strict && warnings > 0);
+    Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Every finding about a site's inputs. Malformed files are returned as `Err` (they stop `build`).
+pub fn findings(config: &Config) -> Result<Vec<Finding>> {
+    let inputs = crate::ingest::load(config)?;
+    let evidence = crate::evidence::evaluate(config, &inputs);
+    let mut out = inputs.findings.clone();
+    let warn = |file: &str, line: Option<u64>, message: String| Finding {
+        level: Level::Warning,
+        file: file.to_string(),
+        line,
+        message,
+    };
+    for r in &inputs.rejected {
+        out.push(warn(&r.at.file, Some(r.at.line), format!("row rejected: {}", r.reason)));
+    }
+    for i in &inputs.incidents {
+        for c in &i.conflicts {
+            out.push(warn(
+                &c.at.file,
+                Some(c.at.line),
+                format!("incident {}: {} `{}` differs from the kept `{}`", c.number, c.field, c.other, c.kept),
+            ));
+        }
+    }
+    for (pm, facts) in inputs.postmortems.iter().zip(&evidence.postmortems) {
+        for link in &facts.links {
+            if link.mismatch {
+                out.push(warn(&pm.source, None, format!("incident link {}: number and id name different incidents; the number wins", link.label)));
+            }
+            if link.number.is_none() {
+                out.push(warn(&pm.source, None, format!("incident link {} matches no incident in any input", link.label)));
+            }
+        }
+        if facts.orphan {
+            out.push(warn(&pm.source, None, format!("postmortem {} links no known incident (orphan_postmortem)", pm.id)));
+        }
+    }
+    let known: BTreeSet<&str> = evidence.exceptions.iter().map(|e| e.id.as_str()).collect();
+    for r in &inputs.responses {
+        if !known.contains(r.exception.as_str()) {
+            out.push(Finding {
+                level: Level::Error,
+                file: r.source.clone(),
+                line: Some(2),
+                message: format!("response names exception `{}`, which this period does not have", r.exception),
+            });
+        }
+    }
+    out.sort();
+    Ok(out)
 }

@@ -332,3 +332,9 @@ pub struct MonthSeverity {
     /// Times to resolve (seconds), sorted.
     pub resolve_times: Vec<i64>,
 }
+
+/// Readings taken where evidence-rules.md does not settle a case (shown on method.html).
+pub const JUDGMENTS: &[&str] = &[];
+
+/// TEMPORARY shim; replaced by the evidence branch.
+pub fn evaluate(_c: &crate::Config, _i: &crate::ingest::Inputs) -> Evidence { unimplemented!() }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use crate::model::*;
 
 pub mod csv_incidents;
+pub mod frontmatter;
 pub mod headers;
 pub mod jira;
+pub mod load;
 pub mod pagerduty;
 pub mod population;
 pub mod postmortem;
@@ -56,3 +58,4 @@ impl Inputs {
             .map(|i| &self.incidents[i])
     }
 }
+pub use load::load;

@@ -1,0 +1,203 @@
+//! `load`: every input of a site, in reading order, into [`Inputs`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::{Inputs, csv_incidents, jira, pagerduty, policy, population, postmortem, responses};
+use crate::config::Config;
+use crate::model::{Finding, Level, SourceFile, SourceKind};
+
+/// Reads and validates every input. Malformed files are errors naming file and line; bad CSV rows
+/// become rejected rows.
+pub fn load(config: &Config) -> Result<Inputs> {
+    let mut inputs = Inputs::default();
+    let (period_start, period_end) = crate::evidence::period::bounds(config);
+
+    // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2).
+    let mut incident_files: Vec<(SourceFile, Vec<population::RowOutcome>)> = Vec::new();
+    for path in files(config, &config.inputs.incidents, "csv")? {
+        let (mut source, bytes) = source_file(config, &path, SourceKind::IncidentCsv)?;
+        let read = csv_incidents::read(&source.path, &bytes, config.export_tz())?;
+        source.notes.push(format!("export variant: {}", read.variant));
+        source.notes.extend(read.notes);
+        incident_files.push((source, read.rows));
+    }
+    let api = pagerduty::load(config)?;
+    incident_files.extend(api.files);
+    inputs.pagerduty = api.snapshot;
+
+    let names = incident_files.iter().map(|(s, rows)| (s.path.clone(), rows.clone())).collect();
+    let pop = population::assemble(names, period_start, period_end);
+    for ((mut source, _), accounting) in incident_files.into_iter().zip(pop.per_file) {
+        source.accounting = accounting;
+        if source.kind == SourceKind::IncidentCsv && accounting.rows_read == 20_000 {
+            inputs.findings.push(Finding {
+                level: Level::Warning,
+                file: source.path.clone(),
+                line: None,
+                message: "exactly 20,000 rows: PagerDuty truncates report exports at 20,000 rows, \
+                          so this file may be partial; split the export into shorter periods"
+                    .into(),
+            });
+            source.notes.push("exactly 20,000 rows: possibly truncated by PagerDuty's export cap".into());
+        }
+        inputs.sources.push(source);
+    }
+    inputs.sources.extend(api.other_files);
+    inputs.incidents = pop.incidents;
+    inputs.rejected = pop.rejected;
+    inputs.accounting = pop.total;
+
+    // Policies, with the incident response policy named by [policy] file.
+    let policy_path = normalise(&config.policy.file);
+    let mut policy_paths = files(config, &config.inputs.policies, "md")?;
+    let policy_abs = config.path(&policy_path);
+    if !policy_abs.is_file() {
+        bail!("site.toml: [policy] file `{}` does not exist", config.policy.file);
+    }
+    if !policy_paths.iter().any(|p| rel(config, p) == policy_path) {
+        policy_paths.push(policy_abs);
+    }
+    for path in policy_paths {
+        let (source, bytes) = source_file(config, &path, SourceKind::Policy)?;
+        let text = utf8(&source.path, bytes)?;
+        inputs.policies.push(policy::parse(&source.path, &text)?);
+        inputs.sources.push(source);
+    }
+    inputs.policies.sort_by(|a, b| a.slug.cmp(&b.slug));
+    dedupe_slugs(&mut inputs.policies);
+    inputs.policy = inputs
+        .policies
+        .iter()
+        .position(|p| p.source == policy_path)
+        .expect("the policy file was just read");
+    if inputs.policy().severities.is_empty() {
+        bail!("{policy_path}: the incident response policy defines no [[severity]] levels");
+    }
+
+    // Postmortems: ids unique across the site.
+    let mut by_id: BTreeMap<String, String> = BTreeMap::new();
+    for path in files(config, &config.inputs.postmortems, "json")? {
+        let (source, bytes) = source_file(config, &path, SourceKind::Postmortem)?;
+        let text = utf8(&source.path, bytes)?;
+        let pm = postmortem::parse(&source.path, &text)?;
+        if let Some(other) = by_id.insert(pm.id.clone(), source.path.clone()) {
+            bail!("{}: postmortem id `{}` is also used by {other}", source.path, pm.id);
+        }
+        inputs.postmortems.push(pm);
+        inputs.sources.push(source);
+    }
+    inputs.postmortems.sort_by(|a, b| a.id.cmp(&b.id));
+
+    for path in files(config, &config.inputs.responses, "md")? {
+        let (source, bytes) = source_file(config, &path, SourceKind::Response)?;
+        let text = utf8(&source.path, bytes)?;
+        inputs.responses.push(responses::parse(&source.path, &text)?);
+        inputs.sources.push(source);
+    }
+
+    let (issues, jira_files) = jira::load(config)?;
+    inputs.jira = issues;
+    inputs.sources.extend(jira_files);
+    Ok(inputs)
+}
+
+/// Files with extension `ext` under `dir` (relative to the site), recursively, in byte order of
+/// their relative path. A missing directory holds no files.
+pub fn files(config: &Config, dir: &str, ext: &str) -> Result<Vec<PathBuf>> {
+    let root = config.path(dir);
+    if !root.exists() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("{dir}: cannot list"))?;
+        let is_ext = entry.path().extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(ext));
+        if entry.file_type().is_file() && is_ext {
+            found.push(entry.into_path());
+        }
+    }
+    found.sort_by(|a, b| rel(config, a).as_bytes().cmp(rel(config, b).as_bytes()));
+    Ok(found)
+}
+
+/// Path relative to the site root with `/` separators.
+pub fn rel(config: &Config, path: &Path) -> String {
+    let r = path.strip_prefix(&config.root).unwrap_or(path);
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn normalise(path: &str) -> String {
+    path.trim_start_matches("./").replace('\\', "/")
+}
+
+/// Reads a file into a [`SourceFile`] (hash, size, where its verbatim copy goes).
+pub fn source_file(config: &Config, path: &Path, kind: SourceKind) -> Result<(SourceFile, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let rel = rel(config, path);
+    let source = SourceFile {
+        copy: copy_path(&rel),
+        path: rel,
+        kind,
+        sha256: crate::util::sha256_hex(&bytes),
+        bytes: bytes.len() as u64,
+        accounting: Default::default(),
+        notes: Vec::new(),
+    };
+    Ok((source, bytes))
+}
+
+/// `sources/<path>`; a name with characters BagIt tools disagree on (`%`, CR, LF) gets a slug
+/// (the population page records the original name).
+pub fn copy_path(rel: &str) -> String {
+    let safe: Vec<String> = rel
+        .split('/')
+        .map(|seg| {
+            if seg.contains(['%', '\r', '\n']) || seg.starts_with('.') {
+                let (stem, ext) = seg.rsplit_once('.').unwrap_or((seg, ""));
+                let stem = crate::util::slug(stem);
+                let stem = if stem.is_empty() { "file".to_string() } else { stem };
+                if ext.is_empty() { stem } else { format!("{stem}.{}", crate::util::slug(ext)) }
+            } else {
+                seg.to_string()
+            }
+        })
+        .collect();
+    format!("sources/{}", safe.join("/"))
+}
+
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        anyhow::anyhow!("{name}:{line}: not valid UTF-8")
+    })
+}
+
+/// Two policy files whose names slug alike get `-2`, `-3` so every page has its own file.
+fn dedupe_slugs(policies: &mut [crate::model::PolicyDoc]) {
+    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    for p in policies.iter_mut() {
+        let n = seen.entry(p.slug.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            p.slug = format!("{}-{}", p.slug, n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_keep_safe_names_and_slug_unsafe_ones() {
+        assert_eq!(copy_path("content/incidents/q1.csv"), "sources/content/incidents/q1.csv");
+        assert_eq!(copy_path("content/incidents/100%.csv"), "sources/content/incidents/100.csv");
+        assert_eq!(copy_path("content/incidents/a\nb.csv"), "sources/content/incidents/a-b.csv");
+    }
+}

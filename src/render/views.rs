@@ -1,0 +1,222 @@
+//! Serializable views handed to templates. Templates never see internal types with behaviour;
+//! every time is pre-formatted in the organization's zone, every verdict pre-worded.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::evidence::{
+    Evidence, IncidentFacts, PostmortemState, SeveritySource, Verdict, VerdictState,
+};
+use crate::ingest::Inputs;
+use crate::model::Incident;
+use crate::util::{human_duration, local_time, local_time_secs, utc_rfc3339};
+
+/// Site-wide facts every page shows in its header and footer.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub organization: String,
+    pub period: String,
+    pub start: String,
+    pub end: String,
+    pub as_of: String,
+    pub timezone: String,
+    pub version: String,
+    pub has_oncall: bool,
+    pub has_audit_log: bool,
+}
+
+impl SiteView {
+    pub fn new(config: &Config, has_oncall: bool, has_audit_log: bool) -> Self {
+        SiteView {
+            organization: config.organization.name.clone(),
+            period: config.period.name.clone(),
+            start: config.period.start.to_string(),
+            end: config.period.end.to_string(),
+            as_of: config.period.as_of().to_string(),
+            timezone: config.tz().name().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            has_oncall,
+            has_audit_log,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub href: String,
+}
+
+/// A verdict as words first (met / breached by 7m 12s / pending / no data / n/a), colour second.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictView {
+    pub state: &'static str,
+    pub text: String,
+    pub target: String,
+    pub deadline: String,
+}
+
+impl VerdictView {
+    pub fn new(v: &Verdict, tz: Tz) -> Self {
+        let (state, text) = match v.state {
+            VerdictState::Met => ("met", "met".to_string()),
+            VerdictState::Breached => (
+                "breached",
+                match v.by_secs {
+                    Some(s) => format!("breached by {}", human_duration(s)),
+                    None => "breached".to_string(),
+                },
+            ),
+            VerdictState::Pending => ("pending", "pending".to_string()),
+            VerdictState::NoData => ("no-data", "no data".to_string()),
+            VerdictState::NotApplicable => ("na", "n/a".to_string()),
+        };
+        VerdictView {
+            state,
+            text,
+            target: v.target.map(|t| t.to_string()).unwrap_or_default(),
+            deadline: v.deadline.map(|d| local_time_secs(d, tz)).unwrap_or_default(),
+        }
+    }
+}
+
+pub fn severity_source_text(s: SeveritySource) -> &'static str {
+    match s {
+        SeveritySource::Priority => "priority",
+        SeveritySource::Postmortem => "postmortem",
+        SeveritySource::Urgency => "mapped from urgency",
+        SeveritySource::None => "no source",
+    }
+}
+
+pub fn postmortem_state_text(s: PostmortemState) -> &'static str {
+    match s {
+        PostmortemState::NotRequired => "not required",
+        PostmortemState::OnTime => "on time",
+        PostmortemState::Pending => "pending",
+        PostmortemState::Missing => "missing",
+        PostmortemState::Late => "late",
+    }
+}
+
+/// Jira browse URL for a key: the tracker URL when one is known, else `[links] jira` + key.
+pub fn jira_href(config: &Config, inputs: &Inputs, key: &str) -> Option<String> {
+    if let Some(url) = inputs.jira.get(key).and_then(|i| i.url.clone()) {
+        return Some(url);
+    }
+    for pm in &inputs.postmortems {
+        for item in &pm.action_items {
+            if item.tracker_key.as_deref() == Some(key)
+                && let Some(url) = &item.tracker_url
+            {
+                return Some(url.clone());
+            }
+        }
+    }
+    config
+        .links
+        .jira
+        .as_ref()
+        .map(|base| format!("{}/browse/{key}", base.trim_end_matches('/')))
+}
+
+/// One register row: everything the register table, CSV and XLSX show for an incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentRowView {
+    pub number: u64,
+    pub id: String,
+    pub title: String,
+    pub service: String,
+    pub severity: String,
+    pub severity_raw: String,
+    pub severity_source: &'static str,
+    pub urgency: String,
+    pub created: String,
+    pub created_utc: String,
+    pub acknowledged: String,
+    pub resolved: String,
+    pub tta: String,
+    pub tta_secs: Option<i64>,
+    pub ttr: String,
+    pub ttr_secs: Option<i64>,
+    pub ack: VerdictView,
+    pub resolve: VerdictView,
+    pub responder: String,
+    pub postmortems: Vec<String>,
+    pub postmortem_status: &'static str,
+    pub jira: Vec<Link>,
+    pub customer_impact: String,
+    pub href: String,
+}
+
+pub fn incident_row(
+    config: &Config,
+    inputs: &Inputs,
+    incident: &Incident,
+    facts: &IncidentFacts,
+) -> IncidentRowView {
+    let tz = config.tz();
+    let f = &incident.fields;
+    let opt_time = |t: Option<DateTime<Utc>>| t.map(|t| local_time_secs(t, tz)).unwrap_or_default();
+    let customer_impact = facts
+        .postmortems
+        .iter()
+        .filter_map(|id| inputs.postmortems.iter().find(|p| &p.id == id))
+        .find_map(|pm| {
+            pm.impact.as_ref()?.iter().find(|(k, _)| k == "customer_impact").map(|(_, v)| v.clone())
+        })
+        .unwrap_or_default();
+    IncidentRowView {
+        number: incident.number,
+        id: f.id.clone().unwrap_or_default(),
+        title: incident.title().to_string(),
+        service: f.service.clone().unwrap_or_default(),
+        severity: facts.severity.level.clone().unwrap_or_else(|| "unclassified".into()),
+        severity_raw: facts.severity.raw.clone().unwrap_or_default(),
+        severity_source: severity_source_text(facts.severity.source),
+        urgency: f.urgency.clone().unwrap_or_default(),
+        created: local_time_secs(incident.created, tz),
+        created_utc: utc_rfc3339(incident.created),
+        acknowledged: opt_time(incident.acknowledged_at()),
+        resolved: opt_time(incident.resolved_at()),
+        tta: facts.time_to_ack.map(human_duration).unwrap_or_default(),
+        tta_secs: facts.time_to_ack,
+        ttr: facts.time_to_resolve.map(human_duration).unwrap_or_default(),
+        ttr_secs: facts.time_to_resolve,
+        ack: VerdictView::new(&facts.ack, tz),
+        resolve: VerdictView::new(&facts.resolve, tz),
+        responder: f
+            .acknowledged_by
+            .clone()
+            .or_else(|| f.resolved_by.clone())
+            .or_else(|| f.assigned_to.clone())
+            .unwrap_or_default(),
+        postmortems: facts.postmortems.clone(),
+        postmortem_status: postmortem_state_text(facts.postmortem),
+        jira: facts
+            .jira_keys
+            .iter()
+            .map(|k| Link { label: k.clone(), href: jira_href(config, inputs, k).unwrap_or_default() })
+            .collect(),
+        customer_impact,
+        href: format!("incidents/{}.html", incident.number),
+    }
+}
+
+/// Register rows for every in-period incident, in number order.
+pub fn register_rows(config: &Config, inputs: &Inputs, evidence: &Evidence) -> Vec<IncidentRowView> {
+    evidence
+        .incidents
+        .iter()
+        .filter_map(|facts| {
+            let incident = inputs.incident(facts.number)?;
+            Some(incident_row(config, inputs, incident, facts))
+        })
+        .collect()
+}
+
+pub fn time_pair(at: DateTime<Utc>, tz: Tz) -> (String, String) {
+    (local_time(at, tz), utc_rfc3339(at))
+}
