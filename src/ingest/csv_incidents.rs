@@ -358,7 +358,7 @@ mod tests {
     }
 
     fn rejected(r: &RowOutcome) -> &RejectedRow {
-        r.as_ref().err().expect("expected a rejected row")
+        r.as_ref().expect_err("expected a rejected row")
     }
 
     fn lines(read: &CsvRead) -> Vec<u64> {
