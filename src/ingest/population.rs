@@ -1,13 +1,612 @@
 //! Merging rows from every incident source into the population, each row in exactly one bucket
 //! (evidence-rules.md §2). OWNER: csv-ingest helper.
 
-use crate::model::{IncidentRow, RejectedRow};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef};
+use crate::util;
 
 /// One row as read from a source: an incident row, or a rejected one with its reason.
 pub type RowOutcome = Result<IncidentRow, RejectedRow>;
-// TEMPORARY shim below; replaced by the csv branch.
-use chrono::{DateTime, Utc};
-use crate::model::{Accounting, Conflict, Incident};
-pub struct Population { pub incidents: Vec<Incident>, pub rejected: Vec<RejectedRow>, pub per_file: Vec<Accounting>, pub total: Accounting, pub conflicts: Vec<Conflict> }
-pub fn assemble(_f: Vec<(String, Vec<RowOutcome>)>, _s: DateTime<Utc>, _e: DateTime<Utc>) -> Population { unimplemented!() }
-pub fn number_gaps(_n: &[u64]) -> Vec<(u64, u64)> { Vec::new() }
+
+/// Every row of every incident source, accounted for.
+#[derive(Debug, Default)]
+pub struct Population {
+    /// Every identity from a non-rejected row (accepted, duplicate or outside the period),
+    /// sorted by number.
+    pub incidents: Vec<Incident>,
+    /// In reading order.
+    pub rejected: Vec<RejectedRow>,
+    /// Same order as the files given to `assemble`.
+    pub per_file: Vec<Accounting>,
+    pub total: Accounting,
+    /// Every conflict, in reading order (each is also on its incident).
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Buckets every row of `files` (already in reading order: CSVs by path byte order, then API
+/// snapshots) and merges duplicates. The period is [period_start, period_end).
+pub fn assemble(
+    files: Vec<(String, Vec<RowOutcome>)>,
+    period_start: DateTime<Utc>,
+    period_end: DateTime<Utc>,
+) -> Population {
+    let mut assembly = Assembly {
+        period: (period_start, period_end),
+        ..Assembly::default()
+    };
+    let mut per_file = Vec::with_capacity(files.len());
+    let mut total = Accounting::default();
+    for (file, rows) in files {
+        let mut accounting = Accounting::default();
+        for (index, outcome) in rows.into_iter().enumerate() {
+            accounting.count(assembly.take(&file, index, outcome));
+        }
+        total.add(&accounting);
+        per_file.push(accounting);
+    }
+    Population {
+        incidents: assembly.incidents.into_values().collect(),
+        rejected: assembly.rejected,
+        per_file,
+        total,
+        conflicts: assembly.conflicts,
+    }
+}
+
+/// The missing incident numbers between the lowest and the highest, as inclusive ranges.
+pub fn number_gaps(numbers: &[u64]) -> Vec<(u64, u64)> {
+    let mut sorted = numbers.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted
+        .windows(2)
+        .filter(|w| w[1] > w[0] + 1)
+        .map(|w| (w[0] + 1, w[1] - 1))
+        .collect()
+}
+
+#[derive(Default)]
+struct Assembly {
+    period: (DateTime<Utc>, DateTime<Utc>),
+    incidents: BTreeMap<u64, Incident>,
+    /// PagerDuty id → number of the first non-rejected row that carried it.
+    numbers_by_id: BTreeMap<String, u64>,
+    rejected: Vec<RejectedRow>,
+    conflicts: Vec<Conflict>,
+}
+
+impl Assembly {
+    /// Puts one row in its bucket, in the order of evidence-rules.md §2.
+    fn take(&mut self, file: &str, index: usize, outcome: RowOutcome) -> Bucket {
+        let mut row = match outcome {
+            Ok(row) => row,
+            Err(rejected) => return self.reject(rejected.at, rejected.reason),
+        };
+        // API snapshot rows may not carry a reference; their record index stands in for a line.
+        let at = row.at.clone().unwrap_or_else(|| RowRef {
+            file: file.to_string(),
+            line: index as u64 + 1,
+        });
+        row.at = Some(at.clone());
+        let number = match self.identity(&row) {
+            Ok(number) => number,
+            Err(reason) => return self.reject(at, reason),
+        };
+        row.number = Some(number);
+        let Some(created) = row.created else {
+            return self.reject(at, "no creation time".to_string());
+        };
+        if let Some(id) = &row.id {
+            self.numbers_by_id.entry(id.clone()).or_insert(number);
+        }
+
+        if let Some(incident) = self.incidents.get_mut(&number) {
+            let found = merge(&mut incident.fields, row, number, &at);
+            incident.sources.push(at);
+            incident.conflicts.extend(found.iter().cloned());
+            self.conflicts.extend(found);
+            return Bucket::Duplicate;
+        }
+        let (start, end) = self.period;
+        let in_period = start <= created && created < end;
+        let incident = Incident {
+            number,
+            fields: row,
+            created,
+            sources: vec![at],
+            conflicts: Vec::new(),
+            in_period,
+        };
+        self.incidents.insert(number, incident);
+        if in_period {
+            Bucket::Accepted
+        } else {
+            Bucket::OutsidePeriod
+        }
+    }
+
+    /// The row's incident number: its own, or that of the incident already read with its id.
+    fn identity(&self, row: &IncidentRow) -> Result<u64, String> {
+        match (row.number, &row.id) {
+            (Some(number), _) => Ok(number),
+            (None, Some(id)) => self.numbers_by_id.get(id).copied().ok_or_else(|| {
+                format!("no incident number, and no incident read before it has id {id:?}")
+            }),
+            (None, None) => Err("no incident number or id".to_string()),
+        }
+    }
+
+    fn reject(&mut self, at: RowRef, reason: String) -> Bucket {
+        self.rejected.push(RejectedRow { at, reason });
+        Bucket::Rejected
+    }
+}
+
+/// Merges a later row into the kept fields: the first non-empty value wins, a different later
+/// value is a conflict. Returns the conflicts found.
+fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -> Vec<Conflict> {
+    // Destructured in full so that a field added to IncidentRow cannot be forgotten here.
+    let IncidentRow {
+        at: _,
+        number: _,
+        id,
+        title,
+        service,
+        service_id,
+        escalation_policy,
+        escalation_policy_id,
+        team,
+        created,
+        resolved,
+        acknowledged,
+        seconds_to_first_ack,
+        seconds_to_resolve,
+        priority,
+        urgency,
+        status,
+        auto_resolved,
+        acknowledged_by,
+        assigned_to,
+        resolved_by,
+        escalation_count,
+        duration_text,
+        url,
+        has_ack_data,
+        has_resolve_data,
+        timeline,
+        jira_keys,
+    } = other;
+    let mut m = Merger {
+        number,
+        at,
+        found: Vec::new(),
+    };
+    m.field("id", &mut kept.id, id, String::clone);
+    m.field("title", &mut kept.title, title, String::clone);
+    m.field("service", &mut kept.service, service, String::clone);
+    m.field(
+        "service_id",
+        &mut kept.service_id,
+        service_id,
+        String::clone,
+    );
+    m.field(
+        "escalation_policy",
+        &mut kept.escalation_policy,
+        escalation_policy,
+        String::clone,
+    );
+    let ep_id = &mut kept.escalation_policy_id;
+    m.field(
+        "escalation_policy_id",
+        ep_id,
+        escalation_policy_id,
+        String::clone,
+    );
+    m.field("team", &mut kept.team, team, String::clone);
+    m.field("created", &mut kept.created, created, time);
+    m.field("resolved", &mut kept.resolved, resolved, time);
+    m.field("acknowledged", &mut kept.acknowledged, acknowledged, time);
+    let ack = &mut kept.seconds_to_first_ack;
+    m.field(
+        "seconds_to_first_ack",
+        ack,
+        seconds_to_first_ack,
+        ToString::to_string,
+    );
+    let resolve = &mut kept.seconds_to_resolve;
+    m.field(
+        "seconds_to_resolve",
+        resolve,
+        seconds_to_resolve,
+        ToString::to_string,
+    );
+    m.field("priority", &mut kept.priority, priority, String::clone);
+    m.field("urgency", &mut kept.urgency, urgency, String::clone);
+    m.field("status", &mut kept.status, status, String::clone);
+    m.field(
+        "auto_resolved",
+        &mut kept.auto_resolved,
+        auto_resolved,
+        ToString::to_string,
+    );
+    m.field(
+        "acknowledged_by",
+        &mut kept.acknowledged_by,
+        acknowledged_by,
+        String::clone,
+    );
+    m.field(
+        "assigned_to",
+        &mut kept.assigned_to,
+        assigned_to,
+        String::clone,
+    );
+    m.field(
+        "resolved_by",
+        &mut kept.resolved_by,
+        resolved_by,
+        String::clone,
+    );
+    m.field(
+        "escalation_count",
+        &mut kept.escalation_count,
+        escalation_count,
+        ToString::to_string,
+    );
+    m.field(
+        "duration",
+        &mut kept.duration_text,
+        duration_text,
+        String::clone,
+    );
+    m.field("url", &mut kept.url, url, String::clone);
+    kept.has_ack_data |= has_ack_data;
+    kept.has_resolve_data |= has_resolve_data;
+    if kept.timeline.is_empty() {
+        kept.timeline = timeline;
+    }
+    for key in jira_keys {
+        if !kept.jira_keys.contains(&key) {
+            kept.jira_keys.push(key);
+        }
+    }
+    m.found
+}
+
+struct Merger<'a> {
+    number: u64,
+    at: &'a RowRef,
+    found: Vec<Conflict>,
+}
+
+impl Merger<'_> {
+    fn field<T: PartialEq>(
+        &mut self,
+        name: &str,
+        kept: &mut Option<T>,
+        other: Option<T>,
+        show: fn(&T) -> String,
+    ) {
+        let Some(k) = kept else {
+            *kept = other;
+            return;
+        };
+        if let Some(o) = other
+            && *k != o
+        {
+            self.found.push(Conflict {
+                number: self.number,
+                at: self.at.clone(),
+                field: name.to_string(),
+                kept: show(k),
+                other: show(&o),
+            });
+        }
+    }
+}
+
+fn time(t: &DateTime<Utc>) -> String {
+    util::utc_rfc3339(*t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    const START: &str = "2026-01-01T05:00:00Z";
+    const END: &str = "2027-01-01T05:00:00Z";
+    const IN: &str = "2026-06-01T12:00:00Z";
+
+    fn at(file: &str, line: u64) -> RowRef {
+        RowRef {
+            file: file.into(),
+            line,
+        }
+    }
+
+    fn ok(file: &str, line: u64, number: Option<u64>, created: Option<&str>) -> RowOutcome {
+        Ok(IncidentRow {
+            at: Some(at(file, line)),
+            number,
+            created: created.map(utc),
+            ..IncidentRow::default()
+        })
+    }
+
+    fn bad(file: &str, line: u64) -> RowOutcome {
+        Err(RejectedRow {
+            at: at(file, line),
+            reason: "column \"created_on\", value \"x\": not a valid timestamp".into(),
+        })
+    }
+
+    fn run(files: Vec<(&str, Vec<RowOutcome>)>) -> Population {
+        let files = files.into_iter().map(|(f, r)| (f.to_string(), r)).collect();
+        assemble(files, utc(START), utc(END))
+    }
+
+    fn counts(a: &Accounting) -> [u64; 5] {
+        [
+            a.rows_read,
+            a.accepted,
+            a.duplicates,
+            a.outside_period,
+            a.rejected,
+        ]
+    }
+
+    #[test]
+    fn every_row_in_one_bucket_per_file_and_in_total() {
+        let pop = run(vec![
+            (
+                "a.csv",
+                vec![
+                    ok("a.csv", 2, Some(1), Some(IN)),
+                    bad("a.csv", 3),
+                    ok("a.csv", 4, None, Some(IN)),
+                    ok("a.csv", 5, Some(9), Some("2025-12-31T00:00:00Z")),
+                    ok("a.csv", 6, Some(2), Some(IN)),
+                    ok("a.csv", 7, Some(1), Some(IN)),
+                ],
+            ),
+            (
+                "b.csv",
+                vec![
+                    ok("b.csv", 2, Some(2), Some(IN)),
+                    ok("b.csv", 3, Some(8), Some("2027-02-01T00:00:00Z")),
+                    ok("b.csv", 4, Some(3), Some(IN)),
+                    ok("b.csv", 5, Some(4), None),
+                ],
+            ),
+        ]);
+        assert_eq!(counts(&pop.per_file[0]), [6, 2, 1, 1, 2]);
+        assert_eq!(counts(&pop.per_file[1]), [4, 1, 1, 1, 1]);
+        assert_eq!(counts(&pop.total), [10, 3, 2, 2, 3]);
+        assert!(pop.per_file.iter().all(Accounting::balances) && pop.total.balances());
+        let numbers: Vec<u64> = pop.incidents.iter().map(|i| i.number).collect();
+        assert_eq!(numbers, vec![1, 2, 3, 8, 9]);
+        let in_period: Vec<bool> = pop.incidents.iter().map(|i| i.in_period).collect();
+        assert_eq!(in_period, vec![true, true, true, false, false]);
+        let rejected: Vec<(RowRef, &str)> = pop
+            .rejected
+            .iter()
+            .map(|r| (r.at.clone(), r.reason.as_str()))
+            .collect();
+        assert_eq!(rejected[0].0, at("a.csv", 3));
+        assert_eq!(rejected[1], (at("a.csv", 4), "no incident number or id"));
+        assert_eq!(rejected[2], (at("b.csv", 5), "no creation time"));
+        assert_eq!(
+            pop.incidents[0].sources,
+            vec![at("a.csv", 2), at("a.csv", 7)]
+        );
+    }
+
+    #[test]
+    fn duplicates_across_files_merge_field_by_field() {
+        let first = IncidentRow {
+            at: Some(at("a.csv", 2)),
+            number: Some(10),
+            id: Some("Q10".into()),
+            title: Some("Disk full".into()),
+            priority: Some("P1".into()),
+            created: Some(utc(IN)),
+            has_resolve_data: true,
+            jira_keys: vec!["OPS-1".into()],
+            ..IncidentRow::default()
+        };
+        let second = IncidentRow {
+            at: Some(at("b.csv", 9)),
+            number: Some(10),
+            title: Some("Disk full".into()),
+            service: Some("Storage".into()),
+            priority: Some("P2".into()),
+            created: Some(utc("2026-06-01T12:00:30Z")),
+            seconds_to_first_ack: Some(60),
+            has_ack_data: true,
+            jira_keys: vec!["OPS-2".into(), "OPS-1".into()],
+            ..IncidentRow::default()
+        };
+        let third = IncidentRow {
+            at: Some(at("b.csv", 10)),
+            number: Some(10),
+            seconds_to_first_ack: Some(75),
+            auto_resolved: Some(true),
+            created: Some(utc(IN)),
+            ..IncidentRow::default()
+        };
+        let pop = run(vec![
+            ("a.csv", vec![Ok(first)]),
+            ("b.csv", vec![Ok(second), Ok(third)]),
+        ]);
+        assert_eq!(counts(&pop.total), [3, 1, 2, 0, 0]);
+        let inc = &pop.incidents[0];
+        let f = &inc.fields;
+        assert_eq!(f.title.as_deref(), Some("Disk full"));
+        assert_eq!(
+            f.service.as_deref(),
+            Some("Storage"),
+            "empty filled from a later row"
+        );
+        assert_eq!(f.priority.as_deref(), Some("P1"), "first non-empty wins");
+        assert_eq!(f.seconds_to_first_ack, Some(60));
+        assert_eq!(f.auto_resolved, Some(true));
+        assert_eq!(f.at, Some(at("a.csv", 2)));
+        assert!(f.has_ack_data && f.has_resolve_data);
+        assert_eq!(f.jira_keys, vec!["OPS-1", "OPS-2"]);
+        assert_eq!(inc.created, utc(IN));
+        assert_eq!(
+            inc.sources,
+            vec![at("a.csv", 2), at("b.csv", 9), at("b.csv", 10)]
+        );
+        let shown: Vec<(RowRef, &str, &str, &str)> = pop
+            .conflicts
+            .iter()
+            .map(|c| {
+                (
+                    c.at.clone(),
+                    c.field.as_str(),
+                    c.kept.as_str(),
+                    c.other.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (
+                    at("b.csv", 9),
+                    "created",
+                    "2026-06-01T12:00:00Z",
+                    "2026-06-01T12:00:30Z"
+                ),
+                (at("b.csv", 9), "priority", "P1", "P2"),
+                (at("b.csv", 10), "seconds_to_first_ack", "60", "75"),
+            ]
+        );
+        assert!(pop.conflicts.iter().all(|c| c.number == 10));
+        assert_eq!(inc.conflicts.len(), 3);
+    }
+
+    #[test]
+    fn rejected_row_claims_no_identity() {
+        let pop = run(vec![(
+            "a.csv",
+            vec![
+                Err(RejectedRow {
+                    at: at("a.csv", 2),
+                    reason: "2 fields, but the header has 3 columns".into(),
+                }),
+                ok("a.csv", 3, Some(5), None),
+                ok("a.csv", 4, Some(5), Some(IN)),
+            ],
+        )]);
+        assert_eq!(counts(&pop.total), [3, 1, 0, 0, 2]);
+        assert_eq!(pop.incidents[0].sources, vec![at("a.csv", 4)]);
+        assert!(pop.incidents[0].in_period);
+    }
+
+    #[test]
+    fn id_only_rows_take_the_number_of_the_incident_read_with_that_id() {
+        let with_id = |line, number, id: &str| {
+            Ok(IncidentRow {
+                at: Some(at("a.csv", line)),
+                number,
+                id: Some(id.into()),
+                created: Some(utc(IN)),
+                ..IncidentRow::default()
+            })
+        };
+        let pop = run(vec![(
+            "a.csv",
+            vec![
+                with_id(2, None, "Q7"),
+                with_id(3, Some(7), "Q7"),
+                with_id(4, None, "Q7"),
+                with_id(5, None, "QX"),
+            ],
+        )]);
+        assert_eq!(counts(&pop.total), [4, 1, 1, 0, 2]);
+        assert_eq!(pop.incidents.len(), 1);
+        assert_eq!(pop.incidents[0].number, 7);
+        assert_eq!(
+            pop.incidents[0].sources,
+            vec![at("a.csv", 3), at("a.csv", 4)]
+        );
+        let reasons: Vec<&str> = pop.rejected.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                "no incident number, and no incident read before it has id \"Q7\"",
+                "no incident number, and no incident read before it has id \"QX\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn period_boundaries() {
+        let pop = run(vec![(
+            "a.csv",
+            vec![
+                ok("a.csv", 2, Some(1), Some(START)),
+                ok("a.csv", 3, Some(2), Some(END)),
+                ok("a.csv", 4, Some(3), Some("2027-01-01T04:59:59Z")),
+                ok("a.csv", 5, Some(4), Some("2026-01-01T04:59:59Z")),
+            ],
+        )]);
+        let in_period: Vec<(u64, bool)> = pop
+            .incidents
+            .iter()
+            .map(|i| (i.number, i.in_period))
+            .collect();
+        assert_eq!(
+            in_period,
+            vec![(1, true), (2, false), (3, true), (4, false)]
+        );
+        assert_eq!(counts(&pop.total), [4, 2, 0, 2, 0]);
+    }
+
+    #[test]
+    fn merging_never_moves_the_first_rows_bucket() {
+        let pop = run(vec![(
+            "a.csv",
+            vec![
+                ok("a.csv", 2, Some(1), Some("2025-12-31T00:00:00Z")),
+                ok("a.csv", 3, Some(1), Some(IN)),
+            ],
+        )]);
+        assert_eq!(counts(&pop.total), [2, 0, 1, 1, 0]);
+        assert!(!pop.incidents[0].in_period);
+        assert_eq!(pop.incidents[0].created, utc("2025-12-31T00:00:00Z"));
+    }
+
+    #[test]
+    fn rows_without_a_reference_use_their_record_index() {
+        let row = IncidentRow {
+            created: Some(utc(IN)),
+            ..IncidentRow::default()
+        };
+        let pop = run(vec![(
+            "snap.json",
+            vec![ok("x", 1, Some(1), Some(IN)), Ok(row)],
+        )]);
+        assert_eq!(pop.rejected[0].at, at("snap.json", 2));
+    }
+
+    #[test]
+    fn gaps_in_the_number_sequence() {
+        assert_eq!(number_gaps(&[]), vec![]);
+        assert_eq!(number_gaps(&[5]), vec![]);
+        assert_eq!(
+            number_gaps(&[7, 1, 2, 3, 3, 10, 5]),
+            vec![(4, 4), (6, 6), (8, 9)]
+        );
+    }
+}
