@@ -393,7 +393,7 @@ file = "content/policies/incident-response.md"
     fn unknown_key_names_file_line_and_key() {
         let text = format!("{MIN}\n[output]\ndir = \"x\"\ndirectory = \"y\"\n");
         let err = Config::parse(Path::new("."), &text, "site.toml").unwrap_err().to_string();
-        assert!(err.starts_with("site.toml:15:"), "{err}");
+        assert!(err.starts_with("site.toml:14:"), "{err}");
         assert!(err.contains("directory"), "{err}");
     }
 
