@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the outside tools CI's checks need, quietly. Fails loudly if one cannot be installed.
+set -euo pipefail
+need=()
+command -v minisign >/dev/null || need+=(minisign)
+command -v unzip >/dev/null || need+=(unzip)
+command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+for tool in minisign unzip soffice chromium sha256sum python3; do
+  command -v "$tool" >/dev/null || { echo "ci: required tool '$tool' is missing and could not be installed" >&2; exit 1; }
+done
+if [ ! -x .ci/.venv/bin/bagit.py ]; then
+  python3 -m venv .ci/.venv
+  .ci/.venv/bin/pip install --quiet --disable-pip-version-check bagit
+fi
+.ci/.venv/bin/bagit.py --version >/dev/null 2>&1 || { echo "ci: bagit.py is not runnable" >&2; exit 1; }
+echo "tools: minisign $(minisign -v 2>&1 | head -1 | tr -d '\n'), $(soffice --version | head -1), $(chromium --version), bagit $(.ci/.venv/bin/bagit.py --version 2>&1)"
