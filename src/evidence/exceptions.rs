@@ -64,7 +64,11 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
                 let (da, ra) = split_digits(a);
                 let (db, rb) = split_digits(b);
                 let (ta, tb) = (trim_zeros(da), trim_zeros(db));
-                let ord = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb)).then_with(|| da.len().cmp(&db.len()));
+                let ord = ta
+                    .len()
+                    .cmp(&tb.len())
+                    .then_with(|| ta.cmp(tb))
+                    .then_with(|| da.len().cmp(&db.len()));
                 if ord != Ordering::Equal {
                     return ord;
                 }
@@ -96,22 +100,42 @@ fn incident_exceptions(cx: &Context, f: &IncidentFacts, out: &mut Vec<Exception>
     if f.ack.state == VerdictState::Breached {
         let (rule, required) = target_words(cx, "acknowledge", level, &f.ack);
         let actual = ack_actual(cx, f);
-        out.push(Exception::new(ExceptionKind::AckBreach, subject(), rule, required, actual));
+        out.push(Exception::new(
+            ExceptionKind::AckBreach,
+            subject(),
+            rule,
+            required,
+            actual,
+        ));
     }
     if f.resolve.state == VerdictState::Breached {
         let (rule, required) = target_words(cx, "resolve", level, &f.resolve);
         let actual = match f.time_to_resolve {
-            Some(t) => format!("resolved after {}, {} late", human_duration(t), late(&f.resolve)),
+            Some(t) => format!(
+                "resolved after {}, {} late",
+                human_duration(t),
+                late(&f.resolve)
+            ),
             None => open_actual(cx, "not resolved", &f.resolve),
         };
-        out.push(Exception::new(ExceptionKind::ResolveBreach, subject(), rule, required, actual));
+        out.push(Exception::new(
+            ExceptionKind::ResolveBreach,
+            subject(),
+            rule,
+            required,
+            actual,
+        ));
     }
     if f.severity.level.is_none() {
         out.push(Exception::new(
             ExceptionKind::SeverityMissing,
             subject(),
-            "evidence-rules §3: every incident has a severity level of the documented policy".into(),
-            format!("a priority or severity matching one of {}", levels(cx.policy)),
+            "evidence-rules §3: every incident has a severity level of the documented policy"
+                .into(),
+            format!(
+                "a priority or severity matching one of {}",
+                levels(cx.policy)
+            ),
             severity_actual(f),
         ));
     }
@@ -132,11 +156,19 @@ fn incident_exceptions(cx: &Context, f: &IncidentFacts, out: &mut Vec<Exception>
     postmortem_state_exception(cx, f, level, out);
 }
 
-fn postmortem_state_exception(cx: &Context, f: &IncidentFacts, level: &str, out: &mut Vec<Exception>) {
+fn postmortem_state_exception(
+    cx: &Context,
+    f: &IncidentFacts,
+    level: &str,
+    out: &mut Vec<Exception>,
+) {
     let (kind, actual) = match f.postmortem {
         PostmortemState::Missing => (
             ExceptionKind::PostmortemMissing,
-            format!("no postmortem links the incident as of {}", local_time(cx.now, cx.tz)),
+            format!(
+                "no postmortem links the incident as of {}",
+                local_time(cx.now, cx.tz)
+            ),
         ),
         PostmortemState::Late => {
             let actual = match (f.postmortem_completed, f.postmortem_due) {
@@ -165,7 +197,13 @@ fn postmortem_state_exception(cx: &Context, f: &IncidentFacts, level: &str, out:
         Some(due) => format!("a completed postmortem by {}", local_time(due, cx.tz)),
         None => "a completed postmortem".into(),
     };
-    out.push(Exception::new(kind, Subject::Incident { number: f.number }, rule, required, actual));
+    out.push(Exception::new(
+        kind,
+        Subject::Incident { number: f.number },
+        rule,
+        required,
+        actual,
+    ));
 }
 
 /// The rule and the requirement of a response target: `acknowledge within the P1 target of 5m`.
@@ -183,7 +221,10 @@ fn target_words(cx: &Context, verb: &str, level: &str, v: &Verdict) -> (String, 
                 format!("{verb} within {t} (by {by})"),
             )
         }
-        None => (format!("evidence-rules §4: {verb} within the {level} target"), String::new()),
+        None => (
+            format!("evidence-rules §4: {verb} within the {level} target"),
+            String::new(),
+        ),
     }
 }
 
@@ -192,12 +233,20 @@ fn late(v: &Verdict) -> String {
 }
 
 fn open_actual(cx: &Context, what: &str, v: &Verdict) -> String {
-    format!("{what} as of {}, {} late", local_time(cx.now, cx.tz), late(v))
+    format!(
+        "{what} as of {}, {} late",
+        local_time(cx.now, cx.tz),
+        late(v)
+    )
 }
 
 fn ack_actual(cx: &Context, f: &IncidentFacts) -> String {
     match (f.time_to_ack, f.time_to_resolve) {
-        (Some(t), _) => format!("acknowledged after {}, {} late", human_duration(t), late(&f.ack)),
+        (Some(t), _) => format!(
+            "acknowledged after {}, {} late",
+            human_duration(t),
+            late(&f.ack)
+        ),
         (None, Some(r)) => format!(
             "never acknowledged; resolved after {}, {} late",
             human_duration(r),
@@ -229,7 +278,12 @@ fn severity_actual(f: &IncidentFacts) -> String {
     }
 }
 
-fn postmortem_exceptions(cx: &Context, pm: &Postmortem, facts: &PostmortemFacts, out: &mut Vec<Exception>) {
+fn postmortem_exceptions(
+    cx: &Context,
+    pm: &Postmortem,
+    facts: &PostmortemFacts,
+    out: &mut Vec<Exception>,
+) {
     let pm_subject = || Subject::Postmortem { id: pm.id.clone() };
     if facts.incomplete {
         let missing: Vec<&str> = facts.parts_missing.iter().map(|p| p.label()).collect();
@@ -248,7 +302,10 @@ fn postmortem_exceptions(cx: &Context, pm: &Postmortem, facts: &PostmortemFacts,
             "no incidents entries".to_string()
         } else {
             let dead: Vec<&str> = facts.links.iter().map(|l| l.label.as_str()).collect();
-            format!("no entry matches an incident read from the inputs: {}", dead.join(", "))
+            format!(
+                "no entry matches an incident read from the inputs: {}",
+                dead.join(", ")
+            )
         };
         out.push(Exception::new(
             ExceptionKind::OrphanPostmortem,
@@ -292,5 +349,199 @@ fn postmortem_exceptions(cx: &Context, pm: &Postmortem, facts: &PostmortemFacts,
                 format!("not done as of {}: {status}", cx.as_of),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::*;
+    use crate::evidence::{Evidence, evaluate};
+    use crate::model::{Incident, IncidentLink};
+
+    fn eval(incidents: Vec<Incident>, pms: Vec<Postmortem>) -> Evidence {
+        evaluate(&config(), &inputs(incidents, pms))
+    }
+
+    fn find<'a>(e: &'a Evidence, id: &str) -> &'a Exception {
+        e.exceptions
+            .iter()
+            .find(|x| x.id == id)
+            .unwrap_or_else(|| panic!("{id} not among {:?}", ids(e)))
+    }
+
+    fn ids(e: &Evidence) -> Vec<&str> {
+        e.exceptions.iter().map(|x| x.id.as_str()).collect()
+    }
+
+    #[test]
+    fn ack_breach_says_what_was_required_and_what_happened() {
+        let e = eval(
+            vec![
+                incident(1042)
+                    .priority("P1")
+                    .created("2026-03-01T15:00:00Z")
+                    .acked("2026-03-01T15:12:04Z")
+                    .resolved("2026-03-01T16:00:00Z")
+                    .build(),
+            ],
+            vec![],
+        );
+        let x = find(&e, "ack_breach:1042");
+        assert_eq!(x.kind, ExceptionKind::AckBreach);
+        assert_eq!(
+            x.rule,
+            "evidence-rules §4: acknowledge within the P1 target of 5m"
+        );
+        assert_eq!(
+            x.required,
+            "acknowledge within 5m (by 2026-03-01 10:05 -05:00)"
+        );
+        assert_eq!(x.actual, "acknowledged after 12m 04s, 7m 04s late");
+        assert!(!ids(&e).contains(&"resolve_breach:1042"));
+    }
+
+    #[test]
+    fn unresolved_breach_is_measured_to_now() {
+        let e = eval(
+            vec![
+                incident(5)
+                    .priority("P1")
+                    .created("2026-12-31T00:00:00Z")
+                    .acked("2026-12-31T00:01:00Z")
+                    .build(),
+            ],
+            vec![],
+        );
+        let x = find(&e, "resolve_breach:5");
+        assert_eq!(
+            x.actual,
+            "not resolved as of 2027-01-01 00:00 -05:00, 1d 01h late"
+        );
+    }
+
+    #[test]
+    fn unknown_priority_is_severity_missing_with_the_raw_value() {
+        let e = eval(vec![incident(3).priority("Urgent!!").build()], vec![]);
+        let x = find(&e, "severity_missing:3");
+        assert_eq!(x.actual, "priority `Urgent!!` matches no level");
+        assert!(x.required.contains("P1, P2, P3, P4"), "{}", x.required);
+        assert_eq!(e.incidents[0].severity.raw.as_deref(), Some("Urgent!!"));
+        // Unclassified: no target applies, so no breach.
+        assert_eq!(e.incidents[0].ack.state, VerdictState::NotApplicable);
+    }
+
+    #[test]
+    fn missing_response_data_is_one_exception_per_incident() {
+        let e = eval(
+            vec![
+                incident(8)
+                    .priority("P1")
+                    .no_ack_data()
+                    .no_resolve_data()
+                    .build(),
+            ],
+            vec![],
+        );
+        let x = find(&e, "response_data_missing:8");
+        assert_eq!(
+            x.actual,
+            "no source carries acknowledgement or resolution information"
+        );
+        assert_eq!(e.exceptions.len(), 1, "{:?}", ids(&e));
+    }
+
+    #[test]
+    fn only_in_period_incidents_give_incident_exceptions() {
+        let e = eval(
+            vec![incident(1).priority("Nope").outside_period().build()],
+            vec![],
+        );
+        assert!(e.exceptions.is_empty(), "{:?}", ids(&e));
+        assert!(e.incidents.is_empty());
+    }
+
+    #[test]
+    fn action_items_are_judged_only_in_scope_and_keyed_by_position_without_id() {
+        let untracked = |p: &mut Postmortem| {
+            let mut item = action("#2");
+            item.tracker_key = None;
+            item.tracker_url = None;
+            p.action_items.push(item);
+        };
+        let e = eval(
+            vec![
+                incident(1)
+                    .priority("P3")
+                    .acked("2026-03-02T15:01:00Z")
+                    .build(),
+                incident(2).priority("P3").outside_period().build(),
+            ],
+            vec![
+                pm("PM-1").link(1).with(untracked).build(),
+                pm("PM-2").link(2).with(untracked).build(),
+            ],
+        );
+        assert_eq!(
+            ids(&e),
+            vec![
+                "action_item_untracked:PM-1/#2",
+                "action_item_overdue:PM-1/#2",
+                "action_item_overdue:PM-1/AI-1",
+            ]
+        );
+        let x = find(&e, "action_item_overdue:PM-1/AI-1");
+        assert_eq!(x.required, "done by 2026-03-30");
+        assert_eq!(x.actual, "not done as of 2026-12-31: status `open`");
+    }
+
+    #[test]
+    fn orphan_names_its_dead_links() {
+        let dead = IncidentLink {
+            id: Some("QNOPE".into()),
+            ..IncidentLink::default()
+        };
+        let e = eval(vec![], vec![pm("PM-9").entry(dead).build()]);
+        let x = find(&e, "orphan_postmortem:PM-9");
+        assert!(x.actual.ends_with(": QNOPE"), "{}", x.actual);
+    }
+
+    #[test]
+    fn sorted_by_kind_then_subject_numerically() {
+        let breach = |n: u64| {
+            incident(n)
+                .priority("P1")
+                .title("Checkout down")
+                .created("2026-03-01T15:00:00Z")
+                .acked("2026-03-01T15:10:00Z")
+                .resolved("2026-03-01T16:00:00Z")
+                .build()
+        };
+        let e = eval(
+            vec![breach(10), breach(9), incident(2).priority("??").build()],
+            vec![
+                pm("PM-1")
+                    .link(9)
+                    .link(10)
+                    .completed("2026-03-02T00:00:00Z")
+                    .with(|p| p.action_items[0].status = Some("Done".into()))
+                    .build(),
+            ],
+        );
+        assert_eq!(
+            ids(&e),
+            vec!["ack_breach:9", "ack_breach:10", "severity_missing:2"]
+        );
+    }
+
+    #[test]
+    fn natural_order_compares_digit_runs_by_value() {
+        assert_eq!(natural_cmp("PM-1/#2", "PM-1/#10"), Ordering::Less);
+        assert_eq!(
+            natural_cmp("ep@2026-01-02", "ep@2026-01-10"),
+            Ordering::Less
+        );
+        assert_eq!(natural_cmp("AI-2", "AI-2"), Ordering::Equal);
+        assert_eq!(natural_cmp("A", "AI"), Ordering::Less);
     }
 }

@@ -107,8 +107,14 @@ mod tests {
 
     #[test]
     fn midnight_follows_the_zone_offset() {
-        assert_eq!(local_midnight(New_York, d(2026, 1, 1)), utc("2026-01-01T05:00:00Z"));
-        assert_eq!(local_midnight(New_York, d(2026, 7, 1)), utc("2026-07-01T04:00:00Z"));
+        assert_eq!(
+            local_midnight(New_York, d(2026, 1, 1)),
+            utc("2026-01-01T05:00:00Z")
+        );
+        assert_eq!(
+            local_midnight(New_York, d(2026, 7, 1)),
+            utc("2026-07-01T04:00:00Z")
+        );
     }
 
     #[test]
@@ -116,7 +122,10 @@ mod tests {
         // Chile springs forward at 24:00 on 2026-09-05 (00:00 → 01:00 on 09-06).
         let at = local_midnight(Santiago, d(2026, 9, 6));
         assert_eq!(at, utc("2026-09-06T04:00:00Z"));
-        assert_eq!(at.with_timezone(&Santiago).naive_local(), d(2026, 9, 6).and_hms_opt(1, 0, 0).unwrap());
+        assert_eq!(
+            at.with_timezone(&Santiago).naive_local(),
+            d(2026, 9, 6).and_hms_opt(1, 0, 0).unwrap()
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@ use crate::model::{Incident, PolicyDoc, Postmortem};
 /// `Empty, N/A, -, null, none (any case)` mean "no value" (§1), whatever the source.
 pub fn is_value(text: &str) -> bool {
     let t = text.trim();
-    !(t.is_empty() || ["n/a", "-", "null", "none"].iter().any(|n| t.eq_ignore_ascii_case(n)))
+    !(t.is_empty()
+        || ["n/a", "-", "null", "none"]
+            .iter()
+            .any(|n| t.eq_ignore_ascii_case(n)))
 }
 
 fn value(text: Option<&String>) -> Option<&str> {
@@ -94,7 +97,11 @@ mod tests {
         let b = pm("PM-1").priority("High").build();
         let i = incident(1).urgency("high").build();
         let d = decide(&policy, &urgency_map(), &i, &[&a, &b]);
-        assert_eq!(d.level.as_deref(), Some("P2"), "PM-1 sorts first; its priority decides");
+        assert_eq!(
+            d.level.as_deref(),
+            Some("P2"),
+            "PM-1 sorts first; its priority decides"
+        );
         assert_eq!(d.source, SeveritySource::Postmortem);
         assert_eq!(d.postmortem.as_deref(), Some("PM-1"));
     }

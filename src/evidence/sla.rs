@@ -123,7 +123,11 @@ pub fn ack_verdict(incident: &Incident, level: Option<&SeverityLevel>, clock: &C
 }
 
 /// The resolve verdict; no resolution information at all is `no_data` (even without a target).
-pub fn resolve_verdict(incident: &Incident, level: Option<&SeverityLevel>, clock: &Clock) -> Verdict {
+pub fn resolve_verdict(
+    incident: &Incident,
+    level: Option<&SeverityLevel>,
+    clock: &Clock,
+) -> Verdict {
     let target = level.and_then(|l| l.resolve);
     let resolved = incident.resolved_at();
     if resolved.is_none() && !incident.fields.has_resolve_data {
@@ -141,18 +145,20 @@ pub fn resolve_verdict(incident: &Incident, level: Option<&SeverityLevel>, clock
 
 /// Seconds from creation to first acknowledgement, when acknowledged.
 pub fn time_to_ack(incident: &Incident) -> Option<i64> {
-    incident
-        .fields
-        .seconds_to_first_ack
-        .or_else(|| incident.acknowledged_at().map(|at| secs_between(incident.created, at)))
+    incident.fields.seconds_to_first_ack.or_else(|| {
+        incident
+            .acknowledged_at()
+            .map(|at| secs_between(incident.created, at))
+    })
 }
 
 /// Seconds from creation to resolution, when resolved.
 pub fn time_to_resolve(incident: &Incident) -> Option<i64> {
-    incident
-        .fields
-        .seconds_to_resolve
-        .or_else(|| incident.resolved_at().map(|at| secs_between(incident.created, at)))
+    incident.fields.seconds_to_resolve.or_else(|| {
+        incident
+            .resolved_at()
+            .map(|at| secs_between(incident.created, at))
+    })
 }
 
 #[cfg(test)]
@@ -172,7 +178,10 @@ mod tests {
     fn ack_exactly_on_target_is_met() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
-        let i = incident(1).created("2026-03-01T15:00:00Z").acked("2026-03-01T15:05:00Z").build();
+        let i = incident(1)
+            .created("2026-03-01T15:00:00Z")
+            .acked("2026-03-01T15:05:00Z")
+            .build();
         let v = ack_verdict(&i, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::Met);
         assert_eq!(v.deadline, Some(utc("2026-03-01T15:05:00Z")));
@@ -183,7 +192,10 @@ mod tests {
     fn ack_one_second_over_is_breached_by_one_second() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
-        let i = incident(1).created("2026-03-01T15:00:00Z").acked("2026-03-01T15:05:01Z").build();
+        let i = incident(1)
+            .created("2026-03-01T15:00:00Z")
+            .acked("2026-03-01T15:05:01Z")
+            .build();
         let v = ack_verdict(&i, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::Breached);
         assert_eq!(v.by_secs, Some(1));
@@ -193,7 +205,10 @@ mod tests {
     fn a_fraction_of_a_second_over_is_truncated_to_met() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
-        let i = incident(1).created("2026-03-01T15:00:00Z").acked("2026-03-01T15:05:00.900Z").build();
+        let i = incident(1)
+            .created("2026-03-01T15:00:00Z")
+            .acked("2026-03-01T15:05:00.900Z")
+            .build();
         assert_eq!(ack_verdict(&i, Some(&p1()), &c).state, VerdictState::Met);
         assert_eq!(time_to_ack(&i), Some(300));
     }
@@ -229,29 +244,59 @@ mod tests {
     fn unresolved_is_breached_by_now_or_pending_near_the_end() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
-        let old = incident(1).created("2026-12-31T00:00:00Z").never_acked().unresolved().build();
+        let old = incident(1)
+            .created("2026-12-31T00:00:00Z")
+            .never_acked()
+            .unresolved()
+            .build();
         let v = resolve_verdict(&old, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::Breached);
         assert_eq!(v.by_secs, Some(29 * 3600 - 4 * 3600));
-        assert_eq!(ack_verdict(&old, Some(&p1()), &c).state, VerdictState::Breached);
+        assert_eq!(
+            ack_verdict(&old, Some(&p1()), &c).state,
+            VerdictState::Breached
+        );
 
         // Created 2h before "now": the 4h resolve target is still ahead, the 5m ack one is not.
-        let late = incident(2).created("2027-01-01T03:00:00Z").never_acked().unresolved().build();
-        assert_eq!(resolve_verdict(&late, Some(&p1()), &c).state, VerdictState::Pending);
-        assert_eq!(ack_verdict(&late, Some(&p1()), &c).state, VerdictState::Breached);
+        let late = incident(2)
+            .created("2027-01-01T03:00:00Z")
+            .never_acked()
+            .unresolved()
+            .build();
+        assert_eq!(
+            resolve_verdict(&late, Some(&p1()), &c).state,
+            VerdictState::Pending
+        );
+        assert_eq!(
+            ack_verdict(&late, Some(&p1()), &c).state,
+            VerdictState::Breached
+        );
         // Deadline exactly at "now" is not before it: pending.
-        let edge = incident(3).created("2027-01-01T01:00:00Z").unresolved().build();
-        assert_eq!(resolve_verdict(&edge, Some(&p1()), &c).state, VerdictState::Pending);
+        let edge = incident(3)
+            .created("2027-01-01T01:00:00Z")
+            .unresolved()
+            .build();
+        assert_eq!(
+            resolve_verdict(&edge, Some(&p1()), &c).state,
+            VerdictState::Pending
+        );
     }
 
     #[test]
     fn no_ack_data_at_all_is_no_data() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
-        let i = incident(1).created("2026-03-01T15:00:00Z").no_ack_data().resolved("2026-03-01T15:01:00Z").build();
+        let i = incident(1)
+            .created("2026-03-01T15:00:00Z")
+            .no_ack_data()
+            .resolved("2026-03-01T15:01:00Z")
+            .build();
         let v = ack_verdict(&i, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::NoData);
-        assert_eq!(resolve_verdict(&i, Some(&p1()), &c).state, VerdictState::Met);
+        assert_eq!(
+            resolve_verdict(&i, Some(&p1()), &c).state,
+            VerdictState::Met
+        );
         // Even without a target the missing data is reported.
         assert_eq!(ack_verdict(&i, None, &c).state, VerdictState::NoData);
     }
@@ -260,9 +305,15 @@ mod tests {
     fn no_target_or_unclassified_is_not_applicable() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
-        let i = incident(1).created("2026-03-01T15:00:00Z").acked("2026-03-01T18:00:00Z").build();
+        let i = incident(1)
+            .created("2026-03-01T15:00:00Z")
+            .acked("2026-03-01T18:00:00Z")
+            .build();
         assert_eq!(ack_verdict(&i, None, &c).state, VerdictState::NotApplicable);
-        assert_eq!(resolve_verdict(&i, Some(&p2()), &c).state, VerdictState::NotApplicable);
+        assert_eq!(
+            resolve_verdict(&i, Some(&p2()), &c).state,
+            VerdictState::NotApplicable
+        );
     }
 
     #[test]
@@ -271,7 +322,11 @@ mod tests {
         let c = clock(&hours, "2027-01-01T05:00:00Z");
         // Friday 2026-03-06 19:00 EST.
         let due = c.deadline(utc("2026-03-07T00:00:00Z"), Target::NextBusinessDay);
-        assert_eq!(due, utc("2026-03-09T21:00:00Z"), "Monday 17:00 EDT (DST began Sunday)");
+        assert_eq!(
+            due,
+            utc("2026-03-09T21:00:00Z"),
+            "Monday 17:00 EDT (DST began Sunday)"
+        );
         // Saturday and Sunday creations also land on Monday.
         let due = c.deadline(utc("2026-03-08T15:00:00Z"), Target::NextBusinessDay);
         assert_eq!(due, utc("2026-03-09T21:00:00Z"));
@@ -279,8 +334,10 @@ mod tests {
 
     #[test]
     fn next_business_day_skips_a_holiday() {
-        let mut hours = BusinessHours::default();
-        hours.holidays = vec![date("2026-12-25")];
+        let hours = BusinessHours {
+            holidays: vec![date("2026-12-25")],
+            ..BusinessHours::default()
+        };
         let c = clock(&hours, "2027-01-01T05:00:00Z");
         // Thursday 2026-12-24 10:00 EST: Friday is a holiday, so Monday 12-28 17:00 EST.
         let due = c.deadline(utc("2026-12-24T15:00:00Z"), Target::NextBusinessDay);
@@ -298,12 +355,19 @@ mod tests {
         let due = c.deadline(from, Target::Elapsed(604_800));
         assert_eq!(secs_between(from, due), 604_800);
         // Local wall time moved by an hour: 10:00 EST → 11:00 EDT.
-        assert_eq!(crate::util::local_time(due, c.tz), "2026-03-12 11:00 -04:00");
+        assert_eq!(
+            crate::util::local_time(due, c.tz),
+            "2026-03-12 11:00 -04:00"
+        );
     }
 
     #[test]
     fn seconds_columns_decide_the_times() {
-        let i = incident(1).created("2026-03-01T15:00:00Z").secs_to_ack(42).secs_to_resolve(3305).build();
+        let i = incident(1)
+            .created("2026-03-01T15:00:00Z")
+            .secs_to_ack(42)
+            .secs_to_resolve(3305)
+            .build();
         assert_eq!(time_to_ack(&i), Some(42));
         assert_eq!(time_to_resolve(&i), Some(3305));
     }

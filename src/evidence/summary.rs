@@ -157,7 +157,10 @@ fn by_severity(
         .iter()
         .map(|level| {
             let mut c = SeverityCounts::default();
-            for f in incidents.iter().filter(|f| f.severity.level.as_ref() == Some(&level.level)) {
+            for f in incidents
+                .iter()
+                .filter(|f| f.severity.level.as_ref() == Some(&level.level))
+            {
                 c.incidents += 1;
                 c.ack_met += u64::from(f.ack.state == VerdictState::Met);
                 c.ack_breached += u64::from(f.ack.state == VerdictState::Breached);
@@ -175,7 +178,10 @@ fn by_severity(
         .collect();
     BySeverity {
         levels,
-        unclassified: incidents.iter().filter(|f| f.severity.level.is_none()).count() as u64,
+        unclassified: incidents
+            .iter()
+            .filter(|f| f.severity.level.is_none())
+            .count() as u64,
     }
 }
 
@@ -244,9 +250,8 @@ fn month_severity(level: Option<&str>, incidents: &[&IncidentFacts]) -> MonthSev
         .iter()
         .filter(|f| f.severity.level.as_deref() == level)
         .collect();
-    let count = |pred: &dyn Fn(&IncidentFacts) -> bool| {
-        of_level.iter().filter(|f| pred(f)).count() as u64
-    };
+    let count =
+        |pred: &dyn Fn(&IncidentFacts) -> bool| of_level.iter().filter(|f| pred(f)).count() as u64;
     let mut ack_times: Vec<i64> = of_level.iter().filter_map(|f| f.time_to_ack).collect();
     let mut resolve_times: Vec<i64> = of_level.iter().filter_map(|f| f.time_to_resolve).collect();
     ack_times.sort_unstable();
@@ -260,5 +265,236 @@ fn month_severity(level: Option<&str>, incidents: &[&IncidentFacts]) -> MonthSev
         resolve_breached: count(&|f| f.resolve.state == VerdictState::Breached),
         ack_times,
         resolve_times,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::evaluate;
+    use crate::evidence::testkit::*;
+
+    #[test]
+    fn json_keys_come_in_the_documented_order() {
+        let mut inputs = inputs(vec![incident(1).priority("P10").build()], vec![]);
+        // A level that would sort before P2 as text stays where the policy puts it.
+        let mut p10 = p2();
+        p10.level = "P10".into();
+        inputs.policies[0].severities.push(p10);
+        let e = evaluate(&config(), &inputs);
+        let json = e.summary.to_json();
+        assert!(json.ends_with("}\n"));
+        let pos = |key: &str| {
+            json.find(&format!("\"{key}\":"))
+                .unwrap_or_else(|| panic!("{key} missing from {json}"))
+        };
+        let in_order = |keys: &[&str]| {
+            for pair in keys.windows(2) {
+                assert!(
+                    pos(pair[0]) < pos(pair[1]),
+                    "{} before {}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+        };
+        in_order(&[
+            "schema",
+            "period",
+            "population",
+            "by_severity",
+            "exceptions",
+        ]);
+        in_order(&["name", "start", "end", "as_of", "timezone"]);
+        in_order(&[
+            "rows_read",
+            "accepted",
+            "duplicates",
+            "outside_period",
+            "rejected",
+        ]);
+        in_order(&["P1", "P2", "P3", "P4", "P10", "unclassified"]);
+        in_order(&[
+            "incidents",
+            "ack_met",
+            "ack_breached",
+            "resolve_met",
+            "resolve_breached",
+            "postmortem_required",
+            "postmortem_present",
+            "postmortem_on_time",
+            "postmortem_complete",
+        ]);
+        let names: Vec<&str> = ExceptionKind::ALL.iter().map(|k| k.name()).collect();
+        in_order(&[&["total"], names.as_slice()].concat());
+        assert!(
+            json.contains("\"unclassified\": {\n      \"incidents\": 0\n    }"),
+            "{json}"
+        );
+        assert!(json.contains("\"timezone\": \"America/New_York\""));
+        assert_eq!(e.summary.by_severity.levels[4].1.incidents, 1);
+    }
+
+    #[test]
+    fn by_kind_lists_every_kind_and_sums_to_total() {
+        let e = evaluate(
+            &config(),
+            &inputs(
+                vec![
+                    incident(1).priority("?").build(),
+                    incident(2).priority("P1").build(),
+                ],
+                vec![pm("PM-1").build()],
+            ),
+        );
+        let by_kind = &e.summary.exceptions.by_kind.0;
+        assert_eq!(by_kind.len(), 12);
+        let kinds: Vec<ExceptionKind> = by_kind.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, ExceptionKind::ALL.to_vec());
+        let sum: u64 = by_kind.iter().map(|(_, n)| n).sum();
+        assert_eq!(e.summary.exceptions.total, sum);
+        assert_eq!(sum, e.exceptions.len() as u64);
+        // severity_missing, ack_breach, resolve_breach, orphan_postmortem (no postmortem due:
+        // #2 is unresolved).
+        assert_eq!(sum, 4, "{:?}", e.exceptions);
+        let json: serde_json::Value = serde_json::from_str(&e.summary.to_json()).unwrap();
+        assert_eq!(json["exceptions"]["by_kind"]["coverage_gap"], 0);
+        assert_eq!(json["exceptions"]["by_kind"]["severity_missing"], 1);
+    }
+
+    #[test]
+    fn rebuilding_with_appended_exceptions_counts_them() {
+        let config = config();
+        let inputs = inputs(vec![], vec![]);
+        let e = evaluate(&config, &inputs);
+        let mut all = e.exceptions.clone();
+        all.push(Exception::new(
+            ExceptionKind::EscalationDrift,
+            crate::evidence::Subject::EscalationDrift {
+                escalation_policy: "PEP1".into(),
+                level: 2,
+            },
+            String::new(),
+            String::new(),
+            String::new(),
+        ));
+        let s = build(&config, &inputs, &e.incidents, &e.postmortems, &all);
+        assert_eq!(s.exceptions.total, 1);
+        assert_eq!(
+            s.exceptions.by_kind.0[11],
+            (ExceptionKind::EscalationDrift, 1)
+        );
+    }
+
+    #[test]
+    fn per_severity_postmortem_counts_follow_the_definitions() {
+        let resolved = |n: u64| {
+            incident(n)
+                .priority("P1")
+                .acked("2026-03-02T15:01:00Z")
+                .resolved("2026-03-02T16:00:00Z")
+                .build()
+        };
+        let e = evaluate(
+            &config(),
+            &inputs(
+                vec![
+                    resolved(1),
+                    resolved(2),
+                    resolved(3),
+                    // Unresolved but with a completed complete postmortem: present and complete,
+                    // not on time (no due time).
+                    incident(4)
+                        .priority("P1")
+                        .acked("2026-03-02T15:01:00Z")
+                        .build(),
+                    incident(5).priority("P3").build(),
+                ],
+                vec![
+                    // On time, complete, still a draft.
+                    pm("PM-1").link(1).completed("2026-03-03T00:00:00Z").build(),
+                    // Late and lacking root causes.
+                    pm("PM-2")
+                        .link(2)
+                        .completed("2026-03-06T00:00:00Z")
+                        .with(|p| p.root_causes.clear())
+                        .build(),
+                    pm("PM-4").link(4).completed("2026-03-06T00:00:00Z").build(),
+                ],
+            ),
+        );
+        let (level, p1) = &e.summary.by_severity.levels[0];
+        assert_eq!(level, "P1");
+        assert_eq!(p1.incidents, 4);
+        assert_eq!((p1.ack_met, p1.ack_breached), (4, 0));
+        assert_eq!((p1.resolve_met, p1.resolve_breached), (3, 1));
+        assert_eq!(p1.postmortem_required, 4);
+        assert_eq!(p1.postmortem_present, 3);
+        assert_eq!(p1.postmortem_on_time, 1);
+        assert_eq!(p1.postmortem_complete, 2);
+        let p3 = &e.summary.by_severity.levels[2].1;
+        assert_eq!(
+            (p3.incidents, p3.postmortem_required, p3.ack_breached),
+            (1, 0, 1)
+        );
+        assert_eq!(e.summary.by_severity.unclassified, 0);
+    }
+
+    #[test]
+    fn months_count_by_local_creation_month() {
+        let e = evaluate(
+            &config(),
+            &inputs(
+                vec![
+                    // 2026-03-01 02:00Z is still February 28 in New York.
+                    incident(1)
+                        .priority("P3")
+                        .created("2026-03-01T02:00:00Z")
+                        .secs_to_ack(600)
+                        .build(),
+                    incident(2)
+                        .priority("P3")
+                        .created("2026-03-01T06:00:00Z")
+                        .secs_to_ack(60)
+                        .build(),
+                    incident(3)
+                        .priority("P3")
+                        .created("2026-03-09T06:00:00Z")
+                        .secs_to_ack(7200)
+                        .build(),
+                    incident(4)
+                        .priority("Oops")
+                        .created("2026-03-10T06:00:00Z")
+                        .build(),
+                ],
+                vec![],
+            ),
+        );
+        assert_eq!(e.months.len(), 12);
+        let feb = &e.months[1];
+        let mar = &e.months[2];
+        assert_eq!(
+            (feb.month.as_str(), mar.month.as_str()),
+            ("2026-02", "2026-03")
+        );
+        let p3 = |m: &MonthFacts| {
+            m.by_severity
+                .iter()
+                .find(|s| s.level == "P3")
+                .unwrap()
+                .clone()
+        };
+        assert_eq!((p3(feb).incidents, p3(feb).ack_met), (1, 1));
+        let mar_p3 = p3(mar);
+        assert_eq!(
+            (mar_p3.incidents, mar_p3.ack_met, mar_p3.ack_breached),
+            (2, 1, 1)
+        );
+        assert_eq!(mar_p3.ack_times, vec![60, 7200]);
+        let unclassified = mar.by_severity.last().unwrap();
+        assert_eq!(
+            (unclassified.level.as_str(), unclassified.incidents),
+            ("unclassified", 1)
+        );
     }
 }
