@@ -449,6 +449,44 @@ mod tests {
             "no source carries acknowledgement or resolution information"
         );
         assert_eq!(e.exceptions.len(), 1, "{:?}", ids(&e));
+
+        // Ack information missing, resolution present and in time.
+        let e = eval(
+            vec![
+                incident(9)
+                    .priority("P1")
+                    .no_ack_data()
+                    .resolved("2026-03-02T16:00:00Z")
+                    .build(),
+            ],
+            vec![],
+        );
+        assert_eq!(e.incidents[0].ack.state, VerdictState::NoData);
+        assert_eq!(e.summary.by_severity.levels[0].1.ack_met, 0);
+        assert_eq!(e.summary.by_severity.levels[0].1.ack_breached, 0);
+        let x = find(&e, "response_data_missing:9");
+        assert_eq!(x.actual, "no source carries acknowledgement information");
+    }
+
+    #[test]
+    fn a_postmortem_severity_classifies_and_requires_a_postmortem() {
+        let e = eval(
+            vec![
+                incident(4)
+                    .acked("2026-03-02T15:01:00Z")
+                    .resolved("2026-03-02T16:00:00Z")
+                    .build(),
+            ],
+            vec![pm("PM-4").link(4).severity("sev-1").build()],
+        );
+        let f = &e.incidents[0];
+        assert_eq!(f.severity.level.as_deref(), Some("P1"));
+        assert_eq!(f.severity.source, SeveritySource::Postmortem);
+        assert_eq!(f.postmortem, PostmortemState::Late);
+        assert_eq!(
+            ids(&e),
+            vec!["postmortem_late:4", "action_item_overdue:PM-4/AI-1"]
+        );
     }
 
     #[test]
