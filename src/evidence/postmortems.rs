@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::sla::{Clock, secs_between};
+use super::sla::Clock;
 use super::{ActionItemFacts, IncidentFacts, Part, PostmortemFacts, PostmortemState, ResolvedLink};
 use crate::ingest::Inputs;
 use crate::ingest::jira::JiraIssue;
@@ -199,7 +199,7 @@ pub fn judge(
             }
         }
         (Some(_), Some(due), Some(done)) => {
-            if secs_between(due, done) <= 0 {
+            if done <= due {
                 PostmortemState::OnTime
             } else {
                 PostmortemState::Late

@@ -1,7 +1,7 @@
 //! Response targets: deadlines and verdicts (evidence-rules.md §4).
 //!
-//! Durations are whole seconds with fractions truncated (§1), so an event less than a second past
-//! its deadline is still in time: a verdict compares `(event - deadline)` truncated to seconds.
+//! Verdicts compare instants as recorded ("at or before the deadline"), so an event a fraction of
+//! a second late is breached; the durations shown are whole seconds, fractions truncated (§1).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -69,13 +69,12 @@ fn no_data(target: Option<Target>) -> Verdict {
     }
 }
 
-/// `met` when `event` is at or before the deadline (to the second), else `breached` by the excess.
+/// `met` when `event` is at or before the deadline, else `breached` by the excess.
 fn judge_event(target: Target, deadline: DateTime<Utc>, event: DateTime<Utc>) -> Verdict {
-    let late = secs_between(deadline, event);
-    let (state, by_secs) = if late <= 0 {
+    let (state, by_secs) = if event <= deadline {
         (VerdictState::Met, None)
     } else {
-        (VerdictState::Breached, Some(late))
+        (VerdictState::Breached, Some(secs_between(deadline, event)))
     };
     Verdict {
         state,
@@ -202,14 +201,15 @@ mod tests {
     }
 
     #[test]
-    fn a_fraction_of_a_second_over_is_truncated_to_met() {
+    fn a_fraction_of_a_second_over_is_breached_by_zero_whole_seconds() {
         let hours = BusinessHours::default();
         let c = clock(&hours, "2027-01-01T05:00:00Z");
         let i = incident(1)
             .created("2026-03-01T15:00:00Z")
             .acked("2026-03-01T15:05:00.900Z")
             .build();
-        assert_eq!(ack_verdict(&i, Some(&p1()), &c).state, VerdictState::Met);
+        let v = ack_verdict(&i, Some(&p1()), &c);
+        assert_eq!((v.state, v.by_secs), (VerdictState::Breached, Some(0)));
         assert_eq!(time_to_ack(&i), Some(300));
     }
 
