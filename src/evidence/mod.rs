@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::Target;
+use crate::config::Config;
+use crate::ingest::Inputs;
+use crate::model::{Incident, Target};
 
 pub mod exceptions;
 pub mod oncall;
@@ -180,6 +182,9 @@ pub struct PostmortemFacts {
     pub completed: Option<DateTime<Utc>>,
     pub parts_present: Vec<Part>,
     pub parts_missing: Vec<Part>,
+    /// A `postmortem_incomplete` exception: links an in-period incident requiring a postmortem,
+    /// is completed or past that incident's due time, and lacks a part.
+    pub incomplete: bool,
     /// Links at least one in-period incident (its action items are judged).
     pub in_scope: bool,
     pub action_items: Vec<ActionItemFacts>,
@@ -240,7 +245,9 @@ impl ExceptionKind {
     /// The criterion it is evidence against (controls.html).
     pub fn criterion(self) -> &'static str {
         match self {
-            ExceptionKind::AckBreach | ExceptionKind::ResolveBreach | ExceptionKind::SeverityMissing => "CC7.3",
+            ExceptionKind::AckBreach
+            | ExceptionKind::ResolveBreach
+            | ExceptionKind::SeverityMissing => "CC7.3",
             ExceptionKind::ResponseDataMissing => "CC7.2",
             ExceptionKind::PostmortemMissing
             | ExceptionKind::PostmortemLate
@@ -256,14 +263,27 @@ impl ExceptionKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Subject {
-    Incident { number: u64 },
-    Postmortem { id: String },
+    Incident {
+        number: u64,
+    },
+    Postmortem {
+        id: String,
+    },
     /// `item` is the action item's id, or `#<1-based position>`.
-    ActionItem { postmortem: String, item: String },
+    ActionItem {
+        postmortem: String,
+        item: String,
+    },
     /// `coverage_gap:<ep-id>@<gap start RFC 3339 UTC>`.
-    CoverageGap { escalation_policy: String, start: String },
+    CoverageGap {
+        escalation_policy: String,
+        start: String,
+    },
     /// `escalation_drift:<ep-id>/level-<n>`.
-    EscalationDrift { escalation_policy: String, level: u32 },
+    EscalationDrift {
+        escalation_policy: String,
+        level: u32,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -272,8 +292,14 @@ impl std::fmt::Display for Subject {
             Subject::Incident { number } => write!(f, "{number}"),
             Subject::Postmortem { id } => f.write_str(id),
             Subject::ActionItem { postmortem, item } => write!(f, "{postmortem}/{item}"),
-            Subject::CoverageGap { escalation_policy, start } => write!(f, "{escalation_policy}@{start}"),
-            Subject::EscalationDrift { escalation_policy, level } => write!(f, "{escalation_policy}/level-{level}"),
+            Subject::CoverageGap {
+                escalation_policy,
+                start,
+            } => write!(f, "{escalation_policy}@{start}"),
+            Subject::EscalationDrift {
+                escalation_policy,
+                level,
+            } => write!(f, "{escalation_policy}/level-{level}"),
         }
     }
 }
@@ -293,7 +319,13 @@ pub struct Exception {
 }
 
 impl Exception {
-    pub fn new(kind: ExceptionKind, subject: Subject, rule: String, required: String, actual: String) -> Self {
+    pub fn new(
+        kind: ExceptionKind,
+        subject: Subject,
+        rule: String,
+        required: String,
+        actual: String,
+    ) -> Self {
         Exception {
             id: format!("{}:{}", kind.name(), subject),
             kind,
@@ -333,8 +365,380 @@ pub struct MonthSeverity {
     pub resolve_times: Vec<i64>,
 }
 
-/// Readings taken where evidence-rules.md does not settle a case (shown on method.html).
-pub const JUDGMENTS: &[&str] = &[];
+/// Readings taken where evidence-rules.md does not settle a case; each reports the exception
+/// rather than hiding it. Rendered on method.html.
+pub const JUDGMENTS: &[&str] = &[
+    "An incident whose sources carry no acknowledgement (or no resolution) information at all gets \"no data\" and a response_data_missing exception even when its severity sets no such target or it is unclassified: missing response data is reported whatever the target. One response_data_missing exception per incident names what is missing.",
+    "Never acknowledged and resolved after the acknowledge deadline: breached, by the resolution time minus the deadline. Never acknowledged and unresolved past the deadline: breached by \"now\" minus the deadline.",
+    "Verdicts compare instants as recorded, so an event a fraction of a second late is breached; the amount shown is truncated to whole seconds.",
+    "An incident with no resolution data that was never acknowledged is treated as unresolved for its acknowledge verdict (pending or breached).",
+    "Severity from postmortems: only the linked postmortem whose id sorts first is consulted (its severity, then its priority); a later postmortem does not fill in.",
+    "The no-value words (N/A, -, null, none, blank) are also treated as empty in postmortem severity and priority and in urgency.",
+    "An urgency mapped by [severity] from_urgency to a value that matches no level leaves the incident unclassified (severity_missing), showing the mapped value.",
+    "A postmortem entry with a number links by number only: when no incident has that number the link is dead even if its id matches an incident; the id only raises the mismatch warning.",
+    "A completed postmortem of an unresolved incident is pending (there is no due time yet): it counts as present and complete, not as on time.",
+    "Preventive measures are present only with an action item whose type is exactly \"prevent\" or a non-blank preventive measure; a blank owner counts as no owner.",
+    "\"Past the incident's due time\" (postmortem_incomplete) means due strictly before \"now\", as for postmortem_missing.",
+    "An action item's Jira key is read from its /browse/KEY URL first, else its tracker key; \"done\" from Jira needs the status category key to be exactly \"done\"; an item with no due date is never overdue (its postmortem then lacks the corrective-actions part).",
+];
 
-/// TEMPORARY shim; replaced by the evidence branch.
-pub fn evaluate(_c: &crate::Config, _i: &crate::ingest::Inputs) -> Evidence { unimplemented!() }
+/// Applies evidence-rules.md §1 and §3–§7 to a site's inputs. The on-call exceptions
+/// (`coverage_gap`, `escalation_drift`) are not computed here: a caller adds them to `exceptions`,
+/// re-sorts with [`exceptions::sort`] and rebuilds `summary` with [`summary::build`].
+pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
+    let now = period::now(config);
+    let clock = sla::Clock {
+        tz: config.tz(),
+        hours: &config.business_hours,
+        now,
+    };
+    let index = postmortems::LinkIndex::build(&inputs.incidents, &inputs.postmortems);
+    let incidents: Vec<IncidentFacts> = inputs
+        .incidents
+        .iter()
+        .filter(|i| i.in_period)
+        .map(|i| incident_facts(config, inputs, &index, &clock, i))
+        .collect();
+    let as_of = config.period.as_of();
+    let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, as_of);
+    let cx = exceptions::Context {
+        tz: config.tz(),
+        now,
+        as_of,
+        policy: inputs.policy(),
+    };
+    let exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
+    let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
+    let months = summary::months(config, inputs, &incidents);
+    Evidence {
+        now,
+        period_start: period::period_start(config),
+        period_end: period::period_end(config),
+        incidents,
+        postmortems,
+        exceptions,
+        summary,
+        months,
+    }
+}
+
+fn incident_facts(
+    config: &Config,
+    inputs: &Inputs,
+    index: &postmortems::LinkIndex,
+    clock: &sla::Clock,
+    incident: &Incident,
+) -> IncidentFacts {
+    let policy = inputs.policy();
+    let linked = index.linking(incident.number, &inputs.postmortems);
+    let severity = severity::decide(policy, &config.severity, incident, &linked);
+    let level = severity.level.as_deref().and_then(|l| policy.severity(l));
+    let pm = postmortems::judge(
+        level.and_then(|l| l.postmortem),
+        incident.resolved_at(),
+        &linked,
+        clock,
+    );
+    IncidentFacts {
+        number: incident.number,
+        time_to_ack: sla::time_to_ack(incident),
+        time_to_resolve: sla::time_to_resolve(incident),
+        ack: sla::ack_verdict(incident, level, clock),
+        resolve: sla::resolve_verdict(incident, level, clock),
+        postmortems: linked.iter().map(|p| p.id.clone()).collect(),
+        postmortem: pm.state,
+        postmortem_due: pm.due,
+        postmortem_completed: pm.completed,
+        jira_keys: jira_keys(incident, &linked),
+        severity,
+    }
+}
+
+/// Jira keys from the title, the row, and the linked postmortems' action items; unique, in order.
+fn jira_keys(incident: &Incident, linked: &[&crate::model::Postmortem]) -> Vec<String> {
+    let mut keys = crate::util::jira_keys(incident.title());
+    let more = incident.fields.jira_keys.iter().cloned().chain(
+        linked
+            .iter()
+            .flat_map(|p| &p.action_items)
+            .filter_map(postmortems::item_jira_key),
+    );
+    for key in more {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Hand-built model values for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    use crate::config::Config;
+    use crate::ingest::Inputs;
+    use crate::model::*;
+
+    pub fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    pub fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// FY2026 in America/New_York, default business hours, as of the period's end.
+    pub fn config() -> Config {
+        let text = r#"
+[organization]
+name = "Acme Corp"
+timezone = "America/New_York"
+[period]
+name = "FY2026"
+start = 2026-01-01
+end = 2026-12-31
+[policy]
+file = "content/policies/incident-response.md"
+[business_hours]
+holidays = [2026-12-25]
+"#;
+        Config::parse(std::path::Path::new("."), text, "site.toml").unwrap()
+    }
+
+    fn level(level: &str, name: &str, ack: &str, resolve: &str, pm: &str) -> SeverityLevel {
+        let t = |s: &str| (!s.is_empty()).then(|| Target::parse(s).unwrap());
+        SeverityLevel {
+            level: level.into(),
+            name: name.into(),
+            aliases: if level == "P1" {
+                vec!["SEV-1".into()]
+            } else {
+                vec![]
+            },
+            definition: String::new(),
+            ack: t(ack),
+            resolve: t(resolve),
+            postmortem: t(pm),
+        }
+    }
+
+    /// P1 5m/4h/48h, P2 15m/-/7d, P3 1h, P4 next-business-day (config.md's example).
+    pub fn p1() -> SeverityLevel {
+        level("P1", "Critical", "5m", "4h", "48h")
+    }
+    pub fn p2() -> SeverityLevel {
+        level("P2", "High", "15m", "", "7d")
+    }
+
+    pub fn policy() -> PolicyDoc {
+        PolicyDoc {
+            slug: "incident-response".into(),
+            source: "content/policies/incident-response.md".into(),
+            title: "Incident Response Policy".into(),
+            version: None,
+            effective: None,
+            approved_by: None,
+            approved_on: None,
+            owner: None,
+            next_review: None,
+            escalation_policy: None,
+            severities: vec![
+                p1(),
+                p2(),
+                level("P3", "Medium", "1h", "", ""),
+                level("P4", "Low", "next-business-day", "", ""),
+            ],
+            escalation: vec![],
+            body_markdown: String::new(),
+            body_line: 1,
+        }
+    }
+
+    pub struct IncidentBuilder(Incident);
+
+    /// An in-period incident created 2026-03-02 10:00 EST with ack and resolve columns (empty).
+    pub fn incident(number: u64) -> IncidentBuilder {
+        let created = utc("2026-03-02T15:00:00Z");
+        IncidentBuilder(Incident {
+            number,
+            fields: IncidentRow {
+                number: Some(number),
+                id: Some(format!("Q{number}")),
+                created: Some(created),
+                has_ack_data: true,
+                has_resolve_data: true,
+                ..IncidentRow::default()
+            },
+            created,
+            sources: vec![],
+            conflicts: vec![],
+            in_period: true,
+        })
+    }
+
+    impl IncidentBuilder {
+        pub fn created(mut self, at: &str) -> Self {
+            self.0.created = utc(at);
+            self.0.fields.created = Some(utc(at));
+            self
+        }
+        pub fn acked(mut self, at: &str) -> Self {
+            self.0.fields.acknowledged = Some(utc(at));
+            self
+        }
+        pub fn never_acked(mut self) -> Self {
+            self.0.fields.acknowledged = None;
+            self
+        }
+        pub fn no_ack_data(mut self) -> Self {
+            self.0.fields.has_ack_data = false;
+            self
+        }
+        pub fn no_resolve_data(mut self) -> Self {
+            self.0.fields.has_resolve_data = false;
+            self
+        }
+        pub fn resolved(mut self, at: &str) -> Self {
+            self.0.fields.resolved = Some(utc(at));
+            self
+        }
+        pub fn unresolved(mut self) -> Self {
+            self.0.fields.resolved = None;
+            self
+        }
+        pub fn secs_to_ack(mut self, s: i64) -> Self {
+            self.0.fields.seconds_to_first_ack = Some(s);
+            self
+        }
+        pub fn secs_to_resolve(mut self, s: i64) -> Self {
+            self.0.fields.seconds_to_resolve = Some(s);
+            self
+        }
+        pub fn priority(mut self, p: &str) -> Self {
+            self.0.fields.priority = Some(p.into());
+            self
+        }
+        pub fn urgency(mut self, u: &str) -> Self {
+            self.0.fields.urgency = Some(u.into());
+            self
+        }
+        pub fn title(mut self, t: &str) -> Self {
+            self.0.fields.title = Some(t.into());
+            self
+        }
+        pub fn outside_period(mut self) -> Self {
+            self.0.in_period = false;
+            self
+        }
+        pub fn build(self) -> Incident {
+            self.0
+        }
+    }
+
+    pub struct PmBuilder(Postmortem);
+
+    /// A postmortem with all five parts, linking nothing, not completed.
+    pub fn pm(id: &str) -> PmBuilder {
+        PmBuilder(Postmortem {
+            id: id.into(),
+            source: format!("content/postmortems/{id}.json"),
+            title: format!("Postmortem {id}"),
+            status: Some("draft".into()),
+            severity: None,
+            priority: None,
+            incidents: vec![],
+            services: vec![],
+            owner: None,
+            responders: vec![],
+            timestamps: Timestamps::default(),
+            summary: None,
+            detection: None,
+            timeline: vec![TimelineEntry {
+                at: Some(utc("2026-03-02T15:00:00Z")),
+                event: "Alert fired".into(),
+                source: None,
+            }],
+            root_causes: vec!["A lock held too long".into()],
+            analysis_method: None,
+            impact: Some(vec![("customer_impact".into(), "false".into())]),
+            impact_description: None,
+            resolution: None,
+            action_items: vec![action("AI-1")],
+            preventive_measures: vec![],
+            lessons: vec![],
+            review: None,
+            extensions: serde_json::Map::new(),
+        })
+    }
+
+    /// A tracked, owned `prevent` action item due 2026-03-30, open.
+    pub fn action(key: &str) -> ActionItem {
+        ActionItem {
+            key: key.into(),
+            title: "Add a lock timeout".into(),
+            kind: Some("prevent".into()),
+            owner: Some("Sam Lee".into()),
+            due_date: Some(date("2026-03-30")),
+            status: Some("open".into()),
+            tracker_key: Some("OPS-1234".into()),
+            tracker_url: Some("https://acme.atlassian.net/browse/OPS-1234".into()),
+        }
+    }
+
+    impl PmBuilder {
+        pub fn link(mut self, number: u64) -> Self {
+            self.0.incidents.push(IncidentLink {
+                number: Some(number),
+                ..IncidentLink::default()
+            });
+            self
+        }
+        pub fn entry(mut self, link: IncidentLink) -> Self {
+            self.0.incidents.push(link);
+            self
+        }
+        pub fn severity(mut self, s: &str) -> Self {
+            self.0.severity = Some(s.into());
+            self
+        }
+        pub fn priority(mut self, s: &str) -> Self {
+            self.0.priority = Some(s.into());
+            self
+        }
+        pub fn completed(mut self, at: &str) -> Self {
+            self.0.timestamps.completed_at = Some(utc(at));
+            self
+        }
+        pub fn with(mut self, change: impl FnOnce(&mut Postmortem)) -> Self {
+            change(&mut self.0);
+            self
+        }
+        pub fn build(self) -> Postmortem {
+            self.0
+        }
+    }
+
+    /// Inputs holding these incidents (sorted) and postmortems (sorted), with the test policy.
+    pub fn inputs(mut incidents: Vec<Incident>, mut postmortems: Vec<Postmortem>) -> Inputs {
+        incidents.sort_by_key(|i| i.number);
+        postmortems.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut accounting = Accounting::default();
+        for i in &incidents {
+            accounting.count(if i.in_period {
+                Bucket::Accepted
+            } else {
+                Bucket::OutsidePeriod
+            });
+        }
+        Inputs {
+            incidents,
+            accounting,
+            policies: vec![policy()],
+            policy: 0,
+            postmortems,
+            ..Inputs::default()
+        }
+    }
+}
+

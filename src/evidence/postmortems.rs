@@ -1,1 +1,567 @@
-//! (being written)
+//! Postmortems: links, completion, due times, the five parts and action items
+//! (evidence-rules.md §5).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::sla::Clock;
+use super::{ActionItemFacts, IncidentFacts, Part, PostmortemFacts, PostmortemState, ResolvedLink};
+use crate::ingest::Inputs;
+use crate::ingest::jira::JiraIssue;
+use crate::model::{ActionItem, Incident, IncidentLink, PolicyDoc, Postmortem, Target};
+use crate::util::jira_key_from_url;
+
+/// Every postmortem's links resolved against the incidents read from any input.
+#[derive(Debug, Clone, Default)]
+pub struct LinkIndex {
+    /// Per postmortem (same order as `Inputs::postmortems`), its entries resolved.
+    pub links: Vec<Vec<ResolvedLink>>,
+    /// Incident number → indices of the postmortems linking it, ascending (so sorted by id).
+    pub by_incident: BTreeMap<u64, Vec<usize>>,
+}
+
+impl LinkIndex {
+    pub fn build(incidents: &[Incident], postmortems: &[Postmortem]) -> LinkIndex {
+        let numbers: BTreeSet<u64> = incidents.iter().map(|i| i.number).collect();
+        // Ids are unique per account; should two incidents share one, the lower number keeps it.
+        let mut ids: BTreeMap<&str, u64> = BTreeMap::new();
+        for i in incidents {
+            if let Some(id) = i.fields.id.as_deref() {
+                ids.entry(id).or_insert(i.number);
+            }
+        }
+        let mut index = LinkIndex::default();
+        for (n, pm) in postmortems.iter().enumerate() {
+            let links: Vec<ResolvedLink> = pm
+                .incidents
+                .iter()
+                .map(|l| resolve_link(l, &numbers, &ids))
+                .collect();
+            for number in links.iter().filter_map(|l| l.number) {
+                let pms = index.by_incident.entry(number).or_default();
+                if pms.last() != Some(&n) {
+                    pms.push(n);
+                }
+            }
+            index.links.push(links);
+        }
+        index
+    }
+
+    /// The postmortems linking an incident, sorted by id.
+    pub fn linking<'a>(&self, number: u64, postmortems: &'a [Postmortem]) -> Vec<&'a Postmortem> {
+        self.by_incident
+            .get(&number)
+            .map(|ix| ix.iter().map(|&i| &postmortems[i]).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// An entry with a number links the incident with that number (and only that one: its id is then
+/// used only to detect a mismatch); an entry with only an id, or only a `/incidents/<ID>` URL,
+/// links the incident with that id. No match is a dead link (`number: None`).
+pub fn resolve_link(
+    link: &IncidentLink,
+    numbers: &BTreeSet<u64>,
+    ids: &BTreeMap<&str, u64>,
+) -> ResolvedLink {
+    let by_id = link.effective_id().map(|id| ids.get(id.as_str()).copied());
+    let (number, mismatch) = match link.number {
+        Some(n) => {
+            let found = numbers.contains(&n).then_some(n);
+            (found, by_id.is_some_and(|other| other != found))
+        }
+        None => (by_id.flatten(), false),
+    };
+    ResolvedLink {
+        number,
+        mismatch,
+        label: link_label(link),
+    }
+}
+
+fn link_label(link: &IncidentLink) -> String {
+    match (&link.number, &link.id, &link.url) {
+        (Some(n), _, _) => format!("#{n}"),
+        (None, Some(id), _) => id.clone(),
+        (None, None, Some(url)) => url.clone(),
+        (None, None, None) => "(empty entry)".to_string(),
+    }
+}
+
+/// The five parts, each present or missing, in order.
+pub fn parts(pm: &Postmortem) -> (Vec<Part>, Vec<Part>) {
+    Part::ALL.into_iter().partition(|&p| has_part(pm, p))
+}
+
+fn blank(text: Option<&str>) -> bool {
+    text.is_none_or(|t| t.trim().is_empty())
+}
+
+/// Whether a part is present, exactly as §5 defines it.
+pub fn has_part(pm: &Postmortem, part: Part) -> bool {
+    match part {
+        Part::Timeline => !pm.timeline.is_empty(),
+        Part::RootCause => pm.root_causes.iter().any(|r| !r.trim().is_empty()),
+        // An object with at least one field; the model may hold its `description` apart.
+        Part::CustomerImpact => pm
+            .impact
+            .as_ref()
+            .is_some_and(|fields| !fields.is_empty() || pm.impact_description.is_some()),
+        Part::CorrectiveActions => {
+            !pm.action_items.is_empty()
+                && pm
+                    .action_items
+                    .iter()
+                    .all(|a| !blank(a.owner.as_deref()) && a.due_date.is_some())
+        }
+        Part::PreventiveMeasures => {
+            pm.action_items
+                .iter()
+                .any(|a| a.kind.as_deref() == Some("prevent"))
+                || pm.preventive_measures.iter().any(|m| !m.trim().is_empty())
+        }
+    }
+}
+
+/// The Jira key of an action item: read from a `/browse/KEY-1` URL first, else its tracker key.
+pub fn item_jira_key(item: &ActionItem) -> Option<String> {
+    item.tracker_url
+        .as_deref()
+        .and_then(jira_key_from_url)
+        .or_else(|| item.tracker_key.clone().filter(|k| !k.trim().is_empty()))
+}
+
+/// Done: when the Jira snapshot holds its key, its `statusCategory.key` is `done`; otherwise its
+/// own status is done, closed, completed or resolved (any case).
+pub fn action_item_facts(
+    item: &ActionItem,
+    jira: &BTreeMap<String, JiraIssue>,
+    as_of: NaiveDate,
+) -> ActionItemFacts {
+    let issue = item_jira_key(item).and_then(|k| jira.get(&k));
+    let (done, status_source, jira_status) = match issue {
+        Some(issue) => (
+            issue.status_category.as_deref() == Some("done"),
+            "jira",
+            issue.status.clone(),
+        ),
+        None => {
+            let own = item.status.as_deref().map(str::trim).unwrap_or("");
+            let done = ["done", "closed", "completed", "resolved"]
+                .iter()
+                .any(|s| own.eq_ignore_ascii_case(s));
+            (done, "postmortem", None)
+        }
+    };
+    ActionItemFacts {
+        key: item.key.clone(),
+        done,
+        status_source,
+        jira_status,
+        untracked: blank(item.tracker_key.as_deref()) && blank(item.tracker_url.as_deref()),
+        overdue: !done && item.due_date.is_some_and(|d| d <= as_of),
+    }
+}
+
+/// What §5 says about one incident's postmortem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncidentPostmortem {
+    pub state: PostmortemState,
+    pub due: Option<DateTime<Utc>>,
+    /// Earliest completion among the linked postmortems.
+    pub completed: Option<DateTime<Utc>>,
+}
+
+/// Judges an incident's postmortem: `target` is its severity's postmortem target, `resolved` its
+/// resolution, `linked` the postmortems linking it.
+pub fn judge(
+    target: Option<Target>,
+    resolved: Option<DateTime<Utc>>,
+    linked: &[&Postmortem],
+    clock: &Clock,
+) -> IncidentPostmortem {
+    let completed = linked
+        .iter()
+        .filter_map(|p| p.timestamps.completed_at)
+        .min();
+    let due = target.zip(resolved).map(|(t, r)| clock.deadline(r, t));
+    let state = match (target, due, completed) {
+        (None, _, _) => PostmortemState::NotRequired,
+        // Unresolved: no due time yet.
+        (Some(_), None, _) => PostmortemState::Pending,
+        (Some(_), Some(due), _) if linked.is_empty() => {
+            if due < clock.now {
+                PostmortemState::Missing
+            } else {
+                PostmortemState::Pending
+            }
+        }
+        (Some(_), Some(due), Some(done)) => {
+            if done <= due {
+                PostmortemState::OnTime
+            } else {
+                PostmortemState::Late
+            }
+        }
+        (Some(_), Some(due), None) => {
+            if due < clock.now {
+                PostmortemState::Late
+            } else {
+                PostmortemState::Pending
+            }
+        }
+    };
+    IncidentPostmortem {
+        state,
+        due,
+        completed,
+    }
+}
+
+/// Facts for every postmortem, in input order. `incidents` are the in-period incidents' facts
+/// (decide scope and `postmortem_incomplete`).
+pub fn facts(
+    inputs: &Inputs,
+    index: &LinkIndex,
+    incidents: &[IncidentFacts],
+    clock: &Clock,
+    as_of: NaiveDate,
+) -> Vec<PostmortemFacts> {
+    let policy = inputs.policy();
+    let in_period: BTreeMap<u64, &IncidentFacts> =
+        incidents.iter().map(|f| (f.number, f)).collect();
+    inputs
+        .postmortems
+        .iter()
+        .zip(&index.links)
+        .map(|(pm, links)| {
+            let (parts_present, parts_missing) = parts(pm);
+            let linked: Vec<&IncidentFacts> = links
+                .iter()
+                .filter_map(|l| l.number.and_then(|n| in_period.get(&n).copied()))
+                .collect();
+            let completed = pm.timestamps.completed_at;
+            PostmortemFacts {
+                id: pm.id.clone(),
+                orphan: links.iter().all(|l| l.number.is_none()),
+                completed,
+                incomplete: !parts_missing.is_empty()
+                    && linked
+                        .iter()
+                        .any(|f| judged_for(f, policy, completed.is_some(), clock.now)),
+                in_scope: !linked.is_empty(),
+                action_items: pm
+                    .action_items
+                    .iter()
+                    .map(|a| action_item_facts(a, &inputs.jira, as_of))
+                    .collect(),
+                links: links.clone(),
+                parts_present,
+                parts_missing,
+            }
+        })
+        .collect()
+}
+
+/// A postmortem's parts are judged for an in-period incident requiring one once the postmortem is
+/// completed or that incident's due time has passed.
+fn judged_for(
+    incident: &IncidentFacts,
+    policy: &PolicyDoc,
+    completed: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    let requires = incident
+        .severity
+        .level
+        .as_deref()
+        .and_then(|l| policy.severity(l))
+        .is_some_and(|l| l.postmortem.is_some());
+    requires && (completed || incident.postmortem_due.is_some_and(|due| due < now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::*;
+    use crate::evidence::{Evidence, evaluate};
+    use crate::ingest::jira::JiraIssue;
+
+    fn eval(incidents: Vec<Incident>, pms: Vec<Postmortem>) -> Evidence {
+        evaluate(&config(), &inputs(incidents, pms))
+    }
+
+    fn facts_of(e: &Evidence, number: u64) -> &IncidentFacts {
+        e.incidents.iter().find(|f| f.number == number).unwrap()
+    }
+
+    /// A P1 incident (48h postmortem target) resolved at `resolved`.
+    fn p1_resolved(number: u64, created: &str, resolved: &str) -> Incident {
+        incident(number)
+            .priority("P1")
+            .created(created)
+            .acked(created)
+            .resolved(resolved)
+            .build()
+    }
+
+    #[test]
+    fn links_by_number_id_or_url_and_number_wins() {
+        let incidents = [incident(1).build(), incident(2).build()];
+        let numbers = incidents.iter().map(|i| i.number).collect();
+        let ids = BTreeMap::from([("Q1", 1), ("Q2", 2)]);
+        let link = |number: Option<u64>, id: Option<&str>, url: Option<&str>| IncidentLink {
+            number,
+            id: id.map(Into::into),
+            url: url.map(Into::into),
+        };
+        let r = resolve_link(&link(Some(1), Some("Q2"), None), &numbers, &ids);
+        assert_eq!((r.number, r.mismatch), (Some(1), true));
+        let r = resolve_link(&link(None, Some("Q2"), None), &numbers, &ids);
+        assert_eq!(
+            (r.number, r.mismatch, r.label.as_str()),
+            (Some(2), false, "Q2")
+        );
+        let url = "https://acme.pagerduty.com/incidents/Q1";
+        let r = resolve_link(&link(None, None, Some(url)), &numbers, &ids);
+        assert_eq!((r.number, r.label.as_str()), (Some(1), url));
+        // A number matching nothing is a dead link even when its id matches.
+        let r = resolve_link(&link(Some(9), Some("Q1"), None), &numbers, &ids);
+        assert_eq!((r.number, r.mismatch, r.label.as_str()), (None, true, "#9"));
+    }
+
+    #[test]
+    fn a_postmortem_linking_two_incidents_serves_both() {
+        let e = eval(
+            vec![
+                p1_resolved(1, "2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z"),
+                p1_resolved(2, "2026-03-03T15:00:00Z", "2026-03-03T16:00:00Z"),
+            ],
+            vec![
+                pm("PM-1")
+                    .link(1)
+                    .link(2)
+                    .completed("2026-03-04T16:00:00Z")
+                    .build(),
+            ],
+        );
+        // Due 2026-03-04 16:00Z for #1 (completed exactly then: on time), 03-05 16:00Z for #2.
+        assert_eq!(facts_of(&e, 1).postmortem, PostmortemState::OnTime);
+        assert_eq!(facts_of(&e, 2).postmortem, PostmortemState::OnTime);
+        assert_eq!(facts_of(&e, 1).postmortems, vec!["PM-1"]);
+        assert_eq!(facts_of(&e, 2).postmortems, vec!["PM-1"]);
+        assert!(e.postmortems[0].in_scope && !e.postmortems[0].orphan);
+    }
+
+    #[test]
+    fn completed_one_second_after_due_is_late() {
+        let e = eval(
+            vec![p1_resolved(
+                1,
+                "2026-03-02T15:00:00Z",
+                "2026-03-02T16:00:00Z",
+            )],
+            vec![pm("PM-1").link(1).completed("2026-03-04T16:00:01Z").build()],
+        );
+        let f = facts_of(&e, 1);
+        assert_eq!(f.postmortem, PostmortemState::Late);
+        assert_eq!(f.postmortem_due, Some(utc("2026-03-04T16:00:00Z")));
+        assert!(e.exceptions.iter().any(|x| x.id == "postmortem_late:1"));
+    }
+
+    #[test]
+    fn due_exactly_at_now_is_pending_not_missing() {
+        // "now" = 2027-01-01 00:00 EST = 05:00Z; 48h before is 2026-12-30 05:00Z.
+        let e = eval(
+            vec![
+                p1_resolved(1, "2026-12-30T04:00:00Z", "2026-12-30T05:00:00Z"),
+                p1_resolved(2, "2026-12-30T04:00:00Z", "2026-12-30T04:59:59Z"),
+            ],
+            vec![],
+        );
+        assert_eq!(facts_of(&e, 1).postmortem, PostmortemState::Pending);
+        assert_eq!(facts_of(&e, 2).postmortem, PostmortemState::Missing);
+        let ids: Vec<&str> = e.exceptions.iter().map(|x| x.id.as_str()).collect();
+        assert!(ids.contains(&"postmortem_missing:2"), "{ids:?}");
+        assert!(!ids.contains(&"postmortem_missing:1"), "{ids:?}");
+    }
+
+    #[test]
+    fn late_when_linked_but_never_completed_missing_when_unlinked() {
+        let e = eval(
+            vec![
+                p1_resolved(1, "2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z"),
+                p1_resolved(2, "2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z"),
+                // Unresolved: no due time yet, pending.
+                incident(3)
+                    .priority("P1")
+                    .acked("2026-03-02T15:01:00Z")
+                    .unresolved()
+                    .build(),
+                // P3 requires no postmortem.
+                incident(4)
+                    .priority("P3")
+                    .acked("2026-03-02T15:01:00Z")
+                    .build(),
+            ],
+            vec![pm("PM-1").link(1).build()],
+        );
+        assert_eq!(facts_of(&e, 1).postmortem, PostmortemState::Late);
+        assert_eq!(facts_of(&e, 2).postmortem, PostmortemState::Missing);
+        assert_eq!(facts_of(&e, 3).postmortem, PostmortemState::Pending);
+        assert_eq!(facts_of(&e, 4).postmortem, PostmortemState::NotRequired);
+        let ids: Vec<&str> = e.exceptions.iter().map(|x| x.id.as_str()).collect();
+        assert!(ids.contains(&"postmortem_late:1") && !ids.contains(&"postmortem_missing:1"));
+        assert!(ids.contains(&"postmortem_missing:2") && !ids.contains(&"postmortem_late:2"));
+    }
+
+    type Change = fn(&mut Postmortem);
+
+    #[test]
+    fn each_of_the_five_parts_can_be_missing() {
+        let full = pm("PM-1").build();
+        assert_eq!(parts(&full), (Part::ALL.to_vec(), vec![]));
+        let cases: [(Part, Change); 5] = [
+            (Part::Timeline, |p| p.timeline.clear()),
+            (Part::RootCause, |p| p.root_causes = vec!["  ".into()]),
+            (Part::CustomerImpact, |p| p.impact = Some(vec![])),
+            (Part::CorrectiveActions, |p| {
+                p.action_items[0].due_date = None
+            }),
+            (Part::PreventiveMeasures, |p| {
+                p.action_items[0].kind = Some("fix".into())
+            }),
+        ];
+        for (part, change) in cases {
+            let p = pm("PM-1").with(change).build();
+            assert_eq!(parts(&p).1, vec![part], "{part:?}");
+        }
+        let no_owner = pm("PM-1")
+            .with(|p| p.action_items[0].owner = Some(" ".into()))
+            .build();
+        assert_eq!(parts(&no_owner).1, vec![Part::CorrectiveActions]);
+        let no_items = pm("PM-1")
+            .with(|p| {
+                p.action_items.clear();
+                p.preventive_measures = vec!["Chaos drills".into()];
+            })
+            .build();
+        assert_eq!(parts(&no_items).1, vec![Part::CorrectiveActions]);
+        let no_impact = pm("PM-1").with(|p| p.impact = None).build();
+        assert_eq!(parts(&no_impact).1, vec![Part::CustomerImpact]);
+    }
+
+    #[test]
+    fn incomplete_only_once_completed_or_past_due() {
+        let lacking = |id: &str| pm(id).link(1).with(|p| p.root_causes.clear());
+        let incident = || p1_resolved(1, "2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z");
+        // Past due (and not completed): judged.
+        let e = eval(vec![incident()], vec![lacking("PM-1").build()]);
+        assert!(e.postmortems[0].incomplete);
+        assert!(
+            e.exceptions
+                .iter()
+                .any(|x| x.id == "postmortem_incomplete:PM-1")
+        );
+        // Not yet due and a draft: not judged yet.
+        let recent = p1_resolved(1, "2026-12-30T15:00:00Z", "2026-12-30T16:00:00Z");
+        let e = eval(vec![recent.clone()], vec![lacking("PM-1").build()]);
+        assert!(!e.postmortems[0].incomplete);
+        // Completed: judged even before the due time.
+        let done = lacking("PM-1").completed("2026-12-30T20:00:00Z").build();
+        let e = eval(vec![recent], vec![done]);
+        assert!(e.postmortems[0].incomplete);
+        // Linking only an incident that requires no postmortem: never judged.
+        let p3 = incident_p3();
+        let e = eval(
+            vec![p3],
+            vec![lacking("PM-1").completed("2026-03-03T00:00:00Z").build()],
+        );
+        assert!(!e.postmortems[0].incomplete);
+    }
+
+    fn incident_p3() -> Incident {
+        incident(1)
+            .priority("P3")
+            .acked("2026-03-02T15:01:00Z")
+            .build()
+    }
+
+    #[test]
+    fn action_item_done_via_jira_or_own_status() {
+        let as_of = date("2026-12-31");
+        let mut jira = BTreeMap::new();
+        let issue = |cat: &str| JiraIssue {
+            key: "OPS-1234".into(),
+            summary: None,
+            status: Some("Shipped".into()),
+            status_category: Some(cat.into()),
+            url: None,
+        };
+        let mut item = action("AI-1");
+        item.status = Some("open".into());
+        jira.insert("OPS-1234".to_string(), issue("done"));
+        let f = action_item_facts(&item, &jira, as_of);
+        assert!(f.done && f.status_source == "jira" && !f.overdue);
+        // The snapshot decides over the item's own status.
+        item.status = Some("Closed".into());
+        jira.insert("OPS-1234".to_string(), issue("indeterminate"));
+        let f = action_item_facts(&item, &jira, as_of);
+        assert!(!f.done && f.overdue);
+        // Not in the snapshot: its own status, any case.
+        let f = action_item_facts(&item, &BTreeMap::new(), as_of);
+        assert!(f.done && f.status_source == "postmortem");
+        item.status = Some("in progress".into());
+        assert!(!action_item_facts(&item, &BTreeMap::new(), as_of).done);
+    }
+
+    #[test]
+    fn overdue_when_due_on_or_before_as_of() {
+        let mut item = action("AI-1");
+        let jira = BTreeMap::new();
+        item.due_date = Some(date("2026-12-31"));
+        assert!(action_item_facts(&item, &jira, date("2026-12-31")).overdue);
+        item.due_date = Some(date("2027-01-01"));
+        assert!(!action_item_facts(&item, &jira, date("2026-12-31")).overdue);
+        item.due_date = None;
+        assert!(!action_item_facts(&item, &jira, date("2026-12-31")).overdue);
+    }
+
+    #[test]
+    fn untracked_needs_neither_key_nor_url() {
+        let mut item = action("#2");
+        item.tracker_key = None;
+        assert!(!action_item_facts(&item, &BTreeMap::new(), date("2026-12-31")).untracked);
+        item.tracker_url = Some(" ".into());
+        assert!(action_item_facts(&item, &BTreeMap::new(), date("2026-12-31")).untracked);
+    }
+
+    #[test]
+    fn orphan_links_no_incident_from_any_input() {
+        let outside = incident(7).outside_period().build();
+        let e = eval(
+            vec![incident(1).priority("P3").build(), outside],
+            vec![
+                pm("PM-1").link(99).build(),
+                pm("PM-2").build(),
+                pm("PM-3").link(7).build(),
+            ],
+        );
+        let orphans: Vec<(&str, bool)> = e
+            .postmortems
+            .iter()
+            .map(|p| (p.id.as_str(), p.orphan))
+            .collect();
+        assert_eq!(
+            orphans,
+            vec![("PM-1", true), ("PM-2", true), ("PM-3", false)]
+        );
+        // Linking only an outside-period incident: not an orphan, but out of scope.
+        assert!(!e.postmortems[2].in_scope);
+        let ids: Vec<&str> = e.exceptions.iter().map(|x| x.id.as_str()).collect();
+        assert!(ids.contains(&"orphan_postmortem:PM-1") && ids.contains(&"orphan_postmortem:PM-2"));
+        assert!(!ids.contains(&"orphan_postmortem:PM-3"));
+    }
+}

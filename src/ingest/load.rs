@@ -13,7 +13,7 @@ use crate::model::{Finding, Level, SourceFile, SourceKind};
 /// become rejected rows.
 pub fn load(config: &Config) -> Result<Inputs> {
     let mut inputs = Inputs::default();
-    let (period_start, period_end) = crate::evidence::period::bounds(config);
+    let (period_start, period_end) = (crate::evidence::period::period_start(config), crate::evidence::period::period_end(config));
 
     // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2).
     let mut incident_files: Vec<(SourceFile, Vec<population::RowOutcome>)> = Vec::new();
