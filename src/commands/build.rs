@@ -32,7 +32,10 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
         progress.suspend(|| eprintln!("{f}"));
     }
-    progress.set_message(format!("testing {} incidents against the policy", inputs.accounting.accepted));
+    progress.set_message(format!(
+        "testing {} incidents against the policy",
+        inputs.accounting.accepted
+    ));
     let evidence = crate::evidence::evaluate(config, &inputs);
     progress.set_message("rendering pages");
     let staging = staging_dir(out)?;
@@ -63,7 +66,9 @@ fn progress(quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("static template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("static template"),
+    );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
@@ -74,13 +79,19 @@ fn staging_dir(out: &Path) -> Result<PathBuf> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).with_context(|| format!("{}: cannot create", parent.display()))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("{}: cannot create", parent.display()))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     let staging = parent.join(format!(".{name}.pagerproof-staging"));
     if staging.exists() {
-        std::fs::remove_dir_all(&staging).with_context(|| format!("{}: cannot remove", staging.display()))?;
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("{}: cannot remove", staging.display()))?;
     }
-    std::fs::create_dir(&staging).with_context(|| format!("{}: cannot create", staging.display()))?;
+    std::fs::create_dir(&staging)
+        .with_context(|| format!("{}: cannot create", staging.display()))?;
     Ok(staging)
 }
 
@@ -88,7 +99,9 @@ fn staging_dir(out: &Path) -> Result<PathBuf> {
 /// pagerproof build, so a mistyped `--out` cannot wipe unrelated files.
 fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
     if out.exists() {
-        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !out.join("data/summary.json").is_file() {
             let _ = std::fs::remove_dir_all(staging);
             bail!(
@@ -100,11 +113,15 @@ fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
         if old.exists() {
             std::fs::remove_dir_all(&old)?;
         }
-        std::fs::rename(out, &old).with_context(|| format!("{}: cannot move aside", out.display()))?;
-        std::fs::rename(staging, out).with_context(|| format!("{}: cannot move into place", out.display()))?;
-        std::fs::remove_dir_all(&old).with_context(|| format!("{}: cannot remove", old.display()))?;
+        std::fs::rename(out, &old)
+            .with_context(|| format!("{}: cannot move aside", out.display()))?;
+        std::fs::rename(staging, out)
+            .with_context(|| format!("{}: cannot move into place", out.display()))?;
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("{}: cannot remove", old.display()))?;
     } else {
-        std::fs::rename(staging, out).with_context(|| format!("{}: cannot move into place", out.display()))?;
+        std::fs::rename(staging, out)
+            .with_context(|| format!("{}: cannot move into place", out.display()))?;
     }
     Ok(())
 }

@@ -31,7 +31,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let warnings = findings.len() - errors;
     println!("{errors} error(s), {warnings} warning(s)");
     let fail = errors > 0 || (args.strict && warnings > 0);
-    Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if fail {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Every finding about a site's inputs. Malformed files are returned as `Err` (they stop `build`).
@@ -46,28 +50,56 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
         message,
     };
     for r in &inputs.rejected {
-        out.push(warn(&r.at.file, Some(r.at.line), format!("row rejected: {}", r.reason)));
+        out.push(warn(
+            &r.at.file,
+            Some(r.at.line),
+            format!("row rejected: {}", r.reason),
+        ));
     }
     for i in &inputs.incidents {
         for c in &i.conflicts {
             out.push(warn(
                 &c.at.file,
                 Some(c.at.line),
-                format!("incident {}: {} `{}` differs from the kept `{}`", c.number, c.field, c.other, c.kept),
+                format!(
+                    "incident {}: {} `{}` differs from the kept `{}`",
+                    c.number, c.field, c.other, c.kept
+                ),
             ));
         }
     }
     for (pm, facts) in inputs.postmortems.iter().zip(&evidence.postmortems) {
         for link in &facts.links {
             if link.mismatch {
-                out.push(warn(&pm.source, None, format!("incident link {}: number and id name different incidents; the number wins", link.label)));
+                out.push(warn(
+                    &pm.source,
+                    None,
+                    format!(
+                        "incident link {}: number and id name different incidents; the number wins",
+                        link.label
+                    ),
+                ));
             }
             if link.number.is_none() {
-                out.push(warn(&pm.source, None, format!("incident link {} matches no incident in any input", link.label)));
+                out.push(warn(
+                    &pm.source,
+                    None,
+                    format!(
+                        "incident link {} matches no incident in any input",
+                        link.label
+                    ),
+                ));
             }
         }
         if facts.orphan {
-            out.push(warn(&pm.source, None, format!("postmortem {} links no known incident (orphan_postmortem)", pm.id)));
+            out.push(warn(
+                &pm.source,
+                None,
+                format!(
+                    "postmortem {} links no known incident (orphan_postmortem)",
+                    pm.id
+                ),
+            ));
         }
     }
     let known: BTreeSet<&str> = evidence.exceptions.iter().map(|e| e.id.as_str()).collect();
@@ -77,7 +109,10 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
                 level: Level::Error,
                 file: r.source.clone(),
                 line: Some(2),
-                message: format!("response names exception `{}`, which this period does not have", r.exception),
+                message: format!(
+                    "response names exception `{}`, which this period does not have",
+                    r.exception
+                ),
             });
         }
     }

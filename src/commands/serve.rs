@@ -12,9 +12,17 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let config = Config::load(&args.site.site)?;
     let out = config.out_dir();
     println!("{}", super::build::build_site(&config, &out, false)?);
-    let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| anyhow!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
-    let addr = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or_default();
-    println!("serving {} at http://{addr}/ (Ctrl-C to stop)", out.display());
+    let server = tiny_http::Server::http(("127.0.0.1", args.port))
+        .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    println!(
+        "serving {} at http://{addr}/ (Ctrl-C to stop)",
+        out.display()
+    );
     for request in server.incoming_requests() {
         let response = respond(&out, request.url());
         let _ = request.respond(response);
@@ -27,7 +35,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
 pub fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     match resolve(root, url).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
         Some((path, bytes)) => {
-            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path)).expect("static header");
+            let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path))
+                .expect("static header");
             tiny_http::Response::from_data(bytes).with_header(header)
         }
         None => tiny_http::Response::from_string("not found").with_status_code(404),
@@ -36,7 +45,9 @@ pub fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Ve
 
 fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next()?;
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
     let mut out = root.to_path_buf();
     for c in Path::new(decoded.trim_start_matches('/')).components() {
         match c {

@@ -41,9 +41,12 @@ pub fn split<'a>(name: &str, text: &'a str) -> Result<Document<'a>> {
 /// Parses the front matter as TOML into `T`, mapping errors to `file:line: message`.
 pub fn parse<T: serde::de::DeserializeOwned>(name: &str, doc: &Document) -> Result<T> {
     toml::from_str(doc.front).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| doc.front[..s.start.min(doc.front.len())].matches('\n').count() + doc.front_line);
+        let line = e.span().map(|s| {
+            doc.front[..s.start.min(doc.front.len())]
+                .matches('\n')
+                .count()
+                + doc.front_line
+        });
         match line {
             Some(line) => anyhow::anyhow!("{name}:{line}: {}", e.message().trim()),
             None => anyhow::anyhow!("{name}: {}", e.message().trim()),

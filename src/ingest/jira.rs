@@ -14,4 +14,11 @@ pub struct JiraIssue {
     pub url: Option<String>,
 }
 // TEMPORARY shim below; replaced by the fetch branch.
-pub fn load(_c: &crate::Config) -> anyhow::Result<(std::collections::BTreeMap<String, JiraIssue>, Vec<crate::model::SourceFile>)> { Ok(Default::default()) }
+pub fn load(
+    _c: &crate::Config,
+) -> anyhow::Result<(
+    std::collections::BTreeMap<String, JiraIssue>,
+    Vec<crate::model::SourceFile>,
+)> {
+    Ok(Default::default())
+}

@@ -13,14 +13,19 @@ use crate::model::{Finding, Level, SourceFile, SourceKind};
 /// become rejected rows.
 pub fn load(config: &Config) -> Result<Inputs> {
     let mut inputs = Inputs::default();
-    let (period_start, period_end) = (crate::evidence::period::period_start(config), crate::evidence::period::period_end(config));
+    let (period_start, period_end) = (
+        crate::evidence::period::period_start(config),
+        crate::evidence::period::period_end(config),
+    );
 
     // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2).
     let mut incident_files: Vec<(SourceFile, Vec<population::RowOutcome>)> = Vec::new();
     for path in files(config, &config.inputs.incidents, "csv")? {
         let (mut source, bytes) = source_file(config, &path, SourceKind::IncidentCsv)?;
         let read = csv_incidents::read(&source.path, &bytes, config.export_tz())?;
-        source.notes.push(format!("export variant: {}", read.variant));
+        source
+            .notes
+            .push(format!("export variant: {}", read.variant));
         source.notes.extend(read.notes);
         incident_files.push((source, read.rows));
     }
@@ -28,7 +33,10 @@ pub fn load(config: &Config) -> Result<Inputs> {
     incident_files.extend(api.files);
     inputs.pagerduty = api.snapshot;
 
-    let names = incident_files.iter().map(|(s, rows)| (s.path.clone(), rows.clone())).collect();
+    let names = incident_files
+        .iter()
+        .map(|(s, rows)| (s.path.clone(), rows.clone()))
+        .collect();
     let pop = population::assemble(names, period_start, period_end);
     for ((mut source, _), accounting) in incident_files.into_iter().zip(pop.per_file) {
         source.accounting = accounting;
@@ -41,7 +49,9 @@ pub fn load(config: &Config) -> Result<Inputs> {
                           so this file may be partial; split the export into shorter periods"
                     .into(),
             });
-            source.notes.push("exactly 20,000 rows: possibly truncated by PagerDuty's export cap".into());
+            source
+                .notes
+                .push("exactly 20,000 rows: possibly truncated by PagerDuty's export cap".into());
         }
         inputs.sources.push(source);
     }
@@ -55,7 +65,10 @@ pub fn load(config: &Config) -> Result<Inputs> {
     let mut policy_paths = files(config, &config.inputs.policies, "md")?;
     let policy_abs = config.path(&policy_path);
     if !policy_abs.is_file() {
-        bail!("site.toml: [policy] file `{}` does not exist", config.policy.file);
+        bail!(
+            "site.toml: [policy] file `{}` does not exist",
+            config.policy.file
+        );
     }
     if !policy_paths.iter().any(|p| rel(config, p) == policy_path) {
         policy_paths.push(policy_abs);
@@ -84,7 +97,11 @@ pub fn load(config: &Config) -> Result<Inputs> {
         let text = utf8(&source.path, bytes)?;
         let pm = postmortem::parse(&source.path, &text)?;
         if let Some(other) = by_id.insert(pm.id.clone(), source.path.clone()) {
-            bail!("{}: postmortem id `{}` is also used by {other}", source.path, pm.id);
+            bail!(
+                "{}: postmortem id `{}` is also used by {other}",
+                source.path,
+                pm.id
+            );
         }
         inputs.postmortems.push(pm);
         inputs.sources.push(source);
@@ -94,7 +111,9 @@ pub fn load(config: &Config) -> Result<Inputs> {
     for path in files(config, &config.inputs.responses, "md")? {
         let (source, bytes) = source_file(config, &path, SourceKind::Response)?;
         let text = utf8(&source.path, bytes)?;
-        inputs.responses.push(responses::parse(&source.path, &text)?);
+        inputs
+            .responses
+            .push(responses::parse(&source.path, &text)?);
         inputs.sources.push(source);
     }
 
@@ -114,7 +133,11 @@ pub fn files(config: &Config, dir: &str, ext: &str) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
         let entry = entry.with_context(|| format!("{dir}: cannot list"))?;
-        let is_ext = entry.path().extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(ext));
+        let is_ext = entry
+            .path()
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext));
         if entry.file_type().is_file() && is_ext {
             found.push(entry.into_path());
         }
@@ -137,7 +160,11 @@ fn normalise(path: &str) -> String {
 }
 
 /// Reads a file into a [`SourceFile`] (hash, size, where its verbatim copy goes).
-pub fn source_file(config: &Config, path: &Path, kind: SourceKind) -> Result<(SourceFile, Vec<u8>)> {
+pub fn source_file(
+    config: &Config,
+    path: &Path,
+    kind: SourceKind,
+) -> Result<(SourceFile, Vec<u8>)> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let rel = rel(config, path);
     let source = SourceFile {
@@ -161,8 +188,16 @@ pub fn copy_path(rel: &str) -> String {
             if seg.contains(['%', '\r', '\n']) || seg.starts_with('.') {
                 let (stem, ext) = seg.rsplit_once('.').unwrap_or((seg, ""));
                 let stem = crate::util::slug(stem);
-                let stem = if stem.is_empty() { "file".to_string() } else { stem };
-                if ext.is_empty() { stem } else { format!("{stem}.{}", crate::util::slug(ext)) }
+                let stem = if stem.is_empty() {
+                    "file".to_string()
+                } else {
+                    stem
+                };
+                if ext.is_empty() {
+                    stem
+                } else {
+                    format!("{stem}.{}", crate::util::slug(ext))
+                }
             } else {
                 seg.to_string()
             }
@@ -173,7 +208,10 @@ pub fn copy_path(rel: &str) -> String {
 
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
         anyhow::anyhow!("{name}:{line}: not valid UTF-8")
     })
 }
@@ -196,8 +234,17 @@ mod tests {
 
     #[test]
     fn copies_keep_safe_names_and_slug_unsafe_ones() {
-        assert_eq!(copy_path("content/incidents/q1.csv"), "sources/content/incidents/q1.csv");
-        assert_eq!(copy_path("content/incidents/100%.csv"), "sources/content/incidents/100.csv");
-        assert_eq!(copy_path("content/incidents/a\nb.csv"), "sources/content/incidents/a-b.csv");
+        assert_eq!(
+            copy_path("content/incidents/q1.csv"),
+            "sources/content/incidents/q1.csv"
+        );
+        assert_eq!(
+            copy_path("content/incidents/100%.csv"),
+            "sources/content/incidents/100.csv"
+        );
+        assert_eq!(
+            copy_path("content/incidents/a\nb.csv"),
+            "sources/content/incidents/a-b.csv"
+        );
     }
 }

@@ -13,9 +13,9 @@ pub mod headers;
 pub mod jira;
 pub mod load;
 pub mod pagerduty;
+pub mod policy;
 pub mod population;
 pub mod postmortem;
-pub mod policy;
 pub mod responses;
 pub mod timestamp;
 

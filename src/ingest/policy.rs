@@ -54,7 +54,8 @@ struct FrontEscalation {
 
 /// Reads one policy file; `rel` is its path relative to the site (used in errors and links).
 pub fn read(path: &Path, rel: &str) -> Result<PolicyDoc> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{rel}: cannot read as UTF-8 text"))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{rel}: cannot read as UTF-8 text"))?;
     parse(rel, &text)
 }
 
@@ -72,10 +73,15 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
         let target = |what: &str, v: &Option<String>| -> Result<Option<Target>> {
             v.as_deref()
                 .map(|t| {
-                    let parsed = Target::parse(t)
-                        .map_err(|e| anyhow::anyhow!("{rel}:{}: severity {} {what}: {e}", line_of(t), s.level))?;
+                    let parsed = Target::parse(t).map_err(|e| {
+                        anyhow::anyhow!("{rel}:{}: severity {} {what}: {e}", line_of(t), s.level)
+                    })?;
                     if what != "ack" && parsed == Target::NextBusinessDay {
-                        bail!("{rel}:{}: severity {} {what}: next-business-day is only an ack target", line_of(t), s.level);
+                        bail!(
+                            "{rel}:{}: severity {} {what}: next-business-day is only an ack target",
+                            line_of(t),
+                            s.level
+                        );
                     }
                     Ok(parsed)
                 })
@@ -91,24 +97,42 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
             definition: s.definition,
         };
         if level.level.is_empty() || level.level.eq_ignore_ascii_case("unclassified") {
-            bail!("{rel}:{}: severity level `{}` is not a usable level name", line_of("level"), level.level);
+            bail!(
+                "{rel}:{}: severity level `{}` is not a usable level name",
+                line_of("level"),
+                level.level
+            );
         }
         severities.push(level);
     }
     check_unique_matches(rel, &severities)?;
     let mut escalation = Vec::new();
     for e in front.escalation {
-        let secs = parse_duration(&e.paged_after)
-            .map_err(|err| anyhow::anyhow!("{rel}:{}: escalation level {} paged_after: {err}", line_of(&e.paged_after), e.level))?;
-        escalation.push(EscalationLevel { level: e.level, role: e.role, paged_after_secs: secs });
+        let secs = parse_duration(&e.paged_after).map_err(|err| {
+            anyhow::anyhow!(
+                "{rel}:{}: escalation level {} paged_after: {err}",
+                line_of(&e.paged_after),
+                e.level
+            )
+        })?;
+        escalation.push(EscalationLevel {
+            level: e.level,
+            role: e.role,
+            paged_after_secs: secs,
+        });
     }
     for pair in escalation.windows(2) {
         if pair[1].level <= pair[0].level || pair[1].paged_after_secs < pair[0].paged_after_secs {
-            bail!("{rel}: escalation levels must be listed in increasing order with non-decreasing paged_after");
+            bail!(
+                "{rel}: escalation levels must be listed in increasing order with non-decreasing paged_after"
+            );
         }
     }
     let slug = crate::util::slug(
-        Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or(&front.title),
+        Path::new(rel)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(&front.title),
     );
     Ok(PolicyDoc {
         slug,
@@ -131,10 +155,16 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
 /// A value may match only one level, or severities would depend on list order silently.
 fn check_unique_matches(rel: &str, levels: &[SeverityLevel]) -> Result<()> {
     for (i, a) in levels.iter().enumerate() {
-        let names = std::iter::once(&a.level).chain(std::iter::once(&a.name)).chain(a.aliases.iter());
+        let names = std::iter::once(&a.level)
+            .chain(std::iter::once(&a.name))
+            .chain(a.aliases.iter());
         for n in names {
             if let Some(b) = levels[i + 1..].iter().find(|b| b.matches(n)) {
-                bail!("{rel}: `{n}` matches both severity {} and {}", a.level, b.level);
+                bail!(
+                    "{rel}: `{n}` matches both severity {} and {}",
+                    a.level,
+                    b.level
+                );
             }
         }
     }

@@ -12,10 +12,29 @@ use crate::model::{
 
 /// Top-level fields the format defines; anything else is kept under `extensions`.
 const KNOWN: &[&str] = &[
-    "schema", "id", "title", "status", "severity", "priority", "incidents", "services", "owner",
-    "responders", "timestamps", "summary", "detection", "timeline", "root_causes",
-    "analysis_method", "impact", "resolution", "action_items", "preventive_measures", "lessons",
-    "review", "extensions",
+    "schema",
+    "id",
+    "title",
+    "status",
+    "severity",
+    "priority",
+    "incidents",
+    "services",
+    "owner",
+    "responders",
+    "timestamps",
+    "summary",
+    "detection",
+    "timeline",
+    "root_causes",
+    "analysis_method",
+    "impact",
+    "resolution",
+    "action_items",
+    "preventive_measures",
+    "lessons",
+    "review",
+    "extensions",
 ];
 
 /// Parses one postmortem file; `rel` is its path relative to the site.
@@ -24,15 +43,24 @@ pub fn parse(rel: &str, text: &str) -> Result<Postmortem> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| anyhow!("{rel}:{}: invalid JSON: {e}", e.line().max(1)))?;
     let ctx = Ctx { rel, text };
-    let obj = value.as_object().ok_or_else(|| anyhow!("{rel}:1: a postmortem must be a JSON object"))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| anyhow!("{rel}:1: a postmortem must be a JSON object"))?;
     match obj.get("schema").and_then(Value::as_str) {
         Some("postmortem.v1") => {}
-        Some(other) => bail!("{rel}:{}: schema is `{other}`, expected `postmortem.v1`", ctx.line_of("schema")),
+        Some(other) => bail!(
+            "{rel}:{}: schema is `{other}`, expected `postmortem.v1`",
+            ctx.line_of("schema")
+        ),
         None => bail!("{rel}:1: missing required field `schema` (\"postmortem.v1\")"),
     }
     let id = ctx.required_str(obj, "id")?;
     let title = ctx.required_str(obj, "title")?;
-    let mut extensions = obj.get("extensions").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut extensions = obj
+        .get("extensions")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for (k, v) in obj {
         if !KNOWN.contains(&k.as_str()) {
             extensions.insert(k.clone(), v.clone());
@@ -47,13 +75,19 @@ pub fn parse(rel: &str, text: &str) -> Result<Postmortem> {
         severity: opt_str(obj.get("severity")),
         priority: opt_str(obj.get("priority")),
         incidents: ctx.incidents(obj.get("incidents"))?,
-        services: list(obj.get("services")).iter().filter_map(name_of).collect(),
+        services: list(obj.get("services"))
+            .iter()
+            .filter_map(name_of)
+            .collect(),
         owner: obj.get("owner").and_then(person),
         responders: list(obj.get("responders"))
             .iter()
             .filter_map(|r| {
                 let name = name_of(r)?;
-                Some(Responder { name, role: opt_str(r.get("role")) })
+                Some(Responder {
+                    name,
+                    role: opt_str(r.get("role")),
+                })
             })
             .collect(),
         timestamps: ctx.timestamps(obj.get("timestamps"))?,
@@ -90,7 +124,11 @@ impl Ctx<'_> {
     fn required_str(&self, obj: &Map<String, Value>, key: &str) -> Result<String> {
         match obj.get(key) {
             Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-            Some(_) => bail!("{}:{}: `{key}` must be a non-empty string", self.rel, self.line_of(key)),
+            Some(_) => bail!(
+                "{}:{}: `{key}` must be a non-empty string",
+                self.rel,
+                self.line_of(key)
+            ),
             None => bail!("{}:1: missing required field `{key}`", self.rel),
         }
     }
@@ -100,9 +138,17 @@ impl Ctx<'_> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
             Some(Value::String(s)) => parse_time(s).map(Some).ok_or_else(|| {
-                anyhow!("{}:{}: `{what}` = `{s}` is not an RFC 3339 time", self.rel, self.line_of_value(s))
+                anyhow!(
+                    "{}:{}: `{what}` = `{s}` is not an RFC 3339 time",
+                    self.rel,
+                    self.line_of_value(s)
+                )
             }),
-            Some(other) => bail!("{}:{}: `{what}` must be a string, found {other}", self.rel, self.line_of(what)),
+            Some(other) => bail!(
+                "{}:{}: `{what}` must be a string, found {other}",
+                self.rel,
+                self.line_of(what)
+            ),
         }
     }
 
@@ -114,11 +160,23 @@ impl Ctx<'_> {
         let mut links = Vec::new();
         for entry in list(v) {
             let link = match entry {
-                Value::Number(n) => IncidentLink { number: n.as_u64(), ..Default::default() },
+                Value::Number(n) => IncidentLink {
+                    number: n.as_u64(),
+                    ..Default::default()
+                },
                 Value::String(s) => match s.trim().trim_start_matches('#').parse::<u64>() {
-                    Ok(n) => IncidentLink { number: Some(n), ..Default::default() },
-                    Err(_) if s.contains("://") => IncidentLink { url: Some(s.clone()), ..Default::default() },
-                    Err(_) => IncidentLink { id: Some(s.trim().to_string()), ..Default::default() },
+                    Ok(n) => IncidentLink {
+                        number: Some(n),
+                        ..Default::default()
+                    },
+                    Err(_) if s.contains("://") => IncidentLink {
+                        url: Some(s.clone()),
+                        ..Default::default()
+                    },
+                    Err(_) => IncidentLink {
+                        id: Some(s.trim().to_string()),
+                        ..Default::default()
+                    },
                 },
                 Value::Object(o) => IncidentLink {
                     number: match o.get("number") {
@@ -129,7 +187,11 @@ impl Ctx<'_> {
                     id: opt_str(o.get("id")),
                     url: opt_str(o.get("url")),
                 },
-                other => bail!("{}:{}: an `incidents` entry must be an object, found {other}", self.rel, self.line_of("incidents")),
+                other => bail!(
+                    "{}:{}: an `incidents` entry must be an object, found {other}",
+                    self.rel,
+                    self.line_of("incidents")
+                ),
             };
             links.push(link);
         }
@@ -157,10 +219,15 @@ impl Ctx<'_> {
             .iter()
             .map(|e| {
                 Ok(match e {
-                    Value::String(s) => TimelineEntry { at: None, event: s.clone(), source: None },
+                    Value::String(s) => TimelineEntry {
+                        at: None,
+                        event: s.clone(),
+                        source: None,
+                    },
                     _ => TimelineEntry {
                         at: self.time(e.get("at").or_else(|| e.get("time")), "at")?,
-                        event: opt_str(e.get("event").or_else(|| e.get("description"))).unwrap_or_default(),
+                        event: opt_str(e.get("event").or_else(|| e.get("description")))
+                            .unwrap_or_default(),
                         source: opt_str(e.get("source")),
                     },
                 })
@@ -172,24 +239,43 @@ impl Ctx<'_> {
         let mut items = Vec::new();
         for (i, item) in list(v).iter().enumerate() {
             let tracker = item.get("tracker");
-            let tracker_url = tracker.and_then(|t| opt_str(t.get("url"))).or_else(|| opt_str(item.get("url")));
+            let tracker_url = tracker
+                .and_then(|t| opt_str(t.get("url")))
+                .or_else(|| opt_str(item.get("url")));
             let tracker_key = tracker
                 .and_then(|t| opt_str(t.get("key")))
-                .or_else(|| tracker_url.as_deref().and_then(crate::util::jira_key_from_url))
+                .or_else(|| {
+                    tracker_url
+                        .as_deref()
+                        .and_then(crate::util::jira_key_from_url)
+                })
                 .or_else(|| opt_str(item.get("jira")));
             let due_date = match item.get("due_date") {
                 None | Some(Value::Null) => None,
                 Some(Value::String(s)) if s.trim().is_empty() => None,
                 Some(Value::String(s)) => Some(parse_date(s).ok_or_else(|| {
-                    anyhow!("{}:{}: action item due_date `{s}` is not a date (YYYY-MM-DD)", self.rel, self.line_of(s))
+                    anyhow!(
+                        "{}:{}: action item due_date `{s}` is not a date (YYYY-MM-DD)",
+                        self.rel,
+                        self.line_of(s)
+                    )
                 })?),
-                Some(other) => bail!("{}:{}: due_date must be a string, found {other}", self.rel, self.line_of("due_date")),
+                Some(other) => bail!(
+                    "{}:{}: due_date must be a string, found {other}",
+                    self.rel,
+                    self.line_of("due_date")
+                ),
             };
             items.push(ActionItem {
                 key: opt_str(item.get("id")).unwrap_or_else(|| format!("#{}", i + 1)),
-                title: opt_str(item.get("title").or_else(|| item.get("description"))).unwrap_or_default(),
+                title: opt_str(item.get("title").or_else(|| item.get("description")))
+                    .unwrap_or_default(),
                 kind: opt_str(item.get("type")),
-                owner: item.get("owner").and_then(person).map(|p| p.name).filter(|n| !n.trim().is_empty()),
+                owner: item
+                    .get("owner")
+                    .and_then(person)
+                    .map(|p| p.name)
+                    .filter(|n| !n.trim().is_empty()),
                 due_date,
                 status: opt_str(item.get("status")),
                 tracker_key,
@@ -209,7 +295,10 @@ impl Ctx<'_> {
                 reviewed_by.push((name, self.time(r.get("at"), "at")?));
             }
         }
-        Ok(Some(Review { approved: o.get("approved").and_then(Value::as_bool), reviewed_by }))
+        Ok(Some(Review {
+            approved: o.get("approved").and_then(Value::as_bool),
+            reviewed_by,
+        }))
     }
 }
 
@@ -258,14 +347,20 @@ fn name_of(v: &Value) -> Option<String> {
 }
 
 fn person(v: &Value) -> Option<Person> {
-    Some(Person { name: name_of(v)?, email: v.get("email").and_then(|e| opt_str(Some(e))) })
+    Some(Person {
+        name: name_of(v)?,
+        email: v.get("email").and_then(|e| opt_str(Some(e))),
+    })
 }
 
 fn detection(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         Value::Object(o) => {
-            let parts: Vec<String> = o.iter().filter_map(|(k, v)| Some(format!("{k}: {}", display(v)?))).collect();
+            let parts: Vec<String> = o
+                .iter()
+                .filter_map(|(k, v)| Some(format!("{k}: {}", display(v)?)))
+                .collect();
             (!parts.is_empty()).then(|| parts.join("; "))
         }
         _ => None,
@@ -346,7 +441,10 @@ mod tests {
         assert_eq!(pm.action_items[0].tracker_key.as_deref(), Some("OPS-1234"));
         assert_eq!(pm.action_items[1].key, "#2");
         assert_eq!(pm.action_items[1].owner.as_deref(), Some("Kim"));
-        assert_eq!(pm.impact.as_ref().unwrap()[0], ("customer_impact".into(), "no".into()));
+        assert_eq!(
+            pm.impact.as_ref().unwrap()[0],
+            ("customer_impact".into(), "no".into())
+        );
         assert!(pm.extensions.contains_key("custom_field"));
     }
 
@@ -359,7 +457,9 @@ mod tests {
 
     #[test]
     fn missing_required_field_is_an_error() {
-        let err = parse("pm.json", r#"{"schema": "postmortem.v1", "title": "x"}"#).unwrap_err().to_string();
+        let err = parse("pm.json", r#"{"schema": "postmortem.v1", "title": "x"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("pm.json") && err.contains("`id`"), "{err}");
     }
 

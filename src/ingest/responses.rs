@@ -80,7 +80,11 @@ mod tests {
 
     #[test]
     fn missing_owner_is_an_error() {
-        let err = parse("r.md", "+++\nexception = \"ack_breach:1\"\ndate = 2027-01-10\n+++\n").unwrap_err();
+        let err = parse(
+            "r.md",
+            "+++\nexception = \"ack_breach:1\"\ndate = 2027-01-10\n+++\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("owner"), "{err}");
     }
 }

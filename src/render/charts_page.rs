@@ -21,10 +21,19 @@ pub struct ChartView {
 pub fn write_charts(ctx: &Ctx) -> Result<Vec<ChartView>> {
     let load = responder_load(ctx);
     let coverage = super::oncall::coverage_by_month(ctx);
-    let all = charts::render_all(ctx.evidence, &ctx.inputs.policy().severities, &load, &coverage);
+    let all = charts::render_all(
+        ctx.evidence,
+        &ctx.inputs.policy().severities,
+        &load,
+        &coverage,
+    );
     let mut views = Vec::new();
     for chart in all {
-        write(ctx.out, &format!("charts/{}", chart.file), chart.svg.as_bytes())?;
+        write(
+            ctx.out,
+            &format!("charts/{}", chart.file),
+            chart.svg.as_bytes(),
+        )?;
         views.push(ChartView {
             href: format!("charts/{}", chart.file),
             file: chart.file,
@@ -44,13 +53,18 @@ fn responder_load(ctx: &Ctx) -> Vec<ResponderLoad> {
     let bh = &ctx.config.business_hours;
     let mut by: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for facts in &ctx.evidence.incidents {
-        let Some(incident) = ctx.inputs.incident(facts.number) else { continue };
+        let Some(incident) = ctx.inputs.incident(facts.number) else {
+            continue;
+        };
         let f = &incident.fields;
         let who = f
             .acknowledged_by
             .clone()
             .or_else(|| {
-                f.timeline.iter().find(|e| e.kind == "acknowledge").and_then(|e| e.agent.clone())
+                f.timeline
+                    .iter()
+                    .find(|e| e.kind == "acknowledge")
+                    .and_then(|e| e.agent.clone())
             })
             .or_else(|| f.resolved_by.clone())
             .unwrap_or_else(|| "(nobody: auto-resolved or unassigned)".to_string());
@@ -67,7 +81,11 @@ fn responder_load(ctx: &Ctx) -> Vec<ResponderLoad> {
     }
     let mut load: Vec<ResponderLoad> = by
         .into_iter()
-        .map(|(name, (pages, off))| ResponderLoad { name, pages, off_hours: Some(off) })
+        .map(|(name, (pages, off))| ResponderLoad {
+            name,
+            pages,
+            off_hours: Some(off),
+        })
         .collect();
     load.sort_by(|a, b| b.pages.cmp(&a.pages).then_with(|| a.name.cmp(&b.name)));
     load

@@ -32,7 +32,10 @@ fn sanitize(html: &str) -> String {
 pub fn inline(markdown: &str) -> String {
     let html = to_html(markdown);
     let trimmed = html.trim();
-    match trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
         _ => html,
     }
@@ -44,7 +47,8 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let html = to_html("Hello <script>alert(1)</script> <a href=\"javascript:x\" onclick=\"y\">l</a>");
+        let html =
+            to_html("Hello <script>alert(1)</script> <a href=\"javascript:x\" onclick=\"y\">l</a>");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onclick"), "{html}");

@@ -63,7 +63,11 @@ pub fn cells(row: &IncidentRowView) -> Vec<String> {
         row.responder.clone(),
         row.postmortems.join(" "),
         row.postmortem_status.to_string(),
-        row.jira.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join(" "),
+        row.jira
+            .iter()
+            .map(|l| l.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         row.customer_impact.clone(),
         row.href.clone(),
     ]
@@ -80,7 +84,9 @@ fn defuse(cell: &str) -> String {
 }
 
 pub fn write_csv(out: &Path, _config: &Config, rows: &[IncidentRowView]) -> Result<()> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     w.write_record(HEADERS)?;
     for row in rows {
         w.write_record(cells(row).iter().map(|c| defuse(c)))?;
@@ -94,14 +100,18 @@ pub fn write_xlsx(out: &Path, config: &Config, rows: &[IncidentRowView]) -> Resu
     super::site::write(out, "data/register.xlsx", &bytes)
 }
 
-fn xlsx_bytes(config: &Config, rows: &[IncidentRowView]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn xlsx_bytes(
+    config: &Config,
+    rows: &[IncidentRowView],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use chrono::Datelike;
     let mut workbook = Workbook::new();
     // A fixed creation date (the as-of date) keeps the file byte-identical across builds.
     let as_of = config.period.as_of();
-    let created = ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)?;
+    let created =
+        ExcelDateTime::from_ymd(as_of.year() as u16, as_of.month() as u8, as_of.day() as u8)?;
     let props = DocProperties::new()
-        .set_title(&format!("Incident register {}", config.period.name))
+        .set_title(format!("Incident register {}", config.period.name))
         .set_company(&config.organization.name)
         .set_creation_datetime(&created);
     workbook.set_properties(&props);
@@ -115,7 +125,10 @@ fn xlsx_bytes(config: &Config, rows: &[IncidentRowView]) -> Result<Vec<u8>, rust
         let r = r as u32 + 1;
         for (c, cell) in cells(row).iter().enumerate() {
             let c = c as u16;
-            let numeric = matches!(HEADERS[c as usize], "Number" | "Time to acknowledge (s)" | "Time to resolve (s)");
+            let numeric = matches!(
+                HEADERS[c as usize],
+                "Number" | "Time to acknowledge (s)" | "Time to resolve (s)"
+            );
             match cell.parse::<f64>() {
                 Ok(n) if numeric => {
                     sheet.write_number(r, c, n)?;
@@ -126,7 +139,10 @@ fn xlsx_bytes(config: &Config, rows: &[IncidentRowView]) -> Result<Vec<u8>, rust
             }
         }
     }
-    let widths: &[f64] = &[8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 26.0, 26.0, 26.0, 10.0, 12.0, 20.0, 26.0, 10.0, 12.0, 20.0, 26.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0];
+    let widths: &[f64] = &[
+        8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 26.0, 26.0, 26.0, 10.0, 12.0, 20.0, 26.0,
+        10.0, 12.0, 20.0, 26.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0,
+    ];
     for (c, w) in widths.iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;
     }

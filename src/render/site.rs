@@ -30,7 +30,12 @@ pub struct Ctx<'a> {
 }
 
 /// Renders the whole site into `out` (which must exist and be empty).
-pub fn render_site(config: &Config, inputs: &Inputs, evidence: &Evidence, out: &Path) -> Result<()> {
+pub fn render_site(
+    config: &Config,
+    inputs: &Inputs,
+    evidence: &Evidence,
+    out: &Path,
+) -> Result<()> {
     let tera = theme::templates(&config.root, &config.theme.name)?;
     let has_oncall = super::oncall::has_oncall(inputs);
     let has_audit = super::oncall::has_audit_log(inputs);
@@ -57,7 +62,11 @@ pub fn render_site(config: &Config, inputs: &Inputs, evidence: &Evidence, out: &
     method(&ctx)?;
     verify(&ctx)?;
     super::oncall::pages(&ctx, &charts)?;
-    write(out, "data/summary.json", evidence.summary.to_json().as_bytes())?;
+    write(
+        out,
+        "data/summary.json",
+        evidence.summary.to_json().as_bytes(),
+    )?;
     super::register::write_csv(out, config, &ctx.rows)?;
     super::register::write_xlsx(out, config, &ctx.rows)?;
     Ok(())
@@ -67,7 +76,8 @@ pub fn render_site(config: &Config, inputs: &Inputs, evidence: &Evidence, out: &
 pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let path = out.join(rel);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("{}: cannot create", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("{}: cannot create", parent.display()))?;
     }
     std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
 }
@@ -79,7 +89,13 @@ impl Ctx<'_> {
         write(self.out, rel, html.as_bytes())
     }
 
-    pub fn render_page(&self, template: &str, rel: &str, title: &str, data: Value) -> Result<String> {
+    pub fn render_page(
+        &self,
+        template: &str,
+        rel: &str,
+        title: &str,
+        data: Value,
+    ) -> Result<String> {
         let depth = rel.matches('/').count();
         let root = "../".repeat(depth);
         let mut context = tera::Context::new();
@@ -92,9 +108,9 @@ impl Ctx<'_> {
                 context.insert(k, &v);
             }
         }
-        self.tera
-            .render(template, &context)
-            .map_err(|e| anyhow::anyhow!("rendering {rel} with {template}: {}", theme::tera_chain(&e)))
+        self.tera.render(template, &context).map_err(|e| {
+            anyhow::anyhow!("rendering {rel} with {template}: {}", theme::tera_chain(&e))
+        })
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -117,11 +133,19 @@ fn copy_sources(ctx: &Ctx) -> Result<()> {
             if other == s.path {
                 continue;
             }
-            bail!("{} and {other} would both be copied to {}: rename one", s.path, s.copy);
+            bail!(
+                "{} and {other} would both be copied to {}: rename one",
+                s.path,
+                s.copy
+            );
         }
-        let bytes = std::fs::read(ctx.config.path(&s.path)).with_context(|| format!("{}: cannot read", s.path))?;
+        let bytes = std::fs::read(ctx.config.path(&s.path))
+            .with_context(|| format!("{}: cannot read", s.path))?;
         if crate::util::sha256_hex(&bytes) != s.sha256 {
-            bail!("{}: changed while the site was being built; build again", s.path);
+            bail!(
+                "{}: changed while the site was being built; build again",
+                s.path
+            );
         }
         write(ctx.out, &s.copy, &bytes)?;
     }
@@ -142,12 +166,19 @@ fn severity_figures(ctx: &Ctx) -> Vec<Value> {
     let summary = serde_json::to_value(&ctx.evidence.summary).unwrap_or(Value::Null);
     let by_sev = summary.get("by_severity").cloned().unwrap_or(Value::Null);
     let pct = |n: u64, d: u64| {
-        if d == 0 { "–".to_string() } else { format!("{:.1} %", n as f64 * 100.0 / d as f64) }
+        if d == 0 {
+            "–".to_string()
+        } else {
+            format!("{:.1} %", n as f64 * 100.0 / d as f64)
+        }
     };
     let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
     let policy = ctx.inputs.policy();
-    let mut levels: Vec<(String, String, Option<&crate::model::SeverityLevel>)> =
-        policy.severities.iter().map(|s| (s.level.clone(), s.name.clone(), Some(s))).collect();
+    let mut levels: Vec<(String, String, Option<&crate::model::SeverityLevel>)> = policy
+        .severities
+        .iter()
+        .map(|s| (s.level.clone(), s.name.clone(), Some(s)))
+        .collect();
     levels.push(("unclassified".into(), "Unclassified".into(), None));
     levels
         .into_iter()
@@ -219,7 +250,12 @@ fn index(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Result<()> {
     let a = &ctx.inputs.accounting;
     let policy = ctx.inputs.policy();
     let total_exceptions = ctx.evidence.exceptions.len();
-    let answered = ctx.evidence.exceptions.iter().filter(|e| response_for(ctx, &e.id).is_some()).count();
+    let answered = ctx
+        .evidence
+        .exceptions
+        .iter()
+        .filter(|e| response_for(ctx, &e.id).is_some())
+        .count();
     let p1 = severity_figures(ctx).into_iter().next();
     ctx.page(
         "index.html",
@@ -247,10 +283,18 @@ fn month_rows(ctx: &Ctx) -> Vec<Value> {
         .months
         .iter()
         .map(|m| {
-            let sum = |f: fn(&crate::evidence::MonthSeverity) -> u64| m.by_severity.iter().map(f).sum::<u64>();
+            let sum = |f: fn(&crate::evidence::MonthSeverity) -> u64| {
+                m.by_severity.iter().map(f).sum::<u64>()
+            };
             let (am, ab) = (sum(|s| s.ack_met), sum(|s| s.ack_breached));
             let (rm, rb) = (sum(|s| s.resolve_met), sum(|s| s.resolve_breached));
-            let pct = |n: u64, d: u64| if d == 0 { "–".to_string() } else { format!("{:.1} %", n as f64 * 100.0 / d as f64) };
+            let pct = |n: u64, d: u64| {
+                if d == 0 {
+                    "–".to_string()
+                } else {
+                    format!("{:.1} %", n as f64 * 100.0 / d as f64)
+                }
+            };
             json!({
                 "month": m.month,
                 "incidents": sum(|s| s.incidents),
@@ -285,7 +329,10 @@ fn incident_pages(ctx: &Ctx) -> Result<()> {
     let facts = &ctx.evidence.incidents;
     (0..facts.len()).into_par_iter().try_for_each(|i| {
         let f = &facts[i];
-        let incident = ctx.inputs.incident(f.number).expect("facts come from the population");
+        let incident = ctx
+            .inputs
+            .incident(f.number)
+            .expect("facts come from the population");
         let row = &ctx.rows[i];
         let data = incident_data(ctx, incident, f, row, i);
         let rel = format!("incidents/{}.html", f.number);
@@ -307,8 +354,10 @@ fn incident_data(
     let sources: Vec<Value> = incident
         .sources
         .iter()
-        .map(|r| json!({"file": r.file, "line": r.line, "href": source_href(ctx, &r.file),
-                        "api": r.file.ends_with(".json")}))
+        .map(|r| {
+            json!({"file": r.file, "line": r.line, "href": source_href(ctx, &r.file),
+                        "api": r.file.ends_with(".json")})
+        })
         .collect();
     let conflicts: Vec<Value> = incident
         .conflicts
@@ -319,8 +368,10 @@ fn incident_data(
     let timeline: Vec<Value> = fields
         .timeline
         .iter()
-        .map(|e| json!({"at": local_time_secs(e.at, tz), "utc": utc_rfc3339(e.at), "kind": e.kind,
-                        "summary": e.summary, "agent": e.agent, "channel": e.channel}))
+        .map(|e| {
+            json!({"at": local_time_secs(e.at, tz), "utc": utc_rfc3339(e.at), "kind": e.kind,
+                        "summary": e.summary, "agent": e.agent, "channel": e.channel})
+        })
         .collect();
     let postmortems: Vec<Value> = f
         .postmortems
@@ -340,7 +391,11 @@ fn incident_data(
         .map(|e| json!({"id": e.id, "kind": e.kind.name(), "label": kind_label(e.kind), "anchor": anchor(&e.id),
                         "response": response_for(ctx, &e.id).is_some()}))
         .collect();
-    let severity = f.severity.level.as_deref().and_then(|l| ctx.inputs.policy().severity(l));
+    let severity = f
+        .severity
+        .level
+        .as_deref()
+        .and_then(|l| ctx.inputs.policy().severity(l));
     json!({
         "row": row,
         "fields": {
@@ -374,18 +429,39 @@ fn pd_link(ctx: &Ctx, id: Option<&str>) -> Option<String> {
 pub fn page_name(id: &str) -> String {
     let safe: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     safe.trim_start_matches('.').to_string()
 }
 
 /// An HTML id for an exception id.
 pub fn anchor(id: &str) -> String {
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
-fn postmortem_by_id<'a>(ctx: &'a Ctx, id: &str) -> Option<(&'a Postmortem, &'a crate::evidence::PostmortemFacts)> {
-    let i = ctx.inputs.postmortems.binary_search_by(|p| p.id.as_str().cmp(id)).ok()?;
+fn postmortem_by_id<'a>(
+    ctx: &'a Ctx,
+    id: &str,
+) -> Option<(&'a Postmortem, &'a crate::evidence::PostmortemFacts)> {
+    let i = ctx
+        .inputs
+        .postmortems
+        .binary_search_by(|p| p.id.as_str().cmp(id))
+        .ok()?;
     Some((&ctx.inputs.postmortems[i], &ctx.evidence.postmortems[i]))
 }
 
@@ -434,7 +510,9 @@ fn postmortem_pages(ctx: &Ctx) -> Result<()> {
             ("Postmortem completed", t.completed_at),
         ]
         .iter()
-        .filter_map(|(label, at)| at.map(|at| json!({"label": label, "at": local_time(at, tz), "utc": utc_rfc3339(at)})))
+        .filter_map(|(label, at)| {
+            at.map(|at| json!({"label": label, "at": local_time(at, tz), "utc": utc_rfc3339(at)}))
+        })
         .collect();
         let md = |s: &Option<String>| s.as_deref().map(markdown::to_html);
         let data = json!({
@@ -461,7 +539,12 @@ fn postmortem_pages(ctx: &Ctx) -> Result<()> {
             "exceptions": exceptions_about(ctx, &Subject::Postmortem { id: pm.id.clone() }),
         });
         let rel = format!("postmortems/{}.html", page_name(&pm.id));
-        ctx.page("postmortem.html", &rel, &format!("{} {}", pm.id, pm.title), data)?;
+        ctx.page(
+            "postmortem.html",
+            &rel,
+            &format!("{} {}", pm.id, pm.title),
+            data,
+        )?;
         list.push(json!({
             "id": pm.id, "title": pm.title, "status": pm.status, "severity": pm.severity,
             "href": format!("{}.html", page_name(&pm.id)),
@@ -506,16 +589,32 @@ fn policy_pages(ctx: &Ctx) -> Result<()> {
                 "paged_after": crate::util::human_target(e.paged_after_secs)})).collect::<Vec<_>>(),
             "source_href": format!("../{}", source_href(ctx, &p.source)),
         });
-        ctx.page("policy.html", &format!("policies/{}.html", p.slug), &p.title, data)?;
+        ctx.page(
+            "policy.html",
+            &format!("policies/{}.html", p.slug),
+            &p.title,
+            data,
+        )?;
         list.push(json!({"title": p.title, "version": p.version, "effective": p.effective, "approved_by": p.approved_by,
                          "approved_on": p.approved_on, "href": format!("{}.html", p.slug), "is_response_policy": i == ctx.inputs.policy}));
     }
-    ctx.page("policies.html", "policies/index.html", "Policies", json!({"policies": list}))
+    ctx.page(
+        "policies.html",
+        "policies/index.html",
+        "Policies",
+        json!({"policies": list}),
+    )
 }
 
 fn population(ctx: &Ctx) -> Result<()> {
     let numbers: Vec<u64> = ctx.inputs.incidents.iter().map(|i| i.number).collect();
-    let in_period: Vec<u64> = ctx.inputs.incidents.iter().filter(|i| i.in_period).map(|i| i.number).collect();
+    let in_period: Vec<u64> = ctx
+        .inputs
+        .incidents
+        .iter()
+        .filter(|i| i.in_period)
+        .map(|i| i.number)
+        .collect();
     let gaps: Vec<Value> = crate::ingest::population::number_gaps(&numbers)
         .into_iter()
         .map(|(a, b)| json!({"from": a, "to": b, "count": b - a + 1}))
@@ -580,18 +679,40 @@ fn source_kind(k: SourceKind) -> &'static str {
 /// Link to the page that evidences an exception's subject.
 fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
     match s {
-        Subject::Incident { number } => Link { label: format!("Incident #{number}"), href: format!("incidents/{number}.html") },
-        Subject::Postmortem { id } => Link { label: id.clone(), href: format!("postmortems/{}.html", page_name(id)) },
+        Subject::Incident { number } => Link {
+            label: format!("Incident #{number}"),
+            href: format!("incidents/{number}.html"),
+        },
+        Subject::Postmortem { id } => Link {
+            label: id.clone(),
+            href: format!("postmortems/{}.html", page_name(id)),
+        },
         Subject::ActionItem { postmortem, item } => Link {
             label: format!("{postmortem} action item {item}"),
-            href: format!("postmortems/{}.html#item-{}", page_name(postmortem), anchor(item)),
+            href: format!(
+                "postmortems/{}.html#item-{}",
+                page_name(postmortem),
+                anchor(item)
+            ),
         },
-        Subject::CoverageGap { escalation_policy, start } => Link {
-            label: format!("{} from {start}", super::oncall::policy_name(ctx, escalation_policy)),
+        Subject::CoverageGap {
+            escalation_policy,
+            start,
+        } => Link {
+            label: format!(
+                "{} from {start}",
+                super::oncall::policy_name(ctx, escalation_policy)
+            ),
             href: format!("oncall/index.html#ep-{}", anchor(escalation_policy)),
         },
-        Subject::EscalationDrift { escalation_policy, level } => Link {
-            label: format!("{} level {level}", super::oncall::policy_name(ctx, escalation_policy)),
+        Subject::EscalationDrift {
+            escalation_policy,
+            level,
+        } => Link {
+            label: format!(
+                "{} level {level}",
+                super::oncall::policy_name(ctx, escalation_policy)
+            ),
             href: format!("oncall/index.html#ep-{}", anchor(escalation_policy)),
         },
     }
@@ -621,9 +742,19 @@ fn exceptions(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Result<()>
                        "required": e.required, "actual": e.actual, "response": response})
             })
             .collect();
-        groups.push(KindGroup { kind: kind.name(), label: kind_label(kind), criterion: kind.criterion(), items });
+        groups.push(KindGroup {
+            kind: kind.name(),
+            label: kind_label(kind),
+            criterion: kind.criterion(),
+            items,
+        });
     }
-    let known: std::collections::BTreeSet<&str> = ctx.evidence.exceptions.iter().map(|e| e.id.as_str()).collect();
+    let known: std::collections::BTreeSet<&str> = ctx
+        .evidence
+        .exceptions
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
     let unmatched: Vec<Value> = ctx
         .inputs
         .responses
@@ -644,20 +775,64 @@ fn exceptions(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Result<()>
 /// The criteria this package evidences, by id and a short title in our own words (the AICPA
 /// criteria text is copyrighted and not reproduced).
 pub const CRITERIA: &[(&str, &str, &str)] = &[
-    ("CC7.2", "Monitoring and detection", "Anomalies are detected by monitoring and reach a responder: every incident of the population, how it was detected, and whether response data exists for it."),
-    ("CC7.3", "Evaluation and response to incidents", "Events are evaluated and classified by severity, assigned through escalation policies and on-call schedules, and answered within the documented response targets."),
-    ("CC7.4", "Incident response program and analysis", "Incidents that require it are analysed in postmortems with timeline, root cause, customer impact, corrective and preventive actions."),
-    ("CC7.5", "Recovery and remediation", "Corrective actions are tracked to completion in the ticketing system by their due dates."),
+    (
+        "CC7.2",
+        "Monitoring and detection",
+        "Anomalies are detected by monitoring and reach a responder: every incident of the population, how it was detected, and whether response data exists for it.",
+    ),
+    (
+        "CC7.3",
+        "Evaluation and response to incidents",
+        "Events are evaluated and classified by severity, assigned through escalation policies and on-call schedules, and answered within the documented response targets.",
+    ),
+    (
+        "CC7.4",
+        "Incident response program and analysis",
+        "Incidents that require it are analysed in postmortems with timeline, root cause, customer impact, corrective and preventive actions.",
+    ),
+    (
+        "CC7.5",
+        "Recovery and remediation",
+        "Corrective actions are tracked to completion in the ticketing system by their due dates.",
+    ),
 ];
 
 fn controls(ctx: &Ctx) -> Result<()> {
     let evidence_for = |id: &str| -> Vec<Value> {
         let l = |label: &str, href: &str| json!({"label": label, "href": href});
         match id {
-            "CC7.2" => vec![l("Population: every input row accounted for", "population.html"), l("Incident register", "incidents/index.html"), l("Register (CSV)", "data/register.csv")],
-            "CC7.3" => vec![l("Incident response policy: severity matrix and targets", &format!("policies/{}.html", ctx.inputs.policy().slug)), l("Incident register with verdicts", "incidents/index.html"), l("Response figures per severity", "index.html#figures"), l("On-call and escalation", "oncall/index.html"), l("Method: the rules as applied", "method.html")],
-            "CC7.4" => vec![l("Postmortems and their five-part checklist", "postmortems/index.html"), l("Postmortem figures per severity", "index.html#figures")],
-            _ => vec![l("Postmortem action items and Jira status", "postmortems/index.html"), l("Exceptions and management responses", "exceptions.html")],
+            "CC7.2" => vec![
+                l(
+                    "Population: every input row accounted for",
+                    "population.html",
+                ),
+                l("Incident register", "incidents/index.html"),
+                l("Register (CSV)", "data/register.csv"),
+            ],
+            "CC7.3" => vec![
+                l(
+                    "Incident response policy: severity matrix and targets",
+                    &format!("policies/{}.html", ctx.inputs.policy().slug),
+                ),
+                l("Incident register with verdicts", "incidents/index.html"),
+                l("Response figures per severity", "index.html#figures"),
+                l("On-call and escalation", "oncall/index.html"),
+                l("Method: the rules as applied", "method.html"),
+            ],
+            "CC7.4" => vec![
+                l(
+                    "Postmortems and their five-part checklist",
+                    "postmortems/index.html",
+                ),
+                l("Postmortem figures per severity", "index.html#figures"),
+            ],
+            _ => vec![
+                l(
+                    "Postmortem action items and Jira status",
+                    "postmortems/index.html",
+                ),
+                l("Exceptions and management responses", "exceptions.html"),
+            ],
         }
         .into_iter()
         .filter(|v| ctx.site.has_oncall || v["href"] != json!("oncall/index.html"))
@@ -676,7 +851,12 @@ fn controls(ctx: &Ctx) -> Result<()> {
             json!({"id": id, "title": title, "what": what, "evidence": evidence_for(id), "kinds": kinds, "total": total})
         })
         .collect();
-    ctx.page("controls.html", "controls.html", "Control matrix", json!({"criteria": rows}))
+    ctx.page(
+        "controls.html",
+        "controls.html",
+        "Control matrix",
+        json!({"criteria": rows}),
+    )
 }
 
 fn method(ctx: &Ctx) -> Result<()> {
@@ -707,5 +887,10 @@ fn method(ctx: &Ctx) -> Result<()> {
 
 fn verify(ctx: &Ctx) -> Result<()> {
     let name = ctx.config.package_name();
-    ctx.page("verify.html", "verify.html", "How to verify this package", json!({"name": name}))
+    ctx.page(
+        "verify.html",
+        "verify.html",
+        "How to verify this package",
+        json!({"name": name}),
+    )
 }

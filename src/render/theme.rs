@@ -33,8 +33,14 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
 
 /// Static assets of the default theme, copied to `assets/`.
 pub const ASSETS: &[(&str, &[u8])] = &[
-    ("style.css", include_bytes!("../../themes/default/static/style.css")),
-    ("register.js", include_bytes!("../../themes/default/static/register.js")),
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "register.js",
+        include_bytes!("../../themes/default/static/register.js"),
+    ),
 ];
 
 /// Loads the templates: embedded defaults, then the site's overrides by file name.
@@ -45,15 +51,35 @@ pub fn templates(site_root: &Path, theme: &str) -> Result<tera::Tera> {
     for (name, text) in TEMPLATES {
         let path = dir.join(name);
         let text = if path.is_file() {
-            std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read", path.display()))?
         } else {
             (*text).to_string()
         };
         sources.push(((*name).to_string(), text));
     }
-    tera.add_raw_templates(sources).map_err(|e| anyhow::anyhow!("theme `{theme}`: {}", tera_chain(&e)))?;
+    tera.add_raw_templates(sources)
+        .map_err(|e| anyhow::anyhow!("theme `{theme}`: {}", tera_chain(&e)))?;
     tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape_html);
     Ok(tera)
+}
+
+/// HTML escaping for text and attribute values. Tera's default also escapes `/` as `&#x2F;`,
+/// which is needless in HTML and makes every relative link unreadable in the page source.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Static assets: embedded defaults, each replaced by the site's file of the same name if present.

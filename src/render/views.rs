@@ -77,7 +77,10 @@ impl VerdictView {
             state,
             text,
             target: v.target.map(|t| t.to_string()).unwrap_or_default(),
-            deadline: v.deadline.map(|d| local_time_secs(d, tz)).unwrap_or_default(),
+            deadline: v
+                .deadline
+                .map(|d| local_time_secs(d, tz))
+                .unwrap_or_default(),
         }
     }
 }
@@ -165,7 +168,11 @@ pub fn incident_row(
         .iter()
         .filter_map(|id| inputs.postmortems.iter().find(|p| &p.id == id))
         .find_map(|pm| {
-            pm.impact.as_ref()?.iter().find(|(k, _)| k == "customer_impact").map(|(_, v)| v.clone())
+            pm.impact
+                .as_ref()?
+                .iter()
+                .find(|(k, _)| k == "customer_impact")
+                .map(|(_, v)| v.clone())
         })
         .unwrap_or_default();
     IncidentRowView {
@@ -173,7 +180,11 @@ pub fn incident_row(
         id: f.id.clone().unwrap_or_default(),
         title: incident.title().to_string(),
         service: f.service.clone().unwrap_or_default(),
-        severity: facts.severity.level.clone().unwrap_or_else(|| "unclassified".into()),
+        severity: facts
+            .severity
+            .level
+            .clone()
+            .unwrap_or_else(|| "unclassified".into()),
         severity_raw: facts.severity.raw.clone().unwrap_or_default(),
         severity_source: severity_source_text(facts.severity.source),
         urgency: f.urgency.clone().unwrap_or_default(),
@@ -183,7 +194,10 @@ pub fn incident_row(
         resolved: opt_time(incident.resolved_at()),
         tta: facts.time_to_ack.map(human_duration).unwrap_or_default(),
         tta_secs: facts.time_to_ack,
-        ttr: facts.time_to_resolve.map(human_duration).unwrap_or_default(),
+        ttr: facts
+            .time_to_resolve
+            .map(human_duration)
+            .unwrap_or_default(),
         ttr_secs: facts.time_to_resolve,
         ack: VerdictView::new(&facts.ack, tz),
         resolve: VerdictView::new(&facts.resolve, tz),
@@ -198,7 +212,10 @@ pub fn incident_row(
         jira: facts
             .jira_keys
             .iter()
-            .map(|k| Link { label: k.clone(), href: jira_href(config, inputs, k).unwrap_or_default() })
+            .map(|k| Link {
+                label: k.clone(),
+                href: jira_href(config, inputs, k).unwrap_or_default(),
+            })
             .collect(),
         customer_impact,
         href: format!("incidents/{}.html", incident.number),
@@ -206,7 +223,11 @@ pub fn incident_row(
 }
 
 /// Register rows for every in-period incident, in number order.
-pub fn register_rows(config: &Config, inputs: &Inputs, evidence: &Evidence) -> Vec<IncidentRowView> {
+pub fn register_rows(
+    config: &Config,
+    inputs: &Inputs,
+    evidence: &Evidence,
+) -> Vec<IncidentRowView> {
     evidence
         .incidents
         .iter()

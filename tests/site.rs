@@ -1,0 +1,268 @@
+//! End-to-end: fixture sites built by the binary, checked page by page.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+#[test]
+fn variants_fixture_accounts_for_every_row() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let pop = &summary["population"];
+    // a-advanced: 2 accepted, 1 outside, 2 rejected; b-titlecase: 3 accepted, 2 duplicates,
+    // 1 outside; c-analytics: 2 accepted; d-basic: 2 accepted, 1 rejected (PST is ambiguous).
+    assert_eq!(pop["rows_read"], 16);
+    assert_eq!(pop["accepted"], 9);
+    assert_eq!(pop["duplicates"], 2);
+    assert_eq!(pop["outside_period"], 2);
+    assert_eq!(pop["rejected"], 3);
+    let pages: Vec<String> = files(&out.join("incidents"))
+        .into_iter()
+        .filter(|f| f != "index.html")
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "201", "202", "206", "207", "208", "210", "211", "212", "213"
+        ]
+        .map(|n| format!("{n}.html"))
+    );
+    let population = read(&out.join("population.html"));
+    for (file, line) in [
+        ("a-advanced.csv", 7),
+        ("a-advanced.csv", 8),
+        ("d-basic.csv", 4),
+    ] {
+        let cell = format!(r#"content/incidents/{file}</a></td><td class="num">{line}</td>"#);
+        assert!(
+            population.contains(&cell),
+            "rejected row {file}:{line} not listed"
+        );
+    }
+    assert!(
+        population.contains("worker-v2"),
+        "the service conflict of #202 is listed"
+    );
+    for f in [
+        "a-advanced.csv",
+        "b-titlecase.csv",
+        "c-analytics.csv",
+        "d-basic.csv",
+    ] {
+        let src = out.join("sources/content/incidents").join(f);
+        assert_eq!(
+            std::fs::read(&src).unwrap(),
+            std::fs::read(site.path().join("content/incidents").join(f)).unwrap()
+        );
+    }
+}
+
+#[test]
+fn every_page_links_relatively_and_carries_a_csp() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let problems = link_problems(&out);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn cross_links_run_incident_to_postmortem_to_jira_and_back() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let incident = read(&out.join("incidents/201.html"));
+    assert!(incident.contains(r#"href="../postmortems/PM-1.html""#));
+    assert!(
+        incident.contains(r#"href="../sources/content/incidents/a-advanced.csv""#),
+        "source file linked"
+    );
+    let pm = read(&out.join("postmortems/PM-1.html"));
+    assert!(
+        pm.contains(r#"href="../incidents/201.html""#),
+        "postmortem links back"
+    );
+    assert!(
+        pm.contains(r#"href="https://fixture.atlassian.net/browse/OPS-101""#),
+        "action item → Jira"
+    );
+    assert!(
+        !pm.contains("<script>alert"),
+        "postmortem markdown is sanitized"
+    );
+    let title_key = read(&out.join("incidents/206.html"));
+    assert!(
+        title_key.contains(r#"href="https://fixture.atlassian.net/browse/OPS-7""#),
+        "Jira key in a title is linked"
+    );
+    let index = read(&out.join("postmortems/index.html"));
+    assert!(
+        index.contains("link no known incident") && index.contains("PM-2"),
+        "orphan listed"
+    );
+}
+
+#[test]
+fn output_is_byte_identical_across_builds_and_time_zones() {
+    let site = copy_fixture("variants");
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for (out, tz) in [
+        (a.path().join("o"), "UTC"),
+        (b.path().join("o"), "Pacific/Chatham"),
+    ] {
+        pagerproof()
+            .env("TZ", tz)
+            .args(["build", "--quiet", "--site"])
+            .arg(site.path())
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+    }
+    let (fa, fb) = (files(&a.path().join("o")), files(&b.path().join("o")));
+    assert_eq!(fa, fb);
+    for f in fa {
+        assert_eq!(
+            std::fs::read(a.path().join("o").join(&f)).unwrap(),
+            std::fs::read(b.path().join("o").join(&f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn broken_postmortem_fails_check_and_build_and_keeps_previous_output() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let before = read(&out.join("index.html"));
+    let pm = site.path().join("content/postmortems/PM-1.json");
+    let text = read(&pm).replace("\"status\": \"completed\",", "\"status\": \"completed\"");
+    std::fs::write(&pm, text).unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("content/postmortems/PM-1.json:6:"));
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("content/postmortems/PM-1.json:6:"));
+    assert_eq!(
+        read(&out.join("index.html")),
+        before,
+        "previous output intact"
+    );
+}
+
+#[test]
+fn csv_without_identity_column_is_an_error_naming_file_and_headers() {
+    let site = copy_fixture("variants");
+    std::fs::write(
+        site.path().join("content/incidents/e-bad.csv"),
+        "Title,Service\nx,y\n",
+    )
+    .unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("content/incidents/e-bad.csv")
+                .and(predicate::str::contains("Title")),
+        );
+}
+
+#[test]
+fn unknown_site_toml_key_names_file_line_and_key() {
+    let site = copy_fixture("variants");
+    let toml =
+        read(&site.path().join("site.toml")).replace("[links]", "[links]\nconfluence = \"x\"");
+    std::fs::write(site.path().join("site.toml"), toml).unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("site.toml:17:").and(predicate::str::contains("confluence")),
+        );
+}
+
+#[test]
+fn check_reports_rejected_rows_and_strict_fails_on_warnings() {
+    let site = copy_fixture("variants");
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "content/incidents/d-basic.csv:4: warning: row rejected",
+        ));
+    pagerproof()
+        .args(["check", "--strict", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure();
+}
+
+#[test]
+fn response_naming_an_unknown_exception_is_a_check_error() {
+    let site = copy_fixture("variants");
+    std::fs::write(
+        site.path().join("content/responses/typo.md"),
+        "+++\nexception = \"ack_breach:9999\"\nowner = \"x\"\ndate = 2026-07-01\n+++\n",
+    )
+    .unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stdout(
+            predicate::str::contains("content/responses/typo.md")
+                .and(predicate::str::contains("ack_breach:9999")),
+        );
+}
+
+#[test]
+fn init_scaffolds_a_site_that_builds_and_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("new");
+    pagerproof().arg("init").arg(&site).assert().success();
+    pagerproof()
+        .args(["check", "--strict", "--site"])
+        .arg(&site)
+        .assert()
+        .success();
+    let out = build(&site);
+    assert!(out.join("incidents/101.html").is_file());
+    let exceptions = read(&out.join("exceptions.html"));
+    assert!(
+        exceptions.contains("ack_breach:102") && exceptions.contains("Head of SRE"),
+        "response shown"
+    );
+    pagerproof().arg("init").arg(&site).assert().failure();
+}
+
+#[test]
+fn build_refuses_to_replace_a_directory_it_did_not_write() {
+    let site = copy_fixture("variants");
+    let precious = site.path().join("precious");
+    std::fs::create_dir(&precious).unwrap();
+    std::fs::write(precious.join("notes.txt"), "keep me").unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .arg("--out")
+        .arg(&precious)
+        .assert()
+        .failure();
+    assert_eq!(read(&precious.join("notes.txt")), "keep me");
+}
