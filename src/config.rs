@@ -145,7 +145,10 @@ pub struct Output {
 
 impl Default for Output {
     fn default() -> Self {
-        Output { dir: d_out(), dist: d_dist() }
+        Output {
+            dir: d_out(),
+            dist: d_dist(),
+        }
     }
 }
 
@@ -215,7 +218,10 @@ impl Config {
         if self.period.name.trim().is_empty() {
             bail!("{name}: [period] name is empty");
         }
-        for link in [&self.links.pagerduty, &self.links.jira].into_iter().flatten() {
+        for link in [&self.links.pagerduty, &self.links.jira]
+            .into_iter()
+            .flatten()
+        {
             if !(link.starts_with("https://") || link.starts_with("http://")) {
                 bail!("{name}: [links] `{link}` must be an http(s) URL");
             }
@@ -225,7 +231,9 @@ impl Config {
 
     /// Zone of timestamps written without offset.
     pub fn export_tz(&self) -> Tz {
-        self.inputs.export_timezone.unwrap_or(self.organization.timezone)
+        self.inputs
+            .export_timezone
+            .unwrap_or(self.organization.timezone)
     }
 
     pub fn tz(&self) -> Tz {
@@ -319,7 +327,8 @@ fn date_from(v: DateLike) -> Result<NaiveDate, String> {
         },
         DateLike::Text(s) => s,
     };
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 pub fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
@@ -339,8 +348,11 @@ fn de_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error>
 
 fn de_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
     let s = String::deserialize(d)?;
-    s.parse::<Tz>()
-        .map_err(|_| serde::de::Error::custom(format!("`{s}` is not an IANA time zone (e.g. America/New_York)")))
+    s.parse::<Tz>().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not an IANA time zone (e.g. America/New_York)"
+        ))
+    })
 }
 
 fn de_opt_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Tz>, D::Error> {
@@ -357,8 +369,9 @@ fn de_days<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
     Vec::<String>::deserialize(d)?
         .into_iter()
         .map(|s| {
-            s.parse::<Weekday>()
-                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a day (mon, tue, ...)")))
+            s.parse::<Weekday>().map_err(|_| {
+                serde::de::Error::custom(format!("`{s}` is not a day (mon, tue, ...)"))
+            })
         })
         .collect()
 }
@@ -382,7 +395,10 @@ file = "content/policies/incident-response.md"
     #[test]
     fn minimal_config_takes_defaults() {
         let c = Config::parse(Path::new("."), MIN, "site.toml").unwrap();
-        assert_eq!(c.period.as_of(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(
+            c.period.as_of(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
         assert_eq!(c.inputs.incidents, "content/incidents");
         assert_eq!(c.export_tz(), chrono_tz::America::New_York);
         assert_eq!(c.package_name(), "acme-corp-fy2026");
@@ -392,7 +408,9 @@ file = "content/policies/incident-response.md"
     #[test]
     fn unknown_key_names_file_line_and_key() {
         let text = format!("{MIN}\n[output]\ndir = \"x\"\ndirectory = \"y\"\n");
-        let err = Config::parse(Path::new("."), &text, "site.toml").unwrap_err().to_string();
+        let err = Config::parse(Path::new("."), &text, "site.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("site.toml:15:"), "{err}");
         assert!(err.contains("directory"), "{err}");
     }
@@ -400,7 +418,9 @@ file = "content/policies/incident-response.md"
     #[test]
     fn bad_timezone_is_named() {
         let text = MIN.replace("America/New_York", "Mars/Olympus");
-        let err = Config::parse(Path::new("."), &text, "site.toml").unwrap_err().to_string();
+        let err = Config::parse(Path::new("."), &text, "site.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Mars/Olympus"), "{err}");
         assert!(err.starts_with("site.toml:4:"), "{err}");
     }

@@ -87,7 +87,10 @@ pub fn jira_keys(text: &str) -> Vec<String> {
 /// The key in a `/browse/KEY-123` URL.
 pub fn jira_key_from_url(url: &str) -> Option<String> {
     let rest = url.split("/browse/").nth(1)?;
-    let key: String = rest.chars().take_while(|c| *c != '/' && *c != '?' && *c != '#').collect();
+    let key: String = rest
+        .chars()
+        .take_while(|c| *c != '/' && *c != '?' && *c != '#')
+        .collect();
     jira_keys(&key).into_iter().next().filter(|k| *k == key)
 }
 
@@ -99,7 +102,10 @@ mod tests {
     fn slugs() {
         assert_eq!(slug("Acme Corp"), "acme-corp");
         assert_eq!(slug("FY2026"), "fy2026");
-        assert_eq!(slug("  Incident Response -- Policy! "), "incident-response-policy");
+        assert_eq!(
+            slug("  Incident Response -- Policy! "),
+            "incident-response-policy"
+        );
     }
 
     #[test]
@@ -114,14 +120,25 @@ mod tests {
 
     #[test]
     fn jira() {
-        assert_eq!(jira_keys("Fix OPS-12 and OPS-12, see SEC-7; not ops-1 or A-1"), vec!["OPS-12", "SEC-7"]);
-        assert_eq!(jira_key_from_url("https://x.atlassian.net/browse/OPS-1234?focus=1").as_deref(), Some("OPS-1234"));
+        assert_eq!(
+            jira_keys("Fix OPS-12 and OPS-12, see SEC-7; not ops-1 or A-1"),
+            vec!["OPS-12", "SEC-7"]
+        );
+        assert_eq!(
+            jira_key_from_url("https://x.atlassian.net/browse/OPS-1234?focus=1").as_deref(),
+            Some("OPS-1234")
+        );
         assert_eq!(jira_key_from_url("https://x.atlassian.net/issues"), None);
     }
 
     #[test]
     fn local_times_carry_offset() {
-        let at = DateTime::parse_from_rfc3339("2026-03-07T00:00:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(local_time(at, chrono_tz::America::Chicago), "2026-03-06 18:00 -06:00");
+        let at = DateTime::parse_from_rfc3339("2026-03-07T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            local_time(at, chrono_tz::America::Chicago),
+            "2026-03-06 18:00 -06:00"
+        );
     }
 }

@@ -240,7 +240,9 @@ impl ExceptionKind {
     /// The criterion it is evidence against (controls.html).
     pub fn criterion(self) -> &'static str {
         match self {
-            ExceptionKind::AckBreach | ExceptionKind::ResolveBreach | ExceptionKind::SeverityMissing => "CC7.3",
+            ExceptionKind::AckBreach
+            | ExceptionKind::ResolveBreach
+            | ExceptionKind::SeverityMissing => "CC7.3",
             ExceptionKind::ResponseDataMissing => "CC7.2",
             ExceptionKind::PostmortemMissing
             | ExceptionKind::PostmortemLate
@@ -256,14 +258,27 @@ impl ExceptionKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Subject {
-    Incident { number: u64 },
-    Postmortem { id: String },
+    Incident {
+        number: u64,
+    },
+    Postmortem {
+        id: String,
+    },
     /// `item` is the action item's id, or `#<1-based position>`.
-    ActionItem { postmortem: String, item: String },
+    ActionItem {
+        postmortem: String,
+        item: String,
+    },
     /// `coverage_gap:<ep-id>@<gap start RFC 3339 UTC>`.
-    CoverageGap { escalation_policy: String, start: String },
+    CoverageGap {
+        escalation_policy: String,
+        start: String,
+    },
     /// `escalation_drift:<ep-id>/level-<n>`.
-    EscalationDrift { escalation_policy: String, level: u32 },
+    EscalationDrift {
+        escalation_policy: String,
+        level: u32,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -272,8 +287,14 @@ impl std::fmt::Display for Subject {
             Subject::Incident { number } => write!(f, "{number}"),
             Subject::Postmortem { id } => f.write_str(id),
             Subject::ActionItem { postmortem, item } => write!(f, "{postmortem}/{item}"),
-            Subject::CoverageGap { escalation_policy, start } => write!(f, "{escalation_policy}@{start}"),
-            Subject::EscalationDrift { escalation_policy, level } => write!(f, "{escalation_policy}/level-{level}"),
+            Subject::CoverageGap {
+                escalation_policy,
+                start,
+            } => write!(f, "{escalation_policy}@{start}"),
+            Subject::EscalationDrift {
+                escalation_policy,
+                level,
+            } => write!(f, "{escalation_policy}/level-{level}"),
         }
     }
 }
@@ -293,7 +314,13 @@ pub struct Exception {
 }
 
 impl Exception {
-    pub fn new(kind: ExceptionKind, subject: Subject, rule: String, required: String, actual: String) -> Self {
+    pub fn new(
+        kind: ExceptionKind,
+        subject: Subject,
+        rule: String,
+        required: String,
+        actual: String,
+    ) -> Self {
         Exception {
             id: format!("{}:{}", kind.name(), subject),
             kind,

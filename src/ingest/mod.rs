@@ -11,9 +11,9 @@ pub mod csv_incidents;
 pub mod headers;
 pub mod jira;
 pub mod pagerduty;
+pub mod policy;
 pub mod population;
 pub mod postmortem;
-pub mod policy;
 pub mod responses;
 pub mod timestamp;
 

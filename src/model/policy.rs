@@ -36,7 +36,8 @@ impl std::fmt::Display for Target {
 /// `<integer><s|m|h|d>` → seconds.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     let t = text.trim();
-    let err = || format!("`{text}` is not a duration (an integer followed by s, m, h or d, e.g. `15m`)");
+    let err =
+        || format!("`{text}` is not a duration (an integer followed by s, m, h or d, e.g. `15m`)");
     let (digits, unit) = t.split_at(t.len().checked_sub(1).ok_or_else(err)?);
     let n: i64 = digits.parse().map_err(|_| err())?;
     if n < 0 {
@@ -71,7 +72,10 @@ impl SeverityLevel {
         !v.is_empty()
             && (self.level.eq_ignore_ascii_case(v)
                 || self.name.eq_ignore_ascii_case(v)
-                || self.aliases.iter().any(|a| a.trim().eq_ignore_ascii_case(v)))
+                || self
+                    .aliases
+                    .iter()
+                    .any(|a| a.trim().eq_ignore_ascii_case(v)))
     }
 }
 
