@@ -67,7 +67,10 @@ pub fn write_package(
     let zip_name = format!("{name}.zip");
     let zip = dist.join(&zip_name);
     let partial = dist.join(format!("{zip_name}.partial"));
-    archive::write_zip(&partial, entries, mtime)?;
+    if let Err(e) = archive::write_zip(&partial, entries, mtime) {
+        let _ = std::fs::remove_file(&partial); // a half-written zip must not linger
+        return Err(e);
+    }
     std::fs::rename(&partial, &zip)
         .with_context(|| format!("{}: cannot rename to {}", partial.display(), zip.display()))?;
     let zip_sha256 = file_sha256(&zip)?;

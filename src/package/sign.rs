@@ -119,8 +119,11 @@ pub fn load_secret_key(path: &Path, password: Option<String>) -> Result<SecretKe
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the secret key", path.display()))?;
     let key_box = SecretKeyBox::from_string(&text).map_err(|e| anyhow!("{e}"))?;
-    if let Ok(sk) = SecretKey::from_unencrypted_box(key_box.clone()) {
-        return Ok(sk);
+    match SecretKey::from_unencrypted_box(key_box.clone()) {
+        Ok(sk) => return Ok(sk),
+        // The crate tells an encrypted key from a broken one only by its message.
+        Err(e) if e.to_string().contains("might be encrypted") => {}
+        Err(e) => bail!("{}: not a usable minisign secret key: {e}", path.display()),
     }
     let Some(password) = password else {
         bail!(
@@ -267,5 +270,8 @@ mod tests {
         assert!(err.contains(PASSWORD_VAR), "{err}");
         assert!(load_secret_key(&key, Some("wrong".into())).is_err());
         assert!(load_secret_key(&key, Some("s3cret".into())).is_ok());
+        std::fs::write(&key, "untrusted comment: x\n").unwrap();
+        let err = load_secret_key(&key, None).unwrap_err().to_string();
+        assert!(err.contains("not a usable minisign secret key"), "{err}");
     }
 }
