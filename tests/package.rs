@@ -170,14 +170,21 @@ fn tag_files_follow_bagit_1_0() {
     let bag_info = get("bag-info.txt");
     for line in [
         "Source-Organization: Acme Corp".to_string(),
-        "External-Description: SOC 2 CC7.3 incident evidence, period FY2026 (2026-01-01..2026-12-31)"
+        "External-Description: SOC 2 CC7.3 incident evidence, \
+         period FY2026 (2026-01-01..2026-12-31)"
             .to_string(),
         "External-Identifier: pagerproof:acme-corp:fy2026".to_string(),
         "Bagging-Date: 2026-12-31".to_string(),
         format!("Payload-Oxum: {bytes}.{}", SITE.len()),
-        format!("Bag-Software-Agent: pagerproof {}", env!("CARGO_PKG_VERSION")),
+        format!(
+            "Bag-Software-Agent: pagerproof {}",
+            env!("CARGO_PKG_VERSION")
+        ),
     ] {
-        assert!(bag_info.lines().any(|l| l == line), "{line:?} not in\n{bag_info}");
+        assert!(
+            bag_info.lines().any(|l| l == line),
+            "{line:?} not in\n{bag_info}"
+        );
     }
     let manifest = get("manifest-sha256.txt");
     let paths: Vec<&str> = manifest.lines().map(|l| &l[66..]).collect();

@@ -40,7 +40,8 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
             println!("  trusted comment:        {}", comment.replace('\t', "  "));
         }
         None if signature.exists() => eprintln!(
-            "warning: {} is from an earlier run and may not match this zip: re-sign with --sign or delete it",
+            "warning: {} is from an earlier run and may not match this zip: \
+             re-sign with --sign or delete it",
             signature.display()
         ),
         None => {}

@@ -425,7 +425,8 @@ fn check_oxum(files: &BagFiles, report: &mut VerifyReport) {
             report.problem(
                 "bag-info.txt",
                 format!(
-                    "Payload-Oxum {oxum} says {} bytes in {} files, the payload has {} bytes in {} files",
+                    "Payload-Oxum {oxum} says {} bytes in {} files, \
+                     the payload has {} bytes in {} files",
                     oxum.bytes, oxum.files, found.bytes, found.files
                 ),
             );
