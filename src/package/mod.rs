@@ -1,1 +1,283 @@
 //! Audit package: BagIt manifests, deterministic zip, minisign signature, verify.
+//!
+//! `write_package` turns any directory into `<dist>/<name>.zip` holding one bag `<name>/` whose
+//! `data/` is that directory, plus `<name>.zip.sha256` beside it: the package's identity cannot
+//! live inside the package it identifies.
+
+pub mod archive;
+pub mod bagit;
+pub mod sign;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use archive::{Entry, Source};
+use bagit::{Algorithm, BagInfo, Digests, Oxum};
+
+/// What identifies a written package, printed by `package` and carried in its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageIdentity {
+    /// Bag and zip base name, `<org-slug>-<period-slug>`.
+    pub name: String,
+    pub zip: PathBuf,
+    /// `<name>.zip.sha256` beside the zip, in `sha256sum -c` format.
+    pub checksum_file: PathBuf,
+    pub zip_sha256: String,
+    /// SHA-256 of `tagmanifest-sha256.txt`: the identity of the unzipped bag.
+    pub tagmanifest_sha256: String,
+    pub oxum: Oxum,
+}
+
+impl PackageIdentity {
+    pub fn zip_file_name(&self) -> String {
+        format!("{}.zip", self.name)
+    }
+}
+
+/// One payload file: where it is and what it hashes to.
+struct PayloadFile {
+    path: PathBuf,
+    size: u64,
+    digests: Digests,
+}
+
+/// Writes `<dist>/<name>.zip` (the bag of `site_dir`) and `<dist>/<name>.zip.sha256`.
+pub fn write_package(
+    site_dir: &Path,
+    dist: &Path,
+    name: &str,
+    info: &BagInfo,
+    mtime: zip::DateTime,
+) -> Result<PackageIdentity> {
+    check_bag_name(name)?;
+    std::fs::create_dir_all(dist).with_context(|| format!("{}: cannot create", dist.display()))?;
+    refuse_dist_inside_site(site_dir, dist)?;
+    let payload = hash_payload(site_dir)?;
+    let oxum = Oxum {
+        bytes: payload.values().map(|f| f.size).sum(),
+        files: payload.len() as u64,
+    };
+    let tags = tag_files(info, oxum, &payload);
+    let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
+    let entries = zip_entries(name, payload, tags);
+
+    let zip_name = format!("{name}.zip");
+    let zip = dist.join(&zip_name);
+    let partial = dist.join(format!("{zip_name}.partial"));
+    if let Err(e) = archive::write_zip(&partial, entries, mtime) {
+        let _ = std::fs::remove_file(&partial); // a half-written zip must not linger
+        return Err(e);
+    }
+    std::fs::rename(&partial, &zip)
+        .with_context(|| format!("{}: cannot rename to {}", partial.display(), zip.display()))?;
+    let zip_sha256 = file_sha256(&zip)?;
+
+    let checksum_file = dist.join(format!("{zip_name}.sha256"));
+    let checksums = checksum_text(name, &zip_sha256, &tagmanifest_sha256);
+    std::fs::write(&checksum_file, checksums)
+        .with_context(|| format!("{}: cannot write", checksum_file.display()))?;
+    Ok(PackageIdentity {
+        name: name.to_string(),
+        zip,
+        checksum_file,
+        zip_sha256,
+        tagmanifest_sha256,
+        oxum,
+    })
+}
+
+/// `<name>.zip.sha256`: one `sha256sum -c` line for the zip; the bag's tag-manifest hash rides
+/// along on a `#` line, which `sha256sum -c` skips.
+pub fn checksum_text(name: &str, zip_sha256: &str, tagmanifest_sha256: &str) -> String {
+    format!(
+        "# pagerproof package {name}: check with `sha256sum -c {name}.zip.sha256`\n\
+         # SHA-256 of {name}/tagmanifest-sha256.txt (the unzipped bag): {tagmanifest_sha256}\n\
+         {zip_sha256}  {name}.zip\n"
+    )
+}
+
+fn check_bag_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if !ok {
+        bail!("`{name}` cannot name a bag: use letters, digits, `-`, `_` and `.`");
+    }
+    Ok(())
+}
+
+/// A dist inside the site would pack the zip being written into itself.
+fn refuse_dist_inside_site(site_dir: &Path, dist: &Path) -> Result<()> {
+    let site = site_dir
+        .canonicalize()
+        .with_context(|| format!("{}: cannot open the site directory", site_dir.display()))?;
+    let dist = dist
+        .canonicalize()
+        .with_context(|| format!("{}: cannot open", dist.display()))?;
+    if dist.starts_with(&site) {
+        bail!(
+            "{}: the dist directory must not be inside the site directory",
+            dist.display()
+        );
+    }
+    Ok(())
+}
+
+/// Every regular file under `site_dir`, keyed by its bag path (`data/...`), hashed. Symbolic
+/// links and names BagIt tools disagree on are refused rather than packed.
+fn hash_payload(site_dir: &Path) -> Result<BTreeMap<String, PayloadFile>> {
+    let mut payload = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(site_dir).min_depth(1) {
+        let entry = entry.with_context(|| format!("{}: cannot list", site_dir.display()))?;
+        let path = entry.path();
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            bail!(
+                "{}: not a regular file (symbolic links are not packed)",
+                path.display()
+            );
+        }
+        let bag_path = format!("data/{}", relative_name(site_dir, path)?);
+        if let Some(why) = bagit::refused_name(&bag_path) {
+            bail!(
+                "{}: file name {why}, which BagIt tools disagree on",
+                path.display()
+            );
+        }
+        let bytes =
+            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let file = PayloadFile {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            digests: Digests::of(&bytes),
+        };
+        payload.insert(bag_path, file);
+    }
+    if payload.is_empty() {
+        bail!("{}: no files to package", site_dir.display());
+    }
+    Ok(payload)
+}
+
+/// `a/b.html` for `<site>/a/b.html`; names must be UTF-8 to be written in manifests.
+fn relative_name(root: &Path, path: &Path) -> Result<String> {
+    let rel = path
+        .strip_prefix(root)
+        .expect("walkdir yields paths under its root");
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    match parts {
+        Some(parts) => Ok(parts.join("/")),
+        None => bail!("{}: file name is not UTF-8", path.display()),
+    }
+}
+
+/// The tag files, by bag path: bagit.txt, bag-info.txt, both manifests and both tag manifests.
+fn tag_files(
+    info: &BagInfo,
+    oxum: Oxum,
+    payload: &BTreeMap<String, PayloadFile>,
+) -> BTreeMap<String, Vec<u8>> {
+    let digests: BTreeMap<String, Digests> = payload
+        .iter()
+        .map(|(path, f)| (path.clone(), f.digests.clone()))
+        .collect();
+    let mut tags = BTreeMap::new();
+    tags.insert(
+        "bagit.txt".to_string(),
+        bagit::BAGIT_TXT.as_bytes().to_vec(),
+    );
+    tags.insert("bag-info.txt".to_string(), info.render(oxum).into_bytes());
+    for alg in Algorithm::ALL {
+        let text = bagit::manifest(alg, &digests);
+        tags.insert(format!("manifest-{}.txt", alg.name()), text.into_bytes());
+    }
+    let tag_digests: BTreeMap<String, Digests> = tags
+        .iter()
+        .map(|(path, bytes)| (path.clone(), Digests::of(bytes)))
+        .collect();
+    for alg in Algorithm::ALL {
+        let text = bagit::manifest(alg, &tag_digests);
+        tags.insert(format!("tagmanifest-{}.txt", alg.name()), text.into_bytes());
+    }
+    tags
+}
+
+fn zip_entries(
+    name: &str,
+    payload: BTreeMap<String, PayloadFile>,
+    tags: BTreeMap<String, Vec<u8>>,
+) -> Vec<Entry> {
+    let payload = payload.into_iter().map(|(path, f)| Entry {
+        name: format!("{name}/{path}"),
+        source: Source::File {
+            path: f.path,
+            sha256: f.digests.sha256,
+        },
+    });
+    let tags = tags.into_iter().map(|(path, bytes)| Entry {
+        name: format!("{name}/{path}"),
+        source: Source::Bytes(bytes),
+    });
+    payload.chain(tags).collect()
+}
+
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    Ok(crate::util::sha256_hex(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bag_names_are_restricted() {
+        assert!(check_bag_name("acme-corp-fy2026").is_ok());
+        assert!(check_bag_name("").is_err());
+        assert!(check_bag_name("../x").is_err());
+        assert!(check_bag_name("a/b").is_err());
+    }
+
+    #[test]
+    fn tag_manifests_cover_every_tag_file_but_themselves() {
+        let info = BagInfo {
+            organization: "Acme".into(),
+            period: "P".into(),
+            start: chrono::NaiveDate::MIN,
+            end: chrono::NaiveDate::MIN,
+            as_of: chrono::NaiveDate::MIN,
+            identifier: "x".into(),
+        };
+        let tags = tag_files(&info, Oxum::default(), &BTreeMap::new());
+        let text = String::from_utf8(tags["tagmanifest-sha256.txt"].clone()).unwrap();
+        let paths: Vec<&str> = text
+            .lines()
+            .map(|l| l.split_once("  ").unwrap().1)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "bag-info.txt",
+                "bagit.txt",
+                "manifest-sha256.txt",
+                "manifest-sha512.txt"
+            ]
+        );
+    }
+
+    #[test]
+    fn checksum_text_checks_only_the_zip() {
+        let text = checksum_text("a-b", &"1".repeat(64), &"2".repeat(64));
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(lines, [format!("{}  a-b.zip", "1".repeat(64))]);
+        assert!(text.contains(&"2".repeat(64)));
+    }
+}

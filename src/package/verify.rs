@@ -1,0 +1,567 @@
+//! `pagerproof verify`: checks a package zip (read in memory, never extracted) or an unzipped
+//! bag against its manifests, and its signature when a public key is given. Every problem names
+//! the file it is about; nothing stops at the first one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::bagit::{self, Algorithm, Digests, Oxum};
+use super::sign;
+
+/// What was checked and what was wrong.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyReport {
+    /// `file: message`, one per problem.
+    pub problems: Vec<String>,
+    /// The bag's directory name.
+    pub bag: String,
+    pub payload: Oxum,
+    /// Algorithms of the payload manifests and the tag manifests found.
+    pub manifest_algorithms: Vec<String>,
+    pub tagmanifest_algorithms: Vec<String>,
+    /// Manifest lines checked (payload, tag).
+    pub manifest_lines: usize,
+    pub tagmanifest_lines: usize,
+    pub zip_sha256: Option<String>,
+    pub tagmanifest_sha256: Option<String>,
+    pub signature: Option<sign::SignatureCheck>,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, file: &str, message: impl std::fmt::Display) {
+        self.problems.push(format!("{file}: {message}"));
+    }
+}
+
+/// One file of the bag.
+#[derive(Debug)]
+struct BagFile {
+    size: u64,
+    digests: Digests,
+    /// Kept for top-level tag files, which are parsed.
+    content: Option<Vec<u8>>,
+}
+
+type BagFiles = BTreeMap<String, BagFile>;
+
+/// Verifies a zip or a bag directory; the signature `<zip>.minisig` too when `pubkey` is given.
+pub fn verify_path(path: &Path, pubkey: Option<&Path>) -> VerifyReport {
+    let mut report = VerifyReport::default();
+    let label = path.display().to_string();
+    let files = if path.is_dir() {
+        report.bag = dir_name(path);
+        read_dir_bag(path, &mut report)
+    } else {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                report.zip_sha256 = Some(crate::util::sha256_hex(&bytes));
+                read_zip_bag(bytes, &label, &mut report)
+            }
+            Err(e) => {
+                report.problem(&label, format!("cannot read: {e}"));
+                return report;
+            }
+        }
+    };
+    check_bag(&files, &mut report);
+    if let Some(pubkey) = pubkey {
+        check_signature(path, pubkey, &mut report);
+    }
+    report
+}
+
+fn dir_name(path: &Path) -> String {
+    let name = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_owned()));
+    name.map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn bag_file(bytes: Vec<u8>, rel: &str) -> BagFile {
+    let top_level = !rel.contains('/');
+    BagFile {
+        size: bytes.len() as u64,
+        digests: Digests::of(&bytes),
+        content: top_level.then_some(bytes),
+    }
+}
+
+/// The files of an unzipped bag, by bag path; symbolic links and non-UTF-8 names are problems.
+fn read_dir_bag(root: &Path, report: &mut VerifyReport) -> BagFiles {
+    let mut files = BagFiles::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                report.problem(&root.display().to_string(), format!("cannot list: {e}"));
+                continue;
+            }
+        };
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .expect("walkdir stays under its root");
+        let Some(rel) = rel
+            .to_str()
+            .map(|r| r.replace(std::path::MAIN_SEPARATOR, "/"))
+        else {
+            report.problem(
+                &entry.path().display().to_string(),
+                "file name is not UTF-8",
+            );
+            continue;
+        };
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            report.problem(&rel, "not a regular file (symbolic link or device)");
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                files.insert(rel.clone(), bag_file(bytes, &rel));
+            }
+            Err(e) => report.problem(&rel, format!("cannot read: {e}")),
+        }
+    }
+    files
+}
+
+/// The files of the one bag inside a zip, by bag path, read in memory. Entries that would leave
+/// the extraction directory, links and entries outside the bag directory are problems.
+fn read_zip_bag(bytes: Vec<u8>, label: &str, report: &mut VerifyReport) -> BagFiles {
+    let mut files = BagFiles::new();
+    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+        Ok(archive) => archive,
+        Err(e) => {
+            report.problem(label, format!("not a readable zip: {e}"));
+            return files;
+        }
+    };
+    let mut bags = BTreeSet::new();
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(entry) => entry,
+            Err(e) => {
+                report.problem(label, format!("entry #{i} unreadable: {e}"));
+                continue;
+            }
+        };
+        let Ok(name) = std::str::from_utf8(entry.name_raw()).map(str::to_string) else {
+            report.problem(label, format!("entry #{i}: name is not UTF-8"));
+            continue;
+        };
+        let check = name.strip_suffix('/').unwrap_or(&name);
+        if let Some(why) = bagit::unsafe_path(check) {
+            report.problem(&name, format!("unsafe path in zip ({why})"));
+            continue;
+        }
+        if entry.enclosed_name().is_none() {
+            report.problem(&name, "unsafe path in zip");
+            continue;
+        }
+        if entry.is_symlink() {
+            report.problem(&name, "symbolic link in zip");
+            continue;
+        }
+        let Some((bag, rel)) = name.split_once('/') else {
+            report.problem(&name, "file outside the bag directory");
+            continue;
+        };
+        bags.insert(bag.to_string());
+        if entry.is_dir() {
+            continue;
+        }
+        let mut content = Vec::new();
+        if let Err(e) = entry.read_to_end(&mut content) {
+            report.problem(&name, format!("cannot read from zip: {e}"));
+            continue;
+        }
+        if files
+            .insert(rel.to_string(), bag_file(content, rel))
+            .is_some()
+        {
+            report.problem(&name, "duplicate entry in zip");
+        }
+    }
+    match bags.len() {
+        1 => report.bag = bags.pop_first().expect("one bag"),
+        0 => report.problem(label, "no bag directory in zip"),
+        _ => {
+            let names: Vec<String> = bags.into_iter().collect();
+            report.problem(
+                label,
+                format!("more than one top-level directory: {}", names.join(", ")),
+            );
+        }
+    }
+    files
+}
+
+/// RFC 8493 completeness and validity, plus Payload-Oxum.
+fn check_bag(files: &BagFiles, report: &mut VerifyReport) {
+    if files.is_empty() {
+        report.problem("bagit.txt", "missing: no bag found");
+        return;
+    }
+    check_bagit_txt(files, report);
+    let (manifests, tagmanifests) = find_manifests(files, report);
+    let payload: BTreeSet<&str> = files
+        .keys()
+        .filter(|p| p.starts_with("data/"))
+        .map(String::as_str)
+        .collect();
+    if payload.is_empty() {
+        report.problem("data/", "missing or empty payload directory");
+    }
+    for (alg, name) in &manifests {
+        let listed = check_manifest(files, name, *alg, true, report);
+        report_unlisted(&payload, &listed, name, report);
+        report.manifest_lines += listed.len();
+    }
+    let tag_files: BTreeSet<&str> = files
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !p.starts_with("data/") && !is_tagmanifest(p))
+        .collect();
+    for (alg, name) in &tagmanifests {
+        let listed = check_manifest(files, name, *alg, false, report);
+        report_unlisted(&tag_files, &listed, name, report);
+        report.tagmanifest_lines += listed.len();
+    }
+    report.manifest_algorithms = manifests
+        .iter()
+        .map(|(a, _)| a.name().to_string())
+        .collect();
+    report.tagmanifest_algorithms = tagmanifests
+        .iter()
+        .map(|(a, _)| a.name().to_string())
+        .collect();
+    report.tagmanifest_sha256 = files
+        .get("tagmanifest-sha256.txt")
+        .map(|f| f.digests.sha256.clone());
+    report.payload = Oxum {
+        bytes: payload.iter().map(|p| files[*p].size).sum(),
+        files: payload.len() as u64,
+    };
+    check_oxum(files, report);
+}
+
+fn text<'a>(files: &'a BagFiles, name: &str) -> Option<&'a [u8]> {
+    files.get(name).and_then(|f| f.content.as_deref())
+}
+
+fn check_bagit_txt(files: &BagFiles, report: &mut VerifyReport) {
+    let Some(bytes) = text(files, "bagit.txt") else {
+        report.problem("bagit.txt", "missing (required)");
+        return;
+    };
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        report.problem("bagit.txt", "starts with a byte-order mark");
+    }
+    let fields = bagit::parse_fields(&String::from_utf8_lossy(bytes));
+    match bagit::field(&fields, "BagIt-Version") {
+        Some("1.0") => {}
+        Some(v) => report.problem("bagit.txt", format!("BagIt-Version {v}, expected 1.0")),
+        None => report.problem("bagit.txt", "no BagIt-Version"),
+    }
+    match bagit::field(&fields, "Tag-File-Character-Encoding") {
+        Some(e) if e.eq_ignore_ascii_case("UTF-8") => {}
+        Some(e) => report.problem(
+            "bagit.txt",
+            format!("Tag-File-Character-Encoding {e}, expected UTF-8"),
+        ),
+        None => report.problem("bagit.txt", "no Tag-File-Character-Encoding"),
+    }
+}
+
+fn is_tagmanifest(path: &str) -> bool {
+    path.starts_with("tagmanifest-") && path.ends_with(".txt") && !path.contains('/')
+}
+
+type Manifests = Vec<(Algorithm, String)>;
+
+/// The payload and tag manifests present; unknown algorithms and a missing SHA-256 manifest
+/// (the package identity rests on it) are problems.
+fn find_manifests(files: &BagFiles, report: &mut VerifyReport) -> (Manifests, Manifests) {
+    let mut manifests = Vec::new();
+    let mut tagmanifests = Vec::new();
+    for name in files.keys().filter(|p| !p.contains('/')) {
+        let (list, alg) = if let Some(alg) = strip(name, "manifest-") {
+            (&mut manifests, alg)
+        } else if let Some(alg) = strip(name, "tagmanifest-") {
+            (&mut tagmanifests, alg)
+        } else {
+            continue;
+        };
+        match Algorithm::from_name(alg) {
+            Some(alg) => list.push((alg, name.clone())),
+            None => report.problem(
+                name,
+                format!("unsupported algorithm `{alg}` (use sha256, sha512)"),
+            ),
+        }
+    }
+    for (list, name) in [
+        (&manifests, "manifest-sha256.txt"),
+        (&tagmanifests, "tagmanifest-sha256.txt"),
+    ] {
+        if !list.iter().any(|(a, _)| *a == Algorithm::Sha256) {
+            report.problem(name, "missing (required)");
+        }
+    }
+    (manifests, tagmanifests)
+}
+
+fn strip<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
+    name.strip_prefix(prefix)?.strip_suffix(".txt")
+}
+
+/// Checks every line of one manifest; returns the paths it lists.
+fn check_manifest(
+    files: &BagFiles,
+    name: &str,
+    alg: Algorithm,
+    payload: bool,
+    report: &mut VerifyReport,
+) -> BTreeSet<String> {
+    let mut listed = BTreeSet::new();
+    let Some(bytes) = text(files, name) else {
+        return listed;
+    };
+    let Ok(body) = std::str::from_utf8(bytes) else {
+        report.problem(name, "not UTF-8");
+        return listed;
+    };
+    let (lines, errors) = bagit::parse_manifest(body);
+    for (line, message) in errors {
+        report.problem(&format!("{name}:{line}"), message);
+    }
+    for entry in lines {
+        let at = format!("{name}:{}", entry.line);
+        if let Some(why) = bagit::unsafe_path(&entry.path) {
+            report.problem(
+                &at,
+                format!("unsafe path `{}` ({why})", entry.path.escape_debug()),
+            );
+            continue;
+        }
+        let in_data = entry.path.starts_with("data/");
+        if payload != in_data || is_tagmanifest(&entry.path) {
+            let wanted = if payload {
+                "a payload path (data/...)"
+            } else {
+                "a tag file"
+            };
+            report.problem(&at, format!("`{}` is not {wanted}", entry.path));
+            continue;
+        }
+        if entry.digest.len() != alg.hex_len()
+            || !entry.digest.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            report.problem(
+                &at,
+                format!("`{}` is not a {} digest", entry.digest, alg.name()),
+            );
+        }
+        if !listed.insert(entry.path.clone()) {
+            report.problem(&at, format!("`{}` listed twice", entry.path));
+            continue;
+        }
+        match files.get(&entry.path) {
+            None => report.problem(&entry.path, format!("missing (listed in {at})")),
+            Some(file) if file.digests.get(alg) != entry.digest => report.problem(
+                &entry.path,
+                format!(
+                    "{} mismatch: {at} expects {}, file has {}",
+                    alg.name(),
+                    entry.digest,
+                    file.digests.get(alg)
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    listed
+}
+
+fn report_unlisted(
+    present: &BTreeSet<&str>,
+    listed: &BTreeSet<String>,
+    manifest: &str,
+    report: &mut VerifyReport,
+) {
+    for path in present.iter().filter(|p| !listed.contains(**p)) {
+        report.problem(path, format!("unexpected file: not listed in {manifest}"));
+    }
+}
+
+fn check_oxum(files: &BagFiles, report: &mut VerifyReport) {
+    let Some(bytes) = text(files, "bag-info.txt") else {
+        report.problem("bag-info.txt", "missing");
+        return;
+    };
+    let fields = bagit::parse_fields(&String::from_utf8_lossy(bytes));
+    let Some(value) = bagit::field(&fields, "Payload-Oxum") else {
+        report.problem("bag-info.txt", "no Payload-Oxum");
+        return;
+    };
+    match Oxum::parse(value) {
+        None => report.problem(
+            "bag-info.txt",
+            format!("Payload-Oxum `{value}` is not BYTES.FILES"),
+        ),
+        Some(oxum) if oxum != report.payload => {
+            let found = report.payload;
+            report.problem(
+                "bag-info.txt",
+                format!(
+                    "Payload-Oxum {oxum} says {} bytes in {} files, \
+                     the payload has {} bytes in {} files",
+                    oxum.bytes, oxum.files, found.bytes, found.files
+                ),
+            );
+        }
+        Some(_) => {}
+    }
+}
+
+/// The zip's signature `<zip>.minisig`; for an unzipped bag `<bag>.zip.minisig` and the zip it
+/// signs, beside the bag directory. The trusted comment must name the hashes found.
+fn check_signature(path: &Path, pubkey: &Path, report: &mut VerifyReport) {
+    let zip = if path.is_dir() {
+        zip_beside(path)
+    } else {
+        path.to_path_buf()
+    };
+    let signature = sign::signature_path(&zip);
+    let sig_label = signature.display().to_string();
+    if !signature.is_file() {
+        report.problem(&sig_label, "missing: no signature to check");
+        return;
+    }
+    if !zip.is_file() {
+        report.problem(
+            &zip.display().to_string(),
+            "missing: the signature signs this zip",
+        );
+        return;
+    }
+    let check = match sign::verify_signature(&zip, &signature, pubkey) {
+        Ok(check) => check,
+        Err(e) => {
+            report.problems.push(format!("{e:#}"));
+            return;
+        }
+    };
+    let zip_sha256 = super::file_sha256(&zip).ok();
+    let tagmanifest_sha256 = report.tagmanifest_sha256.clone();
+    let claims = [
+        ("sha256", zip_sha256.as_deref()),
+        ("tagmanifest-sha256", tagmanifest_sha256.as_deref()),
+    ];
+    for (key, actual) in claims {
+        let claimed = sign::comment_field(&check.trusted_comment, key);
+        if claimed.is_none() || claimed != actual {
+            report.problem(
+                &sig_label,
+                format!(
+                    "trusted comment {key} {} does not match {}",
+                    claimed.unwrap_or("(none)"),
+                    actual.unwrap_or("(none)")
+                ),
+            );
+        }
+    }
+    report.signature = Some(check);
+}
+
+fn zip_beside(bag_dir: &Path) -> PathBuf {
+    let dir = bag_dir
+        .canonicalize()
+        .unwrap_or_else(|_| bag_dir.to_path_buf());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.with_file_name(format!("{name}.zip"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &str)]) -> BagFiles {
+        entries
+            .iter()
+            .map(|(p, c)| (p.to_string(), bag_file(c.as_bytes().to_vec(), p)))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_file_set_is_reported_not_panicking() {
+        let mut report = VerifyReport::default();
+        check_bag(&BagFiles::new(), &mut report);
+        assert_eq!(report.problems, ["bagit.txt: missing: no bag found"]);
+    }
+
+    #[test]
+    fn wrong_bagit_version_and_missing_manifests_are_named() {
+        let mut report = VerifyReport::default();
+        let bag = files(&[("bagit.txt", "BagIt-Version: 0.97\n"), ("data/a", "x")]);
+        check_bag(&bag, &mut report);
+        let all = report.problems.join("\n");
+        assert!(
+            all.contains("bagit.txt: BagIt-Version 0.97, expected 1.0"),
+            "{all}"
+        );
+        assert!(
+            all.contains("bagit.txt: no Tag-File-Character-Encoding"),
+            "{all}"
+        );
+        assert!(
+            all.contains("manifest-sha256.txt: missing (required)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("tagmanifest-sha256.txt: missing (required)"),
+            "{all}"
+        );
+        assert!(all.contains("bag-info.txt: missing"), "{all}");
+    }
+
+    #[test]
+    fn manifest_paths_must_stay_in_their_part_of_the_bag() {
+        let mut report = VerifyReport::default();
+        let manifest = format!(
+            "{}  ../etc/passwd\n{}  bagit.txt\n",
+            "0".repeat(64),
+            "0".repeat(64)
+        );
+        let bag = files(&[("manifest-sha256.txt", &manifest), ("data/a", "x")]);
+        let listed = check_manifest(
+            &bag,
+            "manifest-sha256.txt",
+            Algorithm::Sha256,
+            true,
+            &mut report,
+        );
+        assert!(listed.is_empty());
+        assert_eq!(
+            report.problems,
+            [
+                "manifest-sha256.txt:1: unsafe path `../etc/passwd` (`..` component)",
+                "manifest-sha256.txt:2: `bagit.txt` is not a payload path (data/...)",
+            ]
+        );
+    }
+}
