@@ -1,1 +1,2 @@
 //! Rendering: tera pages, plotters charts, sanitized markdown.
+pub mod charts;
