@@ -96,6 +96,44 @@ pub fn render_parts(
     charts
 }
 
+/// The charts for one severity's page: its times to acknowledge and to resolve and its share
+/// acknowledged within target, as files `time-to-acknowledge-p1.svg` and so on.
+pub fn severity_charts(months: &[MonthFacts], level: &SeverityLevel) -> Vec<Chart> {
+    let scope = Scope::one(level);
+    vec![
+        response_times(Response::Acknowledge, months, &scope),
+        response_times(Response::Resolve, months, &scope),
+        ack_share(months, &scope),
+    ]
+}
+
+/// The severities a per-severity chart covers: all of them (dashboard) or one (its page).
+struct Scope<'a> {
+    levels: &'a [SeverityLevel],
+    /// Appended to the file stem (`-p1`).
+    suffix: String,
+    /// Appended to the title (`, P1 Critical`).
+    name: String,
+}
+
+impl<'a> Scope<'a> {
+    fn all(levels: &'a [SeverityLevel]) -> Self {
+        Scope {
+            levels,
+            suffix: String::new(),
+            name: String::new(),
+        }
+    }
+
+    fn one(level: &'a SeverityLevel) -> Self {
+        Scope {
+            levels: std::slice::from_ref(level),
+            suffix: format!("-{}", crate::util::slug(&level.level)),
+            name: format!(", {}", level_label(level)),
+        }
+    }
+}
+
 fn chart(file: &str, title: &str, description: String, svg: &str, table: DataTable) -> Chart {
     let id = format!("chart-{}", file.trim_end_matches(".svg"));
     Chart {
@@ -349,13 +387,16 @@ const P90_LOOK: Look = look(
 );
 
 /// Charts 2 and 3: one panel per policy severity with median, 90th percentile and target.
-fn response_times(response: Response, months: &[MonthFacts], levels: &[SeverityLevel]) -> Chart {
+fn response_times(response: Response, months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
     let verb = response.verb();
-    let title = format!("Time to {verb} per month: median and 90th percentile");
+    let title = format!(
+        "Time to {verb} per month{}: median and 90th percentile",
+        scope.name
+    );
     let mut panels = Vec::new();
     let mut rows = Vec::new();
     let mut undrawn = Vec::new();
-    for level in levels {
+    for level in scope.levels {
         let target = response.target(level);
         let stats: Vec<MonthStats> = months
             .iter()
@@ -474,23 +515,31 @@ fn response_times(response: Response, months: &[MonthFacts], levels: &[SeverityL
         rows,
         notes,
     };
-    let file = format!("time-to-{verb}.svg");
+    let file = format!("time-to-{verb}{}.svg", scope.suffix);
     chart(&file, &title, description, &svg, table)
 }
 
 /// Chart 2: time to acknowledge per month per severity.
 pub fn time_to_acknowledge(months: &[MonthFacts], levels: &[SeverityLevel]) -> Chart {
-    response_times(Response::Acknowledge, months, levels)
+    response_times(Response::Acknowledge, months, &Scope::all(levels))
 }
 
 /// Chart 3: time to resolve per month per severity.
 pub fn time_to_resolve(months: &[MonthFacts], levels: &[SeverityLevel]) -> Chart {
-    response_times(Response::Resolve, months, levels)
+    response_times(Response::Resolve, months, &Scope::all(levels))
 }
 
 /// Chart 4: share of judged incidents acknowledged within target, per month and severity.
 pub fn acknowledged_within_target(months: &[MonthFacts], levels: &[SeverityLevel]) -> Chart {
-    const TITLE: &str = "Incidents acknowledged within target, per month";
+    ack_share(months, &Scope::all(levels))
+}
+
+fn ack_share(months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
+    let levels = scope.levels;
+    let title = format!(
+        "Incidents acknowledged within target, per month{}",
+        scope.name
+    );
     let mut series = Vec::new();
     let mut legend = Vec::new();
     let mut rows = Vec::new();
@@ -520,7 +569,7 @@ pub fn acknowledged_within_target(months: &[MonthFacts], levels: &[SeverityLevel
     }
     let names = month_names(months);
     let svg = plot::line_panels(&Lines {
-        title: TITLE,
+        title: &title,
         legend,
         months: &names,
         panels: if levels.is_empty() {
@@ -549,7 +598,7 @@ pub fn acknowledged_within_target(months: &[MonthFacts], levels: &[SeverityLevel
         period_text(months)
     );
     let table = DataTable {
-        caption: format!("{TITLE}, {}", period_text(months)),
+        caption: format!("{title}, {}", period_text(months)),
         headers: ["Month", "Severity", "Met", "Breached", "Within target"]
             .map(String::from)
             .to_vec(),
@@ -561,8 +610,8 @@ pub fn acknowledged_within_target(months: &[MonthFacts], levels: &[SeverityLevel
         ],
     };
     chart(
-        "acknowledged-within-target.svg",
-        TITLE,
+        &format!("acknowledged-within-target{}.svg", scope.suffix),
+        &title,
         description,
         &svg,
         table,

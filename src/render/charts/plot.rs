@@ -304,8 +304,9 @@ pub(super) fn horizontal_bars(spec: &HBars<'_>) -> String {
         for (i, name) in spec.categories.iter().enumerate() {
             let (y0, y1) = (f.top + i as i32 * ROW + 4, f.top + (i as i32 + 1) * ROW - 4);
             let mid = (y0 + y1) / 2;
+            let name = fit(name, f.left - 16, 12);
             p.text(
-                name,
+                &name,
                 (f.left - 8, mid),
                 LABEL.anchor(HPos::Right, VPos::Center),
             );
@@ -327,6 +328,19 @@ pub(super) fn horizontal_bars(spec: &HBars<'_>) -> String {
             empty_note(p, &f, spec.empty);
         }
     })
+}
+
+/// The text, cut short with an ellipsis when its estimated width exceeds `max` pixels (the data
+/// table keeps the full text).
+fn fit(text: &str, max: i32, px: u32) -> String {
+    if text_width(text, px) <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().collect();
+    while !cut.is_empty() && text_width(&cut, px) + text_width("…", px) > max {
+        cut.pop();
+    }
+    format!("{}…", cut.trim_end())
 }
 
 /// One panel of a line chart: its own value axis, series and optional target line.
@@ -468,6 +482,13 @@ mod tests {
         assert_eq!(month_label("2026-03"), ("Mar".to_string(), Some("2026")));
         assert_eq!(month_label("2026-13"), ("2026-13".to_string(), None));
         assert_eq!(month_label("Q1"), ("Q1".to_string(), None));
+    }
+
+    #[test]
+    fn long_labels_are_cut_to_fit() {
+        assert_eq!(fit("Ana Lima", 200, 12), "Ana Lima");
+        let cut = fit(&"x".repeat(100), 100, 12);
+        assert!(cut.ends_with('…') && text_width(&cut, 12) <= 100, "{cut}");
     }
 
     #[test]

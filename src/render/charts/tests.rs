@@ -441,6 +441,52 @@ fn postmortem_exception_load_and_coverage_tables() {
 }
 
 #[test]
+fn severity_pages_get_their_own_files() {
+    let levels = levels();
+    let charts = severity_charts(&months(), &levels[0]);
+    let files: Vec<&str> = charts.iter().map(|c| c.file.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "time-to-acknowledge-p1.svg",
+            "time-to-resolve-p1.svg",
+            "acknowledged-within-target-p1.svg"
+        ]
+    );
+    assert_eq!(
+        charts[0].title,
+        "Time to acknowledge per month, P1 Critical: median and 90th percentile"
+    );
+    assert!(
+        charts
+            .iter()
+            .all(|c| c.table.rows.iter().all(|r| r[1] == "P1"))
+    );
+    assert!(
+        charts[0]
+            .svg
+            .contains("aria-labelledby=\"chart-time-to-acknowledge-p1-title")
+    );
+}
+
+#[test]
+fn long_names_are_shortened_in_the_svg_only() {
+    let long = "Maximiliane Alexandra von Hohenzollern-Sigmaringen (secondary on-call)";
+    let chart = oncall_load(&[ResponderLoad {
+        responder: long.to_string(),
+        pages: 3,
+        off_hours: None,
+    }]);
+    assert_eq!(chart.table.rows[0][0], long);
+    let shown = texts(&chart.svg);
+    let cut = shown
+        .iter()
+        .find(|t| t.ends_with('…'))
+        .expect("a shortened label");
+    assert!(long.starts_with(cut.trim_end_matches('…')));
+}
+
+#[test]
 fn empty_inputs_still_render_valid_charts() {
     let charts = render_parts(&[], &[], &[], &[], &[]);
     assert_eq!(charts.len(), 7);
@@ -449,9 +495,13 @@ fn empty_inputs_still_render_valid_charts() {
     }
 }
 
-/// All charts as one string, for byte comparisons.
+/// All charts (dashboard and severity pages) as one string, for byte comparisons.
 fn rendered() -> String {
-    all()
+    let mut charts = all();
+    for level in &levels() {
+        charts.extend(severity_charts(&months(), level));
+    }
+    charts
         .iter()
         .map(|c| format!("{}\n{}", c.file, c.svg))
         .collect()
