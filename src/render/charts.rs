@@ -14,7 +14,7 @@ use crate::util::{human_duration, human_target};
 mod draw;
 mod plot;
 
-use draw::{BLUE, GREEN, Hatch, Key, LOOKS, Look, SKY_BLUE, VERMILLION, look};
+use draw::{Key, LATE, LOOKS, Look, MEDIAN, MISSING, ON_TIME, P90, PENDING, UNKNOWN};
 use plot::{Bars, HBars, Lines, Panel, Scale};
 
 /// One chart: the SVG file's name under `charts/`, its text alternatives and its data.
@@ -78,7 +78,7 @@ pub fn render_parts(
     months: &[MonthFacts],
     exceptions: &[Exception],
     levels: &[SeverityLevel],
-    oncall_load: &[ResponderLoad],
+    load: &[ResponderLoad],
     coverage: &[(String, f64)],
 ) -> Vec<Chart> {
     let mut charts = vec![
@@ -88,7 +88,7 @@ pub fn render_parts(
         acknowledged_within_target(months, levels),
         postmortems_per_month(months),
         exceptions_by_kind(exceptions),
-        self::oncall_load(oncall_load),
+        oncall_load(load),
     ];
     if !coverage.is_empty() {
         charts.push(oncall_coverage(months, coverage));
@@ -371,21 +371,6 @@ impl MonthStats {
     }
 }
 
-const MEDIAN_LOOK: Look = look(
-    BLUE,
-    Hatch::None,
-    plotters::style::WHITE,
-    draw::Marker::Circle,
-    draw::Dash::Solid,
-);
-const P90_LOOK: Look = look(
-    VERMILLION,
-    Hatch::None,
-    plotters::style::WHITE,
-    draw::Marker::Triangle,
-    draw::Dash::Dashed,
-);
-
 /// Charts 2 and 3: one panel per policy severity with median, 90th percentile and target.
 fn response_times(response: Response, months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
     let verb = response.verb();
@@ -439,10 +424,7 @@ fn response_times(response: Response, months: &[MonthFacts], scope: &Scope<'_>) 
             heading,
             value_title: unit.name().to_string(),
             scale: Scale::nice(unit.convert(max), false),
-            series: vec![
-                (MEDIAN_LOOK, series(|s| s.median)),
-                (P90_LOOK, series(|s| s.p90)),
-            ],
+            series: vec![(MEDIAN, series(|s| s.median)), (P90, series(|s| s.p90))],
             target: target_secs.map(|s| unit.convert(s)),
             counts: stats.iter().map(|s| s.n.to_string()).collect(),
         });
@@ -461,8 +443,8 @@ fn response_times(response: Response, months: &[MonthFacts], scope: &Scope<'_>) 
     let svg = plot::line_panels(&Lines {
         title: &title,
         legend: vec![
-            ("median".to_string(), Key::Line(MEDIAN_LOOK)),
-            ("90th percentile".to_string(), Key::Line(P90_LOOK)),
+            ("median".to_string(), Key::Line(MEDIAN)),
+            ("90th percentile".to_string(), Key::Line(P90)),
             ("target".to_string(), Key::Target),
         ],
         months: &names,
@@ -622,37 +604,10 @@ fn ack_share(months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
 pub fn postmortems_per_month(months: &[MonthFacts]) -> Chart {
     const TITLE: &str = "Postmortems per month";
     let states: [(&str, Look); 4] = [
-        (
-            "on time",
-            look(
-                GREEN,
-                Hatch::None,
-                plotters::style::WHITE,
-                draw::Marker::Circle,
-                draw::Dash::Solid,
-            ),
-        ),
-        ("late", LOOKS[1]),
-        (
-            "missing",
-            look(
-                VERMILLION,
-                Hatch::Cross,
-                plotters::style::WHITE,
-                draw::Marker::Square,
-                draw::Dash::Dotted,
-            ),
-        ),
-        (
-            "pending",
-            look(
-                SKY_BLUE,
-                Hatch::Vertical,
-                plotters::style::BLACK,
-                draw::Marker::Diamond,
-                draw::Dash::Long,
-            ),
-        ),
+        ("on time", ON_TIME),
+        ("late", LATE),
+        ("missing", MISSING),
+        ("pending", PENDING),
     ];
     let counts: Vec<[u64; 4]> = months
         .iter()
@@ -726,13 +681,7 @@ pub fn exceptions_by_kind(exceptions: &[Exception]) -> Chart {
             )
         })
         .collect();
-    let bar = look(
-        BLUE,
-        Hatch::None,
-        plotters::style::WHITE,
-        draw::Marker::Circle,
-        draw::Dash::Solid,
-    );
+    let bar = MEDIAN;
     let svg = plot::horizontal_bars(&HBars {
         title: TITLE,
         legend: vec![("exceptions".to_string(), Key::Bar(bar))],
@@ -781,21 +730,14 @@ pub fn oncall_load(load: &[ResponderLoad]) -> Chart {
             .then_with(|| a.responder.cmp(&b.responder))
     });
     let split = load.iter().any(|r| r.off_hours.is_some());
-    let unknown = look(
-        RGB_GREY,
-        Hatch::Horizontal,
-        plotters::style::BLACK,
-        draw::Marker::Square,
-        draw::Dash::Solid,
-    );
     let parts: Vec<(&str, Look)> = if split {
-        let mut parts = vec![("business hours", MEDIAN_LOOK), ("off-hours", LOOKS[1])];
+        let mut parts = vec![("business hours", MEDIAN), ("off-hours", LATE)];
         if load.iter().any(|r| r.off_hours.is_none()) {
-            parts.push(("hours unknown", unknown));
+            parts.push(("hours unknown", UNKNOWN));
         }
         parts
     } else {
-        vec![("pages", MEDIAN_LOOK)]
+        vec![("pages", MEDIAN)]
     };
     let values = load
         .iter()
@@ -855,8 +797,6 @@ pub fn oncall_load(load: &[ResponderLoad]) -> Chart {
     chart("oncall-load.svg", TITLE, description, &svg, table)
 }
 
-const RGB_GREY: plotters::style::RGBColor = plotters::style::RGBColor(0xBB, 0xBB, 0xBB);
-
 /// Chart 8: share of time the on-call schedules covered, per month of the period.
 pub fn oncall_coverage(months: &[MonthFacts], coverage: &[(String, f64)]) -> Chart {
     const TITLE: &str = "On-call coverage per month";
@@ -869,13 +809,7 @@ pub fn oncall_coverage(months: &[MonthFacts], coverage: &[(String, f64)]) -> Cha
                 .map(|(_, pct)| pct.clamp(0.0, 100.0))
         })
         .collect();
-    let bar = look(
-        GREEN,
-        Hatch::None,
-        plotters::style::WHITE,
-        draw::Marker::Circle,
-        draw::Dash::Solid,
-    );
+    let bar = ON_TIME;
     let cells: Vec<String> = values
         .iter()
         .map(|v| v.map_or_else(|| "no data".to_string(), format_percent))

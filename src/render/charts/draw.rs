@@ -9,16 +9,17 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies).
-pub(super) const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
-pub(super) const SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
-pub(super) const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
-pub(super) const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
-pub(super) const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
-pub(super) const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
-pub(super) const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+const SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
+const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
+const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
 pub(super) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(super) const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 pub(super) const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const GREY: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
 
 /// Fill patterns, so that bars stay apart when printed in greyscale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +95,34 @@ pub(super) const LOOKS: [Look; 7] = [
     look(YELLOW, Hatch::None, BLACK, Marker::Triangle, Dash::Dotted),
 ];
 
-pub(super) const fn look(
+/// Looks with a fixed meaning.
+pub(super) const MEDIAN: Look = look(BLUE, Hatch::None, WHITE, Marker::Circle, Dash::Solid);
+pub(super) const P90: Look = look(
+    VERMILLION,
+    Hatch::None,
+    WHITE,
+    Marker::Triangle,
+    Dash::Dashed,
+);
+pub(super) const ON_TIME: Look = look(GREEN, Hatch::None, WHITE, Marker::Circle, Dash::Solid);
+pub(super) const LATE: Look = LOOKS[1];
+pub(super) const MISSING: Look = look(
+    VERMILLION,
+    Hatch::Cross,
+    WHITE,
+    Marker::Square,
+    Dash::Dotted,
+);
+pub(super) const PENDING: Look = look(
+    SKY_BLUE,
+    Hatch::Vertical,
+    BLACK,
+    Marker::Diamond,
+    Dash::Long,
+);
+pub(super) const UNKNOWN: Look = look(GREY, Hatch::Horizontal, BLACK, Marker::Square, Dash::Solid);
+
+const fn look(
     fill: RGBColor,
     hatch: Hatch,
     hatch_ink: RGBColor,

@@ -164,7 +164,8 @@ fn month_axis(p: &Painter<'_>, f: &Frame, months: &[String], title: &str, below:
     let labels = f.bottom + below;
     let n = months.len();
     let (a, b) = f.slot(0, n);
-    let every = (30 / (b - a).max(1) + 1) as usize;
+    let slot = (b - a).max(1);
+    let every = ((30 + slot - 1) / slot) as usize;
     let mut last_year = None;
     for (i, month) in months.iter().enumerate().step_by(every) {
         let x = f.centre(i, n);
