@@ -203,6 +203,21 @@ fn count_series(months: &[MonthFacts], levels: &[SeverityLevel]) -> Vec<(String,
     series
 }
 
+/// Table rows `month, count…, total` for per-month counts.
+fn count_rows<C: AsRef<[u64]>>(months: &[MonthFacts], counts: &[C]) -> Vec<Vec<String>> {
+    months
+        .iter()
+        .zip(counts)
+        .map(|(m, c)| {
+            let c = c.as_ref();
+            let mut row = vec![m.month.clone()];
+            row.extend(c.iter().map(u64::to_string));
+            row.push(c.iter().sum::<u64>().to_string());
+            row
+        })
+        .collect()
+}
+
 /// Chart 1: incidents per month, stacked by severity.
 pub fn incidents_per_month(months: &[MonthFacts], levels: &[SeverityLevel]) -> Chart {
     const TITLE: &str = "Incidents per month by severity";
@@ -251,16 +266,7 @@ pub fn incidents_per_month(months: &[MonthFacts], levels: &[SeverityLevel]) -> C
     let mut headers = vec!["Month".to_string()];
     headers.extend(labels.iter().map(|l| l.to_string()));
     headers.push("Total".to_string());
-    let rows = months
-        .iter()
-        .zip(counts.iter().zip(&totals))
-        .map(|(m, (c, total))| {
-            let mut row = vec![m.month.clone()];
-            row.extend(c.iter().map(u64::to_string));
-            row.push(total.to_string());
-            row
-        })
-        .collect();
+    let rows = count_rows(months, &counts);
     let table = DataTable {
         caption: format!("{TITLE}, {}", period_text(months)),
         headers,
@@ -371,6 +377,72 @@ impl MonthStats {
     }
 }
 
+/// One severity's timing panel and its table rows.
+fn timing_panel(
+    response: Response,
+    months: &[MonthFacts],
+    level: &SeverityLevel,
+) -> (Panel, Vec<Vec<String>>) {
+    let target = response.target(level);
+    let stats: Vec<MonthStats> = months
+        .iter()
+        .map(|m| MonthStats::of(severity(m, &level.level).map_or(&[][..], |s| response.times(s))))
+        .collect();
+    let target_secs = match target {
+        Some(Target::Elapsed(secs)) => Some(secs),
+        _ => None,
+    };
+    let max = stats
+        .iter()
+        .flat_map(|s| [s.median, s.p90])
+        .chain([target_secs])
+        .flatten()
+        .max()
+        .unwrap_or(0);
+    let unit = Unit::for_max(max);
+    let heading = match target {
+        Some(Target::Elapsed(secs)) => {
+            format!("{}, target {}", level_label(level), human_target(secs))
+        }
+        Some(Target::NextBusinessDay) => {
+            format!(
+                "{}, target next business day (not drawn)",
+                level_label(level)
+            )
+        }
+        None => format!("{}, no target", level_label(level)),
+    };
+    let series = |pick: fn(&MonthStats) -> Option<i64>| {
+        stats
+            .iter()
+            .map(|s| pick(s).map(|v| unit.convert(v)))
+            .collect()
+    };
+    let panel = Panel {
+        heading,
+        value_title: unit.name().to_string(),
+        scale: Scale::nice(unit.convert(max), false),
+        series: vec![(MEDIAN, series(|s| s.median)), (P90, series(|s| s.p90))],
+        target: target_secs.map(|s| unit.convert(s)),
+        counts: stats.iter().map(|s| s.n.to_string()).collect(),
+    };
+    let rows = months
+        .iter()
+        .zip(&stats)
+        .map(|(m, s)| {
+            vec![
+                m.month.clone(),
+                level.level.clone(),
+                s.n.to_string(),
+                stat_cell(s.n, MIN_SAMPLES_MEDIAN, s.median),
+                stat_cell(s.n, MIN_SAMPLES_P90, s.p90),
+                target_text(target),
+            ]
+        })
+        .collect();
+    (panel, rows)
+}
+
 /// Charts 2 and 3: one panel per policy severity with median, 90th percentile and target.
 fn response_times(response: Response, months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
     let verb = response.verb();
@@ -380,65 +452,17 @@ fn response_times(response: Response, months: &[MonthFacts], scope: &Scope<'_>) 
     );
     let mut panels = Vec::new();
     let mut rows = Vec::new();
-    let mut undrawn = Vec::new();
     for level in scope.levels {
-        let target = response.target(level);
-        let stats: Vec<MonthStats> = months
-            .iter()
-            .map(|m| {
-                MonthStats::of(severity(m, &level.level).map_or(&[][..], |s| response.times(s)))
-            })
-            .collect();
-        let target_secs = match target {
-            Some(Target::Elapsed(secs)) => Some(secs),
-            _ => None,
-        };
-        let max = stats
-            .iter()
-            .flat_map(|s| [s.median, s.p90])
-            .chain([target_secs])
-            .flatten()
-            .max()
-            .unwrap_or(0);
-        let unit = Unit::for_max(max);
-        let heading = match target {
-            Some(Target::Elapsed(secs)) => {
-                format!("{}, target {}", level_label(level), human_target(secs))
-            }
-            Some(Target::NextBusinessDay) => {
-                undrawn.push(level.level.clone());
-                format!(
-                    "{}, target next business day (not drawn)",
-                    level_label(level)
-                )
-            }
-            None => format!("{}, no target", level_label(level)),
-        };
-        let series = |pick: fn(&MonthStats) -> Option<i64>| {
-            stats
-                .iter()
-                .map(|s| pick(s).map(|v| unit.convert(v)))
-                .collect()
-        };
-        panels.push(Panel {
-            heading,
-            value_title: unit.name().to_string(),
-            scale: Scale::nice(unit.convert(max), false),
-            series: vec![(MEDIAN, series(|s| s.median)), (P90, series(|s| s.p90))],
-            target: target_secs.map(|s| unit.convert(s)),
-            counts: stats.iter().map(|s| s.n.to_string()).collect(),
-        });
-        for (m, s) in months.iter().zip(&stats) {
-            rows.push(vec![
-                m.month.clone(),
-                level.level.clone(),
-                s.n.to_string(),
-                stat_cell(s.n, MIN_SAMPLES_MEDIAN, s.median),
-                stat_cell(s.n, MIN_SAMPLES_P90, s.p90),
-                target_text(target),
-            ]);
-        }
+        let (panel, level_rows) = timing_panel(response, months, level);
+        panels.push(panel);
+        rows.extend(level_rows);
     }
+    let undrawn: Vec<&str> = scope
+        .levels
+        .iter()
+        .filter(|l| response.target(l) == Some(Target::NextBusinessDay))
+        .map(|l| l.level.as_str())
+        .collect();
     let names = month_names(months);
     let svg = plot::line_panels(&Lines {
         title: &title,
@@ -648,16 +672,7 @@ pub fn postmortems_per_month(months: &[MonthFacts]) -> Chart {
         totals.iter().sum::<u64>(),
         period_text(months)
     );
-    let rows = months
-        .iter()
-        .zip(counts.iter().zip(&totals))
-        .map(|(m, (c, total))| {
-            let mut row = vec![m.month.clone()];
-            row.extend(c.iter().map(u64::to_string));
-            row.push(total.to_string());
-            row
-        })
-        .collect();
+    let rows = count_rows(months, &counts);
     let table = DataTable {
         caption: format!("{TITLE}, {}", period_text(months)),
         headers: ["Month", "On time", "Late", "Missing", "Pending", "Total"]
