@@ -487,6 +487,21 @@ fn long_names_are_shortened_in_the_svg_only() {
 }
 
 #[test]
+fn crowded_month_axis_labels_every_other_month() {
+    let mut long = months();
+    long.extend(months().into_iter().map(|mut m| {
+        m.month = m.month.replace("2026", "2027");
+        m
+    }));
+    let chart = incidents_per_month(&long, &levels());
+    assert_eq!(chart.table.rows.len(), 24);
+    let shown = texts(&chart.svg);
+    let count = |label: &str| shown.iter().filter(|t| *t == label).count();
+    assert_eq!((count("Jan"), count("Feb"), count("Nov")), (2, 0, 2));
+    assert_eq!((count("2026"), count("2027")), (1, 1));
+}
+
+#[test]
 fn empty_inputs_still_render_valid_charts() {
     let charts = render_parts(&[], &[], &[], &[], &[]);
     assert_eq!(charts.len(), 7);
