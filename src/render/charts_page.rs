@@ -82,11 +82,11 @@ fn responder_load(ctx: &Ctx) -> Vec<ResponderLoad> {
     let mut load: Vec<ResponderLoad> = by
         .into_iter()
         .map(|(name, (pages, off))| ResponderLoad {
-            name,
+            responder: name,
             pages,
             off_hours: Some(off),
         })
         .collect();
-    load.sort_by(|a, b| b.pages.cmp(&a.pages).then_with(|| a.name.cmp(&b.name)));
+    load.sort_by(|a, b| b.pages.cmp(&a.pages).then_with(|| a.responder.cmp(&b.responder)));
     load
 }
