@@ -266,3 +266,46 @@ fn build_refuses_to_replace_a_directory_it_did_not_write() {
         .failure();
     assert_eq!(read(&precious.join("notes.txt")), "keep me");
 }
+
+/// Copies a fixture writing its files in reverse order, so directory order differs from a
+/// forward copy on file systems that list in creation order.
+fn copy_fixture_reversed(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = fixture(name);
+    let mut entries: Vec<_> = walkdir::WalkDir::new(&from).into_iter().map(Result::unwrap).collect();
+    entries.reverse();
+    for e in &entries {
+        let target = dir.path().join(e.path().strip_prefix(&from).unwrap());
+        if e.file_type().is_file() {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn package_is_byte_identical_across_tz_umask_and_file_order() {
+    let a = copy_fixture("variants");
+    let b = copy_fixture_reversed("variants");
+    let bin = assert_cmd::cargo::cargo_bin("pagerproof");
+    for (site, tz, umask) in [(a.path(), "UTC", "022"), (b.path(), "Asia/Kathmandu", "077")] {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask}; exec \"$0\" package --site \"$1\""))
+            .arg(&bin)
+            .arg(site)
+            .env("TZ", tz)
+            .env("LC_ALL", "C")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let name = "fixture-variants-inc-h1-2026.zip";
+    let za = std::fs::read(a.path().join("dist").join(name)).unwrap();
+    let zb = std::fs::read(b.path().join("dist").join(name)).unwrap();
+    assert!(za == zb, "zips differ");
+    pagerproof().arg("verify").arg(a.path().join("dist").join(name)).assert().success();
+}
