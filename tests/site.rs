@@ -272,7 +272,10 @@ fn build_refuses_to_replace_a_directory_it_did_not_write() {
 fn copy_fixture_reversed(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let from = fixture(name);
-    let mut entries: Vec<_> = walkdir::WalkDir::new(&from).into_iter().map(Result::unwrap).collect();
+    let mut entries: Vec<_> = walkdir::WalkDir::new(&from)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     entries.reverse();
     for e in &entries {
         let target = dir.path().join(e.path().strip_prefix(&from).unwrap());
@@ -289,7 +292,10 @@ fn package_is_byte_identical_across_tz_umask_and_file_order() {
     let a = copy_fixture("variants");
     let b = copy_fixture_reversed("variants");
     let bin = assert_cmd::cargo::cargo_bin("pagerproof");
-    for (site, tz, umask) in [(a.path(), "UTC", "022"), (b.path(), "Asia/Kathmandu", "077")] {
+    for (site, tz, umask) in [
+        (a.path(), "UTC", "022"),
+        (b.path(), "Asia/Kathmandu", "077"),
+    ] {
         let status = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!("umask {umask}; exec \"$0\" package --site \"$1\""))
@@ -307,5 +313,9 @@ fn package_is_byte_identical_across_tz_umask_and_file_order() {
     let za = std::fs::read(a.path().join("dist").join(name)).unwrap();
     let zb = std::fs::read(b.path().join("dist").join(name)).unwrap();
     assert!(za == zb, "zips differ");
-    pagerproof().arg("verify").arg(a.path().join("dist").join(name)).assert().success();
+    pagerproof()
+        .arg("verify")
+        .arg(a.path().join("dist").join(name))
+        .assert()
+        .success();
 }

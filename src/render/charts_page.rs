@@ -27,8 +27,13 @@ pub fn write_charts(ctx: &Ctx) -> Result<Vec<ChartView>> {
         &load,
         &coverage,
     );
+    write_charts_for(ctx, all)
+}
+
+/// Writes the given charts under `charts/` and returns their views.
+pub fn write_charts_for(ctx: &Ctx, charts: Vec<charts::Chart>) -> Result<Vec<ChartView>> {
     let mut views = Vec::new();
-    for chart in all {
+    for chart in charts {
         write(
             ctx.out,
             &format!("charts/{}", chart.file),
@@ -87,6 +92,10 @@ fn responder_load(ctx: &Ctx) -> Vec<ResponderLoad> {
             off_hours: Some(off),
         })
         .collect();
-    load.sort_by(|a, b| b.pages.cmp(&a.pages).then_with(|| a.responder.cmp(&b.responder)));
+    load.sort_by(|a, b| {
+        b.pages
+            .cmp(&a.pages)
+            .then_with(|| a.responder.cmp(&b.responder))
+    });
     load
 }

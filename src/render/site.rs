@@ -52,9 +52,10 @@ pub fn render_site(
     copy_sources(&ctx)?;
     let charts = super::charts_page::write_charts(&ctx)?;
     index(&ctx, &charts)?;
+    severity_pages(&ctx)?;
     register(&ctx)?;
     incident_pages(&ctx)?;
-    postmortem_pages(&ctx)?;
+    postmortem_pages(&ctx, &charts)?;
     policy_pages(&ctx)?;
     population(&ctx)?;
     exceptions(&ctx, &charts)?;
@@ -202,7 +203,7 @@ fn severity_figures(ctx: &Ctx) -> Vec<Value> {
                 "pm_present_pct": pct(get(&v, "postmortem_present"), req),
                 "pm_on_time_pct": pct(get(&v, "postmortem_on_time"), req),
                 "pm_complete_pct": pct(get(&v, "postmortem_complete"), req),
-                "href": format!("incidents/index.html?severity={level}"),
+                "href": format!("severities/{}.html", super::site::page_name(&level)),
             })
         })
         .collect()
@@ -306,6 +307,38 @@ fn month_rows(ctx: &Ctx) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// One page per severity level (and unclassified): its figures, its charts, its incidents.
+fn severity_pages(ctx: &Ctx) -> Result<()> {
+    let figures = severity_figures(ctx);
+    let policy = ctx.inputs.policy();
+    for fig in &figures {
+        let level = fig["level"].as_str().unwrap_or_default();
+        let sev = policy.severity(level);
+        let charts: Vec<super::charts_page::ChartView> = match sev {
+            Some(s) => super::charts_page::write_charts_for(
+                ctx,
+                super::charts::severity_charts(&ctx.evidence.months, s),
+            )?,
+            None => Vec::new(),
+        };
+        let rows: Vec<&IncidentRowView> = ctx.rows.iter().filter(|r| r.severity == level).collect();
+        let rel = format!("severities/{}.html", page_name(level));
+        let title = match sev {
+            Some(s) => format!("{} {}", s.level, s.name),
+            None => "Unclassified incidents".to_string(),
+        };
+        ctx.page(
+            "severity.html",
+            &rel,
+            &title,
+            json!({"figure": fig, "definition": sev.map(|s| s.definition.clone()),
+                   "aliases": sev.map(|s| s.aliases.join(", ")), "charts": charts, "rows": rows,
+                   "policy_href": format!("policies/{}.html", policy.slug)}),
+        )?;
+    }
+    Ok(())
 }
 
 fn register(ctx: &Ctx) -> Result<()> {
@@ -465,7 +498,7 @@ fn postmortem_by_id<'a>(
     Some((&ctx.inputs.postmortems[i], &ctx.evidence.postmortems[i]))
 }
 
-fn postmortem_pages(ctx: &Ctx) -> Result<()> {
+fn postmortem_pages(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Result<()> {
     let tz = ctx.tz();
     let mut list = Vec::new();
     for (pm, pf) in ctx.inputs.postmortems.iter().zip(&ctx.evidence.postmortems) {
@@ -561,7 +594,8 @@ fn postmortem_pages(ctx: &Ctx) -> Result<()> {
         "postmortems.html",
         "postmortems/index.html",
         "Postmortems",
-        json!({"postmortems": list, "orphans": orphans}),
+        json!({"postmortems": list, "orphans": orphans,
+               "chart": charts.iter().find(|c| c.file.starts_with("postmortems"))}),
     )
 }
 
