@@ -27,6 +27,11 @@ pub struct Ctx<'a> {
     pub site: SiteView,
     pub rows: Vec<IncidentRowView>,
     pub out: &'a Path,
+    /// Exceptions by subject, so a page finds its own without scanning them all.
+    pub by_subject: BTreeMap<&'a Subject, Vec<&'a crate::evidence::Exception>>,
+    /// Management responses by exception id.
+    pub responses: BTreeMap<&'a str, &'a crate::ingest::responses::Response>,
+    pub jira: JiraLinks,
 }
 
 /// Renders the whole site into `out` (which must exist and be empty).
@@ -39,14 +44,27 @@ pub fn render_site(
     let tera = theme::templates(&config.root, &config.theme.name)?;
     let has_oncall = super::oncall::has_oncall(inputs);
     let has_audit = super::oncall::has_audit_log(inputs);
+    let mut by_subject: BTreeMap<&Subject, Vec<&crate::evidence::Exception>> = BTreeMap::new();
+    for e in &evidence.exceptions {
+        by_subject.entry(&e.subject).or_default().push(e);
+    }
+    let jira = JiraLinks::new(config, inputs);
+    let rows = register_rows(config, inputs, evidence, &jira);
     let ctx = Ctx {
+        jira,
+        rows,
         config,
         inputs,
         evidence,
         tera,
         site: SiteView::new(config, has_oncall, has_audit),
-        rows: register_rows(config, inputs, evidence),
         out,
+        by_subject,
+        responses: inputs
+            .responses
+            .iter()
+            .map(|r| (r.exception.as_str(), r))
+            .collect(),
     };
     write_assets(&ctx)?;
     copy_sources(&ctx)?;
@@ -244,7 +262,16 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
 }
 
 fn response_for<'a>(ctx: &'a Ctx, id: &str) -> Option<&'a crate::ingest::responses::Response> {
-    ctx.inputs.responses.iter().find(|r| r.exception == id)
+    ctx.responses.get(id).copied()
+}
+
+/// The evidence facts of an in-period incident (they are sorted by number).
+fn facts_of<'a>(ctx: &'a Ctx, number: u64) -> Option<&'a crate::evidence::IncidentFacts> {
+    let facts = &ctx.evidence.incidents;
+    facts
+        .binary_search_by_key(&number, |f| f.number)
+        .ok()
+        .map(|i| &facts[i])
 }
 
 fn index(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Result<()> {
@@ -416,14 +443,7 @@ fn incident_data(
                         "parts": pf.parts_present.len(), "missing": pf.parts_missing.iter().map(|p| p.label()).collect::<Vec<_>>()}))
         })
         .collect();
-    let exceptions: Vec<Value> = ctx
-        .evidence
-        .exceptions
-        .iter()
-        .filter(|e| e.subject == Subject::Incident { number: f.number })
-        .map(|e| json!({"id": e.id, "kind": e.kind.name(), "label": kind_label(e.kind), "anchor": anchor(&e.id),
-                        "response": response_for(ctx, &e.id).is_some()}))
-        .collect();
+    let exceptions = exceptions_about(ctx, &Subject::Incident { number: f.number });
     let severity = f
         .severity
         .level
@@ -506,7 +526,7 @@ fn postmortem_pages(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Resu
             .links
             .iter()
             .map(|l| {
-                let facts = l.number.and_then(|n| ctx.evidence.incidents.iter().find(|f| f.number == n));
+                let facts = l.number.and_then(|n| facts_of(ctx, n));
                 json!({"label": l.label, "number": l.number, "mismatch": l.mismatch,
                        "in_period": facts.is_some(),
                        "href": l.number.filter(|_| facts.is_some()).map(|n| format!("../incidents/{n}.html")),
@@ -519,7 +539,7 @@ fn postmortem_pages(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Resu
             .iter()
             .zip(&pf.action_items)
             .map(|(a, af)| {
-                let href = a.tracker_key.as_deref().and_then(|k| jira_href(ctx.config, ctx.inputs, k)).or(a.tracker_url.clone());
+                let href = a.tracker_key.as_deref().and_then(|k| ctx.jira.href(k)).or(a.tracker_url.clone());
                 json!({"key": a.key, "title": a.title, "type": a.kind, "owner": a.owner,
                        "due": a.due_date.map(|d| d.to_string()), "status": a.status,
                        "tracker": a.tracker_key.clone().or(a.tracker_url.clone()), "href": href,
@@ -582,7 +602,7 @@ fn postmortem_pages(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Resu
             "id": pm.id, "title": pm.title, "status": pm.status, "severity": pm.severity,
             "href": format!("{}.html", page_name(&pm.id)),
             "incidents": pf.links.iter().map(|l| json!({"label": l.label, "number": l.number,
-                "href": l.number.filter(|n| ctx.evidence.incidents.iter().any(|f| f.number == *n)).map(|n| format!("../incidents/{n}.html"))})).collect::<Vec<_>>(),
+                "href": l.number.filter(|n| facts_of(ctx, *n).is_some()).map(|n| format!("../incidents/{n}.html"))})).collect::<Vec<_>>(),
             "completed": pf.completed.map(|t| local_time(t, tz)),
             "parts": pf.parts_present.len(), "orphan": pf.orphan, "in_scope": pf.in_scope,
             "items": pm.action_items.len(),
@@ -600,11 +620,11 @@ fn postmortem_pages(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Resu
 }
 
 fn exceptions_about(ctx: &Ctx, subject: &Subject) -> Vec<Value> {
-    ctx.evidence
-        .exceptions
-        .iter()
-        .filter(|e| &e.subject == subject)
-        .map(|e| json!({"id": e.id, "label": kind_label(e.kind), "anchor": anchor(&e.id), "response": response_for(ctx, &e.id).is_some()}))
+    ctx.by_subject
+        .get(subject)
+        .into_iter()
+        .flatten()
+        .map(|e| json!({"id": e.id, "kind": e.kind.name(), "label": kind_label(e.kind), "anchor": anchor(&e.id), "response": response_for(ctx, &e.id).is_some()}))
         .collect()
 }
 

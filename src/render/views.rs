@@ -104,25 +104,42 @@ pub fn postmortem_state_text(s: PostmortemState) -> &'static str {
     }
 }
 
-/// Jira browse URL for a key: the tracker URL when one is known, else `[links] jira` + key.
-pub fn jira_href(config: &Config, inputs: &Inputs, key: &str) -> Option<String> {
-    if let Some(url) = inputs.jira.get(key).and_then(|i| i.url.clone()) {
-        return Some(url);
-    }
-    for pm in &inputs.postmortems {
-        for item in &pm.action_items {
-            if item.tracker_key.as_deref() == Some(key)
-                && let Some(url) = &item.tracker_url
-            {
-                return Some(url.clone());
+/// Jira browse URLs by key: the snapshot's URL, else an action item's tracker URL, else
+/// `[links] jira` + `/browse/` + key. Built once per render.
+pub struct JiraLinks {
+    base: Option<String>,
+    urls: std::collections::BTreeMap<String, String>,
+}
+
+impl JiraLinks {
+    pub fn new(config: &Config, inputs: &Inputs) -> Self {
+        let mut urls = std::collections::BTreeMap::new();
+        for (key, issue) in &inputs.jira {
+            if let Some(url) = &issue.url {
+                urls.insert(key.clone(), url.clone());
             }
         }
+        for pm in &inputs.postmortems {
+            for item in &pm.action_items {
+                if let (Some(k), Some(u)) = (&item.tracker_key, &item.tracker_url) {
+                    urls.entry(k.clone()).or_insert_with(|| u.clone());
+                }
+            }
+        }
+        let base = config
+            .links
+            .jira
+            .as_ref()
+            .map(|b| b.trim_end_matches('/').to_string());
+        JiraLinks { base, urls }
     }
-    config
-        .links
-        .jira
-        .as_ref()
-        .map(|base| format!("{}/browse/{key}", base.trim_end_matches('/')))
+
+    pub fn href(&self, key: &str) -> Option<String> {
+        self.urls
+            .get(key)
+            .cloned()
+            .or_else(|| self.base.as_ref().map(|b| format!("{b}/browse/{key}")))
+    }
 }
 
 /// One register row: everything the register table, CSV and XLSX show for an incident.
@@ -148,6 +165,8 @@ pub struct IncidentRowView {
     pub resolve: VerdictView,
     pub responder: String,
     pub postmortems: Vec<String>,
+    /// The same postmortems as links relative to the site root.
+    pub postmortem_links: Vec<Link>,
     pub postmortem_status: &'static str,
     pub jira: Vec<Link>,
     pub customer_impact: String,
@@ -157,6 +176,7 @@ pub struct IncidentRowView {
 pub fn incident_row(
     config: &Config,
     inputs: &Inputs,
+    jira: &JiraLinks,
     incident: &Incident,
     facts: &IncidentFacts,
 ) -> IncidentRowView {
@@ -166,7 +186,13 @@ pub fn incident_row(
     let customer_impact = facts
         .postmortems
         .iter()
-        .filter_map(|id| inputs.postmortems.iter().find(|p| &p.id == id))
+        .filter_map(|id| {
+            let i = inputs
+                .postmortems
+                .binary_search_by(|p| p.id.as_str().cmp(id))
+                .ok()?;
+            Some(&inputs.postmortems[i])
+        })
         .find_map(|pm| {
             pm.impact
                 .as_ref()?
@@ -208,13 +234,21 @@ pub fn incident_row(
             .or_else(|| f.assigned_to.clone())
             .unwrap_or_default(),
         postmortems: facts.postmortems.clone(),
+        postmortem_links: facts
+            .postmortems
+            .iter()
+            .map(|id| Link {
+                label: id.clone(),
+                href: format!("postmortems/{}.html", super::site::page_name(id)),
+            })
+            .collect(),
         postmortem_status: postmortem_state_text(facts.postmortem),
         jira: facts
             .jira_keys
             .iter()
             .map(|k| Link {
                 label: k.clone(),
-                href: jira_href(config, inputs, k).unwrap_or_default(),
+                href: jira.href(k).unwrap_or_default(),
             })
             .collect(),
         customer_impact,
@@ -227,13 +261,14 @@ pub fn register_rows(
     config: &Config,
     inputs: &Inputs,
     evidence: &Evidence,
+    jira: &JiraLinks,
 ) -> Vec<IncidentRowView> {
     evidence
         .incidents
         .iter()
         .filter_map(|facts| {
             let incident = inputs.incident(facts.number)?;
-            Some(incident_row(config, inputs, incident, facts))
+            Some(incident_row(config, inputs, jira, incident, facts))
         })
         .collect()
 }
