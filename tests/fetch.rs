@@ -46,6 +46,7 @@ fn options(start: &str, end: &str, in_period: u64) -> pd_standin::Options {
         traps: true,
         reset_secs: 1,
         lie_about_total: false,
+        stall_users_ms: 0,
     }
 }
 
@@ -388,6 +389,60 @@ fn a_count_mismatch_fails_loudly_and_keeps_the_previous_snapshot() {
         content.len(),
         1,
         "no partial snapshot left beside the old one"
+    );
+}
+
+#[test]
+fn an_interrupted_fetch_leaves_the_previous_snapshot() {
+    let (start, end) = ("2026-01-01", "2026-01-31");
+    let mut o = options(start, end, 120);
+    o.stall_users_ms = 1500;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("incidents.jsonl"), "{}\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pagerproof"))
+        .args([
+            "fetch",
+            "pagerduty",
+            "--quiet",
+            "--api-url",
+            &standin.server.url,
+            "--site",
+        ])
+        .arg(site.path())
+        .env("PAGERDUTY_API_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the incidents and timelines are in memory and the fetch is waiting on /users.
+    let t0 = std::time::Instant::now();
+    while standin.server.requests("/users").is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the fetch never reached /users"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("incidents.jsonl")).unwrap(),
+        "{}\n"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_dir(site.path().join("content"))
+            .unwrap()
+            .count(),
+        1
     );
 }
 

@@ -388,3 +388,221 @@ fn month_bounds(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        EscalationLevel, EscalationRule, PolicyDoc, Schedule, ScheduleEntry, ScheduleVersion,
+    };
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn config() -> Config {
+        let text = "[organization]\nname = \"Acme\"\ntimezone = \"America/New_York\"\n[period]\nname = \"Q1\"\n\
+                    start = 2026-01-01\nend = 2026-03-31\n[policy]\nfile = \"p.md\"\n";
+        Config::parse(std::path::Path::new("."), text, "site.toml").unwrap()
+    }
+
+    fn target(kind: &str, id: &str) -> PdRef {
+        PdRef {
+            id: id.into(),
+            kind: kind.into(),
+            name: None,
+        }
+    }
+
+    fn ep(id: &str, name: &str, delays: &[i64], first: PdRef) -> EscalationPolicy {
+        EscalationPolicy {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            num_loops: 0,
+            rules: delays
+                .iter()
+                .enumerate()
+                .map(|(i, d)| EscalationRule {
+                    id: format!("R{i}"),
+                    delay_minutes: *d,
+                    targets: vec![if i == 0 {
+                        first.clone()
+                    } else {
+                        target("user", "PU2")
+                    }],
+                })
+                .collect(),
+            services: vec![target("service", "PS1")],
+            teams: Vec::new(),
+            url: None,
+        }
+    }
+
+    fn schedule(id: &str, entries: &[(&str, &str)]) -> Schedule {
+        Schedule {
+            id: id.into(),
+            name: id.into(),
+            version: ScheduleVersion::V2,
+            time_zone: None,
+            escalation_policies: Vec::new(),
+            final_entries: entries
+                .iter()
+                .map(|(a, b)| ScheduleEntry {
+                    start: at(a),
+                    end: at(b),
+                    user: Some(target("user", "PU1")),
+                })
+                .collect(),
+            url: None,
+        }
+    }
+
+    fn policy(ep_name: &str, after: &[&str]) -> PolicyDoc {
+        PolicyDoc {
+            slug: "incident-response".into(),
+            source: "p.md".into(),
+            title: "Incident Response Policy".into(),
+            version: None,
+            effective: None,
+            approved_by: None,
+            approved_on: None,
+            owner: None,
+            next_review: None,
+            escalation_policy: Some(ep_name.into()),
+            severities: Vec::new(),
+            escalation: after
+                .iter()
+                .enumerate()
+                .map(|(i, a)| EscalationLevel {
+                    level: i as u32 + 1,
+                    role: format!("role {}", i + 1),
+                    paged_after_secs: crate::model::parse_duration(a).unwrap(),
+                })
+                .collect(),
+            body_markdown: String::new(),
+            body_line: 1,
+        }
+    }
+
+    fn inputs(
+        eps: Vec<EscalationPolicy>,
+        schedules: Vec<Schedule>,
+        policies: Vec<PolicyDoc>,
+    ) -> Inputs {
+        let mut i = Inputs {
+            policies,
+            ..Default::default()
+        };
+        i.pagerduty.escalation_policies = eps;
+        i.pagerduty.schedules = schedules;
+        i
+    }
+
+    #[test]
+    fn drift_compares_cumulative_paged_after_with_summed_delays() {
+        let c = config();
+        let (start, end) = (at("2026-01-01T05:00:00Z"), at("2026-04-01T04:00:00Z"));
+        let eps = vec![ep(
+            "PEP1",
+            "Production Services",
+            &[10, 15, 10],
+            target("user", "PU1"),
+        )];
+        let docs = vec![policy("production services", &["0m", "10m", "20m", "30m"])];
+        let ex = exceptions(&c, &inputs(eps, Vec::new(), docs), start, end);
+        let ids: Vec<&str> = ex.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "escalation_drift:PEP1/level-3",
+                "escalation_drift:PEP1/level-4"
+            ]
+        );
+        assert_eq!(
+            ex[0].required,
+            "level 3 (role 3) paged 20m after the trigger"
+        );
+        assert_eq!(
+            ex[0].actual,
+            "PagerDuty pages level 3 25m after the trigger"
+        );
+        assert_eq!(ex[1].actual, "PagerDuty has no level 4");
+    }
+
+    #[test]
+    fn an_unknown_documented_policy_drifts_at_every_level() {
+        let c = config();
+        let (start, end) = (at("2026-01-01T05:00:00Z"), at("2026-04-01T04:00:00Z"));
+        let eps = vec![ep("PEP1", "Other", &[10], target("user", "PU1"))];
+        let docs = vec![policy("Production Services", &["0m", "10m"])];
+        let ex = exceptions(&c, &inputs(eps, Vec::new(), docs), start, end);
+        let ids: Vec<&str> = ex.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "escalation_drift:Production Services/level-1",
+                "escalation_drift:Production Services/level-2"
+            ]
+        );
+        assert!(
+            ex[0]
+                .actual
+                .contains("no escalation policy named Production Services")
+        );
+    }
+
+    #[test]
+    fn gaps_are_maximal_and_one_across_a_month_boundary() {
+        let c = config();
+        let (start, end) = (at("2026-01-01T05:00:00Z"), at("2026-04-01T04:00:00Z"));
+        let sched = schedule(
+            "PS1",
+            &[
+                ("2025-12-20T00:00:00Z", "2026-01-31T12:00:00Z"),
+                ("2026-01-20T00:00:00Z", "2026-01-31T20:00:00Z"),
+                ("2026-02-01T08:00:00Z", "2026-03-15T00:00:00Z"),
+                ("2026-03-15T00:00:00Z", "2026-05-01T00:00:00Z"),
+            ],
+        );
+        let eps = vec![ep("PEP1", "Prod", &[10], target("schedule", "PS1"))];
+        let i = inputs(eps, vec![sched], Vec::new());
+        let ex = exceptions(&c, &i, start, end);
+        let ids: Vec<&str> = ex.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, vec!["coverage_gap:PEP1@2026-01-31T20:00:00Z"]);
+        assert!(ex[0].actual.ends_with("(12h 00m)"), "{}", ex[0].actual);
+        let f = facts(&c, &i, start, end);
+        let months: Vec<(String, i64)> = f.coverage[0]
+            .months
+            .iter()
+            .map(|m| (m.month.clone(), m.total_secs - m.covered_secs))
+            .collect();
+        // The gap runs 15:00 Jan 31 – 03:00 Feb 1 New York time: 9 hours in January, 3 in February.
+        assert_eq!(
+            months,
+            vec![
+                ("2026-01".into(), 9 * 3600),
+                ("2026-02".into(), 3 * 3600),
+                ("2026-03".into(), 0)
+            ]
+        );
+        assert_eq!(
+            f.coverage[0].total_secs - f.coverage[0].covered_secs,
+            12 * 3600
+        );
+    }
+
+    #[test]
+    fn users_are_always_on_call_and_missing_schedules_cover_nothing() {
+        let c = config();
+        let (start, end) = (at("2026-01-01T05:00:00Z"), at("2026-04-01T04:00:00Z"));
+        let eps = vec![
+            ep("PEP1", "Direct", &[5], target("user", "PU1")),
+            ep("PEP2", "Ghost", &[5], target("schedule", "NOPE")),
+        ];
+        let ex = exceptions(&c, &inputs(eps, Vec::new(), Vec::new()), start, end);
+        let ids: Vec<&str> = ex.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, vec!["coverage_gap:PEP2@2026-01-01T05:00:00Z"]);
+        assert!(exceptions(&c, &Inputs::default(), start, end).is_empty());
+    }
+}

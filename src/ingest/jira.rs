@@ -142,3 +142,40 @@ fn text(v: &Value) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
         .map(str::to_string)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_files_hold_an_issue_a_list_or_a_search_response() {
+        let one = json!({"key": "OPS-1", "fields": {}});
+        assert_eq!(json_issues(one.clone()).len(), 1);
+        assert_eq!(json_issues(json!([one.clone(), one.clone()])).len(), 2);
+        let search = json_issues(json!({"issues": [one], "isLast": true}));
+        assert_eq!(search[0].0, 1);
+    }
+
+    #[test]
+    fn issues_take_status_category_and_a_browse_url() {
+        let v = json!({"key": "OPS-9", "self": "https://acme.atlassian.net/rest/api/3/issue/10001", "fields": {
+            "summary": "Add lock timeout", "duedate": "2024-03-30", "resolution": null,
+            "status": {"name": "Closed", "statusCategory": {"key": "done"}},
+            "assignee": {"name": "slee"}}});
+        let i = issue(&v, "content/jira/issues.jsonl", 3, None).unwrap();
+        assert!(i.is_done());
+        assert_eq!(
+            i.url.as_deref(),
+            Some("https://acme.atlassian.net/browse/OPS-9")
+        );
+        assert_eq!(i.due_date, NaiveDate::from_ymd_opt(2024, 3, 30));
+        assert_eq!(i.assignee.as_deref(), Some("slee"));
+        let linked = issue(&v, "x", 1, Some("https://jira.example.com")).unwrap();
+        assert_eq!(
+            linked.url.as_deref(),
+            Some("https://jira.example.com/browse/OPS-9")
+        );
+        assert!(issue(&json!({"fields": {}}), "x", 1, None).is_err());
+    }
+}

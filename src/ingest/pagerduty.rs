@@ -687,3 +687,98 @@ fn parse_str_time(s: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn file_kinds_follow_the_layout() {
+        assert_eq!(kind_of("incidents.jsonl"), FileKind::Incidents);
+        assert_eq!(kind_of("incidents-2026h1.jsonl"), FileKind::Incidents);
+        assert_eq!(kind_of("log_entries.jsonl"), FileKind::LogEntries);
+        assert_eq!(kind_of("fetch-record.json"), FileKind::FetchRecord);
+        assert_eq!(kind_of("incidentsx.jsonl"), FileKind::Other);
+        assert_eq!(kind_of("incidents.csv"), FileKind::Other);
+    }
+
+    #[test]
+    fn log_entries_become_timeline_entries() {
+        let ack = json!({"id": "R1", "type": "acknowledgement_log_entry", "created_at": "2026-01-02T03:04:05.123Z",
+            "summary": "Acknowledged by Jane Doe.", "agent": {"id": "PU1", "type": "user_reference", "summary": "Jane Doe"},
+            "channel": {"type": "website"}, "incident": {"id": "Q1"}});
+        let (incident, entry, agent) = log_entry(&ack).unwrap();
+        assert_eq!(
+            (incident.as_str(), entry.kind.as_str(), agent.as_deref()),
+            ("Q1", "acknowledge", Some("user"))
+        );
+        assert_eq!(entry.agent.as_deref(), Some("Jane Doe"));
+        assert_eq!(entry.channel.as_deref(), Some("website"));
+        let notify = json!({"type": "notify_log_entry", "created_at": "2026-01-02T03:04:05-05:00",
+            "summary": "Notified Jane Doe by email.", "channel": {"type": "auto"}, "incident": {"id": "Q1"}});
+        let (_, entry, agent) = log_entry(&notify).unwrap();
+        assert_eq!(
+            (entry.kind.as_str(), entry.agent, agent),
+            ("notify", None, None)
+        );
+        assert_eq!(crate::util::utc_rfc3339(entry.at), "2026-01-02T08:04:05Z");
+        let odd = json!({"type": "foo_log_entry", "created_at": "2026-01-02T00:00:00Z", "incident": {"id": "Q1"}});
+        assert_eq!(log_entry(&odd).unwrap().1.kind, "foo");
+        assert!(
+            log_entry(&json!({"type": "trigger_log_entry", "incident": {"id": "Q1"}})).is_err()
+        );
+    }
+
+    #[test]
+    fn external_references_give_jira_keys_url_first() {
+        let refs = json!([
+            {"external_id": "10042", "external_url": "https://acme.atlassian.net/browse/OPS-1234"},
+            {"external_id": "SEC-7", "external_url": null},
+            {"external_id": "INC001234", "type": "servicenow_reference"}
+        ]);
+        assert_eq!(external_jira_keys(&refs), vec!["OPS-1234", "SEC-7"]);
+        assert!(external_jira_keys(&json!([])).is_empty());
+    }
+
+    #[test]
+    fn v3_schedules_take_computed_shift_assignments() {
+        let v = json!({"id": "PS3", "type": "schedule_v3", "name": "Data", "final_schedule": {"computed_shift_assignments": [
+            {"start_time": {"date_time": "2026-01-02T09:00:00", "time_zone": "America/New_York"},
+             "end_time": "2026-01-02T17:00:00-05:00", "member": {"type": "user_member", "user_id": "PU1"}},
+            {"start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T08:00:00Z", "member": {"type": "empty_member"}}
+        ]}});
+        let s = schedule(&v).unwrap();
+        assert_eq!(s.version, ScheduleVersion::V3);
+        assert_eq!(s.final_entries.len(), 2);
+        assert_eq!(s.final_entries[0].user, None, "empty member, sorted first");
+        let e = &s.final_entries[1];
+        assert_eq!(crate::util::utc_rfc3339(e.start), "2026-01-02T14:00:00Z");
+        assert_eq!(e.user.as_ref().unwrap().id, "PU1");
+        let v2 = json!({"id": "PS2", "name": "Primary", "final_schedule": {"rendered_schedule_entries": [
+            {"start": "2015-11-10T08:00:00-05:00", "end": "2015-11-10T17:00:00-05:00",
+             "user": {"id": "PX", "type": "user_reference", "summary": "Regina Phalange"}}]}});
+        let s = schedule(&v2).unwrap();
+        assert_eq!(s.version, ScheduleVersion::V2);
+        assert_eq!(
+            s.final_entries[0].user.as_ref().unwrap().name.as_deref(),
+            Some("Regina Phalange")
+        );
+    }
+
+    #[test]
+    fn audit_records_keep_field_changes_as_text() {
+        let v = json!({"id": "A1", "execution_time": "2020-06-04T15:30:16.272Z", "action": "update",
+            "method": {"type": "api_token", "truncated_token": "2adm"},
+            "root_resource": {"id": "PRY9M8B", "type": "team_reference", "summary": "DevOps"},
+            "details": {"fields": [{"name": "num_loops", "before_value": "0", "value": 2}]}});
+        let r = audit_record(&v).unwrap();
+        assert_eq!(r.root_resource.kind, "team");
+        assert_eq!(r.method.as_deref(), Some("api_token"));
+        assert_eq!(
+            (r.fields[0].before.as_deref(), r.fields[0].after.as_deref()),
+            (Some("0"), Some("2"))
+        );
+        assert!(r.actors.is_empty());
+    }
+}

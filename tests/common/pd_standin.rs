@@ -30,6 +30,8 @@ pub struct Options {
     pub reset_secs: u64,
     /// Report `total` one higher than the truth on /incidents.
     pub lie_about_total: bool,
+    /// Hold every /users answer this long (to interrupt a fetch midway).
+    pub stall_users_ms: u64,
 }
 
 pub struct Account {
@@ -467,6 +469,10 @@ pub fn start(o: Options) -> Standin {
                 offset_page(req, "priorities", &list.iter().collect::<Vec<_>>(), 0)
             }
             "/users" if once("users-429") => Resp::empty(429),
+            "/users" if o.stall_users_ms > 0 => {
+                std::thread::sleep(std::time::Duration::from_millis(o.stall_users_ms));
+                Resp::empty(503)
+            }
             "/users" => {
                 let list = [
                     json!({"id": "PUSER01", "type": "user", "name": "Jane Doe", "email": "jane@example.com", "role": "admin"}),
