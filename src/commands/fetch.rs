@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{FetchJiraArgs, FetchPagerdutyArgs, Region};
+use crate::cli::{FetchJiraArgs, FetchPagerdutyArgs};
 use crate::config::Config;
 use crate::fetch::{jira, pagerduty, progress_bar};
 
@@ -24,13 +24,7 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
     let end = args.until.unwrap_or(config.period.end);
     anyhow::ensure!(end >= start, "--until {end} is before --since {start}");
     let (since, until) = pagerduty::period_bounds(config.tz(), start, end)?;
-    let base = args.api_url.clone().unwrap_or_else(|| {
-        match args.region {
-            Region::Us => pagerduty::US_API,
-            Region::Eu => pagerduty::EU_API,
-        }
-        .to_string()
-    });
+    let base = pagerduty::base_url(args.api_url.as_deref(), args.region);
     let client = pagerduty::client(&base, &token)?;
     let bar = progress_bar(args.quiet);
     let progress = |endpoint: &str, n: u64| {

@@ -54,6 +54,15 @@ pub const USERS: &str = "users.jsonl";
 pub const AUDIT_RECORDS: &str = "audit_records.jsonl";
 pub const FETCH_RECORD: &str = "fetch-record.json";
 
+/// `--api-url` when given, else the region's API.
+pub fn base_url(api_url: Option<&str>, region: crate::cli::Region) -> String {
+    match (api_url, region) {
+        (Some(url), _) => url.to_string(),
+        (None, crate::cli::Region::Us) => US_API.to_string(),
+        (None, crate::cli::Region::Eu) => EU_API.to_string(),
+    }
+}
+
 /// A PagerDuty REST client for `base` with the token.
 pub fn client(base: &str, token: &str) -> Result<ApiClient> {
     ApiClient::new(
@@ -438,6 +447,17 @@ mod tests {
         .unwrap();
         assert_eq!(utc_rfc3339(a), "2026-01-01T05:00:00Z");
         assert_eq!(utc_rfc3339(b), "2026-07-01T04:00:00Z");
+    }
+
+    #[test]
+    fn region_picks_the_api_unless_a_url_is_given() {
+        use crate::cli::Region;
+        assert_eq!(base_url(None, Region::Us), "https://api.pagerduty.com");
+        assert_eq!(base_url(None, Region::Eu), "https://api.eu.pagerduty.com");
+        assert_eq!(
+            base_url(Some("http://127.0.0.1:9"), Region::Eu),
+            "http://127.0.0.1:9"
+        );
     }
 
     #[test]
