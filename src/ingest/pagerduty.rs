@@ -1,20 +1,784 @@
-//! PagerDuty REST API snapshots written by `pagerproof fetch pagerduty`. OWNER: fetch helper.
+//! PagerDuty REST API snapshots written by `pagerproof fetch pagerduty` (layout: see
+//! [`crate::fetch::pagerduty`]), read back into the model.
+//!
+//! Incidents become population rows (one per record, cited by file and 1-based line = record
+//! index) with their log entries as the timeline; everything else becomes the [`Snapshot`]. A
+//! line that is not JSON is an error naming the file and line; a record that is JSON but cannot be
+//! an incident (no number or id, an unreadable creation time) is a rejected row.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
+use serde_json::Value;
 
-/// Snapshot contents other than incidents.
+use crate::config::Config;
+use crate::fetch::pagerduty as layout;
+use crate::ingest::population::RowOutcome;
+use crate::model::*;
+
+/// Snapshot contents other than incidents, and the fetch records proving completeness.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Snapshot {}
-// TEMPORARY shim below; replaced by the fetch branch.
+pub struct Snapshot {
+    /// Sorted by id.
+    pub escalation_policies: Vec<EscalationPolicy>,
+    pub schedules: Vec<Schedule>,
+    pub overrides: Vec<Override>,
+    pub services: Vec<Service>,
+    /// In the account's order (highest first, as PagerDuty lists them).
+    pub priorities: Vec<Priority>,
+    pub users: Vec<User>,
+    /// Oldest first.
+    pub audit_records: Vec<AuditRecord>,
+    pub fetch_records: Vec<FetchRecordFile>,
+}
+
+impl Snapshot {
+    pub fn escalation_policy(&self, id: &str) -> Option<&EscalationPolicy> {
+        self.escalation_policies.iter().find(|e| e.id == id)
+    }
+
+    pub fn schedule(&self, id: &str) -> Option<&Schedule> {
+        self.schedules.iter().find(|s| s.id == id)
+    }
+}
+
+/// A fetch record and the snapshot file it was read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchRecordFile {
+    pub file: String,
+    pub record: FetchRecord,
+}
+
+#[derive(Debug, Default)]
 pub struct Loaded {
     pub snapshot: Snapshot,
-    pub files: Vec<(crate::model::SourceFile, Vec<super::population::RowOutcome>)>,
-    pub other_files: Vec<crate::model::SourceFile>,
+    /// One per incident file, in path byte order, with one outcome per record.
+    pub files: Vec<(SourceFile, Vec<RowOutcome>)>,
+    /// Every other snapshot file (copied to `sources/`).
+    pub other_files: Vec<SourceFile>,
 }
-pub fn load(_c: &crate::Config) -> anyhow::Result<Loaded> {
-    Ok(Loaded {
-        snapshot: Snapshot::default(),
-        files: vec![],
-        other_files: vec![],
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Incidents,
+    LogEntries,
+    EscalationPolicies,
+    Schedules,
+    Overrides,
+    Services,
+    Priorities,
+    Users,
+    AuditRecords,
+    FetchRecord,
+    Other,
+}
+
+fn kind_of(name: &str) -> FileKind {
+    let stem = |f: &str| f.trim_end_matches(".jsonl").to_string();
+    let table = [
+        (layout::INCIDENTS, FileKind::Incidents),
+        (layout::LOG_ENTRIES, FileKind::LogEntries),
+        (layout::ESCALATION_POLICIES, FileKind::EscalationPolicies),
+        (layout::SCHEDULES, FileKind::Schedules),
+        (layout::OVERRIDES, FileKind::Overrides),
+        (layout::SERVICES, FileKind::Services),
+        (layout::PRIORITIES, FileKind::Priorities),
+        (layout::USERS, FileKind::Users),
+        (layout::AUDIT_RECORDS, FileKind::AuditRecords),
+    ];
+    if name == layout::FETCH_RECORD {
+        return FileKind::FetchRecord;
+    }
+    if let Some(base) = name.strip_suffix(".jsonl") {
+        // `incidents.jsonl`, or a split such as `incidents-2026h1.jsonl`.
+        for (file, kind) in table {
+            let s = stem(file);
+            if base == s
+                || base
+                    .strip_prefix(&s)
+                    .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
+            {
+                return kind;
+            }
+        }
+    }
+    FileKind::Other
+}
+
+/// Reads every snapshot file under `[inputs] pagerduty`. No directory → nothing loaded.
+pub fn load(config: &Config) -> Result<Loaded> {
+    let dir = config.path(&config.inputs.pagerduty);
+    let mut loaded = Loaded::default();
+    if !dir.is_dir() {
+        return Ok(loaded);
+    }
+    let files = snapshot_files(config, &dir)?;
+    // Timelines and fetch records first: incident rows need them.
+    let mut log = Timelines::default();
+    for (rel, kind, bytes) in &files {
+        match kind {
+            FileKind::LogEntries => {
+                for (line, v) in records(rel, bytes)? {
+                    let (incident, entry, agent) =
+                        log_entry(&v).with_context(|| format!("{rel}:{line}: log entry"))?;
+                    log.add(incident, entry, agent);
+                }
+            }
+            FileKind::FetchRecord => {
+                let record: FetchRecord = serde_json::from_slice(bytes)
+                    .map_err(|e| anyhow::anyhow!("{rel}:{}: {e}", e.line()))?;
+                loaded.snapshot.fetch_records.push(FetchRecordFile {
+                    file: rel.clone(),
+                    record,
+                });
+            }
+            _ => {}
+        }
+    }
+    log.sort();
+    let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
+    let snap = &mut loaded.snapshot;
+    for (rel, kind, bytes) in files {
+        let source = source_file(&rel, &bytes);
+        let ctx = |line: usize, what: &str| format!("{rel}:{line}: {what}");
+        match kind {
+            FileKind::Incidents => {
+                let rows = records(&rel, &bytes)?
+                    .into_iter()
+                    .map(|(line, v)| incident_row(&rel, line as u64, &v, &log, &coverage))
+                    .collect();
+                loaded.files.push((source, rows));
+                continue;
+            }
+            FileKind::EscalationPolicies => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.escalation_policies.push(
+                        escalation_policy(&v).with_context(|| ctx(line, "escalation policy"))?,
+                    );
+                }
+            }
+            FileKind::Schedules => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.schedules
+                        .push(schedule(&v).with_context(|| ctx(line, "schedule"))?);
+                }
+            }
+            FileKind::Overrides => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.overrides
+                        .push(override_of(&v).with_context(|| ctx(line, "override"))?);
+                }
+            }
+            FileKind::Services => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.services
+                        .push(service(&v).with_context(|| ctx(line, "service"))?);
+                }
+            }
+            FileKind::Priorities => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.priorities
+                        .push(priority(&v).with_context(|| ctx(line, "priority"))?);
+                }
+            }
+            FileKind::Users => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.users
+                        .push(user(&v).with_context(|| ctx(line, "user"))?);
+                }
+            }
+            FileKind::AuditRecords => {
+                for (line, v) in records(&rel, &bytes)? {
+                    snap.audit_records
+                        .push(audit_record(&v).with_context(|| ctx(line, "audit record"))?);
+                }
+            }
+            FileKind::LogEntries | FileKind::FetchRecord => {}
+            FileKind::Other => {
+                let mut source = source;
+                source
+                    .notes
+                    .push("not a pagerproof snapshot file: copied, not read".into());
+                loaded.other_files.push(source);
+                continue;
+            }
+        }
+        loaded.other_files.push(source);
+    }
+    snap.escalation_policies.sort_by(|a, b| a.id.cmp(&b.id));
+    snap.schedules.sort_by(|a, b| a.id.cmp(&b.id));
+    snap.overrides
+        .sort_by(|a, b| (&a.schedule_id, a.start, &a.id).cmp(&(&b.schedule_id, b.start, &b.id)));
+    snap.services.sort_by(|a, b| a.id.cmp(&b.id));
+    snap.users.sort_by(|a, b| a.id.cmp(&b.id));
+    snap.audit_records
+        .sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    Ok(loaded)
+}
+
+/// Every non-hidden file under `dir`: (path relative to the site with `/`, kind, bytes), in path
+/// byte order.
+fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("{}: cannot list", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = relative(config, entry.path());
+        let bytes = std::fs::read(entry.path()).with_context(|| format!("{rel}: cannot read"))?;
+        let kind = kind_of(&entry.file_name().to_string_lossy());
+        out.push((rel, kind, bytes));
+    }
+    out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok(out)
+}
+
+pub(crate) fn relative(config: &Config, path: &Path) -> String {
+    let rel = path.strip_prefix(&config.root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub(crate) fn source_file_of(rel: &str, bytes: &[u8], kind: SourceKind) -> SourceFile {
+    SourceFile {
+        path: rel.to_string(),
+        copy: format!("sources/{rel}"),
+        kind,
+        sha256: crate::util::sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+        accounting: Accounting::default(),
+        notes: Vec::new(),
+    }
+}
+
+fn source_file(rel: &str, bytes: &[u8]) -> SourceFile {
+    source_file_of(rel, bytes, SourceKind::PagerDutySnapshot)
+}
+
+/// The JSON records of a JSON Lines file with their 1-based line numbers (blank lines skipped).
+pub(crate) fn records(rel: &str, bytes: &[u8]) -> Result<Vec<(usize, Value)>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{rel}: not UTF-8 ({e})"))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("{rel}:{}: not a JSON record: {e}", i + 1))?;
+        out.push((i + 1, v));
+    }
+    Ok(out)
+}
+
+/// Log entries by incident id, and the agent type of each incident's first resolve entry.
+#[derive(Debug, Default)]
+struct Timelines {
+    entries: BTreeMap<String, Vec<LogEntry>>,
+    resolver: BTreeMap<String, (DateTime<Utc>, Option<String>)>,
+}
+
+impl Timelines {
+    fn add(&mut self, incident: String, entry: LogEntry, agent: Option<String>) {
+        if entry.kind == "resolve" {
+            let slot = self
+                .resolver
+                .entry(incident.clone())
+                .or_insert((entry.at, agent.clone()));
+            if entry.at < slot.0 {
+                *slot = (entry.at, agent);
+            }
+        }
+        self.entries.entry(incident).or_default().push(entry);
+    }
+
+    /// Oldest first; entries of the same instant keep their file order.
+    fn sort(&mut self) {
+        for entries in self.entries.values_mut() {
+            entries.sort_by_key(|e| e.at);
+        }
+    }
+
+    /// Resolved by a user (`Some(true)`), by a service or integration (`Some(false)`), unknown.
+    fn resolved_by_user(&self, id: &str) -> Option<bool> {
+        let (_, agent) = self.resolver.get(id)?;
+        agent.as_deref().map(|a| a == "user")
+    }
+}
+
+/// Which incidents had their log entries fetched, from the fetch records.
+#[derive(Debug, Default)]
+struct LogCoverage {
+    windows: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    incidents: std::collections::BTreeSet<String>,
+}
+
+impl LogCoverage {
+    fn from(records: &[FetchRecordFile]) -> LogCoverage {
+        let mut c = LogCoverage::default();
+        for w in records.iter().flat_map(|r| &r.record.windows) {
+            let param = |k: &str| {
+                w.params
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| parse_str_time(v))
+            };
+            if w.endpoint == "/log_entries" {
+                if let (Some(a), Some(b)) = (param("since"), param("until")) {
+                    c.windows.push((a, b));
+                }
+            } else if let Some(id) = w
+                .endpoint
+                .strip_prefix("/incidents/")
+                .and_then(|r| r.strip_suffix("/log_entries"))
+            {
+                c.incidents.insert(id.to_string());
+            }
+        }
+        c
+    }
+
+    fn covers(&self, id: Option<&str>, created: Option<DateTime<Utc>>) -> bool {
+        id.is_some_and(|id| self.incidents.contains(id))
+            || created.is_some_and(|t| self.windows.iter().any(|(a, b)| *a <= t && t < *b))
+    }
+}
+
+fn incident_row(
+    rel: &str,
+    line: u64,
+    v: &Value,
+    log: &Timelines,
+    coverage: &LogCoverage,
+) -> RowOutcome {
+    let at = RowRef {
+        file: rel.to_string(),
+        line,
+    };
+    let reject = |reason: String| {
+        Err(RejectedRow {
+            at: at.clone(),
+            reason,
+        })
+    };
+    if !v.is_object() {
+        return reject("the record is not a JSON object".into());
+    }
+    let number = v["incident_number"].as_u64();
+    let id = text(&v["id"]);
+    if number.is_none() && id.is_none() {
+        return reject("no incident_number and no id".into());
+    }
+    let created = match &v["created_at"] {
+        Value::Null => None,
+        t => match parse_time(t) {
+            Some(t) => Some(t),
+            None => return reject(format!("created_at {t} is not a timestamp")),
+        },
+    };
+    let resolved = parse_time(&v["resolved_at"]);
+    let timeline = id
+        .as_ref()
+        .and_then(|id| log.entries.get(id))
+        .cloned()
+        .unwrap_or_default();
+    let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
+    let resolve = first("resolve");
+    let resolved_by_user = id.as_deref().and_then(|id| log.resolved_by_user(id));
+    let title = text(&v["title"])
+        .or_else(|| text(&v["description"]))
+        .or_else(|| text(&v["summary"]));
+    let mut jira_keys = external_jira_keys(&v["external_references"]);
+    for k in crate::util::jira_keys(title.as_deref().unwrap_or_default()) {
+        if !jira_keys.contains(&k) {
+            jira_keys.push(k);
+        }
+    }
+    let has_log = !timeline.is_empty() || coverage.covers(id.as_deref(), created);
+    Ok(IncidentRow {
+        at: Some(at.clone()),
+        number,
+        id: id.clone(),
+        title,
+        service: text(&v["service"]["summary"]),
+        service_id: text(&v["service"]["id"]),
+        escalation_policy: text(&v["escalation_policy"]["summary"]),
+        escalation_policy_id: text(&v["escalation_policy"]["id"]),
+        team: text(&v["teams"][0]["summary"]),
+        created,
+        resolved,
+        acknowledged: list(&v["acknowledgements"])
+            .filter_map(|a| parse_time(&a["at"]))
+            .min(),
+        seconds_to_first_ack: None,
+        seconds_to_resolve: None,
+        priority: text(&v["priority"]["summary"]).or_else(|| text(&v["priority"]["name"])),
+        urgency: text(&v["urgency"]),
+        status: text(&v["status"]),
+        auto_resolved: resolved_by_user.map(|user| !user),
+        acknowledged_by: first("acknowledge").and_then(|e| e.agent.clone()),
+        assigned_to: names(list(&v["assignments"]).map(|a| &a["assignee"])),
+        resolved_by: resolve
+            .filter(|_| resolved_by_user == Some(true))
+            .and_then(|e| e.agent.clone()),
+        escalation_count: has_log
+            .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
+        duration_text: None,
+        url: text(&v["html_url"]),
+        has_ack_data: has_log,
+        has_resolve_data: true,
+        timeline,
+        jira_keys,
     })
+}
+
+/// One log entry: (incident id, timeline entry, agent type without `_reference`).
+fn log_entry(v: &Value) -> Result<(String, LogEntry, Option<String>)> {
+    let incident = text(&v["incident"]["id"]).context("no incident.id")?;
+    let at = parse_time(&v["created_at"]).context("no readable created_at")?;
+    let raw = text(&v["type"]).context("no type")?;
+    let kind = raw.strip_suffix("_log_entry").unwrap_or(&raw);
+    let kind = if kind == "acknowledgement" {
+        "acknowledge"
+    } else {
+        kind
+    }
+    .to_string();
+    let agent_kind =
+        text(&v["agent"]["type"]).map(|t| t.strip_suffix("_reference").unwrap_or(&t).to_string());
+    Ok((
+        incident,
+        LogEntry {
+            at,
+            kind,
+            summary: text(&v["summary"]).unwrap_or_default(),
+            agent: text(&v["agent"]["summary"]),
+            channel: text(&v["channel"]["type"]),
+        },
+        agent_kind,
+    ))
+}
+
+/// Jira keys of `external_references`: from the `/browse/` URL first, then `external_id`.
+fn external_jira_keys(refs: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for r in list(refs) {
+        let from_url = r["external_url"]
+            .as_str()
+            .and_then(crate::util::jira_key_from_url);
+        let from_id = r["external_id"].as_str().and_then(|id| {
+            crate::util::jira_keys(id)
+                .into_iter()
+                .next()
+                .filter(|k| k == id.trim())
+        });
+        for k in [from_url, from_id].into_iter().flatten() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+fn escalation_policy(v: &Value) -> Result<EscalationPolicy> {
+    Ok(EscalationPolicy {
+        id: required(v, "id")?,
+        name: text(&v["name"])
+            .or_else(|| text(&v["summary"]))
+            .unwrap_or_default(),
+        description: text(&v["description"]),
+        num_loops: v["num_loops"].as_u64().unwrap_or(0) as u32,
+        rules: list(&v["escalation_rules"])
+            .map(|r| EscalationRule {
+                id: text(&r["id"]).unwrap_or_default(),
+                delay_minutes: r["escalation_delay_in_minutes"].as_i64().unwrap_or(0),
+                targets: refs(&r["targets"]),
+            })
+            .collect(),
+        services: refs(&v["services"]),
+        teams: refs(&v["teams"]),
+        url: text(&v["html_url"]),
+    })
+}
+
+fn schedule(v: &Value) -> Result<Schedule> {
+    let fin = &v["final_schedule"];
+    let v3 =
+        v["type"].as_str() == Some("schedule_v3") || fin["computed_shift_assignments"].is_array();
+    let mut entries = Vec::new();
+    if v3 {
+        for a in list(&fin["computed_shift_assignments"]) {
+            let m = &a["member"];
+            let user = (m["type"].as_str() != Some("empty_member"))
+                .then(|| text(&m["user_id"]).or_else(|| text(&m["user"]["id"])))
+                .flatten()
+                .map(|id| PdRef {
+                    id,
+                    kind: "user".into(),
+                    name: text(&m["user"]["summary"]),
+                });
+            entries.push(entry(&a["start_time"], &a["end_time"], user)?);
+        }
+    } else {
+        for e in list(&fin["rendered_schedule_entries"]) {
+            let user = pd_ref(&e["user"]);
+            entries.push(entry(&e["start"], &e["end"], user)?);
+        }
+    }
+    entries.sort();
+    Ok(Schedule {
+        id: required(v, "id")?,
+        name: text(&v["name"])
+            .or_else(|| text(&v["summary"]))
+            .unwrap_or_default(),
+        version: if v3 {
+            ScheduleVersion::V3
+        } else {
+            ScheduleVersion::V2
+        },
+        time_zone: text(&v["time_zone"]),
+        escalation_policies: refs(&v["escalation_policies"]),
+        final_entries: entries,
+        url: text(&v["html_url"]),
+    })
+}
+
+fn entry(start: &Value, end: &Value, user: Option<PdRef>) -> Result<ScheduleEntry> {
+    let start =
+        parse_time(start).with_context(|| format!("entry start {start} is not a timestamp"))?;
+    let end = parse_time(end).with_context(|| format!("entry end {end} is not a timestamp"))?;
+    Ok(ScheduleEntry { start, end, user })
+}
+
+fn override_of(v: &Value) -> Result<Override> {
+    let o = &v["override"];
+    Ok(Override {
+        id: required(o, "id")?,
+        schedule_id: required(v, "schedule_id")?,
+        start: parse_time(&o["start"]).context("no readable start")?,
+        end: parse_time(&o["end"]).context("no readable end")?,
+        user: pd_ref(&o["user"]),
+    })
+}
+
+fn service(v: &Value) -> Result<Service> {
+    Ok(Service {
+        id: required(v, "id")?,
+        name: text(&v["name"])
+            .or_else(|| text(&v["summary"]))
+            .unwrap_or_default(),
+        status: text(&v["status"]),
+        escalation_policy: pd_ref(&v["escalation_policy"]),
+        teams: refs(&v["teams"]),
+        url: text(&v["html_url"]),
+    })
+}
+
+fn priority(v: &Value) -> Result<Priority> {
+    Ok(Priority {
+        id: required(v, "id")?,
+        name: text(&v["name"])
+            .or_else(|| text(&v["summary"]))
+            .unwrap_or_default(),
+        description: text(&v["description"]),
+    })
+}
+
+fn user(v: &Value) -> Result<User> {
+    Ok(User {
+        id: required(v, "id")?,
+        name: text(&v["name"])
+            .or_else(|| text(&v["summary"]))
+            .unwrap_or_default(),
+        email: text(&v["email"]),
+        role: text(&v["role"]),
+        time_zone: text(&v["time_zone"]),
+    })
+}
+
+fn audit_record(v: &Value) -> Result<AuditRecord> {
+    let value_text = |x: &Value| match x {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    Ok(AuditRecord {
+        id: required(v, "id")?,
+        at: parse_time(&v["execution_time"]).context("no readable execution_time")?,
+        action: text(&v["action"]).unwrap_or_default(),
+        actors: refs(&v["actors"]),
+        method: text(&v["method"]["type"]),
+        root_resource: pd_ref(&v["root_resource"]).context("no root_resource")?,
+        resource: pd_ref(&v["details"]["resource"]),
+        fields: list(&v["details"]["fields"])
+            .map(|f| FieldChange {
+                name: text(&f["name"]).unwrap_or_default(),
+                before: value_text(&f["before_value"]),
+                after: value_text(&f["value"]),
+            })
+            .collect(),
+    })
+}
+
+fn required(v: &Value, key: &str) -> Result<String> {
+    text(&v[key]).with_context(|| format!("no `{key}`"))
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn list(v: &Value) -> impl Iterator<Item = &Value> {
+    v.as_array().into_iter().flatten()
+}
+
+fn pd_ref(v: &Value) -> Option<PdRef> {
+    let id = text(&v["id"])?;
+    let kind = text(&v["type"]).unwrap_or_default();
+    Some(PdRef {
+        id,
+        kind: kind.strip_suffix("_reference").unwrap_or(&kind).to_string(),
+        name: text(&v["summary"]).or_else(|| text(&v["name"])),
+    })
+}
+
+fn refs(v: &Value) -> Vec<PdRef> {
+    list(v).filter_map(pd_ref).collect()
+}
+
+fn names<'a>(refs: impl Iterator<Item = &'a Value>) -> Option<String> {
+    let names: Vec<String> = refs.filter_map(|r| text(&r["summary"])).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// RFC 3339 text, or a v3 `{date_time, time_zone}` object.
+fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
+    match v {
+        Value::String(s) => parse_str_time(s),
+        Value::Object(o) => {
+            let dt = o.get("date_time")?.as_str()?;
+            parse_str_time(dt).or_else(|| {
+                let tz: chrono_tz::Tz = o.get("time_zone")?.as_str()?.parse().ok()?;
+                let naive = NaiveDateTime::parse_from_str(dt, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+                tz.from_local_datetime(&naive)
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc))
+            })
+        }
+        _ => None,
+    }
+}
+
+fn parse_str_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn file_kinds_follow_the_layout() {
+        assert_eq!(kind_of("incidents.jsonl"), FileKind::Incidents);
+        assert_eq!(kind_of("incidents-2026h1.jsonl"), FileKind::Incidents);
+        assert_eq!(kind_of("log_entries.jsonl"), FileKind::LogEntries);
+        assert_eq!(kind_of("fetch-record.json"), FileKind::FetchRecord);
+        assert_eq!(kind_of("incidentsx.jsonl"), FileKind::Other);
+        assert_eq!(kind_of("incidents.csv"), FileKind::Other);
+    }
+
+    #[test]
+    fn log_entries_become_timeline_entries() {
+        let ack = json!({"id": "R1", "type": "acknowledgement_log_entry", "created_at": "2026-01-02T03:04:05.123Z",
+            "summary": "Acknowledged by Jane Doe.", "agent": {"id": "PU1", "type": "user_reference", "summary": "Jane Doe"},
+            "channel": {"type": "website"}, "incident": {"id": "Q1"}});
+        let (incident, entry, agent) = log_entry(&ack).unwrap();
+        assert_eq!(
+            (incident.as_str(), entry.kind.as_str(), agent.as_deref()),
+            ("Q1", "acknowledge", Some("user"))
+        );
+        assert_eq!(entry.agent.as_deref(), Some("Jane Doe"));
+        assert_eq!(entry.channel.as_deref(), Some("website"));
+        let notify = json!({"type": "notify_log_entry", "created_at": "2026-01-02T03:04:05-05:00",
+            "summary": "Notified Jane Doe by email.", "channel": {"type": "auto"}, "incident": {"id": "Q1"}});
+        let (_, entry, agent) = log_entry(&notify).unwrap();
+        assert_eq!(
+            (entry.kind.as_str(), entry.agent, agent),
+            ("notify", None, None)
+        );
+        assert_eq!(crate::util::utc_rfc3339(entry.at), "2026-01-02T08:04:05Z");
+        let odd = json!({"type": "foo_log_entry", "created_at": "2026-01-02T00:00:00Z", "incident": {"id": "Q1"}});
+        assert_eq!(log_entry(&odd).unwrap().1.kind, "foo");
+        assert!(
+            log_entry(&json!({"type": "trigger_log_entry", "incident": {"id": "Q1"}})).is_err()
+        );
+    }
+
+    #[test]
+    fn external_references_give_jira_keys_url_first() {
+        let refs = json!([
+            {"external_id": "10042", "external_url": "https://acme.atlassian.net/browse/OPS-1234"},
+            {"external_id": "SEC-7", "external_url": null},
+            {"external_id": "INC001234", "type": "servicenow_reference"}
+        ]);
+        assert_eq!(external_jira_keys(&refs), vec!["OPS-1234", "SEC-7"]);
+        assert!(external_jira_keys(&json!([])).is_empty());
+    }
+
+    #[test]
+    fn v3_schedules_take_computed_shift_assignments() {
+        let v = json!({"id": "PS3", "type": "schedule_v3", "name": "Data", "final_schedule": {"computed_shift_assignments": [
+            {"start_time": {"date_time": "2026-01-02T09:00:00", "time_zone": "America/New_York"},
+             "end_time": "2026-01-02T17:00:00-05:00", "member": {"type": "user_member", "user_id": "PU1"}},
+            {"start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T08:00:00Z", "member": {"type": "empty_member"}}
+        ]}});
+        let s = schedule(&v).unwrap();
+        assert_eq!(s.version, ScheduleVersion::V3);
+        assert_eq!(s.final_entries.len(), 2);
+        assert_eq!(s.final_entries[0].user, None, "empty member, sorted first");
+        let e = &s.final_entries[1];
+        assert_eq!(crate::util::utc_rfc3339(e.start), "2026-01-02T14:00:00Z");
+        assert_eq!(e.user.as_ref().unwrap().id, "PU1");
+        let v2 = json!({"id": "PS2", "name": "Primary", "final_schedule": {"rendered_schedule_entries": [
+            {"start": "2015-11-10T08:00:00-05:00", "end": "2015-11-10T17:00:00-05:00",
+             "user": {"id": "PX", "type": "user_reference", "summary": "Regina Phalange"}}]}});
+        let s = schedule(&v2).unwrap();
+        assert_eq!(s.version, ScheduleVersion::V2);
+        assert_eq!(
+            s.final_entries[0].user.as_ref().unwrap().name.as_deref(),
+            Some("Regina Phalange")
+        );
+    }
+
+    #[test]
+    fn audit_records_keep_field_changes_as_text() {
+        let v = json!({"id": "A1", "execution_time": "2020-06-04T15:30:16.272Z", "action": "update",
+            "method": {"type": "api_token", "truncated_token": "2adm"},
+            "root_resource": {"id": "PRY9M8B", "type": "team_reference", "summary": "DevOps"},
+            "details": {"fields": [{"name": "num_loops", "before_value": "0", "value": 2}]}});
+        let r = audit_record(&v).unwrap();
+        assert_eq!(r.root_resource.kind, "team");
+        assert_eq!(r.method.as_deref(), Some("api_token"));
+        assert_eq!(
+            (r.fields[0].before.as_deref(), r.fields[0].after.as_deref()),
+            (Some("0"), Some("2"))
+        );
+        assert!(r.actors.is_empty());
+    }
 }

@@ -1,0 +1,184 @@
+//! PagerDuty on-call configuration and provenance, as read from API snapshots: escalation
+//! policies, schedules (final schedule), overrides, services, priorities, users, audit records and
+//! the fetch record that proves the snapshot's completeness.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A reference to another PagerDuty object (`{"id", "type", "summary"}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PdRef {
+    pub id: String,
+    /// The reference type without `_reference` (`user`, `schedule`, `service`, ...).
+    pub kind: String,
+    /// Display name (`summary`).
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationPolicy {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub num_loops: u32,
+    /// In PagerDuty order: rule 1 is paged at the trigger.
+    pub rules: Vec<EscalationRule>,
+    pub services: Vec<PdRef>,
+    pub teams: Vec<PdRef>,
+    pub url: Option<String>,
+}
+
+impl EscalationPolicy {
+    /// Seconds after the trigger at which each rule is paged (cumulative: rule N waits for the
+    /// delays of rules 1..N-1), the same scale as the documented policy's `paged_after`.
+    pub fn paged_after_secs(&self) -> Vec<i64> {
+        let mut at = 0;
+        self.rules
+            .iter()
+            .map(|r| {
+                let this = at;
+                at += r.delay_minutes * 60;
+                this
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationRule {
+    pub id: String,
+    /// `escalation_delay_in_minutes`: the wait before the next rule is paged.
+    pub delay_minutes: i64,
+    /// Users and schedules paged by this rule (`kind` is `user` or `schedule`).
+    pub targets: Vec<PdRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleVersion {
+    /// `GET /schedules/{id}`: layers and `final_schedule.rendered_schedule_entries`.
+    V2,
+    /// `GET /v3/schedules/{id}`: rotations and `final_schedule.computed_shift_assignments`.
+    V3,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub id: String,
+    pub name: String,
+    pub version: ScheduleVersion,
+    pub time_zone: Option<String>,
+    pub escalation_policies: Vec<PdRef>,
+    /// The final schedule (layers and overrides combined) as rendered over the fetched period,
+    /// sorted by start. Entries may overlap (v3).
+    pub final_entries: Vec<ScheduleEntry>,
+    pub url: Option<String>,
+}
+
+/// Someone (or, for a v3 `empty_member`, no one) on call from `start` to `end`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ScheduleEntry {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub user: Option<PdRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Override {
+    pub id: String,
+    pub schedule_id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub user: Option<PdRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub status: Option<String>,
+    pub escalation_policy: Option<PdRef>,
+    pub teams: Vec<PdRef>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Priority {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+/// One PagerDuty audit record (an administrative change).
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecord {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// `create`, `update`, `delete`, ...
+    pub action: String,
+    pub actors: Vec<PdRef>,
+    /// `method.type`: browser, api_token, identity_provider, ...
+    pub method: Option<String>,
+    pub root_resource: PdRef,
+    pub resource: Option<PdRef>,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    pub name: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The provenance of one `pagerproof fetch` run: every request window with its parameters and
+/// the counts received and reported. Never holds a credential.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct FetchRecord {
+    /// Which system: `pagerduty` or `jira`.
+    pub source: String,
+    pub tool: String,
+    pub api_url: String,
+    /// The fetched period (RFC 3339 UTC), when the fetch was bounded by one.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    pub windows: Vec<FetchWindow>,
+}
+
+/// One request window: one endpoint over one parameter set, all its pages.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct FetchWindow {
+    /// Path relative to the API root (`/incidents`).
+    pub endpoint: String,
+    /// Query parameters of the first page (paging parameters excluded), in request order.
+    pub params: Vec<(String, String)>,
+    /// When the first page was requested (RFC 3339 UTC).
+    pub fetched_at: String,
+    /// `offset`, `cursor`, `token` or `none`.
+    pub pagination: String,
+    pub pages: u64,
+    /// Records received over all pages.
+    pub received: u64,
+    /// The count the API reported (`total=true`), when it reports one.
+    pub reported: Option<u64>,
+    /// Why the window exists or what became of it (split because over the cap, unavailable, ...).
+    pub note: Option<String>,
+}
+
+impl FetchWindow {
+    /// Received equals reported (or nothing was reported to compare with).
+    pub fn reconciled(&self) -> bool {
+        self.reported.is_none_or(|r| r == self.received)
+    }
+}

@@ -1,0 +1,790 @@
+//! `pagerproof fetch pagerduty|jira` against in-process stand-ins, then reading the snapshots back.
+
+#[path = "common/mock_http.rs"]
+mod mock_http;
+#[path = "common/pd_standin.rs"]
+mod pd_standin;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use pagerproof::Config;
+use pagerproof::fetch::client::ApiClient;
+use pagerproof::fetch::pagerduty::{self, period_bounds};
+use pagerproof::fetch::retry::{RetryPolicy, Sleeper};
+use serde_json::json;
+
+const TOKEN: &str = "u+pd-TEST-t0ken-9f8e7d6c5b4a";
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn site(start: &str, end: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[organization]\nname = \"Acme Corp\"\ntimezone = \"America/New_York\"\n\
+         [period]\nname = \"H1\"\nstart = {start}\nend = {end}\n\
+         [policy]\nfile = \"content/policies/incident-response.md\"\n"
+    );
+    std::fs::write(dir.path().join("site.toml"), toml).unwrap();
+    dir
+}
+
+fn options(start: &str, end: &str, in_period: u64) -> pd_standin::Options {
+    let (s, e) = period_bounds(chrono_tz::America::New_York, date(start), date(end)).unwrap();
+    pd_standin::Options {
+        token: TOKEN.into(),
+        start: s,
+        end: e,
+        in_period,
+        outside_each_side: 20,
+        traps: true,
+        reset_secs: 1,
+        lie_about_total: false,
+        stall_users_ms: 0,
+    }
+}
+
+/// A sleeper that records instead of sleeping.
+fn recorder() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
+    let slept: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let s = slept.clone();
+    (Arc::new(move |d| s.lock().unwrap().push(d)), slept)
+}
+
+fn client(url: &str, token: &str, sleeper: Sleeper) -> ApiClient {
+    pagerduty::client(url, token)
+        .unwrap()
+        .with_retry(RetryPolicy::default(), sleeper)
+}
+
+fn no_progress(_: &str, _: u64) {}
+
+fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect()
+}
+
+#[test]
+fn fetch_then_load_gives_exactly_the_in_period_population() {
+    let (start, end) = ("2026-01-01", "2026-06-30");
+    let standin = pd_standin::start(options(start, end, 10_400));
+    let site = site(start, end);
+    let config = Config::load(site.path()).unwrap();
+    let (since, until) =
+        period_bounds(config.tz(), config.period.start, config.period.end).unwrap();
+    let (sleeper, slept) = recorder();
+    let client = client(&standin.server.url, TOKEN, sleeper);
+
+    let snap = pagerduty::fetch(&client, since, until, &no_progress).unwrap();
+    pagerduty::write_snapshot(&config.path(&config.inputs.pagerduty), &snap).unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+
+    // The population: exactly the in-period incidents, one row each, cited by record line.
+    assert_eq!(loaded.files.len(), 1);
+    let (source, rows) = &loaded.files[0];
+    assert_eq!(source.path, "content/pagerduty/incidents.jsonl");
+    assert_eq!(source.copy, "sources/content/pagerduty/incidents.jsonl");
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| r.as_ref().expect("no rejected API record"))
+        .collect();
+    let numbers: BTreeSet<u64> = rows.iter().map(|r| r.number.unwrap()).collect();
+    assert_eq!(rows.len(), 10_400);
+    assert_eq!(numbers, standin.in_period_numbers);
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| r.at.as_ref().unwrap().line == i as u64 + 1)
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.created.unwrap() >= since && r.created.unwrap() < until)
+    );
+
+    // Timelines from the account-wide log, and per incident for those open at the end.
+    assert!(
+        rows.iter()
+            .all(|r| r.has_ack_data && r.has_resolve_data && r.timeline[0].kind == "trigger")
+    );
+    let last = rows.last().unwrap();
+    assert_eq!(last.resolved, None);
+    let late = rows[rows.len() - 2];
+    assert_eq!(late.timeline.last().unwrap().kind, "resolve");
+    assert!(
+        late.timeline.last().unwrap().at > until,
+        "resolve after the period comes from the per-incident log"
+    );
+    let n13 = rows
+        .iter()
+        .find(|r| r.number.unwrap() % 13 == 0 && r.number.unwrap() % 10 != 0)
+        .unwrap();
+    assert!(
+        n13.timeline.iter().any(|e| e.kind == "acknowledge"),
+        "acknowledgement_log_entry is an acknowledgement"
+    );
+    let n7 = rows
+        .iter()
+        .find(|r| r.number.unwrap() % 7 == 0 && r.resolved.is_some())
+        .unwrap();
+    assert_eq!(n7.auto_resolved, Some(true));
+    assert_eq!(n7.resolved_by, None);
+    let n100 = rows.iter().find(|r| r.number.unwrap() % 100 == 0).unwrap();
+    let n = n100.number.unwrap();
+    assert_eq!(n100.jira_keys, vec![format!("SEC-{n}"), format!("OPS-{n}")]);
+    assert!(rows.iter().any(|r| r.priority.as_deref() == Some("P2")));
+    assert!(rows.iter().any(|r| r.priority.is_none()));
+
+    // Completeness: incident windows within 6 months, split under the cap, all reconciled.
+    let record = &loaded.snapshot.fetch_records[0].record;
+    let incident_windows: Vec<_> = record
+        .windows
+        .iter()
+        .filter(|w| w.endpoint == "/incidents")
+        .collect();
+    assert!(incident_windows.iter().any(|w| {
+        w.note
+            .as_deref()
+            .is_some_and(|n| n.contains("exceeds the 10000 offset+limit cap"))
+    }));
+    let read: u64 = incident_windows
+        .iter()
+        .filter(|w| w.note.is_none())
+        .map(|w| w.received)
+        .sum();
+    assert_eq!(
+        incident_windows[0].received, 10_400,
+        "the split window is reconciled by its halves"
+    );
+    assert_eq!(read, 10_400);
+    assert!(record.windows.iter().all(|w| w.reconciled()));
+    assert!(
+        record
+            .windows
+            .iter()
+            .all(|w| w.params.iter().all(|(_, v)| !v.contains(TOKEN)))
+    );
+    assert!(
+        record
+            .windows
+            .iter()
+            .any(|w| w.endpoint == "/audit/records" && w.pagination == "cursor" && w.pages > 1)
+    );
+    for (req, status) in standin.server.requests("/") {
+        let trap = matches!(
+            req.path.as_str(),
+            "/services" | "/priorities" | "/users" | "/schedules/PSCH003"
+        );
+        assert!(
+            status == 200 || trap,
+            "{} {:?} answered {status}",
+            req.path,
+            req.query
+        );
+    }
+    let per_incident = standin.server.requests("/incidents/").len();
+    assert_eq!(
+        per_incident, 3,
+        "only the incidents open at the end are fetched one by one"
+    );
+
+    // Retries: the 429's ratelimit-reset was honoured; the header-less 429 and the 502 backed off.
+    let slept = slept.lock().unwrap().clone();
+    assert_eq!(slept.len(), 3, "{slept:?}");
+    assert!(slept.contains(&Duration::from_secs(1)));
+
+    // On-call configuration: v2 and v3 schedules, overrides, services, users, audit records.
+    let s = &loaded.snapshot;
+    assert_eq!(s.escalation_policies.len(), 2);
+    assert_eq!(
+        s.escalation_policies[0].paged_after_secs(),
+        vec![0, 600, 1200]
+    );
+    assert_eq!(s.schedules.len(), 2);
+    assert_eq!(
+        s.schedules[1].version,
+        pagerproof::model::ScheduleVersion::V3
+    );
+    assert_eq!(s.schedules[1].final_entries.first().unwrap().start, since);
+    assert_eq!(s.schedules[1].final_entries.last().unwrap().end, until);
+    assert_eq!(s.overrides.len(), 1);
+    assert_eq!(
+        (s.services.len(), s.priorities.len(), s.users.len()),
+        (2, 4, 3)
+    );
+    assert_eq!(s.audit_records.len(), 60);
+    assert!(s.audit_records.windows(2).all(|w| w[0].at <= w[1].at));
+    let others: Vec<&str> = loaded.other_files.iter().map(|f| f.path.as_str()).collect();
+    assert!(others.contains(&"content/pagerduty/fetch-record.json"));
+    assert!(others.contains(&"content/pagerduty/log_entries.jsonl"));
+
+    // Coverage: the hole in PSCH002 is a gap of level 1 of PEP0001; PEP0002 (v3) is covered.
+    let mut inputs = pagerproof::ingest::Inputs {
+        pagerduty: loaded.snapshot.clone(),
+        ..Default::default()
+    };
+    inputs.policies.clear();
+    let exceptions = pagerproof::evidence::oncall::exceptions(&config, &inputs, since, until);
+    let ids: Vec<&str> = exceptions.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            format!(
+                "coverage_gap:PEP0001@{}",
+                pd_standin::rfc(standin.gap_start)
+            )
+            .as_str()
+        ]
+    );
+}
+
+#[test]
+fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
+    let (start, end) = ("2026-01-01", "2026-06-30");
+    let mut o = options(start, end, 10_400);
+    o.reset_secs = 0;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let out = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args([
+            "fetch",
+            "pagerduty",
+            "--quiet",
+            "--api-url",
+            &standin.server.url,
+            "--site",
+        ])
+        .arg(site.path())
+        .env("PAGERDUTY_API_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("fetched 10400 incidents"), "{stdout}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    let files = all_files(site.path());
+    assert!(files.len() >= 11, "{files:?}");
+    for f in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
+        assert!(!text.contains(TOKEN), "{} holds the token", f.display());
+    }
+    // Nothing partial is left beside the snapshot.
+    let content: Vec<String> = std::fs::read_dir(site.path().join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(content, vec!["pagerduty"]);
+    let config = Config::load(site.path()).unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let numbers: BTreeSet<u64> = loaded.files[0]
+        .1
+        .iter()
+        .map(|r| r.as_ref().unwrap().number.unwrap())
+        .collect();
+    assert_eq!(numbers, standin.in_period_numbers);
+}
+
+#[test]
+fn a_wrong_token_is_reported_clearly_and_writes_nothing() {
+    let (start, end) = ("2026-01-01", "2026-01-31");
+    let standin = pd_standin::start(options(start, end, 50));
+    let site = site(start, end);
+    let wrong = "wr0ng-t0ken-abcdef";
+    let out = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args([
+            "fetch",
+            "pagerduty",
+            "--quiet",
+            "--api-url",
+            &standin.server.url,
+            "--site",
+        ])
+        .arg(site.path())
+        .env("PAGERDUTY_API_TOKEN", wrong)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("PagerDuty rejected the credentials (HTTP 401)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("PAGERDUTY_API_TOKEN"), "{stderr}");
+    assert!(!stderr.contains(wrong) && !String::from_utf8_lossy(&out.stdout).contains(wrong));
+    assert_eq!(
+        standin.server.requests("/").len(),
+        1,
+        "a 401 is not retried"
+    );
+    assert!(!site.path().join("content").join("pagerduty").exists());
+    assert_eq!(all_files(site.path()).len(), 1, "only site.toml");
+
+    let missing = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args(["fetch", "pagerduty", "--quiet", "--site"])
+        .arg(site.path())
+        .env_remove("PAGERDUTY_API_TOKEN")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("set PAGERDUTY_API_TOKEN"));
+}
+
+#[test]
+fn a_count_mismatch_fails_loudly_and_keeps_the_previous_snapshot() {
+    let (start, end) = ("2026-01-01", "2026-01-31");
+    let mut o = options(start, end, 120);
+    o.lie_about_total = true;
+    o.reset_secs = 0;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("incidents.jsonl"),
+        "{\"id\":\"OLD\",\"incident_number\":1}\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args([
+            "fetch",
+            "pagerduty",
+            "--quiet",
+            "--api-url",
+            &standin.server.url,
+            "--site",
+        ])
+        .arg(site.path())
+        .env("PAGERDUTY_API_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("received 120 records but the API reported 121"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("incidents.jsonl")).unwrap(),
+        "{\"id\":\"OLD\",\"incident_number\":1}\n"
+    );
+    let content: Vec<_> = std::fs::read_dir(site.path().join("content"))
+        .unwrap()
+        .collect();
+    assert_eq!(
+        content.len(),
+        1,
+        "no partial snapshot left beside the old one"
+    );
+}
+
+#[test]
+fn an_interrupted_fetch_leaves_the_previous_snapshot() {
+    let (start, end) = ("2026-01-01", "2026-01-31");
+    let mut o = options(start, end, 120);
+    o.stall_users_ms = 1500;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("incidents.jsonl"), "{}\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pagerproof"))
+        .args([
+            "fetch",
+            "pagerduty",
+            "--quiet",
+            "--api-url",
+            &standin.server.url,
+            "--site",
+        ])
+        .arg(site.path())
+        .env("PAGERDUTY_API_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the incidents and timelines are in memory and the fetch is waiting on /users.
+    let t0 = std::time::Instant::now();
+    while standin.server.requests("/users").is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the fetch never reached /users"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    assert!(!child.wait().unwrap().success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("incidents.jsonl")).unwrap(),
+        "{}\n"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_dir(site.path().join("content"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn long_periods_use_six_month_windows_and_the_stand_in_enforces_its_limits() {
+    let (start, end) = ("2026-01-01", "2026-12-31");
+    let standin = pd_standin::start(options(start, end, 300));
+    let (since, until) =
+        period_bounds(chrono_tz::America::New_York, date(start), date(end)).unwrap();
+    let (sleeper, _) = recorder();
+    let client = client(&standin.server.url, TOKEN, sleeper);
+    let snap = pagerduty::fetch(&client, since, until, &no_progress).unwrap();
+    assert_eq!(snap.incidents.len(), 300);
+    let windows: Vec<_> = snap
+        .record
+        .windows
+        .iter()
+        .filter(|w| w.endpoint == "/incidents")
+        .collect();
+    assert_eq!(windows.len(), 2);
+    let audit = snap
+        .record
+        .windows
+        .iter()
+        .filter(|w| w.endpoint == "/audit/records")
+        .count();
+    assert_eq!(audit, 12, "365 days in windows of at most 31");
+
+    // The traps themselves: a year in one request, and an offset past the cap, are refused.
+    let p = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let year = client.get(
+        "/incidents",
+        &p(&[
+            ("time_zone", "UTC"),
+            ("since", "2026-01-01T05:00:00Z"),
+            ("until", "2027-01-01T05:00:00Z"),
+        ]),
+    );
+    let err = year.unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert!(
+        err.to_string()
+            .contains("maximum range of since and until is 6 months"),
+        "{err}"
+    );
+    let cap = client.get(
+        "/incidents",
+        &p(&[
+            ("time_zone", "UTC"),
+            ("since", "2026-01-01T05:00:00Z"),
+            ("until", "2026-02-01T05:00:00Z"),
+            ("offset", "9950"),
+            ("limit", "100"),
+        ]),
+    );
+    assert!(cap.unwrap_err().to_string().contains("HTTP 400"));
+    let audit = client.get(
+        "/audit/records",
+        &p(&[
+            ("since", "2026-01-01T05:00:00Z"),
+            ("until", "2026-03-01T05:00:00Z"),
+        ]),
+    );
+    assert_eq!(audit.unwrap_err().status(), Some(400));
+}
+
+#[test]
+fn retries_are_bounded_and_end_in_a_clear_error() {
+    // Nothing listens on this port any more: every try is a connection error.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (sleeper, slept) = recorder();
+    let retry = RetryPolicy {
+        max_tries: 3,
+        base: Duration::from_millis(100),
+        max_wait: Duration::from_secs(5),
+    };
+    let client = pagerduty::client(&format!("http://127.0.0.1:{port}"), TOKEN)
+        .unwrap()
+        .with_retry(retry, sleeper);
+    let err = client.get("/users", &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("gave up") && err.contains("after 3 tries"),
+        "{err}"
+    );
+    assert!(!err.contains(TOKEN));
+    let slept = slept.lock().unwrap().clone();
+    assert_eq!(slept.len(), 2);
+    assert!(
+        slept[1] >= Duration::from_millis(200),
+        "exponential: {slept:?}"
+    );
+
+    // A server that always answers 502.
+    let server = mock_http::MockServer::start(|_| mock_http::Resp::empty(502));
+    let (sleeper, slept) = recorder();
+    let client = pagerduty::client(&server.url, TOKEN)
+        .unwrap()
+        .with_retry(retry, sleeper);
+    let err = client.get("/services", &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("HTTP 502") && err.contains("after 3 tries"),
+        "{err}"
+    );
+    assert_eq!(server.requests("/services").len(), 3);
+    assert_eq!(slept.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn a_malformed_snapshot_names_the_file_and_line() {
+    let site = site("2026-01-01", "2026-01-31");
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("incidents.jsonl"),
+        "{\"id\":\"Q1\",\"incident_number\":1,\"created_at\":\"2026-01-02T00:00:00Z\"}\n{oops\n",
+    )
+    .unwrap();
+    let config = Config::load(site.path()).unwrap();
+    let err = pagerproof::ingest::pagerduty::load(&config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("content/pagerduty/incidents.jsonl:2:"),
+        "{err}"
+    );
+
+    std::fs::write(
+        dir.join("incidents.jsonl"),
+        "{\"id\":\"Q1\",\"incident_number\":1,\"created_at\":\"yesterday\"}\n{\"title\":\"x\"}\n",
+    )
+    .unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let rows = &loaded.files[0].1;
+    let reasons: Vec<String> = rows
+        .iter()
+        .map(|r| r.as_ref().unwrap_err().reason.clone())
+        .collect();
+    assert!(reasons[0].contains("created_at"), "{reasons:?}");
+    assert!(
+        reasons[1].contains("no incident_number and no id"),
+        "{reasons:?}"
+    );
+    assert_eq!(rows[1].as_ref().unwrap_err().at.line, 2);
+
+    std::fs::remove_dir_all(&dir).unwrap();
+    let empty = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    assert!(empty.files.is_empty() && empty.other_files.is_empty());
+}
+
+/// A Jira stand-in: Cloud search returns one issue per page (following nextPageToken) and
+/// refuses a JQL naming an unknown key; issue GETs answer 404 for unknown keys.
+fn jira_standin(expect_auth: String) -> mock_http::MockServer {
+    let known = ["OPS-1", "OPS-2", "SEC-50"];
+    let issue = |key: &str, version: u8| {
+        let done = key == "OPS-1";
+        json!({"id": "1000", "key": key, "self": format!("https://acme.atlassian.net/rest/api/{version}/issue/1000"),
+            "fields": {"summary": format!("Fix {key}"),
+                "status": {"name": if done { "Done" } else { "In Progress" },
+                           "statusCategory": {"key": if done { "done" } else { "indeterminate" }}},
+                "duedate": "2026-03-30", "assignee": {"displayName": "Sam Lee"}}})
+    };
+    mock_http::MockServer::start(move |req| {
+        if req.header("Authorization") != Some(expect_auth.as_str()) {
+            return mock_http::Resp::json(401, &json!({"errorMessages": ["not authenticated"]}));
+        }
+        let path = req.path.as_str();
+        if path == "/rest/api/3/search/jql" {
+            let jql = req.param("jql").unwrap_or_default();
+            let keys: Vec<&str> = jql
+                .trim_start_matches("key in (")
+                .split(')')
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .collect();
+            if let Some(bad) = keys.iter().find(|k| !known.contains(k)) {
+                return mock_http::Resp::json(
+                    400,
+                    &json!({"errorMessages": [format!("An issue with key '{bad}' does not exist")]}),
+                );
+            }
+            let at: usize = req
+                .param("nextPageToken")
+                .and_then(|t| t.strip_prefix("tok"))
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0);
+            let mut page = json!({"issues": [issue(keys[at], 3)]});
+            if at + 1 < keys.len() {
+                page["nextPageToken"] = json!(format!("tok{}", at + 1));
+            } else {
+                page["isLast"] = json!(true);
+            }
+            return mock_http::Resp::json(200, &page);
+        }
+        for version in [2, 3] {
+            if let Some(key) = path.strip_prefix(&format!("/rest/api/{version}/issue/")) {
+                return if known.contains(&key) {
+                    mock_http::Resp::json(200, &issue(key, version))
+                } else {
+                    mock_http::Resp::json(
+                        404,
+                        &json!({"errorMessages": ["Issue does not exist or you do not have permission to see it."]}),
+                    )
+                };
+            }
+        }
+        mock_http::Resp::empty(404)
+    })
+}
+
+fn jira_site() -> tempfile::TempDir {
+    let site = site("2026-01-01", "2026-06-30");
+    let pm = site.path().join("content/postmortems");
+    std::fs::create_dir_all(&pm).unwrap();
+    std::fs::write(
+        pm.join("PM-1.json"),
+        json!({"id": "PM-1", "action_items": [
+            {"id": "AI-1", "tracker": {"system": "jira", "key": "OPS-1"}},
+            {"id": "AI-2", "tracker": {"url": "https://acme.atlassian.net/browse/OPS-2"}}]})
+        .to_string(),
+    )
+    .unwrap();
+    let inc = site.path().join("content/incidents");
+    std::fs::create_dir_all(&inc).unwrap();
+    std::fs::write(
+        inc.join("q1.csv"),
+        "id,incident_number,description\nQ1,1,\"Checkout down, SEC-50\"\n",
+    )
+    .unwrap();
+    site
+}
+
+#[test]
+fn jira_cloud_search_follows_page_tokens_and_falls_back_for_unknown_keys() {
+    let site = jira_site();
+    let auth = "Basic c2FtQGV4YW1wbGUuY29tOmppcmEtc2VjcmV0LTEyMw==".to_string(); // sam@example.com:jira-secret-123
+    let server = jira_standin(auth);
+    let run = || {
+        Command::cargo_bin("pagerproof")
+            .unwrap()
+            .args([
+                "fetch",
+                "jira",
+                "--quiet",
+                "--api-url",
+                &server.url,
+                "--site",
+            ])
+            .arg(site.path())
+            .env_remove("JIRA_PAT")
+            .env("JIRA_EMAIL", "sam@example.com")
+            .env("JIRA_API_TOKEN", "jira-secret-123")
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("fetched 3 of 3 referenced Jira issues"),
+        "{stdout}"
+    );
+    assert_eq!(
+        server.requests("/rest/api/3/search/jql").len(),
+        3,
+        "one page per issue, by nextPageToken"
+    );
+    let config = Config::load(site.path()).unwrap();
+    let (issues, files) = pagerproof::ingest::jira::load(&config).unwrap();
+    assert_eq!(
+        issues.keys().collect::<Vec<_>>(),
+        vec!["OPS-1", "OPS-2", "SEC-50"]
+    );
+    assert!(issues["OPS-1"].is_done() && !issues["OPS-2"].is_done());
+    assert_eq!(
+        issues["OPS-2"].url.as_deref(),
+        Some("https://acme.atlassian.net/browse/OPS-2")
+    );
+    assert_eq!(issues["OPS-2"].line, 2);
+    assert_eq!(files.len(), 2);
+
+    // An unknown key: the batch is refused, then read issue by issue; the unknown one is reported.
+    let pm = site.path().join("content/postmortems/PM-2.json");
+    std::fs::write(
+        pm,
+        json!({"id": "PM-2", "action_items": [{"tracker": {"key": "NOPE-9"}}]}).to_string(),
+    )
+    .unwrap();
+    let out = run();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Jira does not know NOPE-9"));
+    assert_eq!(server.requests("/rest/api/3/issue/").len(), 4);
+    for f in all_files(site.path()) {
+        assert!(
+            !std::fs::read_to_string(&f)
+                .unwrap_or_default()
+                .contains("jira-secret-123")
+        );
+    }
+    let (issues, _) = pagerproof::ingest::jira::load(&config).unwrap();
+    assert_eq!(issues.len(), 3);
+}
+
+#[test]
+fn jira_data_center_uses_a_bearer_pat_and_rest_api_2() {
+    let site = jira_site();
+    let server = jira_standin("Bearer dc-pat-456".into());
+    let out = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args([
+            "fetch",
+            "jira",
+            "--quiet",
+            "--api-url",
+            &server.url,
+            "--site",
+        ])
+        .arg(site.path())
+        .env("JIRA_PAT", "dc-pat-456")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.requests("/rest/api/2/issue/").len(), 3);
+    assert!(server.requests("/rest/api/3/").is_empty());
+    let config = Config::load(site.path()).unwrap();
+    let (issues, _) = pagerproof::ingest::jira::load(&config).unwrap();
+    assert_eq!(issues.len(), 3);
+}
