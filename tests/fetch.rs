@@ -295,6 +295,51 @@ fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
         .map(|r| r.as_ref().unwrap().number.unwrap())
         .collect();
     assert_eq!(numbers, standin.in_period_numbers);
+
+    // Then `build`: the population is exactly the in-period incidents, and no page holds the token.
+    let policies = site.path().join("content/policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands/scaffold/incident-response.md"),
+        policies.join("incident-response.md"),
+    )
+    .unwrap();
+    let built = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr),
+    );
+    assert!(built.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    let public = site.path().join("public");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(public.join("data/summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["population"]["accepted"],
+        standin.in_period_numbers.len() as u64
+    );
+    let pages: BTreeSet<u64> = std::fs::read_dir(public.join("incidents"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".html")?.parse().ok()
+        })
+        .collect();
+    assert_eq!(pages, standin.in_period_numbers);
+    for f in all_files(&public) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(!text.contains(TOKEN), "{} holds the token", f.display());
+    }
+    let population = std::fs::read_to_string(public.join("population.html")).unwrap();
+    assert!(
+        population.contains("API fetch record"),
+        "fetch record shown on the population page"
+    );
 }
 
 #[test]

@@ -382,9 +382,8 @@ pub const JUDGMENTS: &[&str] = &[
     "An action item's Jira key is read from its /browse/KEY URL first, else its tracker key; \"done\" from Jira needs the status category key to be exactly \"done\"; an item with no due date is never overdue (its postmortem then lacks the corrective-actions part).",
 ];
 
-/// Applies evidence-rules.md §1 and §3–§7 to a site's inputs. The on-call exceptions
-/// (`coverage_gap`, `escalation_drift`) are not computed here: a caller adds them to `exceptions`,
-/// re-sorts with [`exceptions::sort`] and rebuilds `summary` with [`summary::build`].
+/// Applies evidence-rules.md §1 and §3–§7 to a site's inputs, on-call exceptions
+/// (`coverage_gap`, `escalation_drift`, from the PagerDuty snapshot) included.
 pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let now = period::now(config);
     let clock = sla::Clock {
@@ -407,13 +406,16 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         as_of,
         policy: inputs.policy(),
     };
-    let exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
+    let (period_start, period_end) = (period::period_start(config), period::period_end(config));
+    let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
+    exceptions.extend(oncall::exceptions(config, inputs, period_start, period_end));
+    exceptions::sort(&mut exceptions);
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
     Evidence {
         now,
-        period_start: period::period_start(config),
-        period_end: period::period_end(config),
+        period_start,
+        period_end,
         incidents,
         postmortems,
         exceptions,

@@ -499,6 +499,11 @@ mod tests {
             status: Some("Shipped".into()),
             status_category: Some(cat.into()),
             url: None,
+            resolution: None,
+            due_date: None,
+            assignee: None,
+            source: "content/jira/issues.jsonl".into(),
+            line: 1,
         };
         let mut item = action("AI-1");
         item.status = Some("open".into());
