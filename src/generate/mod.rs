@@ -383,34 +383,30 @@ impl Site {
                 ),
             });
         }
-        let pm_response = |kind: &str, e: &Exception| -> (String, DateTime<Utc>) {
-            match e.postmortem {
-                Some(k) => (self.pms[k].id.clone(), self.pms[k].created_at),
-                None => {
-                    let i = e.incident.unwrap();
-                    let at = incs[i].resolved_at().unwrap_or(incs[i].created);
-                    let pm = self
-                        .linking(i)
-                        .first()
-                        .map(|&k| self.pms[k].id.clone())
-                        .unwrap_or_default();
-                    let _ = kind;
-                    (pm, at)
-                }
-            }
+        // A postmortem completed late (not one still unfinished).
+        let completed_late = |e: &Exception| {
+            e.incident.is_some_and(|i| {
+                self.linking(i)
+                    .iter()
+                    .any(|&k| self.pms[k].completed_at.is_some())
+            })
         };
-        if let Some(e) = self.first("postmortem_late", |e| {
-            e.incident.is_some_and(|i| !self.linking(i).is_empty())
-        }) {
-            let (pm, at) = pm_response("postmortem_late", e);
+        if let Some(e) = self.first("postmortem_late", completed_late) {
+            let linked = self.linking(e.incident.unwrap());
+            let pm = linked
+                .iter()
+                .map(|&k| &self.pms[k])
+                .find(|pm| pm.completed_at.is_some())
+                .unwrap();
+            let pm_id = &pm.id;
             out.push(documents::Response {
                 exception: e.id(),
                 owner: company::VP_ENG,
-                date: after(at, 30),
+                date: after(pm.completed_at.unwrap(), 3),
                 status: "remediated",
                 remediation: "Postmortem due dates are now created as Jira tasks assigned to the owner when the incident is resolved.".into(),
                 body: format!(
-                    "The postmortem {pm} for incident {} was completed after the five days the policy allows. \
+                    "The postmortem {pm_id} for incident {} was completed after the five days the policy allows. \
                      The owner was on leave the following week and the document was not handed over.\n\n\
                      Postmortem due dates are now tracked as Jira tasks with the owner as assignee and reviewed in \
                      the weekly reliability meeting, so a due date cannot pass unnoticed.",
@@ -538,14 +534,13 @@ impl Site {
         let mut exports_rows = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         let (mut accepted, mut outside, mut duplicates, mut rejected) = (0, 0, 0, 0);
-        for (k, export) in exports::EXPORTS.iter().enumerate() {
+        for export in &exports::EXPORTS {
             let mut rows = 0;
             for (i, inc) in self.incs().iter().enumerate() {
                 if !export.holds(inc, &self.cal) {
                     continue;
                 }
                 rows += 1;
-                let _ = k;
                 if self.corrupt.contains_key(&i) {
                     rejected += 1;
                 } else if !seen.insert(i) {

@@ -282,7 +282,9 @@ fn degrade(pms: &mut [Pm], incs: &[Inc], cal: &Calendar, rng: &mut Rng) {
     let p1: Vec<usize> = (0..pms.len())
         .filter(|&k| pms[k].severity.ends_with('1'))
         .collect();
-    let mut order = p1.clone();
+    // The year's last P1 postmortem is still in review at the as-of date.
+    let last = p1.last().copied();
+    let mut order: Vec<usize> = p1.iter().copied().filter(|&k| Some(k) != last).collect();
     rng.shuffle(&mut order);
     let mut take = |n: usize, ok: &dyn Fn(&Pm) -> bool| -> Vec<usize> {
         let picked: Vec<usize> = order
@@ -321,6 +323,10 @@ fn degrade(pms: &mut [Pm], incs: &[Inc], cal: &Calendar, rng: &mut Rng) {
     for k in draft {
         pms[k].completed_at = None;
         pms[k].status = "draft";
+    }
+    if let Some(k) = last {
+        pms[k].completed_at = None;
+        pms[k].status = "in_review";
     }
     for (kind, ks) in flawed.iter().enumerate() {
         for &k in ks {
