@@ -1,6 +1,6 @@
 //! The incident exports, each in a different PagerDuty CSV variant (pagerduty-formats.md §1).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -70,7 +70,7 @@ pub fn only_in(export: usize, inc: &Inc, cal: &Calendar) -> bool {
 pub struct Messiness<'a> {
     pub corrupt: &'a BTreeMap<usize, Corruption>,
     /// Incidents whose priority was never set in PagerDuty.
-    pub unprioritised: &'a [usize],
+    pub unprioritised: &'a BTreeSet<usize>,
 }
 
 /// Writes every export; returns (path, data rows written) per file.

@@ -9,7 +9,7 @@
 //! (evidence-rules.md §4–§6), so management responses answer exceptions that exist by
 //! construction and the [`Summary`] can be compared with a build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
@@ -184,8 +184,10 @@ struct Site {
     cal: Calendar,
     pop: Population,
     corrupt: BTreeMap<usize, Corruption>,
-    unprioritised: Vec<usize>,
+    unprioritised: BTreeSet<usize>,
     pms: Vec<Pm>,
+    /// Incident index → the postmortems linking it.
+    links: BTreeMap<usize, Vec<usize>>,
     exceptions: Vec<Exception>,
     responses: Vec<documents::Response>,
 }
@@ -203,10 +205,16 @@ impl Site {
             pop,
             corrupt,
             unprioritised,
+            links: BTreeMap::new(),
             pms,
             exceptions: Vec::new(),
             responses: Vec::new(),
         };
+        for (k, pm) in site.pms.iter().enumerate() {
+            for i in pm.links.iter().filter_map(|l| l.incident()) {
+                site.links.entry(i).or_default().push(k);
+            }
+        }
         site.exceptions = site.find_exceptions();
         site.responses = site.respond();
         site
@@ -221,10 +229,8 @@ impl Site {
         self.incs()[i].in_period && !self.corrupt.contains_key(&i)
     }
 
-    fn linking(&self, i: usize) -> Vec<usize> {
-        (0..self.pms.len())
-            .filter(|&k| self.pms[k].links.iter().any(|l| l.incident() == Some(i)))
-            .collect()
+    fn linking(&self, i: usize) -> &[usize] {
+        self.links.get(&i).map_or(&[], Vec::as_slice)
     }
 
     fn due(&self, i: usize) -> Option<DateTime<Utc>> {
@@ -532,7 +538,7 @@ impl Site {
 
     fn summary(&self) -> Summary {
         let mut exports_rows = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         let (mut accepted, mut outside, mut duplicates, mut rejected) = (0, 0, 0, 0);
         for export in &exports::EXPORTS {
             let mut rows = 0;
@@ -607,7 +613,7 @@ fn messiness(
     cal: &Calendar,
     seed: u64,
     n: usize,
-) -> (BTreeMap<usize, Corruption>, Vec<usize>) {
+) -> (BTreeMap<usize, Corruption>, BTreeSet<usize>) {
     let mut rng = Rng::stream(seed, "messiness");
     let p4_only_in = |export: usize| -> Vec<usize> {
         (0..incs.len())
@@ -635,8 +641,7 @@ fn messiness(
     if let Some(i) = h2.pop() {
         corrupt.insert(i, Corruption::TextSeconds);
     }
-    let mut unprioritised: Vec<usize> = h2.into_iter().take((n / 700).max(3)).collect();
-    unprioritised.sort_unstable();
+    let unprioritised = h2.into_iter().take((n / 700).max(3)).collect();
     (corrupt, unprioritised)
 }
 
@@ -682,7 +687,6 @@ pub(crate) fn write_file(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
 
     fn site(n: usize, seed: u64) -> (tempfile::TempDir, Summary) {
         let dir = tempfile::tempdir().unwrap();
