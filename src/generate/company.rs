@@ -254,7 +254,7 @@ pub const SERVICES: [Service; 8] = [
             "[data-pipeline] Kafka consumer lag > 50k on billing-events",
             "[data-pipeline] S3 export bucket 403s, warehouse loader",
             "[data-pipeline] dbt test failures in stg_invoices",
-            "web-03.internal/chef-client : CheckProcess CRITICAL: Found 0 matching processes\n",
+            "etl-worker-0{h}.internal/chef-client : CheckProcess CRITICAL: Found 0 matching processes",
         ],
     },
     Service {

@@ -365,6 +365,10 @@ fn title(rng: &mut Rng, service: usize, priority: usize) -> String {
         .pick(pool)
         .replace("{n}", &rng.between(1, 9).to_string())
         .replace("{h}", &rng.between(1, 6).to_string());
+    // Some monitors end their message with a newline, which the exports keep inside the quotes.
+    if t.contains("chef-client") && rng.chance(150) {
+        t.push('\n');
+    }
     if priority <= 2 && rng.chance(30) {
         t.push_str(&format!(" (OPS-{})", rng.between(1200, 1990)));
     }
