@@ -26,8 +26,9 @@ pub struct Export {
     pub last: NaiveDate,
 }
 
-/// Read in this (byte) order by pagerproof: the March re-export first, then the two halves.
-pub const EXPORTS: [Export; 3] = [
+/// Read in this (byte) order by pagerproof: the March re-export first, then the two halves, then
+/// the Basic Reporting export of the week the clocks went back (every row a duplicate).
+pub const EXPORTS: [Export; 4] = [
     Export {
         path: "content/incidents/2026-03-advanced-report.csv",
         first: d(2026, 3, 3),
@@ -42,6 +43,11 @@ pub const EXPORTS: [Export; 3] = [
         path: "content/incidents/2026-h2-incidents.csv",
         first: d(2026, 6, 24),
         last: d(2026, 12, 31),
+    },
+    Export {
+        path: "content/incidents/basic-report-2026-10-28.csv",
+        first: d(2026, 10, 28),
+        last: d(2026, 11, 3),
     },
 ];
 
@@ -88,7 +94,8 @@ pub fn write_all(
         let bytes = match k {
             0 => advanced(incs, &rows, cal)?,
             1 => analytics(incs, &rows, cal, mess)?,
-            _ => title_case(incs, &rows, mess)?,
+            2 => title_case(incs, &rows, mess)?,
+            _ => basic(incs, &rows, cal)?,
         };
         super::write_file(out, export.path, &bytes)?;
         written.push((export.path.to_string(), rows.len()));
@@ -291,6 +298,43 @@ fn title_case(incs: &[Inc], rows: &[usize], mess: &Messiness) -> Result<Vec<u8>>
             inc.auto_resolved.to_string(),
             name(inc.acked_by),
             name(inc.resolved_by),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Basic Reporting "Incidents" CSV: seven columns, local times with a zone abbreviation
+/// (`2026-11-01 01:30:00 EST`), no acknowledgement data.
+fn basic(incs: &[Inc], rows: &[usize], cal: &Calendar) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "#",
+        "Service",
+        "Opened On",
+        "Resolved On",
+        "Resolve By",
+        "Duration",
+        "#Escalations",
+    ])?;
+    let abbreviated = |at: DateTime<Utc>| {
+        cal.tz
+            .from_utc_datetime(&at.naive_utc())
+            .format("%Y-%m-%d %H:%M:%S %Z")
+            .to_string()
+    };
+    for &i in rows {
+        let inc = &incs[i];
+        let duration = inc
+            .resolve_secs
+            .map(|s| format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60));
+        w.write_record([
+            inc.number.to_string(),
+            SERVICES[inc.service].name.into(),
+            abbreviated(inc.created),
+            opt(inc.resolved_at().map(abbreviated)),
+            name(inc.resolved_by),
+            opt(duration),
+            inc.escalations.to_string(),
         ])?;
     }
     Ok(w.into_inner()?)

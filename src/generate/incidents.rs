@@ -493,3 +493,91 @@ pub fn resolve_verdict(inc: &Inc, cal: &Calendar) -> Verdict {
         None => Verdict::Breached((cal.now - deadline).num_seconds()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(cal: &Calendar, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        cal.instant(date(y, m, d).and_hms_opt(h, min, 0).unwrap())
+    }
+
+    #[test]
+    fn next_business_day_skips_weekends_and_holidays() {
+        let cal = Calendar::fy2026();
+        // Wednesday 25 November → Monday 30 November (Thanksgiving and the day after are holidays).
+        let created = at(&cal, 2026, 11, 25, 23, 50);
+        assert_eq!(
+            cal.next_business_day_end(created),
+            at(&cal, 2026, 11, 30, 17, 0)
+        );
+        // Friday 2 January → Monday 5 January.
+        assert_eq!(
+            cal.next_business_day_end(at(&cal, 2026, 1, 2, 9, 0)),
+            at(&cal, 2026, 1, 5, 17, 0)
+        );
+    }
+
+    #[test]
+    fn rotation_hands_over_on_monday_morning_and_honours_overrides() {
+        let cal = Calendar::fy2026();
+        let monday_early = cal.on_call(at(&cal, 2026, 2, 9, 9, 0));
+        let monday_late = cal.on_call(at(&cal, 2026, 2, 9, 11, 0));
+        assert_eq!((monday_early + 1) % 6, monday_late);
+        assert_eq!(cal.on_call(at(&cal, 2026, 11, 26, 12, 0)), 4);
+    }
+
+    fn inc(cal: &Calendar, priority: usize, ack: Option<i64>, resolve: Option<i64>) -> Inc {
+        Inc {
+            number: 1,
+            id: "Q".into(),
+            service: 0,
+            priority,
+            urgency: "high",
+            title: String::new(),
+            created: at(cal, 2026, 3, 4, 10, 0),
+            ack_secs: ack,
+            resolve_secs: resolve,
+            auto_resolved: ack.is_none(),
+            acked_by: None,
+            resolved_by: None,
+            assigned: 0,
+            escalations: 0,
+            in_period: true,
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_evidence_rules() {
+        let cal = Calendar::fy2026();
+        assert_eq!(
+            ack_verdict(&inc(&cal, 0, Some(300), Some(900)), &cal),
+            Verdict::Met
+        );
+        assert_eq!(
+            ack_verdict(&inc(&cal, 0, Some(372), Some(900)), &cal),
+            Verdict::Breached(72)
+        );
+        // Never acknowledged: judged by the resolution.
+        assert_eq!(
+            ack_verdict(&inc(&cal, 2, None, Some(1200)), &cal),
+            Verdict::Met
+        );
+        assert_eq!(
+            ack_verdict(&inc(&cal, 2, None, Some(3700)), &cal),
+            Verdict::Breached(100)
+        );
+        assert_eq!(
+            resolve_verdict(&inc(&cal, 3, Some(60), None), &cal),
+            Verdict::NotApplicable
+        );
+        // Unresolved past its deadline; `5d` is exact elapsed time, across the March DST change
+        // (so 11:00 local on 9 March, not 10:00).
+        let open = inc(&cal, 2, Some(60), None);
+        let deadline = at(&cal, 2026, 3, 9, 11, 0);
+        assert_eq!(
+            resolve_verdict(&open, &cal),
+            Verdict::Breached((cal.now - deadline).num_seconds())
+        );
+    }
+}

@@ -852,7 +852,7 @@ mod tests {
     #[test]
     fn csv_exports_parse_with_the_expected_headers() {
         let (dir, s) = site(1000, 5);
-        let expected: [&[&str]; 3] = [
+        let expected: [&[&str]; 4] = [
             &[
                 "id",
                 "incident_number",
@@ -902,6 +902,15 @@ mod tests {
                 "Acknowledged By",
                 "Resolved By",
             ],
+            &[
+                "#",
+                "Service",
+                "Opened On",
+                "Resolved On",
+                "Resolve By",
+                "Duration",
+                "#Escalations",
+            ],
         ];
         for ((path, rows), header) in s.exports.iter().zip(expected) {
             let mut r = csv::Reader::from_path(dir.path().join(path)).unwrap();
@@ -914,7 +923,11 @@ mod tests {
                 "{path}: ragged rows"
             );
             // Incident numbers rise through each file (sorted by creation).
-            let numbers: Vec<u64> = records.iter().map(|rec| rec[1].parse().unwrap()).collect();
+            let col = usize::from(!path.contains("basic"));
+            let numbers: Vec<u64> = records
+                .iter()
+                .map(|rec| rec[col].parse().unwrap())
+                .collect();
             assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{path}");
         }
         let advanced = std::fs::read_to_string(dir.path().join(&s.exports[0].0)).unwrap();
@@ -924,6 +937,11 @@ mod tests {
         let h2 = std::fs::read_to_string(dir.path().join(&s.exports[2].0)).unwrap();
         assert!(h2.starts_with("\"Incident ID\",\"Incident Number\""));
         assert!(h2.contains("\"2026-09-31T"), "the impossible date is there");
+        let basic = std::fs::read_to_string(dir.path().join(&s.exports[3].0)).unwrap();
+        assert!(
+            basic.contains(" EDT,") && basic.contains(" EST,"),
+            "both sides of the DST change"
+        );
     }
 
     #[test]
