@@ -55,28 +55,21 @@ pub struct Calendar {
 impl Calendar {
     pub fn fy2026() -> Calendar {
         let tz = chrono_tz::America::New_York;
-        let mut cal = Calendar {
+        let midnight = |d: NaiveDate| instant_in(tz, d.and_time(NaiveTime::MIN));
+        Calendar {
             tz,
             holidays: company::holidays(2026),
-            start: Utc::now(),
-            now: Utc::now(),
-        };
-        cal.start = cal.instant(date(2026, 1, 1).and_time(NaiveTime::MIN));
-        cal.now = cal.instant(date(2027, 1, 1).and_time(NaiveTime::MIN));
-        cal
+            start: midnight(date(2026, 1, 1)),
+            now: midnight(date(2027, 1, 1)),
+        }
     }
 
     pub fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
         self.tz.from_utc_datetime(&at.naive_utc()).naive_local()
     }
 
-    /// A local wall-clock time as an instant: the earlier one when it occurs twice, an hour later
-    /// when it falls in the spring-forward gap.
     pub fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        match self.tz.from_local_datetime(&local).earliest() {
-            Some(t) => t.with_timezone(&Utc),
-            None => self.instant(local + Duration::hours(1)),
-        }
+        instant_in(self.tz, local)
     }
 
     /// Business-hours end on the first business day strictly after the local creation date.
@@ -115,6 +108,15 @@ impl Calendar {
         }
         let since = (local - Duration::hours(10)) - date(2025, 12, 29).and_time(NaiveTime::MIN);
         since.num_days().div_euclid(7).rem_euclid(6) as usize
+    }
+}
+
+/// A local wall-clock time as an instant: the earlier one when it occurs twice, an hour later when
+/// it falls in the spring-forward gap.
+fn instant_in(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local).earliest() {
+        Some(t) => t.with_timezone(&Utc),
+        None => instant_in(tz, local + Duration::hours(1)),
     }
 }
 
