@@ -78,8 +78,6 @@ pub struct Pm {
     pub flaws: Flaws,
     pub items: Vec<Item>,
     pub users_affected: u64,
-    /// Meant to be late: completed after its due time.
-    pub late: bool,
 }
 
 /// Which incidents get postmortems and how good they are.
@@ -166,7 +164,6 @@ fn orphan(rng: &mut Rng, cal: &Calendar) -> Pm {
         flaws: Flaws::default(),
         items: Vec::new(),
         users_affected: 3400,
-        late: false,
     };
     pm.items = items(rng, &pm, 4);
     pm
@@ -211,7 +208,6 @@ fn postmortem(rng: &mut Rng, incs: &[Inc], subject: &[usize], id: String, cal: &
         flaws: Flaws::default(),
         items: Vec::new(),
         users_affected: rng.between(40, 25_000) as u64,
-        late: false,
     };
     let n_items = scenario.actions.len();
     pm.items = items(rng, &pm, n_items);
@@ -317,7 +313,6 @@ fn degrade(pms: &mut [Pm], incs: &[Inc], cal: &Calendar, rng: &mut Rng) {
         let due = resolved(&pms[k]) + Duration::seconds(POSTMORTEM[0].unwrap());
         let done = due + Duration::seconds(rng.between(86_400, 20 * 86_400));
         pms[k].completed_at = Some(done);
-        pms[k].late = true;
         settle_completion(&mut pms[k], cal);
     }
     for k in draft {
