@@ -125,9 +125,3 @@ fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
     }
     Ok(())
 }
-
-/// Builds the site described by `config` into `out` (used by `build`, `serve`, `package` and the
-/// benchmark).
-pub fn build_site(_config: &crate::Config, _out: &std::path::Path, _quiet: bool) -> Result<()> {
-    anyhow::bail!("build_site is not implemented yet")
-}
