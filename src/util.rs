@@ -39,7 +39,8 @@ pub fn human_duration(secs: i64) -> String {
 
 /// A policy target as written in policies: `5m`, `4h`, `7d`, `90s`.
 pub fn human_target(secs: i64) -> String {
-    if secs % 86_400 == 0 && secs > 0 {
+    // Policies write one and two days as `24h` and `48h` far more often than `1d`/`2d`.
+    if secs % 86_400 == 0 && secs >= 3 * 86_400 {
         format!("{}d", secs / 86_400)
     } else if secs % 3600 == 0 && secs > 0 {
         format!("{}h", secs / 3600)
@@ -116,6 +117,8 @@ mod tests {
         assert_eq!(human_duration(3 * 86_400 + 4 * 3600), "3d 04h");
         assert_eq!(human_target(300), "5m");
         assert_eq!(human_target(604_800), "7d");
+        assert_eq!(human_target(86_400), "24h");
+        assert_eq!(human_target(172_800), "48h");
     }
 
     #[test]
