@@ -319,3 +319,34 @@ fn package_is_byte_identical_across_tz_umask_and_file_order() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_site_theme_overrides_templates_and_assets_by_name() {
+    let site = copy_fixture("variants");
+    let templates = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("controls.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Custom control matrix for {{ site.organization }}</p>{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::create_dir_all(site.path().join("themes/default/static")).unwrap();
+    std::fs::write(
+        site.path().join("themes/default/static/style.css"),
+        "body { color: black; }\n",
+    )
+    .unwrap();
+    let out = build(site.path());
+    assert!(
+        read(&out.join("controls.html"))
+            .contains("Custom control matrix for Fixture Variants Inc.")
+    );
+    assert_eq!(
+        read(&out.join("assets/style.css")),
+        "body { color: black; }\n"
+    );
+    assert!(
+        read(&out.join("exceptions.html")).contains("Every deviation"),
+        "other templates keep the default"
+    );
+}
