@@ -156,17 +156,6 @@ mod tests {
     }
 
     pub(crate) fn test_config() -> Config {
-        let text = r#"
-[organization]
-name = "Acme Corp"
-timezone = "America/New_York"
-[period]
-name = "FY2026"
-start = 2026-01-01
-end = 2026-12-31
-[policy]
-file = "content/policies/incident-response.md"
-"#;
-        Config::parse(std::path::Path::new("."), text, "site.toml").unwrap()
+        crate::evidence::testkit::config()
     }
 }
