@@ -350,3 +350,57 @@ fn a_site_theme_overrides_templates_and_assets_by_name() {
         "other templates keep the default"
     );
 }
+
+/// A raw HTTP/1.0 GET on loopback; returns the status line and the body.
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.lines().next().unwrap_or_default().to_string();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_builds_and_serves_on_loopback_without_escaping_the_site() {
+    use std::io::BufRead;
+    let site = copy_fixture("variants");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pagerproof"))
+        .args(["serve", "--port", "0", "--site"])
+        .arg(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let addr = std::io::BufReader::new(stdout)
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.split_once("http://").map(|(_, rest)| {
+                rest.trim_end_matches(|c| c != '/')
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+        })
+        .unwrap();
+    let (status, body) = http_get(&addr, "/");
+    let (bad, _) = http_get(&addr, "/../site.toml");
+    let (encoded, _) = http_get(&addr, "/%2e%2e/site.toml");
+    let (svg, _) = http_get(&addr, "/charts/incidents-per-month.svg");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("Incident management evidence"));
+    assert!(
+        bad.contains("404") && encoded.contains("404"),
+        "{bad} / {encoded}"
+    );
+    assert!(svg.contains("200"), "{svg}");
+}
