@@ -20,4 +20,4 @@ if [ ! -x .ci/.venv/bin/bagit.py ]; then
   .ci/.venv/bin/pip install --quiet --disable-pip-version-check bagit
 fi
 .ci/.venv/bin/bagit.py --version >/dev/null 2>&1 || { echo "ci: bagit.py is not runnable" >&2; exit 1; }
-echo "tools: minisign $(minisign -v 2>&1 | head -1 | tr -d '\n'), $(soffice --version | head -1), $(chromium --version 2>/dev/null), bagit $(.ci/.venv/bin/bagit.py --version 2>&1)"
+echo "tools: minisign $(minisign -v 2>&1 | sed -n 1p), $(soffice --version | sed -n 1p), $(chromium --version 2>/dev/null), bagit $(.ci/.venv/bin/bagit.py --version 2>&1)"

@@ -69,7 +69,8 @@ unzip -q "$ZIP" -d "$WORK/unzipped" || fail "unzip $ZIP"
 BAG="$WORK/unzipped/$NAME"
 [ -f "$BAG/bagit.txt" ] || fail "$ZIP does not hold one bag named $NAME/"
 [ "$(find "$WORK/unzipped" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] || fail "$ZIP holds more than one top-level entry"
-"$BAGIT" --validate "$BAG" || fail "bagit.py --validate $BAG"
+"$BAGIT" --quiet --validate "$BAG" || fail "bagit.py --validate $BAG"
+echo "bagit.py --validate: $BAG is valid"
 
 step "sha256sum -c / sha512sum -c inside the bag"
 (cd "$BAG" && sha256sum -c --strict --quiet manifest-sha256.txt) || fail "sha256sum -c manifest-sha256.txt"
@@ -81,7 +82,7 @@ step "pagerproof verify (zip, unzipped bag, signature)"
 "$BIN" verify "$BAG" || fail "pagerproof verify $BAG"
 
 step "tampering is caught by bagit.py and pagerproof verify"
-FIRST=$(find "$BAG/data" -type f | LC_ALL=C sort | head -n 1)
+FIRST=$(find "$BAG/data" -type f | LC_ALL=C sort | sed -n 1p)
 printf 'x' >>"$FIRST"
 if "$BAGIT" --validate "$BAG" >/dev/null 2>&1; then fail "bagit.py accepted a tampered bag"; fi
 if "$BIN" verify "$BAG" >/dev/null 2>&1; then fail "pagerproof verify accepted a tampered bag"; fi
