@@ -7,7 +7,7 @@
 //! ticket is still open or in review (so they are overdue), and an item the document still calls
 //! open whose ticket was closed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
@@ -167,14 +167,11 @@ pub fn plan(
         jira.disagreements.push(key);
     }
     jira.disagreements.sort();
-    for key in title_keys(incs, cal) {
+    for (key, i) in title_keys(incs, cal) {
         if jira.issues.contains_key(&key) {
             continue;
         }
-        let inc = incs
-            .iter()
-            .find(|i| crate::util::jira_keys(&i.title).contains(&key))
-            .expect("the key came from a title");
+        let inc = &incs[i];
         let created = inc.created - Duration::hours(rng.between(1, 24 * 20));
         let status = if rng.chance(850) { DONE } else { IN_PROGRESS };
         let (updated, resolved) = timestamps(&mut rng, cal, inc.created, None, status);
@@ -198,12 +195,19 @@ pub fn plan(
     jira
 }
 
-/// Keys in the titles of the incidents the CSV exports hold (what `fetch jira` also asks for).
-fn title_keys(incs: &[Inc], cal: &Calendar) -> BTreeSet<String> {
-    incs.iter()
-        .filter(|i| i.title.contains('-') && EXPORTS.iter().any(|e| e.holds(i, cal)))
-        .flat_map(|i| crate::util::jira_keys(&i.title))
-        .collect()
+/// Keys in the titles of the incidents the CSV exports hold (what `fetch jira` also asks for),
+/// each with the first incident naming it.
+fn title_keys(incs: &[Inc], cal: &Calendar) -> BTreeMap<String, usize> {
+    let mut keys = BTreeMap::new();
+    for (i, inc) in incs.iter().enumerate() {
+        if !inc.title.contains('-') || !EXPORTS.iter().any(|e| e.holds(inc, cal)) {
+            continue;
+        }
+        for key in crate::util::jira_keys(&inc.title) {
+            keys.entry(key).or_insert(i);
+        }
+    }
+    keys
 }
 
 /// Last update and resolution time of a ticket in `status`, before the snapshot was taken.

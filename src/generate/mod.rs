@@ -518,17 +518,27 @@ impl Site {
                 remediation: "Schedule edits that move a layer boundary need a second reviewer; a daily check alerts on any gap in the next 14 days of every final schedule.".into(),
                 body: format!(
                     "On the Friday before, the primary schedule's weekly layer was replaced by a new \
-                     one to change the rotation order. The old layer was ended at the hand-off, {}, \
+                     one while preparing to add a new engineer to the rotation. The old layer was ended at the hand-off, {}, \
                      but the new one was given a start of {}, so nobody was on call for level 1 of \
-                     \"{}\" in between. No incident was raised in those {}; a page would have \
-                     escalated to the secondary after five minutes.\n\nThe layer dates were \
+                     \"{}\" in between. {}\n\nThe layer dates were \
                      reviewed the following week. Schedule changes that touch a hand-off now need a \
                      second reviewer, and a daily job checks the next 14 days of every final \
                      schedule for gaps and posts them to the SRE channel.",
                     crate::util::local_time(start, self.cal.tz),
                     crate::util::local_time(end, self.cal.tz),
                     company::ESCALATION_POLICY,
-                    human((end - start).num_seconds()),
+                    match incs.iter().filter(|i| (start..end).contains(&i.created)).count() {
+                        0 => format!(
+                            "No incident was raised in those {}; a page would have escalated to \
+                             the secondary after five minutes.",
+                            human((end - start).num_seconds())
+                        ),
+                        n => format!(
+                            "{n} incidents were raised in those {}; each escalated to the \
+                             secondary after five minutes.",
+                            human((end - start).num_seconds())
+                        ),
+                    },
                 ),
             });
         }
