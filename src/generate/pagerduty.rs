@@ -40,6 +40,18 @@ const DELAYS_BEFORE: [i64; 4] = [5, 10, 15, 30];
 const DELAYS: [i64; 4] = [5, 15, 10, 30];
 /// When the escalation policy was edited (local time).
 const DRIFT_EDIT: (u32, u32, u32, u32) = (9, 14, 16, 42);
+
+/// Seconds after the trigger at which each level of the production policy was paged at `at`.
+pub fn paged_after_secs(cal: &Calendar, at: DateTime<Utc>) -> [i64; 4] {
+    let (m, d, h, min) = DRIFT_EDIT;
+    let edit = cal.instant(date(2026, m, d).and_hms_opt(h, min, 0).unwrap());
+    let delays = if at < edit { DELAYS_BEFORE } else { DELAYS };
+    let mut out = [0; 4];
+    for level in 1..4 {
+        out[level] = out[level - 1] + delays[level - 1] * 60;
+    }
+    out
+}
 /// The gap is the first primary hand-off Monday from this date with no incident created in it.
 const GAP_SEARCH_FROM: (u32, u32) = (8, 3);
 const GAP_HOURS: i64 = 3;
@@ -287,7 +299,7 @@ fn escalation_policies() -> Vec<Value> {
     let low = policy(
         LOW_URGENCY_POLICY,
         "Platform Low Urgency (business hours)",
-        "For internal tooling alerts: the primary during business hours, then the SRE lead.",
+        "Internal tooling alerts: the business-hours schedule, then the SRE lead.",
         0,
         vec![
             rule(
@@ -1172,17 +1184,22 @@ mod tests {
     }
 
     #[test]
-    fn configured_escalation_drifts_at_level_three_only() {
-        let cumulative = |delays: [i64; 4]| -> Vec<i64> {
-            (0..4)
-                .map(|n| delays[..n].iter().sum::<i64>() * 60)
-                .collect()
-        };
-        assert_eq!(cumulative(DELAYS_BEFORE), vec![0, 300, 900, 1800]);
-        let now = cumulative(DELAYS);
-        let drifted: Vec<usize> = (0..4)
-            .filter(|&n| now[n] != cumulative(DELAYS_BEFORE)[n])
+    fn configured_escalation_drifts_at_level_three_from_the_september_edit() {
+        let cal = Calendar::fy2026();
+        let at = |m, d| cal.instant(date(2026, m, d).and_hms_opt(12, 0, 0).unwrap());
+        assert_eq!(paged_after_secs(&cal, at(9, 1)), [0, 300, 900, 1800]);
+        assert_eq!(paged_after_secs(&cal, at(9, 15)), [0, 300, 1200, 1800]);
+        // The snapshot holds the configuration after the edit.
+        let production = escalation_policies()
+            .into_iter()
+            .find(|p| p["id"] == company::ESCALATION_POLICY_ID)
+            .unwrap();
+        let delays: Vec<i64> = production["escalation_rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["escalation_delay_in_minutes"].as_i64().unwrap())
             .collect();
-        assert_eq!(drifted, vec![2], "level 3 only");
+        assert_eq!(delays, DELAYS);
     }
 }
