@@ -57,7 +57,7 @@ fn duration(secs: i64) -> String {
     }
 }
 
-const LEVELS: [(&str, &str, &str, &str); 4] = [
+pub(super) const LEVELS: [(&str, &str, &str, &str); 4] = [
     (
         "P1",
         "Critical",

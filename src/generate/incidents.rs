@@ -323,10 +323,12 @@ fn incident(
         resolve_secs(rng, priority, inc.ack_secs)
     };
     inc.resolve_secs = Some(resolve);
-    // Escalation follows the documented path (levels 2, 3, 4 paged after 5, 15 and 30 minutes).
+    // Escalation follows PagerDuty's configuration: the documented path (levels 2, 3, 4 paged
+    // after 5, 15 and 30 minutes) until the September edit paged level 3 at 20 minutes.
     if urgency == "high" {
         let waited = inc.ack_secs.unwrap_or(resolve);
-        inc.escalations = [300, 900, 1800].iter().filter(|&&t| waited > t).count() as u32;
+        let paged = super::pagerduty::paged_after_secs(cal, created);
+        inc.escalations = paged[1..].iter().filter(|&&t| waited > t).count() as u32;
     }
     if inc.ack_secs.is_some() {
         inc.acked_by = Some(match inc.escalations {

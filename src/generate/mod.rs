@@ -20,6 +20,8 @@ pub mod company;
 pub mod documents;
 pub mod exports;
 pub mod incidents;
+pub mod jira;
+pub mod pagerduty;
 pub mod postmortems;
 pub mod rng;
 
@@ -167,7 +169,8 @@ impl fmt::Display for Summary {
 }
 
 /// Writes a complete site into `out`: `site.toml`, `content/policies`, `content/incidents`,
-/// `content/postmortems/2026` and `content/responses`.
+/// `content/postmortems/2026`, `content/responses` and the API snapshots `content/pagerduty` and
+/// `content/jira`.
 pub fn generate(opts: &Options, out: &Path) -> Result<Summary> {
     if opts.incidents < 100 {
         bail!("--incidents must be at least 100 (got {})", opts.incidents);
@@ -188,6 +191,9 @@ struct Site {
     pms: Vec<Pm>,
     /// Incident index → the postmortems linking it.
     links: BTreeMap<usize, Vec<usize>>,
+    jira: jira::Jira,
+    oncall: pagerduty::OnCall,
+    seed: u64,
     exceptions: Vec<Exception>,
     responses: Vec<documents::Response>,
 }
@@ -199,6 +205,7 @@ impl Site {
         let (corrupt, unprioritised) = messiness(&pop.incidents, &cal, opts.seed, opts.incidents);
         let excluded = |i: usize| corrupt.contains_key(&i) || unprioritised.contains(&i);
         let pms = postmortems::plan(&pop, &excluded, &cal, opts.seed);
+        let oncall = pagerduty::plan(&pop.incidents, &cal);
         let mut site = Site {
             org: opts.org.clone(),
             cal,
@@ -207,6 +214,9 @@ impl Site {
             unprioritised,
             links: BTreeMap::new(),
             pms,
+            jira: jira::Jira::default(),
+            oncall,
+            seed: opts.seed,
             exceptions: Vec::new(),
             responses: Vec::new(),
         };
@@ -215,6 +225,14 @@ impl Site {
                 site.links.entry(i).or_default().push(k);
             }
         }
+        let judged = |k: usize| {
+            site.pms[k]
+                .links
+                .iter()
+                .filter_map(|l| l.incident())
+                .any(|i| site.counted(i))
+        };
+        site.jira = jira::plan(&site.pms, site.incs(), &site.cal, &judged, opts.seed);
         site.exceptions = site.find_exceptions();
         site.responses = site.respond();
         site
@@ -306,10 +324,14 @@ impl Site {
                 if item.tracker.is_none() {
                     add("action_item_untracked", subject.clone(), None, Some(k));
                 }
-                if !item.done() && item.due.is_some_and(|d| d <= as_of) {
+                let done = self.jira.done(item.tracker.as_deref(), item.done());
+                if !done && item.due.is_some_and(|d| d <= as_of) {
                     add("action_item_overdue", subject, None, Some(k));
                 }
             }
+        }
+        for (kind, subject) in self.oncall.exception_subjects() {
+            add(kind, subject, None, None);
         }
         out.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
         out
@@ -486,6 +508,40 @@ impl Site {
                 ),
             });
         }
+        if let Some(e) = self.first("coverage_gap", |_| true) {
+            let (start, end) = self.oncall.gap;
+            out.push(documents::Response {
+                exception: e.id(),
+                owner: company::SRE_LEAD.name,
+                date: after(start, 4),
+                status: "remediated",
+                remediation: "Schedule edits that move a layer boundary need a second reviewer; a daily check alerts on any gap in the next 14 days of every final schedule.".into(),
+                body: format!(
+                    "On the Friday before, the primary schedule's weekly layer was replaced by a new \
+                     one while preparing to add a new engineer to the rotation. The old layer was ended at the hand-off, {}, \
+                     but the new one was given a start of {}, so nobody was on call for level 1 of \
+                     \"{}\" in between. {}\n\nThe layer dates were \
+                     reviewed the following week. Schedule changes that touch a hand-off now need a \
+                     second reviewer, and a daily job checks the next 14 days of every final \
+                     schedule for gaps and posts them to the SRE channel.",
+                    crate::util::local_time(start, self.cal.tz),
+                    crate::util::local_time(end, self.cal.tz),
+                    company::ESCALATION_POLICY,
+                    match incs.iter().filter(|i| (start..end).contains(&i.created)).count() {
+                        0 => format!(
+                            "No incident was raised in those {}; a page would have escalated to \
+                             the secondary after five minutes.",
+                            human((end - start).num_seconds())
+                        ),
+                        n => format!(
+                            "{n} incidents were raised in those {}; each escalated to the \
+                             secondary after five minutes.",
+                            human((end - start).num_seconds())
+                        ),
+                    },
+                ),
+            });
+        }
         if let Some(e) = self.first("severity_missing", |_| true) {
             let inc = &incs[e.incident.unwrap()];
             out.push(documents::Response {
@@ -533,7 +589,21 @@ impl Site {
         for r in &self.responses {
             write_file(out, &r.file_name(), r.render().as_bytes())?;
         }
-        Ok(())
+        // The notification-rule change of the late-acknowledgement response, in the audit log.
+        let rules_changed = self
+            .responses
+            .iter()
+            .find(|r| r.exception.starts_with("ack_breach:"))
+            .map_or(incidents::date(2026, 3, 16), |r| r.date);
+        pagerduty::write(
+            out,
+            self.incs(),
+            &self.cal,
+            &self.oncall,
+            rules_changed,
+            self.seed,
+        )?;
+        jira::write(out, &self.jira, &self.cal)
     }
 
     fn summary(&self) -> Summary {
@@ -648,11 +718,13 @@ fn messiness(
 /// Refuses to write over an existing site unless `force`; with `force`, removes what a previous run
 /// wrote (and nothing else under `content/`).
 fn prepare(out: &Path, force: bool) -> Result<()> {
-    const GENERATED: [&str; 4] = [
+    const GENERATED: [&str; 6] = [
         "content/incidents",
         "content/postmortems",
         "content/policies",
         "content/responses",
+        "content/pagerduty",
+        "content/jira",
     ];
     let existing: Vec<&str> = GENERATED
         .iter()
@@ -803,7 +875,9 @@ mod tests {
         ] {
             assert!(s.count(kind) > 0, "no {kind}");
         }
-        assert!((4..=8).contains(&s.responses.len()));
+        assert_eq!(s.count("coverage_gap"), 1);
+        assert_eq!(s.count("escalation_drift"), 1);
+        assert!((4..=9).contains(&s.responses.len()));
         for id in &s.responses {
             assert!(
                 s.exceptions.contains(id),
@@ -982,6 +1056,131 @@ mod tests {
                 linked_by.contains(style),
                 "no link by {style}: {linked_by:?}"
             );
+        }
+    }
+
+    #[test]
+    fn api_snapshots_load_and_a_build_finds_exactly_the_planned_exceptions() {
+        let (dir, s) = site(2000, DEFAULT_SEED);
+        let config = crate::Config::load(dir.path()).unwrap();
+        let pd = crate::ingest::pagerduty::load(&config).unwrap();
+        assert!(pd.files.is_empty(), "no incident records in the snapshot");
+        let snap = &pd.snapshot;
+        assert_eq!(snap.escalation_policies.len(), 3);
+        assert_eq!(snap.schedules.len(), 3);
+        let v3 = snap.schedule(pagerduty::BUSINESS_HOURS_SCHEDULE).unwrap();
+        assert_eq!(v3.version, crate::model::ScheduleVersion::V3);
+        assert!(v3.final_entries.len() > 200);
+        assert!(v3.final_entries.iter().all(|e| {
+            e.user.as_ref().and_then(|u| u.name.as_deref()) == Some(company::SRE_LEAD.name)
+        }));
+        assert_eq!(snap.overrides.len(), company::OVERRIDES_2026.len());
+        assert_eq!(snap.services.len(), company::SERVICES.len());
+        assert!(snap.services.iter().all(|sv| {
+            sv.escalation_policy.as_ref().map(|r| r.id.as_str())
+                == Some(company::ESCALATION_POLICY_ID)
+        }));
+        let names: Vec<&str> = snap.priorities.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["P1", "P2", "P3", "P4"]);
+        assert!(snap.users.len() >= 10);
+        assert!((24..=60).contains(&snap.audit_records.len()));
+        let production = snap
+            .escalation_policy(company::ESCALATION_POLICY_ID)
+            .unwrap();
+        assert_eq!(production.name, company::ESCALATION_POLICY);
+        assert_eq!(production.paged_after_secs(), vec![0, 300, 1200, 1800]);
+        // The fetch record reconciles with the files: every list window holds what was written.
+        let [record] = &snap.fetch_records[..] else {
+            panic!("one fetch record")
+        };
+        let window = |endpoint: &str| {
+            record
+                .record
+                .windows
+                .iter()
+                .filter(|w| w.endpoint == endpoint)
+                .map(|w| w.received)
+                .sum::<u64>()
+        };
+        assert!(record.record.windows.iter().all(|w| w.reconciled()));
+        assert_eq!(window("/services"), snap.services.len() as u64);
+        assert_eq!(window("/users"), snap.users.len() as u64);
+        assert_eq!(window("/audit/records"), snap.audit_records.len() as u64);
+        assert_eq!(
+            window(&format!(
+                "/schedules/{}/overrides",
+                pagerduty::PRIMARY_SCHEDULE
+            )),
+            snap.overrides.len() as u64
+        );
+
+        let (issues, _) = crate::ingest::jira::load(&config).unwrap();
+        let mut tracked = 0;
+        for path in files(dir.path())
+            .keys()
+            .filter(|p| p.contains("/postmortems/"))
+        {
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(dir.path().join(path)).unwrap()).unwrap();
+            for key in crate::fetch::jira::postmortem_keys(&doc) {
+                assert!(
+                    issues.contains_key(&key),
+                    "{path}: {key} not in the snapshot"
+                );
+                tracked += 1;
+            }
+        }
+        assert!(tracked > 50);
+
+        let inputs = crate::ingest::load(&config).unwrap();
+        let evidence = crate::evidence::evaluate(&config, &inputs);
+        let built: Vec<&str> = evidence.exceptions.iter().map(|e| e.id.as_str()).collect();
+        let mut planned: Vec<&str> = s.exceptions.iter().map(String::as_str).collect();
+        let mut sorted = built.clone();
+        sorted.sort();
+        planned.sort();
+        assert_eq!(sorted, planned);
+        let one = |kind: &str| built.iter().filter(|id| id.starts_with(kind)).count();
+        assert_eq!(one("coverage_gap:"), 1);
+        assert_eq!(one("escalation_drift:"), 1);
+        assert!(built.contains(&"escalation_drift:PZ4K7QD/level-3"));
+        for r in &s.responses {
+            assert!(built.contains(&r.as_str()), "response to {r}");
+        }
+    }
+
+    #[test]
+    fn jira_decides_where_it_disagrees_with_the_postmortem() {
+        let cal = Calendar::fy2026();
+        let site = Site::new(&Options::default());
+        assert_eq!(site.jira.disagreements.len(), 3);
+        let as_of = incidents::date(2026, 12, 31);
+        let overdue: BTreeSet<String> = site
+            .exceptions
+            .iter()
+            .filter(|e| e.kind == "action_item_overdue")
+            .map(|e| e.subject.clone())
+            .collect();
+        let mut reopened = 0;
+        for pm in &site.pms {
+            for item in &pm.items {
+                let Some(key) = &item.tracker else { continue };
+                if !site.jira.disagreements.contains(key) {
+                    continue;
+                }
+                let issue = &site.jira.issues[key];
+                assert_ne!(issue.done(), item.done(), "{key}");
+                assert!(item.due.is_some_and(|d| d <= as_of));
+                let subject = format!("{}/{}", pm.id, item.id);
+                assert_eq!(overdue.contains(&subject), !issue.done(), "{subject}");
+                reopened += usize::from(item.done());
+            }
+        }
+        assert_eq!(reopened, 2, "two items done on paper, open in Jira");
+        for i in site.jira.issues.values() {
+            assert!(i.created < i.updated && i.updated < cal.now, "{}", i.key);
+            assert_eq!(i.resolved.is_some(), i.done(), "{}", i.key);
+            assert!(i.resolved.is_none_or(|r| i.created < r && r <= i.updated));
         }
     }
 

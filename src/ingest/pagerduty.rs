@@ -214,9 +214,24 @@ pub fn load(config: &Config) -> Result<Loaded> {
         .sort_by(|a, b| (&a.schedule_id, a.start, &a.id).cmp(&(&b.schedule_id, b.start, &b.id)));
     snap.services.sort_by(|a, b| a.id.cmp(&b.id));
     snap.users.sort_by(|a, b| a.id.cmp(&b.id));
+    name_v3_members(snap);
     snap.audit_records
         .sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     Ok(loaded)
+}
+
+/// v3 shift members carry only a user id: name them from the users list.
+fn name_v3_members(snap: &mut Snapshot) {
+    let names: BTreeMap<&str, &str> = snap
+        .users
+        .iter()
+        .map(|u| (u.id.as_str(), u.name.as_str()))
+        .collect();
+    for e in snap.schedules.iter_mut().flat_map(|s| &mut s.final_entries) {
+        if let Some(user) = e.user.as_mut().filter(|u| u.name.is_none()) {
+            user.name = names.get(user.id.as_str()).map(|n| n.to_string());
+        }
+    }
 }
 
 /// Every non-hidden file under `dir`: (path relative to the site with `/`, kind, bytes), in path
