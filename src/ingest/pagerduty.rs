@@ -641,6 +641,13 @@ fn audit_record(v: &Value) -> Result<AuditRecord> {
                 after: value_text(&f["value"]),
             })
             .collect(),
+        references: list(&v["details"]["references"])
+            .map(|r| ReferenceChange {
+                name: text(&r["name"]).unwrap_or_default(),
+                added: refs(&r["added"]),
+                removed: refs(&r["removed"]),
+            })
+            .collect(),
     })
 }
 
@@ -795,5 +802,18 @@ mod tests {
             (Some("0"), Some("2"))
         );
         assert!(r.actors.is_empty());
+    }
+
+    #[test]
+    fn audit_records_keep_reference_changes() {
+        let v = json!({"id": "A2", "execution_time": "2020-06-04T15:30:16.272Z", "action": "update",
+            "root_resource": {"id": "PRY9M8B", "type": "team_reference", "summary": "DevOps"},
+            "details": {"resource": {"id": "PRY9M8B", "type": "team_reference", "summary": "DevOps"},
+                "references": [{"name": "members", "removed": [{"id": "PU1", "type": "user_reference", "summary": "John Doe"}]}]}});
+        let r = audit_record(&v).unwrap();
+        assert_eq!(r.references.len(), 1);
+        assert_eq!(r.references[0].name, "members");
+        assert!(r.references[0].added.is_empty());
+        assert_eq!(r.references[0].removed[0].name.as_deref(), Some("John Doe"));
     }
 }

@@ -131,6 +131,16 @@ pub struct AuditRecord {
     pub root_resource: PdRef,
     pub resource: Option<PdRef>,
     pub fields: Vec<FieldChange>,
+    /// Membership-style changes (`details.references`): team members, notification rules, ...
+    pub references: Vec<ReferenceChange>,
+}
+
+/// One `details.references` entry of an audit record: what was added to and removed from a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceChange {
+    pub name: String,
+    pub added: Vec<PdRef>,
+    pub removed: Vec<PdRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]

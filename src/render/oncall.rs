@@ -202,6 +202,7 @@ fn oncall_page(ctx: &Ctx, charts: &[ChartView]) -> Result<()> {
 
 fn audit_page(ctx: &Ctx) -> Result<()> {
     let tz = ctx.tz();
+    let name = |r: &crate::model::PdRef| r.name.clone().unwrap_or_else(|| r.id.clone());
     let records: Vec<Value> = ctx
         .inputs
         .pagerduty
@@ -209,11 +210,31 @@ fn audit_page(ctx: &Ctx) -> Result<()> {
         .iter()
         .filter(|r| r.at >= ctx.evidence.period_start && r.at < ctx.evidence.period_end)
         .map(|r| {
+            let mut resource = format!("{} {}", r.root_resource.kind, name(&r.root_resource));
+            if let Some(inner) = r.resource.as_ref().filter(|x| x.id != r.root_resource.id) {
+                resource.push_str(&format!(" › {} {}", inner.kind, name(inner)));
+            }
+            let mut changes: Vec<String> = r
+                .fields
+                .iter()
+                .map(|c| {
+                    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "∅".into());
+                    format!("{}: {} → {}", c.name, show(&c.before), show(&c.after))
+                })
+                .collect();
+            for refs in &r.references {
+                let list =
+                    |v: &[crate::model::PdRef]| v.iter().map(name).collect::<Vec<_>>().join(", ");
+                if !refs.added.is_empty() {
+                    changes.push(format!("{}: added {}", refs.name, list(&refs.added)));
+                }
+                if !refs.removed.is_empty() {
+                    changes.push(format!("{}: removed {}", refs.name, list(&refs.removed)));
+                }
+            }
             json!({"at": local_time(r.at, tz), "utc": utc_rfc3339(r.at), "action": r.action,
-                   "actors": r.actors.iter().map(|a| a.name.clone().unwrap_or_else(|| a.id.clone())).collect::<Vec<_>>().join(", "),
-                   "method": r.method,
-                   "resource": format!("{} {}", r.root_resource.kind.trim_end_matches("_reference"), r.root_resource.name.clone().unwrap_or_else(|| r.root_resource.id.clone())),
-                   "changes": r.fields.iter().map(|c| format!("{}: {} → {}", c.name, c.before.clone().unwrap_or_else(|| "∅".into()), c.after.clone().unwrap_or_else(|| "∅".into()))).collect::<Vec<_>>()})
+                   "actors": r.actors.iter().map(name).collect::<Vec<_>>().join(", "),
+                   "method": r.method, "resource": resource, "changes": changes})
         })
         .collect();
     let unavailable: Vec<String> = ctx
