@@ -404,3 +404,13 @@ fn serve_builds_and_serves_on_loopback_without_escaping_the_site() {
     );
     assert!(svg.contains("200"), "{svg}");
 }
+
+/// The rendered incident page, byte for byte: any change to what an auditor reads shows up in
+/// review as a snapshot diff (`cargo insta review`).
+#[test]
+fn incident_page_snapshot() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    insta::assert_snapshot!("incident_206", read(&out.join("incidents/206.html")));
+    insta::assert_snapshot!("summary_json", read(&out.join("data/summary.json")));
+}
