@@ -34,6 +34,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Write a minisign-compatible key pair for signing packages.
     Keygen(KeygenArgs),
+    /// Draw a reproducible sample of in-period incidents from the auditor's seed and record it
+    /// under content/samples/ (shown on sample.html).
+    Sample(SampleArgs),
     /// Fetch snapshots from PagerDuty or Jira into content/ (the only command that uses the network).
     #[command(subcommand)]
     Fetch(FetchCommand),
@@ -108,6 +111,21 @@ pub struct KeygenArgs {
     /// Overwrite existing key files.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// The auditor's seed (any text; the same seed always draws the same sample).
+    #[arg(long)]
+    pub seed: String,
+    /// How many incidents to draw.
+    #[arg(long)]
+    pub size: usize,
+    /// Draw proportionally from each severity or each calendar quarter (at least one per stratum).
+    #[arg(long, value_enum)]
+    pub stratify: Option<crate::evidence::sample::Stratify>,
 }
 
 #[derive(Debug, Subcommand)]

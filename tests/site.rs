@@ -414,3 +414,58 @@ fn incident_page_snapshot() {
     insta::assert_snapshot!("incident_206", read(&out.join("incidents/206.html")));
     insta::assert_snapshot!("summary_json", read(&out.join("data/summary.json")));
 }
+
+#[test]
+fn sample_is_reproducible_recorded_and_shown() {
+    let site = copy_fixture("variants");
+    let run = |extra: &[&str]| {
+        pagerproof()
+            .args(["sample", "--seed", "auditor 2026", "--size", "4", "--site"])
+            .arg(site.path())
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run(&[]);
+    let record = site
+        .path()
+        .join("content/samples/sample-auditor-2026-4.json");
+    let first = read(&record);
+    run(&[]);
+    assert_eq!(read(&record), first, "same seed, same record");
+    let json: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(json["picks"].as_array().unwrap().len(), 4);
+    assert_eq!(json["population"]["count"], 9);
+    run(&["--stratify", "severity"]);
+    let strat: serde_json::Value = serde_json::from_str(&read(
+        &site
+            .path()
+            .join("content/samples/sample-auditor-2026-4-by-severity.json"),
+    ))
+    .unwrap();
+    let strata: std::collections::BTreeSet<&str> = strat["picks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["stratum"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        strata,
+        ["P1", "P2", "P3", "P4", "unclassified"]
+            .into_iter()
+            .collect(),
+        "one per non-empty stratum"
+    );
+    let out = build(site.path());
+    let page = read(&out.join("sample.html"));
+    assert!(page.contains("same selection") && page.contains("unchanged"));
+    let first_pick = json["picks"][0]["number"].as_u64().unwrap();
+    assert!(page.contains(&format!(r#"href="incidents/{first_pick}.html""#)));
+    // A later change to the population is visible on the page, not hidden.
+    let csv = site.path().join("content/incidents/c-analytics.csv");
+    let mut text = read(&csv);
+    text.push_str("299,Late addition,2026-06-01T10:00:00,2026-06-01T10:30:00,worker,Platform,Production,low,P4,false,60,1800\n");
+    std::fs::write(&csv, text).unwrap();
+    let page = read(&build(site.path()).join("sample.html"));
+    assert!(page.contains("changed since the sample was drawn"));
+}

@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod init;
 pub mod keygen;
 pub mod package;
+pub mod sample;
 pub mod serve;
 pub mod verify;
 
@@ -24,6 +25,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Package(args) => package::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Keygen(args) => keygen::run(&args),
+        Command::Sample(args) => sample::run(&args),
         Command::Fetch(FetchCommand::Pagerduty(args)) => fetch::pagerduty(&args),
         Command::Fetch(FetchCommand::Jira(args)) => fetch::jira(&args),
     }

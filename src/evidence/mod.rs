@@ -13,6 +13,7 @@ pub mod exceptions;
 pub mod oncall;
 pub mod period;
 pub mod postmortems;
+pub mod sample;
 pub mod severity;
 pub mod sla;
 pub mod summary;

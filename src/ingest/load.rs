@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Inputs, csv_incidents, jira, pagerduty, policy, population, postmortem, responses};
+use super::{
+    Inputs, csv_incidents, jira, pagerduty, policy, population, postmortem, responses, samples,
+};
 use crate::config::Config;
 use crate::model::{Finding, Level, SourceFile, SourceKind};
 
@@ -114,6 +116,13 @@ pub fn load(config: &Config) -> Result<Inputs> {
         inputs
             .responses
             .push(responses::parse(&source.path, &text)?);
+        inputs.sources.push(source);
+    }
+
+    for path in files(config, &config.inputs.samples, "json")? {
+        let (source, bytes) = source_file(config, &path, SourceKind::Sample)?;
+        let text = utf8(&source.path, bytes)?;
+        inputs.samples.push(samples::parse(&source.path, &text)?);
         inputs.sources.push(source);
     }
 

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod population;
 pub mod postmortem;
 pub mod responses;
+pub mod samples;
 pub mod timestamp;
 
 /// Everything a site's inputs say, before any rule is applied.
@@ -37,6 +38,8 @@ pub struct Inputs {
     /// Sorted by id.
     pub postmortems: Vec<Postmortem>,
     pub responses: Vec<responses::Response>,
+    /// Recorded sample selections, sorted by file.
+    pub samples: Vec<samples::SampleRecord>,
     /// Jira issue snapshots by key.
     pub jira: BTreeMap<String, jira::JiraIssue>,
     /// PagerDuty API snapshot contents other than incidents (on-call configuration, audit records)

@@ -57,7 +57,7 @@ pub fn render_site(
         inputs,
         evidence,
         tera,
-        site: SiteView::new(config, has_oncall, has_audit),
+        site: SiteView::new(config, has_oncall, has_audit, !inputs.samples.is_empty()),
         out,
         by_subject,
         responses: inputs
@@ -80,6 +80,7 @@ pub fn render_site(
     controls(&ctx)?;
     method(&ctx)?;
     verify(&ctx)?;
+    samples(&ctx)?;
     super::oncall::pages(&ctx, &charts)?;
     write(
         out,
@@ -936,6 +937,46 @@ fn method(ctx: &Ctx) -> Result<()> {
             "from_urgency": ctx.config.severity.from_urgency,
             "judgments": crate::evidence::JUDGMENTS,
         }),
+    )
+}
+
+/// sample.html: every recorded sample, re-derived from its seed against the current population.
+fn samples(ctx: &Ctx) -> Result<()> {
+    if ctx.inputs.samples.is_empty() {
+        return Ok(());
+    }
+    let tz = ctx.tz();
+    let records: Vec<Value> = ctx
+        .inputs
+        .samples
+        .iter()
+        .map(|r| {
+            let again = crate::evidence::sample::draw(ctx.config, ctx.inputs, ctx.evidence, &r.seed, r.size, r.stratify);
+            let picks: Vec<Value> = r
+                .picks
+                .iter()
+                .map(|p| {
+                    let row = ctx.rows.binary_search_by_key(&p.number, |x| x.number).ok().map(|i| &ctx.rows[i]);
+                    json!({"number": p.number, "stratum": p.stratum, "rank": p.rank, "rank_short": &p.rank[..p.rank.len().min(12)],
+                           "in_population": row.is_some(), "row": row,
+                           "created": ctx.inputs.incident(p.number).map(|i| local_time(i.created, tz))})
+                })
+                .collect();
+            json!({
+                "seed": r.seed, "size": r.size, "stratify": r.stratify, "algorithm": r.algorithm,
+                "source": r.source, "href": source_href(ctx, &r.source),
+                "population": r.population, "population_now": again.population,
+                "same_population": again.population == r.population,
+                "rederived": again.picks == r.picks,
+                "picks": picks,
+            })
+        })
+        .collect();
+    ctx.page(
+        "sample.html",
+        "sample.html",
+        "Samples",
+        json!({"records": records}),
     )
 }
 

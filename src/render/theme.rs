@@ -28,6 +28,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "controls.html",
     "method.html",
     "verify.html",
+    "sample.html",
     "oncall.html",
     "audit-log.html",
 );

@@ -25,10 +25,11 @@ pub struct SiteView {
     pub version: String,
     pub has_oncall: bool,
     pub has_audit_log: bool,
+    pub has_samples: bool,
 }
 
 impl SiteView {
-    pub fn new(config: &Config, has_oncall: bool, has_audit_log: bool) -> Self {
+    pub fn new(config: &Config, has_oncall: bool, has_audit_log: bool, has_samples: bool) -> Self {
         SiteView {
             organization: config.organization.name.clone(),
             period: config.period.name.clone(),
@@ -39,6 +40,7 @@ impl SiteView {
             version: env!("CARGO_PKG_VERSION").to_string(),
             has_oncall,
             has_audit_log,
+            has_samples,
         }
     }
 }
