@@ -35,6 +35,14 @@ fn site(start: &str, end: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `pagerproof fetch <what> --quiet --api-url <url> --site <site>`, to add credentials to.
+fn fetch_cmd(what: &str, url: &str, site: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pagerproof").unwrap();
+    cmd.args(["fetch", what, "--quiet", "--api-url", url, "--site"])
+        .arg(site);
+    cmd
+}
+
 fn options(start: &str, end: &str, in_period: u64) -> pd_standin::Options {
     let (s, e) = period_bounds(chrono_tz::America::New_York, date(start), date(end)).unwrap();
     pd_standin::Options {
@@ -254,17 +262,7 @@ fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
     o.reset_secs = 0;
     let standin = pd_standin::start(o);
     let site = site(start, end);
-    let out = Command::cargo_bin("pagerproof")
-        .unwrap()
-        .args([
-            "fetch",
-            "pagerduty",
-            "--quiet",
-            "--api-url",
-            &standin.server.url,
-            "--site",
-        ])
-        .arg(site.path())
+    let out = fetch_cmd("pagerduty", &standin.server.url, site.path())
         .env("PAGERDUTY_API_TOKEN", TOKEN)
         .output()
         .unwrap();
@@ -348,17 +346,7 @@ fn a_wrong_token_is_reported_clearly_and_writes_nothing() {
     let standin = pd_standin::start(options(start, end, 50));
     let site = site(start, end);
     let wrong = "wr0ng-t0ken-abcdef";
-    let out = Command::cargo_bin("pagerproof")
-        .unwrap()
-        .args([
-            "fetch",
-            "pagerduty",
-            "--quiet",
-            "--api-url",
-            &standin.server.url,
-            "--site",
-        ])
-        .arg(site.path())
+    let out = fetch_cmd("pagerduty", &standin.server.url, site.path())
         .env("PAGERDUTY_API_TOKEN", wrong)
         .output()
         .unwrap();
@@ -403,17 +391,7 @@ fn a_count_mismatch_fails_loudly_and_keeps_the_previous_snapshot() {
         "{\"id\":\"OLD\",\"incident_number\":1}\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("pagerproof")
-        .unwrap()
-        .args([
-            "fetch",
-            "pagerduty",
-            "--quiet",
-            "--api-url",
-            &standin.server.url,
-            "--site",
-        ])
-        .arg(site.path())
+    let out = fetch_cmd("pagerduty", &standin.server.url, site.path())
         .env("PAGERDUTY_API_TOKEN", TOKEN)
         .output()
         .unwrap();
@@ -735,17 +713,7 @@ fn jira_cloud_search_follows_page_tokens_and_falls_back_for_unknown_keys() {
     let auth = "Basic c2FtQGV4YW1wbGUuY29tOmppcmEtc2VjcmV0LTEyMw==".to_string(); // sam@example.com:jira-secret-123
     let server = jira_standin(auth);
     let run = || {
-        Command::cargo_bin("pagerproof")
-            .unwrap()
-            .args([
-                "fetch",
-                "jira",
-                "--quiet",
-                "--api-url",
-                &server.url,
-                "--site",
-            ])
-            .arg(site.path())
+        fetch_cmd("jira", &server.url, site.path())
             .env_remove("JIRA_PAT")
             .env("JIRA_EMAIL", "sam@example.com")
             .env("JIRA_API_TOKEN", "jira-secret-123")
@@ -808,17 +776,7 @@ fn jira_cloud_search_follows_page_tokens_and_falls_back_for_unknown_keys() {
 fn jira_data_center_uses_a_bearer_pat_and_rest_api_2() {
     let site = jira_site();
     let server = jira_standin("Bearer dc-pat-456".into());
-    let out = Command::cargo_bin("pagerproof")
-        .unwrap()
-        .args([
-            "fetch",
-            "jira",
-            "--quiet",
-            "--api-url",
-            &server.url,
-            "--site",
-        ])
-        .arg(site.path())
+    let out = fetch_cmd("jira", &server.url, site.path())
         .env("JIRA_PAT", "dc-pat-456")
         .output()
         .unwrap();
