@@ -17,6 +17,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "macros.html",
     "index.html",
     "register.html",
+    "register-row.html",
     "severity.html",
     "incident.html",
     "postmortems.html",
