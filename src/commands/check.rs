@@ -108,7 +108,7 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
             out.push(Finding {
                 level: Level::Error,
                 file: r.source.clone(),
-                line: Some(2),
+                line: Some(r.line),
                 message: format!(
                     "response names exception `{}`, which this period does not have",
                     r.exception

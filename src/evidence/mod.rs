@@ -37,6 +37,8 @@ pub struct Evidence {
     pub summary: Summary,
     /// Calendar months of the period in the organization's zone, oldest first.
     pub months: Vec<MonthFacts>,
+    /// Escalation path and first-level coverage from the PagerDuty snapshot (empty without one).
+    pub oncall: oncall::OnCallFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -409,7 +411,8 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     };
     let (period_start, period_end) = (period::period_start(config), period::period_end(config));
     let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
-    exceptions.extend(oncall::exceptions(config, inputs, period_start, period_end));
+    let oncall = oncall::facts(config, inputs, period_start, period_end);
+    exceptions.extend(oncall::exceptions_from(config, &oncall));
     exceptions::sort(&mut exceptions);
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
@@ -422,6 +425,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         exceptions,
         summary,
         months,
+        oncall,
     }
 }
 

@@ -122,7 +122,11 @@ pub fn exceptions(
     period_start: DateTime<Utc>,
     period_end: DateTime<Utc>,
 ) -> Vec<Exception> {
-    let f = facts(config, inputs, period_start, period_end);
+    exceptions_from(config, &facts(config, inputs, period_start, period_end))
+}
+
+/// The coverage-gap and escalation-drift exceptions that already computed facts show.
+pub fn exceptions_from(config: &Config, f: &OnCallFacts) -> Vec<Exception> {
     let tz = config.tz();
     let mut out = Vec::new();
     for c in &f.coverage {

@@ -141,7 +141,7 @@ impl Ctx<'_> {
                 anyhow!(
                     "{}:{}: `{what}` = `{s}` is not an RFC 3339 time",
                     self.rel,
-                    self.line_of_value(s)
+                    self.line_of(s)
                 )
             }),
             Some(other) => bail!(
@@ -150,10 +150,6 @@ impl Ctx<'_> {
                 self.line_of(what)
             ),
         }
-    }
-
-    fn line_of_value(&self, value: &str) -> usize {
-        self.line_of(value)
     }
 
     fn incidents(&self, v: Option<&Value>) -> Result<Vec<IncidentLink>> {

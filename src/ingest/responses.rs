@@ -28,6 +28,8 @@ pub struct Response {
     pub remediation: Option<String>,
     pub body_markdown: String,
     pub source: String,
+    /// Line of the `exception` key, for findings about it.
+    pub line: u64,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +53,13 @@ pub fn parse(rel: &str, text: &str) -> Result<Response> {
             front.exception
         );
     }
+    let line = doc
+        .front
+        .lines()
+        .position(|l| l.trim_start().starts_with("exception"))
+        .map_or(doc.front_line, |i| i + doc.front_line) as u64;
     Ok(Response {
+        line,
         exception: front.exception.trim().to_string(),
         owner: front.owner,
         date: front.date,
@@ -76,6 +84,7 @@ mod tests {
         assert_eq!(r.exception, "ack_breach:1042");
         assert_eq!(r.status.as_deref(), Some("remediated"));
         assert_eq!(r.body_markdown, "Body\n");
+        assert_eq!(r.line, 2);
     }
 
     #[test]

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use super::charts_page::ChartView;
 use super::site::{Ctx, anchor};
 use crate::evidence::Subject;
-use crate::evidence::oncall::{self, OnCallFacts};
 use crate::ingest::Inputs;
 use crate::util::{human_duration, human_target, local_time, utc_rfc3339};
 
@@ -29,21 +28,12 @@ pub fn has_audit_log(inputs: &Inputs) -> bool {
         })
 }
 
-fn facts(ctx: &Ctx) -> OnCallFacts {
-    oncall::facts(
-        ctx.config,
-        ctx.inputs,
-        ctx.evidence.period_start,
-        ctx.evidence.period_end,
-    )
-}
-
 /// First-level coverage per month over every judged escalation policy, in percent.
 pub fn coverage_by_month(ctx: &Ctx) -> Vec<(String, f64)> {
     let mut by: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for c in facts(ctx).coverage {
-        for m in c.months {
-            let e = by.entry(m.month).or_default();
+    for c in &ctx.evidence.oncall.coverage {
+        for m in &c.months {
+            let e = by.entry(m.month.clone()).or_default();
             e.0 += m.covered_secs;
             e.1 += m.total_secs;
         }
@@ -115,7 +105,7 @@ pub fn pages(ctx: &Ctx, charts: &[ChartView]) -> Result<()> {
 
 fn oncall_page(ctx: &Ctx, charts: &[ChartView]) -> Result<()> {
     let tz = ctx.tz();
-    let f = facts(ctx);
+    let f = &ctx.evidence.oncall;
     let snap = &ctx.inputs.pagerduty;
     let escalation = f.escalation.as_ref().map(|e| {
         json!({

@@ -182,47 +182,68 @@ fn source_href(ctx: &Ctx, file: &str) -> String {
 }
 
 /// Per severity: the headline figures of the dashboard, from summary.json's numbers.
+/// `n` of `d` as a percentage with one decimal, or a dash when nothing was judged.
+fn share(n: u64, d: u64) -> String {
+    if d == 0 {
+        "–".to_string()
+    } else {
+        format!("{:.1} %", n as f64 * 100.0 / d as f64)
+    }
+}
+
+/// Per severity: the headline figures of the dashboard, the same numbers as summary.json.
 fn severity_figures(ctx: &Ctx) -> Vec<Value> {
-    let summary = serde_json::to_value(&ctx.evidence.summary).unwrap_or(Value::Null);
-    let by_sev = summary.get("by_severity").cloned().unwrap_or(Value::Null);
-    let pct = |n: u64, d: u64| {
-        if d == 0 {
-            "–".to_string()
-        } else {
-            format!("{:.1} %", n as f64 * 100.0 / d as f64)
-        }
-    };
-    let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let by_sev = &ctx.evidence.summary.by_severity;
     let policy = ctx.inputs.policy();
-    let mut levels: Vec<(String, String, Option<&crate::model::SeverityLevel>)> = policy
+    let unclassified = crate::evidence::summary::SeverityCounts {
+        incidents: by_sev.unclassified,
+        ..Default::default()
+    };
+    let levels = policy
         .severities
         .iter()
-        .map(|s| (s.level.clone(), s.name.clone(), Some(s)))
-        .collect();
-    levels.push(("unclassified".into(), "Unclassified".into(), None));
+        .map(|s| {
+            let counts = by_sev
+                .levels
+                .iter()
+                .find(|(l, _)| *l == s.level)
+                .map(|(_, c)| *c);
+            (
+                s.level.clone(),
+                s.name.clone(),
+                Some(s),
+                counts.unwrap_or_default(),
+            )
+        })
+        .chain(std::iter::once((
+            "unclassified".to_string(),
+            "Unclassified".to_string(),
+            None,
+            unclassified,
+        )));
     levels
-        .into_iter()
-        .map(|(level, name, sev)| {
-            let v = by_sev.get(&level).cloned().unwrap_or(Value::Null);
-            let (am, ab) = (get(&v, "ack_met"), get(&v, "ack_breached"));
-            let (rm, rb) = (get(&v, "resolve_met"), get(&v, "resolve_breached"));
-            let req = get(&v, "postmortem_required");
+        .map(|(level, name, sev, c)| {
+            let target =
+                |t: Option<crate::model::Target>| t.map(|t| t.to_string()).unwrap_or_default();
+            let req = c.postmortem_required;
             json!({
                 "level": level, "name": name,
-                "incidents": get(&v, "incidents"),
-                "ack_target": sev.and_then(|s| s.ack).map(|t| t.to_string()).unwrap_or_default(),
-                "resolve_target": sev.and_then(|s| s.resolve).map(|t| t.to_string()).unwrap_or_default(),
-                "postmortem_target": sev.and_then(|s| s.postmortem).map(|t| t.to_string()).unwrap_or_default(),
-                "ack_met": am, "ack_breached": ab, "ack_pct": pct(am, am + ab),
-                "resolve_met": rm, "resolve_breached": rb, "resolve_pct": pct(rm, rm + rb),
+                "incidents": c.incidents,
+                "ack_target": target(sev.and_then(|s| s.ack)),
+                "resolve_target": target(sev.and_then(|s| s.resolve)),
+                "postmortem_target": target(sev.and_then(|s| s.postmortem)),
+                "ack_met": c.ack_met, "ack_breached": c.ack_breached,
+                "ack_pct": share(c.ack_met, c.ack_met + c.ack_breached),
+                "resolve_met": c.resolve_met, "resolve_breached": c.resolve_breached,
+                "resolve_pct": share(c.resolve_met, c.resolve_met + c.resolve_breached),
                 "pm_required": req,
-                "pm_present": get(&v, "postmortem_present"),
-                "pm_on_time": get(&v, "postmortem_on_time"),
-                "pm_complete": get(&v, "postmortem_complete"),
-                "pm_present_pct": pct(get(&v, "postmortem_present"), req),
-                "pm_on_time_pct": pct(get(&v, "postmortem_on_time"), req),
-                "pm_complete_pct": pct(get(&v, "postmortem_complete"), req),
-                "href": format!("severities/{}.html", super::site::page_name(&level)),
+                "pm_present": c.postmortem_present,
+                "pm_on_time": c.postmortem_on_time,
+                "pm_complete": c.postmortem_complete,
+                "pm_present_pct": share(c.postmortem_present, req),
+                "pm_on_time_pct": share(c.postmortem_on_time, req),
+                "pm_complete_pct": share(c.postmortem_complete, req),
+                "href": format!("severities/{}.html", page_name(&level)),
             })
         })
         .collect()
@@ -317,19 +338,12 @@ fn month_rows(ctx: &Ctx) -> Vec<Value> {
             };
             let (am, ab) = (sum(|s| s.ack_met), sum(|s| s.ack_breached));
             let (rm, rb) = (sum(|s| s.resolve_met), sum(|s| s.resolve_breached));
-            let pct = |n: u64, d: u64| {
-                if d == 0 {
-                    "–".to_string()
-                } else {
-                    format!("{:.1} %", n as f64 * 100.0 / d as f64)
-                }
-            };
             json!({
                 "month": m.month,
                 "incidents": sum(|s| s.incidents),
                 "by_severity": m.by_severity.iter().map(|s| s.incidents).collect::<Vec<_>>(),
-                "ack_pct": pct(am, am + ab), "ack_breached": ab,
-                "resolve_pct": pct(rm, rm + rb), "resolve_breached": rb,
+                "ack_pct": share(am, am + ab), "ack_breached": ab,
+                "resolve_pct": share(rm, rm + rb), "resolve_breached": rb,
                 "pm_on_time": m.postmortems_on_time, "pm_late": m.postmortems_late,
                 "pm_missing": m.postmortems_missing, "pm_pending": m.postmortems_pending,
             })

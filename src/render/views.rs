@@ -11,7 +11,7 @@ use crate::evidence::{
 };
 use crate::ingest::Inputs;
 use crate::model::Incident;
-use crate::util::{human_duration, local_time, local_time_secs, utc_rfc3339};
+use crate::util::{human_duration, local_time_secs, utc_rfc3339};
 
 /// Site-wide facts every page shows in its header and footer.
 #[derive(Debug, Clone, Serialize)]
@@ -273,8 +273,4 @@ pub fn register_rows(
             Some(incident_row(config, inputs, jira, incident, facts))
         })
         .collect()
-}
-
-pub fn time_pair(at: DateTime<Utc>, tz: Tz) -> (String, String) {
-    (local_time(at, tz), utc_rfc3339(at))
 }
