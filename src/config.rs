@@ -377,10 +377,11 @@ fn de_days<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const MIN: &str = r#"
+    /// The smallest valid site.toml (FY2026, Acme Corp, America/New_York); other tests build on it.
+    pub(crate) const MIN: &str = r#"
 [organization]
 name = "Acme Corp"
 timezone = "America/New_York"

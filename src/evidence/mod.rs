@@ -497,20 +497,11 @@ pub(crate) mod testkit {
 
     /// FY2026 in America/New_York, default business hours, as of the period's end.
     pub fn config() -> Config {
-        let text = r#"
-[organization]
-name = "Acme Corp"
-timezone = "America/New_York"
-[period]
-name = "FY2026"
-start = 2026-01-01
-end = 2026-12-31
-[policy]
-file = "content/policies/incident-response.md"
-[business_hours]
-holidays = [2026-12-25]
-"#;
-        Config::parse(std::path::Path::new("."), text, "site.toml").unwrap()
+        let text = format!(
+            "{}[business_hours]\nholidays = [2026-12-25]\n",
+            crate::config::tests::MIN
+        );
+        Config::parse(std::path::Path::new("."), &text, "site.toml").unwrap()
     }
 
     fn level(level: &str, name: &str, ack: &str, resolve: &str, pm: &str) -> SeverityLevel {
