@@ -125,7 +125,7 @@ pub struct SampleArgs {
     pub size: usize,
     /// Draw proportionally from each severity or each calendar quarter (at least one per stratum).
     #[arg(long, value_enum)]
-    pub stratify: Option<crate::evidence::sample::Stratify>,
+    pub stratify: Option<Stratify>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +163,13 @@ pub struct FetchPagerdutyArgs {
 pub enum Region {
     Us,
     Eu,
+}
+
+/// `--stratify`: how a sample is stratified (converted to the model's `Stratify` in `commands`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Stratify {
+    Severity,
+    Quarter,
 }
 
 #[derive(Debug, Args)]

@@ -236,7 +236,7 @@ fn fetch_then_load_gives_exactly_the_in_period_population() {
     assert!(others.contains(&"content/pagerduty/log_entries.jsonl"));
 
     // Coverage: the hole in PSCH002 is a gap of level 1 of PEP0001; PEP0002 (v3) is covered.
-    let mut inputs = pagerproof::ingest::Inputs {
+    let mut inputs = pagerproof::model::Inputs {
         pagerduty: loaded.snapshot.clone(),
         ..Default::default()
     };

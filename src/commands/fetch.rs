@@ -24,7 +24,11 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
     let end = args.until.unwrap_or(config.period.end);
     anyhow::ensure!(end >= start, "--until {end} is before --since {start}");
     let (since, until) = pagerduty::period_bounds(config.tz(), start, end)?;
-    let base = pagerduty::base_url(args.api_url.as_deref(), args.region);
+    let region = match args.region {
+        crate::cli::Region::Us => pagerduty::Region::Us,
+        crate::cli::Region::Eu => pagerduty::Region::Eu,
+    };
+    let base = pagerduty::base_url(args.api_url.as_deref(), region);
     let client = pagerduty::client(&base, &token)?;
     let bar = progress_bar(args.quiet);
     let progress = |endpoint: &str, n: u64| {
@@ -73,7 +77,7 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
         .clone()
         .or_else(|| config.links.jira.clone())
         .context("no Jira URL: pass --api-url or set [links] jira in site.toml")?;
-    let keys = jira::referenced_keys(&config)?;
+    let keys = crate::ingest::jira_refs::referenced_keys(&config)?;
     let (client, flavor) = jira::client_from_env(&base)?;
     let bar = progress_bar(args.quiet);
     let progress = |endpoint: &str, n: u64| {

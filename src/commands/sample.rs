@@ -4,10 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
+use crate::cli;
 use crate::cli::SampleArgs;
 use crate::config::Config;
-use crate::evidence::sample::{Stratify, draw};
+use crate::evidence::sample::draw;
 use crate::ingest::samples::to_json;
+use crate::model::sample::Stratify;
 
 pub fn run(args: &SampleArgs) -> Result<ExitCode> {
     if args.size == 0 {
@@ -16,15 +18,12 @@ pub fn run(args: &SampleArgs) -> Result<ExitCode> {
     let config = Config::load(&args.site.site)?;
     let inputs = crate::ingest::load(&config)?;
     let evidence = crate::evidence::evaluate(&config, &inputs);
-    let record = draw(
-        &config,
-        &inputs,
-        &evidence,
-        &args.seed,
-        args.size,
-        args.stratify,
-    );
-    let strat = match args.stratify {
+    let stratify = args.stratify.map(|s| match s {
+        cli::Stratify::Severity => Stratify::Severity,
+        cli::Stratify::Quarter => Stratify::Quarter,
+    });
+    let record = draw(&config, &inputs, &evidence, &args.seed, args.size, stratify);
+    let strat = match stratify {
         None => String::new(),
         Some(Stratify::Severity) => "-by-severity".into(),
         Some(Stratify::Quarter) => "-by-quarter".into(),

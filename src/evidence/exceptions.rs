@@ -10,7 +10,7 @@ use super::{
     Exception, ExceptionKind, IncidentFacts, PostmortemFacts, PostmortemState, SeveritySource,
     Subject, Verdict, VerdictState,
 };
-use crate::ingest::Inputs;
+use crate::model::Inputs;
 use crate::model::{PolicyDoc, Postmortem, Target};
 use crate::util::{human_duration, local_time};
 

@@ -6,12 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::ingest::Inputs;
+use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
 pub mod exceptions;
 pub mod oncall;
-pub mod period;
 pub mod postmortems;
 pub mod sample;
 pub mod severity;
@@ -388,7 +387,7 @@ pub const JUDGMENTS: &[&str] = &[
 /// Applies evidence-rules.md §1 and §3–§7 to a site's inputs, on-call exceptions
 /// (`coverage_gap`, `escalation_drift`, from the PagerDuty snapshot) included.
 pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
-    let now = period::now(config);
+    let now = crate::model::period::now(config);
     let clock = sla::Clock {
         tz: config.tz(),
         hours: &config.business_hours,
@@ -409,7 +408,10 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         as_of,
         policy: inputs.policy(),
     };
-    let (period_start, period_end) = (period::period_start(config), period::period_end(config));
+    let (period_start, period_end) = (
+        crate::model::period::period_start(config),
+        crate::model::period::period_end(config),
+    );
     let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
     let oncall = oncall::facts(config, inputs, period_start, period_end);
     exceptions.extend(oncall::exceptions_from(config, &oncall));
@@ -484,7 +486,7 @@ pub(crate) mod testkit {
     use chrono::{DateTime, NaiveDate, Utc};
 
     use crate::config::Config;
-    use crate::ingest::Inputs;
+    use crate::model::Inputs;
     use crate::model::*;
 
     pub fn utc(s: &str) -> DateTime<Utc> {

@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::evidence::{Exception, ExceptionKind, Subject};
-use crate::ingest::Inputs;
-use crate::ingest::pagerduty::Snapshot;
+use crate::model::Inputs;
+use crate::model::Snapshot;
 use crate::model::{EscalationPolicy, PdRef};
 use crate::util::{human_duration, human_target, local_time};
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::sla::Clock;
 use super::{ActionItemFacts, IncidentFacts, Part, PostmortemFacts, PostmortemState, ResolvedLink};
-use crate::ingest::Inputs;
-use crate::ingest::jira::JiraIssue;
+use crate::model::Inputs;
+use crate::model::JiraIssue;
 use crate::model::{ActionItem, Incident, IncidentLink, PolicyDoc, Postmortem, Target};
 use crate::util::jira_key_from_url;
 
@@ -287,7 +287,7 @@ mod tests {
     use super::*;
     use crate::evidence::testkit::*;
     use crate::evidence::{Evidence, evaluate};
-    use crate::ingest::jira::JiraIssue;
+    use crate::model::JiraIssue;
 
     fn eval(incidents: Vec<Incident>, pms: Vec<Postmortem>) -> Evidence {
         evaluate(&config(), &inputs(incidents, pms))

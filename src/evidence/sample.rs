@@ -8,27 +8,12 @@
 //! at least one, at most its size, and takes its lowest-ranked incidents. The population hash is
 //! the SHA-256 of the sorted in-period incident numbers, each followed by "\n".
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::model::Inputs;
+use crate::model::sample::{Pick, PopulationRef, SCHEMA, SampleRecord, Stratify};
+
 pub const ALGORITHM: &str = "rank by SHA-256(seed \\n number), lowest first; strata by largest remainder, at least one each";
-
-/// How a sample is stratified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Stratify {
-    Severity,
-    Quarter,
-}
-
-/// One selected incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pick {
-    pub number: u64,
-    pub stratum: Option<String>,
-    /// Hex SHA-256 rank of the incident, so anyone can re-derive the order.
-    pub rank: String,
-}
 
 /// The rank of an incident for a seed.
 pub fn rank(seed: &str, number: u64) -> String {
@@ -129,13 +114,12 @@ pub fn allocate(size: usize, sizes: &[usize]) -> Vec<usize> {
 /// record).
 pub fn draw(
     config: &crate::Config,
-    inputs: &crate::ingest::Inputs,
+    inputs: &Inputs,
     evidence: &super::Evidence,
     seed: &str,
     size: usize,
     stratify: Option<Stratify>,
-) -> crate::ingest::samples::SampleRecord {
-    use crate::ingest::samples::{PopulationRef, SCHEMA, SampleRecord};
+) -> SampleRecord {
     let tz = config.tz();
     let stratum = |f: &super::IncidentFacts| -> Option<String> {
         match stratify? {
@@ -148,7 +132,7 @@ pub fn draw(
             Stratify::Quarter => {
                 use chrono::Datelike;
                 let created = inputs.incident(f.number)?.created;
-                let date = super::period::local_date(tz, created);
+                let date = crate::model::period::local_date(tz, created);
                 Some(format!("{}-Q{}", date.year(), (date.month() - 1) / 3 + 1))
             }
         }

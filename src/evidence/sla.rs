@@ -6,9 +6,9 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::period::{local_date, local_instant};
 use super::{Verdict, VerdictState};
 use crate::config::BusinessHours;
+use crate::model::period::{local_date, local_instant};
 use crate::model::{Incident, SeverityLevel, Target};
 
 /// The calendar the deadlines are computed in: the organization's zone and business hours.

@@ -8,8 +8,8 @@ use super::{
     PostmortemState, VerdictState,
 };
 use crate::config::Config;
-use crate::ingest::Inputs;
 use crate::model::Accounting;
+use crate::model::Inputs;
 
 pub const SCHEMA: &str = "pagerproof.summary.v1";
 
@@ -211,7 +211,7 @@ pub fn months(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> 
     let month_of = |f: &IncidentFacts| {
         inputs
             .incident(f.number)
-            .map(|i| super::period::month_of(tz, i.created))
+            .map(|i| crate::model::period::month_of(tz, i.created))
     };
     let mut levels: Vec<Option<&str>> = inputs
         .policy()
@@ -220,7 +220,7 @@ pub fn months(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> 
         .map(|s| Some(s.level.as_str()))
         .collect();
     levels.push(None);
-    super::period::months(config)
+    crate::model::period::months(config)
         .into_iter()
         .map(|month| {
             let of_month: Vec<&IncidentFacts> = incidents

@@ -29,6 +29,7 @@ use serde_json::{Value, json};
 
 use super::client::{ApiClient, Credential, FetchError};
 use super::pagination::{ListRequest, Progress, cursor_windowed, new_window, offset_all, windowed};
+use crate::model::layout::pagerduty::*;
 use crate::model::{FetchRecord, FetchWindow};
 use crate::util::utc_rfc3339;
 
@@ -43,24 +44,20 @@ const INCIDENT_WINDOW_MONTHS: u32 = 6;
 const AUDIT_WINDOW_DAYS: i64 = 31;
 const LIMIT: u64 = 100;
 
-pub const INCIDENTS: &str = "incidents.jsonl";
-pub const LOG_ENTRIES: &str = "log_entries.jsonl";
-pub const ESCALATION_POLICIES: &str = "escalation_policies.jsonl";
-pub const SCHEDULES: &str = "schedules.jsonl";
-pub const OVERRIDES: &str = "overrides.jsonl";
-pub const SERVICES: &str = "services.jsonl";
-pub const PRIORITIES: &str = "priorities.jsonl";
-pub const USERS: &str = "users.jsonl";
-pub const AUDIT_RECORDS: &str = "audit_records.jsonl";
-pub const FETCH_RECORD: &str = "fetch-record.json";
-
 /// `--api-url` when given, else the region's API.
-pub fn base_url(api_url: Option<&str>, region: crate::cli::Region) -> String {
+pub fn base_url(api_url: Option<&str>, region: Region) -> String {
     match (api_url, region) {
         (Some(url), _) => url.to_string(),
-        (None, crate::cli::Region::Us) => US_API.to_string(),
-        (None, crate::cli::Region::Eu) => EU_API.to_string(),
+        (None, Region::Us) => US_API.to_string(),
+        (None, Region::Eu) => EU_API.to_string(),
     }
+}
+
+/// The PagerDuty service region an account lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    Us,
+    Eu,
 }
 
 /// A PagerDuty REST client for `base` with the token.
@@ -451,7 +448,6 @@ mod tests {
 
     #[test]
     fn region_picks_the_api_unless_a_url_is_given() {
-        use crate::cli::Region;
         assert_eq!(base_url(None, Region::Us), "https://api.pagerduty.com");
         assert_eq!(base_url(None, Region::Eu), "https://api.eu.pagerduty.com");
         assert_eq!(

@@ -326,7 +326,7 @@ pub fn write(out: &Path, jira: &Jira, cal: &Calendar) -> Result<()> {
     }
     write_file(
         out,
-        &format!("content/jira/{}", crate::fetch::jira::ISSUES),
+        &format!("content/jira/{}", crate::model::layout::jira::ISSUES),
         text.as_bytes(),
     )?;
     let mut record = serde_json::to_value(fetch_record(jira, cal))?;
@@ -335,7 +335,7 @@ pub fn write(out: &Path, jira: &Jira, cal: &Calendar) -> Result<()> {
     text.push('\n');
     write_file(
         out,
-        &format!("content/jira/{}", crate::fetch::jira::FETCH_RECORD),
+        &format!("content/jira/{}", crate::model::layout::jira::FETCH_RECORD),
         text.as_bytes(),
     )
 }

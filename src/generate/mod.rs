@@ -1122,7 +1122,7 @@ mod tests {
         {
             let doc: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(dir.path().join(path)).unwrap()).unwrap();
-            for key in crate::fetch::jira::postmortem_keys(&doc) {
+            for key in crate::ingest::jira_refs::postmortem_keys(&doc) {
                 assert!(
                     issues.contains_key(&key),
                     "{path}: {key} not in the snapshot"

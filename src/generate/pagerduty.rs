@@ -20,7 +20,7 @@ use super::company::{self, ENGINEERS, OVERRIDES_2026, Person, SERVICES};
 use super::incidents::{Calendar, Inc, date};
 use super::rng::Rng;
 use super::write_file;
-use crate::fetch::pagerduty as layout;
+use crate::model::layout::pagerduty as layout;
 use crate::model::{FetchRecord, FetchWindow};
 use crate::util::utc_rfc3339;
 
@@ -1092,7 +1092,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
         let to = (from + Duration::days(31)).min(cal.now);
         let n = audit.map_or(0, |a| {
             a.iter()
-                .filter_map(|r| layout::parse_time(&r["execution_time"]))
+                .filter_map(|r| crate::fetch::pagerduty::parse_time(&r["execution_time"]))
                 .filter(|t| *t >= from && *t < to)
                 .count() as u64
         });
@@ -1134,8 +1134,8 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    layout::parse_time(&e["start"]).unwrap(),
-                    layout::parse_time(&e["end"]).unwrap(),
+                    crate::fetch::pagerduty::parse_time(&e["start"]).unwrap(),
+                    crate::fetch::pagerduty::parse_time(&e["end"]).unwrap(),
                     e["user"]["id"].as_str().unwrap().to_string(),
                 )
             })

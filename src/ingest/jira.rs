@@ -1,4 +1,4 @@
-//! Jira issue snapshots written by `pagerproof fetch jira` (layout: see [`crate::fetch::jira`]).
+//! Jira issue snapshots written by `pagerproof fetch jira` (layout: [`crate::model::layout::jira`]).
 //!
 //! Every `*.jsonl` file under `[inputs] jira` holds one issue per line; a `*.json` file may hold
 //! one issue, a list of issues, or a search response (`{"issues": [...]}`), so hand-exported
@@ -8,39 +8,12 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::ingest::pagerduty::{records, relative, source_file_of};
-use crate::model::{SourceFile, SourceKind};
-
-/// One Jira issue as snapshotted.
-#[derive(Debug, Clone, Serialize)]
-pub struct JiraIssue {
-    pub key: String,
-    pub summary: Option<String>,
-    /// Status name (`In Progress`).
-    pub status: Option<String>,
-    /// `statusCategory.key`: `new`, `indeterminate` or `done`.
-    pub status_category: Option<String>,
-    pub url: Option<String>,
-    pub resolution: Option<String>,
-    pub due_date: Option<NaiveDate>,
-    pub assignee: Option<String>,
-    /// The snapshot file and 1-based line (or record index in a `.json` file) it was read from.
-    pub source: String,
-    pub line: u64,
-}
-
-impl JiraIssue {
-    /// Jira's own verdict: the status category is `done`.
-    pub fn is_done(&self) -> bool {
-        self.status_category
-            .as_deref()
-            .is_some_and(|c| c.eq_ignore_ascii_case("done"))
-    }
-}
+use crate::model::layout::jira::FETCH_RECORD;
+use crate::model::{JiraIssue, SourceFile, SourceKind};
 
 /// Every issue under `[inputs] jira` by key (a later file's copy of a key replaces an earlier
 /// one: files are read in path byte order), and the snapshot files.
@@ -74,7 +47,7 @@ pub fn load(config: &Config) -> Result<(BTreeMap<String, JiraIssue>, Vec<SourceF
             .to_string();
         let found: Vec<(usize, Value)> = if name.ends_with(".jsonl") {
             records(&rel, &bytes)?
-        } else if name.ends_with(".json") && name != crate::fetch::jira::FETCH_RECORD {
+        } else if name.ends_with(".json") && name != FETCH_RECORD {
             let v: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| anyhow::anyhow!("{rel}:{}: {e}", e.line()))?;
             json_issues(v)

@@ -5,19 +5,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::{
-    Inputs, csv_incidents, jira, pagerduty, policy, population, postmortem, responses, samples,
-};
+use super::{csv_incidents, jira, pagerduty, policy, population, postmortem, responses, samples};
 use crate::config::Config;
-use crate::model::{Finding, Level, SourceFile, SourceKind};
+use crate::model::{Finding, Inputs, Level, SourceFile, SourceKind};
 
 /// Reads and validates every input. Malformed files are errors naming file and line; bad CSV rows
 /// become rejected rows.
 pub fn load(config: &Config) -> Result<Inputs> {
     let mut inputs = Inputs::default();
     let (period_start, period_end) = (
-        crate::evidence::period::period_start(config),
-        crate::evidence::period::period_end(config),
+        crate::model::period::period_start(config),
+        crate::model::period::period_end(config),
     );
 
     // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2).

@@ -11,46 +11,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::fetch::pagerduty as layout;
 use crate::ingest::population::RowOutcome;
+use crate::model::layout::pagerduty as layout;
 use crate::model::*;
-
-/// Snapshot contents other than incidents, and the fetch records proving completeness.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Snapshot {
-    /// Sorted by id.
-    pub escalation_policies: Vec<EscalationPolicy>,
-    pub schedules: Vec<Schedule>,
-    pub overrides: Vec<Override>,
-    pub services: Vec<Service>,
-    /// In the account's order (highest first, as PagerDuty lists them).
-    pub priorities: Vec<Priority>,
-    pub users: Vec<User>,
-    /// Oldest first.
-    pub audit_records: Vec<AuditRecord>,
-    pub fetch_records: Vec<FetchRecordFile>,
-}
-
-impl Snapshot {
-    pub fn escalation_policy(&self, id: &str) -> Option<&EscalationPolicy> {
-        self.escalation_policies.iter().find(|e| e.id == id)
-    }
-
-    pub fn schedule(&self, id: &str) -> Option<&Schedule> {
-        self.schedules.iter().find(|s| s.id == id)
-    }
-}
-
-/// A fetch record and the snapshot file it was read from.
-#[derive(Debug, Clone, Serialize)]
-pub struct FetchRecordFile {
-    pub file: String,
-    pub record: FetchRecord,
-}
 
 #[derive(Debug, Default)]
 pub struct Loaded {

@@ -14,23 +14,10 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::frontmatter;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Response {
-    /// The exception id it answers (`ack_breach:1042`).
-    pub exception: String,
-    pub owner: String,
-    pub date: NaiveDate,
-    pub status: Option<String>,
-    pub remediation: Option<String>,
-    pub body_markdown: String,
-    pub source: String,
-    /// Line of the `exception` key, for findings about it.
-    pub line: u64,
-}
+use crate::model::Response;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,34 +1,8 @@
 //! Recorded sample selections: `content/samples/*.json`, written by `pagerproof sample`.
 
 use anyhow::{Result, anyhow, bail};
-use serde::{Deserialize, Serialize};
 
-use crate::evidence::sample::{Pick, Stratify};
-
-pub const SCHEMA: &str = "pagerproof.sample.v1";
-
-/// A sample as drawn: enough to re-derive it and to see whether the population changed since.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SampleRecord {
-    pub schema: String,
-    pub seed: String,
-    pub size: usize,
-    pub stratify: Option<Stratify>,
-    pub algorithm: String,
-    pub population: PopulationRef,
-    pub picks: Vec<Pick>,
-    /// The file it was read from (not stored in the file).
-    #[serde(skip)]
-    pub source: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PopulationRef {
-    pub count: usize,
-    pub sha256: String,
-}
+use crate::model::sample::{SCHEMA, SampleRecord};
 
 pub fn parse(rel: &str, text: &str) -> Result<SampleRecord> {
     let mut record: SampleRecord = serde_json::from_str(text)
@@ -53,6 +27,7 @@ pub fn to_json(record: &SampleRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::sample::{Pick, PopulationRef, Stratify};
 
     #[test]
     fn round_trips_and_rejects_other_schemas() {

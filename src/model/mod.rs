@@ -1,13 +1,25 @@
-//! Plain data types shared by the pipeline stages. No I/O lives here.
+//! Plain data types shared by the pipeline stages, the snapshot layout and the period. No I/O
+//! lives here: `ingest` fills these types, `evidence` judges them, `render` lays them out.
 
 pub mod incident;
+pub mod inputs;
+pub mod jira;
 pub mod oncall;
+pub mod period;
 pub mod policy;
 pub mod postmortem;
+pub mod response;
+pub mod sample;
+pub mod snapshot;
 pub mod source;
 
 pub use incident::*;
+pub use inputs::Inputs;
+pub use jira::JiraIssue;
 pub use oncall::*;
 pub use policy::*;
 pub use postmortem::*;
+pub use response::Response;
+pub use sample::SampleRecord;
+pub use snapshot::{FetchRecordFile, Snapshot, layout};
 pub use source::*;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::charts_page::ChartView;
 use super::site::{Ctx, anchor};
 use crate::evidence::Subject;
-use crate::ingest::Inputs;
+use crate::model::Inputs;
 use crate::util::{human_duration, human_target, local_time, utc_rfc3339};
 
 pub fn has_oncall(inputs: &Inputs) -> bool {

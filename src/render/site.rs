@@ -14,7 +14,7 @@ use super::theme;
 use super::views::*;
 use crate::config::Config;
 use crate::evidence::{Evidence, ExceptionKind, Part, Subject};
-use crate::ingest::Inputs;
+use crate::model::Inputs;
 use crate::model::{Postmortem, SourceKind};
 use crate::util::{local_time, local_time_secs, utc_rfc3339};
 
@@ -30,7 +30,7 @@ pub struct Ctx<'a> {
     /// Exceptions by subject, so a page finds its own without scanning them all.
     pub by_subject: BTreeMap<&'a Subject, Vec<&'a crate::evidence::Exception>>,
     /// Management responses by exception id.
-    pub responses: BTreeMap<&'a str, &'a crate::ingest::responses::Response>,
+    pub responses: BTreeMap<&'a str, &'a crate::model::Response>,
     pub jira: JiraLinks,
 }
 
@@ -283,7 +283,7 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
     }
 }
 
-fn response_for<'a>(ctx: &'a Ctx, id: &str) -> Option<&'a crate::ingest::responses::Response> {
+fn response_for<'a>(ctx: &'a Ctx, id: &str) -> Option<&'a crate::model::Response> {
     ctx.responses.get(id).copied()
 }
 

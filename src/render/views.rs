@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::evidence::{
     Evidence, IncidentFacts, PostmortemState, SeveritySource, Verdict, VerdictState,
 };
-use crate::ingest::Inputs;
 use crate::model::Incident;
+use crate::model::Inputs;
 use crate::util::{human_duration, local_time_secs, utc_rfc3339};
 
 /// Site-wide facts every page shows in its header and footer.

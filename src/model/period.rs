@@ -156,6 +156,11 @@ mod tests {
     }
 
     pub(crate) fn test_config() -> Config {
-        crate::evidence::testkit::config()
+        Config::parse(
+            std::path::Path::new("."),
+            crate::config::tests::MIN,
+            "site.toml",
+        )
+        .unwrap()
     }
 }

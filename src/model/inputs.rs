@@ -1,0 +1,47 @@
+//! Everything a site's inputs say, as read by `ingest` and judged by `evidence`.
+
+use std::collections::BTreeMap;
+
+use super::*;
+
+/// Everything a site's inputs say, before any rule is applied.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Every input file in reading order (copied verbatim to `sources/`).
+    pub sources: Vec<SourceFile>,
+    /// Every identity read from a non-rejected row (accepted, duplicate or outside the period),
+    /// sorted by incident number.
+    pub incidents: Vec<Incident>,
+    pub rejected: Vec<RejectedRow>,
+    /// Totals over every incident source.
+    pub accounting: Accounting,
+    /// Every policy document, sorted by slug.
+    pub policies: Vec<PolicyDoc>,
+    /// Index into `policies` of the incident response policy named by `[policy] file`.
+    pub policy: usize,
+    /// Sorted by id.
+    pub postmortems: Vec<Postmortem>,
+    pub responses: Vec<Response>,
+    /// Recorded sample selections, sorted by file.
+    pub samples: Vec<SampleRecord>,
+    /// Jira issue snapshots by key.
+    pub jira: BTreeMap<String, JiraIssue>,
+    /// PagerDuty API snapshot contents other than incidents (on-call configuration, audit records)
+    /// and the fetch records proving completeness.
+    pub pagerduty: Snapshot,
+    /// Warnings (and, from `check`, errors) found while loading.
+    pub findings: Vec<Finding>,
+}
+
+impl Inputs {
+    pub fn policy(&self) -> &PolicyDoc {
+        &self.policies[self.policy]
+    }
+
+    pub fn incident(&self, number: u64) -> Option<&Incident> {
+        self.incidents
+            .binary_search_by_key(&number, |i| i.number)
+            .ok()
+            .map(|i| &self.incidents[i])
+    }
+}

@@ -1,0 +1,63 @@
+//! The API snapshots under `content/`: where `fetch` writes them (the file layout) and what
+//! `ingest` reads back from them.
+
+use serde::Serialize;
+
+use super::*;
+
+/// File names of the snapshot directories (`[inputs] pagerduty`, `[inputs] jira`). `fetch` writes
+/// them, `ingest` reads them; the formats are documented in `fetch::pagerduty` and `fetch::jira`.
+pub mod layout {
+    /// `content/pagerduty/`: one JSON record per line, except the fetch record.
+    pub mod pagerduty {
+        pub const INCIDENTS: &str = "incidents.jsonl";
+        pub const LOG_ENTRIES: &str = "log_entries.jsonl";
+        pub const ESCALATION_POLICIES: &str = "escalation_policies.jsonl";
+        pub const SCHEDULES: &str = "schedules.jsonl";
+        pub const OVERRIDES: &str = "overrides.jsonl";
+        pub const SERVICES: &str = "services.jsonl";
+        pub const PRIORITIES: &str = "priorities.jsonl";
+        pub const USERS: &str = "users.jsonl";
+        pub const AUDIT_RECORDS: &str = "audit_records.jsonl";
+        pub const FETCH_RECORD: &str = "fetch-record.json";
+    }
+
+    /// `content/jira/`.
+    pub mod jira {
+        pub const ISSUES: &str = "issues.jsonl";
+        pub const FETCH_RECORD: &str = "fetch-record.json";
+    }
+}
+
+/// Snapshot contents other than incidents, and the fetch records proving completeness.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Snapshot {
+    /// Sorted by id.
+    pub escalation_policies: Vec<EscalationPolicy>,
+    pub schedules: Vec<Schedule>,
+    pub overrides: Vec<Override>,
+    pub services: Vec<Service>,
+    /// In the account's order (highest first, as PagerDuty lists them).
+    pub priorities: Vec<Priority>,
+    pub users: Vec<User>,
+    /// Oldest first.
+    pub audit_records: Vec<AuditRecord>,
+    pub fetch_records: Vec<FetchRecordFile>,
+}
+
+impl Snapshot {
+    pub fn escalation_policy(&self, id: &str) -> Option<&EscalationPolicy> {
+        self.escalation_policies.iter().find(|e| e.id == id)
+    }
+
+    pub fn schedule(&self, id: &str) -> Option<&Schedule> {
+        self.schedules.iter().find(|s| s.id == id)
+    }
+}
+
+/// A fetch record and the snapshot file it was read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchRecordFile {
+    pub file: String,
+    pub record: FetchRecord,
+}
