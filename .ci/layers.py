@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""The house rules of src/, checked: no import cycle between modules at any level, and every
-top-level module imports only the layers below it (docs/architecture.md).
+"""The house rules, checked: no import cycle between modules at any level of any crate of the
+workspace, and every top-level module of the product (src/) imports only the layers below it
+(docs/architecture.md). Other crates (crates/*/src, e.g. the example generator) are checked for
+cycles only: the layer table is the product's.
 
 Reads every `crate::a::b` and `super::x` path in src/**/*.rs (comments and string literals are
 ignored), resolves it to a module, and for each pair of modules that refer to each other through
@@ -8,13 +10,15 @@ their nearest common parent, adds an edge between the two children of that paren
 the children of any module, or a top-level edge the layer table does not allow, fails with the
 file and line of every reference that makes it.
 
-    python3 .ci/layers.py [SRC_DIR]
+    python3 .ci/layers.py [SRC_DIR ...]     (default: src and every crates/*/src)
 """
 
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Which top-level modules each top-level module may use. `main` and `lib` wire everything.
 ALLOWED = {
@@ -71,6 +75,12 @@ def strip(text):
     return "".join(out)
 
 
+def shown(path):
+    """A path as the repository names it (relative to its root when inside it)."""
+    path = path.resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def module_of(src, path):
     parts = list(path.relative_to(src).with_suffix("").parts)
     if parts[-1] == "mod":
@@ -111,11 +121,11 @@ def references(src):
                     target = target + (s,)
                 else:
                     break
-            yield here, target, path.relative_to(src.parent), line
+            yield here, target, shown(path), line
 
 
-def main():
-    src = Path(sys.argv[1] if len(sys.argv) > 1 else "src")
+def check(src, layer_table):
+    """The problems of one crate's source directory, and how many module edges it has."""
     edges = defaultdict(list)  # (parent, child_from, child_to) -> [where]
     problems = []
     for here, target, where, line in references(src):
@@ -127,7 +137,7 @@ def main():
         parent = here[:k]
         a, b = here[k], target[k]
         edges[(parent, a, b)].append(f"{where}:{line}")
-        if not parent and here[0] in ALLOWED and b not in ALLOWED[here[0]]:
+        if layer_table and not parent and here[0] in ALLOWED and b not in ALLOWED[here[0]]:
             problems.append(f"{where}:{line}: layer rule: `{a}` may not use `{b}`")
     graphs = defaultdict(lambda: defaultdict(set))
     for (parent, a, b) in edges:
@@ -139,14 +149,29 @@ def main():
             refs = []
             for a, b in zip(cycle, cycle[1:] + [cycle[0]]):
                 refs.append(f"    {a} -> {b}: " + ", ".join(edges[(parent, a, b)][:4]))
-            problems.append(f"import cycle in {name}: {chain}\n" + "\n".join(refs))
-    problems = list(dict.fromkeys(problems))
+            problems.append(f"import cycle in {shown(src)} {name}: {chain}\n" + "\n".join(refs))
+    return list(dict.fromkeys(problems)), len(edges)
+
+
+def main():
+    if len(sys.argv) > 1:
+        dirs = [Path(a) for a in sys.argv[1:]]
+    else:
+        dirs = [ROOT / "src"] + sorted(ROOT.glob("crates/*/src"))
+    problems = []
+    for src in dirs:
+        if not src.is_dir():
+            sys.exit(f"layers: {src}: not a directory")
+        # The layer table describes the product crate only; other crates get the cycle check.
+        found, count = check(src, src.resolve() == ROOT / "src")
+        problems += found
+        print(f"layers: {shown(src)}: {count} module edges, {len(found)} problem(s)")
     for p in problems:
         print(p)
     if problems:
         print(f"layers: {len(problems)} problem(s)")
         sys.exit(1)
-    print(f"layers: no import cycle, every layer rule holds ({len(edges)} module edges)")
+    print("layers: no import cycle, every layer rule holds")
 
 
 def cycles(graph):

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use pagerproof::Config;
-use pagerproof::generate::{self, Options};
+use pagerproof_example_gen::{self as generate, Options};
 
 const RUNS: usize = 3;
 

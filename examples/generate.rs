@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use pagerproof::generate::{self, Options};
+use pagerproof_example_gen::{self as generate, Options};
 
 /// Write site.toml and content/ for a seeded, synthetic but realistic audit year.
 #[derive(Debug, Parser)]

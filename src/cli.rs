@@ -15,6 +15,10 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log each phase (load inputs, evaluate, render, swap into place, …) with its duration and
+    /// counts to stderr. A command's --quiet silences it.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

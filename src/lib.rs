@@ -8,7 +8,6 @@ pub mod commands;
 pub mod config;
 pub mod evidence;
 pub mod fetch;
-pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod package;

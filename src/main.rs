@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = pagerproof::cli::Cli::parse();
+    pagerproof::commands::init_logging(cli.verbose, &cli.command);
     match pagerproof::commands::run(cli.command) {
         Ok(code) => code,
         Err(err) => {

@@ -469,3 +469,45 @@ fn sample_is_reproducible_recorded_and_shown() {
     let page = read(&build(site.path()).join("sample.html"));
     assert!(page.contains("changed since the sample was drawn"));
 }
+
+#[test]
+fn verbose_logs_each_build_phase_to_stderr_and_quiet_silences_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    pagerproof().arg("init").arg(&site).assert().success();
+    let stderr = |args: &[&str]| {
+        let out = pagerproof()
+            .args(args)
+            .arg("--site")
+            .arg(&site)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?} failed");
+        String::from_utf8(out.stderr).unwrap()
+    };
+
+    let log = stderr(&["build", "--verbose"]);
+    // One line per command-level phase, in order, each with its duration and no timestamp.
+    let mut lines = log.lines();
+    for (phase, counts) in [
+        ("load inputs", "rows=4 incidents=4 postmortems=1"),
+        ("evaluate", "incidents=4 exceptions=2"),
+        ("render", "pages="),
+        ("swap into place", ""),
+        ("build", ""),
+    ] {
+        let line = lines
+            .find(|l| l.starts_with(&format!(" INFO {phase} ms=")))
+            .unwrap_or_else(|| panic!("no `{phase}` line after the previous phase in:\n{log}"));
+        assert!(line.contains(counts), "{line}");
+    }
+    // The global flag works before the subcommand too, and `check` logs its phases.
+    let log = stderr(&["-v", "check"]);
+    assert!(log.contains(" INFO load inputs ms="), "{log}");
+    assert!(log.contains(" INFO evaluate ms="), "{log}");
+
+    // Without --verbose only warnings would show (this site has none); --quiet wins over -v.
+    assert_eq!(stderr(&["build"]), "");
+    assert_eq!(stderr(&["build", "--quiet"]), "");
+    assert_eq!(stderr(&["build", "--verbose", "--quiet"]), "");
+}

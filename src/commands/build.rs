@@ -3,10 +3,13 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use tracing::info;
 
+use super::ms;
 use crate::cli::BuildArgs;
 use crate::config::Config;
 use crate::model::Level;
@@ -27,8 +30,19 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
 /// Returns a one-line summary of what was built.
 pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     let progress = progress(quiet);
+    let started = Instant::now();
     progress.set_message("reading inputs");
+    let phase = Instant::now();
     let inputs = crate::ingest::load(config)?;
+    let a = &inputs.accounting;
+    info!(
+        ms = ms(phase),
+        rows = a.rows_read,
+        incidents = a.accepted,
+        postmortems = inputs.postmortems.len(),
+        findings = inputs.findings.len(),
+        "load inputs"
+    );
     for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
         progress.suspend(|| eprintln!("{f}"));
     }
@@ -36,17 +50,38 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
         "testing {} incidents against the policy",
         inputs.accounting.accepted
     ));
+    let phase = Instant::now();
     let evidence = crate::evidence::evaluate(config, &inputs);
+    info!(
+        ms = ms(phase),
+        incidents = a.accepted,
+        exceptions = evidence.exceptions.len(),
+        "evaluate"
+    );
     progress.set_message("rendering pages");
     let staging = staging_dir(out)?;
+    let phase = Instant::now();
     let rendered = crate::render::render_site(config, &inputs, &evidence, &staging);
     if let Err(e) = rendered {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
+    if tracing::enabled!(tracing::Level::INFO) {
+        let elapsed = ms(phase);
+        let written = Written::tally(&staging);
+        info!(
+            ms = elapsed,
+            pages = written.pages,
+            files = written.files,
+            bytes = written.bytes,
+            "render"
+        );
+    }
+    let phase = Instant::now();
     replace_dir(&staging, out)?;
+    info!(ms = ms(phase), "swap into place");
     progress.finish_and_clear();
-    let a = &inputs.accounting;
+    info!(ms = ms(started), "build");
     Ok(format!(
         "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
         out.display(),
@@ -61,8 +96,34 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     ))
 }
 
+/// What a render wrote, for the log: HTML pages, all files, and their bytes.
+#[derive(Debug, Default)]
+struct Written {
+    pages: u64,
+    files: u64,
+    bytes: u64,
+}
+
+impl Written {
+    fn tally(dir: &Path) -> Written {
+        let mut w = Written::default();
+        for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            w.files += 1;
+            w.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if entry.path().extension().is_some_and(|e| e == "html") {
+                w.pages += 1;
+            }
+        }
+        w
+    }
+}
+
 fn progress(quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
+    // With --verbose the phase log lines replace the spinner (both would share stderr).
+    if quiet || tracing::enabled!(tracing::Level::INFO) || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();

@@ -2,9 +2,12 @@
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Result;
+use tracing::info;
 
+use super::ms;
 use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::model::{Finding, Level};
@@ -40,8 +43,24 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
 
 /// Every finding about a site's inputs. Malformed files are returned as `Err` (they stop `build`).
 pub fn findings(config: &Config) -> Result<Vec<Finding>> {
+    let phase = Instant::now();
     let inputs = crate::ingest::load(config)?;
+    info!(
+        ms = ms(phase),
+        rows = inputs.accounting.rows_read,
+        incidents = inputs.accounting.accepted,
+        postmortems = inputs.postmortems.len(),
+        findings = inputs.findings.len(),
+        "load inputs"
+    );
+    let phase = Instant::now();
     let evidence = crate::evidence::evaluate(config, &inputs);
+    info!(
+        ms = ms(phase),
+        incidents = inputs.accounting.accepted,
+        exceptions = evidence.exceptions.len(),
+        "evaluate"
+    );
     let mut out = inputs.findings.clone();
     let warn = |file: &str, line: Option<u64>, message: String| Finding {
         level: Level::Warning,

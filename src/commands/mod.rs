@@ -1,8 +1,10 @@
 //! One module per subcommand; each takes its parsed arguments and returns the exit code.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Result;
+use tracing::level_filters::LevelFilter;
 
 use crate::cli::{Command, FetchCommand};
 
@@ -29,4 +31,38 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Fetch(FetchCommand::Pagerduty(args)) => fetch::pagerduty(&args),
         Command::Fetch(FetchCommand::Jira(args)) => fetch::jira(&args),
     }
+}
+
+/// Sends `tracing` events to stderr: each phase with its duration and counts at info level with
+/// `--verbose`, only warnings otherwise, nothing at all with a command's `--quiet`. Lines carry no
+/// timestamp or module path, so the same run logs the same words (only the durations vary).
+pub fn init_logging(verbose: bool, command: &Command) {
+    let level = if quiet(command) {
+        LevelFilter::OFF
+    } else if verbose {
+        LevelFilter::INFO
+    } else {
+        LevelFilter::WARN
+    };
+    // Fails only if a subscriber is already set (a second call in one process): keep that one.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
+fn quiet(command: &Command) -> bool {
+    match command {
+        Command::Build(args) => args.quiet,
+        Command::Fetch(FetchCommand::Pagerduty(args)) => args.quiet,
+        Command::Fetch(FetchCommand::Jira(args)) => args.quiet,
+        _ => false,
+    }
+}
+
+/// Milliseconds since `start`, for phase logs (timing goes to stderr only, never into output).
+pub(crate) fn ms(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

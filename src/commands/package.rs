@@ -2,9 +2,12 @@
 //! file and (with `--sign`) its minisign signature, all in `[output] dist`.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
+use tracing::info;
 
+use super::ms;
 use crate::cli::PackageArgs;
 use crate::package::{archive, bagit::BagInfo, sign};
 
@@ -20,8 +23,15 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     let mtime = archive::zip_time(config.period.as_of(), epoch)?;
     let info = BagInfo::from_config(&config);
     let dist = config.path(&config.output.dist);
+    let phase = Instant::now();
     let id = crate::package::write_package(&out, &dist, &config.package_name(), &info, mtime)
         .with_context(|| format!("{}: cannot write the package", out.display()))?;
+    info!(
+        ms = ms(phase),
+        files = id.oxum.files,
+        bytes = id.oxum.bytes,
+        "write package"
+    );
 
     println!("package: {}", id.zip.display());
     println!(
@@ -35,7 +45,9 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     match &args.sign {
         Some(key) => {
             let comment = sign::trusted_comment(&info, &id);
+            let phase = Instant::now();
             let path = sign::sign_zip(&id.zip, key, sign::password_from_env(), &comment)?;
+            info!(ms = ms(phase), "sign");
             println!("  signature:              {}", path.display());
             println!("  trusted comment:        {}", comment.replace('\t', "  "));
         }

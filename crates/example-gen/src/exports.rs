@@ -269,7 +269,7 @@ fn title_case(incs: &[Inc], rows: &[usize], mess: &Messiness) -> Result<Vec<u8>>
         "Acknowledged By",
         "Resolved By",
     ])?;
-    let z = crate::util::utc_rfc3339;
+    let z = pagerproof::util::utc_rfc3339;
     for &i in rows {
         let inc = &incs[i];
         let mut created = z(inc.created);

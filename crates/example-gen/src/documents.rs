@@ -48,41 +48,17 @@ jira = "{jira}"
     )
 }
 
-/// A policy duration as people write them: `5m`, `4h`, `24h`, `5d`.
+/// A policy duration as the example policy writes them: `5m`, `4h`, `1d`, `5d`. The generator's own
+/// rule rather than `pagerproof::util::human_target`, so that a change in how the site prints
+/// targets cannot silently change the committed example.
 fn duration(secs: i64) -> String {
-    if secs % 86_400 == 0 && secs >= 2 * 86_400 {
-        format!("{}d", secs / 86_400)
-    } else {
-        crate::util::human_target(secs)
+    match secs {
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
     }
 }
-
-pub(super) const LEVELS: [(&str, &str, &str, &str); 4] = [
-    (
-        "P1",
-        "Critical",
-        r#"["SEV-1", "SEV1"]"#,
-        "Complete outage of a customer-facing service, payments failing for many customers, or a confirmed security breach.",
-    ),
-    (
-        "P2",
-        "High",
-        r#"["SEV-2", "SEV2"]"#,
-        "Major degradation of a customer-facing service or a core feature unavailable for a subset of customers; no workaround.",
-    ),
-    (
-        "P3",
-        "Medium",
-        r#"["SEV-3", "SEV3"]"#,
-        "Partial degradation with a workaround, or an internal system impaired.",
-    ),
-    (
-        "P4",
-        "Low",
-        r#"["SEV-4", "SEV4"]"#,
-        "Minor issue or early warning with no current customer impact.",
-    ),
-];
 
 const ESCALATION: [(u32, &str, u32); 4] = [
     (1, "Primary on-call engineer", 0),
@@ -106,7 +82,7 @@ pub fn incident_response_policy(org: &str) -> String {
         company::SRE_LEAD.name,
         company::ESCALATION_POLICY
     ));
-    for (p, (level, name, aliases, definition)) in LEVELS.iter().enumerate() {
+    for (p, (level, name, aliases, definition)) in company::LEVELS.iter().enumerate() {
         let _ = write!(
             fm,
             "\n[[severity]]\nlevel = \"{level}\"\nname = \"{name}\"\naliases = {aliases}\ndefinition = \"{definition}\"\nack = \"{}\"\n",
@@ -130,7 +106,7 @@ pub fn incident_response_policy(org: &str) -> String {
     let mut table = String::from(
         "| Level | Name | Definition | Acknowledge within | Resolve within | Postmortem |\n|---|---|---|---|---|---|\n",
     );
-    for (p, (level, name, _, definition)) in LEVELS.iter().enumerate() {
+    for (p, (level, name, _, definition)) in company::LEVELS.iter().enumerate() {
         let ack = match ACK[p] {
             Ack::Within(s) => duration(s),
             Ack::NextBusinessDay => "end of the next business day".into(),
@@ -329,7 +305,7 @@ impl Response {
     pub fn file_name(&self) -> String {
         format!(
             "content/responses/{}.md",
-            crate::util::slug(&self.exception)
+            pagerproof::util::slug(&self.exception)
         )
     }
 

@@ -8,6 +8,11 @@
 //! The generator also computes which exceptions the evidence rules must find in its data
 //! (evidence-rules.md §4–§6), so management responses answer exceptions that exist by
 //! construction and the [`Summary`] can be compared with a build.
+//!
+//! It is a workspace member of its own, not part of the product: only the root package's
+//! `examples/generate.rs` and `benches/build.rs` use it (as a dev-dependency). It reads the product
+//! only for the snapshot layout, the fetch record types and a few formatting helpers, so the files
+//! it writes have the shape `pagerproof fetch` would give them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -348,7 +353,7 @@ impl Site {
         let after = |at: DateTime<Utc>, days: i64| {
             (self.cal.local(at).date() + Duration::days(days)).min(as_of)
         };
-        let human = crate::util::human_duration;
+        let human = pagerproof::util::human_duration;
         let mut out = Vec::new();
         let incs = self.incs();
 
@@ -389,7 +394,7 @@ impl Site {
                      test their notifications at hand-off.",
                     inc.number,
                     inc.title.trim(),
-                    crate::util::local_time(inc.created, self.cal.tz),
+                    pagerproof::util::local_time(inc.created, self.cal.tz),
                     human(by)
                 ),
             });
@@ -524,8 +529,8 @@ impl Site {
                      reviewed the following week. Schedule changes that touch a hand-off now need a \
                      second reviewer, and a daily job checks the next 14 days of every final \
                      schedule for gaps and posts them to the SRE channel.",
-                    crate::util::local_time(start, self.cal.tz),
-                    crate::util::local_time(end, self.cal.tz),
+                    pagerproof::util::local_time(start, self.cal.tz),
+                    pagerproof::util::local_time(end, self.cal.tz),
                     company::ESCALATION_POLICY,
                     match incs.iter().filter(|i| (start..end).contains(&i.created)).count() {
                         0 => format!(
@@ -1045,7 +1050,7 @@ mod tests {
             }
             for item in v["action_items"].as_array().unwrap() {
                 if let Some(key) = item["tracker"]["key"].as_str() {
-                    assert_eq!(crate::util::jira_keys(key), vec![key.to_string()]);
+                    assert_eq!(pagerproof::util::jira_keys(key), vec![key.to_string()]);
                 }
             }
             assert!(ids.insert(id));
@@ -1062,14 +1067,14 @@ mod tests {
     #[test]
     fn api_snapshots_load_and_a_build_finds_exactly_the_planned_exceptions() {
         let (dir, s) = site(2000, DEFAULT_SEED);
-        let config = crate::Config::load(dir.path()).unwrap();
-        let pd = crate::ingest::pagerduty::load(&config).unwrap();
+        let config = pagerproof::Config::load(dir.path()).unwrap();
+        let pd = pagerproof::ingest::pagerduty::load(&config).unwrap();
         assert!(pd.files.is_empty(), "no incident records in the snapshot");
         let snap = &pd.snapshot;
         assert_eq!(snap.escalation_policies.len(), 3);
         assert_eq!(snap.schedules.len(), 3);
         let v3 = snap.schedule(pagerduty::BUSINESS_HOURS_SCHEDULE).unwrap();
-        assert_eq!(v3.version, crate::model::ScheduleVersion::V3);
+        assert_eq!(v3.version, pagerproof::model::ScheduleVersion::V3);
         assert!(v3.final_entries.len() > 200);
         assert!(v3.final_entries.iter().all(|e| {
             e.user.as_ref().and_then(|u| u.name.as_deref()) == Some(company::SRE_LEAD.name)
@@ -1114,7 +1119,7 @@ mod tests {
             snap.overrides.len() as u64
         );
 
-        let (issues, _) = crate::ingest::jira::load(&config).unwrap();
+        let (issues, _) = pagerproof::ingest::jira::load(&config).unwrap();
         let mut tracked = 0;
         for path in files(dir.path())
             .keys()
@@ -1122,7 +1127,7 @@ mod tests {
         {
             let doc: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(dir.path().join(path)).unwrap()).unwrap();
-            for key in crate::ingest::jira_refs::postmortem_keys(&doc) {
+            for key in pagerproof::ingest::jira_refs::postmortem_keys(&doc) {
                 assert!(
                     issues.contains_key(&key),
                     "{path}: {key} not in the snapshot"
@@ -1132,8 +1137,8 @@ mod tests {
         }
         assert!(tracked > 50);
 
-        let inputs = crate::ingest::load(&config).unwrap();
-        let evidence = crate::evidence::evaluate(&config, &inputs);
+        let inputs = pagerproof::ingest::load(&config).unwrap();
+        let evidence = pagerproof::evidence::evaluate(&config, &inputs);
         let built: Vec<&str> = evidence.exceptions.iter().map(|e| e.id.as_str()).collect();
         let mut planned: Vec<&str> = s.exceptions.iter().map(String::as_str).collect();
         let mut sorted = built.clone();
@@ -1187,7 +1192,7 @@ mod tests {
     #[test]
     fn site_toml_and_policies_follow_the_config_contract() {
         let (dir, _) = site(300, 1);
-        let config = crate::Config::load(dir.path()).unwrap();
+        let config = pagerproof::Config::load(dir.path()).unwrap();
         assert_eq!(config.organization.name, company::ORG);
         assert_eq!(config.business_hours.holidays.len(), 10);
         let allowed = BTreeSet::from([
@@ -1223,7 +1228,7 @@ mod tests {
         for level in levels {
             for key in ["ack", "resolve", "postmortem"] {
                 if let Some(t) = level.get(key) {
-                    crate::model::Target::parse(t.as_str().unwrap()).unwrap();
+                    pagerproof::model::Target::parse(t.as_str().unwrap()).unwrap();
                 }
             }
         }
@@ -1232,7 +1237,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| crate::model::parse_duration(e["paged_after"].as_str().unwrap()).unwrap())
+            .map(|e| pagerproof::model::parse_duration(e["paged_after"].as_str().unwrap()).unwrap())
             .collect();
         assert_eq!(after, vec![0, 300, 900, 1800]);
     }

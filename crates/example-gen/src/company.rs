@@ -9,6 +9,35 @@ pub const ESCALATION_POLICY: &str = "Production Services";
 pub const ESCALATION_POLICY_ID: &str = "PZ4K7QD";
 pub const TEAM: &str = "Platform Engineering";
 
+/// The policy's severity levels: level, name, PagerDuty/CSV aliases (a TOML array) and
+/// definition. The policy document and the PagerDuty priorities both list them.
+pub const LEVELS: [(&str, &str, &str, &str); 4] = [
+    (
+        "P1",
+        "Critical",
+        r#"["SEV-1", "SEV1"]"#,
+        "Complete outage of a customer-facing service, payments failing for many customers, or a confirmed security breach.",
+    ),
+    (
+        "P2",
+        "High",
+        r#"["SEV-2", "SEV2"]"#,
+        "Major degradation of a customer-facing service or a core feature unavailable for a subset of customers; no workaround.",
+    ),
+    (
+        "P3",
+        "Medium",
+        r#"["SEV-3", "SEV3"]"#,
+        "Partial degradation with a workaround, or an internal system impaired.",
+    ),
+    (
+        "P4",
+        "Low",
+        r#"["SEV-4", "SEV4"]"#,
+        "Minor issue or early warning with no current customer impact.",
+    ),
+];
+
 /// A person who carries the pager (or reviews postmortems).
 #[derive(Debug)]
 pub struct Person {

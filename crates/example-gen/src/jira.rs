@@ -1,5 +1,5 @@
 //! The Jira snapshot of the example, in the layout `pagerproof fetch jira` writes (see
-//! [`crate::fetch::jira`]): every issue the postmortems' action items and the incident titles
+//! [`pagerproof::fetch::jira`]): every issue the postmortems' action items and the incident titles
 //! reference, as Jira Cloud returns them, plus the fetch record.
 //!
 //! The tickets mostly agree with the action items' own status. A few do not, as in real life,
@@ -20,8 +20,8 @@ use super::incidents::{Calendar, Inc, date, person};
 use super::postmortems::Pm;
 use super::rng::Rng;
 use super::write_file;
-use crate::model::{FetchRecord, FetchWindow};
-use crate::util::utc_rfc3339;
+use pagerproof::model::{FetchRecord, FetchWindow};
+use pagerproof::util::utc_rfc3339;
 
 /// A Jira workflow status: name, `statusCategory.key`, resolution when closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +203,7 @@ fn title_keys(incs: &[Inc], cal: &Calendar) -> BTreeMap<String, usize> {
         if !inc.title.contains('-') || !EXPORTS.iter().any(|e| e.holds(inc, cal)) {
             continue;
         }
-        for key in crate::util::jira_keys(&inc.title) {
+        for key in pagerproof::util::jira_keys(&inc.title) {
             keys.entry(key).or_insert(i);
         }
     }
@@ -260,7 +260,7 @@ fn jira_time(at: DateTime<Utc>) -> String {
 }
 
 fn account_id(name: &str) -> String {
-    let digest = crate::util::sha256_hex(name.as_bytes());
+    let digest = pagerproof::util::sha256_hex(name.as_bytes());
     format!("712020:{}", &digest[..32])
 }
 
@@ -326,7 +326,7 @@ pub fn write(out: &Path, jira: &Jira, cal: &Calendar) -> Result<()> {
     }
     write_file(
         out,
-        &format!("content/jira/{}", crate::model::layout::jira::ISSUES),
+        &format!("content/jira/{}", pagerproof::model::layout::jira::ISSUES),
         text.as_bytes(),
     )?;
     let mut record = serde_json::to_value(fetch_record(jira, cal))?;
@@ -335,7 +335,10 @@ pub fn write(out: &Path, jira: &Jira, cal: &Calendar) -> Result<()> {
     text.push('\n');
     write_file(
         out,
-        &format!("content/jira/{}", crate::model::layout::jira::FETCH_RECORD),
+        &format!(
+            "content/jira/{}",
+            pagerproof::model::layout::jira::FETCH_RECORD
+        ),
         text.as_bytes(),
     )
 }
@@ -355,7 +358,7 @@ fn fetch_record(jira: &Jira, cal: &Calendar) -> FetchRecord {
                     "jql".into(),
                     format!("key in ({}) ORDER BY key", batch.join(",")),
                 ),
-                ("fields".into(), crate::fetch::jira::FIELDS.into()),
+                ("fields".into(), pagerproof::fetch::jira::FIELDS.into()),
                 ("maxResults".into(), "50".into()),
             ],
             fetched_at: utc_rfc3339(started + Duration::seconds(n as i64 + 1)),

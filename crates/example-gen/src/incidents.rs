@@ -31,6 +31,28 @@ pub const ACK: [Ack; 4] = [
 pub const RESOLVE: [Option<i64>; 4] = [Some(4 * 3600), Some(86_400), Some(5 * 86_400), None];
 pub const POSTMORTEM: [Option<i64>; 4] = [Some(5 * 86_400), None, None, None];
 
+/// How the production escalation policy actually paged (PagerDuty's configuration, which the
+/// snapshot in `pagerduty` shows and the incidents' escalations follow).
+///
+/// The documented path is paged at 0, 5, 15 and 30 minutes: delays 5, 10, 15. Since the edit of
+/// [`DRIFT_EDIT`] PagerDuty waits 15 minutes at level 2 and 10 at level 3 (level 3 at 20 minutes).
+pub const DELAYS_BEFORE: [i64; 4] = [5, 10, 15, 30];
+pub const DELAYS: [i64; 4] = [5, 15, 10, 30];
+/// When the escalation policy was edited (local time).
+pub const DRIFT_EDIT: (u32, u32, u32, u32) = (9, 14, 16, 42);
+
+/// Seconds after the trigger at which each level of the production policy was paged at `at`.
+pub fn paged_after_secs(cal: &Calendar, at: DateTime<Utc>) -> [i64; 4] {
+    let (m, d, h, min) = DRIFT_EDIT;
+    let edit = cal.instant(date(2026, m, d).and_hms_opt(h, min, 0).unwrap());
+    let delays = if at < edit { DELAYS_BEFORE } else { DELAYS };
+    let mut out = [0; 4];
+    for level in 1..4 {
+        out[level] = out[level - 1] + delays[level - 1] * 60;
+    }
+    out
+}
+
 /// Who can act on an incident: the six rotation engineers, then the SRE lead and the manager.
 pub const SRE_LEAD: usize = 6;
 pub const MANAGER: usize = 7;
@@ -327,7 +349,7 @@ fn incident(
     // after 5, 15 and 30 minutes) until the September edit paged level 3 at 20 minutes.
     if urgency == "high" {
         let waited = inc.ack_secs.unwrap_or(resolve);
-        let paged = super::pagerduty::paged_after_secs(cal, created);
+        let paged = paged_after_secs(cal, created);
         inc.escalations = paged[1..].iter().filter(|&&t| waited > t).count() as u32;
     }
     if inc.ack_secs.is_some() {

@@ -1,5 +1,5 @@
 //! The PagerDuty REST API snapshot of the example account, in the layout `pagerproof fetch
-//! pagerduty` writes (see [`crate::fetch::pagerduty`]): escalation policies, schedules rendered over
+//! pagerduty` writes (see [`pagerproof::fetch::pagerduty`]): escalation policies, schedules rendered over
 //! the period, overrides, services, priorities, users, audit records and the fetch record.
 //!
 //! It holds no incidents or log entries: the incident population is the CSV exports.
@@ -17,12 +17,12 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, ENGINEERS, OVERRIDES_2026, Person, SERVICES};
-use super::incidents::{Calendar, Inc, date};
+use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, Inc, date};
 use super::rng::Rng;
 use super::write_file;
-use crate::model::layout::pagerduty as layout;
-use crate::model::{FetchRecord, FetchWindow};
-use crate::util::utc_rfc3339;
+use pagerproof::model::layout::pagerduty as layout;
+use pagerproof::model::{FetchRecord, FetchWindow};
+use pagerproof::util::utc_rfc3339;
 
 pub const API: &str = "https://api.pagerduty.com";
 pub const PRIMARY_SCHEDULE: &str = "PSQ2W7K";
@@ -34,24 +34,6 @@ const SECURITY_POLICY: &str = "PSX8R2M";
 const LOW_URGENCY_POLICY: &str = "PLU6B3T";
 const TEAM_ID: &str = "PTM5E9A";
 const SECURITY_TEAM: (&str, &str) = ("PTS3C1Y", "Security");
-/// The documented path is paged at 0, 5, 15 and 30 minutes: delays 5, 10, 15. Since the edit of
-/// [`DRIFT_EDIT`] PagerDuty waits 15 minutes at level 2 and 10 at level 3 (level 3 at 20 minutes).
-const DELAYS_BEFORE: [i64; 4] = [5, 10, 15, 30];
-const DELAYS: [i64; 4] = [5, 15, 10, 30];
-/// When the escalation policy was edited (local time).
-const DRIFT_EDIT: (u32, u32, u32, u32) = (9, 14, 16, 42);
-
-/// Seconds after the trigger at which each level of the production policy was paged at `at`.
-pub fn paged_after_secs(cal: &Calendar, at: DateTime<Utc>) -> [i64; 4] {
-    let (m, d, h, min) = DRIFT_EDIT;
-    let edit = cal.instant(date(2026, m, d).and_hms_opt(h, min, 0).unwrap());
-    let delays = if at < edit { DELAYS_BEFORE } else { DELAYS };
-    let mut out = [0; 4];
-    for level in 1..4 {
-        out[level] = out[level - 1] + delays[level - 1] * 60;
-    }
-    out
-}
 /// The gap is the first primary hand-off Monday from this date with no incident created in it.
 const GAP_SEARCH_FROM: (u32, u32) = (8, 3);
 const GAP_HOURS: i64 = 3;
@@ -315,7 +297,7 @@ fn escalation_policies() -> Vec<Value> {
         ],
     );
     let mut all = vec![production, security, low];
-    all.sort_by_key(crate::fetch::pagerduty::id_of);
+    all.sort_by_key(pagerproof::fetch::pagerduty::id_of);
     all
 }
 
@@ -524,7 +506,7 @@ fn schedules(cal: &Calendar, oncall: &OnCall) -> Vec<Value> {
         &secondary_spans,
     );
     let mut all = vec![primary, secondary, business_hours(cal)];
-    all.sort_by_key(crate::fetch::pagerduty::id_of);
+    all.sort_by_key(pagerproof::fetch::pagerduty::id_of);
     all
 }
 
@@ -641,13 +623,13 @@ fn services(incs: &[Inc]) -> Vec<Value> {
             })
         })
         .collect();
-    out.sort_by_key(crate::fetch::pagerduty::id_of);
+    out.sort_by_key(pagerproof::fetch::pagerduty::id_of);
     out
 }
 
 fn priorities() -> Vec<Value> {
     const IDS: [&str; 4] = ["PP1X7CR", "PP2H4GN", "PP3M9DW", "PP4L2SZ"];
-    super::documents::LEVELS
+    company::LEVELS
         .iter()
         .zip(IDS)
         .map(|((level, _, _, definition), id)| {
@@ -706,7 +688,7 @@ fn users() -> Vec<Value> {
             })
         })
         .collect();
-    out.sort_by_key(crate::fetch::pagerduty::id_of);
+    out.sort_by_key(pagerproof::fetch::pagerduty::id_of);
     out
 }
 
@@ -1092,7 +1074,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
         let to = (from + Duration::days(31)).min(cal.now);
         let n = audit.map_or(0, |a| {
             a.iter()
-                .filter_map(|r| crate::fetch::pagerduty::parse_time(&r["execution_time"]))
+                .filter_map(|r| pagerproof::fetch::pagerduty::parse_time(&r["execution_time"]))
                 .filter(|t| *t >= from && *t < to)
                 .count() as u64
         });
@@ -1120,7 +1102,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::incidents;
+    use crate::incidents;
 
     fn primary_final(
         cal: &Calendar,
@@ -1134,8 +1116,8 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    crate::fetch::pagerduty::parse_time(&e["start"]).unwrap(),
-                    crate::fetch::pagerduty::parse_time(&e["end"]).unwrap(),
+                    pagerproof::fetch::pagerduty::parse_time(&e["start"]).unwrap(),
+                    pagerproof::fetch::pagerduty::parse_time(&e["end"]).unwrap(),
                     e["user"]["id"].as_str().unwrap().to_string(),
                 )
             })
@@ -1187,8 +1169,14 @@ mod tests {
     fn configured_escalation_drifts_at_level_three_from_the_september_edit() {
         let cal = Calendar::fy2026();
         let at = |m, d| cal.instant(date(2026, m, d).and_hms_opt(12, 0, 0).unwrap());
-        assert_eq!(paged_after_secs(&cal, at(9, 1)), [0, 300, 900, 1800]);
-        assert_eq!(paged_after_secs(&cal, at(9, 15)), [0, 300, 1200, 1800]);
+        assert_eq!(
+            incidents::paged_after_secs(&cal, at(9, 1)),
+            [0, 300, 900, 1800]
+        );
+        assert_eq!(
+            incidents::paged_after_secs(&cal, at(9, 15)),
+            [0, 300, 1200, 1800]
+        );
         // The snapshot holds the configuration after the edit.
         let production = escalation_policies()
             .into_iter()

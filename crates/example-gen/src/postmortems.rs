@@ -502,7 +502,7 @@ struct ReviewerOut {
 }
 
 fn ts(at: DateTime<Utc>) -> String {
-    crate::util::utc_rfc3339(at)
+    pagerproof::util::utc_rfc3339(at)
 }
 
 /// The postmortem as a postmortem.v1 document (pretty JSON, trailing newline).
