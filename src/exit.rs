@@ -20,7 +20,8 @@ pub const IO: u8 = 4;
 #[derive(Debug)]
 pub struct Coded {
     pub code: u8,
-    /// What to do next, when the place that knows the failure knows better than [`hint`].
+    /// What to do next, when the place that knows the failure can say it better than the
+    /// general hint for its code.
     pub hint: Option<&'static str>,
     error: anyhow::Error,
 }
@@ -39,7 +40,7 @@ pub fn input_or_io(error: anyhow::Error) -> anyhow::Error {
     with_hint(error, None)
 }
 
-/// [`input_or_io`] with a hint of its own.
+/// [`input_or_io`] with a hint of its own. An error already coded keeps its code and hint.
 pub fn with_hint(error: anyhow::Error, hint: Option<&'static str>) -> anyhow::Error {
     if error.chain().any(|e| e.is::<Coded>()) {
         return error;
@@ -65,6 +66,7 @@ pub fn code_and_hint(error: &anyhow::Error) -> (u8, Option<&'static str>) {
     }
 }
 
+/// The exit code alone.
 pub fn code(error: &anyhow::Error) -> u8 {
     code_and_hint(error).0
 }
