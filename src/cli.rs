@@ -4,14 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// pagerproof — SOC 2 incident-management evidence (CC7.3) as one verifiable static site.
+/// SOC 2 incident-management evidence (CC7.3) as one verifiable static site.
 ///
 /// Reads PagerDuty incident exports and API snapshots, postmortems (postmortem.v1 JSON), the
 /// incident response policy (markdown with TOML front matter) and Jira snapshots from a site
 /// directory holding `site.toml`, tests every incident against the documented policy, and writes
 /// a browsable, hash-manifested site that opens from disk.
 #[derive(Debug, Parser)]
-#[command(name = "pagerproof", version, propagate_version = true)]
+#[command(
+    name = "pagerproof",
+    version = env!("PAGERPROOF_VERSION"),
+    propagate_version = true,
+    after_long_help = EXIT_CODES
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -44,7 +49,19 @@ pub enum Command {
     /// Fetch snapshots from PagerDuty or Jira into content/ (the only command that uses the network).
     #[command(subcommand)]
     Fetch(FetchCommand),
+    /// Print a shell completion script to stdout, e.g. `pagerproof completions bash`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write one page per subcommand with --out DIR.
+    Man(ManArgs),
 }
+
+/// The exit codes (crate::exit), shown by `--help` and in the man page.
+pub(crate) const EXIT_CODES: &str = "Exit status:
+  0  success
+  1  check found errors (or warnings with --strict), verify found a problem, or another failure
+  2  usage error: unknown command or option, missing argument
+  3  input error: a malformed site.toml, policy, postmortem or other input (file:line named)
+  4  I/O error: a file or directory could not be read or written";
 
 #[derive(Debug, Clone, Args)]
 pub struct SiteArg {
@@ -186,4 +203,18 @@ pub struct FetchJiraArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write pagerproof.1 and one page per subcommand (pagerproof-build.1, ...) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
@@ -175,11 +175,19 @@ struct RawConfig {
 
 impl Config {
     /// Reads `<dir>/site.toml`.
+    /// Errors carry their exit code (`exit::input_or_io`).
     pub fn load(dir: &Path) -> Result<Config> {
         let path = dir.join("site.toml");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read the site configuration", path.display()))?;
-        Config::parse(dir, &text, &path.display().to_string())
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            let hint = (e.kind() == std::io::ErrorKind::NotFound)
+                .then_some("run `pagerproof init DIR` to create a site, or pass --site DIR");
+            let error = anyhow::Error::new(e).context(format!(
+                "{}: cannot read the site configuration",
+                path.display()
+            ));
+            crate::exit::with_hint(error, hint)
+        })?;
+        Config::parse(dir, &text, &path.display().to_string()).map_err(crate::exit::input_or_io)
     }
 
     /// Parses site.toml text; `name` is the file name used in error messages.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod evidence;
+pub mod exit;
 pub mod fetch;
 pub mod ingest;
 pub mod model;

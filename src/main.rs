@@ -10,13 +10,18 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Usage errors exit with 2 (clap's own `exit`), before any command runs.
     let cli = pagerproof::cli::Cli::parse();
     pagerproof::commands::init_logging(cli.verbose, &cli.command);
     match pagerproof::commands::run(cli.command) {
         Ok(code) => code,
         Err(err) => {
+            let (code, hint) = pagerproof::exit::code_and_hint(&err);
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            if let Some(hint) = hint {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(code)
         }
     }
 }

@@ -166,7 +166,7 @@ fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
         if !empty && !out.join("data/summary.json").is_file() {
             let _ = std::fs::remove_dir_all(staging);
             bail!(
-                "{}: exists and is not a previous pagerproof build (no data/summary.json); refusing to replace it",
+                "{}: exists and is not a previous pagerproof build (no data/summary.json); refusing to replace it: pass another --out, or empty it yourself",
                 out.display()
             );
         }

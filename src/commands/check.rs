@@ -13,20 +13,10 @@ use crate::config::Config;
 use crate::model::{Finding, Level};
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let config = match Config::load(&args.site.site) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let findings = match findings(&config) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    // A file that cannot be read at all stops the check with its own exit code (README "Exit
+    // codes"), so a script tells "the evidence has problems" from "fix this file".
+    let config = Config::load(&args.site.site)?;
+    let findings = findings(&config)?;
     for f in &findings {
         println!("{f}");
     }

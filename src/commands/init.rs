@@ -23,6 +23,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("scaffold/PM-0001.json"),
     ),
     (
+        "content/postmortems/PM-0002.json",
+        include_str!("scaffold/PM-0002.json"),
+    ),
+    (
         "content/responses/ack_breach-102.md",
         include_str!("scaffold/response.md"),
     ),

@@ -10,9 +10,11 @@ use crate::cli::{Command, FetchCommand};
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod fetch;
 pub mod init;
 pub mod keygen;
+pub mod man;
 pub mod package;
 pub mod sample;
 pub mod serve;
@@ -30,6 +32,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Sample(args) => sample::run(&args),
         Command::Fetch(FetchCommand::Pagerduty(args)) => fetch::pagerduty(&args),
         Command::Fetch(FetchCommand::Jira(args)) => fetch::jira(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 

@@ -520,6 +520,7 @@ pub(crate) mod testkit {
             ack: t(ack),
             resolve: t(resolve),
             postmortem: t(pm),
+            urgency: None,
         }
     }
 

@@ -10,8 +10,12 @@ use crate::config::Config;
 use crate::model::{Finding, Inputs, Level, SourceFile, SourceKind};
 
 /// Reads and validates every input. Malformed files are errors naming file and line; bad CSV rows
-/// become rejected rows.
+/// become rejected rows. Errors carry their exit code (`exit::input_or_io`).
 pub fn load(config: &Config) -> Result<Inputs> {
+    read_all(config).map_err(crate::exit::input_or_io)
+}
+
+fn read_all(config: &Config) -> Result<Inputs> {
     let mut inputs = Inputs::default();
     let (period_start, period_end) = (
         crate::model::period::period_start(config),

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::frontmatter;
-use crate::model::{EscalationLevel, PolicyDoc, SeverityLevel, Target, parse_duration};
+use crate::model::{EscalationLevel, PolicyDoc, SeverityLevel, Target, Urgency, parse_duration};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +42,7 @@ struct FrontSeverity {
     ack: Option<String>,
     resolve: Option<String>,
     postmortem: Option<String>,
+    urgency: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +88,15 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
                 })
                 .transpose()
         };
+        let urgency = s
+            .urgency
+            .as_deref()
+            .map(|u| {
+                Urgency::parse(u).map_err(|e| {
+                    anyhow::anyhow!("{rel}:{}: severity {} urgency: {e}", line_of(u), s.level)
+                })
+            })
+            .transpose()?;
         let level = SeverityLevel {
             ack: target("ack", &s.ack)?,
             resolve: target("resolve", &s.resolve)?,
@@ -95,6 +105,7 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
             name: s.name.trim().to_string(),
             aliases: s.aliases,
             definition: s.definition,
+            urgency,
         };
         if level.level.is_empty() || level.level.eq_ignore_ascii_case("unclassified") {
             bail!(
@@ -238,5 +249,23 @@ paged_after = "10m"
         let err = parse("pol.md", &text).unwrap_err().to_string();
         assert!(err.starts_with("pol.md:3:"), "{err}");
         assert!(err.contains("versoin"), "{err}");
+    }
+
+    #[test]
+    fn urgency_is_read_and_kept_per_level() {
+        let text = POLICY.replace(
+            "postmortem = \"48h\"",
+            "postmortem = \"48h\"\nurgency = \"High\"",
+        );
+        let p = parse("pol.md", &text).unwrap();
+        assert_eq!(p.severities[0].urgency, Some(Urgency::High));
+        assert_eq!(p.severities[1].urgency, None, "absent means not documented");
+        let bad = POLICY.replace(
+            "postmortem = \"48h\"",
+            "postmortem = \"48h\"\nurgency = \"urgent\"",
+        );
+        let err = parse("pol.md", &bad).unwrap_err().to_string();
+        assert!(err.starts_with("pol.md:16:"), "{err}");
+        assert!(err.contains("urgent"), "{err}");
     }
 }

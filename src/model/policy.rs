@@ -63,6 +63,29 @@ pub struct SeverityLevel {
     pub ack: Option<Target>,
     pub resolve: Option<Target>,
     pub postmortem: Option<Target>,
+    /// The PagerDuty urgency the policy documents for this level (evidence-rules §9); `None`
+    /// means not documented, so not tested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
+}
+
+/// PagerDuty's two incident urgencies: high pages immediately, low notifies without paging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    High,
+    Low,
+}
+
+impl Urgency {
+    /// `high` or `low`, trimmed and case-insensitively (as PagerDuty writes them in exports).
+    pub fn parse(text: &str) -> Result<Urgency, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "high" => Ok(Urgency::High),
+            "low" => Ok(Urgency::Low),
+            _ => Err(format!("`{text}` is not an urgency (`high` or `low`)")),
+        }
+    }
 }
 
 impl SeverityLevel {

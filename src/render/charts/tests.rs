@@ -10,6 +10,7 @@ fn level(code: &str, name: &str, ack: Option<Target>, resolve: Option<Target>) -
         ack,
         resolve,
         postmortem: None,
+        urgency: None,
     }
 }
 
