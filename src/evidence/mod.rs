@@ -11,7 +11,9 @@ use crate::model::{Incident, Target};
 
 pub mod exceptions;
 pub mod oncall;
+pub mod population;
 pub mod postmortems;
+pub mod responders;
 pub mod sample;
 pub mod severity;
 pub mod sla;
@@ -38,6 +40,12 @@ pub struct Evidence {
     pub months: Vec<MonthFacts>,
     /// Escalation path and first-level coverage from the PagerDuty snapshot (empty without one).
     pub oncall: oncall::OnCallFacts,
+    /// First and last incident numbers and the gaps between them.
+    pub numbering: population::Numbering,
+    /// Pages per responder, most first.
+    pub responders: Vec<responders::ResponderLoad>,
+    /// Each recorded sample re-derived, in `Inputs::samples` order.
+    pub samples: Vec<sample::SampleCheck>,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -418,7 +426,8 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     exceptions::sort(&mut exceptions);
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
-    Evidence {
+    let responders = responders::load(config, inputs, &incidents);
+    let mut evidence = Evidence {
         now,
         period_start,
         period_end,
@@ -428,7 +437,13 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         summary,
         months,
         oncall,
-    }
+        numbering: population::numbering(inputs),
+        responders,
+        samples: Vec::new(),
+    };
+    // A sample is drawn from the evaluated population, so it is checked last.
+    evidence.samples = sample::checks(config, inputs, &evidence);
+    evidence
 }
 
 fn incident_facts(

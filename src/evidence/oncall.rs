@@ -34,6 +34,8 @@ pub struct OnCallFacts {
     pub coverage: Vec<PolicyCoverage>,
     /// The window coverage was measured over: the period, clipped to the fetched window.
     pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// First-level coverage per month over every judged policy together (months with time only).
+    pub by_month: Vec<MonthCoverage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,15 +107,36 @@ pub fn facts(
         .map(|p| compare(p, documented));
     let (from, to) = fetched_window(snap, period_start, period_end);
     let judged = judged_policies(snap, documented.map(|e| e.id.as_str()));
-    let coverage = judged
+    let coverage: Vec<PolicyCoverage> = judged
         .iter()
         .map(|ep| coverage(config, snap, ep, from, to))
         .collect();
     OnCallFacts {
         escalation,
+        by_month: coverage_by_month(&coverage),
         coverage,
         window: (from < to).then_some((from, to)),
     }
+}
+
+/// Covered and total seconds per month, summed over the policies; months without time dropped.
+pub fn coverage_by_month(coverage: &[PolicyCoverage]) -> Vec<MonthCoverage> {
+    let mut by: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
+    for c in coverage {
+        for m in &c.months {
+            let e = by.entry(m.month.as_str()).or_default();
+            e.0 += m.covered_secs;
+            e.1 += m.total_secs;
+        }
+    }
+    by.into_iter()
+        .filter(|(_, (_, total))| *total > 0)
+        .map(|(month, (covered_secs, total_secs))| MonthCoverage {
+            month: month.to_string(),
+            covered_secs,
+            total_secs,
+        })
+        .collect()
 }
 
 pub fn exceptions(
@@ -608,5 +631,32 @@ mod tests {
         let ids: Vec<&str> = ex.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, vec!["coverage_gap:PEP2@2026-01-01T05:00:00Z"]);
         assert!(exceptions(&c, &Inputs::default(), start, end).is_empty());
+    }
+
+    #[test]
+    fn coverage_by_month_sums_the_policies_and_drops_empty_months() {
+        let m = |month: &str, covered_secs, total_secs| MonthCoverage {
+            month: month.into(),
+            covered_secs,
+            total_secs,
+        };
+        let policy = |months: Vec<MonthCoverage>| PolicyCoverage {
+            escalation_policy_id: "P".into(),
+            name: "P".into(),
+            targets: vec![],
+            gaps: vec![],
+            covered_secs: 0,
+            total_secs: 0,
+            months,
+        };
+        let by = coverage_by_month(&[
+            policy(vec![m("2026-02", 50, 100), m("2026-03", 0, 0)]),
+            policy(vec![m("2026-01", 10, 10), m("2026-02", 100, 100)]),
+        ]);
+        let got: Vec<_> = by
+            .iter()
+            .map(|m| (m.month.as_str(), m.covered_secs, m.total_secs))
+            .collect();
+        assert_eq!(got, vec![("2026-01", 10, 10), ("2026-02", 150, 200)]);
     }
 }

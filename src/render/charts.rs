@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+pub use crate::evidence::responders::ResponderLoad;
 use crate::evidence::{Evidence, Exception, ExceptionKind, MonthFacts, MonthSeverity};
 use crate::model::{SeverityLevel, Target};
 use crate::util::{human_duration, human_target};
@@ -37,15 +38,6 @@ pub struct DataTable {
     pub rows: Vec<Vec<String>>,
     /// Method and caveats (percentile method, minimum sample sizes, targets not drawn).
     pub notes: Vec<String>,
-}
-
-/// Pages attributed to one responder, computed by the caller from the incidents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponderLoad {
-    pub responder: String,
-    pub pages: u64,
-    /// Pages outside business hours, when the data allows telling.
-    pub off_hours: Option<u64>,
 }
 
 /// Fewest times a month needs for a median to be shown.

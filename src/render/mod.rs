@@ -1,13 +1,173 @@
 //! Rendering: the evidence as a static site of tera pages, SVG charts, the register files,
 //! `data/summary.json` and verbatim copies of every input.
+//!
+//! Layout: [`render_site`] lists the page families of [`pages`], each a module with its own
+//! typed views; they share [`context::Ctx`], [`views`] (the register row, verdicts, links),
+//! [`chart_files`] and the helpers here. Arrows run from `pages/*` down to those, never back.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::config::Config;
+use crate::evidence::Evidence;
+use crate::model::Inputs;
+
+pub mod chart_files;
 pub mod charts;
-pub mod charts_page;
+pub mod context;
 pub mod markdown;
-pub mod oncall;
-pub mod register;
-pub mod site;
+pub mod pages;
+pub mod register_files;
 pub mod theme;
 pub mod views;
 
-pub use site::render_site;
+use context::Ctx;
+
+/// How long one phase of [`render_site`] took and how many files it wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseTime {
+    pub phase: &'static str,
+    pub count: usize,
+    pub elapsed_ms: u128,
+}
+
+/// Renders the whole site into `out` (which must exist and be empty) and returns how long each
+/// phase took, for the build's log.
+pub fn render_site(
+    config: &Config,
+    inputs: &Inputs,
+    evidence: &Evidence,
+    out: &Path,
+) -> Result<Vec<PhaseTime>> {
+    let mut phases = Vec::new();
+    let mut timed = |phase: &'static str, run: &mut dyn FnMut() -> Result<usize>| -> Result<()> {
+        let start = Instant::now();
+        let count = run()?;
+        phases.push(PhaseTime {
+            phase,
+            count,
+            elapsed_ms: start.elapsed().as_millis(),
+        });
+        Ok(())
+    };
+    let mut ctx = None;
+    timed("templates", &mut || {
+        let tera = theme::templates(&config.root, &config.theme.name)?;
+        let n = tera.get_template_names().count();
+        ctx = Some(Ctx::new(config, inputs, evidence, tera, out));
+        Ok(n)
+    })?;
+    let ctx = ctx.expect("set by the templates phase");
+    timed("assets", &mut || write_assets(&ctx))?;
+    timed("sources", &mut || copy_sources(&ctx))?;
+    let mut charts = Vec::new();
+    timed("charts", &mut || {
+        charts = chart_files::write_charts(&ctx)?;
+        Ok(charts.len())
+    })?;
+    timed("dashboard", &mut || pages::dashboard::render(&ctx, &charts))?;
+    timed("severities", &mut || pages::severities::render(&ctx))?;
+    timed("register", &mut || pages::register::render(&ctx))?;
+    timed("incidents", &mut || pages::incidents::render(&ctx))?;
+    timed("postmortems", &mut || {
+        pages::postmortems::render(&ctx, &charts)
+    })?;
+    timed("policies", &mut || pages::policies::render(&ctx))?;
+    timed("population", &mut || pages::population::render(&ctx))?;
+    timed("exceptions", &mut || {
+        pages::exceptions::render(&ctx, &charts)
+    })?;
+    timed("controls", &mut || pages::controls::render(&ctx))?;
+    timed("method", &mut || pages::method::render(&ctx))?;
+    timed("verify", &mut || pages::verify::render(&ctx))?;
+    timed("sample", &mut || pages::sample::render(&ctx))?;
+    timed("oncall", &mut || pages::oncall::render(&ctx, &charts))?;
+    timed("audit log", &mut || pages::audit_log::render(&ctx))?;
+    timed("register files", &mut || {
+        write(
+            out,
+            "data/summary.json",
+            evidence.summary.to_json().as_bytes(),
+        )?;
+        register_files::write_csv(out, config, &ctx.rows)?;
+        register_files::write_xlsx(out, config, &ctx.rows)?;
+        Ok(3)
+    })?;
+    Ok(phases)
+}
+
+/// Writes one file under `out`, creating parent directories.
+pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = out.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("{}: cannot create", parent.display()))?;
+    }
+    std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// File name of a postmortem page: its id, made safe for every file system and BagIt tool.
+pub fn page_name(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    safe.trim_start_matches('.').to_string()
+}
+
+/// An HTML id for an exception id.
+pub fn anchor(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn write_assets(ctx: &Ctx) -> Result<usize> {
+    let assets = theme::assets(&ctx.config.root, &ctx.config.theme.name)?;
+    for (name, bytes) in &assets {
+        write(ctx.out, &format!("assets/{name}"), bytes)?;
+    }
+    Ok(assets.len())
+}
+
+/// Verbatim copies of every input under `sources/`.
+fn copy_sources(ctx: &Ctx) -> Result<usize> {
+    let mut seen = BTreeMap::new();
+    for s in &ctx.inputs.sources {
+        if let Some(other) = seen.insert(s.copy.clone(), s.path.clone()) {
+            if other == s.path {
+                continue;
+            }
+            bail!(
+                "{} and {other} would both be copied to {}: rename one",
+                s.path,
+                s.copy
+            );
+        }
+        let bytes = std::fs::read(ctx.config.path(&s.path))
+            .with_context(|| format!("{}: cannot read", s.path))?;
+        if crate::util::sha256_hex(&bytes) != s.sha256 {
+            bail!(
+                "{}: changed while the site was being built; build again",
+                s.path
+            );
+        }
+        write(ctx.out, &s.copy, &bytes)?;
+    }
+    Ok(seen.len())
+}

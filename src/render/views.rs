@@ -13,6 +13,24 @@ use crate::model::Incident;
 use crate::model::Inputs;
 use crate::util::{human_duration, local_time_secs, utc_rfc3339};
 
+/// Whether the PagerDuty snapshot documents on-call (escalation policies or schedules).
+pub fn has_oncall(inputs: &Inputs) -> bool {
+    let s = &inputs.pagerduty;
+    !s.escalation_policies.is_empty() || !s.schedules.is_empty()
+}
+
+/// Whether there is an audit log to show, or a note on why it could not be fetched.
+pub fn has_audit_log(inputs: &Inputs) -> bool {
+    let s = &inputs.pagerduty;
+    !s.audit_records.is_empty()
+        || s.fetch_records.iter().any(|f| {
+            f.record
+                .windows
+                .iter()
+                .any(|w| w.endpoint.contains("audit"))
+        })
+}
+
 /// Site-wide facts every page shows in its header and footer.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
@@ -241,7 +259,7 @@ pub fn incident_row(
             .iter()
             .map(|id| Link {
                 label: id.clone(),
-                href: format!("postmortems/{}.html", super::site::page_name(id)),
+                href: format!("postmortems/{}.html", super::page_name(id)),
             })
             .collect(),
         postmortem_status: postmortem_state_text(facts.postmortem),
@@ -273,4 +291,31 @@ pub fn register_rows(
             Some(incident_row(config, inputs, jira, incident, facts))
         })
         .collect()
+}
+
+/// Two sources disagreeing about one field of an incident (incident and population pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictView<'a> {
+    pub number: u64,
+    pub file: &'a str,
+    pub line: u64,
+    pub field: &'a str,
+    pub kept: &'a str,
+    pub other: &'a str,
+    /// The source's verbatim copy, relative to the site root.
+    pub href: String,
+}
+
+impl<'a> ConflictView<'a> {
+    pub fn new(c: &'a crate::model::Conflict, href: String) -> Self {
+        ConflictView {
+            number: c.number,
+            file: &c.at.file,
+            line: c.at.line,
+            field: &c.field,
+            kept: &c.kept,
+            other: &c.other,
+            href,
+        }
+    }
 }
