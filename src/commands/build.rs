@@ -39,10 +39,21 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     let evidence = crate::evidence::evaluate(config, &inputs);
     progress.set_message("rendering pages");
     let staging = staging_dir(out)?;
-    let rendered = crate::render::render_site(config, &inputs, &evidence, &staging);
-    if let Err(e) = rendered {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
+    let phases = match crate::render::render_site(config, &inputs, &evidence, &staging) {
+        Ok(phases) => phases,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    // Silent unless a subscriber is installed (`--verbose`).
+    for p in &phases {
+        tracing::info!(
+            phase = p.phase,
+            count = p.count,
+            elapsed_ms = p.elapsed_ms as u64,
+            "rendered"
+        );
     }
     replace_dir(&staging, out)?;
     progress.finish_and_clear();
