@@ -14,9 +14,11 @@ pub mod oncall;
 pub mod population;
 pub mod postmortems;
 pub mod responders;
+pub mod responses;
 pub mod sample;
 pub mod severity;
 pub mod sla;
+pub mod stats;
 pub mod summary;
 
 pub use summary::Summary;
@@ -46,6 +48,8 @@ pub struct Evidence {
     pub responders: Vec<responders::ResponderLoad>,
     /// Each recorded sample re-derived, in `Inputs::samples` order.
     pub samples: Vec<sample::SampleCheck>,
+    /// Exceptions answered by management responses, per kind; responses that answer nothing.
+    pub responses: responses::ResponseFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -373,6 +377,10 @@ pub struct MonthSeverity {
     pub ack_times: Vec<i64>,
     /// Times to resolve (seconds), sorted.
     pub resolve_times: Vec<i64>,
+    /// Median and 90th percentile of `ack_times`.
+    pub ack: stats::TimeStats,
+    /// Median and 90th percentile of `resolve_times`.
+    pub resolve: stats::TimeStats,
 }
 
 /// Readings taken where evidence-rules.md does not settle a case; each reports the exception
@@ -427,6 +435,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
     let responders = responders::load(config, inputs, &incidents);
+    let answers = responses::facts(&exceptions, &inputs.responses);
     let mut evidence = Evidence {
         now,
         period_start,
@@ -438,6 +447,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         months,
         oncall,
         numbering: population::numbering(inputs),
+        responses: answers,
         responders,
         samples: Vec::new(),
     };

@@ -51,10 +51,7 @@ pub struct DataTable {
     pub notes: Vec<String>,
 }
 
-/// Fewest times a month needs for a median to be shown.
-pub const MIN_SAMPLES_MEDIAN: usize = 1;
-/// Fewest times a month needs for a 90th percentile to be shown.
-pub const MIN_SAMPLES_P90: usize = 10;
+pub use crate::evidence::stats::{MIN_SAMPLES_MEDIAN, MIN_SAMPLES_P90};
 
 const MONTH_AXIS: &str = "month (organization's time zone)";
 const NEAREST_RANK: &str = "Percentiles use the nearest-rank method: the smallest time with at \
@@ -146,15 +143,6 @@ fn chart(file: &str, title: &str, description: String, svg: &str, table: DataTab
         description,
         table,
     }
-}
-
-/// The value at nearest rank ⌈p/100 · n⌉ of the values (sorted here), or `None` when empty.
-pub fn nearest_rank(values: &[i64], percentile: u32) -> Option<i64> {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    let n = sorted.len();
-    let rank = (percentile as usize * n).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
 }
 
 fn month_names(months: &[MonthFacts]) -> Vec<String> {

@@ -1,6 +1,7 @@
 //! Timing charts: times to acknowledge and to resolve per month, median and 90th percentile.
 
 use super::*;
+use crate::evidence::stats::TimeStats;
 
 /// Which response a timing chart is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,10 +11,10 @@ pub(super) enum Response {
 }
 
 impl Response {
-    fn times(self, s: &MonthSeverity) -> &[i64] {
+    fn stats(self, s: &MonthSeverity) -> TimeStats {
         match self {
-            Response::Acknowledge => &s.ack_times,
-            Response::Resolve => &s.resolve_times,
+            Response::Acknowledge => s.ack,
+            Response::Resolve => s.resolve,
         }
     }
 
@@ -80,29 +81,6 @@ fn target_text(target: Option<Target>) -> String {
     }
 }
 
-/// One month's sample size, and its median and 90th percentile where the sample is big enough.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct MonthStats {
-    n: usize,
-    median: Option<i64>,
-    p90: Option<i64>,
-}
-
-impl MonthStats {
-    fn of(times: &[i64]) -> MonthStats {
-        let n = times.len();
-        MonthStats {
-            n,
-            median: (n >= MIN_SAMPLES_MEDIAN)
-                .then(|| nearest_rank(times, 50))
-                .flatten(),
-            p90: (n >= MIN_SAMPLES_P90)
-                .then(|| nearest_rank(times, 90))
-                .flatten(),
-        }
-    }
-}
-
 /// One severity's timing panel and its table rows.
 fn timing_panel(
     response: Response,
@@ -110,9 +88,13 @@ fn timing_panel(
     level: &SeverityLevel,
 ) -> (Panel, Vec<Vec<String>>) {
     let target = response.target(level);
-    let stats: Vec<MonthStats> = months
+    let stats: Vec<TimeStats> = months
         .iter()
-        .map(|m| MonthStats::of(severity(m, &level.level).map_or(&[][..], |s| response.times(s))))
+        .map(|m| {
+            severity(m, &level.level)
+                .map(|s| response.stats(s))
+                .unwrap_or_default()
+        })
         .collect();
     let target_secs = match target {
         Some(Target::Elapsed(secs)) => Some(secs),
@@ -138,7 +120,7 @@ fn timing_panel(
         }
         None => format!("{}, no target", level_label(level)),
     };
-    let series = |pick: fn(&MonthStats) -> Option<i64>| {
+    let series = |pick: fn(&TimeStats) -> Option<i64>| {
         stats
             .iter()
             .map(|s| pick(s).map(|v| unit.convert(v)))

@@ -53,12 +53,6 @@ struct MonthRow<'a> {
 pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
     let policy = ctx.inputs.policy();
     let severities = severity_figures(ctx);
-    let answered = ctx
-        .evidence
-        .exceptions
-        .iter()
-        .filter(|e| ctx.response_for(&e.id).is_some())
-        .count();
     let data = Dashboard {
         population: &ctx.inputs.accounting,
         policy: PolicyRef {
@@ -72,7 +66,7 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
         severities,
         exception_counts: exception_counts(ctx),
         exceptions_total: ctx.evidence.exceptions.len(),
-        exceptions_answered: answered,
+        exceptions_answered: ctx.evidence.responses.answered,
         postmortems: ctx.inputs.postmortems.len(),
         months: month_rows(ctx),
         charts,

@@ -1,8 +1,6 @@
 //! exceptions.html: every exception by kind, each with the rule, what it required, what happened,
 //! a link to its subject's page and the management response when there is one.
 
-use std::collections::BTreeSet;
-
 use anyhow::Result;
 use serde::Serialize;
 
@@ -84,12 +82,12 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
                 .collect(),
         })
         .collect();
-    let known: BTreeSet<&str> = exceptions.iter().map(|e| e.id.as_str()).collect();
     let unmatched = ctx
-        .inputs
+        .evidence
         .responses
+        .unmatched
         .iter()
-        .filter(|r| !known.contains(r.exception.as_str()))
+        .map(|&i| &ctx.inputs.responses[i])
         .map(|r| Unmatched {
             exception: &r.exception,
             source: &r.source,

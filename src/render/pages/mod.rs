@@ -132,20 +132,17 @@ pub struct ExceptionCount {
 
 /// Every kind, in `ExceptionKind::ALL` order, zero counts included.
 pub fn exception_counts(ctx: &Ctx) -> Vec<ExceptionCount> {
-    ExceptionKind::ALL
+    ctx.evidence
+        .responses
+        .by_kind
         .iter()
-        .map(|k| {
-            let of_kind = || ctx.evidence.exceptions.iter().filter(|e| e.kind == *k);
-            ExceptionCount {
-                kind: k.name(),
-                label: kind_label(*k),
-                count: of_kind().count(),
-                answered: of_kind()
-                    .filter(|e| ctx.response_for(&e.id).is_some())
-                    .count(),
-                criterion: k.criterion(),
-                href: format!("exceptions.html#kind-{}", k.name()),
-            }
+        .map(|t| ExceptionCount {
+            kind: t.kind.name(),
+            label: kind_label(t.kind),
+            count: t.count,
+            answered: t.answered,
+            criterion: t.kind.criterion(),
+            href: format!("exceptions.html#kind-{}", t.kind.name()),
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::evidence::Subject;
+use crate::evidence::stats::TimeStats;
 
 fn level(code: &str, name: &str, ack: Option<Target>, resolve: Option<Target>) -> SeverityLevel {
     SeverityLevel {
@@ -51,6 +52,8 @@ fn severity_month(code: &str, ack_times: Vec<i64>, resolve_times: Vec<i64>) -> M
         ack_breached: ack_times.len() as u64 - met,
         resolve_met: 0,
         resolve_breached: 0,
+        ack: TimeStats::of(&ack_times),
+        resolve: TimeStats::of(&resolve_times),
         ack_times,
         resolve_times,
     }

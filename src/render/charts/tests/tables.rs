@@ -37,16 +37,6 @@ fn incident_counts_equal_month_facts() {
 }
 
 #[test]
-fn nearest_rank_percentiles() {
-    let march_p1 = [900, 60, 90, 120, 150, 180, 200, 240, 260, 300, 360, 420];
-    assert_eq!(nearest_rank(&march_p1, 50), Some(200));
-    assert_eq!(nearest_rank(&march_p1, 90), Some(420));
-    assert_eq!(nearest_rank(&[7], 90), Some(7));
-    assert_eq!(nearest_rank(&[1, 2, 3, 4], 50), Some(2));
-    assert_eq!(nearest_rank(&[], 50), None);
-}
-
-#[test]
 fn time_tables_give_percentiles_or_say_too_few() {
     let chart = time_to_acknowledge(&months(), &levels());
     let t = &chart.table;
