@@ -54,7 +54,7 @@ pub fn incidents_per_month(months: &[MonthFacts], levels: &[SeverityLevel]) -> C
         .map(|((_, label), look)| (label.clone(), Key::Bar(*look)))
         .collect();
     let names = month_names(months);
-    let svg = plot::stacked_bars(&Bars {
+    let svg = bars::stacked_bars(&Bars {
         title: TITLE,
         legend,
         months: &names,
@@ -113,7 +113,7 @@ pub fn postmortems_per_month(months: &[MonthFacts]) -> Chart {
         .collect();
     let totals: Vec<u64> = counts.iter().map(|c| c.iter().sum()).collect();
     let names = month_names(months);
-    let svg = plot::stacked_bars(&Bars {
+    let svg = bars::stacked_bars(&Bars {
         title: TITLE,
         legend: states
             .iter()
@@ -164,7 +164,7 @@ pub fn exceptions_by_kind(exceptions: &[Exception]) -> Chart {
         })
         .collect();
     let bar = MEDIAN;
-    let svg = plot::horizontal_bars(&HBars {
+    let svg = bars::horizontal_bars(&HBars {
         title: TITLE,
         legend: vec![("exceptions".to_string(), Key::Bar(bar))],
         categories: counts.iter().map(|(k, _)| k.name().to_string()).collect(),

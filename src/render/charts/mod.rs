@@ -12,15 +12,20 @@ use crate::evidence::{Evidence, Exception, ExceptionKind, MonthFacts, MonthSever
 use crate::model::{SeverityLevel, Target};
 use crate::util::{human_duration, human_target};
 
+mod bars;
 mod counts;
 mod draw;
+mod lines;
 mod oncall;
 mod plot;
 mod shares;
+mod style;
 mod timing;
 
-use draw::{Key, LATE, LOOKS, Look, MEDIAN, MISSING, ON_TIME, P90, PENDING, UNKNOWN};
-use plot::{Bars, HBars, Lines, Panel, Scale};
+use bars::{Bars, HBars};
+use lines::{Lines, Panel};
+use plot::Scale;
+use style::{Key, LATE, LOOKS, Look, MEDIAN, MISSING, ON_TIME, P90, PENDING, UNKNOWN};
 
 pub use counts::{exceptions_by_kind, incidents_per_month, postmortems_per_month};
 pub use oncall::{oncall_coverage, oncall_load};

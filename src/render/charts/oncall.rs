@@ -32,7 +32,7 @@ pub fn oncall_load(load: &[ResponderLoad]) -> Chart {
             (true, None) => vec![0.0, 0.0, r.pages as f64],
         })
         .collect();
-    let svg = plot::horizontal_bars(&HBars {
+    let svg = bars::horizontal_bars(&HBars {
         title: TITLE,
         legend: parts
             .iter()
@@ -97,7 +97,7 @@ pub fn oncall_coverage(months: &[MonthFacts], coverage: &[(String, f64)]) -> Cha
         .map(|v| v.map_or_else(|| "no data".to_string(), format_percent))
         .collect();
     let names = month_names(months);
-    let svg = plot::stacked_bars(&Bars {
+    let svg = bars::stacked_bars(&Bars {
         title: TITLE,
         legend: vec![("time covered".to_string(), Key::Bar(bar))],
         months: &names,

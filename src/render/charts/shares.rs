@@ -41,7 +41,7 @@ pub(super) fn ack_share(months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
         series.push((look, values));
     }
     let names = month_names(months);
-    let svg = plot::line_panels(&Lines {
+    let svg = lines::line_panels(&Lines {
         title: &title,
         legend,
         months: &names,

@@ -176,7 +176,7 @@ pub(super) fn response_times(
         .map(|l| l.level.as_str())
         .collect();
     let names = month_names(months);
-    let svg = plot::line_panels(&Lines {
+    let svg = lines::line_panels(&Lines {
         title: &title,
         legend: vec![
             ("median".to_string(), Key::Line(MEDIAN)),
