@@ -37,7 +37,8 @@ pub fn numbering(inputs: &Inputs) -> Numbering {
     let first = in_period.next();
     Numbering {
         first,
-        last: in_period.last().or(first),
+        // A single in-period incident is both first and last.
+        last: in_period.next_back().or(first),
         first_any: numbers.first().copied(),
         last_any: numbers.last().copied(),
         gaps: number_gaps(&numbers)
