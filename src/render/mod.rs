@@ -86,7 +86,7 @@ pub fn render_site(
     timed("sample", &mut || pages::sample::render(&ctx))?;
     timed("oncall", &mut || pages::oncall::render(&ctx, &charts))?;
     timed("audit log", &mut || pages::audit_log::render(&ctx))?;
-    timed("register files", &mut || {
+    timed("data files", &mut || {
         write(
             out,
             "data/summary.json",
@@ -170,4 +170,56 @@ fn copy_sources(ctx: &Ctx) -> Result<usize> {
         write(ctx.out, &s.copy, &bytes)?;
     }
     Ok(seen.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::{config, incident, inputs};
+
+    #[test]
+    fn every_phase_is_timed_with_what_it_wrote() {
+        let config = config();
+        let inputs = inputs(
+            vec![
+                incident(1).resolved("2026-03-02T16:00:00Z").build(),
+                incident(2).resolved("2026-03-02T17:00:00Z").build(),
+            ],
+            vec![],
+        );
+        let evidence = crate::evidence::evaluate(&config, &inputs);
+        let out = tempfile::tempdir().unwrap();
+        let phases = render_site(&config, &inputs, &evidence, out.path()).unwrap();
+        let names: Vec<&str> = phases.iter().map(|p| p.phase).collect();
+        assert_eq!(
+            names,
+            [
+                "templates",
+                "assets",
+                "sources",
+                "charts",
+                "dashboard",
+                "severities",
+                "register",
+                "incidents",
+                "postmortems",
+                "policies",
+                "population",
+                "exceptions",
+                "controls",
+                "method",
+                "verify",
+                "sample",
+                "oncall",
+                "audit log",
+                "data files",
+            ]
+        );
+        let count = |name: &str| phases.iter().find(|p| p.phase == name).unwrap().count;
+        assert_eq!(count("incidents"), 2);
+        assert!(out.path().join("incidents/2.html").is_file());
+        assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
+        assert!(!out.path().join("sample.html").exists());
+        assert_eq!(count("data files"), 3);
+    }
 }
