@@ -48,6 +48,8 @@ pub struct Evidence {
     pub responders: Vec<responders::ResponderLoad>,
     /// Each recorded sample re-derived, in `Inputs::samples` order.
     pub samples: Vec<sample::SampleCheck>,
+    /// Indices into the PagerDuty snapshot's audit records of those made in the period.
+    pub audit_records: Vec<usize>,
     /// Exceptions answered by management responses, per kind; responses that answer nothing.
     pub responses: responses::ResponseFacts,
 }
@@ -202,6 +204,8 @@ pub struct PostmortemFacts {
     /// Links at least one in-period incident (its action items are judged).
     pub in_scope: bool,
     pub action_items: Vec<ActionItemFacts>,
+    /// Action items not done.
+    pub open_items: usize,
 }
 
 /// Every exception kind of evidence-rules.md §6, in display and summary order.
@@ -447,6 +451,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         months,
         oncall,
         numbering: population::numbering(inputs),
+        audit_records: oncall::audit_in_period(&inputs.pagerduty, period_start, period_end),
         responses: answers,
         responders,
         samples: Vec::new(),

@@ -119,6 +119,16 @@ pub fn facts(
     }
 }
 
+/// Indices of the snapshot's audit records made inside [start, end), in snapshot order.
+pub fn audit_in_period(snap: &Snapshot, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<usize> {
+    snap.audit_records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.at >= start && r.at < end)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// Covered and total seconds per month, summed over the policies; months without time dropped.
 pub fn coverage_by_month(coverage: &[PolicyCoverage]) -> Vec<MonthCoverage> {
     let mut by: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
@@ -658,5 +668,35 @@ mod tests {
             .map(|m| (m.month.as_str(), m.covered_secs, m.total_secs))
             .collect();
         assert_eq!(got, vec![("2026-01", 10, 10), ("2026-02", 150, 200)]);
+    }
+
+    #[test]
+    fn audit_records_in_the_period_end_exclusive() {
+        let record = |at: &str| crate::model::AuditRecord {
+            id: at.into(),
+            at: self::at(at),
+            action: "update".into(),
+            actors: vec![],
+            method: None,
+            root_resource: PdRef {
+                id: "P1".into(),
+                kind: "service".into(),
+                name: None,
+            },
+            resource: None,
+            fields: vec![],
+            references: vec![],
+        };
+        let snap = Snapshot {
+            audit_records: vec![
+                record("2025-12-31T23:59:59Z"),
+                record("2026-01-01T00:00:00Z"),
+                record("2026-03-31T23:59:59Z"),
+                record("2026-04-01T00:00:00Z"),
+            ],
+            ..Snapshot::default()
+        };
+        let (start, end) = (at("2026-01-01T00:00:00Z"), at("2026-04-01T00:00:00Z"));
+        assert_eq!(audit_in_period(&snap, start, end), vec![1, 2]);
     }
 }

@@ -243,6 +243,11 @@ pub fn facts(
                 .filter_map(|l| l.number.and_then(|n| in_period.get(&n).copied()))
                 .collect();
             let completed = pm.timestamps.completed_at;
+            let action_items: Vec<ActionItemFacts> = pm
+                .action_items
+                .iter()
+                .map(|a| action_item_facts(a, &inputs.jira, as_of))
+                .collect();
             PostmortemFacts {
                 id: pm.id.clone(),
                 orphan: links.iter().all(|l| l.number.is_none()),
@@ -252,11 +257,8 @@ pub fn facts(
                         .iter()
                         .any(|f| judged_for(f, policy, completed.is_some(), clock.now)),
                 in_scope: !linked.is_empty(),
-                action_items: pm
-                    .action_items
-                    .iter()
-                    .map(|a| action_item_facts(a, &inputs.jira, as_of))
-                    .collect(),
+                open_items: action_items.iter().filter(|a| !a.done).count(),
+                action_items,
                 links: links.clone(),
                 parts_present,
                 parts_missing,
@@ -305,6 +307,25 @@ mod tests {
             .acked(created)
             .resolved(resolved)
             .build()
+    }
+
+    #[test]
+    fn open_items_are_the_items_not_done() {
+        let mut done = action("A-2");
+        done.status = Some("done".into());
+        done.tracker_key = None;
+        done.tracker_url = None;
+        let pm = pm("PM-1")
+            .link(1)
+            .with(|p| p.action_items = vec![action("A-1"), done, action("A-3")])
+            .build();
+        let e = eval(vec![incident(1).build()], vec![pm]);
+        let f = &e.postmortems[0];
+        assert_eq!(
+            f.action_items.iter().map(|a| a.done).collect::<Vec<_>>(),
+            [false, true, false]
+        );
+        assert_eq!(f.open_items, 2);
     }
 
     #[test]

@@ -32,10 +32,11 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     }
     let tz = ctx.tz();
     let snap = &ctx.inputs.pagerduty;
-    let records = snap
+    let records = ctx
+        .evidence
         .audit_records
         .iter()
-        .filter(|r| r.at >= ctx.evidence.period_start && r.at < ctx.evidence.period_end)
+        .map(|&i| &snap.audit_records[i])
         .map(|r| {
             let mut resource = format!("{} {}", r.root_resource.kind, name(&r.root_resource));
             if let Some(inner) = r.resource.as_ref().filter(|x| x.id != r.root_resource.id) {

@@ -173,7 +173,7 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
             orphan: pf.orphan,
             in_scope: pf.in_scope,
             items: pm.action_items.len(),
-            items_open: pf.action_items.iter().filter(|a| !a.done).count(),
+            items_open: pf.open_items,
         });
     }
     let index = IndexPage {
