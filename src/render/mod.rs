@@ -26,7 +26,7 @@ pub mod views;
 
 use context::Ctx;
 
-/// How long one phase of [`render_site`] took and how many files it wrote.
+/// How long one phase of [`render_site`] took and how many files (or register rows) it made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhaseTime {
     pub phase: &'static str,
@@ -42,51 +42,39 @@ pub fn render_site(
     evidence: &Evidence,
     out: &Path,
 ) -> Result<Vec<PhaseTime>> {
-    let mut phases = Vec::new();
-    let mut timed = |phase: &'static str, run: &mut dyn FnMut() -> Result<usize>| -> Result<()> {
-        let start = Instant::now();
-        let count = run()?;
-        phases.push(PhaseTime {
-            phase,
-            count,
-            elapsed_ms: start.elapsed().as_millis(),
-        });
-        Ok(())
-    };
-    let mut ctx = None;
-    timed("templates", &mut || {
+    let mut t = Timer::default();
+    let tera = t.time("templates", || {
         let tera = theme::templates(&config.root, &config.theme.name)?;
         let n = tera.get_template_names().count();
-        ctx = Some(Ctx::new(config, inputs, evidence, tera, out));
-        Ok(n)
+        Ok((tera, n))
     })?;
-    let ctx = ctx.expect("set by the templates phase");
-    timed("assets", &mut || write_assets(&ctx))?;
-    timed("sources", &mut || copy_sources(&ctx))?;
-    let mut charts = Vec::new();
-    timed("charts", &mut || {
-        charts = chart_files::write_charts(&ctx)?;
-        Ok(charts.len())
+    let ctx = t.time("register rows", || {
+        let ctx = Ctx::new(config, inputs, evidence, tera, out);
+        let n = ctx.rows.len();
+        Ok((ctx, n))
     })?;
-    timed("dashboard", &mut || pages::dashboard::render(&ctx, &charts))?;
-    timed("severities", &mut || pages::severities::render(&ctx))?;
-    timed("register", &mut || pages::register::render(&ctx))?;
-    timed("incidents", &mut || pages::incidents::render(&ctx))?;
-    timed("postmortems", &mut || {
-        pages::postmortems::render(&ctx, &charts)
+    t.files("assets", || write_assets(&ctx))?;
+    t.files("sources", || copy_sources(&ctx))?;
+    let charts = t.time("charts", || {
+        let charts = chart_files::write_charts(&ctx)?;
+        let n = charts.len();
+        Ok((charts, n))
     })?;
-    timed("policies", &mut || pages::policies::render(&ctx))?;
-    timed("population", &mut || pages::population::render(&ctx))?;
-    timed("exceptions", &mut || {
-        pages::exceptions::render(&ctx, &charts)
-    })?;
-    timed("controls", &mut || pages::controls::render(&ctx))?;
-    timed("method", &mut || pages::method::render(&ctx))?;
-    timed("verify", &mut || pages::verify::render(&ctx))?;
-    timed("sample", &mut || pages::sample::render(&ctx))?;
-    timed("oncall", &mut || pages::oncall::render(&ctx, &charts))?;
-    timed("audit log", &mut || pages::audit_log::render(&ctx))?;
-    timed("data files", &mut || {
+    t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
+    t.files("severities", || pages::severities::render(&ctx))?;
+    t.files("register", || pages::register::render(&ctx))?;
+    t.files("incidents", || pages::incidents::render(&ctx))?;
+    t.files("postmortems", || pages::postmortems::render(&ctx, &charts))?;
+    t.files("policies", || pages::policies::render(&ctx))?;
+    t.files("population", || pages::population::render(&ctx))?;
+    t.files("exceptions", || pages::exceptions::render(&ctx, &charts))?;
+    t.files("controls", || pages::controls::render(&ctx))?;
+    t.files("method", || pages::method::render(&ctx))?;
+    t.files("verify", || pages::verify::render(&ctx))?;
+    t.files("sample", || pages::sample::render(&ctx))?;
+    t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
+    t.files("audit log", || pages::audit_log::render(&ctx))?;
+    t.files("data files", || {
         write(
             out,
             "data/summary.json",
@@ -96,7 +84,34 @@ pub fn render_site(
         register_files::write_xlsx(out, config, &ctx.rows)?;
         Ok(3)
     })?;
-    Ok(phases)
+    Ok(t.0)
+}
+
+/// The phases timed so far.
+#[derive(Default)]
+struct Timer(Vec<PhaseTime>);
+
+impl Timer {
+    /// Runs one phase, which returns what it made and how many things (files, rows) that is.
+    fn time<T>(
+        &mut self,
+        phase: &'static str,
+        run: impl FnOnce() -> Result<(T, usize)>,
+    ) -> Result<T> {
+        let start = Instant::now();
+        let (made, count) = run()?;
+        self.0.push(PhaseTime {
+            phase,
+            count,
+            elapsed_ms: start.elapsed().as_millis(),
+        });
+        Ok(made)
+    }
+
+    /// Runs one phase that writes files and returns how many.
+    fn files(&mut self, phase: &'static str, run: impl FnOnce() -> Result<usize>) -> Result<()> {
+        self.time(phase, || Ok(((), run()?)))
+    }
 }
 
 /// Writes one file under `out`, creating parent directories.
@@ -195,6 +210,7 @@ mod tests {
             names,
             [
                 "templates",
+                "register rows",
                 "assets",
                 "sources",
                 "charts",
@@ -217,6 +233,7 @@ mod tests {
         );
         let count = |name: &str| phases.iter().find(|p| p.phase == name).unwrap().count;
         assert_eq!(count("incidents"), 2);
+        assert_eq!(count("register rows"), 2);
         assert!(out.path().join("incidents/2.html").is_file());
         assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
         assert!(!out.path().join("sample.html").exists());
