@@ -134,6 +134,10 @@ pub struct IncidentFacts {
     pub postmortem_completed: Option<DateTime<Utc>>,
     /// Jira keys from the title, the row, and the linked postmortems' action items; unique, in order.
     pub jira_keys: Vec<String>,
+    /// The register's responder: who acknowledged it, else who resolved it, else the assignee.
+    pub responder: Option<String>,
+    /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
+    pub customer_impact: Option<String>,
 }
 
 /// The five parts of a SOC 2-quality postmortem (evidence-rules.md §5), in order.
@@ -489,6 +493,8 @@ fn incident_facts(
         postmortem_due: pm.due,
         postmortem_completed: pm.completed,
         jira_keys: jira_keys(incident, &linked),
+        responder: responders::register_responder(incident),
+        customer_impact: postmortems::customer_impact(&linked),
         severity,
     }
 }

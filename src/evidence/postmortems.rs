@@ -267,6 +267,17 @@ pub fn facts(
         .collect()
 }
 
+/// The `customer_impact` impact field of the first of `linked` (sorted by id) that has one.
+pub fn customer_impact(linked: &[&Postmortem]) -> Option<String> {
+    linked.iter().find_map(|pm| {
+        pm.impact
+            .as_ref()?
+            .iter()
+            .find(|(k, _)| k == "customer_impact")
+            .map(|(_, v)| v.clone())
+    })
+}
+
 /// A postmortem's parts are judged for an in-period incident requiring one once the postmortem is
 /// completed or that incident's due time has passed.
 fn judged_for(
@@ -307,6 +318,28 @@ mod tests {
             .acked(created)
             .resolved(resolved)
             .build()
+    }
+
+    #[test]
+    fn customer_impact_from_the_first_linked_postmortem_that_states_it() {
+        let impact = |v: &str| Some(vec![("customer_impact".to_string(), v.to_string())]);
+        let pms = vec![
+            pm("PM-1").link(1).with(|p| p.impact = None).build(),
+            pm("PM-2")
+                .link(1)
+                .with(|p| p.impact = impact("checkout down"))
+                .build(),
+            pm("PM-3")
+                .link(1)
+                .with(|p| p.impact = impact("slow search"))
+                .build(),
+        ];
+        let e = eval(vec![incident(1).build(), incident(2).build()], pms);
+        assert_eq!(
+            facts_of(&e, 1).customer_impact.as_deref(),
+            Some("checkout down")
+        );
+        assert_eq!(facts_of(&e, 2).customer_impact, None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::IncidentFacts;
 use super::sla::in_business_hours;
 use crate::config::Config;
-use crate::model::Inputs;
+use crate::model::{Incident, Inputs};
 
 /// Who answers when nobody acknowledged or resolved an incident.
 pub const NOBODY: &str = "(nobody: auto-resolved or unassigned)";
@@ -20,6 +20,17 @@ pub struct ResponderLoad {
     pub pages: u64,
     /// Pages created outside business hours, when known.
     pub off_hours: Option<u64>,
+}
+
+/// The register's responder column: who acknowledged the incident, else who resolved it, else
+/// who it was assigned to. (The load chart counts pages by a narrower rule, see [`load`]: it
+/// also reads the timeline's acknowledger and does not count an assignee who never answered.)
+pub fn register_responder(incident: &Incident) -> Option<String> {
+    let f = &incident.fields;
+    f.acknowledged_by
+        .clone()
+        .or_else(|| f.resolved_by.clone())
+        .or_else(|| f.assigned_to.clone())
 }
 
 /// Pages per responder: in-period incidents by who acknowledged them (the row, else the
@@ -70,7 +81,6 @@ mod tests {
     use super::*;
     use crate::evidence::evaluate;
     use crate::evidence::testkit::*;
-    use crate::model::Incident;
 
     fn by(b: IncidentBuilder, acked_by: Option<&str>, resolved_by: Option<&str>) -> Incident {
         let mut i = b.resolved("2026-03-02T16:00:00Z").build();
@@ -112,5 +122,17 @@ mod tests {
             evidence.responders,
             load(&config, &inputs, &evidence.incidents)
         );
+    }
+
+    #[test]
+    fn register_responder_is_acknowledger_then_resolver_then_assignee() {
+        let mut i = incident(1).build();
+        assert_eq!(register_responder(&i), None);
+        i.fields.assigned_to = Some("cy".into());
+        assert_eq!(register_responder(&i).as_deref(), Some("cy"));
+        i.fields.resolved_by = Some("bo".into());
+        assert_eq!(register_responder(&i).as_deref(), Some("bo"));
+        i.fields.acknowledged_by = Some("ana".into());
+        assert_eq!(register_responder(&i).as_deref(), Some("ana"));
     }
 }

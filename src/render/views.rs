@@ -195,7 +195,6 @@ pub struct IncidentRowView {
 
 pub fn incident_row(
     config: &Config,
-    inputs: &Inputs,
     jira: &JiraLinks,
     incident: &Incident,
     facts: &IncidentFacts,
@@ -203,24 +202,6 @@ pub fn incident_row(
     let tz = config.tz();
     let f = &incident.fields;
     let opt_time = |t: Option<DateTime<Utc>>| t.map(|t| local_time_secs(t, tz)).unwrap_or_default();
-    let customer_impact = facts
-        .postmortems
-        .iter()
-        .filter_map(|id| {
-            let i = inputs
-                .postmortems
-                .binary_search_by(|p| p.id.as_str().cmp(id))
-                .ok()?;
-            Some(&inputs.postmortems[i])
-        })
-        .find_map(|pm| {
-            pm.impact
-                .as_ref()?
-                .iter()
-                .find(|(k, _)| k == "customer_impact")
-                .map(|(_, v)| v.clone())
-        })
-        .unwrap_or_default();
     IncidentRowView {
         number: incident.number,
         id: f.id.clone().unwrap_or_default(),
@@ -247,12 +228,7 @@ pub fn incident_row(
         ttr_secs: facts.time_to_resolve,
         ack: VerdictView::new(&facts.ack, tz),
         resolve: VerdictView::new(&facts.resolve, tz),
-        responder: f
-            .acknowledged_by
-            .clone()
-            .or_else(|| f.resolved_by.clone())
-            .or_else(|| f.assigned_to.clone())
-            .unwrap_or_default(),
+        responder: facts.responder.clone().unwrap_or_default(),
         postmortems: facts.postmortems.clone(),
         postmortem_links: facts
             .postmortems
@@ -271,7 +247,7 @@ pub fn incident_row(
                 href: jira.href(k).unwrap_or_default(),
             })
             .collect(),
-        customer_impact,
+        customer_impact: facts.customer_impact.clone().unwrap_or_default(),
         href: format!("incidents/{}.html", incident.number),
     }
 }
@@ -288,7 +264,7 @@ pub fn register_rows(
         .iter()
         .filter_map(|facts| {
             let incident = inputs.incident(facts.number)?;
-            Some(incident_row(config, inputs, jira, incident, facts))
+            Some(incident_row(config, jira, incident, facts))
         })
         .collect()
 }
