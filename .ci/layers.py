@@ -22,15 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Which top-level modules each top-level module may use. `main` and `lib` wire everything.
 ALLOWED = {
-    "cli": {"model", "config", "util"},
-    "commands": {"cli", "fetch", "ingest", "evidence", "render", "package", "model", "config", "util"},
-    "fetch": {"model", "config", "util"},
-    "ingest": {"model", "config", "util"},
+    "cli": {"model", "config", "util", "exit"},
+    "commands": {"cli", "fetch", "ingest", "evidence", "render", "package", "model", "config", "util", "exit"},
+    "fetch": {"model", "config", "util", "exit"},
+    "ingest": {"model", "config", "util", "exit"},
     "evidence": {"model", "config", "util"},
-    "render": {"evidence", "model", "config", "util"},
-    "package": {"config", "util"},
+    "render": {"evidence", "model", "config", "util", "exit"},
+    "package": {"config", "util", "exit"},
     "model": {"config", "util"},
-    "config": {"util"},
+    "config": {"util", "exit"},
+    # Bottom layer: the exit-code error type (main reads it) and small helpers.
+    "exit": set(),
     "util": set(),
 }
 

@@ -351,6 +351,29 @@ fn a_site_theme_overrides_templates_and_assets_by_name() {
     );
 }
 
+#[test]
+fn a_site_theme_adds_its_own_partials() {
+    let site = copy_fixture("variants");
+    let templates = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(templates.join("partials")).unwrap();
+    std::fs::write(
+        templates.join("partials/auditor-note.html"),
+        "<aside class=\"auditor-note\">Reviewed by {{ site.organization }}</aside>",
+    )
+    .unwrap();
+    std::fs::write(
+        templates.join("verify.html"),
+        "{% extends \"base.html\" %}{% block content %}{% include \"partials/auditor-note.html\" %}{% endblock content %}",
+    )
+    .unwrap();
+    let out = build(site.path());
+    assert!(
+        read(&out.join("verify.html"))
+            .contains("<aside class=\"auditor-note\">Reviewed by Fixture Variants Inc.</aside>")
+    );
+    assert!(!read(&out.join("controls.html")).contains("auditor-note"));
+}
+
 /// A raw HTTP/1.0 GET on loopback; returns the status line and the body.
 fn http_get(addr: &str, path: &str) -> (String, String) {
     use std::io::{Read, Write};

@@ -61,10 +61,20 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     progress.set_message("rendering pages");
     let staging = staging_dir(out)?;
     let phase = Instant::now();
-    let rendered = crate::render::render_site(config, &inputs, &evidence, &staging);
-    if let Err(e) = rendered {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
+    let phases = match crate::render::render_site(config, &inputs, &evidence, &staging) {
+        Ok(phases) => phases,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    for p in &phases {
+        info!(
+            ms = p.elapsed_ms as u64,
+            count = p.count,
+            "render {}",
+            p.phase
+        );
     }
     if tracing::enabled!(tracing::Level::INFO) {
         let elapsed = ms(phase);

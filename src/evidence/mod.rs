@@ -11,10 +11,14 @@ use crate::model::{Incident, Target};
 
 pub mod exceptions;
 pub mod oncall;
+pub mod population;
 pub mod postmortems;
+pub mod responders;
+pub mod responses;
 pub mod sample;
 pub mod severity;
 pub mod sla;
+pub mod stats;
 pub mod summary;
 
 pub use summary::Summary;
@@ -38,6 +42,16 @@ pub struct Evidence {
     pub months: Vec<MonthFacts>,
     /// Escalation path and first-level coverage from the PagerDuty snapshot (empty without one).
     pub oncall: oncall::OnCallFacts,
+    /// First and last incident numbers and the gaps between them.
+    pub numbering: population::Numbering,
+    /// Pages per responder, most first.
+    pub responders: Vec<responders::ResponderLoad>,
+    /// Each recorded sample re-derived, in `Inputs::samples` order.
+    pub samples: Vec<sample::SampleCheck>,
+    /// Indices into the PagerDuty snapshot's audit records of those made in the period.
+    pub audit_records: Vec<usize>,
+    /// Exceptions answered by management responses, per kind; responses that answer nothing.
+    pub responses: responses::ResponseFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -120,6 +134,10 @@ pub struct IncidentFacts {
     pub postmortem_completed: Option<DateTime<Utc>>,
     /// Jira keys from the title, the row, and the linked postmortems' action items; unique, in order.
     pub jira_keys: Vec<String>,
+    /// The register's responder: who acknowledged it, else who resolved it, else the assignee.
+    pub responder: Option<String>,
+    /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
+    pub customer_impact: Option<String>,
 }
 
 /// The five parts of a SOC 2-quality postmortem (evidence-rules.md §5), in order.
@@ -190,6 +208,8 @@ pub struct PostmortemFacts {
     /// Links at least one in-period incident (its action items are judged).
     pub in_scope: bool,
     pub action_items: Vec<ActionItemFacts>,
+    /// Action items not done.
+    pub open_items: usize,
 }
 
 /// Every exception kind of evidence-rules.md §6, in display and summary order.
@@ -365,6 +385,10 @@ pub struct MonthSeverity {
     pub ack_times: Vec<i64>,
     /// Times to resolve (seconds), sorted.
     pub resolve_times: Vec<i64>,
+    /// Median and 90th percentile of `ack_times`.
+    pub ack: stats::TimeStats,
+    /// Median and 90th percentile of `resolve_times`.
+    pub resolve: stats::TimeStats,
 }
 
 /// Readings taken where evidence-rules.md does not settle a case; each reports the exception
@@ -418,7 +442,9 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     exceptions::sort(&mut exceptions);
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
-    Evidence {
+    let responders = responders::load(config, inputs, &incidents);
+    let answers = responses::facts(&exceptions, &inputs.responses);
+    let mut evidence = Evidence {
         now,
         period_start,
         period_end,
@@ -428,7 +454,15 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         summary,
         months,
         oncall,
-    }
+        numbering: population::numbering(inputs),
+        audit_records: oncall::audit_in_period(&inputs.pagerduty, period_start, period_end),
+        responses: answers,
+        responders,
+        samples: Vec::new(),
+    };
+    // A sample is drawn from the evaluated population, so it is checked last.
+    evidence.samples = sample::checks(config, inputs, &evidence);
+    evidence
 }
 
 fn incident_facts(
@@ -459,6 +493,8 @@ fn incident_facts(
         postmortem_due: pm.due,
         postmortem_completed: pm.completed,
         jira_keys: jira_keys(incident, &linked),
+        responder: responders::register_responder(incident),
+        customer_impact: postmortems::customer_impact(&linked),
         severity,
     }
 }

@@ -34,6 +34,8 @@ pub struct OnCallFacts {
     pub coverage: Vec<PolicyCoverage>,
     /// The window coverage was measured over: the period, clipped to the fetched window.
     pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// First-level coverage per month over every judged policy together (months with time only).
+    pub by_month: Vec<MonthCoverage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,15 +107,46 @@ pub fn facts(
         .map(|p| compare(p, documented));
     let (from, to) = fetched_window(snap, period_start, period_end);
     let judged = judged_policies(snap, documented.map(|e| e.id.as_str()));
-    let coverage = judged
+    let coverage: Vec<PolicyCoverage> = judged
         .iter()
         .map(|ep| coverage(config, snap, ep, from, to))
         .collect();
     OnCallFacts {
         escalation,
+        by_month: coverage_by_month(&coverage),
         coverage,
         window: (from < to).then_some((from, to)),
     }
+}
+
+/// Indices of the snapshot's audit records made inside [start, end), in snapshot order.
+pub fn audit_in_period(snap: &Snapshot, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<usize> {
+    snap.audit_records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.at >= start && r.at < end)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Covered and total seconds per month, summed over the policies; months without time dropped.
+pub fn coverage_by_month(coverage: &[PolicyCoverage]) -> Vec<MonthCoverage> {
+    let mut by: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
+    for c in coverage {
+        for m in &c.months {
+            let e = by.entry(m.month.as_str()).or_default();
+            e.0 += m.covered_secs;
+            e.1 += m.total_secs;
+        }
+    }
+    by.into_iter()
+        .filter(|(_, (_, total))| *total > 0)
+        .map(|(month, (covered_secs, total_secs))| MonthCoverage {
+            month: month.to_string(),
+            covered_secs,
+            total_secs,
+        })
+        .collect()
 }
 
 pub fn exceptions(
@@ -608,5 +641,62 @@ mod tests {
         let ids: Vec<&str> = ex.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, vec!["coverage_gap:PEP2@2026-01-01T05:00:00Z"]);
         assert!(exceptions(&c, &Inputs::default(), start, end).is_empty());
+    }
+
+    #[test]
+    fn coverage_by_month_sums_the_policies_and_drops_empty_months() {
+        let m = |month: &str, covered_secs, total_secs| MonthCoverage {
+            month: month.into(),
+            covered_secs,
+            total_secs,
+        };
+        let policy = |months: Vec<MonthCoverage>| PolicyCoverage {
+            escalation_policy_id: "P".into(),
+            name: "P".into(),
+            targets: vec![],
+            gaps: vec![],
+            covered_secs: 0,
+            total_secs: 0,
+            months,
+        };
+        let by = coverage_by_month(&[
+            policy(vec![m("2026-02", 50, 100), m("2026-03", 0, 0)]),
+            policy(vec![m("2026-01", 10, 10), m("2026-02", 100, 100)]),
+        ]);
+        let got: Vec<_> = by
+            .iter()
+            .map(|m| (m.month.as_str(), m.covered_secs, m.total_secs))
+            .collect();
+        assert_eq!(got, vec![("2026-01", 10, 10), ("2026-02", 150, 200)]);
+    }
+
+    #[test]
+    fn audit_records_in_the_period_end_exclusive() {
+        let record = |at: &str| crate::model::AuditRecord {
+            id: at.into(),
+            at: self::at(at),
+            action: "update".into(),
+            actors: vec![],
+            method: None,
+            root_resource: PdRef {
+                id: "P1".into(),
+                kind: "service".into(),
+                name: None,
+            },
+            resource: None,
+            fields: vec![],
+            references: vec![],
+        };
+        let snap = Snapshot {
+            audit_records: vec![
+                record("2025-12-31T23:59:59Z"),
+                record("2026-01-01T00:00:00Z"),
+                record("2026-03-31T23:59:59Z"),
+                record("2026-04-01T00:00:00Z"),
+            ],
+            ..Snapshot::default()
+        };
+        let (start, end) = (at("2026-01-01T00:00:00Z"), at("2026-04-01T00:00:00Z"));
+        assert_eq!(audit_in_period(&snap, start, end), vec![1, 2]);
     }
 }

@@ -243,6 +243,11 @@ pub fn facts(
                 .filter_map(|l| l.number.and_then(|n| in_period.get(&n).copied()))
                 .collect();
             let completed = pm.timestamps.completed_at;
+            let action_items: Vec<ActionItemFacts> = pm
+                .action_items
+                .iter()
+                .map(|a| action_item_facts(a, &inputs.jira, as_of))
+                .collect();
             PostmortemFacts {
                 id: pm.id.clone(),
                 orphan: links.iter().all(|l| l.number.is_none()),
@@ -252,17 +257,25 @@ pub fn facts(
                         .iter()
                         .any(|f| judged_for(f, policy, completed.is_some(), clock.now)),
                 in_scope: !linked.is_empty(),
-                action_items: pm
-                    .action_items
-                    .iter()
-                    .map(|a| action_item_facts(a, &inputs.jira, as_of))
-                    .collect(),
+                open_items: action_items.iter().filter(|a| !a.done).count(),
+                action_items,
                 links: links.clone(),
                 parts_present,
                 parts_missing,
             }
         })
         .collect()
+}
+
+/// The `customer_impact` impact field of the first of `linked` (sorted by id) that has one.
+pub fn customer_impact(linked: &[&Postmortem]) -> Option<String> {
+    linked.iter().find_map(|pm| {
+        pm.impact
+            .as_ref()?
+            .iter()
+            .find(|(k, _)| k == "customer_impact")
+            .map(|(_, v)| v.clone())
+    })
 }
 
 /// A postmortem's parts are judged for an in-period incident requiring one once the postmortem is
@@ -305,6 +318,47 @@ mod tests {
             .acked(created)
             .resolved(resolved)
             .build()
+    }
+
+    #[test]
+    fn customer_impact_from_the_first_linked_postmortem_that_states_it() {
+        let impact = |v: &str| Some(vec![("customer_impact".to_string(), v.to_string())]);
+        let pms = vec![
+            pm("PM-1").link(1).with(|p| p.impact = None).build(),
+            pm("PM-2")
+                .link(1)
+                .with(|p| p.impact = impact("checkout down"))
+                .build(),
+            pm("PM-3")
+                .link(1)
+                .with(|p| p.impact = impact("slow search"))
+                .build(),
+        ];
+        let e = eval(vec![incident(1).build(), incident(2).build()], pms);
+        assert_eq!(
+            facts_of(&e, 1).customer_impact.as_deref(),
+            Some("checkout down")
+        );
+        assert_eq!(facts_of(&e, 2).customer_impact, None);
+    }
+
+    #[test]
+    fn open_items_are_the_items_not_done() {
+        let mut done = action("A-2");
+        done.status = Some("done".into());
+        done.tracker_key = None;
+        done.tracker_url = None;
+        let pm = pm("PM-1")
+            .link(1)
+            .with(|p| p.action_items = vec![action("A-1"), done, action("A-3")])
+            .build();
+        let e = eval(vec![incident(1).build()], vec![pm]);
+        let f = &e.postmortems[0];
+        assert_eq!(
+            f.action_items.iter().map(|a| a.done).collect::<Vec<_>>(),
+            [false, true, false]
+        );
+        assert_eq!(f.open_items, 2);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! at least one, at most its size, and takes its lowest-ranked incidents. The population hash is
 //! the SHA-256 of the sorted in-period incident numbers, each followed by "\n".
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::Inputs;
@@ -175,6 +176,37 @@ pub fn draw(
     }
 }
 
+/// A recorded sample drawn again from its seed against the current population (sample.html).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleCheck {
+    /// The in-period population as it is now.
+    pub population_now: PopulationRef,
+    /// The population is the one the sample was drawn from.
+    pub same_population: bool,
+    /// Drawing again gives exactly the recorded picks.
+    pub rederived: bool,
+}
+
+/// Re-derives every recorded sample of `inputs`, in their order.
+pub fn checks(
+    config: &crate::Config,
+    inputs: &Inputs,
+    evidence: &super::Evidence,
+) -> Vec<SampleCheck> {
+    inputs
+        .samples
+        .iter()
+        .map(|r| {
+            let again = draw(config, inputs, evidence, &r.seed, r.size, r.stratify);
+            SampleCheck {
+                same_population: again.population == r.population,
+                rederived: again.picks == r.picks,
+                population_now: again.population,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +269,27 @@ mod tests {
                 .count(),
             9
         );
+    }
+
+    #[test]
+    fn recorded_samples_are_checked_against_the_population_now() {
+        use crate::evidence::testkit::{config, incident, inputs};
+        let config = config();
+        let mut inputs = inputs((1..=40).map(|n| incident(n).build()).collect(), vec![]);
+        let evidence = crate::evidence::evaluate(&config, &inputs);
+        let kept = draw(&config, &inputs, &evidence, "seed", 5, None);
+        let mut tampered = kept.clone();
+        tampered.picks[0].number = 99;
+        let mut older = kept.clone();
+        older.population.count = 39;
+        inputs.samples = vec![kept, tampered, older];
+        let checks = checks(&config, &inputs, &evidence);
+        assert_eq!(checks.len(), 3);
+        assert!(checks[0].same_population && checks[0].rederived);
+        assert!(checks[1].same_population && !checks[1].rederived);
+        assert!(!checks[2].same_population && checks[2].rederived);
+        assert_eq!(checks[2].population_now.count, 40);
+        let evaluated = crate::evidence::evaluate(&config, &inputs);
+        assert_eq!(evaluated.samples, checks);
     }
 }

@@ -45,6 +45,16 @@ impl Clock<'_> {
     }
 }
 
+/// Whether `at` falls in business hours: on a configured weekday that is no holiday, at or after
+/// the start and before the end, in the organization's zone.
+pub fn in_business_hours(hours: &BusinessHours, tz: Tz, at: DateTime<Utc>) -> bool {
+    let local = at.with_timezone(&tz);
+    hours.days.contains(&local.weekday())
+        && !hours.holidays.contains(&local.date_naive())
+        && local.time() >= hours.start
+        && local.time() < hours.end
+}
+
 /// Whole seconds from `from` to `to`, fractions truncated.
 pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     (to - from).num_seconds()
@@ -163,7 +173,7 @@ pub fn time_to_resolve(incident: &Incident) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::testkit::*;
+    use crate::evidence::testkit::{config as test_config, *};
 
     fn clock<'a>(hours: &'a BusinessHours, now: &str) -> Clock<'a> {
         Clock {
@@ -171,6 +181,22 @@ mod tests {
             hours,
             now: utc(now),
         }
+    }
+
+    #[test]
+    fn business_hours_are_local_weekdays_between_start_and_end_except_holidays() {
+        let hours = test_config().business_hours;
+        let ny = chrono_tz::America::New_York;
+        let at = |s: &str| in_business_hours(&hours, ny, utc(s));
+        // Monday 2026-03-02, 09:00 EST is 14:00 UTC; 17:00 EST is 22:00 UTC.
+        assert!(at("2026-03-02T14:00:00Z"));
+        assert!(!at("2026-03-02T13:59:59Z"));
+        assert!(at("2026-03-02T21:59:59Z"));
+        assert!(!at("2026-03-02T22:00:00Z"));
+        // Saturday, and the configured holiday (a Friday).
+        assert!(!at("2026-03-07T15:00:00Z"));
+        assert!(!at("2026-12-25T15:00:00Z"));
+        assert!(at("2026-12-24T15:00:00Z"));
     }
 
     #[test]

@@ -263,6 +263,8 @@ fn month_severity(level: Option<&str>, incidents: &[&IncidentFacts]) -> MonthSev
         ack_breached: count(&|f| f.ack.state == VerdictState::Breached),
         resolve_met: count(&|f| f.resolve.state == VerdictState::Met),
         resolve_breached: count(&|f| f.resolve.state == VerdictState::Breached),
+        ack: super::stats::TimeStats::of(&ack_times),
+        resolve: super::stats::TimeStats::of(&resolve_times),
         ack_times,
         resolve_times,
     }

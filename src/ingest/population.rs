@@ -56,18 +56,6 @@ pub fn assemble(
     }
 }
 
-/// The missing incident numbers between the lowest and the highest, as inclusive ranges.
-pub fn number_gaps(numbers: &[u64]) -> Vec<(u64, u64)> {
-    let mut sorted = numbers.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    sorted
-        .windows(2)
-        .filter(|w| w[1] > w[0] + 1)
-        .map(|w| (w[0] + 1, w[1] - 1))
-        .collect()
-}
-
 #[derive(Default)]
 struct Assembly {
     period: (DateTime<Utc>, DateTime<Utc>),
@@ -598,15 +586,5 @@ mod tests {
             vec![ok("x", 1, Some(1), Some(IN)), Ok(row)],
         )]);
         assert_eq!(pop.rejected[0].at, at("snap.json", 2));
-    }
-
-    #[test]
-    fn gaps_in_the_number_sequence() {
-        assert_eq!(number_gaps(&[]), vec![]);
-        assert_eq!(number_gaps(&[5]), vec![]);
-        assert_eq!(
-            number_gaps(&[7, 1, 2, 3, 3, 10, 5]),
-            vec![(4, 4), (6, 6), (8, 9)]
-        );
     }
 }

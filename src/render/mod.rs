@@ -1,13 +1,242 @@
 //! Rendering: the evidence as a static site of tera pages, SVG charts, the register files,
 //! `data/summary.json` and verbatim copies of every input.
+//!
+//! Layout: [`render_site`] lists the page families of [`pages`], each a module with its own
+//! typed views; they share [`context::Ctx`], [`views`] (the register row, verdicts, links),
+//! [`chart_files`] and the helpers here. Arrows run from `pages/*` down to those, never back.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::config::Config;
+use crate::evidence::Evidence;
+use crate::model::Inputs;
+
+pub mod chart_files;
 pub mod charts;
-pub mod charts_page;
+pub mod context;
 pub mod markdown;
-pub mod oncall;
-pub mod register;
-pub mod site;
+pub mod pages;
+pub mod register_files;
 pub mod theme;
 pub mod views;
 
-pub use site::render_site;
+use context::Ctx;
+
+/// How long one phase of [`render_site`] took and how many files (or register rows) it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseTime {
+    pub phase: &'static str,
+    pub count: usize,
+    pub elapsed_ms: u128,
+}
+
+/// Renders the whole site into `out` (which must exist and be empty) and returns how long each
+/// phase took, for the build's log.
+pub fn render_site(
+    config: &Config,
+    inputs: &Inputs,
+    evidence: &Evidence,
+    out: &Path,
+) -> Result<Vec<PhaseTime>> {
+    let mut t = Timer::default();
+    let tera = t.time("templates", || {
+        let tera = theme::templates(&config.root, &config.theme.name)?;
+        let n = tera.get_template_names().count();
+        Ok((tera, n))
+    })?;
+    let ctx = t.time("register rows", || {
+        let ctx = Ctx::new(config, inputs, evidence, tera, out);
+        let n = ctx.rows.len();
+        Ok((ctx, n))
+    })?;
+    t.files("assets", || write_assets(&ctx))?;
+    t.files("sources", || copy_sources(&ctx))?;
+    let charts = t.time("charts", || {
+        let charts = chart_files::write_charts(&ctx)?;
+        let n = charts.len();
+        Ok((charts, n))
+    })?;
+    t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
+    t.files("severities", || pages::severities::render(&ctx))?;
+    t.files("register", || pages::register::render(&ctx))?;
+    t.files("incidents", || pages::incidents::render(&ctx))?;
+    t.files("postmortems", || pages::postmortems::render(&ctx, &charts))?;
+    t.files("policies", || pages::policies::render(&ctx))?;
+    t.files("population", || pages::population::render(&ctx))?;
+    t.files("exceptions", || pages::exceptions::render(&ctx, &charts))?;
+    t.files("controls", || pages::controls::render(&ctx))?;
+    t.files("method", || pages::method::render(&ctx))?;
+    t.files("verify", || pages::verify::render(&ctx))?;
+    t.files("sample", || pages::sample::render(&ctx))?;
+    t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
+    t.files("audit log", || pages::audit_log::render(&ctx))?;
+    t.files("data files", || {
+        write(
+            out,
+            "data/summary.json",
+            evidence.summary.to_json().as_bytes(),
+        )?;
+        register_files::write_csv(out, config, &ctx.rows)?;
+        register_files::write_xlsx(out, config, &ctx.rows)?;
+        Ok(3)
+    })?;
+    Ok(t.0)
+}
+
+/// The phases timed so far.
+#[derive(Default)]
+struct Timer(Vec<PhaseTime>);
+
+impl Timer {
+    /// Runs one phase, which returns what it made and how many things (files, rows) that is.
+    fn time<T>(
+        &mut self,
+        phase: &'static str,
+        run: impl FnOnce() -> Result<(T, usize)>,
+    ) -> Result<T> {
+        let start = Instant::now();
+        let (made, count) = run()?;
+        self.0.push(PhaseTime {
+            phase,
+            count,
+            elapsed_ms: start.elapsed().as_millis(),
+        });
+        Ok(made)
+    }
+
+    /// Runs one phase that writes files and returns how many.
+    fn files(&mut self, phase: &'static str, run: impl FnOnce() -> Result<usize>) -> Result<()> {
+        self.time(phase, || Ok(((), run()?)))
+    }
+}
+
+/// Writes one file under `out`, creating parent directories.
+pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = out.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("{}: cannot create", parent.display()))?;
+    }
+    std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// File name of a postmortem page: its id, made safe for every file system and BagIt tool.
+pub fn page_name(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    safe.trim_start_matches('.').to_string()
+}
+
+/// An HTML id for an exception id.
+pub fn anchor(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn write_assets(ctx: &Ctx) -> Result<usize> {
+    let assets = theme::assets(&ctx.config.root, &ctx.config.theme.name)?;
+    for (name, bytes) in &assets {
+        write(ctx.out, &format!("assets/{name}"), bytes)?;
+    }
+    Ok(assets.len())
+}
+
+/// Verbatim copies of every input under `sources/`.
+fn copy_sources(ctx: &Ctx) -> Result<usize> {
+    let mut seen = BTreeMap::new();
+    for s in &ctx.inputs.sources {
+        if let Some(other) = seen.insert(s.copy.clone(), s.path.clone()) {
+            if other == s.path {
+                continue;
+            }
+            bail!(
+                "{} and {other} would both be copied to {}: rename one",
+                s.path,
+                s.copy
+            );
+        }
+        let bytes = std::fs::read(ctx.config.path(&s.path))
+            .with_context(|| format!("{}: cannot read", s.path))?;
+        if crate::util::sha256_hex(&bytes) != s.sha256 {
+            bail!(
+                "{}: changed while the site was being built; build again",
+                s.path
+            );
+        }
+        write(ctx.out, &s.copy, &bytes)?;
+    }
+    Ok(seen.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::{config, incident, inputs};
+
+    #[test]
+    fn every_phase_is_timed_with_what_it_wrote() {
+        let config = config();
+        let inputs = inputs(
+            vec![
+                incident(1).resolved("2026-03-02T16:00:00Z").build(),
+                incident(2).resolved("2026-03-02T17:00:00Z").build(),
+            ],
+            vec![],
+        );
+        let evidence = crate::evidence::evaluate(&config, &inputs);
+        let out = tempfile::tempdir().unwrap();
+        let phases = render_site(&config, &inputs, &evidence, out.path()).unwrap();
+        let names: Vec<&str> = phases.iter().map(|p| p.phase).collect();
+        assert_eq!(
+            names,
+            [
+                "templates",
+                "register rows",
+                "assets",
+                "sources",
+                "charts",
+                "dashboard",
+                "severities",
+                "register",
+                "incidents",
+                "postmortems",
+                "policies",
+                "population",
+                "exceptions",
+                "controls",
+                "method",
+                "verify",
+                "sample",
+                "oncall",
+                "audit log",
+                "data files",
+            ]
+        );
+        let count = |name: &str| phases.iter().find(|p| p.phase == name).unwrap().count;
+        assert_eq!(count("incidents"), 2);
+        assert_eq!(count("register rows"), 2);
+        assert!(out.path().join("incidents/2.html").is_file());
+        assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
+        assert!(!out.path().join("sample.html").exists());
+        assert_eq!(count("data files"), 3);
+    }
+}

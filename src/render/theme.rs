@@ -1,6 +1,9 @@
 //! The theme: templates and static assets embedded from `themes/default/`, overridable file by
-//! file from the site's own `themes/<name>/` (as Zola and mdBook do).
+//! file from the site's own `themes/<name>/` (as Zola and mdBook do). Every `*.html` under the
+//! site theme's `templates/` is loaded, so a theme can add its own partials and include them
+//! (`{% include "my-partial.html" %}`) as well as replace the default templates by name.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -11,7 +14,7 @@ macro_rules! embed {
     };
 }
 
-/// Every template of the default theme, by name.
+/// Every template of the default theme, by name (a test keeps this list equal to the directory).
 pub const TEMPLATES: &[(&str, &str)] = embed!(
     "base.html",
     "macros.html",
@@ -46,26 +49,46 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// Loads the templates: embedded defaults, then the site's overrides by file name.
+/// Loads the templates: the embedded defaults, then every `*.html` under the site theme's
+/// `templates/` (named by its path there, `/`-separated), replacing a default of the same name.
 pub fn templates(site_root: &Path, theme: &str) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     let dir = site_root.join("themes").join(theme).join("templates");
-    let mut sources: Vec<(String, String)> = Vec::new();
-    for (name, text) in TEMPLATES {
-        let path = dir.join(name);
-        let text = if path.is_file() {
-            std::fs::read_to_string(&path)
-                .with_context(|| format!("{}: cannot read", path.display()))?
-        } else {
-            (*text).to_string()
-        };
-        sources.push(((*name).to_string(), text));
-    }
+    let mut sources: BTreeMap<String, String> = TEMPLATES
+        .iter()
+        .map(|(name, text)| ((*name).to_string(), (*text).to_string()))
+        .collect();
+    sources.extend(site_templates(&dir)?);
     tera.add_raw_templates(sources)
         .map_err(|e| anyhow::anyhow!("theme `{theme}`: {}", tera_chain(&e)))?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape_html);
     Ok(tera)
+}
+
+/// Every `*.html` file under `dir` (none when it does not exist), by its relative path.
+fn site_templates(dir: &Path) -> Result<Vec<(String, String)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("{}: cannot list", dir.display()))?;
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let rel = path.strip_prefix(dir).expect("walked under dir");
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        found.push((name, text));
+    }
+    Ok(found)
 }
 
 /// HTML escaping for text and attribute values. Tera's default also escapes `/` as `&#x2F;`,
@@ -112,4 +135,44 @@ pub fn tera_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_template_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+        let mut on_disk: Vec<String> = site_templates(&dir)
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let mut embedded: Vec<String> = TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
+        on_disk.sort();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn a_site_theme_adds_partials_and_overrides_by_name() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join("themes/mine/templates/parts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("note.html"), "note").unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a template").unwrap();
+        std::fs::write(
+            dir.join("../verify.html"),
+            "{% include \"parts/note.html\" %}",
+        )
+        .unwrap();
+        let tera = templates(site.path(), "mine").unwrap();
+        let names: Vec<&str> = tera.get_template_names().collect();
+        assert!(names.contains(&"parts/note.html"));
+        assert!(!names.iter().any(|n| n.ends_with(".txt")));
+        assert_eq!(names.len(), TEMPLATES.len() + 1);
+        let out = tera.render("verify.html", &tera::Context::new()).unwrap();
+        assert_eq!(out, "note");
+    }
 }

@@ -13,6 +13,24 @@ use crate::model::Incident;
 use crate::model::Inputs;
 use crate::util::{human_duration, local_time_secs, utc_rfc3339};
 
+/// Whether the PagerDuty snapshot documents on-call (escalation policies or schedules).
+pub fn has_oncall(inputs: &Inputs) -> bool {
+    let s = &inputs.pagerduty;
+    !s.escalation_policies.is_empty() || !s.schedules.is_empty()
+}
+
+/// Whether there is an audit log to show, or a note on why it could not be fetched.
+pub fn has_audit_log(inputs: &Inputs) -> bool {
+    let s = &inputs.pagerduty;
+    !s.audit_records.is_empty()
+        || s.fetch_records.iter().any(|f| {
+            f.record
+                .windows
+                .iter()
+                .any(|w| w.endpoint.contains("audit"))
+        })
+}
+
 /// Site-wide facts every page shows in its header and footer.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
@@ -177,7 +195,6 @@ pub struct IncidentRowView {
 
 pub fn incident_row(
     config: &Config,
-    inputs: &Inputs,
     jira: &JiraLinks,
     incident: &Incident,
     facts: &IncidentFacts,
@@ -185,24 +202,6 @@ pub fn incident_row(
     let tz = config.tz();
     let f = &incident.fields;
     let opt_time = |t: Option<DateTime<Utc>>| t.map(|t| local_time_secs(t, tz)).unwrap_or_default();
-    let customer_impact = facts
-        .postmortems
-        .iter()
-        .filter_map(|id| {
-            let i = inputs
-                .postmortems
-                .binary_search_by(|p| p.id.as_str().cmp(id))
-                .ok()?;
-            Some(&inputs.postmortems[i])
-        })
-        .find_map(|pm| {
-            pm.impact
-                .as_ref()?
-                .iter()
-                .find(|(k, _)| k == "customer_impact")
-                .map(|(_, v)| v.clone())
-        })
-        .unwrap_or_default();
     IncidentRowView {
         number: incident.number,
         id: f.id.clone().unwrap_or_default(),
@@ -229,19 +228,14 @@ pub fn incident_row(
         ttr_secs: facts.time_to_resolve,
         ack: VerdictView::new(&facts.ack, tz),
         resolve: VerdictView::new(&facts.resolve, tz),
-        responder: f
-            .acknowledged_by
-            .clone()
-            .or_else(|| f.resolved_by.clone())
-            .or_else(|| f.assigned_to.clone())
-            .unwrap_or_default(),
+        responder: facts.responder.clone().unwrap_or_default(),
         postmortems: facts.postmortems.clone(),
         postmortem_links: facts
             .postmortems
             .iter()
             .map(|id| Link {
                 label: id.clone(),
-                href: format!("postmortems/{}.html", super::site::page_name(id)),
+                href: format!("postmortems/{}.html", super::page_name(id)),
             })
             .collect(),
         postmortem_status: postmortem_state_text(facts.postmortem),
@@ -253,7 +247,7 @@ pub fn incident_row(
                 href: jira.href(k).unwrap_or_default(),
             })
             .collect(),
-        customer_impact,
+        customer_impact: facts.customer_impact.clone().unwrap_or_default(),
         href: format!("incidents/{}.html", incident.number),
     }
 }
@@ -270,7 +264,34 @@ pub fn register_rows(
         .iter()
         .filter_map(|facts| {
             let incident = inputs.incident(facts.number)?;
-            Some(incident_row(config, inputs, jira, incident, facts))
+            Some(incident_row(config, jira, incident, facts))
         })
         .collect()
+}
+
+/// Two sources disagreeing about one field of an incident (incident and population pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictView<'a> {
+    pub number: u64,
+    pub file: &'a str,
+    pub line: u64,
+    pub field: &'a str,
+    pub kept: &'a str,
+    pub other: &'a str,
+    /// The source's verbatim copy, relative to the site root.
+    pub href: String,
+}
+
+impl<'a> ConflictView<'a> {
+    pub fn new(c: &'a crate::model::Conflict, href: String) -> Self {
+        ConflictView {
+            number: c.number,
+            file: &c.at.file,
+            line: c.at.line,
+            field: &c.field,
+            kept: &c.kept,
+            other: &c.other,
+            href,
+        }
+    }
 }

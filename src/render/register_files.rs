@@ -92,12 +92,12 @@ pub fn write_csv(out: &Path, _config: &Config, rows: &[IncidentRowView]) -> Resu
         w.write_record(cells(row).iter().map(|c| defuse(c)))?;
     }
     let bytes = w.into_inner().context("register.csv")?;
-    super::site::write(out, "data/register.csv", &bytes)
+    super::write(out, "data/register.csv", &bytes)
 }
 
 pub fn write_xlsx(out: &Path, config: &Config, rows: &[IncidentRowView]) -> Result<()> {
     let bytes = xlsx_bytes(config, rows).map_err(|e| anyhow::anyhow!("register.xlsx: {e}"))?;
-    super::site::write(out, "data/register.xlsx", &bytes)
+    super::write(out, "data/register.xlsx", &bytes)
 }
 
 fn xlsx_bytes(

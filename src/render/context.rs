@@ -1,0 +1,149 @@
+//! What every page renderer shares: the inputs, the evidence, the templates and the lookups
+//! built once per render, and the one way a page is rendered and written.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+use tera::Tera;
+
+use super::theme;
+use super::views::{IncidentRowView, JiraLinks, SiteView};
+use crate::config::Config;
+use crate::evidence::{Evidence, Exception, IncidentFacts, PostmortemFacts, Subject};
+use crate::model::{Inputs, Postmortem, Response};
+
+/// Everything a page renderer needs.
+pub struct Ctx<'a> {
+    pub config: &'a Config,
+    pub inputs: &'a Inputs,
+    pub evidence: &'a Evidence,
+    pub tera: Tera,
+    pub site: SiteView,
+    pub rows: Vec<IncidentRowView>,
+    pub out: &'a Path,
+    /// Exceptions by subject, so a page finds its own without scanning them all.
+    pub by_subject: BTreeMap<&'a Subject, Vec<&'a Exception>>,
+    /// Management responses by exception id.
+    pub responses: BTreeMap<&'a str, &'a Response>,
+    pub jira: JiraLinks,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        config: &'a Config,
+        inputs: &'a Inputs,
+        evidence: &'a Evidence,
+        tera: Tera,
+        out: &'a Path,
+    ) -> Self {
+        let mut by_subject: BTreeMap<&Subject, Vec<&Exception>> = BTreeMap::new();
+        for e in &evidence.exceptions {
+            by_subject.entry(&e.subject).or_default().push(e);
+        }
+        let jira = JiraLinks::new(config, inputs);
+        let rows = super::views::register_rows(config, inputs, evidence, &jira);
+        let site = SiteView::new(
+            config,
+            super::views::has_oncall(inputs),
+            super::views::has_audit_log(inputs),
+            !inputs.samples.is_empty(),
+        );
+        Ctx {
+            jira,
+            rows,
+            config,
+            inputs,
+            evidence,
+            tera,
+            site,
+            out,
+            by_subject,
+            responses: inputs
+                .responses
+                .iter()
+                .map(|r| (r.exception.as_str(), r))
+                .collect(),
+        }
+    }
+
+    /// Renders `template` to `rel` with the common context (site, root prefix, title, crumbs).
+    pub fn page(
+        &self,
+        template: &str,
+        rel: &str,
+        title: &str,
+        data: &impl Serialize,
+    ) -> Result<()> {
+        let html = self.render_page(template, rel, title, data)?;
+        super::write(self.out, rel, html.as_bytes())
+    }
+
+    /// The page as text: `data`'s fields at the top level of the template context, over the
+    /// common `site`, `root` (the relative path back to the site root), `title` and `page_path`.
+    pub fn render_page(
+        &self,
+        template: &str,
+        rel: &str,
+        title: &str,
+        data: &impl Serialize,
+    ) -> Result<String> {
+        let depth = rel.matches('/').count();
+        let root = "../".repeat(depth);
+        let mut context = tera::Context::new();
+        context.insert("site", &self.site);
+        context.insert("root", &root);
+        context.insert("title", title);
+        context.insert("page_path", rel);
+        let data = tera::Context::from_serialize(data)
+            .map_err(|e| anyhow::anyhow!("{rel}: {}", theme::tera_chain(&e)))?;
+        context.extend(data);
+        self.tera.render(template, &context).map_err(|e| {
+            anyhow::anyhow!("rendering {rel} with {template}: {}", theme::tera_chain(&e))
+        })
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.config.tz()
+    }
+
+    /// Where an input's verbatim copy lives, relative to the site root (empty when not copied).
+    pub fn source_href(&self, file: &str) -> String {
+        self.inputs
+            .sources
+            .iter()
+            .find(|s| s.path == file)
+            .map(|s| s.copy.clone())
+            .unwrap_or_default()
+    }
+
+    /// The management response to an exception, if any.
+    pub fn response_for(&self, id: &str) -> Option<&'a Response> {
+        self.responses.get(id).copied()
+    }
+
+    /// The exceptions about one subject, in evidence order.
+    pub fn exceptions_of(&self, subject: &Subject) -> impl Iterator<Item = &'a Exception> + '_ {
+        self.by_subject.get(subject).into_iter().flatten().copied()
+    }
+
+    /// The evidence facts of an in-period incident (they are sorted by number).
+    pub fn facts_of(&self, number: u64) -> Option<&'a IncidentFacts> {
+        let facts = &self.evidence.incidents;
+        facts
+            .binary_search_by_key(&number, |f| f.number)
+            .ok()
+            .map(|i| &facts[i])
+    }
+
+    /// A postmortem and its facts by id (both are sorted by id).
+    pub fn postmortem_by_id(&self, id: &str) -> Option<(&'a Postmortem, &'a PostmortemFacts)> {
+        let i = self
+            .inputs
+            .postmortems
+            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .ok()?;
+        Some((&self.inputs.postmortems[i], &self.evidence.postmortems[i]))
+    }
+}

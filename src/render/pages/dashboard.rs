@@ -1,0 +1,106 @@
+//! index.html: the dashboard. Headline figures per severity, exception counts, the monthly trend
+//! and every chart.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{ExceptionCount, SeverityFigure, exception_counts, severity_figures, share};
+use crate::evidence::MonthSeverity;
+use crate::model::Accounting;
+use crate::render::chart_files::ChartView;
+use crate::render::context::Ctx;
+
+#[derive(Serialize)]
+struct Dashboard<'a> {
+    population: &'a Accounting,
+    policy: PolicyRef<'a>,
+    severities: Vec<SeverityFigure>,
+    first: Option<SeverityFigure>,
+    exception_counts: Vec<ExceptionCount>,
+    exceptions_total: usize,
+    exceptions_answered: usize,
+    postmortems: usize,
+    months: Vec<MonthRow<'a>>,
+    charts: &'a [ChartView],
+}
+
+#[derive(Serialize)]
+struct PolicyRef<'a> {
+    title: &'a str,
+    version: &'a Option<String>,
+    href: String,
+    effective: Option<String>,
+    approved_by: &'a Option<String>,
+}
+
+/// One row of the per-month trend table.
+#[derive(Serialize)]
+struct MonthRow<'a> {
+    month: &'a str,
+    incidents: u64,
+    by_severity: Vec<u64>,
+    ack_pct: String,
+    ack_breached: u64,
+    resolve_pct: String,
+    resolve_breached: u64,
+    pm_on_time: u64,
+    pm_late: u64,
+    pm_missing: u64,
+    pm_pending: u64,
+}
+
+pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
+    let policy = ctx.inputs.policy();
+    let severities = severity_figures(ctx);
+    let data = Dashboard {
+        population: &ctx.inputs.accounting,
+        policy: PolicyRef {
+            title: &policy.title,
+            version: &policy.version,
+            href: format!("policies/{}.html", policy.slug),
+            effective: policy.effective.map(|d: NaiveDate| d.to_string()),
+            approved_by: &policy.approved_by,
+        },
+        first: severities.first().cloned(),
+        severities,
+        exception_counts: exception_counts(ctx),
+        exceptions_total: ctx.evidence.exceptions.len(),
+        exceptions_answered: ctx.evidence.responses.answered,
+        postmortems: ctx.inputs.postmortems.len(),
+        months: month_rows(ctx),
+        charts,
+    };
+    ctx.page(
+        "index.html",
+        "index.html",
+        "Incident management evidence",
+        &data,
+    )?;
+    Ok(1)
+}
+
+fn month_rows<'a>(ctx: &Ctx<'a>) -> Vec<MonthRow<'a>> {
+    ctx.evidence
+        .months
+        .iter()
+        .map(|m| {
+            let sum = |f: fn(&MonthSeverity) -> u64| m.by_severity.iter().map(f).sum::<u64>();
+            let (am, ab) = (sum(|s| s.ack_met), sum(|s| s.ack_breached));
+            let (rm, rb) = (sum(|s| s.resolve_met), sum(|s| s.resolve_breached));
+            MonthRow {
+                month: &m.month,
+                incidents: sum(|s| s.incidents),
+                by_severity: m.by_severity.iter().map(|s| s.incidents).collect(),
+                ack_pct: share(am, am + ab),
+                ack_breached: ab,
+                resolve_pct: share(rm, rm + rb),
+                resolve_breached: rb,
+                pm_on_time: m.postmortems_on_time,
+                pm_late: m.postmortems_late,
+                pm_missing: m.postmortems_missing,
+                pm_pending: m.postmortems_pending,
+            }
+        })
+        .collect()
+}

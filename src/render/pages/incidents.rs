@@ -1,0 +1,196 @@
+//! incidents/<number>.html: one page per in-period incident, its row, fields, timeline, sources,
+//! postmortems and exceptions. Rendered in parallel: there can be 100,000 of them.
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{ExceptionRef, exceptions_about};
+use crate::evidence::{IncidentFacts, Subject};
+use crate::model::{Incident, IncidentRow};
+use crate::render::context::Ctx;
+use crate::render::page_name;
+use crate::render::views::{ConflictView, IncidentRowView};
+use crate::util::{local_time, local_time_secs, utc_rfc3339};
+
+#[derive(Serialize)]
+struct IncidentPage<'a> {
+    row: &'a IncidentRowView,
+    fields: Fields<'a>,
+    severity_definition: Option<String>,
+    severity_postmortem: &'a Option<String>,
+    postmortem_due: Option<String>,
+    postmortem_completed: Option<String>,
+    sources: Vec<SourceRef<'a>>,
+    conflicts: Vec<ConflictView<'a>>,
+    timeline: Vec<TimelineEntry<'a>>,
+    postmortems: Vec<PostmortemRef<'a>>,
+    exceptions: Vec<ExceptionRef>,
+    prev: Option<u64>,
+    next: Option<u64>,
+}
+
+/// The row's own fields the page lists.
+#[derive(Serialize)]
+struct Fields<'a> {
+    status: &'a Option<String>,
+    team: &'a Option<String>,
+    escalation_policy: &'a Option<String>,
+    service_id: &'a Option<String>,
+    escalation_policy_id: &'a Option<String>,
+    auto_resolved: Option<bool>,
+    acknowledged_by: &'a Option<String>,
+    assigned_to: &'a Option<String>,
+    resolved_by: &'a Option<String>,
+    escalation_count: Option<u64>,
+    duration_text: &'a Option<String>,
+    url: Option<String>,
+}
+
+/// A line of an input the incident was read from.
+#[derive(Serialize)]
+struct SourceRef<'a> {
+    file: &'a str,
+    line: u64,
+    href: String,
+    /// From a PagerDuty API snapshot (a JSON record, not a CSV line).
+    api: bool,
+}
+
+#[derive(Serialize)]
+struct TimelineEntry<'a> {
+    at: String,
+    utc: String,
+    kind: &'a str,
+    summary: &'a str,
+    agent: &'a Option<String>,
+    channel: &'a Option<String>,
+}
+
+#[derive(Serialize)]
+struct PostmortemRef<'a> {
+    id: &'a str,
+    title: &'a str,
+    status: &'a Option<String>,
+    href: String,
+    completed: Option<String>,
+    parts: usize,
+    missing: Vec<&'static str>,
+}
+
+pub fn render(ctx: &Ctx) -> Result<usize> {
+    let facts = &ctx.evidence.incidents;
+    (0..facts.len()).into_par_iter().try_for_each(|i| {
+        let f = &facts[i];
+        let incident = ctx
+            .inputs
+            .incident(f.number)
+            .expect("facts come from the population");
+        let data = page(ctx, incident, f, i);
+        let rel = format!("incidents/{}.html", f.number);
+        let title = format!("#{} {}", f.number, incident.title());
+        ctx.page("incident.html", &rel, &title, &data)
+    })?;
+    Ok(facts.len())
+}
+
+/// The page of the `i`th in-period incident (its register row is the `i`th too).
+fn page<'a>(
+    ctx: &'a Ctx,
+    incident: &'a Incident,
+    f: &'a IncidentFacts,
+    i: usize,
+) -> IncidentPage<'a> {
+    let tz = ctx.tz();
+    let facts = &ctx.evidence.incidents;
+    let sources = incident
+        .sources
+        .iter()
+        .map(|r| SourceRef {
+            file: &r.file,
+            line: r.line,
+            href: ctx.source_href(&r.file),
+            api: r.file.ends_with(".json"),
+        })
+        .collect();
+    let conflicts = incident
+        .conflicts
+        .iter()
+        .map(|c| ConflictView::new(c, ctx.source_href(&c.at.file)))
+        .collect();
+    let timeline = incident
+        .fields
+        .timeline
+        .iter()
+        .map(|e| TimelineEntry {
+            at: local_time_secs(e.at, tz),
+            utc: utc_rfc3339(e.at),
+            kind: &e.kind,
+            summary: &e.summary,
+            agent: &e.agent,
+            channel: &e.channel,
+        })
+        .collect();
+    let postmortems = f
+        .postmortems
+        .iter()
+        .filter_map(|id| {
+            let (pm, pf) = ctx.postmortem_by_id(id)?;
+            Some(PostmortemRef {
+                id: &pm.id,
+                title: &pm.title,
+                status: &pm.status,
+                href: format!("../postmortems/{}.html", page_name(&pm.id)),
+                completed: pf.completed.map(|t| local_time(t, tz)),
+                parts: pf.parts_present.len(),
+                missing: pf.parts_missing.iter().map(|p| p.label()).collect(),
+            })
+        })
+        .collect();
+    let severity = f
+        .severity
+        .level
+        .as_deref()
+        .and_then(|l| ctx.inputs.policy().severity(l));
+    IncidentPage {
+        row: &ctx.rows[i],
+        fields: fields(ctx, &incident.fields),
+        severity_definition: severity.map(|s| format!("{} ({})", s.name, s.definition)),
+        severity_postmortem: &f.severity.postmortem,
+        postmortem_due: f.postmortem_due.map(|t| local_time_secs(t, tz)),
+        postmortem_completed: f.postmortem_completed.map(|t| local_time_secs(t, tz)),
+        sources,
+        conflicts,
+        timeline,
+        postmortems,
+        exceptions: exceptions_about(ctx, &Subject::Incident { number: f.number }),
+        prev: i.checked_sub(1).map(|j| facts[j].number),
+        next: facts.get(i + 1).map(|n| n.number),
+    }
+}
+
+fn fields<'a>(ctx: &Ctx, fields: &'a IncidentRow) -> Fields<'a> {
+    Fields {
+        status: &fields.status,
+        team: &fields.team,
+        escalation_policy: &fields.escalation_policy,
+        service_id: &fields.service_id,
+        escalation_policy_id: &fields.escalation_policy_id,
+        auto_resolved: fields.auto_resolved,
+        acknowledged_by: &fields.acknowledged_by,
+        assigned_to: &fields.assigned_to,
+        resolved_by: &fields.resolved_by,
+        escalation_count: fields.escalation_count,
+        duration_text: &fields.duration_text,
+        url: fields
+            .url
+            .clone()
+            .or_else(|| pd_link(ctx, fields.id.as_deref())),
+    }
+}
+
+/// The incident in PagerDuty's web app, from `[links] pagerduty`.
+fn pd_link(ctx: &Ctx, id: Option<&str>) -> Option<String> {
+    let base = ctx.config.links.pagerduty.as_ref()?;
+    Some(format!("{}/incidents/{}", base.trim_end_matches('/'), id?))
+}

@@ -1,0 +1,172 @@
+//! population.html: completeness and accuracy. Every input file with its hash and row
+//! accounting, rejected rows, conflicts, the numbering and its gaps, the fetch records.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::evidence::population::NumberGap;
+use crate::model::{Accounting, SourceKind};
+use crate::render::context::Ctx;
+use crate::render::views::ConflictView;
+use crate::util::{local_time, utc_rfc3339};
+
+#[derive(Serialize)]
+struct PopulationPage<'a> {
+    total: &'a Accounting,
+    balances: bool,
+    sources: Vec<SourceRow<'a>>,
+    rejected: Vec<RejectedRow<'a>>,
+    conflicts: Vec<ConflictView<'a>>,
+    first: Option<u64>,
+    last: Option<u64>,
+    first_any: Option<u64>,
+    last_any: Option<u64>,
+    gaps: &'a [NumberGap],
+    period_start: String,
+    period_start_utc: String,
+    period_end: String,
+    period_end_utc: String,
+    fetch: Vec<FetchRow<'a>>,
+    findings: Vec<String>,
+}
+
+/// One input file as read.
+#[derive(Serialize)]
+struct SourceRow<'a> {
+    path: &'a str,
+    href: &'a str,
+    kind: &'static str,
+    sha256: &'a str,
+    bytes: u64,
+    accounting: &'a Accounting,
+    notes: &'a [String],
+    /// Copied under another name than its path (two inputs would have collided).
+    renamed: bool,
+    /// An incident source with rows: its accounting is shown.
+    incidents: bool,
+}
+
+#[derive(Serialize)]
+struct RejectedRow<'a> {
+    file: &'a str,
+    line: u64,
+    reason: &'a str,
+    href: String,
+}
+
+/// One window of a PagerDuty fetch record: what was asked, what came back.
+#[derive(Serialize)]
+struct FetchRow<'a> {
+    file: &'a str,
+    endpoint: &'a str,
+    params: String,
+    fetched_at: &'a str,
+    pagination: &'a str,
+    pages: u64,
+    received: u64,
+    reported: String,
+    ok: bool,
+    note: &'a Option<String>,
+}
+
+pub fn render(ctx: &Ctx) -> Result<usize> {
+    let inputs = ctx.inputs;
+    let sources = inputs
+        .sources
+        .iter()
+        .map(|s| SourceRow {
+            path: &s.path,
+            href: &s.copy,
+            kind: source_kind(s.kind),
+            sha256: &s.sha256,
+            bytes: s.bytes,
+            accounting: &s.accounting,
+            notes: &s.notes,
+            renamed: s.copy != format!("sources/{}", s.path),
+            incidents: matches!(
+                s.kind,
+                SourceKind::IncidentCsv | SourceKind::PagerDutySnapshot
+            ) && s.accounting.rows_read > 0,
+        })
+        .collect();
+    let rejected = inputs
+        .rejected
+        .iter()
+        .map(|r| RejectedRow {
+            file: &r.at.file,
+            line: r.at.line,
+            reason: &r.reason,
+            href: ctx.source_href(&r.at.file),
+        })
+        .collect();
+    let conflicts = inputs
+        .incidents
+        .iter()
+        .flat_map(|i| i.conflicts.iter())
+        .map(|c| ConflictView::new(c, ctx.source_href(&c.at.file)))
+        .collect();
+    let tz = ctx.tz();
+    let (start, end) = (ctx.evidence.period_start, ctx.evidence.period_end);
+    let numbering = &ctx.evidence.numbering;
+    let data = PopulationPage {
+        total: &inputs.accounting,
+        balances: inputs.accounting.balances(),
+        sources,
+        rejected,
+        conflicts,
+        first: numbering.first,
+        last: numbering.last,
+        first_any: numbering.first_any,
+        last_any: numbering.last_any,
+        gaps: &numbering.gaps,
+        period_start: local_time(start, tz),
+        period_start_utc: utc_rfc3339(start),
+        period_end: local_time(end, tz),
+        period_end_utc: utc_rfc3339(end),
+        fetch: fetch_rows(ctx),
+        findings: inputs.findings.iter().map(|f| f.to_string()).collect(),
+    };
+    ctx.page(
+        "population.html",
+        "population.html",
+        "Population: completeness and accuracy",
+        &data,
+    )?;
+    Ok(1)
+}
+
+fn fetch_rows<'a>(ctx: &Ctx<'a>) -> Vec<FetchRow<'a>> {
+    let mut rows = Vec::new();
+    for f in &ctx.inputs.pagerduty.fetch_records {
+        for w in &f.record.windows {
+            let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            rows.push(FetchRow {
+                file: &f.file,
+                endpoint: &w.endpoint,
+                params: params.join("&"),
+                fetched_at: &w.fetched_at,
+                pagination: &w.pagination,
+                pages: w.pages,
+                received: w.received,
+                reported: w
+                    .reported
+                    .map_or("not reported".to_string(), |r| r.to_string()),
+                ok: w.reconciled(),
+                note: &w.note,
+            });
+        }
+    }
+    rows
+}
+
+fn source_kind(k: SourceKind) -> &'static str {
+    match k {
+        SourceKind::IncidentCsv => "incident export (CSV)",
+        SourceKind::Postmortem => "postmortem",
+        SourceKind::Policy => "policy",
+        SourceKind::PagerDutySnapshot => "PagerDuty API snapshot",
+        SourceKind::JiraSnapshot => "Jira snapshot",
+        SourceKind::Response => "management response",
+        SourceKind::Sample => "sample record",
+    }
+}
