@@ -61,6 +61,33 @@ fn variants_fixture_accounts_for_every_row() {
 }
 
 #[test]
+fn every_rejected_row_is_a_row_rejected_exception_with_its_number() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["exceptions"]["by_kind"]["row_rejected"], 3);
+    let exceptions = read(&out.join("exceptions.html"));
+    for id in [
+        "row_rejected:content/incidents/a-advanced.csv:7",
+        "row_rejected:content/incidents/a-advanced.csv:8",
+        "row_rejected:content/incidents/d-basic.csv:4",
+    ] {
+        assert!(exceptions.contains(id), "{id} not on exceptions.html");
+    }
+    // #204's number is readable though its creation time is not; #205's row is too short but
+    // its number column still reads.
+    assert!(exceptions.contains("a-advanced.csv line 7 (incident #204)"));
+    assert!(exceptions.contains("a-advanced.csv line 8 (incident #205)"));
+    let population = read(&out.join("population.html"));
+    assert!(population.contains(r#"<tr id="row-content-incidents-a-advanced-csv-7">"#));
+    assert!(
+        population
+            .contains(r#"href="exceptions.html#row_rejected-content-incidents-a-advanced-csv-7""#)
+    );
+}
+
+#[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");
     let out = build(site.path());

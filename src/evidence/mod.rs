@@ -208,10 +208,11 @@ pub enum ExceptionKind {
     ActionItemOverdue,
     CoverageGap,
     EscalationDrift,
+    RowRejected,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 12] = [
+    pub const ALL: [ExceptionKind; 13] = [
         ExceptionKind::AckBreach,
         ExceptionKind::ResolveBreach,
         ExceptionKind::SeverityMissing,
@@ -224,6 +225,7 @@ impl ExceptionKind {
         ExceptionKind::ActionItemOverdue,
         ExceptionKind::CoverageGap,
         ExceptionKind::EscalationDrift,
+        ExceptionKind::RowRejected,
     ];
 
     /// The snake_case name used in ids and summary.json.
@@ -241,6 +243,7 @@ impl ExceptionKind {
             ExceptionKind::ActionItemOverdue => "action_item_overdue",
             ExceptionKind::CoverageGap => "coverage_gap",
             ExceptionKind::EscalationDrift => "escalation_drift",
+            ExceptionKind::RowRejected => "row_rejected",
         }
     }
 
@@ -250,7 +253,7 @@ impl ExceptionKind {
             ExceptionKind::AckBreach
             | ExceptionKind::ResolveBreach
             | ExceptionKind::SeverityMissing => "CC7.3",
-            ExceptionKind::ResponseDataMissing => "CC7.2",
+            ExceptionKind::ResponseDataMissing | ExceptionKind::RowRejected => "CC7.2",
             ExceptionKind::PostmortemMissing
             | ExceptionKind::PostmortemLate
             | ExceptionKind::PostmortemIncomplete
@@ -286,6 +289,13 @@ pub enum Subject {
         escalation_policy: String,
         level: u32,
     },
+    /// `row_rejected:<file relative to the site root>:<line>` (the row's first line).
+    RejectedRow {
+        file: String,
+        line: u64,
+        /// The incident number, when it can be read.
+        number: Option<u64>,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -302,6 +312,7 @@ impl std::fmt::Display for Subject {
                 escalation_policy,
                 level,
             } => write!(f, "{escalation_policy}/level-{level}"),
+            Subject::RejectedRow { file, line, .. } => write!(f, "{file}:{line}"),
         }
     }
 }
@@ -370,7 +381,6 @@ pub struct MonthSeverity {
 /// Readings taken where evidence-rules.md does not settle a case; each reports the exception
 /// rather than hiding it. Rendered on method.html.
 pub const JUDGMENTS: &[&str] = &[
-    "An incident whose sources carry no acknowledgement (or no resolution) information at all gets \"no data\" and a response_data_missing exception even when its severity sets no such target or it is unclassified: missing response data is reported whatever the target. One response_data_missing exception per incident names what is missing.",
     "Never acknowledged and resolved after the acknowledge deadline: breached, by the resolution time minus the deadline. Never acknowledged and unresolved past the deadline: breached by \"now\" minus the deadline.",
     "Verdicts compare instants as recorded, so an event a fraction of a second late is breached; the amount shown is truncated to whole seconds.",
     "An incident with no resolution data that was never acknowledged is treated as unresolved for its acknowledge verdict (pending or breached).",

@@ -163,6 +163,7 @@ impl Columns {
         if record.len() != self.headers.len() {
             return Err(RejectedRow {
                 at,
+                number: self.readable_number(record),
                 reason: format!(
                     "{} fields, but the header has {} columns",
                     record.len(),
@@ -193,8 +194,16 @@ impl Columns {
             Err(RejectedRow {
                 at,
                 reason: problems.join("; "),
+                number: row.row.number,
             })
         }
+    }
+
+    /// The incident number of a row that cannot be read as a whole, when its number column can.
+    fn readable_number(&self, record: &ByteRecord) -> Option<u64> {
+        let column = self.fields.iter().position(|f| *f == Some(Field::Number))?;
+        let value = std::str::from_utf8(record.get(column)?).ok()?;
+        value.trim().parse().ok()
     }
 }
 

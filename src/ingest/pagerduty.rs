@@ -344,16 +344,17 @@ fn incident_row(
         file: rel.to_string(),
         line,
     };
+    let number = v["incident_number"].as_u64();
     let reject = |reason: String| {
         Err(RejectedRow {
             at: at.clone(),
             reason,
+            number,
         })
     };
     if !v.is_object() {
         return reject("the record is not a JSON object".into());
     }
-    let number = v["incident_number"].as_u64();
     let id = text(&v["id"]);
     if number.is_none() && id.is_none() {
         return reject("no incident_number and no id".into());

@@ -87,6 +87,10 @@ pub struct RowRef {
 pub struct RejectedRow {
     pub at: RowRef,
     pub reason: String,
+    /// The incident number, when the row's number column (or record) can be read even though
+    /// the row cannot: shown with the `row_rejected` exception and marked "rejected" in the
+    /// number-gap list.
+    pub number: Option<u64>,
 }
 
 /// A later duplicate row whose non-empty value differs from the kept one.

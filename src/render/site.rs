@@ -280,6 +280,7 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
         ExceptionKind::ActionItemOverdue => "Action item overdue",
         ExceptionKind::CoverageGap => "Nobody on call (coverage gap)",
         ExceptionKind::EscalationDrift => "Escalation path differs from the policy",
+        ExceptionKind::RowRejected => "Input row that could not be read",
     }
 }
 
@@ -723,7 +724,10 @@ fn population(ctx: &Ctx) -> Result<()> {
         .inputs
         .rejected
         .iter()
-        .map(|r| json!({"file": r.at.file, "line": r.at.line, "reason": r.reason, "href": source_href(ctx, &r.at.file)}))
+        .map(|r| json!({"file": r.at.file, "line": r.at.line, "reason": r.reason, "href": source_href(ctx, &r.at.file),
+                        "number": r.number, "anchor": rejected_anchor(&r.at.file, r.at.line),
+                        "exception": format!("row_rejected:{}:{}", r.at.file, r.at.line),
+                        "exception_anchor": anchor(&format!("row_rejected:{}:{}", r.at.file, r.at.line))}))
         .collect();
     let conflicts: Vec<Value> = ctx
         .inputs
@@ -806,7 +810,19 @@ fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
             ),
             href: format!("oncall/index.html#ep-{}", anchor(escalation_policy)),
         },
+        Subject::RejectedRow { file, line, number } => Link {
+            label: match number {
+                Some(n) => format!("{file} line {line} (incident #{n})"),
+                None => format!("{file} line {line}"),
+            },
+            href: format!("population.html#{}", rejected_anchor(file, *line)),
+        },
     }
+}
+
+/// The anchor of a rejected row on the population page.
+fn rejected_anchor(file: &str, line: u64) -> String {
+    format!("row-{}-{line}", anchor(file))
 }
 
 #[derive(Serialize)]
