@@ -87,6 +87,44 @@ fn every_rejected_row_is_a_row_rejected_exception_with_its_number() {
     );
 }
 
+/// Real PagerDuty objects (tests/fixtures/devlake-capture/SOURCE.md): the verdicts their raw
+/// data says.
+#[test]
+fn real_captured_api_objects_give_the_verdicts_their_data_says() {
+    let site = copy_fixture("devlake-capture");
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let p2 = &summary["by_severity"]["P2"];
+    // #4 (empty acknowledgements array, acknowledged 1 s in per the log) and #5: acknowledged
+    // in time; both still open at the end of the period: resolve breached.
+    assert_eq!(
+        (p2["incidents"].as_u64(), p2["ack_met"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(p2["resolve_breached"], 2);
+    // #6: resolved without `resolved_at`; the resolve log entry resolves it in time.
+    assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
+    let page = read(&out.join("incidents/4.html"));
+    assert!(
+        page.contains("2022-11-03 06:23:07 +00:00 by Keon Amini"),
+        "first ack from the log"
+    );
+
+    // Without log entries, #6 still resolves: from `last_status_change_at`, not as "open".
+    let log = site.path().join("content/pagerduty/log_entries.jsonl");
+    let kept: String = read(&log)
+        .lines()
+        .filter(|l| !l.contains("Q1OHFWFP3GPXOG"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&log, kept).unwrap();
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
+}
+
 #[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");

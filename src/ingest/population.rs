@@ -161,6 +161,7 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         team,
         created,
         resolved,
+        resolved_source,
         acknowledged,
         seconds_to_first_ack,
         seconds_to_resolve,
@@ -208,6 +209,10 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
     );
     m.field("team", &mut kept.team, team, String::clone);
     m.field("created", &mut kept.created, created, time);
+    // The source of the resolution time travels with the value that is kept.
+    if kept.resolved.is_none() && resolved.is_some() {
+        kept.resolved_source = resolved_source;
+    }
     m.field("resolved", &mut kept.resolved, resolved, time);
     m.field("acknowledged", &mut kept.acknowledged, acknowledged, time);
     let ack = &mut kept.seconds_to_first_ack;
