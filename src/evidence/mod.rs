@@ -172,6 +172,14 @@ pub struct ActionItemFacts {
     pub status_source: &'static str,
     /// Jira status name from the snapshot, when present.
     pub jira_status: Option<String>,
+    /// Jira resolution name and date, when the snapshot has them.
+    pub jira_resolution: Option<String>,
+    pub resolved_on: Option<DateTime<Utc>>,
+    /// Why a Jira-tracked item is not done (not in the done category, a non-fix resolution,
+    /// resolved after `as_of`, no resolution date).
+    pub not_done: Option<String>,
+    /// The ticket was resolved after the item's due date.
+    pub closed_late: bool,
     pub untracked: bool,
     pub overdue: bool,
 }
@@ -381,6 +389,7 @@ pub struct MonthSeverity {
 /// Readings taken where evidence-rules.md does not settle a case; each reports the exception
 /// rather than hiding it. Rendered on method.html.
 pub const JUDGMENTS: &[&str] = &[
+    "A Jira ticket in the done category whose snapshot records no resolution date is not shown to be done as of the as-of date: its action item is reported as not done (overdue once due).",
     "Never acknowledged and resolved after the acknowledge deadline: breached, by the resolution time minus the deadline. Never acknowledged and unresolved past the deadline: breached by \"now\" minus the deadline.",
     "Verdicts compare instants as recorded, so an event a fraction of a second late is breached; the amount shown is truncated to whole seconds.",
     "An incident with no resolution data that was never acknowledged is treated as unresolved for its acknowledge verdict (pending or breached).",
@@ -411,7 +420,13 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         .map(|i| incident_facts(config, inputs, &index, &clock, i))
         .collect();
     let as_of = config.period.as_of();
-    let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, as_of);
+    let trackers = postmortems::Trackers {
+        tz: config.tz(),
+        as_of,
+        now,
+        non_fix: &config.trackers.non_fix_resolutions,
+    };
+    let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, &trackers);
     let cx = exceptions::Context {
         tz: config.tz(),
         now,

@@ -100,6 +100,10 @@ fn issue(v: &Value, source: &str, line: u64, browse: Option<&str>) -> Result<Jir
         status: text(&f["status"]["name"]),
         status_category: text(&f["status"]["statusCategory"]["key"]),
         resolution: text(&f["resolution"]["name"]),
+        // Jira writes `2026-12-28T09:47:59.000+0000`; the offset makes the export zone moot.
+        resolution_date: f["resolutiondate"]
+            .as_str()
+            .and_then(|t| super::timestamp::parse(t, chrono_tz::UTC).ok().flatten()),
         due_date: f["duedate"]
             .as_str()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
