@@ -126,6 +126,12 @@ pub struct SampleArgs {
     /// Draw proportionally from each severity or each calendar quarter (at least one per stratum).
     #[arg(long, value_enum)]
     pub stratify: Option<Stratify>,
+    /// Who draws the sample (recorded and shown on sample.html), e.g. "Priya Raman, Hale & Co.".
+    #[arg(long, value_name = "NAME")]
+    pub drawn_by: Option<String>,
+    /// The date the sample is drawn (default: today in the organization's time zone).
+    #[arg(long, value_name = "DATE")]
+    pub drawn_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]

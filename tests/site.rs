@@ -491,14 +491,25 @@ fn sample_is_reproducible_recorded_and_shown() {
             .assert()
             .success();
     };
-    run(&[]);
+    run(&[
+        "--drawn-by",
+        "Priya Raman, Hale & Co.",
+        "--drawn-on",
+        "2027-01-06",
+    ]);
     let record = site
         .path()
         .join("content/samples/sample-auditor-2026-4.json");
     let first = read(&record);
     run(&[]);
-    assert_eq!(read(&record), first, "same seed, same record");
+    assert_eq!(
+        read(&record),
+        first,
+        "same seed, same record, as first drawn"
+    );
     let json: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(json["drawn_by"], "Priya Raman, Hale & Co.");
+    assert_eq!(json["drawn_on"], "2027-01-06");
     assert_eq!(json["picks"].as_array().unwrap().len(), 4);
     assert_eq!(json["population"]["count"], 9);
     run(&["--stratify", "severity"]);
