@@ -17,18 +17,33 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         Some(dir) => dir.clone(),
         None => config.out_dir(),
     };
-    let summary = build_site(&config, &out, args.quiet)?;
-    println!("{summary}");
+    let built = build_site(&config, &out, args.quiet, None)?;
+    println!("{}", built.summary);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a build made: a one-line summary, and the provenance the package records.
+pub struct Built {
+    pub summary: String,
+    pub provenance: crate::evidence::provenance::Provenance,
 }
 
 /// Builds the site into `out`. The new site is rendered into a temporary sibling directory and
 /// swapped in only when complete, so a failed build leaves the previous output intact.
-/// Returns a one-line summary of what was built.
-pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
+/// `env` replaces the detected build environment (`verify --rebuild` rebuilds a package with the
+/// commit and date its bag-info.txt records).
+pub fn build_site(
+    config: &Config,
+    out: &Path,
+    quiet: bool,
+    env: Option<crate::model::BuildEnv>,
+) -> Result<Built> {
     let progress = progress(quiet);
     progress.set_message("reading inputs");
-    let inputs = crate::ingest::load(config)?;
+    let mut inputs = crate::ingest::load(config)?;
+    if let Some(env) = env {
+        inputs.build_env = env;
+    }
     for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
         progress.suspend(|| eprintln!("{f}"));
     }
@@ -37,6 +52,9 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
         inputs.accounting.accepted
     ));
     let evidence = crate::evidence::evaluate(config, &inputs);
+    if let Some(why) = &evidence.provenance.epoch_too_early {
+        bail!("{why}");
+    }
     progress.set_message("rendering pages");
     let staging = staging_dir(out)?;
     let rendered = crate::render::render_site(config, &inputs, &evidence, &staging);
@@ -47,7 +65,7 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     replace_dir(&staging, out)?;
     progress.finish_and_clear();
     let a = &inputs.accounting;
-    Ok(format!(
+    let summary = format!(
         "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
         out.display(),
         a.accepted,
@@ -58,7 +76,11 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
         a.rejected,
         inputs.postmortems.len(),
         evidence.exceptions.len()
-    ))
+    );
+    Ok(Built {
+        summary,
+        provenance: evidence.provenance,
+    })
 }
 
 fn progress(quiet: bool) -> ProgressBar {

@@ -12,6 +12,7 @@ use crate::model::{Incident, Target};
 pub mod exceptions;
 pub mod oncall;
 pub mod postmortems;
+pub mod provenance;
 pub mod sample;
 pub mod severity;
 pub mod sla;
@@ -38,6 +39,8 @@ pub struct Evidence {
     pub months: Vec<MonthFacts>,
     /// Escalation path and first-level coverage from the PagerDuty snapshot (empty without one).
     pub oncall: oncall::OnCallFacts,
+    /// When the evidence was prepared, by whom and from which commit.
+    pub provenance: provenance::Provenance,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -453,6 +456,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         summary,
         months,
         oncall,
+        provenance: provenance::provenance(inputs, now, config.package.preparer.as_deref()),
     }
 }
 

@@ -1114,7 +1114,7 @@ mod tests {
             snap.overrides.len() as u64
         );
 
-        let (issues, _) = crate::ingest::jira::load(&config).unwrap();
+        let issues = crate::ingest::jira::load(&config).unwrap().issues;
         let mut tracked = 0;
         for path in files(dir.path())
             .keys()

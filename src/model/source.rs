@@ -13,6 +13,10 @@ pub enum SourceKind {
     JiraSnapshot,
     Response,
     Sample,
+    /// `site.toml` itself, so the package can be rebuilt from its `sources/` alone.
+    SiteConfig,
+    /// A file of the site's own theme (`themes/<name>/`), for the same reason.
+    Theme,
 }
 
 /// Row buckets, decided in this order (evidence-rules.md §2).

@@ -768,6 +768,8 @@ fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::JiraSnapshot => "Jira snapshot",
         SourceKind::Response => "management response",
         SourceKind::Sample => "sample record",
+        SourceKind::SiteConfig => "site configuration (site.toml)",
+        SourceKind::Theme => "theme file",
     }
 }
 
