@@ -101,6 +101,10 @@ pub struct VerifyArgs {
     /// minisign public key file; checks `<zip>.minisig` beside the zip.
     #[arg(long, value_name = "FILE")]
     pub pubkey: Option<PathBuf>,
+    /// After verifying, rebuild the site from the package's own `data/sources/` (with the date
+    /// and commit its bag-info.txt records) and report whether it is identical file for file.
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 #[derive(Debug, Args)]

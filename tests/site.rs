@@ -353,6 +353,56 @@ fn copy_fixture_reversed(name: &str) -> tempfile::TempDir {
 }
 
 #[test]
+fn the_package_rebuilds_from_itself_file_for_file() {
+    let site = copy_fixture("variants");
+    pagerproof()
+        .args(["package", "--site"])
+        .arg(site.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .assert()
+        .success();
+    let zip = site.path().join("dist/fixture-variants-inc-h1-2026.zip");
+    // site.toml travels in the package, so the rebuild needs nothing else.
+    let archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert!(
+        archive
+            .file_names()
+            .flatten()
+            .any(|n| n.ends_with("/data/sources/site.toml")),
+        "site.toml is packaged"
+    );
+    std::fs::remove_dir_all(site.path().join("content")).unwrap();
+    pagerproof()
+        .arg("verify")
+        .arg(&zip)
+        .arg("--rebuild")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("identical: every file"));
+}
+
+#[test]
+fn source_date_epoch_before_the_newest_fetch_is_refused() {
+    let site = copy_fixture("variants");
+    let jira = site.path().join("content/jira");
+    std::fs::create_dir_all(&jira).unwrap();
+    std::fs::write(
+        jira.join("fetch-record.json"),
+        r#"{"source": "jira", "tool": "pagerproof", "api_url": "https://x.atlassian.net",
+            "since": null, "until": null, "started_at": "2026-07-02T10:00:00Z",
+            "finished_at": "2026-07-02T10:00:05Z", "windows": [], "missing_keys": ["OPS-404"]}"#,
+    )
+    .unwrap();
+    pagerproof()
+        .args(["build", "--site"])
+        .arg(site.path())
+        .env("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("before 2026-07-02T10:00:05Z"));
+}
+
+#[test]
 fn package_is_byte_identical_across_tz_umask_and_file_order() {
     let a = copy_fixture("variants");
     let b = copy_fixture_reversed("variants");

@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod init;
 pub mod keygen;
 pub mod package;
+pub mod rebuild;
 pub mod sample;
 pub mod serve;
 pub mod verify;
