@@ -53,7 +53,7 @@ fn bench_size(n: usize) -> Result<()> {
             std::fs::remove_dir_all(&out)?;
         }
         let start = Instant::now();
-        pagerproof::commands::build::build_site(&config, &out, true)?;
+        pagerproof::commands::build::build_site(&config, &out, true, None)?;
         Ok(start.elapsed())
     });
     match build {

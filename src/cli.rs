@@ -122,6 +122,10 @@ pub struct VerifyArgs {
     /// minisign public key file; checks `<zip>.minisig` beside the zip.
     #[arg(long, value_name = "FILE")]
     pub pubkey: Option<PathBuf>,
+    /// After verifying, rebuild the site from the package's own `data/sources/` (with the date
+    /// and commit its bag-info.txt records) and report whether it is identical file for file.
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +151,12 @@ pub struct SampleArgs {
     /// Draw proportionally from each severity or each calendar quarter (at least one per stratum).
     #[arg(long, value_enum)]
     pub stratify: Option<Stratify>,
+    /// Who draws the sample (recorded and shown on sample.html), e.g. "Priya Raman, Hale & Co.".
+    #[arg(long, value_name = "NAME")]
+    pub drawn_by: Option<String>,
+    /// The date the sample is drawn (default: today in the organization's time zone).
+    #[arg(long, value_name = "DATE")]
+    pub drawn_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,8 @@ pub struct Config {
     pub theme: Theme,
     pub links: Links,
     pub output: Output,
+    pub trackers: Trackers,
+    pub package: Package,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +154,44 @@ impl Default for Output {
     }
 }
 
+/// `[trackers]`: how corrective-action tickets are judged (evidence-rules §9).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trackers {
+    /// Resolutions that close a ticket without fixing anything: such a ticket is not a completed
+    /// corrective action (compared case-insensitively after trimming).
+    #[serde(default = "d_non_fix")]
+    pub non_fix_resolutions: Vec<String>,
+}
+
+impl Default for Trackers {
+    fn default() -> Self {
+        Trackers {
+            non_fix_resolutions: d_non_fix(),
+        }
+    }
+}
+
+fn d_non_fix() -> Vec<String> {
+    [
+        "Won't Do",
+        "Won't Fix",
+        "Duplicate",
+        "Cannot Reproduce",
+        "Declined",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `[package]`: who prepares the package.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    /// Shown in bag-info.txt and on verify.html (`Grace Liu, Security Lead`).
+    pub preparer: Option<String>,
+}
+
 /// The file as written; converted into [`Config`] after validation.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +211,10 @@ struct RawConfig {
     links: Links,
     #[serde(default)]
     output: Output,
+    #[serde(default)]
+    trackers: Trackers,
+    #[serde(default)]
+    package: Package,
 }
 
 impl Config {
@@ -204,6 +248,8 @@ impl Config {
             theme: raw.theme,
             links: raw.links,
             output: raw.output,
+            trackers: raw.trackers,
+            package: raw.package,
         };
         config.validate(name)?;
         Ok(config)

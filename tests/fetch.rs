@@ -737,7 +737,9 @@ fn jira_cloud_search_follows_page_tokens_and_falls_back_for_unknown_keys() {
         "one page per issue, by nextPageToken"
     );
     let config = Config::load(site.path()).unwrap();
-    let (issues, files) = pagerproof::ingest::jira::load(&config).unwrap();
+    let loaded = pagerproof::ingest::jira::load(&config).unwrap();
+    let (issues, files) = (loaded.issues, loaded.files);
+    assert_eq!(loaded.fetch_records.len(), 1, "the fetch record is read");
     assert_eq!(
         issues.keys().collect::<Vec<_>>(),
         vec!["OPS-1", "OPS-2", "SEC-50"]
@@ -768,7 +770,7 @@ fn jira_cloud_search_follows_page_tokens_and_falls_back_for_unknown_keys() {
                 .contains("jira-secret-123")
         );
     }
-    let (issues, _) = pagerproof::ingest::jira::load(&config).unwrap();
+    let issues = pagerproof::ingest::jira::load(&config).unwrap().issues;
     assert_eq!(issues.len(), 3);
 }
 
@@ -788,6 +790,6 @@ fn jira_data_center_uses_a_bearer_pat_and_rest_api_2() {
     assert_eq!(server.requests("/rest/api/2/issue/").len(), 3);
     assert!(server.requests("/rest/api/3/").is_empty());
     let config = Config::load(site.path()).unwrap();
-    let (issues, _) = pagerproof::ingest::jira::load(&config).unwrap();
+    let issues = pagerproof::ingest::jira::load(&config).unwrap().issues;
     assert_eq!(issues.len(), 3);
 }

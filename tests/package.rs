@@ -53,6 +53,7 @@ fn info() -> BagInfo {
         end: date("2026-12-31"),
         as_of: date("2026-12-31"),
         identifier: "pagerproof:acme-corp:fy2026".into(),
+        prepared: None,
     }
 }
 

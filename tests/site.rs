@@ -61,6 +61,71 @@ fn variants_fixture_accounts_for_every_row() {
 }
 
 #[test]
+fn every_rejected_row_is_a_row_rejected_exception_with_its_number() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["exceptions"]["by_kind"]["row_rejected"], 3);
+    let exceptions = read(&out.join("exceptions.html"));
+    for id in [
+        "row_rejected:content/incidents/a-advanced.csv:7",
+        "row_rejected:content/incidents/a-advanced.csv:8",
+        "row_rejected:content/incidents/d-basic.csv:4",
+    ] {
+        assert!(exceptions.contains(id), "{id} not on exceptions.html");
+    }
+    // #204's number is readable though its creation time is not; #205's row is too short but
+    // its number column still reads.
+    assert!(exceptions.contains("a-advanced.csv line 7 (incident #204)"));
+    assert!(exceptions.contains("a-advanced.csv line 8 (incident #205)"));
+    let population = read(&out.join("population.html"));
+    assert!(population.contains(r#"<tr id="row-content-incidents-a-advanced-csv-7">"#));
+    assert!(
+        population
+            .contains(r#"href="exceptions.html#row_rejected-content-incidents-a-advanced-csv-7""#)
+    );
+}
+
+/// Real PagerDuty objects (tests/fixtures/devlake-capture/SOURCE.md): the verdicts their raw
+/// data says.
+#[test]
+fn real_captured_api_objects_give_the_verdicts_their_data_says() {
+    let site = copy_fixture("devlake-capture");
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let p2 = &summary["by_severity"]["P2"];
+    // #4 (empty acknowledgements array, acknowledged 1 s in per the log) and #5: acknowledged
+    // in time; both still open at the end of the period: resolve breached.
+    assert_eq!(
+        (p2["incidents"].as_u64(), p2["ack_met"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(p2["resolve_breached"], 2);
+    // #6: resolved without `resolved_at`; the resolve log entry resolves it in time.
+    assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
+    let page = read(&out.join("incidents/4.html"));
+    assert!(
+        page.contains("2022-11-03 06:23:07 +00:00 by Keon Amini"),
+        "first ack from the log"
+    );
+
+    // Without log entries, #6 still resolves: from `last_status_change_at`, not as "open".
+    let log = site.path().join("content/pagerduty/log_entries.jsonl");
+    let kept: String = read(&log)
+        .lines()
+        .filter(|l| !l.contains("Q1OHFWFP3GPXOG"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&log, kept).unwrap();
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
+}
+
+#[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");
     let out = build(site.path());
@@ -288,6 +353,56 @@ fn copy_fixture_reversed(name: &str) -> tempfile::TempDir {
 }
 
 #[test]
+fn the_package_rebuilds_from_itself_file_for_file() {
+    let site = copy_fixture("variants");
+    pagerproof()
+        .args(["package", "--site"])
+        .arg(site.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .assert()
+        .success();
+    let zip = site.path().join("dist/fixture-variants-inc-h1-2026.zip");
+    // site.toml travels in the package, so the rebuild needs nothing else.
+    let archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert!(
+        archive
+            .file_names()
+            .flatten()
+            .any(|n| n.ends_with("/data/sources/site.toml")),
+        "site.toml is packaged"
+    );
+    std::fs::remove_dir_all(site.path().join("content")).unwrap();
+    pagerproof()
+        .arg("verify")
+        .arg(&zip)
+        .arg("--rebuild")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("identical: every file"));
+}
+
+#[test]
+fn source_date_epoch_before_the_newest_fetch_is_refused() {
+    let site = copy_fixture("variants");
+    let jira = site.path().join("content/jira");
+    std::fs::create_dir_all(&jira).unwrap();
+    std::fs::write(
+        jira.join("fetch-record.json"),
+        r#"{"source": "jira", "tool": "pagerproof", "api_url": "https://x.atlassian.net",
+            "since": null, "until": null, "started_at": "2026-07-02T10:00:00Z",
+            "finished_at": "2026-07-02T10:00:05Z", "windows": [], "missing_keys": ["OPS-404"]}"#,
+    )
+    .unwrap();
+    pagerproof()
+        .args(["build", "--site"])
+        .arg(site.path())
+        .env("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("before 2026-07-02T10:00:05Z"));
+}
+
+#[test]
 fn package_is_byte_identical_across_tz_umask_and_file_order() {
     let a = copy_fixture("variants");
     let b = copy_fixture_reversed("variants");
@@ -449,14 +564,25 @@ fn sample_is_reproducible_recorded_and_shown() {
             .assert()
             .success();
     };
-    run(&[]);
+    run(&[
+        "--drawn-by",
+        "Priya Raman, Hale & Co.",
+        "--drawn-on",
+        "2027-01-06",
+    ]);
     let record = site
         .path()
         .join("content/samples/sample-auditor-2026-4.json");
     let first = read(&record);
     run(&[]);
-    assert_eq!(read(&record), first, "same seed, same record");
+    assert_eq!(
+        read(&record),
+        first,
+        "same seed, same record, as first drawn"
+    );
     let json: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(json["drawn_by"], "Priya Raman, Hale & Co.");
+    assert_eq!(json["drawn_on"], "2027-01-06");
     assert_eq!(json["picks"].as_array().unwrap().len(), 4);
     assert_eq!(json["population"]["count"], 9);
     run(&["--stratify", "severity"]);
@@ -513,8 +639,9 @@ fn verbose_logs_each_build_phase_to_stderr_and_quiet_silences_it() {
     // One line per command-level phase, in order, each with its duration and no timestamp.
     let mut lines = log.lines();
     for (phase, counts) in [
-        ("load inputs", "rows=4 incidents=4 postmortems=1"),
-        ("evaluate", "incidents=4 exceptions=2"),
+        ("load inputs", "rows=4 incidents=4 postmortems=2"),
+        ("evaluate", "incidents=4 exceptions=1"),
+        ("render dashboard", "count=1"),
         ("render", "pages="),
         ("swap into place", ""),
         ("build", ""),

@@ -20,20 +20,35 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         Some(dir) => dir.clone(),
         None => config.out_dir(),
     };
-    let summary = build_site(&config, &out, args.quiet)?;
-    println!("{summary}");
+    let built = build_site(&config, &out, args.quiet, None)?;
+    println!("{}", built.summary);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a build made: a one-line summary, and the provenance the package records.
+pub struct Built {
+    pub summary: String,
+    pub provenance: crate::evidence::provenance::Provenance,
 }
 
 /// Builds the site into `out`. The new site is rendered into a temporary sibling directory and
 /// swapped in only when complete, so a failed build leaves the previous output intact.
-/// Returns a one-line summary of what was built.
-pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
+/// `env` replaces the detected build environment (`verify --rebuild` rebuilds a package with the
+/// commit and date its bag-info.txt records).
+pub fn build_site(
+    config: &Config,
+    out: &Path,
+    quiet: bool,
+    env: Option<crate::model::BuildEnv>,
+) -> Result<Built> {
     let progress = progress(quiet);
     let started = Instant::now();
     progress.set_message("reading inputs");
     let phase = Instant::now();
-    let inputs = crate::ingest::load(config)?;
+    let mut inputs = crate::ingest::load(config)?;
+    if let Some(env) = env {
+        inputs.build_env = env;
+    }
     let a = &inputs.accounting;
     info!(
         ms = ms(phase),
@@ -58,6 +73,9 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
         exceptions = evidence.exceptions.len(),
         "evaluate"
     );
+    if let Some(why) = &evidence.provenance.epoch_too_early {
+        bail!("{why}");
+    }
     progress.set_message("rendering pages");
     let staging = staging_dir(out)?;
     let phase = Instant::now();
@@ -92,7 +110,7 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
     info!(ms = ms(phase), "swap into place");
     progress.finish_and_clear();
     info!(ms = ms(started), "build");
-    Ok(format!(
+    let summary = format!(
         "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
         out.display(),
         a.accepted,
@@ -103,7 +121,11 @@ pub fn build_site(config: &Config, out: &Path, quiet: bool) -> Result<String> {
         a.rejected,
         inputs.postmortems.len(),
         evidence.exceptions.len()
-    ))
+    );
+    Ok(Built {
+        summary,
+        provenance: evidence.provenance,
+    })
 }
 
 /// What a render wrote, for the log: HTML pages, all files, and their bytes.

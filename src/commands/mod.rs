@@ -16,6 +16,7 @@ pub mod init;
 pub mod keygen;
 pub mod man;
 pub mod package;
+pub mod rebuild;
 pub mod sample;
 pub mod serve;
 pub mod verify;

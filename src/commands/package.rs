@@ -9,19 +9,19 @@ use tracing::info;
 
 use super::ms;
 use crate::cli::PackageArgs;
-use crate::package::{archive, bagit::BagInfo, sign};
+use crate::evidence::provenance::Provenance;
+use crate::package::bagit::{BagInfo, Prepared};
+use crate::package::{archive, sign};
 
 pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     let config = crate::Config::load(&args.site.site)?;
     let out = config.out_dir();
-    crate::commands::build::build_site(&config, &out, false)?;
+    let built = crate::commands::build::build_site(&config, &out, false, None)?;
 
-    let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) => Some(archive::parse_source_date_epoch(&value)?),
-        Err(_) => None,
-    };
-    let mtime = archive::zip_time(config.period.as_of(), epoch)?;
-    let info = BagInfo::from_config(&config);
+    let provenance = &built.provenance;
+    let mtime = archive::zip_time_at(provenance.prepared_at)?;
+    let mut info = BagInfo::from_config(&config);
+    info.prepared = Some(prepared(&config, provenance));
     let dist = config.path(&config.output.dist);
     let phase = Instant::now();
     let id = crate::package::write_package(&out, &dist, &config.package_name(), &info, mtime)
@@ -59,4 +59,24 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         None => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// bag-info.txt's provenance fields from the build's.
+pub fn prepared(config: &crate::Config, p: &Provenance) -> Prepared {
+    Prepared {
+        at: crate::util::utc_rfc3339(p.prepared_at),
+        date: p.prepared_at.with_timezone(&config.tz()).date_naive(),
+        from: p.prepared_from.clone(),
+        preparer: p.preparer.clone(),
+        content_commit: content_commit_text(p),
+    }
+}
+
+/// The content commit as bag-info.txt and verify.html state it.
+pub fn content_commit_text(p: &Provenance) -> String {
+    match (&p.content_commit, p.content_dirty) {
+        (Some(c), false) => c.clone(),
+        (Some(c), true) => format!("{c} (with uncommitted changes)"),
+        (None, _) => "none: the site was not a git checkout".into(),
+    }
 }

@@ -22,7 +22,13 @@ pub fn run(args: &SampleArgs) -> Result<ExitCode> {
         cli::Stratify::Severity => Stratify::Severity,
         cli::Stratify::Quarter => Stratify::Quarter,
     });
-    let record = draw(&config, &inputs, &evidence, &args.seed, args.size, stratify);
+    let mut record = draw(&config, &inputs, &evidence, &args.seed, args.size, stratify);
+    record.drawn_by = args.drawn_by.clone().filter(|s| !s.trim().is_empty());
+    // `sample` records a fact about today (unlike `build`, which never reads the clock).
+    record.drawn_on = Some(
+        args.drawn_on
+            .unwrap_or_else(|| chrono::Utc::now().with_timezone(&config.tz()).date_naive()),
+    );
     let strat = match stratify {
         None => String::new(),
         Some(Stratify::Severity) => "-by-severity".into(),
@@ -40,6 +46,16 @@ pub fn run(args: &SampleArgs) -> Result<ExitCode> {
     if path.exists() {
         let existing = std::fs::read_to_string(&path)
             .with_context(|| format!("{}: cannot read", path.display()))?;
+        // The same draw again (who and when aside) keeps the record as first written.
+        let same_draw = crate::ingest::samples::parse("", &existing).is_ok_and(|mut old| {
+            old.drawn_by = record.drawn_by.clone();
+            old.drawn_on = record.drawn_on;
+            to_json(&old) == text
+        });
+        if same_draw {
+            println!("{}: this sample is already recorded", path.display());
+            return Ok(ExitCode::SUCCESS);
+        }
         if existing != text {
             bail!(
                 "{}: a different sample with this seed and size is already recorded (the population changed?); \

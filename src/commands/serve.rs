@@ -11,7 +11,10 @@ use crate::config::Config;
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let config = Config::load(&args.site.site)?;
     let out = config.out_dir();
-    println!("{}", super::build::build_site(&config, &out, false)?);
+    println!(
+        "{}",
+        super::build::build_site(&config, &out, false, None)?.summary
+    );
     let server = tiny_http::Server::http(("127.0.0.1", args.port))
         .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
     let addr = server

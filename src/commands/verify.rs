@@ -11,6 +11,9 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let report = verify_path(&args.path, args.pubkey.as_deref());
     if report.is_ok() {
         print_success(&args.path.display().to_string(), &report);
+        if args.rebuild {
+            return super::rebuild::run(&args.path, &report.bag);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for problem in &report.problems {

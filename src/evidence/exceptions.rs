@@ -11,7 +11,7 @@ use super::{
     Subject, Verdict, VerdictState,
 };
 use crate::model::Inputs;
-use crate::model::{PolicyDoc, Postmortem, Target};
+use crate::model::{PolicyDoc, Postmortem, RejectedRow, Target};
 use crate::util::{human_duration, local_time};
 
 /// What the exception texts need besides the facts.
@@ -38,8 +38,29 @@ pub fn build(
     for (pm, facts) in inputs.postmortems.iter().zip(postmortems) {
         postmortem_exceptions(cx, pm, facts, &mut out);
     }
+    out.extend(inputs.rejected.iter().map(rejected_row));
     sort(&mut out);
     out
+}
+
+/// Every rejected input row is a `row_rejected` exception (evidence-rules §6): a row the evidence
+/// could not test is a deviation that needs a response, whatever its reason.
+fn rejected_row(row: &RejectedRow) -> Exception {
+    let actual = match row.number {
+        Some(n) => format!("the row of incident #{n} was rejected: {}", row.reason),
+        None => format!("the row was rejected: {}", row.reason),
+    };
+    Exception::new(
+        ExceptionKind::RowRejected,
+        Subject::RejectedRow {
+            file: row.at.file.clone(),
+            line: row.at.line,
+            number: row.number,
+        },
+        "evidence-rules §2, §6: every input row is read as an incident and tested".into(),
+        "a row that can be read as an incident".into(),
+        actual,
+    )
 }
 
 /// Sorts by kind (in §6 order), then subject: numbers numerically, ids in natural order
@@ -429,6 +450,24 @@ mod tests {
         assert_eq!(e.incidents[0].severity.raw.as_deref(), Some("Urgent!!"));
         // Unclassified: no target applies, so no breach.
         assert_eq!(e.incidents[0].ack.state, VerdictState::NotApplicable);
+    }
+
+    #[test]
+    fn not_applicable_comes_before_no_data() {
+        // Unclassified and without response data: severity_missing only (evidence-rules §4).
+        let e = eval(
+            vec![
+                incident(12)
+                    .priority("Urgent!!")
+                    .no_ack_data()
+                    .no_resolve_data()
+                    .build(),
+            ],
+            vec![],
+        );
+        assert_eq!(ids(&e), vec!["severity_missing:12"]);
+        assert_eq!(e.incidents[0].ack.state, VerdictState::NotApplicable);
+        assert_eq!(e.incidents[0].resolve.state, VerdictState::NotApplicable);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod exceptions;
 pub mod oncall;
 pub mod population;
 pub mod postmortems;
+pub mod provenance;
 pub mod responders;
 pub mod responses;
 pub mod sample;
@@ -52,6 +53,8 @@ pub struct Evidence {
     pub audit_records: Vec<usize>,
     /// Exceptions answered by management responses, per kind; responses that answer nothing.
     pub responses: responses::ResponseFacts,
+    /// When the evidence was prepared, by whom and from which commit.
+    pub provenance: provenance::Provenance,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -190,6 +193,14 @@ pub struct ActionItemFacts {
     pub status_source: &'static str,
     /// Jira status name from the snapshot, when present.
     pub jira_status: Option<String>,
+    /// Jira resolution name and date, when the snapshot has them.
+    pub jira_resolution: Option<String>,
+    pub resolved_on: Option<DateTime<Utc>>,
+    /// Why a Jira-tracked item is not done (not in the done category, a non-fix resolution,
+    /// resolved after `as_of`, no resolution date).
+    pub not_done: Option<String>,
+    /// The ticket was resolved after the item's due date.
+    pub closed_late: bool,
     pub untracked: bool,
     pub overdue: bool,
 }
@@ -228,10 +239,11 @@ pub enum ExceptionKind {
     ActionItemOverdue,
     CoverageGap,
     EscalationDrift,
+    RowRejected,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 12] = [
+    pub const ALL: [ExceptionKind; 13] = [
         ExceptionKind::AckBreach,
         ExceptionKind::ResolveBreach,
         ExceptionKind::SeverityMissing,
@@ -244,6 +256,7 @@ impl ExceptionKind {
         ExceptionKind::ActionItemOverdue,
         ExceptionKind::CoverageGap,
         ExceptionKind::EscalationDrift,
+        ExceptionKind::RowRejected,
     ];
 
     /// The snake_case name used in ids and summary.json.
@@ -261,6 +274,7 @@ impl ExceptionKind {
             ExceptionKind::ActionItemOverdue => "action_item_overdue",
             ExceptionKind::CoverageGap => "coverage_gap",
             ExceptionKind::EscalationDrift => "escalation_drift",
+            ExceptionKind::RowRejected => "row_rejected",
         }
     }
 
@@ -270,7 +284,7 @@ impl ExceptionKind {
             ExceptionKind::AckBreach
             | ExceptionKind::ResolveBreach
             | ExceptionKind::SeverityMissing => "CC7.3",
-            ExceptionKind::ResponseDataMissing => "CC7.2",
+            ExceptionKind::ResponseDataMissing | ExceptionKind::RowRejected => "CC7.2",
             ExceptionKind::PostmortemMissing
             | ExceptionKind::PostmortemLate
             | ExceptionKind::PostmortemIncomplete
@@ -306,6 +320,13 @@ pub enum Subject {
         escalation_policy: String,
         level: u32,
     },
+    /// `row_rejected:<file relative to the site root>:<line>` (the row's first line).
+    RejectedRow {
+        file: String,
+        line: u64,
+        /// The incident number, when it can be read.
+        number: Option<u64>,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -322,6 +343,7 @@ impl std::fmt::Display for Subject {
                 escalation_policy,
                 level,
             } => write!(f, "{escalation_policy}/level-{level}"),
+            Subject::RejectedRow { file, line, .. } => write!(f, "{file}:{line}"),
         }
     }
 }
@@ -394,7 +416,7 @@ pub struct MonthSeverity {
 /// Readings taken where evidence-rules.md does not settle a case; each reports the exception
 /// rather than hiding it. Rendered on method.html.
 pub const JUDGMENTS: &[&str] = &[
-    "An incident whose sources carry no acknowledgement (or no resolution) information at all gets \"no data\" and a response_data_missing exception even when its severity sets no such target or it is unclassified: missing response data is reported whatever the target. One response_data_missing exception per incident names what is missing.",
+    "A Jira ticket in the done category whose snapshot records no resolution date is not shown to be done as of the as-of date: its action item is reported as not done (overdue once due).",
     "Never acknowledged and resolved after the acknowledge deadline: breached, by the resolution time minus the deadline. Never acknowledged and unresolved past the deadline: breached by \"now\" minus the deadline.",
     "Verdicts compare instants as recorded, so an event a fraction of a second late is breached; the amount shown is truncated to whole seconds.",
     "An incident with no resolution data that was never acknowledged is treated as unresolved for its acknowledge verdict (pending or breached).",
@@ -425,7 +447,13 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         .map(|i| incident_facts(config, inputs, &index, &clock, i))
         .collect();
     let as_of = config.period.as_of();
-    let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, as_of);
+    let trackers = postmortems::Trackers {
+        tz: config.tz(),
+        as_of,
+        now,
+        non_fix: &config.trackers.non_fix_resolutions,
+    };
+    let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, &trackers);
     let cx = exceptions::Context {
         tz: config.tz(),
         now,
@@ -459,6 +487,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         responses: answers,
         responders,
         samples: Vec::new(),
+        provenance: provenance::provenance(inputs, now, config.package.preparer.as_deref()),
     };
     // A sample is drawn from the evaluated population, so it is checked last.
     evidence.samples = sample::checks(config, inputs, &evidence);

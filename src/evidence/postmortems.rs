@@ -133,20 +133,32 @@ pub fn item_jira_key(item: &ActionItem) -> Option<String> {
         .or_else(|| item.tracker_key.clone().filter(|k| !k.trim().is_empty()))
 }
 
-/// Done: when the Jira snapshot holds its key, its `statusCategory.key` is `done`; otherwise its
-/// own status is done, closed, completed or resolved (any case).
+/// What decides whether a corrective action is done as of `as_of` (evidence-rules §5, §9).
+#[derive(Debug, Clone, Copy)]
+pub struct Trackers<'a> {
+    pub tz: chrono_tz::Tz,
+    pub as_of: NaiveDate,
+    /// The end of `as_of` (the build's "now").
+    pub now: DateTime<Utc>,
+    /// `site.toml [trackers] non_fix_resolutions`.
+    pub non_fix: &'a [String],
+}
+
+/// Done: when the Jira snapshot holds its key, its `statusCategory.key` is `done`, its
+/// resolution is a fix (not one of `non_fix_resolutions`) and its `resolutiondate` is at or
+/// before the end of `as_of`; otherwise its own status is done, closed, completed or resolved
+/// (any case).
 pub fn action_item_facts(
     item: &ActionItem,
     jira: &BTreeMap<String, JiraIssue>,
-    as_of: NaiveDate,
+    rules: &Trackers,
 ) -> ActionItemFacts {
     let issue = item_jira_key(item).and_then(|k| jira.get(&k));
-    let (done, status_source, jira_status) = match issue {
-        Some(issue) => (
-            issue.status_category.as_deref() == Some("done"),
-            "jira",
-            issue.status.clone(),
-        ),
+    let (done, status_source, not_done) = match issue {
+        Some(issue) => {
+            let not_done = jira_not_done(issue, rules);
+            (not_done.is_none(), "jira", not_done)
+        }
         None => {
             let own = item.status.as_deref().map(str::trim).unwrap_or("");
             let done = ["done", "closed", "completed", "resolved"]
@@ -155,13 +167,47 @@ pub fn action_item_facts(
             (done, "postmortem", None)
         }
     };
+    let resolved_on = issue.and_then(|i| i.resolution_date);
+    let closed_late = match (resolved_on, item.due_date) {
+        (Some(at), Some(due)) => due
+            .succ_opt()
+            .is_some_and(|next| at >= crate::model::period::local_midnight(rules.tz, next)),
+        _ => false,
+    };
     ActionItemFacts {
         key: item.key.clone(),
         done,
         status_source,
-        jira_status,
+        jira_status: issue.and_then(|i| i.status.clone()),
+        jira_resolution: issue.and_then(|i| i.resolution.clone()),
+        resolved_on,
+        not_done,
+        closed_late,
         untracked: blank(item.tracker_key.as_deref()) && blank(item.tracker_url.as_deref()),
-        overdue: !done && item.due_date.is_some_and(|d| d <= as_of),
+        overdue: !done && item.due_date.is_some_and(|d| d <= rules.as_of),
+    }
+}
+
+/// Why a Jira ticket is not a completed corrective action as of `as_of`, or `None` when it is.
+fn jira_not_done(issue: &JiraIssue, rules: &Trackers) -> Option<String> {
+    if !issue.is_done() {
+        return Some(format!(
+            "Jira status `{}` is not in the done category",
+            issue.status.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(r) = issue.resolution.as_deref().map(str::trim)
+        && rules
+            .non_fix
+            .iter()
+            .any(|n| n.trim().eq_ignore_ascii_case(r))
+    {
+        return Some(format!("resolved as `{r}`, which fixes nothing"));
+    }
+    match issue.resolution_date {
+        Some(at) if at < rules.now => None,
+        Some(_) => Some("resolved after the as-of date".into()),
+        None => Some("done, but Jira records no resolution date".into()),
     }
 }
 
@@ -227,7 +273,7 @@ pub fn facts(
     index: &LinkIndex,
     incidents: &[IncidentFacts],
     clock: &Clock,
-    as_of: NaiveDate,
+    trackers: &Trackers,
 ) -> Vec<PostmortemFacts> {
     let policy = inputs.policy();
     let in_period: BTreeMap<u64, &IncidentFacts> =
@@ -246,7 +292,7 @@ pub fn facts(
             let action_items: Vec<ActionItemFacts> = pm
                 .action_items
                 .iter()
-                .map(|a| action_item_facts(a, &inputs.jira, as_of))
+                .map(|a| action_item_facts(a, &inputs.jira, trackers))
                 .collect();
             PostmortemFacts {
                 id: pm.id.clone(),
@@ -543,6 +589,65 @@ mod tests {
             .build()
     }
 
+    const NON_FIX: &[&str] = &["Won't Do", "Duplicate"];
+
+    fn rules(as_of: NaiveDate) -> Trackers<'static> {
+        use std::sync::OnceLock;
+        static NON_FIX_OWNED: OnceLock<Vec<String>> = OnceLock::new();
+        Trackers {
+            tz: chrono_tz::America::New_York,
+            as_of,
+            now: crate::model::period::local_midnight(
+                chrono_tz::America::New_York,
+                as_of.succ_opt().unwrap(),
+            ),
+            non_fix: NON_FIX_OWNED.get_or_init(|| NON_FIX.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn jira_done_needs_a_fix_resolved_by_as_of() {
+        let as_of = date("2026-12-31");
+        let mut item = action("AI-1");
+        item.due_date = Some(date("2026-12-15"));
+        let issue = |resolution: &str, at: Option<&str>| JiraIssue {
+            key: "OPS-1234".into(),
+            summary: None,
+            status: Some("Closed".into()),
+            status_category: Some("done".into()),
+            url: None,
+            resolution: Some(resolution.into()),
+            resolution_date: at.map(utc),
+            due_date: None,
+            assignee: None,
+            source: "content/jira/issues.jsonl".into(),
+            line: 1,
+        };
+        let facts_for = |item: &ActionItem, i: JiraIssue| {
+            let jira = BTreeMap::from([("OPS-1234".to_string(), i)]);
+            action_item_facts(item, &jira, &rules(as_of))
+        };
+        let facts = |i: JiraIssue| facts_for(&item, i);
+        // Done before as_of, but after the item's due date: done, closed late.
+        let f = facts(issue("Done", Some("2026-12-20T10:00:00Z")));
+        assert!(f.done && f.closed_late && f.not_done.is_none());
+        assert_eq!(f.jira_resolution.as_deref(), Some("Done"));
+        // A non-fix resolution is no corrective action, whatever the case.
+        let f = facts(issue("won't do", Some("2026-12-01T10:00:00Z")));
+        assert!(!f.done && f.overdue);
+        assert!(f.not_done.unwrap().contains("fixes nothing"));
+        // Resolved after the end of as_of (23:59 local on Dec 31 is still in time).
+        assert!(facts(issue("Done", Some("2027-01-01T04:59:59Z"))).done);
+        let f = facts(issue("Done", Some("2027-01-01T05:00:00Z")));
+        assert!(!f.done && f.not_done.unwrap().contains("after the as-of date"));
+        // No resolution date: not shown to be done as of as_of.
+        assert!(!facts(issue("Done", None)).done);
+        // Due the day it was closed: not late.
+        let mut due_that_day = item.clone();
+        due_that_day.due_date = Some(date("2026-12-20"));
+        assert!(!facts_for(&due_that_day, issue("Done", Some("2026-12-20T10:00:00Z"))).closed_late);
+    }
+
     #[test]
     fn action_item_done_via_jira_or_own_status() {
         let as_of = date("2026-12-31");
@@ -553,7 +658,8 @@ mod tests {
             status: Some("Shipped".into()),
             status_category: Some(cat.into()),
             url: None,
-            resolution: None,
+            resolution: Some("Done".into()),
+            resolution_date: Some(utc("2026-12-20T10:00:00Z")),
             due_date: None,
             assignee: None,
             source: "content/jira/issues.jsonl".into(),
@@ -562,18 +668,18 @@ mod tests {
         let mut item = action("AI-1");
         item.status = Some("open".into());
         jira.insert("OPS-1234".to_string(), issue("done"));
-        let f = action_item_facts(&item, &jira, as_of);
+        let f = action_item_facts(&item, &jira, &rules(as_of));
         assert!(f.done && f.status_source == "jira" && !f.overdue);
         // The snapshot decides over the item's own status.
         item.status = Some("Closed".into());
         jira.insert("OPS-1234".to_string(), issue("indeterminate"));
-        let f = action_item_facts(&item, &jira, as_of);
+        let f = action_item_facts(&item, &jira, &rules(as_of));
         assert!(!f.done && f.overdue);
         // Not in the snapshot: its own status, any case.
-        let f = action_item_facts(&item, &BTreeMap::new(), as_of);
+        let f = action_item_facts(&item, &BTreeMap::new(), &rules(as_of));
         assert!(f.done && f.status_source == "postmortem");
         item.status = Some("in progress".into());
-        assert!(!action_item_facts(&item, &BTreeMap::new(), as_of).done);
+        assert!(!action_item_facts(&item, &BTreeMap::new(), &rules(as_of)).done);
     }
 
     #[test]
@@ -581,20 +687,20 @@ mod tests {
         let mut item = action("AI-1");
         let jira = BTreeMap::new();
         item.due_date = Some(date("2026-12-31"));
-        assert!(action_item_facts(&item, &jira, date("2026-12-31")).overdue);
+        assert!(action_item_facts(&item, &jira, &rules(date("2026-12-31"))).overdue);
         item.due_date = Some(date("2027-01-01"));
-        assert!(!action_item_facts(&item, &jira, date("2026-12-31")).overdue);
+        assert!(!action_item_facts(&item, &jira, &rules(date("2026-12-31"))).overdue);
         item.due_date = None;
-        assert!(!action_item_facts(&item, &jira, date("2026-12-31")).overdue);
+        assert!(!action_item_facts(&item, &jira, &rules(date("2026-12-31"))).overdue);
     }
 
     #[test]
     fn untracked_needs_neither_key_nor_url() {
         let mut item = action("#2");
         item.tracker_key = None;
-        assert!(!action_item_facts(&item, &BTreeMap::new(), date("2026-12-31")).untracked);
+        assert!(!action_item_facts(&item, &BTreeMap::new(), &rules(date("2026-12-31"))).untracked);
         item.tracker_url = Some(" ".into());
-        assert!(action_item_facts(&item, &BTreeMap::new(), date("2026-12-31")).untracked);
+        assert!(action_item_facts(&item, &BTreeMap::new(), &rules(date("2026-12-31"))).untracked);
     }
 
     #[test]

@@ -172,6 +172,8 @@ pub fn draw(
             sha256: population_hash(&numbers),
         },
         picks: select(seed, size, &population, &order),
+        drawn_by: None,
+        drawn_on: None,
         source: String::new(),
     }
 }

@@ -110,19 +110,18 @@ fn judge_open(target: Target, deadline: DateTime<Utc>, now: DateTime<Utc>) -> Ve
     }
 }
 
-/// The ack verdict. No ack information at all is `no_data`, even where no target applies (the
-/// conservative reading: the missing data is reported). Never acknowledged: met when resolved in
-/// time; breached by (resolution − deadline) when resolved late; pending or breached by
-/// (now − deadline) while unresolved.
+/// The ack verdict (evidence-rules §4). `n/a` comes first: no target for the severity, or
+/// unclassified, is `n/a` whatever the data. Then no ack information at all is `no_data`. Never
+/// acknowledged: met when resolved in time; breached by (resolution − deadline) when resolved
+/// late; pending or breached by (now − deadline) while unresolved.
 pub fn ack_verdict(incident: &Incident, level: Option<&SeverityLevel>, clock: &Clock) -> Verdict {
-    let target = level.and_then(|l| l.ack);
-    let acked = incident.acknowledged_at();
-    if acked.is_none() && !incident.fields.has_ack_data {
-        return no_data(target);
-    }
-    let Some(target) = target else {
+    let Some(target) = level.and_then(|l| l.ack) else {
         return not_applicable();
     };
+    let acked = incident.acknowledged_at();
+    if acked.is_none() && !incident.fields.has_ack_data {
+        return no_data(Some(target));
+    }
     let deadline = clock.deadline(incident.created, target);
     match (acked, incident.resolved_at()) {
         (Some(at), _) => judge_event(target, deadline, at),
@@ -131,20 +130,20 @@ pub fn ack_verdict(incident: &Incident, level: Option<&SeverityLevel>, clock: &C
     }
 }
 
-/// The resolve verdict; no resolution information at all is `no_data` (even without a target).
+/// The resolve verdict: `n/a` without a target (or unclassified), then `no_data` when no source
+/// carries resolution information at all.
 pub fn resolve_verdict(
     incident: &Incident,
     level: Option<&SeverityLevel>,
     clock: &Clock,
 ) -> Verdict {
-    let target = level.and_then(|l| l.resolve);
-    let resolved = incident.resolved_at();
-    if resolved.is_none() && !incident.fields.has_resolve_data {
-        return no_data(target);
-    }
-    let Some(target) = target else {
+    let Some(target) = level.and_then(|l| l.resolve) else {
         return not_applicable();
     };
+    let resolved = incident.resolved_at();
+    if resolved.is_none() && !incident.fields.has_resolve_data {
+        return no_data(Some(target));
+    }
     let deadline = clock.deadline(incident.created, target);
     match resolved {
         Some(at) => judge_event(target, deadline, at),
@@ -323,8 +322,9 @@ mod tests {
             resolve_verdict(&i, Some(&p1()), &c).state,
             VerdictState::Met
         );
-        // Even without a target the missing data is reported.
-        assert_eq!(ack_verdict(&i, None, &c).state, VerdictState::NoData);
+        // `n/a` comes first (evidence-rules §4): without a target there is nothing to test the
+        // missing data against.
+        assert_eq!(ack_verdict(&i, None, &c).state, VerdictState::NotApplicable);
     }
 
     #[test]

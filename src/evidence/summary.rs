@@ -350,7 +350,7 @@ mod tests {
             ),
         );
         let by_kind = &e.summary.exceptions.by_kind.0;
-        assert_eq!(by_kind.len(), 12);
+        assert_eq!(by_kind.len(), ExceptionKind::ALL.len());
         let kinds: Vec<ExceptionKind> = by_kind.iter().map(|(k, _)| *k).collect();
         assert_eq!(kinds, ExceptionKind::ALL.to_vec());
         let sum: u64 = by_kind.iter().map(|(_, n)| n).sum();

@@ -111,6 +111,7 @@ pub fn fetch(
             started_at: started,
             finished_at: utc_rfc3339(Utc::now()),
             windows,
+            missing_keys: Vec::new(),
         },
     })
 }

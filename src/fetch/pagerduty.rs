@@ -151,6 +151,7 @@ pub fn fetch(
             started_at: started,
             finished_at: utc_rfc3339(Utc::now()),
             windows,
+            missing_keys: Vec::new(),
         },
     })
 }
@@ -252,9 +253,19 @@ fn fetch_log_entries(
     Ok(out)
 }
 
-/// Not resolved before `until` (so log entries after the windows may exist).
+/// Not resolved before `until` (so log entries after the windows may exist). An object of an
+/// older API version may say `status: "resolved"` without `resolved_at`: its
+/// `last_status_change_at` is then the resolution, not a sign that it is open.
 fn open_at(incident: &Value, until: DateTime<Utc>) -> bool {
-    parse_time(&incident["resolved_at"]).is_none_or(|r| r >= until)
+    let resolved = parse_time(&incident["resolved_at"]).or_else(|| {
+        (incident["status"].as_str() == Some("resolved"))
+            .then(|| parse_time(&incident["last_status_change_at"]))
+            .flatten()
+    });
+    match resolved {
+        Some(r) => r >= until,
+        None => incident["status"].as_str() != Some("resolved"),
+    }
 }
 
 /// One schedule rendered over the period (v2, or v3 when it says so or v2 refuses it) and its
@@ -468,5 +479,11 @@ mod tests {
             &json!({"resolved_at": "2026-06-30T04:00:00Z"}),
             until
         ));
+        // An older API version's object: resolved, no `resolved_at`, its last status change
+        // is the resolution (devlake capture, incident #6).
+        let old = json!({"status": "resolved", "last_status_change_at": "2022-11-03T06:51:44Z"});
+        assert!(!open_at(&old, until));
+        assert!(!open_at(&json!({"status": "resolved"}), until));
+        assert!(open_at(&json!({"status": "acknowledged"}), until));
     }
 }

@@ -60,6 +60,12 @@ pub fn read(rel_path: &str, bytes: &[u8], export_tz: Tz) -> anyhow::Result<CsvRe
             file: rel_path.to_string(),
             line: lines.record_line(start),
         };
+        if let Some(header) = columns.object_cell(&record) {
+            bail!(
+                "{rel_path}:{}: column {header:?} holds an object written as text, so this is a                  dump of PagerDuty API objects, not a PagerDuty CSV export; read the API with                  `pagerproof fetch pagerduty`, or download an incident export from PagerDuty                  Analytics",
+                at.line
+            );
+        }
         rows.push(columns.row(&record, at, export_tz));
     }
 
@@ -158,11 +164,33 @@ impl Columns {
         quoted.join(", ")
     }
 
+    /// The header of the first cell that holds an API object written out as text: a Python
+    /// dict or list of dicts (`{'id': ...}`, `[{'at': ...}]`) anywhere, or a JSON object in a
+    /// column that is not free text. No PagerDuty export writes either; dumps of API objects
+    /// (pandas, connectors) do, and their columns would otherwise be misread as an export's.
+    fn object_cell(&self, record: &ByteRecord) -> Option<&str> {
+        let free_text = |f: &Option<Field>| matches!(f, Some(Field::Title | Field::Description));
+        record
+            .iter()
+            .zip(&self.headers)
+            .zip(&self.fields)
+            .find(|((bytes, _), field)| {
+                let v = String::from_utf8_lossy(bytes);
+                let v = v.trim();
+                let python = (v.starts_with("{'") || v.starts_with("[{'"))
+                    && (v.ends_with('}') || v.ends_with(']'));
+                let json = v.starts_with("{\"") && v.ends_with('}') && v.contains("\":");
+                python || (json && !free_text(field))
+            })
+            .map(|((_, header), _)| header.as_str())
+    }
+
     /// One data record as an incident row, or rejected with every reason found.
     fn row(&self, record: &ByteRecord, at: RowRef, tz: Tz) -> RowOutcome {
         if record.len() != self.headers.len() {
             return Err(RejectedRow {
                 at,
+                number: self.readable_number(record),
                 reason: format!(
                     "{} fields, but the header has {} columns",
                     record.len(),
@@ -193,8 +221,16 @@ impl Columns {
             Err(RejectedRow {
                 at,
                 reason: problems.join("; "),
+                number: row.row.number,
             })
         }
+    }
+
+    /// The incident number of a row that cannot be read as a whole, when its number column can.
+    fn readable_number(&self, record: &ByteRecord) -> Option<u64> {
+        let column = self.fields.iter().position(|f| *f == Some(Field::Number))?;
+        let value = std::str::from_utf8(record.get(column)?).ok()?;
+        value.trim().parse().ok()
     }
 }
 
@@ -336,6 +372,35 @@ fn is_title_case(h: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dump_of_api_objects_is_not_an_export() {
+        // The shape of a pandas/connector dump of `GET /incidents` (cells are Python dict text).
+        let text = "id,incident_number,title,created_at,service,assignments\n\
+            Q3YON8WNWTZMRQ,4,Crash reported,2022-11-03T06:23:06Z,\
+            \"{'id': 'PIKL83L', 'type': 'service_reference', 'summary': 'DevService'}\",[]\n";
+        let err = read(
+            "content/incidents/dump.csv",
+            text.as_bytes(),
+            chrono_tz::UTC,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("content/incidents/dump.csv:2:"), "{err}");
+        assert!(
+            err.contains("\"service\"") && err.contains("not a PagerDuty CSV export"),
+            "{err}"
+        );
+        // A monitor alert whose title is JSON is still an export.
+        let ok = "incident_number,title,created_at\n7,\"{\"\"error\"\": \"\"timeout\"\"}\",2022-11-03T06:23:06Z\n";
+        assert_eq!(
+            read("a.csv", ok.as_bytes(), chrono_tz::UTC)
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+    }
     use chrono_tz::America::New_York;
     use chrono_tz::Europe::Berlin;
 

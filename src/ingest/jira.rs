@@ -13,16 +13,23 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::ingest::pagerduty::{records, relative, source_file_of};
 use crate::model::layout::jira::FETCH_RECORD;
-use crate::model::{JiraIssue, SourceFile, SourceKind};
+use crate::model::{FetchRecord, FetchRecordFile, JiraIssue, SourceFile, SourceKind};
 
 /// Every issue under `[inputs] jira` by key (a later file's copy of a key replaces an earlier
 /// one: files are read in path byte order), and the snapshot files.
-pub fn load(config: &Config) -> Result<(BTreeMap<String, JiraIssue>, Vec<SourceFile>)> {
+/// What `[inputs] jira` holds: the issues by key, the snapshot files, and the fetch records.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub issues: BTreeMap<String, JiraIssue>,
+    pub files: Vec<SourceFile>,
+    pub fetch_records: Vec<FetchRecordFile>,
+}
+
+pub fn load(config: &Config) -> Result<Loaded> {
     let dir = config.path(&config.inputs.jira);
-    let mut issues = BTreeMap::new();
-    let mut files = Vec::new();
+    let mut loaded = Loaded::default();
     if !dir.is_dir() {
-        return Ok((issues, files));
+        return Ok(loaded);
     }
     let mut paths: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(&dir)
         .into_iter()
@@ -47,7 +54,16 @@ pub fn load(config: &Config) -> Result<(BTreeMap<String, JiraIssue>, Vec<SourceF
             .to_string();
         let found: Vec<(usize, Value)> = if name.ends_with(".jsonl") {
             records(&rel, &bytes)?
-        } else if name.ends_with(".json") && name != FETCH_RECORD {
+        } else if name == FETCH_RECORD {
+            let record: FetchRecord = serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("{rel}:{}: not a fetch record: {e}", e.line()))?;
+            source.notes.push("fetch record (provenance)".into());
+            loaded.fetch_records.push(FetchRecordFile {
+                file: rel.clone(),
+                record,
+            });
+            Vec::new()
+        } else if name.ends_with(".json") {
             let v: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| anyhow::anyhow!("{rel}:{}: {e}", e.line()))?;
             json_issues(v)
@@ -60,11 +76,11 @@ pub fn load(config: &Config) -> Result<(BTreeMap<String, JiraIssue>, Vec<SourceF
         for (line, v) in found {
             let issue = issue(&v, &rel, line as u64, browse.as_deref())
                 .with_context(|| format!("{rel}:{line}: Jira issue"))?;
-            issues.insert(issue.key.clone(), issue);
+            loaded.issues.insert(issue.key.clone(), issue);
         }
-        files.push(source);
+        loaded.files.push(source);
     }
-    Ok((issues, files))
+    Ok(loaded)
 }
 
 /// The issues of a `.json` file with their 1-based record index.
@@ -100,6 +116,10 @@ fn issue(v: &Value, source: &str, line: u64, browse: Option<&str>) -> Result<Jir
         status: text(&f["status"]["name"]),
         status_category: text(&f["status"]["statusCategory"]["key"]),
         resolution: text(&f["resolution"]["name"]),
+        // Jira writes `2026-12-28T09:47:59.000+0000`; the offset makes the export zone moot.
+        resolution_date: f["resolutiondate"]
+            .as_str()
+            .and_then(|t| super::timestamp::parse(t, chrono_tz::UTC).ok().flatten()),
         due_date: f["duedate"]
             .as_str()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),

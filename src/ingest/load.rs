@@ -128,10 +128,42 @@ fn read_all(config: &Config) -> Result<Inputs> {
         inputs.sources.push(source);
     }
 
-    let (issues, jira_files) = jira::load(config)?;
-    inputs.jira = issues;
-    inputs.sources.extend(jira_files);
+    let jira = jira::load(config)?;
+    inputs.jira = jira.issues;
+    inputs.sources.extend(jira.files);
+    inputs.jira_fetch_records = jira.fetch_records;
+
+    // site.toml and the site's own theme files: with them, `sources/` alone rebuilds the site.
+    let (site_toml, _) = source_file(
+        config,
+        &config.root.join("site.toml"),
+        SourceKind::SiteConfig,
+    )?;
+    inputs.sources.push(site_toml);
+    for path in theme_files(config)? {
+        inputs
+            .sources
+            .push(source_file(config, &path, SourceKind::Theme)?.0);
+    }
+    inputs.build_env = super::provenance::build_env(config)?;
     Ok(inputs)
+}
+
+/// Every file under `themes/<name>/` of the site, in byte order of their relative path.
+fn theme_files(config: &Config) -> Result<Vec<PathBuf>> {
+    let root = config.root.join("themes").join(&config.theme.name);
+    if !root.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.with_context(|| format!("{}: cannot list", root.display()))?;
+        if entry.file_type().is_file() {
+            found.push(entry.into_path());
+        }
+    }
+    found.sort_by(|a, b| rel(config, a).as_bytes().cmp(rel(config, b).as_bytes()));
+    Ok(found)
 }
 
 /// Files with extension `ext` under `dir` (relative to the site), recursively, in byte order of

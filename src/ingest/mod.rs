@@ -13,6 +13,7 @@ pub mod pagerduty;
 pub mod policy;
 pub mod population;
 pub mod postmortem;
+pub mod provenance;
 pub mod responses;
 pub mod samples;
 pub mod timestamp;

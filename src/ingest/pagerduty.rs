@@ -344,16 +344,17 @@ fn incident_row(
         file: rel.to_string(),
         line,
     };
+    let number = v["incident_number"].as_u64();
     let reject = |reason: String| {
         Err(RejectedRow {
             at: at.clone(),
             reason,
+            number,
         })
     };
     if !v.is_object() {
         return reject("the record is not a JSON object".into());
     }
-    let number = v["incident_number"].as_u64();
     let id = text(&v["id"]);
     if number.is_none() && id.is_none() {
         return reject("no incident_number and no id".into());
@@ -365,7 +366,6 @@ fn incident_row(
             None => return reject(format!("created_at {t} is not a timestamp")),
         },
     };
-    let resolved = parse_time(&v["resolved_at"]);
     let timeline = id
         .as_ref()
         .and_then(|id| log.entries.get(id))
@@ -373,6 +373,7 @@ fn incident_row(
         .unwrap_or_default();
     let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
     let resolve = first("resolve");
+    let (resolved, resolved_source) = resolution(v, resolve);
     let resolved_by_user = id.as_deref().and_then(|id| log.resolved_by_user(id));
     let title = text(&v["title"])
         .or_else(|| text(&v["description"]))
@@ -396,9 +397,8 @@ fn incident_row(
         team: text(&v["teams"][0]["summary"]),
         created,
         resolved,
-        acknowledged: list(&v["acknowledgements"])
-            .filter_map(|a| parse_time(&a["at"]))
-            .min(),
+        resolved_source,
+        acknowledged: first_acknowledgement(v, &timeline, has_log),
         seconds_to_first_ack: None,
         seconds_to_resolve: None,
         priority: text(&v["priority"]["summary"]).or_else(|| text(&v["priority"]["name"])),
@@ -419,6 +419,42 @@ fn incident_row(
         timeline,
         jira_keys,
     })
+}
+
+/// The first acknowledgement (evidence-rules §4). The incident's `acknowledgements` array is
+/// its *current* state: a reassignment, an escalation timeout or an unacknowledge clears it, and
+/// a later acknowledgement replaces it. So the earliest acknowledge log entry decides whenever
+/// the log covers the incident (no such entry: never acknowledged); the array only without a log.
+fn first_acknowledgement(v: &Value, timeline: &[LogEntry], has_log: bool) -> Option<DateTime<Utc>> {
+    if has_log {
+        return timeline
+            .iter()
+            .filter(|e| e.kind == "acknowledge")
+            .map(|e| e.at)
+            .min();
+    }
+    list(&v["acknowledgements"])
+        .filter_map(|a| parse_time(&a["at"]))
+        .min()
+}
+
+/// The resolution instant and, when it is not the object's own `resolved_at`, where it came
+/// from. Objects of older API versions say `status: "resolved"` without `resolved_at`: then the
+/// resolve log entry, else `last_status_change_at`, gives the time.
+fn resolution(v: &Value, resolve: Option<&LogEntry>) -> (Option<DateTime<Utc>>, Option<String>) {
+    if let Some(at) = parse_time(&v["resolved_at"]) {
+        return (Some(at), None);
+    }
+    if text(&v["status"]).as_deref() != Some("resolved") {
+        return (None, None);
+    }
+    if let Some(entry) = resolve {
+        return (Some(entry.at), Some("the resolve log entry".into()));
+    }
+    match parse_time(&v["last_status_change_at"]) {
+        Some(at) => (Some(at), Some("last_status_change_at".into())),
+        None => (None, None),
+    }
 }
 
 /// One log entry: (incident id, timeline entry, agent type without `_reference`).
@@ -716,6 +752,60 @@ mod tests {
         assert!(
             log_entry(&json!({"type": "trigger_log_entry", "incident": {"id": "Q1"}})).is_err()
         );
+    }
+
+    fn entry(kind: &str, at: &str) -> LogEntry {
+        LogEntry {
+            at: parse_time(&json!(at)).unwrap(),
+            kind: kind.into(),
+            summary: String::new(),
+            agent: None,
+            channel: None,
+        }
+    }
+
+    #[test]
+    fn the_log_not_the_current_array_gives_the_first_acknowledgement() {
+        // As captured (tests/fixtures/devlake-capture): #4 was acknowledged, then reassigned and
+        // escalated, so its current `acknowledgements` array is empty; a later re-acknowledgement
+        // would replace it. The earliest acknowledge log entry is the first acknowledgement.
+        let v = json!({"acknowledgements": [{"at": "2022-11-03T06:34:53Z"}]});
+        let log = [
+            entry("trigger", "2022-11-03T06:23:06Z"),
+            entry("acknowledge", "2022-11-03T06:23:07Z"),
+            entry("acknowledge", "2022-11-03T06:34:53Z"),
+        ];
+        let first = first_acknowledgement(&v, &log, true).unwrap();
+        assert_eq!(crate::util::utc_rfc3339(first), "2022-11-03T06:23:07Z");
+        // A log that covers the incident and has no acknowledgement: never acknowledged.
+        assert_eq!(first_acknowledgement(&v, &log[..1], true), None);
+        // No log at all: the array is all there is.
+        let only = first_acknowledgement(&v, &[], false).unwrap();
+        assert_eq!(crate::util::utc_rfc3339(only), "2022-11-03T06:34:53Z");
+    }
+
+    #[test]
+    fn resolved_without_resolved_at_takes_the_log_then_last_status_change() {
+        // #6 as captured: an older API version's object, `resolved` without `resolved_at`.
+        let v = json!({"status": "resolved", "last_status_change_at": "2022-11-03T06:51:44Z"});
+        let log = entry("resolve", "2022-11-03T06:51:40Z");
+        let (at, source) = resolution(&v, Some(&log));
+        assert_eq!(
+            crate::util::utc_rfc3339(at.unwrap()),
+            "2022-11-03T06:51:40Z"
+        );
+        assert_eq!(source.as_deref(), Some("the resolve log entry"));
+        let (at, source) = resolution(&v, None);
+        assert_eq!(
+            crate::util::utc_rfc3339(at.unwrap()),
+            "2022-11-03T06:51:44Z"
+        );
+        assert_eq!(source.as_deref(), Some("last_status_change_at"));
+        let with = json!({"status": "resolved", "resolved_at": "2022-11-03T06:50:00Z"});
+        assert_eq!(resolution(&with, Some(&log)).1, None);
+        let open =
+            json!({"status": "acknowledged", "last_status_change_at": "2022-11-03T06:44:37Z"});
+        assert_eq!(resolution(&open, None), (None, None));
     }
 
     #[test]

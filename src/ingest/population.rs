@@ -71,7 +71,7 @@ impl Assembly {
     fn take(&mut self, file: &str, index: usize, outcome: RowOutcome) -> Bucket {
         let mut row = match outcome {
             Ok(row) => row,
-            Err(rejected) => return self.reject(rejected.at, rejected.reason),
+            Err(rejected) => return self.reject(rejected.at, rejected.reason, rejected.number),
         };
         // API snapshot rows may not carry a reference; their record index stands in for a line.
         let at = row.at.clone().unwrap_or_else(|| RowRef {
@@ -81,11 +81,11 @@ impl Assembly {
         row.at = Some(at.clone());
         let number = match self.identity(&row) {
             Ok(number) => number,
-            Err(reason) => return self.reject(at, reason),
+            Err(reason) => return self.reject(at, reason, row.number),
         };
         row.number = Some(number);
         let Some(created) = row.created else {
-            return self.reject(at, "no creation time".to_string());
+            return self.reject(at, "no creation time".to_string(), Some(number));
         };
         if let Some(id) = &row.id {
             self.numbers_by_id.entry(id.clone()).or_insert(number);
@@ -127,8 +127,8 @@ impl Assembly {
         }
     }
 
-    fn reject(&mut self, at: RowRef, reason: String) -> Bucket {
-        self.rejected.push(RejectedRow { at, reason });
+    fn reject(&mut self, at: RowRef, reason: String, number: Option<u64>) -> Bucket {
+        self.rejected.push(RejectedRow { at, reason, number });
         Bucket::Rejected
     }
 }
@@ -149,6 +149,7 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         team,
         created,
         resolved,
+        resolved_source,
         acknowledged,
         seconds_to_first_ack,
         seconds_to_resolve,
@@ -196,6 +197,10 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
     );
     m.field("team", &mut kept.team, team, String::clone);
     m.field("created", &mut kept.created, created, time);
+    // The source of the resolution time travels with the value that is kept.
+    if kept.resolved.is_none() && resolved.is_some() {
+        kept.resolved_source = resolved_source;
+    }
     m.field("resolved", &mut kept.resolved, resolved, time);
     m.field("acknowledged", &mut kept.acknowledged, acknowledged, time);
     let ack = &mut kept.seconds_to_first_ack;
@@ -333,6 +338,7 @@ mod tests {
         Err(RejectedRow {
             at: at(file, line),
             reason: "column \"created_on\", value \"x\": not a valid timestamp".into(),
+            number: None,
         })
     }
 
@@ -491,6 +497,7 @@ mod tests {
                 Err(RejectedRow {
                     at: at("a.csv", 2),
                     reason: "2 fields, but the header has 3 columns".into(),
+                    number: None,
                 }),
                 ok("a.csv", 3, Some(5), None),
                 ok("a.csv", 4, Some(5), Some(IN)),

@@ -46,6 +46,8 @@ mod tests {
                 stratum: Some("P1".into()),
                 rank: "ab".into(),
             }],
+            drawn_by: Some("Priya Raman".into()),
+            drawn_on: None,
             source: String::new(),
         };
         let text = to_json(&r);

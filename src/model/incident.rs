@@ -21,6 +21,10 @@ pub struct IncidentRow {
     pub team: Option<String>,
     pub created: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
+    /// Where `resolved` came from when it is not the record's own resolved-at value: an API
+    /// object of an older version says `status: "resolved"` without `resolved_at`, so the time is
+    /// the resolve log entry's, else `last_status_change_at` (shown on the incident page).
+    pub resolved_source: Option<String>,
     pub acknowledged: Option<DateTime<Utc>>,
     pub seconds_to_first_ack: Option<i64>,
     pub seconds_to_resolve: Option<i64>,

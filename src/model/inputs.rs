@@ -29,6 +29,11 @@ pub struct Inputs {
     /// PagerDuty API snapshot contents other than incidents (on-call configuration, audit records)
     /// and the fetch records proving completeness.
     pub pagerduty: Snapshot,
+    /// The Jira fetch record(s) under `[inputs] jira`: when, what was asked, which keys are missing.
+    pub jira_fetch_records: Vec<FetchRecordFile>,
+    /// Facts about how this build was made that are not files: `SOURCE_DATE_EPOCH`, the
+    /// content's git commit.
+    pub build_env: BuildEnv,
     /// Warnings (and, from `check`, errors) found while loading.
     pub findings: Vec<Finding>,
 }
@@ -44,4 +49,15 @@ impl Inputs {
             .ok()
             .map(|i| &self.incidents[i])
     }
+}
+
+/// The environment of a build that its output records (evidence-rules: provenance).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildEnv {
+    /// `SOURCE_DATE_EPOCH` (seconds), the reproducible-builds convention for "prepared at".
+    pub source_date_epoch: Option<i64>,
+    /// The git commit of the site's content, `None` when the site is not a git checkout.
+    pub content_commit: Option<String>,
+    /// Uncommitted changes in the site's checkout when it was built.
+    pub content_dirty: bool,
 }

@@ -1,6 +1,6 @@
 //! Jira issues as snapshotted by `fetch jira`: the corrective-action tickets.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 /// One Jira issue as snapshotted.
@@ -13,7 +13,10 @@ pub struct JiraIssue {
     /// `statusCategory.key`: `new`, `indeterminate` or `done`.
     pub status_category: Option<String>,
     pub url: Option<String>,
+    /// Resolution name (`Done`, `Won't Do`, `Duplicate`, ...).
     pub resolution: Option<String>,
+    /// `resolutiondate`: when the resolution was set.
+    pub resolution_date: Option<DateTime<Utc>>,
     pub due_date: Option<NaiveDate>,
     pub assignee: Option<String>,
     /// The snapshot file and 1-based line (or record index in a `.json` file) it was read from.

@@ -14,7 +14,7 @@ pub mod snapshot;
 pub mod source;
 
 pub use incident::*;
-pub use inputs::Inputs;
+pub use inputs::{BuildEnv, Inputs};
 pub use jira::JiraIssue;
 pub use oncall::*;
 pub use policy::*;

@@ -164,6 +164,10 @@ pub struct FetchRecord {
     pub started_at: String,
     pub finished_at: String,
     pub windows: Vec<FetchWindow>,
+    /// Jira: referenced keys the API did not return (deleted, moved, or not visible to the
+    /// fetching account).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_keys: Vec<String>,
 }
 
 /// One request window: one endpoint over one parameter set, all its pages.

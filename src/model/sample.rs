@@ -1,5 +1,6 @@
 //! An auditor's sample as drawn and recorded (`content/samples/*.json`, evidence-rules §8).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA: &str = "pagerproof.sample.v1";
@@ -15,6 +16,12 @@ pub struct SampleRecord {
     pub algorithm: String,
     pub population: PopulationRef,
     pub picks: Vec<Pick>,
+    /// Who drew it (`sample --drawn-by`): the auditor supplies the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn_by: Option<String>,
+    /// The date it was drawn (`sample --drawn-on`, by default the day `sample` ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn_on: Option<NaiveDate>,
     /// The file it was read from (not stored in the file).
     #[serde(skip)]
     pub source: String,

@@ -13,6 +13,10 @@ pub enum SourceKind {
     JiraSnapshot,
     Response,
     Sample,
+    /// `site.toml` itself, so the package can be rebuilt from its `sources/` alone.
+    SiteConfig,
+    /// A file of the site's own theme (`themes/<name>/`), for the same reason.
+    Theme,
 }
 
 /// Row buckets, decided in this order (evidence-rules.md §2).
@@ -87,6 +91,10 @@ pub struct RowRef {
 pub struct RejectedRow {
     pub at: RowRef,
     pub reason: String,
+    /// The incident number, when the row's number column (or record) can be read even though
+    /// the row cannot: shown with the `row_rejected` exception and marked "rejected" in the
+    /// number-gap list.
+    pub number: Option<u64>,
 }
 
 /// A later duplicate row whose non-empty value differs from the kept one.

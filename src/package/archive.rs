@@ -89,6 +89,12 @@ fn entry_bytes(source: &Source) -> Result<Vec<u8>> {
     }
 }
 
+/// The one timestamp of every entry: the preparation instant in UTC (clamped to what a zip can
+/// hold). Zip times have no zone and 2-second resolution.
+pub fn zip_time_at(prepared_at: chrono::DateTime<chrono::Utc>) -> Result<DateTime> {
+    zip_time(prepared_at.date_naive(), Some(prepared_at.timestamp()))
+}
+
 /// The one timestamp of every entry: `SOURCE_DATE_EPOCH` when given (clamped to what a zip can
 /// hold), else the as-of date at 00:00:00. Zip times have no zone and 2-second resolution.
 pub fn zip_time(as_of: NaiveDate, source_date_epoch: Option<i64>) -> Result<DateTime> {

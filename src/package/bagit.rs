@@ -106,6 +106,24 @@ pub struct BagInfo {
     pub as_of: NaiveDate,
     /// `External-Identifier`, e.g. `pagerproof:acme-corp:fy2026`.
     pub identifier: String,
+    /// Who prepared the package, when and from what; `None` writes the as-of date alone.
+    pub prepared: Option<Prepared>,
+}
+
+/// The provenance bag-info.txt carries (issue 9): a preparation date that never precedes the
+/// inputs, the preparer, the content's commit and the tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// `Prepared-At`, RFC 3339 UTC.
+    pub at: String,
+    /// `Bagging-Date`: the preparation instant's date in the organization's zone.
+    pub date: NaiveDate,
+    /// `Prepared-From`: what decided the instant.
+    pub from: String,
+    /// `Contact-Name`.
+    pub preparer: Option<String>,
+    /// `Content-Commit`: the commit, or why there is none.
+    pub content_commit: String,
 }
 
 impl BagInfo {
@@ -122,6 +140,7 @@ impl BagInfo {
                 slug(&config.organization.name),
                 slug(&p.name)
             ),
+            prepared: None,
         }
     }
 
@@ -135,14 +154,24 @@ impl BagInfo {
 
     /// The whole `bag-info.txt`, labels sorted (as bagit-python writes them) for determinism.
     pub fn render(&self, oxum: Oxum) -> String {
-        let fields = [
+        let date = self.prepared.as_ref().map_or(self.as_of, |p| p.date);
+        let mut fields = vec![
             ("Bag-Software-Agent", SOFTWARE_AGENT.to_string()),
-            ("Bagging-Date", self.as_of.format("%Y-%m-%d").to_string()),
+            ("Bagging-Date", date.format("%Y-%m-%d").to_string()),
             ("External-Description", self.description()),
             ("External-Identifier", one_line(&self.identifier)),
             ("Payload-Oxum", oxum.to_string()),
             ("Source-Organization", self.organization.clone()),
         ];
+        if let Some(p) = &self.prepared {
+            fields.push(("Content-Commit", one_line(&p.content_commit)));
+            fields.push(("Prepared-At", one_line(&p.at)));
+            fields.push(("Prepared-From", one_line(&p.from)));
+            if let Some(name) = &p.preparer {
+                fields.push(("Contact-Name", one_line(name)));
+            }
+        }
+        fields.sort_by_key(|(label, _)| *label);
         fields
             .iter()
             .map(|(label, value)| format!("{label}: {value}\n"))
@@ -281,7 +310,29 @@ mod tests {
             end: d("2026-12-31"),
             as_of: d("2027-01-15"),
             identifier: "pagerproof:acme-corp:fy2026".into(),
+            prepared: None,
         }
+    }
+
+    #[test]
+    fn bag_info_carries_the_provenance() {
+        let mut i = info();
+        i.prepared = Some(Prepared {
+            at: "2027-01-16T14:31:50Z".into(),
+            date: NaiveDate::from_ymd_opt(2027, 1, 16).unwrap(),
+            from: "the newest instant the inputs record (content/jira/fetch-record.json)".into(),
+            preparer: Some("Grace Liu,\tSecurity Lead".into()),
+            content_commit: "0123abcd".into(),
+        });
+        let text = i.render(Oxum::default());
+        let labels: Vec<&str> = text.lines().map(|l| l.split(':').next().unwrap()).collect();
+        let mut sorted = labels.clone();
+        sorted.sort();
+        assert_eq!(labels, sorted, "labels sorted");
+        assert!(text.contains("Bagging-Date: 2027-01-16\n"));
+        assert!(text.contains("Contact-Name: Grace Liu, Security Lead\n"));
+        assert!(text.contains("Content-Commit: 0123abcd\n"));
+        assert!(text.contains("Prepared-At: 2027-01-16T14:31:50Z\n"));
     }
 
     #[test]

@@ -255,6 +255,7 @@ mod tests {
             end: chrono::NaiveDate::MIN,
             as_of: chrono::NaiveDate::MIN,
             identifier: "x".into(),
+            prepared: None,
         };
         let tags = tag_files(&info, Oxum::default(), &BTreeMap::new());
         let text = String::from_utf8(tags["tagmanifest-sha256.txt"].clone()).unwrap();

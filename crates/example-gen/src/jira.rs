@@ -379,5 +379,6 @@ fn fetch_record(jira: &Jira, cal: &Calendar) -> FetchRecord {
         started_at: utc_rfc3339(started),
         finished_at: utc_rfc3339(finished),
         windows,
+        missing_keys: Vec::new(),
     }
 }

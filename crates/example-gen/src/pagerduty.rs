@@ -1096,6 +1096,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
         started_at: utc_rfc3339(started),
         finished_at: utc_rfc3339(clock + Duration::seconds(2)),
         windows,
+        missing_keys: Vec::new(),
     }
 }
 

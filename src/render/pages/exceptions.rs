@@ -149,6 +149,13 @@ fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
             label: format!("{} level {level}", policy_name(ctx, escalation_policy)),
             href: format!("oncall/index.html#ep-{}", anchor(escalation_policy)),
         },
+        Subject::RejectedRow { file, line, number } => Link {
+            label: match number {
+                Some(n) => format!("{file} line {line} (incident #{n})"),
+                None => format!("{file} line {line}"),
+            },
+            href: format!("population.html#{}", super::rejected_anchor(file, *line)),
+        },
     }
 }
 

@@ -161,6 +161,7 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
         ExceptionKind::ActionItemOverdue => "Action item overdue",
         ExceptionKind::CoverageGap => "Nobody on call (coverage gap)",
         ExceptionKind::EscalationDrift => "Escalation path differs from the policy",
+        ExceptionKind::RowRejected => "Input row that could not be read",
     }
 }
 
@@ -184,4 +185,9 @@ pub fn exceptions_about(ctx: &Ctx, subject: &Subject) -> Vec<ExceptionRef> {
             response: ctx.response_for(&e.id).is_some(),
         })
         .collect()
+}
+
+/// The anchor of a rejected row on the population page.
+pub fn rejected_anchor(file: &str, line: u64) -> String {
+    format!("row-{}-{line}", crate::render::anchor(file))
 }

@@ -52,6 +52,12 @@ struct RejectedRow<'a> {
     line: u64,
     reason: &'a str,
     href: String,
+    /// The incident number, when the row's number can be read.
+    number: Option<u64>,
+    /// This row's id on the page, and its `row_rejected` exception.
+    anchor: String,
+    exception: String,
+    exception_anchor: String,
 }
 
 /// One window of a PagerDuty fetch record: what was asked, what came back.
@@ -92,11 +98,18 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     let rejected = inputs
         .rejected
         .iter()
-        .map(|r| RejectedRow {
-            file: &r.at.file,
-            line: r.at.line,
-            reason: &r.reason,
-            href: ctx.source_href(&r.at.file),
+        .map(|r| {
+            let exception = format!("row_rejected:{}:{}", r.at.file, r.at.line);
+            RejectedRow {
+                file: &r.at.file,
+                line: r.at.line,
+                reason: &r.reason,
+                href: ctx.source_href(&r.at.file),
+                number: r.number,
+                anchor: super::rejected_anchor(&r.at.file, r.at.line),
+                exception_anchor: crate::render::anchor(&exception),
+                exception,
+            }
         })
         .collect();
     let conflicts = inputs
@@ -168,5 +181,7 @@ fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::JiraSnapshot => "Jira snapshot",
         SourceKind::Response => "management response",
         SourceKind::Sample => "sample record",
+        SourceKind::SiteConfig => "site configuration (site.toml)",
+        SourceKind::Theme => "theme file",
     }
 }

@@ -1,0 +1,136 @@
+//! When the evidence was prepared, and from what (issue 9: a truthful date). The preparation
+//! instant never precedes anything the package contains: `SOURCE_DATE_EPOCH` when set (the
+//! reproducible-builds convention), otherwise the newest instant the inputs record (the fetch
+//! records' `finished_at`) or the end of `as_of`, whichever is later.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::model::{FetchRecordFile, Inputs};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub prepared_at: DateTime<Utc>,
+    /// What decided `prepared_at`, in words.
+    pub prepared_from: String,
+    /// The newest instant the inputs record, and the file that records it.
+    pub newest_input: Option<(DateTime<Utc>, String)>,
+    /// `SOURCE_DATE_EPOCH` names an instant before `newest_input`: a false date, refused.
+    pub epoch_too_early: Option<String>,
+    pub preparer: Option<String>,
+    /// The site's git commit; `None` when the site is not a git checkout.
+    pub content_commit: Option<String>,
+    pub content_dirty: bool,
+}
+
+/// Decides the preparation instant. `now` is the end of `as_of`.
+pub fn provenance(inputs: &Inputs, now: DateTime<Utc>, preparer: Option<&str>) -> Provenance {
+    let newest_input = newest_fetch(inputs);
+    let env = &inputs.build_env;
+    let epoch = env
+        .source_date_epoch
+        .and_then(|secs| DateTime::from_timestamp(secs, 0));
+    let (prepared_at, prepared_from) = match (epoch, &newest_input) {
+        (Some(at), _) => (at, "SOURCE_DATE_EPOCH".to_string()),
+        (None, Some((at, file))) if *at > now => (
+            *at,
+            format!("the newest instant the inputs record ({file})"),
+        ),
+        (None, _) => (now, "the end of the as-of date".to_string()),
+    };
+    let epoch_too_early = match (epoch, &newest_input) {
+        (Some(at), Some((newest, file))) if at < *newest => Some(format!(
+            "SOURCE_DATE_EPOCH ({}) is before {} recorded in {file}: the package would claim to \
+             be prepared before its own inputs; unset it or set it to a later instant",
+            crate::util::utc_rfc3339(at),
+            crate::util::utc_rfc3339(*newest),
+        )),
+        _ => None,
+    };
+    Provenance {
+        prepared_at,
+        prepared_from,
+        newest_input,
+        epoch_too_early,
+        preparer: preparer.map(str::to_string),
+        content_commit: env.content_commit.clone(),
+        content_dirty: env.content_dirty,
+    }
+}
+
+/// The latest `finished_at` among the PagerDuty and Jira fetch records.
+fn newest_fetch(inputs: &Inputs) -> Option<(DateTime<Utc>, String)> {
+    let records: Vec<&FetchRecordFile> = inputs
+        .pagerduty
+        .fetch_records
+        .iter()
+        .chain(&inputs.jira_fetch_records)
+        .collect();
+    records
+        .into_iter()
+        .filter_map(|r| {
+            DateTime::parse_from_rfc3339(&r.record.finished_at)
+                .ok()
+                .map(|at| (at.with_timezone(&Utc), r.file.clone()))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BuildEnv, FetchRecord};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn with_fetch(finished: &str, epoch: Option<i64>) -> Inputs {
+        let mut inputs = Inputs::default();
+        inputs.jira_fetch_records.push(FetchRecordFile {
+            file: "content/jira/fetch-record.json".into(),
+            record: FetchRecord {
+                finished_at: finished.into(),
+                ..FetchRecord::default()
+            },
+        });
+        inputs.build_env = BuildEnv {
+            source_date_epoch: epoch,
+            ..BuildEnv::default()
+        };
+        inputs
+    }
+
+    #[test]
+    fn never_before_the_newest_fetch() {
+        let now = utc("2027-01-01T05:00:00Z");
+        let p = provenance(
+            &with_fetch("2027-01-01T14:31:50Z", None),
+            now,
+            Some("G. Liu"),
+        );
+        assert_eq!(p.prepared_at, utc("2027-01-01T14:31:50Z"));
+        assert!(p.prepared_from.contains("content/jira/fetch-record.json"));
+        assert_eq!(p.preparer.as_deref(), Some("G. Liu"));
+        // A fetch before the end of as_of: the end of as_of.
+        let p = provenance(&with_fetch("2026-12-30T10:00:00Z", None), now, None);
+        assert_eq!(p.prepared_at, now);
+        assert_eq!(p.prepared_from, "the end of the as-of date");
+    }
+
+    #[test]
+    fn source_date_epoch_wins_but_may_not_predate_the_inputs() {
+        let now = utc("2027-01-01T05:00:00Z");
+        let later = utc("2027-01-05T00:00:00Z").timestamp();
+        let p = provenance(&with_fetch("2027-01-01T14:31:50Z", Some(later)), now, None);
+        assert_eq!(p.prepared_at.timestamp(), later);
+        assert!(p.epoch_too_early.is_none());
+        let early = utc("2026-12-31T00:00:00Z").timestamp();
+        let p = provenance(&with_fetch("2027-01-01T14:31:50Z", Some(early)), now, None);
+        assert!(
+            p.epoch_too_early
+                .unwrap()
+                .contains("before 2027-01-01T14:31:50Z")
+        );
+    }
+}
