@@ -108,6 +108,33 @@ pub struct Inputs {
     pub samples: String,
 }
 
+impl Inputs {
+    /// Every input directory with its `[inputs]` key.
+    pub fn dirs(&self) -> [(&'static str, &str); 7] {
+        [
+            ("incidents", &self.incidents),
+            ("postmortems", &self.postmortems),
+            ("policies", &self.policies),
+            ("pagerduty", &self.pagerduty),
+            ("jira", &self.jira),
+            ("responses", &self.responses),
+            ("samples", &self.samples),
+        ]
+    }
+
+    /// The input directories site.toml sets to something other than the default: these must
+    /// exist (a mistyped path would otherwise read as an empty directory).
+    pub fn configured(&self) -> Vec<(&'static str, &str)> {
+        let defaults = Inputs::default();
+        self.dirs()
+            .into_iter()
+            .zip(defaults.dirs())
+            .filter(|((_, dir), (_, default))| dir != default)
+            .map(|(pair, _)| pair)
+            .collect()
+    }
+}
+
 impl Default for Inputs {
     fn default() -> Self {
         toml::from_str("").expect("defaults")

@@ -1,5 +1,7 @@
 //! Small formatting helpers shared by the stages: slugs, durations, times, hashes.
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
@@ -93,6 +95,64 @@ pub fn jira_key_from_url(url: &str) -> Option<String> {
         .take_while(|c| *c != '/' && *c != '?' && *c != '#')
         .collect();
     jira_keys(&key).into_iter().next().filter(|k| *k == key)
+}
+
+/// Exclusive advisory lock guarding `dir` against a concurrent pagerproof run, held until the
+/// returned file is dropped. The lock file lives beside `dir` (`.<name>.pagerproof-lock`), never
+/// inside it, so it is neither an input nor part of a site. Waits for a running holder, saying so.
+pub fn lock_beside(dir: &Path) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    let (parent, name) = beside(dir);
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("{}: cannot create", parent.display()))?;
+    let path = parent.join(format!(".{name}.pagerproof-lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("{}: cannot open the lock file", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another pagerproof run to release {}",
+                path.display()
+            );
+            file.lock()
+                .with_context(|| format!("{}: cannot lock", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("{}: cannot lock", path.display()));
+        }
+    }
+    Ok(file)
+}
+
+/// The directory holding `dir` and `dir`'s own name, for siblings (lock, staging) beside it.
+pub fn beside(dir: &Path) -> (PathBuf, String) {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    (parent, name)
+}
+
+/// A sibling name of `dir` no other run or earlier step of this run uses:
+/// `.<name>.pagerproof-<what>-<pid>-<counter>`.
+pub fn unique_sibling(dir: &Path, what: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let (parent, name) = beside(dir);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    parent.join(format!(
+        ".{name}.pagerproof-{what}-{}-{n}",
+        std::process::id()
+    ))
 }
 
 #[cfg(test)]

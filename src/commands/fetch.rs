@@ -36,6 +36,7 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
         bar.inc(n);
     };
     let dir = config.path(&config.inputs.pagerduty);
+    let _lock = crate::util::lock_beside(&dir)?;
     let result = pagerduty::fetch(&client, since, until, &progress)
         .and_then(|snap| pagerduty::write_snapshot(&dir, &snap).map(|()| snap));
     bar.finish_and_clear();
@@ -85,6 +86,7 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
         bar.inc(n);
     };
     let dir = config.path(&config.inputs.jira);
+    let _lock = crate::util::lock_beside(&dir)?;
     let result = jira::fetch(&client, flavor, &keys, &progress)
         .and_then(|snap| jira::write_snapshot(&dir, &snap).map(|()| snap));
     bar.finish_and_clear();

@@ -11,7 +11,13 @@ use crate::package::{archive, bagit::BagInfo, sign};
 pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     let config = crate::Config::load(&args.site.site)?;
     let out = config.out_dir();
-    crate::commands::build::build_site(&config, &out, false)?;
+    // Held until the bag is written: a concurrent build cannot swap the site mid-bagging.
+    let _lock = crate::util::lock_beside(&out)?;
+    let options = crate::commands::build::BuildOptions {
+        quiet: false,
+        allow_empty: args.allow_empty,
+    };
+    crate::commands::build::build_site_locked(&config, &out, options)?;
 
     let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(value) => Some(archive::parse_source_date_epoch(&value)?),

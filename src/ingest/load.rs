@@ -12,6 +12,11 @@ use crate::model::{Finding, Inputs, Level, SourceFile, SourceKind};
 /// Reads and validates every input. Malformed files are errors naming file and line; bad CSV rows
 /// become rejected rows.
 pub fn load(config: &Config) -> Result<Inputs> {
+    for (key, dir) in config.inputs.configured() {
+        if !config.path(dir).exists() {
+            bail!("site.toml: [inputs] {key} = \"{dir}\" does not exist");
+        }
+    }
     let mut inputs = Inputs::default();
     let (period_start, period_end) = (
         crate::model::period::period_start(config),
@@ -131,15 +136,46 @@ pub fn load(config: &Config) -> Result<Inputs> {
 }
 
 /// Files with extension `ext` under `dir` (relative to the site), recursively, in byte order of
-/// their relative path. A missing directory holds no files.
+/// their relative path. A missing directory holds no files (`load` has already refused a
+/// configured one that is missing). Symbolic links are followed while they stay inside the site
+/// (an export linked in from a sibling folder is read under the link's name); one that leads
+/// out of the site, or a loop, is an error naming it.
 pub fn files(config: &Config, dir: &str, ext: &str) -> Result<Vec<PathBuf>> {
     let root = config.path(dir);
     if !root.exists() {
         return Ok(Vec::new());
     }
+    let site = config
+        .root
+        .canonicalize()
+        .with_context(|| format!("{}: cannot open the site directory", config.root.display()))?;
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("{dir}: cannot list"))?;
+    for entry in walkdir::WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| match e.loop_ancestor() {
+            Some(_) => anyhow::anyhow!(
+                "{}: symbolic link loop; refused",
+                e.path()
+                    .map(|p| rel(config, p))
+                    .unwrap_or_else(|| dir.to_string())
+            ),
+            None => anyhow::Error::new(e).context(format!("{dir}: cannot list")),
+        })?;
+        if entry.path_is_symlink() {
+            let target = entry
+                .path()
+                .canonicalize()
+                .with_context(|| format!("{}: broken symbolic link", rel(config, entry.path())))?;
+            if !target.starts_with(&site) {
+                bail!(
+                    "{}: symbolic link to {}, outside the site; refused (copy the file into the site)",
+                    rel(config, entry.path()),
+                    target.display()
+                );
+            }
+        }
         let is_ext = entry
             .path()
             .extension()

@@ -1,0 +1,225 @@
+//! Issue 14: hostile inputs and concurrent use. Each test names the defect it covers; each
+//! failed before the fix.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use predicates::prelude::*;
+
+fn append(path: &Path, text: &str) {
+    let mut body = read(path);
+    body.push_str(text);
+    std::fs::write(path, body).unwrap();
+}
+
+fn replace(path: &Path, from: &str, to: &str) {
+    let body = read(path);
+    assert!(body.contains(from), "{}: no {from:?}", path.display());
+    std::fs::write(path, body.replacen(from, to, 1)).unwrap();
+}
+
+const ADVANCED: &str = "content/incidents/a-advanced.csv";
+const POLICY: &str = "content/policies/incident-response.md";
+
+// ---------------------------------------------------------------------------------------------
+// 1. Concurrent runs
+
+#[test]
+fn concurrent_builds_leave_one_complete_output() {
+    let site = copy_fixture("variants");
+    let reference = build(site.path());
+    let expected = files(&reference);
+    // A stale `.public.old` that this run did not create must survive (defect 10).
+    let foreign = site.path().join(".public.old");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("keep.txt"), "not pagerproof's").unwrap();
+
+    let runs: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin!("pagerproof"))
+                .args(["build", "--quiet", "--site"])
+                .arg(site.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    assert_eq!(files(&site.path().join("public")), expected);
+    assert!(foreign.join("keep.txt").is_file());
+    let leftovers: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains("pagerproof-old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Oversized durations
+
+#[test]
+fn an_oversized_seconds_column_rejects_the_row_instead_of_panicking() {
+    let site = copy_fixture("variants");
+    append(
+        &site.path().join(ADVANCED),
+        "QADV0000000099,299,Huge,PSVC001,checkout-api,PEP0001,Production,2026-02-05T10:00:00-06:00,,9300000000000000,,0,0,0,1,1,,,,,,,high\n",
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .stdout(predicate::str::contains(
+            "a-advanced.csv:9: warning: row rejected: seconds_to_first_ack 9300000000000000 is out of range",
+        ))
+        .code(predicate::ne(101));
+    let out = build(site.path());
+    let population = read(&out.join("population.html"));
+    assert!(population.contains("9300000000000000 is out of range"));
+}
+
+#[test]
+fn an_oversized_policy_target_is_a_check_error_at_its_line() {
+    let site = copy_fixture("variants");
+    replace(
+        &site.path().join(POLICY),
+        "resolve = \"4h\"",
+        "resolve = \"200000000000d\"",
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/policies/incident-response.md:15: severity P1 resolve: `200000000000d` is longer than 100 years",
+        ));
+}
+
+#[test]
+fn a_resolution_before_creation_rejects_the_row() {
+    let site = copy_fixture("variants");
+    append(
+        &site.path().join(ADVANCED),
+        "QADV0000000098,298,Backwards,PSVC001,checkout-api,PEP0001,Production,2026-02-05T10:00:00-06:00,2026-02-05T09:00:00-06:00,,,0,0,0,1,1,,,,,,,high\n",
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .stdout(predicate::str::contains(
+            "a-advanced.csv:9: warning: row rejected: resolved 2026-02-05T15:00:00Z is before created 2026-02-05T16:00:00Z",
+        ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Missing inputs, empty sites, symbolic links
+
+#[test]
+fn a_configured_input_directory_that_does_not_exist_is_an_error() {
+    let site = copy_fixture("variants");
+    append(
+        &site.path().join("site.toml"),
+        "\n[inputs]\nincidents = \"content/incidnets\"\n",
+    );
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "site.toml: [inputs] incidents = \"content/incidnets\" does not exist",
+        ));
+}
+
+#[test]
+fn a_site_without_incidents_needs_allow_empty_and_keeps_the_previous_output() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let before = files(&out);
+    std::fs::remove_dir_all(site.path().join("content/incidents")).unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no incident in the period"))
+        .stderr(predicate::str::contains("--allow-empty"));
+    assert_eq!(files(&out), before, "the good site stays");
+    pagerproof()
+        .args(["build", "--quiet", "--allow-empty", "--site"])
+        .arg(site.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 incidents in period"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_inside_the_site_are_followed_and_those_leaving_it_refused() {
+    let site = copy_fixture("variants");
+    let incidents = site.path().join("content/incidents");
+    let exports = site.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    std::fs::rename(incidents.join("c-analytics.csv"), exports.join("c.csv")).unwrap();
+    std::os::unix::fs::symlink(exports.join("c.csv"), incidents.join("c-analytics.csv")).unwrap();
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(
+        summary["population"]["rows_read"], 16,
+        "the linked export is read"
+    );
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.csv"), "x\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.csv"), incidents.join("e.csv")).unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/e.csv: symbolic link to",
+        ))
+        .stderr(predicate::str::contains("outside the site; refused"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_named() {
+    let site = copy_fixture("variants");
+    let incidents = site.path().join("content/incidents");
+    std::os::unix::fs::symlink(&incidents, incidents.join("again")).unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/again: symbolic link loop",
+        ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Smaller: the output inside an input directory
+
+#[test]
+fn an_output_inside_an_input_directory_is_refused() {
+    let site = copy_fixture("variants");
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .arg("--out")
+        .arg(site.path().join("content/incidents/out"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "must not be inside or contain the input directory [inputs] incidents",
+        ));
+}
