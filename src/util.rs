@@ -97,36 +97,41 @@ pub fn jira_key_from_url(url: &str) -> Option<String> {
     jira_keys(&key).into_iter().next().filter(|k| *k == key)
 }
 
-/// Exclusive advisory lock guarding `dir` against a concurrent pagerproof run, held until the
-/// returned file is dropped. The lock file lives beside `dir` (`.<name>.pagerproof-lock`), never
-/// inside it, so it is neither an input nor part of a site. Waits for a running holder, saying so.
-pub fn lock_beside(dir: &Path) -> anyhow::Result<std::fs::File> {
+/// Exclusive advisory lock on the directory `dir` itself (no lock file is left anywhere), held
+/// until the returned handle is dropped. Waits for a running holder, saying so.
+///
+/// `build` and `package` lock the directory that holds their output, `fetch` the site directory
+/// (the snapshot directories it replaces may not exist yet): both stay in place while what they
+/// guard is renamed and replaced beneath them.
+pub fn lock_dir(dir: &Path) -> anyhow::Result<std::fs::File> {
     use anyhow::Context;
-    let (parent, name) = beside(dir);
-    std::fs::create_dir_all(&parent)
-        .with_context(|| format!("{}: cannot create", parent.display()))?;
-    let path = parent.join(format!(".{name}.pagerproof-lock"));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("{}: cannot open the lock file", path.display()))?;
+    let file = std::fs::File::open(dir)
+        .with_context(|| format!("{}: cannot open to lock", dir.display()))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             eprintln!(
-                "waiting for another pagerproof run to release {}",
-                path.display()
+                "waiting for another pagerproof run in {} to finish",
+                dir.display()
             );
             file.lock()
-                .with_context(|| format!("{}: cannot lock", path.display()))?;
+                .with_context(|| format!("{}: cannot lock", dir.display()))?;
         }
         Err(std::fs::TryLockError::Error(e)) => {
-            return Err(e).with_context(|| format!("{}: cannot lock", path.display()));
+            return Err(e).with_context(|| format!("{}: cannot lock", dir.display()));
         }
     }
     Ok(file)
+}
+
+/// `lock_dir` on the directory holding `out` (created if missing): every run that replaces
+/// `out` takes it first.
+pub fn lock_beside(out: &Path) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    let (parent, _) = beside(out);
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("{}: cannot create", parent.display()))?;
+    lock_dir(&parent)
 }
 
 /// The directory holding `dir` and `dir`'s own name, for siblings (lock, staging) beside it.

@@ -223,3 +223,56 @@ fn an_output_inside_an_input_directory_is_refused() {
             "must not be inside or contain the input directory [inputs] incidents",
         ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// 7. Cells longer than a spreadsheet holds
+
+#[test]
+fn an_over_long_cell_is_named_by_check_and_truncated_with_a_note_in_the_workbook() {
+    let site = copy_fixture("variants");
+    let title = "y".repeat(40_000);
+    append(
+        &site.path().join(ADVANCED),
+        &format!(
+            "QADV0000000097,297,{title},PSVC001,checkout-api,PEP0001,Production,2026-02-05T10:00:00-06:00,2026-02-05T11:00:00-06:00,60,3600,0,0,0,1,1,,,,,,,high\n"
+        ),
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .stdout(predicate::str::contains(
+            "content/incidents/a-advanced.csv:9: warning: incident 297: title has 40000 characters",
+        ));
+    // Failed before: `build` stopped at register.xlsx without naming the input.
+    let out = build(site.path());
+    let xlsx = std::fs::read(out.join("data/register.xlsx")).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(strings.contains("truncated: 40000 characters; the full text is in register.csv]"));
+    assert!(read(&out.join("data/register.csv")).contains(&title));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Two management responses to one exception
+
+#[test]
+fn a_second_response_to_one_exception_is_an_error_naming_both_files() {
+    let site = copy_fixture("variants");
+    let responses = site.path().join("content/responses");
+    std::fs::copy(responses.join("orphan.md"), responses.join("second.md")).unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/responses/second.md:2: a second management response to exception \
+             `orphan_postmortem:PM-2`; the first is content/responses/orphan.md:2",
+        ));
+}

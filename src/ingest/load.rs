@@ -113,12 +113,23 @@ pub fn load(config: &Config) -> Result<Inputs> {
     }
     inputs.postmortems.sort_by(|a, b| a.id.cmp(&b.id));
 
+    // One response per exception: a second one would silently replace the first.
+    let mut answered: BTreeMap<String, (String, u64)> = BTreeMap::new();
     for path in files(config, &config.inputs.responses, "md")? {
         let (source, bytes) = source_file(config, &path, SourceKind::Response)?;
         let text = utf8(&source.path, bytes)?;
-        inputs
-            .responses
-            .push(responses::parse(&source.path, &text)?);
+        let response = responses::parse(&source.path, &text)?;
+        let here = (response.source.clone(), response.line);
+        if let Some((file, line)) = answered.insert(response.exception.clone(), here) {
+            bail!(
+                "{}:{}: a second management response to exception `{}`; the first is \
+                 {file}:{line} (merge them into one)",
+                response.source,
+                response.line,
+                response.exception
+            );
+        }
+        inputs.responses.push(response);
         inputs.sources.push(source);
     }
 
