@@ -97,6 +97,98 @@ pub fn jira_key_from_url(url: &str) -> Option<String> {
     jira_keys(&key).into_iter().next().filter(|k| *k == key)
 }
 
+/// A link target the site may use for a URL from an input: http(s) only (`javascript:`,
+/// `data:` and the like stay text).
+pub fn is_web_url(url: &str) -> bool {
+    let u = url.trim_start().to_ascii_lowercase();
+    (u.starts_with("https://") || u.starts_with("http://")) && !url.contains(char::is_control)
+}
+
+/// Bytes that look like UTF-16 text: a UTF-16 byte-order mark, or NULs in every other byte of
+/// the first characters (what a spreadsheet's "Unicode text" export writes).
+pub fn looks_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    head.len() >= 4
+        && (head.iter().skip(1).step_by(2).all(|b| *b == 0)
+            || head.iter().step_by(2).all(|b| *b == 0))
+}
+
+/// The deepest markdown container nesting rendered: deeper `>` or list-marker prefixes are
+/// flattened to it (pulldown-cmark takes quadratic time on 100,000 nested `>`).
+pub const MAX_MARKDOWN_NESTING: usize = 32;
+
+/// The container markers (`>`, `-`, `*`, `+` followed by a space) opening one line.
+fn nesting_prefix(line: &str) -> (usize, usize) {
+    let bytes = line.as_bytes();
+    let (mut i, mut depth, mut cut) = (0, 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' => i += 1,
+            b'>' => {
+                depth += 1;
+                i += 1;
+            }
+            b'-' | b'*' | b'+' if bytes.get(i + 1) == Some(&b' ') => {
+                depth += 1;
+                i += 2;
+            }
+            _ => break,
+        }
+        if depth == MAX_MARKDOWN_NESTING {
+            cut = i;
+        }
+    }
+    (depth, cut)
+}
+
+/// The deepest container nesting of any line of `markdown`.
+pub fn markdown_nesting(markdown: &str) -> usize {
+    markdown
+        .lines()
+        .map(|l| nesting_prefix(l).0)
+        .max()
+        .unwrap_or(0)
+}
+
+/// `markdown` with every line's container markers beyond `MAX_MARKDOWN_NESTING` removed
+/// (`check` warns about such input).
+pub fn cap_markdown_nesting(markdown: &str) -> std::borrow::Cow<'_, str> {
+    if markdown_nesting(markdown) <= MAX_MARKDOWN_NESTING {
+        return markdown.into();
+    }
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.split_inclusive('\n') {
+        let (depth, cut) = nesting_prefix(line);
+        if depth > MAX_MARKDOWN_NESTING {
+            out.push_str(&line[..cut]);
+            let rest = &line[cut..];
+            let rest_cut = skip_markers(rest);
+            out.push(' ');
+            out.push_str(&rest[rest_cut..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.into()
+}
+
+/// Byte length of the leading run of container markers and blanks.
+fn skip_markers(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'>' => i += 1,
+            b'-' | b'*' | b'+' if bytes.get(i + 1) == Some(&b' ') => i += 2,
+            _ => break,
+        }
+    }
+    i
+}
+
 /// Exclusive advisory lock on the directory `dir` itself (no lock file is left anywhere), held
 /// until the returned handle is dropped. Waits for a running holder, saying so.
 ///
@@ -163,6 +255,44 @@ pub fn unique_sibling(dir: &Path, what: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_urls_only() {
+        assert!(is_web_url("https://acme.atlassian.net/browse/OPS-1"));
+        assert!(is_web_url("HTTP://x"));
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "data:text/html,x",
+            "java\tscript:x",
+            "/browse/x",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utf16_is_recognised() {
+        assert!(looks_utf16(b"\xFF\xFEi\0d\0"));
+        assert!(looks_utf16(b"i\0d\0,\0n\0"));
+        assert!(!looks_utf16(b"id,number\n"));
+        assert!(!looks_utf16(b""));
+    }
+
+    #[test]
+    fn deep_markdown_nesting_is_capped() {
+        let deep = format!("{}quote\nnext\n", "> ".repeat(100));
+        assert_eq!(markdown_nesting(&deep), 100);
+        let capped = cap_markdown_nesting(&deep);
+        assert_eq!(markdown_nesting(&capped), MAX_MARKDOWN_NESTING);
+        assert!(capped.ends_with(" quote\nnext\n"), "{capped}");
+        assert_eq!(cap_markdown_nesting("> a\n- b\n"), "> a\n- b\n");
+        let lists = "- ".repeat(50) + "x";
+        assert_eq!(
+            markdown_nesting(&cap_markdown_nesting(&lists)),
+            MAX_MARKDOWN_NESTING
+        );
+    }
 
     #[test]
     fn slugs() {

@@ -276,3 +276,175 @@ fn a_second_response_to_one_exception_is_an_error_naming_both_files() {
              `orphan_postmortem:PM-2`; the first is content/responses/orphan.md:2",
         ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// 10. Smaller defects
+
+const PM1: &str = "content/postmortems/PM-1.json";
+
+#[test]
+fn a_javascript_tracker_url_is_text_not_a_link() {
+    let site = copy_fixture("variants");
+    replace(
+        &site.path().join(PM1),
+        r#"{"title": "Write runbook","#,
+        r#"{"title": "Write runbook", "tracker": {"url": "javascript:alert(document.domain)"},"#,
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .stdout(predicate::str::contains(
+            "content/postmortems/PM-1.json:16: warning: tracker URL `javascript:alert(document.domain)` is not an http(s) URL",
+        ));
+    let out = build(site.path());
+    let page = read(&out.join("postmortems/PM-1.html"));
+    assert!(
+        page.contains("javascript:alert(document.domain)"),
+        "shown as text"
+    );
+    assert!(!page.contains("href=\"javascript:"), "never a link");
+}
+
+#[test]
+fn as_of_before_the_period_start_is_an_error_at_its_line() {
+    let site = copy_fixture("variants");
+    replace(
+        &site.path().join("site.toml"),
+        "end = 2026-06-30\n",
+        "end = 2026-06-30\nas_of = 2025-12-01\n",
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "site.toml:9: [period] as_of 2025-12-01 is before the period's start 2026-01-01",
+        ));
+}
+
+#[test]
+fn a_mistyped_theme_name_is_an_error_at_its_line() {
+    let site = copy_fixture("variants");
+    append(
+        &site.path().join("site.toml"),
+        "\n[theme]\nname = \"defualt\"\n",
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "site.toml:21: [theme] name `defualt`: there is no themes/defualt/ directory",
+        ));
+}
+
+#[test]
+fn an_invalid_from_urgency_value_is_a_warning_at_its_line() {
+    let site = copy_fixture("variants");
+    append(
+        &site.path().join("site.toml"),
+        "\n[severity]\nfrom_urgency = { high = \"P9\", loud = \"P1\" }\n",
+    );
+    pagerproof()
+        .args(["check", "--strict", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains(
+            "site.toml:21: warning: [severity] from_urgency maps `high` to `P9`, which is no level of content/policies/incident-response.md",
+        ))
+        .stdout(predicate::str::contains(
+            "site.toml:21: warning: [severity] from_urgency key `loud` is not a PagerDuty urgency",
+        ));
+}
+
+#[test]
+fn a_duplicate_csv_header_is_an_error_at_the_header_line() {
+    let site = copy_fixture("variants");
+    let csv = site.path().join("content/incidents/c-analytics.csv");
+    replace(&csv, "urgency,priority_name", "urgency,Urgency");
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/c-analytics.csv:1: column \"Urgency\" appears twice (columns 8 and 9)",
+        ));
+}
+
+#[test]
+fn a_duplicate_json_key_is_an_error_at_its_line() {
+    let site = copy_fixture("variants");
+    replace(
+        &site.path().join(PM1),
+        "  \"status\": \"completed\",\n",
+        "  \"status\": \"completed\",\n  \"status\": \"draft\",\n",
+    );
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/postmortems/PM-1.json:6: invalid JSON: key `status` appears twice",
+        ));
+}
+
+#[test]
+fn utf16_inputs_are_named_as_utf16() {
+    let site = copy_fixture("variants");
+    let csv = site.path().join("content/incidents/c-analytics.csv");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(read(&csv).encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(&csv, utf16).unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/c-analytics.csv:1: UTF-16 text; export or save the CSV as UTF-8",
+        ));
+    let response = site.path().join("content/responses/orphan.md");
+    let utf16: Vec<u8> = read(&response)
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(&response, utf16).unwrap();
+    std::fs::remove_file(&csv).unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/responses/orphan.md:1: UTF-16 text; save it as UTF-8",
+        ));
+}
+
+#[test]
+fn deeply_nested_markdown_is_flattened_with_a_warning() {
+    let site = copy_fixture("variants");
+    let response = site.path().join("content/responses/orphan.md");
+    append(&response, &format!("\n{}deep\n", ">".repeat(100_000)));
+    let started = std::time::Instant::now();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .stdout(predicate::str::contains(
+            "content/responses/orphan.md:9: warning: markdown nested 100000 levels deep; levels beyond 32 are flattened",
+        ));
+    build(site.path());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -81,6 +81,7 @@ pub fn load(config: &Config) -> Result<Inputs> {
     for path in policy_paths {
         let (source, bytes) = source_file(config, &path, SourceKind::Policy)?;
         let text = utf8(&source.path, bytes)?;
+        warn_deep_markdown(&mut inputs.findings, &source.path, &text);
         inputs.policies.push(policy::parse(&source.path, &text)?);
         inputs.sources.push(source);
     }
@@ -101,6 +102,22 @@ pub fn load(config: &Config) -> Result<Inputs> {
         let (source, bytes) = source_file(config, &path, SourceKind::Postmortem)?;
         let text = utf8(&source.path, bytes)?;
         let pm = postmortem::parse(&source.path, &text)?;
+        for url in pm
+            .action_items
+            .iter()
+            .filter_map(|a| a.tracker_url.as_deref())
+        {
+            if !url.trim().is_empty() && !crate::util::is_web_url(url) {
+                inputs.findings.push(Finding {
+                    level: Level::Warning,
+                    file: source.path.clone(),
+                    line: line_containing(&text, url),
+                    message: format!(
+                        "tracker URL `{url}` is not an http(s) URL; it is shown as text, not linked"
+                    ),
+                });
+            }
+        }
         if let Some(other) = by_id.insert(pm.id.clone(), source.path.clone()) {
             bail!(
                 "{}: postmortem id `{}` is also used by {other}",
@@ -118,6 +135,7 @@ pub fn load(config: &Config) -> Result<Inputs> {
     for path in files(config, &config.inputs.responses, "md")? {
         let (source, bytes) = source_file(config, &path, SourceKind::Response)?;
         let text = utf8(&source.path, bytes)?;
+        warn_deep_markdown(&mut inputs.findings, &source.path, &text);
         let response = responses::parse(&source.path, &text)?;
         let here = (response.source.clone(), response.line);
         if let Some((file, line)) = answered.insert(response.exception.clone(), here) {
@@ -139,6 +157,8 @@ pub fn load(config: &Config) -> Result<Inputs> {
         inputs.samples.push(samples::parse(&source.path, &text)?);
         inputs.sources.push(source);
     }
+
+    check_from_urgency(config, &mut inputs);
 
     let (issues, jira_files) = jira::load(config)?;
     inputs.jira = issues;
@@ -261,6 +281,9 @@ pub fn copy_path(rel: &str) -> String {
 }
 
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String> {
+    if crate::util::looks_utf16(&bytes) {
+        bail!("{name}:1: UTF-16 text; save it as UTF-8");
+    }
     String::from_utf8(bytes).map_err(|e| {
         let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
@@ -268,6 +291,63 @@ fn utf8(name: &str, bytes: Vec<u8>) -> Result<String> {
             .count();
         anyhow::anyhow!("{name}:{line}: not valid UTF-8")
     })
+}
+
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_containing(text: &str, needle: &str) -> Option<u64> {
+    let first = needle.lines().next().unwrap_or(needle);
+    text.lines()
+        .position(|l| l.contains(first))
+        .map(|i| i as u64 + 1)
+}
+
+fn warn_deep_markdown(findings: &mut Vec<Finding>, file: &str, text: &str) {
+    let depth = crate::util::markdown_nesting(text);
+    if depth > crate::util::MAX_MARKDOWN_NESTING {
+        let line = text
+            .lines()
+            .position(|l| crate::util::markdown_nesting(l) == depth)
+            .map(|i| i as u64 + 1);
+        findings.push(Finding {
+            level: Level::Warning,
+            file: file.to_string(),
+            line,
+            message: format!(
+                "markdown nested {depth} levels deep; levels beyond {} are flattened",
+                crate::util::MAX_MARKDOWN_NESTING
+            ),
+        });
+    }
+}
+
+/// `[severity] from_urgency`: keys are PagerDuty urgencies (`high`, `low`), values name a level
+/// of the incident response policy. Anything else would leave incidents unclassified silently.
+fn check_from_urgency(config: &Config, inputs: &mut Inputs) {
+    let text = std::fs::read_to_string(config.root.join("site.toml")).unwrap_or_default();
+    let policy = inputs.policy();
+    let mut found = Vec::new();
+    for (urgency, level) in &config.severity.from_urgency {
+        let known = policy.severities.iter().any(|s| s.matches(level));
+        let message = if !matches!(urgency.as_str(), "high" | "low") {
+            format!(
+                "[severity] from_urgency key `{urgency}` is not a PagerDuty urgency (high, low)"
+            )
+        } else if !known {
+            format!(
+                "[severity] from_urgency maps `{urgency}` to `{level}`, which is no level of {}",
+                policy.source
+            )
+        } else {
+            continue;
+        };
+        found.push(Finding {
+            level: Level::Warning,
+            file: "site.toml".into(),
+            line: line_containing(&text, "from_urgency"),
+            message,
+        });
+    }
+    inputs.findings.extend(found);
 }
 
 /// Two policy files whose names slug alike get `-2`, `-3` so every page has its own file.

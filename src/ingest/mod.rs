@@ -15,6 +15,7 @@ pub mod population;
 pub mod postmortem;
 pub mod responses;
 pub mod samples;
+pub mod strict_json;
 pub mod timestamp;
 
 pub use load::load;

@@ -576,7 +576,7 @@ fn postmortem_pages(ctx: &Ctx, charts: &[super::charts_page::ChartView]) -> Resu
             .iter()
             .zip(&pf.action_items)
             .map(|(a, af)| {
-                let href = a.tracker_key.as_deref().and_then(|k| ctx.jira.href(k)).or(a.tracker_url.clone());
+                let href = a.tracker_key.as_deref().and_then(|k| ctx.jira.href(k)).or(a.tracker_url.clone().filter(|u| crate::util::is_web_url(u)));
                 json!({"key": a.key, "title": a.title, "type": a.kind, "owner": a.owner,
                        "due": a.due_date.map(|d| d.to_string()), "status": a.status,
                        "tracker": a.tracker_key.clone().or(a.tracker_url.clone()), "href": href,
