@@ -135,6 +135,10 @@ fn nesting_prefix(line: &str) -> (usize, usize) {
                 depth += 1;
                 i += 2;
             }
+            b'0'..=b'9' if ordered_marker(&bytes[i..]) > 0 => {
+                depth += 1;
+                i += ordered_marker(&bytes[i..]);
+            }
             _ => break,
         }
         if depth == MAX_MARKDOWN_NESTING {
@@ -142,6 +146,15 @@ fn nesting_prefix(line: &str) -> (usize, usize) {
         }
     }
     (depth, cut)
+}
+
+/// Length of an ordered-list marker (`1. `, `12) `) at the start of `bytes`, or 0.
+fn ordered_marker(bytes: &[u8]) -> usize {
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let closed = (1..=9).contains(&digits)
+        && matches!(bytes.get(digits), Some(b'.' | b')'))
+        && bytes.get(digits + 1) == Some(&b' ');
+    if closed { digits + 2 } else { 0 }
 }
 
 /// The deepest container nesting of any line of `markdown`.
@@ -183,6 +196,7 @@ fn skip_markers(line: &str) -> usize {
         match bytes[i] {
             b' ' | b'\t' | b'>' => i += 1,
             b'-' | b'*' | b'+' if bytes.get(i + 1) == Some(&b' ') => i += 2,
+            b'0'..=b'9' if ordered_marker(&bytes[i..]) > 0 => i += ordered_marker(&bytes[i..]),
             _ => break,
         }
     }

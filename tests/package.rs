@@ -843,3 +843,15 @@ fn an_entry_is_streamed_not_buffered() {
     let report = verify_path(&big, None);
     assert_problem(&report, "data/zeros.bin: unexpected file");
 }
+
+#[test]
+fn a_deleted_sha512_tag_manifest_is_named() {
+    // Found by the zip property: no other file lists tagmanifest-sha512.txt, so its deletion
+    // went unnoticed before.
+    let report =
+        verify_tampered_zip(|e| e.retain(|(n, _)| !n.ends_with("/tagmanifest-sha512.txt")));
+    assert_problem(
+        &report,
+        "tagmanifest-sha512.txt: missing (manifest-sha512.txt has no tag manifest of its algorithm)",
+    );
+}

@@ -42,7 +42,8 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let err =
         || format!("`{text}` is not a duration (an integer followed by s, m, h or d, e.g. `15m`)");
-    let (digits, unit) = t.split_at(t.len().checked_sub(1).ok_or_else(err)?);
+    let unit_at = t.char_indices().last().ok_or_else(err)?.0;
+    let (digits, unit) = t.split_at(unit_at);
     let n: i64 = digits.parse().map_err(|_| err())?;
     if n < 0 {
         return Err(err());

@@ -363,6 +363,16 @@ fn find_manifests(files: &BagFiles, report: &mut VerifyReport) -> (Manifests, Ma
             report.problem(name, "missing (required)");
         }
     }
+    // RFC 8493 §2.2.1: a tag manifest SHOULD exist for every payload manifest algorithm; without
+    // this, deleting `tagmanifest-sha512.txt` would go unnoticed (no other file lists it).
+    for (alg, name) in &manifests {
+        if !tagmanifests.iter().any(|(a, _)| a == alg) {
+            report.problem(
+                &format!("tagmanifest-{}.txt", alg.name()),
+                format!("missing ({name} has no tag manifest of its algorithm)"),
+            );
+        }
+    }
     (manifests, tagmanifests)
 }
 
