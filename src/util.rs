@@ -104,6 +104,23 @@ pub fn is_web_url(url: &str) -> bool {
     (u.starts_with("https://") || u.starts_with("http://")) && !url.contains(char::is_control)
 }
 
+/// A relative path as an href: the characters a URL gives a meaning (`#`, `?`, `%`, `\\`, space,
+/// quotes, controls) percent-encoded, so a file named `a#b.csv` is linked, not a fragment.
+pub fn encode_href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_control() || " \"#%<>?\\^`{|}'[]".contains(c) {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Bytes that look like UTF-16 text: a UTF-16 byte-order mark, or NULs in every other byte of
 /// the first characters (what a spreadsheet's "Unicode text" export writes).
 pub fn looks_utf16(bytes: &[u8]) -> bool {

@@ -448,3 +448,93 @@ fn deeply_nested_markdown_is_flattened_with_a_warning() {
         started.elapsed()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 5. Page-name collisions
+
+fn postmortem(site: &Path, file: &str, id: &str) {
+    let body = serde_json::json!({"schema": "postmortem.v1", "id": id, "title": format!("Postmortem {id}"),
+        "incidents": [{"number": 201}]});
+    std::fs::write(
+        site.join("content/postmortems").join(file),
+        body.to_string(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn postmortem_ids_alike_once_made_safe_get_pages_of_their_own() {
+    let site = copy_fixture("variants");
+    postmortem(site.path(), "a.json", "PM 1");
+    postmortem(site.path(), "b.json", "PM_1");
+    postmortem(site.path(), "c.json", "index");
+    let out = build(site.path());
+    let pages = files(&out.join("postmortems"));
+    // Before: `PM 1` and `PM_1` shared PM_1.html and `index` was overwritten by the list page.
+    for (page, id) in [
+        ("PM~201.html", "PM 1"),
+        ("PM_1.html", "PM_1"),
+        ("~69ndex.html", "index"),
+    ] {
+        assert!(pages.contains(&page.to_string()), "{page} in {pages:?}");
+        assert!(read(&out.join("postmortems").join(page)).contains(&format!("Postmortem {id}")));
+    }
+    assert!(read(&out.join("postmortems/index.html")).contains("PM~201.html"));
+    assert_eq!(link_problems(&out), Vec::<String>::new());
+}
+
+#[test]
+fn a_policy_file_named_index_does_not_replace_the_policy_list() {
+    let site = copy_fixture("variants");
+    std::fs::write(
+        site.path().join("content/policies/index.md"),
+        "+++\ntitle = \"Index Policy\"\n+++\n# The index policy\n",
+    )
+    .unwrap();
+    let out = build(site.path());
+    assert!(read(&out.join("policies/index-2.html")).contains("The index policy"));
+    assert!(read(&out.join("policies/index.html")).contains("index-2.html"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Odd file names
+
+#[test]
+fn file_names_with_url_characters_are_linked_percent_encoded() {
+    let site = copy_fixture("variants");
+    let incidents = site.path().join("content/incidents");
+    std::fs::rename(
+        incidents.join("c-analytics.csv"),
+        incidents.join("c #1?.csv"),
+    )
+    .unwrap();
+    let out = build(site.path());
+    let population = read(&out.join("population.html"));
+    assert!(
+        population.contains("content/incidents/c%20%231%3F.csv"),
+        "encoded link"
+    );
+    // Before: `#` and `?` cut the link short and it led nowhere.
+    assert_eq!(link_problems(&out), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_the_bag_cannot_carry_is_refused_by_check() {
+    let site = copy_fixture("variants");
+    let incidents = site.path().join("content/incidents");
+    std::fs::rename(
+        incidents.join("c-analytics.csv"),
+        incidents.join("c\\1.csv"),
+    )
+    .unwrap();
+    // Before: check passed and `package` wrote a zip that `verify` rejected.
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/c\\1.csv: the file name contains a backslash",
+        ));
+}

@@ -217,6 +217,9 @@ pub fn files(config: &Config, dir: &str, ext: &str) -> Result<Vec<PathBuf>> {
         }
     }
     found.sort_by(|a, b| rel(config, a).as_bytes().cmp(rel(config, b).as_bytes()));
+    for path in &found {
+        check_file_name(&rel(config, path))?;
+    }
     Ok(found)
 }
 
@@ -350,16 +353,35 @@ fn check_from_urgency(config: &Config, inputs: &mut Inputs) {
     inputs.findings.extend(found);
 }
 
-/// Two policy files whose names slug alike get `-2`, `-3` so every page has its own file.
+/// Two policy files whose names slug alike get `-2`, `-3` so every page has its own file;
+/// `index` is the list page's, so a policy `index.md` becomes `index-2`.
 fn dedupe_slugs(policies: &mut [crate::model::PolicyDoc]) {
-    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    let mut taken: std::collections::BTreeSet<String> = ["index".to_string()].into();
     for p in policies.iter_mut() {
-        let n = seen.entry(p.slug.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            p.slug = format!("{}-{}", p.slug, n);
+        let base = p.slug.clone();
+        let mut n = 1;
+        while !taken.insert(p.slug.clone()) {
+            n += 1;
+            p.slug = format!("{base}-{n}");
         }
     }
+}
+
+/// A file name the bag (and `verify`) cannot carry is refused, naming the file: a backslash
+/// is a separator to some unzip tools, control characters break manifest lines.
+pub(crate) fn check_file_name(rel: &str) -> Result<()> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if name.contains('\\') {
+        bail!(
+            "{rel}: the file name contains a backslash, which BagIt tools read as a folder; rename the file"
+        );
+    }
+    if name.contains(char::is_control) {
+        bail!(
+            "{rel}: the file name contains a control character (line feed, tab, ...); rename the file"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
