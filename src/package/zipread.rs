@@ -220,3 +220,62 @@ pub fn open_entry<'a, R: Read + Seek>(
         m => Err(format!("unsupported compression method {m}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use super::*;
+
+    fn zip_of(entries: &[(&str, &[u8])], large_file: bool) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::DEFAULT.large_file(large_file);
+        for (name, data) in entries {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn read_all(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut r = Cursor::new(bytes);
+        let entries = central_directory(&mut r).unwrap();
+        entries
+            .iter()
+            .map(|e| {
+                let mut data = Vec::new();
+                open_entry(&mut r, e)
+                    .unwrap()
+                    .read_to_end(&mut data)
+                    .unwrap();
+                assert_eq!(data.len() as u64, e.size);
+                (String::from_utf8(e.name.clone()).unwrap(), data)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_plain_and_zip64_entries_as_written() {
+        let entries: &[(&str, &[u8])] = &[("a/b.txt", b"hello"), ("a/c.bin", &[0u8; 5000])];
+        for large in [false, true] {
+            let got = read_all(&zip_of(entries, large));
+            assert_eq!(got.len(), 2, "large_file {large}");
+            for ((name, data), (want_name, want)) in got.iter().zip(entries) {
+                assert_eq!((name.as_str(), data.as_slice()), (*want_name, *want));
+            }
+        }
+    }
+
+    #[test]
+    fn structure_problems_are_errors_not_panics() {
+        let good = zip_of(&[("x", b"data")], false);
+        for cut in 0..good.len() {
+            let _ = central_directory(&mut Cursor::new(&good[..cut]));
+        }
+        assert!(central_directory(&mut Cursor::new(b"not a zip")).is_err());
+        let mut bad_offset = good.clone();
+        let n = bad_offset.len();
+        bad_offset[n - 6..n - 2].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(central_directory(&mut Cursor::new(&bad_offset)).is_err());
+    }
+}
