@@ -80,6 +80,9 @@ pub struct BuildArgs {
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Build even when no incident falls in the period (an error otherwise).
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +116,9 @@ pub struct PackageArgs {
     /// Sign the zip with this minisign secret key (passphrase from PAGERPROOF_KEY_PASSWORD).
     #[arg(long, value_name = "KEYFILE")]
     pub sign: Option<PathBuf>,
+    /// Package even when no incident falls in the period (an error otherwise).
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]

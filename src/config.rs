@@ -110,6 +110,33 @@ pub struct Inputs {
     pub samples: String,
 }
 
+impl Inputs {
+    /// Every input directory with its `[inputs]` key.
+    pub fn dirs(&self) -> [(&'static str, &str); 7] {
+        [
+            ("incidents", &self.incidents),
+            ("postmortems", &self.postmortems),
+            ("policies", &self.policies),
+            ("pagerduty", &self.pagerduty),
+            ("jira", &self.jira),
+            ("responses", &self.responses),
+            ("samples", &self.samples),
+        ]
+    }
+
+    /// The input directories site.toml sets to something other than the default: these must
+    /// exist (a mistyped path would otherwise read as an empty directory).
+    pub fn configured(&self) -> Vec<(&'static str, &str)> {
+        let defaults = Inputs::default();
+        self.dirs()
+            .into_iter()
+            .zip(defaults.dirs())
+            .filter(|((_, dir), (_, default))| dir != default)
+            .map(|(pair, _)| pair)
+            .collect()
+    }
+}
+
 impl Default for Inputs {
     fn default() -> Self {
         toml::from_str("").expect("defaults")
@@ -252,6 +279,7 @@ impl Config {
             package: raw.package,
         };
         config.validate(name)?;
+        config.validate_lines(name, text)?;
         Ok(config)
     }
 
@@ -279,6 +307,40 @@ impl Config {
             if !(link.starts_with("https://") || link.starts_with("http://")) {
                 bail!("{name}: [links] `{link}` must be an http(s) URL");
             }
+        }
+        Ok(())
+    }
+
+    /// Checks whose errors point at a line of site.toml.
+    fn validate_lines(&self, name: &str, text: &str) -> Result<()> {
+        // The line of `key` in `[table]` (tables are written once in site.toml).
+        let line = |table: &str, key: &str| {
+            let lines: Vec<&str> = text.lines().collect();
+            let start = lines
+                .iter()
+                .position(|l| l.trim() == format!("[{table}]"))
+                .unwrap_or(0);
+            lines[start..]
+                .iter()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(start + 1, |i| start + i + 1)
+        };
+        let p = &self.period;
+        if let Some(as_of) = p.as_of
+            && as_of < p.start
+        {
+            bail!(
+                "{name}:{}: [period] as_of {as_of} is before the period's start {}",
+                line("period", "as_of"),
+                p.start
+            );
+        }
+        let theme = &self.theme.name;
+        if theme != "default" && !self.root.join("themes").join(theme).is_dir() {
+            bail!(
+                "{name}:{}: [theme] name `{theme}`: there is no themes/{theme}/ directory in the site",
+                line("theme", "name")
+            );
         }
         Ok(())
     }

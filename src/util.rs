@@ -1,5 +1,7 @@
 //! Small formatting helpers shared by the stages: slugs, durations, times, hashes.
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
@@ -95,9 +97,233 @@ pub fn jira_key_from_url(url: &str) -> Option<String> {
     jira_keys(&key).into_iter().next().filter(|k| *k == key)
 }
 
+/// A link target the site may use for a URL from an input: http(s) only (`javascript:`,
+/// `data:` and the like stay text).
+pub fn is_web_url(url: &str) -> bool {
+    let u = url.trim_start().to_ascii_lowercase();
+    (u.starts_with("https://") || u.starts_with("http://")) && !url.contains(char::is_control)
+}
+
+/// A relative path as an href: the characters a URL gives a meaning (`#`, `?`, `%`, `\\`, space,
+/// quotes, controls) percent-encoded, so a file named `a#b.csv` is linked, not a fragment.
+pub fn encode_href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_control() || " \"#%<>?\\^`{|}'[]".contains(c) {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Bytes that look like UTF-16 text: a UTF-16 byte-order mark, or NULs in every other byte of
+/// the first characters (what a spreadsheet's "Unicode text" export writes).
+pub fn looks_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    head.len() >= 4
+        && (head.iter().skip(1).step_by(2).all(|b| *b == 0)
+            || head.iter().step_by(2).all(|b| *b == 0))
+}
+
+/// The deepest markdown container nesting rendered: deeper `>` or list-marker prefixes are
+/// flattened to it (pulldown-cmark takes quadratic time on 100,000 nested `>`).
+pub const MAX_MARKDOWN_NESTING: usize = 32;
+
+/// The container markers (`>`, `-`, `*`, `+` followed by a space) opening one line.
+fn nesting_prefix(line: &str) -> (usize, usize) {
+    let bytes = line.as_bytes();
+    let (mut i, mut depth, mut cut) = (0, 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' => i += 1,
+            b'>' => {
+                depth += 1;
+                i += 1;
+            }
+            b'-' | b'*' | b'+' if bytes.get(i + 1) == Some(&b' ') => {
+                depth += 1;
+                i += 2;
+            }
+            b'0'..=b'9' if ordered_marker(&bytes[i..]) > 0 => {
+                depth += 1;
+                i += ordered_marker(&bytes[i..]);
+            }
+            _ => break,
+        }
+        if depth == MAX_MARKDOWN_NESTING {
+            cut = i;
+        }
+    }
+    (depth, cut)
+}
+
+/// Length of an ordered-list marker (`1. `, `12) `) at the start of `bytes`, or 0.
+fn ordered_marker(bytes: &[u8]) -> usize {
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let closed = (1..=9).contains(&digits)
+        && matches!(bytes.get(digits), Some(b'.' | b')'))
+        && bytes.get(digits + 1) == Some(&b' ');
+    if closed { digits + 2 } else { 0 }
+}
+
+/// The deepest container nesting of any line of `markdown`.
+pub fn markdown_nesting(markdown: &str) -> usize {
+    markdown
+        .lines()
+        .map(|l| nesting_prefix(l).0)
+        .max()
+        .unwrap_or(0)
+}
+
+/// `markdown` with every line's container markers beyond `MAX_MARKDOWN_NESTING` removed
+/// (`check` warns about such input).
+pub fn cap_markdown_nesting(markdown: &str) -> std::borrow::Cow<'_, str> {
+    if markdown_nesting(markdown) <= MAX_MARKDOWN_NESTING {
+        return markdown.into();
+    }
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.split_inclusive('\n') {
+        let (depth, cut) = nesting_prefix(line);
+        if depth > MAX_MARKDOWN_NESTING {
+            out.push_str(&line[..cut]);
+            let rest = &line[cut..];
+            let rest_cut = skip_markers(rest);
+            out.push(' ');
+            out.push_str(&rest[rest_cut..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.into()
+}
+
+/// Byte length of the leading run of container markers and blanks.
+fn skip_markers(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'>' => i += 1,
+            b'-' | b'*' | b'+' if bytes.get(i + 1) == Some(&b' ') => i += 2,
+            b'0'..=b'9' if ordered_marker(&bytes[i..]) > 0 => i += ordered_marker(&bytes[i..]),
+            _ => break,
+        }
+    }
+    i
+}
+
+/// Exclusive advisory lock on the directory `dir` itself (no lock file is left anywhere), held
+/// until the returned handle is dropped. Waits for a running holder, saying so.
+///
+/// `build` and `package` lock the directory that holds their output, `fetch` the site directory
+/// (the snapshot directories it replaces may not exist yet): both stay in place while what they
+/// guard is renamed and replaced beneath them.
+pub fn lock_dir(dir: &Path) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    let file = std::fs::File::open(dir)
+        .with_context(|| format!("{}: cannot open to lock", dir.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another pagerproof run in {} to finish",
+                dir.display()
+            );
+            file.lock()
+                .with_context(|| format!("{}: cannot lock", dir.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("{}: cannot lock", dir.display()));
+        }
+    }
+    Ok(file)
+}
+
+/// `lock_dir` on the directory holding `out` (created if missing): every run that replaces
+/// `out` takes it first.
+pub fn lock_beside(out: &Path) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    let (parent, _) = beside(out);
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("{}: cannot create", parent.display()))?;
+    lock_dir(&parent)
+}
+
+/// The directory holding `dir` and `dir`'s own name, for siblings (lock, staging) beside it.
+pub fn beside(dir: &Path) -> (PathBuf, String) {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    (parent, name)
+}
+
+/// A sibling name of `dir` no other run or earlier step of this run uses:
+/// `.<name>.pagerproof-<what>-<pid>-<counter>`.
+pub fn unique_sibling(dir: &Path, what: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let (parent, name) = beside(dir);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    parent.join(format!(
+        ".{name}.pagerproof-{what}-{}-{n}",
+        std::process::id()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_urls_only() {
+        assert!(is_web_url("https://acme.atlassian.net/browse/OPS-1"));
+        assert!(is_web_url("HTTP://x"));
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "data:text/html,x",
+            "java\tscript:x",
+            "/browse/x",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utf16_is_recognised() {
+        assert!(looks_utf16(b"\xFF\xFEi\0d\0"));
+        assert!(looks_utf16(b"i\0d\0,\0n\0"));
+        assert!(!looks_utf16(b"id,number\n"));
+        assert!(!looks_utf16(b""));
+    }
+
+    #[test]
+    fn deep_markdown_nesting_is_capped() {
+        let deep = format!("{}quote\nnext\n", "> ".repeat(100));
+        assert_eq!(markdown_nesting(&deep), 100);
+        let capped = cap_markdown_nesting(&deep);
+        assert_eq!(markdown_nesting(&capped), MAX_MARKDOWN_NESTING);
+        assert!(capped.ends_with(" quote\nnext\n"), "{capped}");
+        assert_eq!(cap_markdown_nesting("> a\n- b\n"), "> a\n- b\n");
+        let lists = "- ".repeat(50) + "x";
+        assert_eq!(
+            markdown_nesting(&cap_markdown_nesting(&lists)),
+            MAX_MARKDOWN_NESTING
+        );
+    }
 
     #[test]
     fn slugs() {

@@ -793,3 +793,103 @@ fn jira_data_center_uses_a_bearer_pat_and_rest_api_2() {
     let issues = pagerproof::ingest::jira::load(&config).unwrap().issues;
     assert_eq!(issues.len(), 3);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14, defect 9: credentials in every form, time and size limits, redirects
+
+#[test]
+fn a_jira_basic_credential_never_reaches_an_error_message() {
+    // A server that echoes the Authorization header back in its error (as some proxies do).
+    let server = mock_http::MockServer::start(|req| {
+        let auth = req.header("Authorization").unwrap_or_default().to_string();
+        mock_http::Resp::json(
+            403,
+            &json!({"errorMessages": [format!("denied for {auth} ({})", auth.trim_start_matches("Basic "))]}),
+        )
+    });
+    let site = jira_site();
+    let out = fetch_cmd("jira", &server.url, site.path())
+        .env_remove("JIRA_PAT")
+        .env("JIRA_EMAIL", "sam@example.com")
+        .env("JIRA_API_TOKEN", "jira-secret-123")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("denied for [redacted]"), "{stderr}");
+    // Failed before: the base64 of email:token was printed.
+    assert!(
+        !stderr.contains("c2FtQGV4YW1wbGUuY29tOmppcmEtc2VjcmV0LTEyMw"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("jira-secret-123"), "{stderr}");
+}
+
+fn limited(url: &str, limits: pagerproof::fetch::client::Limits) -> ApiClient {
+    let (sleeper, _) = recorder();
+    client(url, TOKEN, sleeper).with_limits(limits).unwrap()
+}
+
+#[test]
+fn a_stalled_server_ends_the_fetch_at_the_request_and_overall_limits() {
+    let server = mock_http::MockServer::start(|_| {
+        std::thread::sleep(Duration::from_millis(700));
+        mock_http::Resp::json(200, &json!({"users": []}))
+    });
+    let limits = pagerproof::fetch::client::Limits {
+        request: Duration::from_millis(200),
+        deadline: Duration::from_millis(900),
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let err = limited(&server.url, limits)
+        .get("/users", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(started.elapsed() < Duration::from_secs(3), "{err}");
+    assert!(
+        err.contains("the whole fetch may take 0 s and that time is up"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no complete answer within 0.2 s (request time limit)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_oversized_body_is_refused() {
+    let server = mock_http::MockServer::start(|_| {
+        mock_http::Resp::json(200, &json!({"users": ["x".repeat(5000)]}))
+    });
+    let limits = pagerproof::fetch::client::Limits {
+        max_body: 1000,
+        ..Default::default()
+    };
+    let err = limited(&server.url, limits)
+        .get("/users", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("answered more than 1000 bytes; refused (body size limit)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_redirect_to_another_host_is_refused() {
+    let other = mock_http::MockServer::start(|_| mock_http::Resp::json(200, &json!({"users": []})));
+    let elsewhere = other.url.replace("127.0.0.1", "localhost");
+    let server = mock_http::MockServer::start(move |_| mock_http::Resp {
+        status: 302,
+        headers: vec![("Location".into(), format!("{elsewhere}/users"))],
+        body: String::new(),
+    });
+    let err = client(&server.url, TOKEN, recorder().0)
+        .get("/users", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("redirected to http://localhost:"), "{err}");
+    assert!(err.contains("refused"), "{err}");
+    assert!(other.requests("/").is_empty(), "the token never travels");
+}

@@ -20,7 +20,13 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         Some(dir) => dir.clone(),
         None => config.out_dir(),
     };
-    let built = build_site(&config, &out, args.quiet, None)?;
+    refuse_out_inside_inputs(&config, &out)?;
+    let options = BuildOptions {
+        quiet: args.quiet,
+        allow_empty: args.allow_empty,
+        env: None,
+    };
+    let built = build_site_with(&config, &out, options)?;
     println!("{}", built.summary);
     Ok(ExitCode::SUCCESS)
 }
@@ -41,13 +47,57 @@ pub fn build_site(
     quiet: bool,
     env: Option<crate::model::BuildEnv>,
 ) -> Result<Built> {
-    let progress = progress(quiet);
+    let options = BuildOptions {
+        quiet,
+        allow_empty: false,
+        env,
+    };
+    build_site_with(config, out, options)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// No progress bar.
+    pub quiet: bool,
+    /// Build even when no incident falls in the period (otherwise an error: an empty site is far
+    /// more often a mistyped path or period than a quiet year).
+    pub allow_empty: bool,
+    /// Replaces the detected build environment (see [`build_site`]).
+    pub env: Option<crate::model::BuildEnv>,
+}
+
+/// `build_site` with every option, under an exclusive lock on `out` for the whole build.
+pub fn build_site_with(config: &Config, out: &Path, options: BuildOptions) -> Result<Built> {
+    let _lock = crate::util::lock_beside(out)?;
+    build_site_locked(config, out, options)
+}
+
+/// `build_site_with` for a caller that already holds `util::lock_beside(out)` (`package` keeps
+/// it until the bag is written, so it bags exactly the build it made).
+pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> Result<Built> {
+    let progress = progress(options.quiet);
     let started = Instant::now();
     progress.set_message("reading inputs");
     let phase = Instant::now();
     let mut inputs = crate::ingest::load(config)?;
-    if let Some(env) = env {
+    if let Some(env) = options.env {
         inputs.build_env = env;
+    }
+    if inputs.accounting.accepted == 0 && !options.allow_empty {
+        bail!(
+            "no incident in the period {} to {} ({} rows read from {} incident sources): check \
+             [inputs] incidents and [period] in site.toml, or pass --allow-empty to build an \
+             empty site",
+            config.period.start,
+            config.period.end,
+            inputs.accounting.rows_read,
+            inputs
+                .sources
+                .iter()
+                .filter(|s| s.kind == crate::model::SourceKind::IncidentCsv
+                    || s.kind == crate::model::SourceKind::PagerDutySnapshot)
+                .count()
+        );
     }
     let a = &inputs.accounting;
     info!(
@@ -153,6 +203,42 @@ impl Written {
     }
 }
 
+/// An output directory inside an input directory would be read back as input on the next build
+/// (and a build replaces its output wholesale).
+fn refuse_out_inside_inputs(config: &Config, out: &Path) -> Result<()> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Lexically: `out` need not exist yet; `..` is resolved against what does.
+        let mut clean = PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    clean.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => clean.push(c),
+            }
+        }
+        clean.canonicalize().unwrap_or(clean)
+    };
+    let out_abs = absolute(out);
+    for (key, dir) in config.inputs.dirs() {
+        let input = absolute(&config.path(dir));
+        if out_abs.starts_with(&input) || input.starts_with(&out_abs) {
+            bail!(
+                "{}: the output directory must not be inside or contain the input directory \
+                 [inputs] {key} (`{dir}`)",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn progress(quiet: bool) -> ProgressBar {
     // With --verbose the phase log lines replace the spinner (both would share stderr).
     if quiet || tracing::enabled!(tracing::Level::INFO) || !std::io::stderr().is_terminal() {
@@ -166,30 +252,21 @@ fn progress(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// A fresh, empty directory beside `out` (same file system, so the final rename is atomic).
+/// A fresh, empty directory beside `out` (same file system, so the final rename is atomic),
+/// named for this run alone.
 fn staging_dir(out: &Path) -> Result<PathBuf> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (parent, _) = crate::util::beside(out);
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("{}: cannot create", parent.display()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.pagerproof-staging"));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)
-            .with_context(|| format!("{}: cannot remove", staging.display()))?;
-    }
+    let staging = crate::util::unique_sibling(out, "staging");
     std::fs::create_dir(&staging)
         .with_context(|| format!("{}: cannot create", staging.display()))?;
     Ok(staging)
 }
 
 /// Replaces `out` with `staging`. Refuses to delete a non-empty directory that is not a previous
-/// pagerproof build, so a mistyped `--out` cannot wipe unrelated files.
+/// pagerproof build, so a mistyped `--out` cannot wipe unrelated files. The previous build is
+/// moved to a name of this run's own, so nothing this run did not create is ever deleted.
 fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
     if out.exists() {
         let empty = std::fs::read_dir(out)
@@ -202,14 +279,13 @@ fn replace_dir(staging: &Path, out: &Path) -> Result<()> {
                 out.display()
             );
         }
-        let old = staging.with_extension("old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
+        let old = crate::util::unique_sibling(out, "old");
         std::fs::rename(out, &old)
             .with_context(|| format!("{}: cannot move aside", out.display()))?;
-        std::fs::rename(staging, out)
-            .with_context(|| format!("{}: cannot move into place", out.display()))?;
+        if let Err(e) = std::fs::rename(staging, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(e).with_context(|| format!("{}: cannot move into place", out.display()));
+        }
         std::fs::remove_dir_all(&old)
             .with_context(|| format!("{}: cannot remove", old.display()))?;
     } else {

@@ -31,6 +31,31 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     })
 }
 
+/// Text fields of a row longer than a spreadsheet cell, with their lengths in characters.
+fn over_long_cells(row: &crate::model::IncidentRow) -> Vec<(&'static str, usize)> {
+    let fields = [
+        ("id", &row.id),
+        ("title", &row.title),
+        ("service", &row.service),
+        ("escalation policy", &row.escalation_policy),
+        ("team", &row.team),
+        ("priority", &row.priority),
+        ("urgency", &row.urgency),
+        ("status", &row.status),
+        ("acknowledged by", &row.acknowledged_by),
+        ("assigned to", &row.assigned_to),
+        ("resolved by", &row.resolved_by),
+        ("url", &row.url),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let len = value.as_deref()?.chars().count();
+            (len > crate::render::register_files::CELL_LIMIT).then_some((name, len))
+        })
+        .collect()
+}
+
 /// Every finding about a site's inputs. Malformed files are returned as `Err` (they stop `build`).
 pub fn findings(config: &Config) -> Result<Vec<Finding>> {
     let phase = Instant::now();
@@ -66,6 +91,21 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
         ));
     }
     for i in &inputs.incidents {
+        if let Some(at) = i.sources.first() {
+            for (column, len) in over_long_cells(&i.fields) {
+                out.push(warn(
+                    &at.file,
+                    Some(at.line),
+                    format!(
+                        "incident {}: {column} has {len} characters, more than a spreadsheet \
+                         cell holds ({}); register.xlsx truncates it with a note (register.csv \
+                         and the pages keep it whole)",
+                        i.number,
+                        crate::render::register_files::CELL_LIMIT
+                    ),
+                ));
+            }
+        }
         for c in &i.conflicts {
             out.push(warn(
                 &c.at.file,

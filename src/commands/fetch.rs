@@ -36,10 +36,12 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
         bar.inc(n);
     };
     let dir = config.path(&config.inputs.pagerduty);
+    // The snapshot directory is replaced whole; the site directory stays.
+    let _lock = crate::util::lock_dir(&config.root)?;
     let result = pagerduty::fetch(&client, since, until, &progress)
         .and_then(|snap| pagerduty::write_snapshot(&dir, &snap).map(|()| snap));
     bar.finish_and_clear();
-    let snap = result.map_err(|e| anyhow::anyhow!(scrub(&format!("{e:#}"), &token)))?;
+    let snap = result.map_err(|e| anyhow::anyhow!(client.scrub(&format!("{e:#}"))))?;
     println!(
         "fetched {} incidents, {} log entries, {} escalation policies, {} schedules, {} overrides, \
          {} services, {} priorities, {} users, {} audit records ({} request windows, all reconciled) \
@@ -85,10 +87,12 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
         bar.inc(n);
     };
     let dir = config.path(&config.inputs.jira);
+    // The snapshot directory is replaced whole; the site directory stays.
+    let _lock = crate::util::lock_dir(&config.root)?;
     let result = jira::fetch(&client, flavor, &keys, &progress)
         .and_then(|snap| jira::write_snapshot(&dir, &snap).map(|()| snap));
     bar.finish_and_clear();
-    let snap = result.map_err(|e| anyhow::anyhow!(scrub_jira(&format!("{e:#}"))))?;
+    let snap = result.map_err(|e| anyhow::anyhow!(client.scrub(&format!("{e:#}"))))?;
     println!(
         "fetched {} of {} referenced Jira issues into {}",
         snap.issues.len(),
@@ -99,16 +103,4 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
         eprintln!("warning: Jira does not know {}", snap.missing.join(", "));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Last line of defence: no secret leaves through an error message.
-fn scrub(text: &str, secret: &str) -> String {
-    text.replace(secret, "[redacted]")
-}
-
-fn scrub_jira(text: &str) -> String {
-    ["JIRA_PAT", "JIRA_API_TOKEN"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-        .fold(text.to_string(), |t, s| scrub(&t, s.trim()))
 }

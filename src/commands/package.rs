@@ -16,7 +16,14 @@ use crate::package::{archive, sign};
 pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     let config = crate::Config::load(&args.site.site)?;
     let out = config.out_dir();
-    let built = crate::commands::build::build_site(&config, &out, false, None)?;
+    // Held until the bag is written: a concurrent build cannot swap the site mid-bagging.
+    let _lock = crate::util::lock_beside(&out)?;
+    let options = crate::commands::build::BuildOptions {
+        quiet: false,
+        allow_empty: args.allow_empty,
+        env: None,
+    };
+    let built = crate::commands::build::build_site_locked(&config, &out, options)?;
 
     let provenance = &built.provenance;
     let mtime = archive::zip_time_at(provenance.prepared_at)?;

@@ -25,7 +25,11 @@ impl Clock<'_> {
     /// day strictly after `from`'s local date.
     pub fn deadline(&self, from: DateTime<Utc>, target: Target) -> DateTime<Utc> {
         match target {
-            Target::Elapsed(secs) => from + chrono::Duration::seconds(secs),
+            // Targets are capped at parse (model::MAX_DURATION_SECS); an instant at the edge of
+            // the calendar saturates rather than panics: such a deadline is never reached.
+            Target::Elapsed(secs) => {
+                crate::model::add_seconds(from, secs).unwrap_or(DateTime::<Utc>::MAX_UTC)
+            }
             Target::NextBusinessDay => {
                 let day = self.next_business_day(local_date(self.tz, from));
                 local_instant(self.tz, day.and_time(self.hours.end))

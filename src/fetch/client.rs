@@ -3,7 +3,8 @@
 //! The credential lives only in the `Authorization` header value: it is never part of a URL,
 //! never printed by `Debug`, and scrubbed from every error message.
 
-use std::time::Duration;
+use std::io::Read;
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -12,48 +13,77 @@ use serde_json::Value;
 
 use super::retry::{RetryPolicy, Sleeper, real_sleeper, reset_seconds};
 
-/// An `Authorization` header value and the secret inside it (for scrubbing messages).
+/// An `Authorization` header value and every form of the secret inside it (for scrubbing
+/// messages).
 #[derive(Clone)]
 pub struct Credential {
     header: String,
-    secret: String,
+    /// Longest first, so a form containing another is replaced whole.
+    secrets: Vec<String>,
 }
 
 impl Credential {
-    /// PagerDuty REST API key: `Token token=<key>`.
-    pub fn pagerduty_token(token: &str) -> Credential {
-        Credential {
-            header: format!("Token token={token}"),
-            secret: token.to_string(),
-        }
+    fn new(header: String, mut secrets: Vec<String>) -> Credential {
+        secrets.push(header.clone());
+        secrets.retain(|s| !s.is_empty());
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Credential { header, secrets }
     }
 
-    /// Jira Cloud: `Basic base64(email:api_token)`.
+    /// PagerDuty REST API key: `Token token=<key>`.
+    pub fn pagerduty_token(token: &str) -> Credential {
+        Credential::new(format!("Token token={token}"), vec![token.to_string()])
+    }
+
+    /// Jira Cloud: `Basic base64(email:api_token)`. The base64 form, `email:token` and the token
+    /// alone are all secrets (the base64 decodes to the token).
     pub fn basic(user: &str, token: &str) -> Credential {
-        let encoded = base64(format!("{user}:{token}").as_bytes());
-        Credential {
-            header: format!("Basic {encoded}"),
-            secret: token.to_string(),
-        }
+        let pair = format!("{user}:{token}");
+        let encoded = base64(pair.as_bytes());
+        let url_safe = encoded.replace('+', "-").replace('/', "_");
+        let unpadded = encoded.trim_end_matches('=').to_string();
+        Credential::new(
+            format!("Basic {encoded}"),
+            vec![encoded.clone(), url_safe, unpadded, pair, token.to_string()],
+        )
     }
 
     /// Jira Data Center personal access token: `Bearer <pat>`.
     pub fn bearer(token: &str) -> Credential {
-        Credential {
-            header: format!("Bearer {token}"),
-            secret: token.to_string(),
-        }
+        Credential::new(format!("Bearer {token}"), vec![token.to_string()])
     }
 
-    /// `text` with the secret (and its header form) replaced by `[redacted]`.
+    /// `text` with every form of the secret replaced by `[redacted]`.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for s in [&self.header, &self.secret] {
-            if !s.is_empty() {
-                out = out.replace(s.as_str(), "[redacted]");
-            }
+        for s in &self.secrets {
+            out = out.replace(s.as_str(), "[redacted]");
         }
         out
+    }
+}
+
+/// How long and how much one fetch may take. Each limit ends the fetch with a message naming it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// To open a connection.
+    pub connect: Duration,
+    /// For one request, from sending it to the last byte of its answer.
+    pub request: Duration,
+    /// For the whole fetch, retries and waits included.
+    pub deadline: Duration,
+    /// Largest response body read.
+    pub max_body: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect: Duration::from_secs(20),
+            request: Duration::from_secs(120),
+            deadline: Duration::from_secs(60 * 60),
+            max_body: 256 * 1024 * 1024,
+        }
     }
 }
 
@@ -91,6 +121,29 @@ pub enum FetchError {
         tries: u32,
         last: String,
     },
+    #[error(
+        "{service}: stopped at {url}: the whole fetch may take {limit_secs} s and that time is up; last error: {last}"
+    )]
+    Deadline {
+        service: &'static str,
+        url: String,
+        limit_secs: u64,
+        last: String,
+    },
+    #[error("{service}: {url} answered more than {max_bytes} bytes; refused (body size limit)")]
+    TooLarge {
+        service: &'static str,
+        url: String,
+        max_bytes: u64,
+    },
+    #[error(
+        "{service}: {url} redirected to {to}; refused (only redirects within the same host are followed, at most 5): pass the final URL as --api-url if it is right"
+    )]
+    Redirect {
+        service: &'static str,
+        url: String,
+        to: String,
+    },
     #[error("{service}: {url} did not return JSON: {message}")]
     BadBody {
         service: &'static str,
@@ -120,6 +173,9 @@ pub struct ApiClient {
     hint: &'static str,
     retry: RetryPolicy,
     sleeper: Sleeper,
+    limits: Limits,
+    /// When this client was made: the fetch's deadline counts from here.
+    started: Instant,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -147,12 +203,8 @@ impl ApiClient {
         accept: &'static str,
         hint: &'static str,
     ) -> anyhow::Result<ApiClient> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = Client::builder()
-            .user_agent(concat!("pagerproof/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(20))
-            .timeout(Duration::from_secs(120))
-            .build()?;
+        let limits = Limits::default();
+        let http = http_client(&limits)?;
         let base = base.trim_end_matches('/').to_string();
         Url::parse(&base).map_err(|e| anyhow::anyhow!("`{base}` is not a URL: {e}"))?;
         Ok(ApiClient {
@@ -164,7 +216,30 @@ impl ApiClient {
             hint,
             retry: RetryPolicy::default(),
             sleeper: real_sleeper(),
+            limits,
+            started: Instant::now(),
         })
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> anyhow::Result<ApiClient> {
+        self.http = http_client(&limits)?;
+        self.limits = limits;
+        self.started = Instant::now();
+        Ok(self)
+    }
+
+    /// `text` with every form of this client's credential redacted.
+    pub fn scrub(&self, text: &str) -> String {
+        self.credential.scrub(text)
+    }
+
+    fn deadline_error(&self, url: &Url, last: String) -> FetchError {
+        FetchError::Deadline {
+            service: self.service,
+            url: url.to_string(),
+            limit_secs: self.limits.deadline.as_secs(),
+            last: if last.is_empty() { "none".into() } else { last },
+        }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy, sleeper: Sleeper) -> ApiClient {
@@ -192,14 +267,21 @@ impl ApiClient {
     /// GET a JSON document, retrying rate limits, 5xx and connection errors.
     pub fn get(&self, path: &str, params: &[(String, String)]) -> Result<Value, FetchError> {
         let url = self.url(path, params);
+        let deadline = self.started + self.limits.deadline;
         let mut last = String::new();
         for tryno in 1..=self.retry.max_tries {
-            match self.attempt(&url, tryno) {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Err(self.deadline_error(&url, last));
+            };
+            match self.attempt(&url, tryno, left) {
                 Attempt::Done(v) => return Ok(v),
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry { wait, reason } => {
                     last = reason;
                     if tryno < self.retry.max_tries {
+                        if Instant::now() + wait >= deadline {
+                            return Err(self.deadline_error(&url, last));
+                        }
                         (self.sleeper)(wait);
                     }
                 }
@@ -213,33 +295,46 @@ impl ApiClient {
         })
     }
 
-    fn attempt(&self, url: &Url, tryno: u32) -> Attempt {
+    /// One request, given at most `left` of the fetch's deadline.
+    fn attempt(&self, url: &Url, tryno: u32, left: Duration) -> Attempt {
         let sent = self
             .http
             .get(url.clone())
             .header(AUTHORIZATION, &self.credential.header)
             .header(ACCEPT, self.accept)
+            .timeout(self.limits.request.min(left))
             .send();
         let resp = match sent {
             Ok(r) => r,
-            Err(e) => {
-                return Attempt::Retry {
-                    wait: self.retry.backoff(tryno),
-                    reason: self.credential.scrub(&error_chain(&e)),
-                };
-            }
+            Err(e) => return self.transport_error(url, tryno, &e),
         };
         let status = resp.status().as_u16();
         let reset = rate_limit_reset(resp.headers());
-        let body = match resp.text() {
-            Ok(b) => b,
-            Err(e) => {
-                return Attempt::Retry {
-                    wait: self.retry.backoff(tryno),
-                    reason: self.credential.scrub(&error_chain(&e)),
-                };
-            }
-        };
+        let mut bytes = Vec::new();
+        let read = resp
+            .take(self.limits.max_body.saturating_add(1))
+            .read_to_end(&mut bytes);
+        if let Err(e) = read {
+            let reason = match e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            {
+                Some(inner) if inner.is_timeout() => self.timeout_reason(),
+                _ => self.credential.scrub(&error_chain(&e)),
+            };
+            return Attempt::Retry {
+                wait: self.retry.backoff(tryno),
+                reason,
+            };
+        }
+        if bytes.len() as u64 > self.limits.max_body {
+            return Attempt::Fail(FetchError::TooLarge {
+                service: self.service,
+                url: url.to_string(),
+                max_bytes: self.limits.max_body,
+            });
+        }
+        let body = String::from_utf8_lossy(&bytes);
         let message = || self.credential.scrub(&error_message(&body));
         match status {
             200..=299 => match serde_json::from_str(&body) {
@@ -273,6 +368,73 @@ impl ApiClient {
             }),
         }
     }
+}
+
+impl ApiClient {
+    fn timeout_reason(&self) -> String {
+        format!(
+            "no complete answer within {} s (request time limit)",
+            self.limits.request.as_secs_f64()
+        )
+    }
+
+    /// A request that got no HTTP answer: a refused redirect ends the fetch, a timeout or a
+    /// connection error is retried with a message saying which it was.
+    fn transport_error(&self, url: &Url, tryno: u32, e: &reqwest::Error) -> Attempt {
+        if e.is_redirect() {
+            return Attempt::Fail(FetchError::Redirect {
+                service: self.service,
+                url: url.to_string(),
+                to: std::error::Error::source(e)
+                    .map(|s| self.credential.scrub(&s.to_string()))
+                    .unwrap_or_default(),
+            });
+        }
+        let reason = if e.is_timeout() {
+            self.timeout_reason()
+        } else if e.is_connect() {
+            format!(
+                "cannot connect (time limit {} s): {}",
+                self.limits.connect.as_secs_f64(),
+                self.credential.scrub(&error_chain(e))
+            )
+        } else {
+            self.credential.scrub(&error_chain(e))
+        };
+        Attempt::Retry {
+            wait: self.retry.backoff(tryno),
+            reason,
+        }
+    }
+}
+
+/// The HTTP client: connect time limit, and redirects followed only within the same scheme,
+/// host and port (the credential must not travel, and the URL recorded must be the one read).
+fn http_client(limits: &Limits) -> anyhow::Result<Client> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let first = &attempt.previous()[0];
+        let to = attempt.url();
+        let same = to.scheme() == first.scheme()
+            && to.host_str() == first.host_str()
+            && to.port_or_known_default() == first.port_or_known_default();
+        // The error's text is the target, which `transport_error` reports.
+        if !same {
+            let to = to.to_string();
+            attempt.error(to)
+        } else if attempt.previous().len() > 5 {
+            let to = format!("{to} (a sixth redirect)");
+            attempt.error(to)
+        } else {
+            attempt.follow()
+        }
+    });
+    Ok(Client::builder()
+        .user_agent(concat!("pagerproof/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(limits.connect)
+        .timeout(limits.request)
+        .redirect(policy)
+        .build()?)
 }
 
 fn rate_limit_reset(headers: &HeaderMap) -> Option<f64> {
@@ -375,6 +537,22 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{client:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn every_form_of_a_basic_credential_is_scrubbed() {
+        let c = Credential::basic("sam@example.com", "jira-secret-123");
+        let encoded = base64(b"sam@example.com:jira-secret-123");
+        for leak in [
+            format!("Basic {encoded}"),
+            encoded.clone(),
+            encoded.trim_end_matches('=').to_string(),
+            "sam@example.com:jira-secret-123".to_string(),
+            "jira-secret-123".to_string(),
+        ] {
+            let scrubbed = c.scrub(&format!("error: {leak} was refused"));
+            assert_eq!(scrubbed, "error: [redacted] was refused", "{leak}");
+        }
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct CsvRead {
 /// Reads one incident CSV. `rel_path` is the file's path relative to the site; it names the file
 /// in every row reference and message.
 pub fn read(rel_path: &str, bytes: &[u8], export_tz: Tz) -> anyhow::Result<CsvRead> {
+    if crate::util::looks_utf16(bytes) {
+        bail!("{rel_path}:1: UTF-16 text; export or save the CSV as UTF-8");
+    }
     let data = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let lines = LineIndex::new(data);
     let mut reader = csv::ReaderBuilder::new()
@@ -45,6 +48,20 @@ pub fn read(rel_path: &str, bytes: &[u8], export_tz: Tz) -> anyhow::Result<CsvRe
         None => bail!("{rel_path}: empty file, expected a header row"),
     };
     let columns = Columns::new(&header);
+    let header_line = lines.record_line(header.position().map_or(0, |p| p.byte() as usize));
+    for (i, h) in columns.headers.iter().enumerate() {
+        if let Some(j) = columns.headers[..i]
+            .iter()
+            .position(|g| g.eq_ignore_ascii_case(h))
+        {
+            bail!(
+                "{rel_path}:{header_line}: column {h:?} appears twice (columns {} and {}); \
+                 which one holds the data is ambiguous, keep one",
+                j + 1,
+                i + 1
+            );
+        }
+    }
     if !columns.has(Field::Number) && !columns.has(Field::Id) {
         bail!(
             "{rel_path}: no incident number or id column; headers seen: {}",

@@ -16,6 +16,11 @@ pub fn load(config: &Config) -> Result<Inputs> {
 }
 
 fn read_all(config: &Config) -> Result<Inputs> {
+    for (key, dir) in config.inputs.configured() {
+        if !config.path(dir).exists() {
+            bail!("site.toml: [inputs] {key} = \"{dir}\" does not exist");
+        }
+    }
     let mut inputs = Inputs::default();
     let (period_start, period_end) = (
         crate::model::period::period_start(config),
@@ -80,6 +85,7 @@ fn read_all(config: &Config) -> Result<Inputs> {
     for path in policy_paths {
         let (source, bytes) = source_file(config, &path, SourceKind::Policy)?;
         let text = utf8(&source.path, bytes)?;
+        warn_deep_markdown(&mut inputs.findings, &source.path, &text);
         inputs.policies.push(policy::parse(&source.path, &text)?);
         inputs.sources.push(source);
     }
@@ -100,6 +106,22 @@ fn read_all(config: &Config) -> Result<Inputs> {
         let (source, bytes) = source_file(config, &path, SourceKind::Postmortem)?;
         let text = utf8(&source.path, bytes)?;
         let pm = postmortem::parse(&source.path, &text)?;
+        for url in pm
+            .action_items
+            .iter()
+            .filter_map(|a| a.tracker_url.as_deref())
+        {
+            if !url.trim().is_empty() && !crate::util::is_web_url(url) {
+                inputs.findings.push(Finding {
+                    level: Level::Warning,
+                    file: source.path.clone(),
+                    line: line_containing(&text, url),
+                    message: format!(
+                        "tracker URL `{url}` is not an http(s) URL; it is shown as text, not linked"
+                    ),
+                });
+            }
+        }
         if let Some(other) = by_id.insert(pm.id.clone(), source.path.clone()) {
             bail!(
                 "{}: postmortem id `{}` is also used by {other}",
@@ -112,12 +134,24 @@ fn read_all(config: &Config) -> Result<Inputs> {
     }
     inputs.postmortems.sort_by(|a, b| a.id.cmp(&b.id));
 
+    // One response per exception: a second one would silently replace the first.
+    let mut answered: BTreeMap<String, (String, u64)> = BTreeMap::new();
     for path in files(config, &config.inputs.responses, "md")? {
         let (source, bytes) = source_file(config, &path, SourceKind::Response)?;
         let text = utf8(&source.path, bytes)?;
-        inputs
-            .responses
-            .push(responses::parse(&source.path, &text)?);
+        warn_deep_markdown(&mut inputs.findings, &source.path, &text);
+        let response = responses::parse(&source.path, &text)?;
+        let here = (response.source.clone(), response.line);
+        if let Some((file, line)) = answered.insert(response.exception.clone(), here) {
+            bail!(
+                "{}:{}: a second management response to exception `{}`; the first is \
+                 {file}:{line} (merge them into one)",
+                response.source,
+                response.line,
+                response.exception
+            );
+        }
+        inputs.responses.push(response);
         inputs.sources.push(source);
     }
 
@@ -127,6 +161,8 @@ fn read_all(config: &Config) -> Result<Inputs> {
         inputs.samples.push(samples::parse(&source.path, &text)?);
         inputs.sources.push(source);
     }
+
+    check_from_urgency(config, &mut inputs);
 
     let jira = jira::load(config)?;
     inputs.jira = jira.issues;
@@ -167,15 +203,46 @@ fn theme_files(config: &Config) -> Result<Vec<PathBuf>> {
 }
 
 /// Files with extension `ext` under `dir` (relative to the site), recursively, in byte order of
-/// their relative path. A missing directory holds no files.
+/// their relative path. A missing directory holds no files (`load` has already refused a
+/// configured one that is missing). Symbolic links are followed while they stay inside the site
+/// (an export linked in from a sibling folder is read under the link's name); one that leads
+/// out of the site, or a loop, is an error naming it.
 pub fn files(config: &Config, dir: &str, ext: &str) -> Result<Vec<PathBuf>> {
     let root = config.path(dir);
     if !root.exists() {
         return Ok(Vec::new());
     }
+    let site = config
+        .root
+        .canonicalize()
+        .with_context(|| format!("{}: cannot open the site directory", config.root.display()))?;
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("{dir}: cannot list"))?;
+    for entry in walkdir::WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| match e.loop_ancestor() {
+            Some(_) => anyhow::anyhow!(
+                "{}: symbolic link loop; refused",
+                e.path()
+                    .map(|p| rel(config, p))
+                    .unwrap_or_else(|| dir.to_string())
+            ),
+            None => anyhow::Error::new(e).context(format!("{dir}: cannot list")),
+        })?;
+        if entry.path_is_symlink() {
+            let target = entry
+                .path()
+                .canonicalize()
+                .with_context(|| format!("{}: broken symbolic link", rel(config, entry.path())))?;
+            if !target.starts_with(&site) {
+                bail!(
+                    "{}: symbolic link to {}, outside the site; refused (copy the file into the site)",
+                    rel(config, entry.path()),
+                    target.display()
+                );
+            }
+        }
         let is_ext = entry
             .path()
             .extension()
@@ -186,6 +253,9 @@ pub fn files(config: &Config, dir: &str, ext: &str) -> Result<Vec<PathBuf>> {
         }
     }
     found.sort_by(|a, b| rel(config, a).as_bytes().cmp(rel(config, b).as_bytes()));
+    for path in &found {
+        super::file_names::check_file_name(&rel(config, path))?;
+    }
     Ok(found)
 }
 
@@ -250,6 +320,9 @@ pub fn copy_path(rel: &str) -> String {
 }
 
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String> {
+    if crate::util::looks_utf16(&bytes) {
+        bail!("{name}:1: UTF-16 text; save it as UTF-8");
+    }
     String::from_utf8(bytes).map_err(|e| {
         let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
@@ -259,14 +332,73 @@ fn utf8(name: &str, bytes: Vec<u8>) -> Result<String> {
     })
 }
 
-/// Two policy files whose names slug alike get `-2`, `-3` so every page has its own file.
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_containing(text: &str, needle: &str) -> Option<u64> {
+    let first = needle.lines().next().unwrap_or(needle);
+    text.lines()
+        .position(|l| l.contains(first))
+        .map(|i| i as u64 + 1)
+}
+
+fn warn_deep_markdown(findings: &mut Vec<Finding>, file: &str, text: &str) {
+    let depth = crate::util::markdown_nesting(text);
+    if depth > crate::util::MAX_MARKDOWN_NESTING {
+        let line = text
+            .lines()
+            .position(|l| crate::util::markdown_nesting(l) == depth)
+            .map(|i| i as u64 + 1);
+        findings.push(Finding {
+            level: Level::Warning,
+            file: file.to_string(),
+            line,
+            message: format!(
+                "markdown nested {depth} levels deep; levels beyond {} are flattened",
+                crate::util::MAX_MARKDOWN_NESTING
+            ),
+        });
+    }
+}
+
+/// `[severity] from_urgency`: keys are PagerDuty urgencies (`high`, `low`), values name a level
+/// of the incident response policy. Anything else would leave incidents unclassified silently.
+fn check_from_urgency(config: &Config, inputs: &mut Inputs) {
+    let text = std::fs::read_to_string(config.root.join("site.toml")).unwrap_or_default();
+    let policy = inputs.policy();
+    let mut found = Vec::new();
+    for (urgency, level) in &config.severity.from_urgency {
+        let known = policy.severities.iter().any(|s| s.matches(level));
+        let message = if !matches!(urgency.as_str(), "high" | "low") {
+            format!(
+                "[severity] from_urgency key `{urgency}` is not a PagerDuty urgency (high, low)"
+            )
+        } else if !known {
+            format!(
+                "[severity] from_urgency maps `{urgency}` to `{level}`, which is no level of {}",
+                policy.source
+            )
+        } else {
+            continue;
+        };
+        found.push(Finding {
+            level: Level::Warning,
+            file: "site.toml".into(),
+            line: line_containing(&text, "from_urgency"),
+            message,
+        });
+    }
+    inputs.findings.extend(found);
+}
+
+/// Two policy files whose names slug alike get `-2`, `-3` so every page has its own file;
+/// `index` is the list page's, so a policy `index.md` becomes `index-2`.
 fn dedupe_slugs(policies: &mut [crate::model::PolicyDoc]) {
-    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    let mut taken: std::collections::BTreeSet<String> = ["index".to_string()].into();
     for p in policies.iter_mut() {
-        let n = seen.entry(p.slug.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            p.slug = format!("{}-{}", p.slug, n);
+        let base = p.slug.clone();
+        let mut n = 1;
+        while !taken.insert(p.slug.clone()) {
+            n += 1;
+            p.slug = format!("{base}-{n}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! file and line, bad CSV rows are rejected rows (counted and listed, never fatal).
 
 pub mod csv_incidents;
+pub mod file_names;
 pub mod frontmatter;
 pub mod headers;
 pub mod jira;
@@ -16,6 +17,7 @@ pub mod postmortem;
 pub mod provenance;
 pub mod responses;
 pub mod samples;
+pub mod strict_json;
 pub mod timestamp;
 
 pub use load::load;

@@ -213,6 +213,7 @@ fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, 
             continue;
         }
         let rel = relative(config, entry.path());
+        super::file_names::check_file_name(&rel)?;
         let bytes = std::fs::read(entry.path()).with_context(|| format!("{rel}: cannot read"))?;
         let kind = kind_of(&entry.file_name().to_string_lossy());
         out.push((rel, kind, bytes));

@@ -87,6 +87,9 @@ impl Assembly {
         let Some(created) = row.created else {
             return self.reject(at, "no creation time".to_string(), Some(number));
         };
+        if let Err(reason) = check_times(&row, created) {
+            return self.reject(at, reason, Some(number));
+        }
         if let Some(id) = &row.id {
             self.numbers_by_id.entry(id.clone()).or_insert(number);
         }
@@ -131,6 +134,34 @@ impl Assembly {
         self.rejected.push(RejectedRow { at, reason, number });
         Bucket::Rejected
     }
+}
+
+/// A row whose times cannot be true: seconds columns that leave the calendar, or a resolution
+/// before the creation (which would be judged `met` with a negative duration).
+fn check_times(row: &IncidentRow, created: DateTime<Utc>) -> Result<(), String> {
+    use crate::model::add_seconds;
+    for (column, secs) in [
+        ("seconds_to_first_ack", row.seconds_to_first_ack),
+        ("seconds_to_resolve", row.seconds_to_resolve),
+    ] {
+        if let Some(secs) = secs
+            && add_seconds(created, secs).is_none()
+        {
+            return Err(format!(
+                "{column} {secs} is out of range (beyond any representable instant)"
+            ));
+        }
+    }
+    if let Some(resolved) = row.resolved
+        && resolved < created
+    {
+        return Err(format!(
+            "resolved {} is before created {}",
+            time(&resolved),
+            time(&created)
+        ));
+    }
+    Ok(())
 }
 
 /// Merges a later row into the kept fields: the first non-empty value wins, a different later

@@ -40,7 +40,7 @@ const KNOWN: &[&str] = &[
 /// Parses one postmortem file; `rel` is its path relative to the site.
 pub fn parse(rel: &str, text: &str) -> Result<Postmortem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text)
+    let value: Value = super::strict_json::from_str(text)
         .map_err(|e| anyhow!("{rel}:{}: invalid JSON: {e}", e.line().max(1)))?;
     let ctx = Ctx { rel, text };
     let obj = value

@@ -82,7 +82,7 @@ impl Incident {
     pub fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
         let f = &self.fields;
         if let Some(secs) = f.seconds_to_first_ack {
-            return Some(self.created + chrono::Duration::seconds(secs));
+            return add_seconds(self.created, secs);
         }
         if let Some(at) = f.acknowledged {
             return Some(at);
@@ -98,7 +98,7 @@ impl Incident {
     pub fn resolved_at(&self) -> Option<DateTime<Utc>> {
         let f = &self.fields;
         if let Some(secs) = f.seconds_to_resolve {
-            return Some(self.created + chrono::Duration::seconds(secs));
+            return add_seconds(self.created, secs);
         }
         f.resolved.or_else(|| {
             f.timeline
@@ -112,4 +112,10 @@ impl Incident {
     pub fn title(&self) -> &str {
         self.fields.title.as_deref().unwrap_or("")
     }
+}
+
+/// `at` + `secs` seconds, or `None` when that instant is not representable (ingest rejects such
+/// rows; this keeps a merged-in value from a duplicate row from panicking).
+pub fn add_seconds(at: DateTime<Utc>, secs: i64) -> Option<DateTime<Utc>> {
+    at.checked_add_signed(chrono::TimeDelta::try_seconds(secs)?)
 }

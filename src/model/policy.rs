@@ -33,12 +33,17 @@ impl std::fmt::Display for Target {
     }
 }
 
-/// `<integer><s|m|h|d>` → seconds.
+/// The longest duration a policy may promise. Far beyond any real target, and far inside what
+/// instant arithmetic can represent, so a deadline never overflows.
+pub const MAX_DURATION_SECS: i64 = 100 * 366 * 86_400;
+
+/// `<integer><s|m|h|d>` → seconds, at most `MAX_DURATION_SECS`.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let err =
         || format!("`{text}` is not a duration (an integer followed by s, m, h or d, e.g. `15m`)");
-    let (digits, unit) = t.split_at(t.len().checked_sub(1).ok_or_else(err)?);
+    let unit_at = t.char_indices().last().ok_or_else(err)?.0;
+    let (digits, unit) = t.split_at(unit_at);
     let n: i64 = digits.parse().map_err(|_| err())?;
     if n < 0 {
         return Err(err());
@@ -50,7 +55,9 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         "d" => 86_400,
         _ => return Err(err()),
     };
-    n.checked_mul(mult).ok_or_else(err)
+    n.checked_mul(mult)
+        .filter(|secs| *secs <= MAX_DURATION_SECS)
+        .ok_or_else(|| format!("`{text}` is longer than 100 years"))
 }
 
 /// One severity level of the documented policy, in policy order.

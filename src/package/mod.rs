@@ -8,6 +8,7 @@ pub mod archive;
 pub mod bagit;
 pub mod sign;
 pub mod verify;
+pub mod zipread;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

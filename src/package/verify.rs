@@ -1,13 +1,13 @@
-//! `pagerproof verify`: checks a package zip (read in memory, never extracted) or an unzipped
-//! bag against its manifests, and its signature when a public key is given. Every problem names
-//! the file it is about; nothing stops at the first one.
+//! `pagerproof verify`: checks a package zip (its entries streamed, never extracted) or an
+//! unzipped bag against its manifests, and its signature when a public key is given. Every
+//! problem names the file it is about; nothing stops at the first one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::bagit::{self, Algorithm, Digests, Oxum};
-use super::sign;
+use super::{sign, zipread};
 
 /// What was checked and what was wrong.
 #[derive(Debug, Clone, Default)]
@@ -57,10 +57,14 @@ pub fn verify_path(path: &Path, pubkey: Option<&Path>) -> VerifyReport {
         report.bag = dir_name(path);
         read_dir_bag(path, &mut report)
     } else {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                report.zip_sha256 = Some(crate::util::sha256_hex(&bytes));
-                read_zip_bag(bytes, &label, &mut report)
+        let opened = std::fs::File::open(path).and_then(|mut file| {
+            let (digests, _) = Digests::of_reader(&mut file)?;
+            Ok((file, digests))
+        });
+        match opened {
+            Ok((mut file, digests)) => {
+                report.zip_sha256 = Some(digests.sha256);
+                read_zip_bag(&mut file, &label, &mut report)
             }
             Err(e) => {
                 report.problem(&label, format!("cannot read: {e}"));
@@ -84,13 +88,36 @@ fn dir_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn bag_file(bytes: Vec<u8>, rel: &str) -> BagFile {
-    let top_level = !rel.contains('/');
-    BagFile {
+/// The most of a top-level tag file kept for parsing (manifests of very large sites included).
+const TAG_FILE_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Hashes one file as it is read; only top-level tag files, which are parsed, are kept.
+fn bag_file(reader: &mut impl Read, rel: &str) -> Result<BagFile, String> {
+    if rel.contains('/') {
+        let (digests, size) =
+            Digests::of_reader(reader).map_err(|e| format!("cannot read: {e}"))?;
+        return Ok(BagFile {
+            size,
+            digests,
+            content: None,
+        });
+    }
+    let mut bytes = Vec::new();
+    reader
+        .take(TAG_FILE_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > TAG_FILE_LIMIT {
+        return Err(format!(
+            "tag file larger than {} MiB",
+            TAG_FILE_LIMIT / 1024 / 1024
+        ));
+    }
+    Ok(BagFile {
         size: bytes.len() as u64,
         digests: Digests::of(&bytes),
-        content: top_level.then_some(bytes),
-    }
+        content: Some(bytes),
+    })
 }
 
 /// The files of an unzipped bag, by bag path; symbolic links and non-UTF-8 names are problems.
@@ -126,47 +153,53 @@ fn read_dir_bag(root: &Path, report: &mut VerifyReport) -> BagFiles {
             report.problem(&rel, "not a regular file (symbolic link or device)");
             continue;
         }
-        match std::fs::read(entry.path()) {
-            Ok(bytes) => {
-                files.insert(rel.clone(), bag_file(bytes, &rel));
+        let read = std::fs::File::open(entry.path())
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|mut file| bag_file(&mut file, &rel));
+        match read {
+            Ok(file) => {
+                files.insert(rel.clone(), file);
             }
-            Err(e) => report.problem(&rel, format!("cannot read: {e}")),
+            Err(e) => report.problem(&rel, e),
         }
     }
     files
 }
 
-/// The files of the one bag inside a zip, by bag path, read in memory. Entries that would leave
-/// the extraction directory, links and entries outside the bag directory are problems.
-fn read_zip_bag(bytes: Vec<u8>, label: &str, report: &mut VerifyReport) -> BagFiles {
+/// The files of the one bag inside a zip, by bag path, each streamed through its hashes. The
+/// central directory is read as written (see `zipread`): duplicate names, local headers naming
+/// another file, entries that would leave the extraction directory, links and entries outside
+/// the bag directory are problems.
+fn read_zip_bag(
+    zip: &mut (impl Read + std::io::Seek),
+    label: &str,
+    report: &mut VerifyReport,
+) -> BagFiles {
     let mut files = BagFiles::new();
-    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
-        Ok(archive) => archive,
+    let entries = match zipread::central_directory(zip) {
+        Ok(entries) => entries,
         Err(e) => {
             report.problem(label, format!("not a readable zip: {e}"));
             return files;
         }
     };
     let mut bags = BTreeSet::new();
-    for i in 0..archive.len() {
-        let mut entry = match archive.by_index(i) {
-            Ok(entry) => entry,
-            Err(e) => {
-                report.problem(label, format!("entry #{i} unreadable: {e}"));
-                continue;
-            }
-        };
-        let Ok(name) = std::str::from_utf8(entry.name_raw()).map(str::to_string) else {
+    let mut seen = BTreeSet::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(&entry.name).map(str::to_string) else {
             report.problem(label, format!("entry #{i}: name is not UTF-8"));
             continue;
         };
+        if !seen.insert(name.clone()) {
+            report.problem(
+                &name,
+                "duplicate entry in zip (extractors disagree on which copy wins)",
+            );
+            continue;
+        }
         let check = name.strip_suffix('/').unwrap_or(&name);
         if let Some(why) = bagit::unsafe_path(check) {
             report.problem(&name, format!("unsafe path in zip ({why})"));
-            continue;
-        }
-        if entry.enclosed_name().is_none() {
-            report.problem(&name, "unsafe path in zip");
             continue;
         }
         if entry.is_symlink() {
@@ -178,19 +211,30 @@ fn read_zip_bag(bytes: Vec<u8>, label: &str, report: &mut VerifyReport) -> BagFi
             continue;
         };
         bags.insert(bag.to_string());
-        if entry.is_dir() {
+        let read = zipread::open_entry(zip, entry).and_then(|reader| {
+            // One byte past the recorded size is enough to tell that the entry lies about it.
+            let mut limited = reader.take(entry.size.saturating_add(1));
+            let file = bag_file(&mut limited, rel)?;
+            if file.size != entry.size {
+                return Err(format!(
+                    "its data differs in size from the {} bytes the central directory records",
+                    entry.size
+                ));
+            }
+            Ok(file)
+        });
+        if name.ends_with('/') {
+            // A directory entry: its local header is checked like any other, it holds nothing.
+            if let Err(e) = read {
+                report.problem(&name, e);
+            }
             continue;
         }
-        let mut content = Vec::new();
-        if let Err(e) = entry.read_to_end(&mut content) {
-            report.problem(&name, format!("cannot read from zip: {e}"));
-            continue;
-        }
-        if files
-            .insert(rel.to_string(), bag_file(content, rel))
-            .is_some()
-        {
-            report.problem(&name, "duplicate entry in zip");
+        match read {
+            Ok(file) => {
+                files.insert(rel.to_string(), file);
+            }
+            Err(e) => report.problem(&name, e),
         }
     }
     match bags.len() {
@@ -317,6 +361,16 @@ fn find_manifests(files: &BagFiles, report: &mut VerifyReport) -> (Manifests, Ma
     ] {
         if !list.iter().any(|(a, _)| *a == Algorithm::Sha256) {
             report.problem(name, "missing (required)");
+        }
+    }
+    // RFC 8493 §2.2.1: a tag manifest SHOULD exist for every payload manifest algorithm; without
+    // this, deleting `tagmanifest-sha512.txt` would go unnoticed (no other file lists it).
+    for (alg, name) in &manifests {
+        if !tagmanifests.iter().any(|(a, _)| a == alg) {
+            report.problem(
+                &format!("tagmanifest-{}.txt", alg.name()),
+                format!("missing ({name} has no tag manifest of its algorithm)"),
+            );
         }
     }
     (manifests, tagmanifests)
@@ -503,7 +557,7 @@ mod tests {
     fn files(entries: &[(&str, &str)]) -> BagFiles {
         entries
             .iter()
-            .map(|(p, c)| (p.to_string(), bag_file(c.as_bytes().to_vec(), p)))
+            .map(|(p, c)| (p.to_string(), bag_file(&mut c.as_bytes(), p).unwrap()))
             .collect()
     }
 

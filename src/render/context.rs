@@ -114,7 +114,7 @@ impl<'a> Ctx<'a> {
             .sources
             .iter()
             .find(|s| s.path == file)
-            .map(|s| s.copy.clone())
+            .map(|s| crate::util::encode_href(&s.copy))
             .unwrap_or_default()
     }
 

@@ -11,7 +11,8 @@ pub fn to_html(markdown: &str) -> String {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS;
     let mut raw = String::new();
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    let markdown = crate::util::cap_markdown_nesting(markdown);
+    html::push_html(&mut raw, Parser::new_ext(&markdown, options));
     sanitize(&raw)
 }
 

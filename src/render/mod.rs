@@ -125,31 +125,41 @@ pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
 }
 
 /// File name of a postmortem page: its id, made safe for every file system and BagIt tool.
+/// Injective, so two ids never share a page: any other byte (and a leading `.`) is written
+/// `~XX`, and `~` appears nowhere else; `index` (any case) is escaped too, being the list page.
 pub fn page_name(id: &str) -> String {
-    let safe: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
+    let mut out = String::with_capacity(id.len());
+    for (i, c) in id.char_indices() {
+        let reserved = i == 0 && (c == '.' || id.eq_ignore_ascii_case("index"));
+        if !reserved && (c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("~{b:02x}"));
             }
-        })
-        .collect();
-    safe.trim_start_matches('.').to_string()
+        }
+    }
+    out
 }
 
-/// An HTML id for an exception id.
+/// An HTML id for an exception id. Injective: `:` (the kind separator) becomes `-`, a `-` of
+/// the id and any other byte are written `.XX`, and `.` appears nowhere else.
 pub fn anchor(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
+    let mut out = String::with_capacity(id.len());
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if c == ':' {
+            out.push('-');
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!(".{b:02x}"));
             }
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 fn write_assets(ctx: &Ctx) -> Result<usize> {

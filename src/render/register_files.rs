@@ -83,6 +83,23 @@ fn defuse(cell: &str) -> String {
     }
 }
 
+/// The most characters a spreadsheet cell holds (Excel's limit, enforced by the writer).
+pub const CELL_LIMIT: usize = 32_767;
+
+/// A cell cut to `CELL_LIMIT` with a visible note saying so; `check` names the input beforehand
+/// and register.csv keeps the whole value.
+fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let len = cell.chars().count();
+    if len <= CELL_LIMIT {
+        return cell.into();
+    }
+    let note = format!(" [… truncated: {len} characters; the full text is in register.csv]");
+    let keep = CELL_LIMIT - note.chars().count();
+    let mut out: String = cell.chars().take(keep).collect();
+    out.push_str(&note);
+    out.into()
+}
+
 pub fn write_csv(out: &Path, _config: &Config, rows: &[IncidentRowView]) -> Result<()> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -134,7 +151,7 @@ fn xlsx_bytes(
                     sheet.write_number(r, c, n)?;
                 }
                 _ => {
-                    sheet.write_string(r, c, cell)?;
+                    sheet.write_string(r, c, fit_cell(cell))?;
                 }
             }
         }
@@ -154,6 +171,15 @@ fn xlsx_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_over_long_cell_is_cut_with_a_note() {
+        let long = "x".repeat(CELL_LIMIT + 10);
+        let cut = fit_cell(&long);
+        assert_eq!(cut.chars().count(), CELL_LIMIT);
+        assert!(cut.ends_with("truncated: 32777 characters; the full text is in register.csv]"));
+        assert_eq!(fit_cell("short"), "short");
+    }
 
     #[test]
     fn formulas_are_defused_but_numbers_kept() {

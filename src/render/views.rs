@@ -135,13 +135,17 @@ impl JiraLinks {
     pub fn new(config: &Config, inputs: &Inputs) -> Self {
         let mut urls = std::collections::BTreeMap::new();
         for (key, issue) in &inputs.jira {
-            if let Some(url) = &issue.url {
+            if let Some(url) = issue.url.as_ref().filter(|u| crate::util::is_web_url(u)) {
                 urls.insert(key.clone(), url.clone());
             }
         }
         for pm in &inputs.postmortems {
             for item in &pm.action_items {
-                if let (Some(k), Some(u)) = (&item.tracker_key, &item.tracker_url) {
+                let url = item
+                    .tracker_url
+                    .as_ref()
+                    .filter(|u| crate::util::is_web_url(u));
+                if let (Some(k), Some(u)) = (&item.tracker_key, url) {
                     urls.entry(k.clone()).or_insert_with(|| u.clone());
                 }
             }

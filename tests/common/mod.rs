@@ -109,6 +109,10 @@ pub fn link_problems(site: &Path) -> Vec<String> {
             if target.is_empty() {
                 continue;
             }
+            let target = percent_encoding::percent_decode_str(target)
+                .decode_utf8()
+                .unwrap()
+                .into_owned();
             let resolved = path.parent().unwrap().join(target);
             if !resolved.is_file() {
                 problems.push(format!("{rel}: broken link {link}"));

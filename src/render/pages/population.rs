@@ -34,7 +34,7 @@ struct PopulationPage<'a> {
 #[derive(Serialize)]
 struct SourceRow<'a> {
     path: &'a str,
-    href: &'a str,
+    href: String,
     kind: &'static str,
     sha256: &'a str,
     bytes: u64,
@@ -82,7 +82,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         .iter()
         .map(|s| SourceRow {
             path: &s.path,
-            href: &s.copy,
+            href: crate::util::encode_href(&s.copy),
             kind: source_kind(s.kind),
             sha256: &s.sha256,
             bytes: s.bytes,

@@ -281,12 +281,13 @@ fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> Postmo
     }
 }
 
-/// The tracker ticket: Jira by key when known, else the item's own URL.
+/// The tracker ticket: Jira by key when known, else the item's own URL when it is a web URL
+/// (a `javascript:` or `file:` URL never becomes a link).
 fn item_href(ctx: &Ctx, a: &ActionItem) -> Option<String> {
     a.tracker_key
         .as_deref()
         .and_then(|k| ctx.jira.href(k))
-        .or(a.tracker_url.clone())
+        .or(a.tracker_url.clone().filter(|u| crate::util::is_web_url(u)))
 }
 
 fn view<'a>(ctx: &Ctx, pm: &'a Postmortem) -> PostmortemView<'a> {
