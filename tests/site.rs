@@ -80,11 +80,10 @@ fn every_rejected_row_is_a_row_rejected_exception_with_its_number() {
     assert!(exceptions.contains("a-advanced.csv line 7 (incident #204)"));
     assert!(exceptions.contains("a-advanced.csv line 8 (incident #205)"));
     let population = read(&out.join("population.html"));
-    assert!(population.contains(r#"<tr id="row-content-incidents-a-advanced-csv-7">"#));
-    assert!(
-        population
-            .contains(r#"href="exceptions.html#row_rejected-content-incidents-a-advanced-csv-7""#)
-    );
+    assert!(population.contains(r#"<tr id="row-content.2fincidents.2fa.2dadvanced.2ecsv-7">"#));
+    assert!(population.contains(
+        r#"href="exceptions.html#row_rejected-content.2fincidents.2fa.2dadvanced.2ecsv-7""#
+    ));
 }
 
 /// Real PagerDuty objects (tests/fixtures/devlake-capture/SOURCE.md): the verdicts their raw
