@@ -207,6 +207,11 @@ expected whenever customers were affected for more than 30 minutes. A postmortem
 Postmortems are reviewed by the VP Engineering. Action items are tracked in Jira and reviewed
 weekly in the reliability meeting until done.
 
+This deliberately departs from the practice pagerproof scaffolds with `pagerproof init` (a P1
+postmortem within 48 hours and a P2 postmortem within one week): Northwind gives its P1
+postmortems {pm_p1} and leaves P2 postmortems to the incident commander, so that its evidence
+shows late, missing and incomplete postmortems being reported as exceptions.
+
 ## 9. Exceptions and review
 
 Breaches of the targets in section 4 are reviewed monthly by the SRE lead; material ones receive
