@@ -81,6 +81,10 @@ step "pagerproof verify (zip, unzipped bag, signature)"
 "$BIN" verify "$ZIP" --pubkey "$WORK/ci.pub" || fail "pagerproof verify $ZIP --pubkey"
 "$BIN" verify "$BAG" || fail "pagerproof verify $BAG"
 
+step "the package rebuilds from its own data/sources/, file for file (verify --rebuild)"
+"$BIN" verify "$ZIP" --rebuild | tail -2 || fail "pagerproof verify --rebuild $ZIP"
+grep -q '^Prepared-At: ' "$BAG/bag-info.txt" || fail "bag-info.txt has no Prepared-At"
+
 step "tampering is caught by bagit.py and pagerproof verify"
 FIRST=$(find "$BAG/data" -type f | LC_ALL=C sort | sed -n 1p)
 printf 'x' >>"$FIRST"
