@@ -208,10 +208,7 @@ pub(super) fn response_times(
     scope: &Scope<'_>,
 ) -> Chart {
     let verb = response.verb();
-    let title = format!(
-        "Time to {verb} per month{}: median, 90th percentile and every breach",
-        scope.name
-    );
+    let title = format!("Time to {verb} per month{}: every breach shown", scope.name);
     let mut panels = Vec::new();
     let mut rows = Vec::new();
     for level in scope.levels {
