@@ -140,7 +140,7 @@ fn every_exception_links_its_rule_to_an_anchor_on_method_html() {
     let method = read(&out.join("method.html"));
     let rule_links: Vec<String> = links(&exceptions)
         .into_iter()
-        .filter(|l| l.starts_with("method.html"))
+        .filter(|l| l.starts_with("method.html#"))
         .collect();
     let articles = exceptions.matches("<article class=\"exception\"").count();
     assert!(articles > 0);
