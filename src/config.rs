@@ -23,7 +23,12 @@ pub struct Config {
     pub output: Output,
     pub trackers: Trackers,
     pub package: Package,
+    /// `[controls]`: criterion id → the company's own control ids (`"CC7.3" = ["IR-03"]`).
+    pub controls: BTreeMap<String, Vec<String>>,
 }
+
+/// The criteria the package evidences, the only keys `[controls]` accepts.
+pub const CRITERIA_IDS: [&str; 4] = ["CC7.2", "CC7.3", "CC7.4", "CC7.5"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +247,8 @@ struct RawConfig {
     trackers: Trackers,
     #[serde(default)]
     package: Package,
+    #[serde(default)]
+    controls: BTreeMap<String, Vec<String>>,
 }
 
 impl Config {
@@ -277,6 +284,7 @@ impl Config {
             output: raw.output,
             trackers: raw.trackers,
             package: raw.package,
+            controls: raw.controls,
         };
         config.validate(name)?;
         config.validate_lines(name, text)?;
@@ -325,6 +333,36 @@ impl Config {
                 .position(|l| l.trim_start().starts_with(key))
                 .map_or(start + 1, |i| start + i + 1)
         };
+        for (criterion, ids) in &self.controls {
+            // Keys are written bare or quoted; `"CC7.3"` must be quoted since it has a dot.
+            let at = || {
+                let lines: Vec<&str> = text.lines().collect();
+                let start = lines
+                    .iter()
+                    .position(|l| l.split('#').next().unwrap_or("").trim() == "[controls]")
+                    .unwrap_or(0);
+                lines[start..]
+                    .iter()
+                    .position(|l| {
+                        let l = l.trim_start().trim_start_matches(['"', '\'']);
+                        l.starts_with(criterion.as_str())
+                    })
+                    .map_or(start + 1, |i| start + i + 1)
+            };
+            if !CRITERIA_IDS.contains(&criterion.as_str()) {
+                bail!(
+                    "{name}:{}: [controls] unknown criterion `{criterion}`: expected one of {}",
+                    at(),
+                    CRITERIA_IDS.join(", ")
+                );
+            }
+            if ids.is_empty() || ids.iter().any(|id| id.trim().is_empty()) {
+                bail!(
+                    "{name}:{}: [controls] `{criterion}` needs one or more non-empty control ids",
+                    at()
+                );
+            }
+        }
         let p = &self.period;
         if let Some(as_of) = p.as_of
             && as_of < p.start
@@ -508,6 +546,31 @@ end = 2026-12-31
 [policy]
 file = "content/policies/incident-response.md"
 "#;
+
+    #[test]
+    fn controls_map_criteria_to_company_ids_and_unknown_criteria_name_their_line() {
+        let ok = format!("{MIN}[controls]\n\"CC7.3\" = [\"IR-03\", \"IR-04\"]\n");
+        let c = Config::parse(Path::new("."), &ok, "site.toml").unwrap();
+        assert_eq!(c.controls["CC7.3"], vec!["IR-03", "IR-04"]);
+        assert!(
+            Config::parse(Path::new("."), MIN, "site.toml")
+                .unwrap()
+                .controls
+                .is_empty()
+        );
+        let bad = format!("{MIN}[controls]\n\"CC7.3\" = [\"IR-03\"]\n\"CC9.9\" = [\"X\"]\n");
+        let err = Config::parse(Path::new("."), &bad, "site.toml")
+            .unwrap_err()
+            .to_string();
+        let line = MIN.lines().count() + 3;
+        assert!(err.starts_with(&format!("site.toml:{line}: ")), "{err}");
+        assert!(err.contains("CC9.9"), "{err}");
+        let empty = format!("{MIN}[controls]\n\"CC7.4\" = []\n");
+        let err = Config::parse(Path::new("."), &empty, "site.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CC7.4") && err.contains("non-empty"), "{err}");
+    }
 
     #[test]
     fn minimal_config_takes_defaults() {

@@ -133,6 +133,28 @@ fn every_page_links_relatively_and_carries_a_csp() {
 }
 
 #[test]
+fn every_exception_links_its_rule_to_an_anchor_on_method_html() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let exceptions = read(&out.join("exceptions.html"));
+    let method = read(&out.join("method.html"));
+    let rule_links: Vec<String> = links(&exceptions)
+        .into_iter()
+        .filter(|l| l.starts_with("method.html#"))
+        .collect();
+    let articles = exceptions.matches("<article class=\"exception\"").count();
+    assert!(articles > 0);
+    assert_eq!(rule_links.len(), articles, "one rule link per exception");
+    for link in rule_links {
+        let (_, id) = link.split_once('#').expect("rule links carry an anchor");
+        assert!(method.contains(&format!("id=\"{id}\"")), "{link}");
+    }
+    for cite in ["evidence-rules", "config.md"] {
+        assert!(!exceptions.contains(cite), "exceptions.html cites {cite}");
+    }
+}
+
+#[test]
 fn cross_links_run_incident_to_postmortem_to_jira_and_back() {
     let site = copy_fixture("variants");
     let out = build(site.path());

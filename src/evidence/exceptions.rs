@@ -57,7 +57,7 @@ fn rejected_row(row: &RejectedRow) -> Exception {
             line: row.at.line,
             number: row.number,
         },
-        "evidence-rules §2, §6: every input row is read as an incident and tested".into(),
+        "every input row is read as an incident and tested".into(),
         "a row that can be read as an incident".into(),
         actual,
     )
@@ -151,8 +151,7 @@ fn incident_exceptions(cx: &Context, f: &IncidentFacts, out: &mut Vec<Exception>
         out.push(Exception::new(
             ExceptionKind::SeverityMissing,
             subject(),
-            "evidence-rules §3: every incident has a severity level of the documented policy"
-                .into(),
+            "every incident has a severity level of the documented policy".into(),
             format!(
                 "a priority or severity matching one of {}",
                 levels(cx.policy)
@@ -169,7 +168,7 @@ fn incident_exceptions(cx: &Context, f: &IncidentFacts, out: &mut Vec<Exception>
         out.push(Exception::new(
             ExceptionKind::ResponseDataMissing,
             subject(),
-            "evidence-rules §4: response times are read from the incident's sources".into(),
+            "response times are read from the incident's sources".into(),
             "acknowledgement and resolution information in at least one source".into(),
             format!("no source carries {} information", missing.join(" or ")),
         ));
@@ -186,10 +185,7 @@ fn postmortem_state_exception(
     let (kind, actual) = match f.postmortem {
         PostmortemState::Missing => (
             ExceptionKind::PostmortemMissing,
-            format!(
-                "no postmortem links the incident as of {}",
-                local_time(cx.now, cx.tz)
-            ),
+            format!("no postmortem links the incident as of {}", cx.as_of),
         ),
         PostmortemState::Late => {
             let actual = match (f.postmortem_completed, f.postmortem_due) {
@@ -202,7 +198,7 @@ fn postmortem_state_exception(
                 _ => format!(
                     "{} not completed as of {}",
                     f.postmortems.join(", "),
-                    local_time(cx.now, cx.tz)
+                    cx.as_of
                 ),
             };
             (ExceptionKind::PostmortemLate, actual)
@@ -211,7 +207,7 @@ fn postmortem_state_exception(
     };
     let target = cx.policy.severity(level).and_then(|l| l.postmortem);
     let rule = format!(
-        "evidence-rules §5: a postmortem completed within the {level} target of {} after resolution",
+        "a postmortem completed within the {level} target of {} after resolution",
         target.map_or_else(String::new, |t| t.to_string())
     );
     let required = match f.postmortem_due {
@@ -232,20 +228,17 @@ fn target_words(cx: &Context, verb: &str, level: &str, v: &Verdict) -> (String, 
     let by = v.deadline.map(|d| local_time(d, cx.tz)).unwrap_or_default();
     match v.target {
         Some(Target::NextBusinessDay) => (
-            format!("evidence-rules §4: {verb} by the {level} target of the next business day"),
+            format!("{verb} by the {level} target of the next business day"),
             format!("{verb} by the end of the next business day (by {by})"),
         ),
         Some(Target::Elapsed(secs)) => {
             let t = crate::util::human_target(secs);
             (
-                format!("evidence-rules §4: {verb} within the {level} target of {t}"),
+                format!("{verb} within the {level} target of {t}"),
                 format!("{verb} within {t} (by {by})"),
             )
         }
-        None => (
-            format!("evidence-rules §4: {verb} within the {level} target"),
-            String::new(),
-        ),
+        None => (format!("{verb} within the {level} target"), String::new()),
     }
 }
 
@@ -255,8 +248,9 @@ fn late(v: &Verdict) -> String {
 
 fn open_actual(cx: &Context, what: &str, v: &Verdict) -> String {
     format!(
+        // The as-of date, as every page says it; "now" is that date's end (method.html).
         "{what} as of {}, {} late",
-        local_time(cx.now, cx.tz),
+        cx.as_of,
         late(v)
     )
 }
@@ -311,7 +305,7 @@ fn postmortem_exceptions(
         out.push(Exception::new(
             ExceptionKind::PostmortemIncomplete,
             pm_subject(),
-            "evidence-rules §5: a postmortem has the five parts of a SOC 2-quality postmortem".into(),
+            "a postmortem has the five parts of a SOC 2-quality postmortem".into(),
             "timeline, root cause analysis, customer impact, corrective actions with owners and due \
              dates, preventive measures"
                 .into(),
@@ -331,7 +325,7 @@ fn postmortem_exceptions(
         out.push(Exception::new(
             ExceptionKind::OrphanPostmortem,
             pm_subject(),
-            "evidence-rules §5: a postmortem links an incident read from the inputs".into(),
+            "a postmortem links an incident read from the inputs".into(),
             "at least one incidents entry matching an incident of the inputs".into(),
             actual,
         ));
@@ -348,7 +342,7 @@ fn postmortem_exceptions(
             out.push(Exception::new(
                 ExceptionKind::ActionItemUntracked,
                 subject(),
-                "evidence-rules §5: every action item is tracked".into(),
+                "every action item is tracked".into(),
                 "a tracker key or URL".into(),
                 "no tracker key or URL".into(),
             ));
@@ -365,7 +359,7 @@ fn postmortem_exceptions(
             out.push(Exception::new(
                 ExceptionKind::ActionItemOverdue,
                 subject(),
-                "evidence-rules §5: an action item is done by its due date".into(),
+                "an action item is done by its due date".into(),
                 format!("done by {due}"),
                 format!("not done as of {}: {status}", cx.as_of),
             ));
@@ -410,10 +404,8 @@ mod tests {
         );
         let x = find(&e, "ack_breach:1042");
         assert_eq!(x.kind, ExceptionKind::AckBreach);
-        assert_eq!(
-            x.rule,
-            "evidence-rules §4: acknowledge within the P1 target of 5m"
-        );
+        assert_eq!(x.rule, "acknowledge within the P1 target of 5m");
+        assert_eq!(x.rule_id, "ack-target");
         assert_eq!(
             x.required,
             "acknowledge within 5m (by 2026-03-01 10:05 -05:00)"
@@ -435,10 +427,7 @@ mod tests {
             vec![],
         );
         let x = find(&e, "resolve_breach:5");
-        assert_eq!(
-            x.actual,
-            "not resolved as of 2027-01-01 00:00 -05:00, 1d 01h late"
-        );
+        assert_eq!(x.actual, "not resolved as of 2026-12-31, 1d 01h late");
     }
 
     #[test]

@@ -278,6 +278,24 @@ impl ExceptionKind {
         }
     }
 
+    /// The anchor of the method.html section stating the rule that raises this kind.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            ExceptionKind::AckBreach => "ack-target",
+            ExceptionKind::ResolveBreach => "resolve-target",
+            ExceptionKind::SeverityMissing => "severity",
+            ExceptionKind::ResponseDataMissing => "response-data",
+            ExceptionKind::PostmortemMissing | ExceptionKind::PostmortemLate => "postmortem-due",
+            ExceptionKind::PostmortemIncomplete => "postmortem-parts",
+            ExceptionKind::OrphanPostmortem => "postmortem-link",
+            ExceptionKind::ActionItemUntracked => "action-item-tracked",
+            ExceptionKind::ActionItemOverdue => "action-item-done",
+            ExceptionKind::CoverageGap => "coverage-gap",
+            ExceptionKind::EscalationDrift => "escalation-drift",
+            ExceptionKind::RowRejected => "row-rejected",
+        }
+    }
+
     /// The criterion it is evidence against (controls.html).
     pub fn criterion(self) -> &'static str {
         match self {
@@ -354,8 +372,10 @@ pub struct Exception {
     pub id: String,
     pub kind: ExceptionKind,
     pub subject: Subject,
-    /// The rule that produced it (`evidence-rules §4: acknowledge within the P1 target of 5m`).
+    /// The rule that produced it, in words (`acknowledge within the P1 target of 5m`).
     pub rule: String,
+    /// The id of that rule's section on method.html (`ack-target`), what the page links to.
+    pub rule_id: &'static str,
     /// What the rule required, in words.
     pub required: String,
     /// What happened, in words.
@@ -375,6 +395,7 @@ impl Exception {
             kind,
             subject,
             rule,
+            rule_id: kind.rule_id(),
             required,
             actual,
         }
@@ -522,7 +543,7 @@ fn incident_facts(
         postmortem_due: pm.due,
         postmortem_completed: pm.completed,
         jira_keys: jira_keys(incident, &linked),
-        responder: responders::register_responder(incident),
+        responder: responders::responder(incident),
         customer_impact: postmortems::customer_impact(&linked),
         severity,
     }

@@ -170,7 +170,7 @@ pub fn exceptions_from(config: &Config, f: &OnCallFacts) -> Vec<Exception> {
                     escalation_policy: c.escalation_policy_id.clone(),
                     start: crate::util::utc_rfc3339(g.start),
                 },
-                "evidence-rules §6: someone is on call for the first level of every escalation policy \
+                "someone is on call for the first level of every escalation policy \
                  throughout the period"
                     .into(),
                 format!("level 1 of {} has someone on call at every instant", c.name),
@@ -192,13 +192,24 @@ pub fn exceptions_from(config: &Config, f: &OnCallFacts) -> Vec<Exception> {
         for l in e.levels.iter().filter(|l| l.drift) {
             out.push(Exception::new(
                 ExceptionKind::EscalationDrift,
-                Subject::EscalationDrift { escalation_policy: subject_policy.clone(), level: l.level },
-                "config.md: the documented escalation path (paged_after, cumulative) matches PagerDuty's \
+                Subject::EscalationDrift {
+                    escalation_policy: subject_policy.clone(),
+                    level: l.level,
+                },
+                "the documented escalation path (paged_after, cumulative) matches PagerDuty's \
                  rules (sum of the previous rules' escalation_delay_in_minutes)"
                     .into(),
                 match (l.documented_secs, &l.role) {
-                    (Some(s), Some(role)) => format!("level {} ({role}) paged {} after the trigger", l.level, human_target(s)),
-                    (Some(s), None) => format!("level {} paged {} after the trigger", l.level, human_target(s)),
+                    (Some(s), Some(role)) => format!(
+                        "level {} ({role}) paged {} after the trigger",
+                        l.level,
+                        human_target(s)
+                    ),
+                    (Some(s), None) => format!(
+                        "level {} paged {} after the trigger",
+                        l.level,
+                        human_target(s)
+                    ),
                     (None, _) => format!("no level {} in the documented path", l.level),
                 },
                 match (&e.policy_id, l.configured_secs) {
@@ -206,7 +217,11 @@ pub fn exceptions_from(config: &Config, f: &OnCallFacts) -> Vec<Exception> {
                         "no escalation policy named {} in the PagerDuty snapshot",
                         e.documented_name.as_deref().unwrap_or("(none named)")
                     ),
-                    (Some(_), Some(s)) => format!("PagerDuty pages level {} {} after the trigger", l.level, human_target(s)),
+                    (Some(_), Some(s)) => format!(
+                        "PagerDuty pages level {} {} after the trigger",
+                        l.level,
+                        human_target(s)
+                    ),
                     (Some(_), None) => format!("PagerDuty has no level {}", l.level),
                 },
             ));

@@ -10,8 +10,8 @@ use super::sla::in_business_hours;
 use crate::config::Config;
 use crate::model::{Incident, Inputs};
 
-/// Who answers when nobody acknowledged or resolved an incident.
-pub const NOBODY: &str = "(nobody: auto-resolved or unassigned)";
+/// The load chart's bar for incidents with no responder: the register's blank Responder cells.
+pub const NOBODY: &str = "(no responder recorded)";
 
 /// Pages for one responder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,19 +22,26 @@ pub struct ResponderLoad {
     pub off_hours: Option<u64>,
 }
 
-/// The register's responder column: who acknowledged the incident, else who resolved it, else
-/// who it was assigned to. (The load chart counts pages by a narrower rule, see [`load`]: it
-/// also reads the timeline's acknowledger and does not count an assignee who never answered.)
-pub fn register_responder(incident: &Incident) -> Option<String> {
+/// The one definition of an incident's responder, shared by the register's Responder column and
+/// the on-call load chart (so the chart's "no responder" bar equals the register's blank cells):
+/// who acknowledged it (the row, else the timeline's first `acknowledge` agent), else who
+/// resolved it, else who it was assigned to (the person paged).
+pub fn responder(incident: &Incident) -> Option<String> {
     let f = &incident.fields;
     f.acknowledged_by
         .clone()
+        .or_else(|| {
+            f.timeline
+                .iter()
+                .find(|e| e.kind == "acknowledge")
+                .and_then(|e| e.agent.clone())
+        })
         .or_else(|| f.resolved_by.clone())
         .or_else(|| f.assigned_to.clone())
 }
 
-/// Pages per responder: in-period incidents by who acknowledged them (the row, else the
-/// timeline's first `acknowledge` agent), else who resolved them; most pages first, then by name.
+/// Pages per responder ([`responder`], else [`NOBODY`]) over the in-period incidents, with how
+/// many were created outside business hours; most pages first, then by name.
 pub fn load(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> Vec<ResponderLoad> {
     let tz = config.tz();
     let mut by: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -42,18 +49,7 @@ pub fn load(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> Ve
         let Some(incident) = inputs.incident(facts.number) else {
             continue;
         };
-        let f = &incident.fields;
-        let who = f
-            .acknowledged_by
-            .clone()
-            .or_else(|| {
-                f.timeline
-                    .iter()
-                    .find(|e| e.kind == "acknowledge")
-                    .and_then(|e| e.agent.clone())
-            })
-            .or_else(|| f.resolved_by.clone())
-            .unwrap_or_else(|| NOBODY.to_string());
+        let who = responder(incident).unwrap_or_else(|| NOBODY.to_string());
         let e = by.entry(who).or_default();
         e.0 += 1;
         if !in_business_hours(&config.business_hours, tz, incident.created) {
@@ -125,14 +121,44 @@ mod tests {
     }
 
     #[test]
-    fn register_responder_is_acknowledger_then_resolver_then_assignee() {
+    fn responder_is_acknowledger_then_resolver_then_assignee() {
         let mut i = incident(1).build();
-        assert_eq!(register_responder(&i), None);
+        assert_eq!(responder(&i), None);
         i.fields.assigned_to = Some("cy".into());
-        assert_eq!(register_responder(&i).as_deref(), Some("cy"));
+        assert_eq!(responder(&i).as_deref(), Some("cy"));
         i.fields.resolved_by = Some("bo".into());
-        assert_eq!(register_responder(&i).as_deref(), Some("bo"));
+        assert_eq!(responder(&i).as_deref(), Some("bo"));
         i.fields.acknowledged_by = Some("ana".into());
-        assert_eq!(register_responder(&i).as_deref(), Some("ana"));
+        assert_eq!(responder(&i).as_deref(), Some("ana"));
+    }
+
+    #[test]
+    fn the_no_responder_bar_counts_exactly_the_blank_register_cells() {
+        let config = config();
+        let mut assigned = incident(3).build();
+        assigned.fields.assigned_to = Some("cy".into());
+        let inputs = inputs(
+            vec![
+                by(incident(1), None, None),
+                by(incident(2), None, None),
+                assigned,
+                by(incident(4), Some("ana"), None),
+            ],
+            vec![],
+        );
+        let evidence = evaluate(&config, &inputs);
+        let blank = evidence
+            .incidents
+            .iter()
+            .filter(|f| f.responder.is_none())
+            .count() as u64;
+        let nobody = evidence
+            .responders
+            .iter()
+            .find(|r| r.responder == NOBODY)
+            .map(|r| r.pages);
+        assert_eq!(blank, 2);
+        assert_eq!(nobody, Some(blank));
+        assert!(evidence.responders.iter().any(|r| r.responder == "cy"));
     }
 }

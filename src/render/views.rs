@@ -178,6 +178,8 @@ pub struct IncidentRowView {
     pub severity_source: &'static str,
     pub urgency: String,
     pub created: String,
+    /// `2026-03`: the creation month in the organization's zone (the register's month filter).
+    pub month: String,
     pub created_utc: String,
     pub acknowledged: String,
     pub resolved: String,
@@ -220,6 +222,7 @@ pub fn incident_row(
         severity_source: severity_source_text(facts.severity.source),
         urgency: f.urgency.clone().unwrap_or_default(),
         created: local_time_secs(incident.created, tz),
+        month: crate::model::period::month_of(tz, incident.created),
         created_utc: utc_rfc3339(incident.created),
         acknowledged: opt_time(incident.acknowledged_at()),
         resolved: opt_time(incident.resolved_at()),

@@ -41,6 +41,10 @@ export_timezone = "America/New_York"
 [links]
 pagerduty = "{pd}"
 jira = "{jira}"
+
+[controls]                       # the company's own control ids per criterion (controls.html)
+"CC7.3" = ["IR-03", "IR-04"]
+"CC7.4" = ["IR-07"]
 "#,
         holidays = holidays.join(", "),
         pd = company::PAGERDUTY,

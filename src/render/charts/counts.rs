@@ -91,14 +91,16 @@ pub fn incidents_per_month(months: &[MonthFacts], levels: &[SeverityLevel]) -> C
     chart("incidents-per-month.svg", TITLE, description, &svg, table)
 }
 
-/// Chart 5: postmortems per month by state.
+/// Chart 5: incidents requiring a postmortem per month, by the state of their postmortem. A bar
+/// segment counts incidents, not documents: a missing postmortem is drawn as an empty,
+/// outlined segment so it never looks like a document that exists.
 pub fn postmortems_per_month(months: &[MonthFacts]) -> Chart {
-    const TITLE: &str = "Postmortems per month";
+    const TITLE: &str = "Incidents requiring a postmortem per month, by postmortem state";
     let states: [(&str, Look); 4] = [
-        ("on time", ON_TIME),
-        ("late", LATE),
-        ("missing", MISSING),
-        ("pending", PENDING),
+        ("postmortem completed on time", ON_TIME),
+        ("completed late", LATE),
+        ("missing: overdue, none completed (empty)", MISSING),
+        ("pending: not yet due", PENDING),
     ];
     let counts: Vec<[u64; 4]> = months
         .iter()
@@ -127,26 +129,41 @@ pub fn postmortems_per_month(months: &[MonthFacts]) -> Chart {
             .collect(),
         labels: totals.iter().map(u64::to_string).collect(),
         scale: Scale::nice(totals.iter().copied().max().unwrap_or(0) as f64, true),
-        value_title: "postmortems (count)",
-        month_title: "month of the incident (organization's time zone)",
+        value_title: "incidents (count)",
+        month_title: "month the incident was created (organization's time zone)",
     });
     let description = format!(
-        "Stacked bar chart of the {} incidents requiring a postmortem, by the calendar month \
-         the incident was created in (organization's time zone), {}: postmortem completed on \
-         time, late, missing (overdue and not completed) or pending (not yet due), told apart by \
-         colour and fill pattern as in the legend. The number above each bar is the month's \
-         total. Vertical axis: postmortems (count), from zero.",
+        "Stacked bar chart of the {} in-period incidents whose severity requires a postmortem, \
+         by the calendar month the incident was created in (organization's time zone), {}. Each \
+         bar counts incidents, not postmortem documents, split by the state of the incident's \
+         postmortem: completed on time, completed late, missing (overdue and no completed \
+         postmortem; drawn as an empty outlined segment, because no document exists) or pending \
+         (not yet due), told apart by colour and fill pattern as in the legend. The number above \
+         each bar is the month's number of incidents requiring a postmortem. Vertical axis: \
+         incidents (count), from zero.",
         totals.iter().sum::<u64>(),
         period_text(months)
     );
     let rows = count_rows(months, &counts);
     let table = DataTable {
         caption: format!("{TITLE}, {}", period_text(months)),
-        headers: ["Month", "On time", "Late", "Missing", "Pending", "Total"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "Month",
+            "Postmortem on time",
+            "Postmortem late",
+            "Missing (overdue, none completed)",
+            "Pending (not yet due)",
+            "Incidents requiring a postmortem",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
-        notes: vec![],
+        notes: vec![
+            "Counts incidents, not documents: an incident with several linked postmortems counts \
+             once, by the state of its postmortem requirement; a missing postmortem is an \
+             incident without one."
+                .to_string(),
+        ],
     };
     chart("postmortems-per-month.svg", TITLE, description, &svg, table)
 }

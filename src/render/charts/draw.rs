@@ -59,7 +59,13 @@ impl Painter<'_> {
         let (y0, y1) = (from.1.min(to.1), from.1.max(to.1));
         self.rect((x0, y0), (x1, y1), look.fill);
         self.hatch((x0, y0), (x1, y1), look.hatch, look.hatch_ink);
-        self.outline((x0, y0), (x1, y1), WHITE);
+        // An empty (white) segment needs a visible edge; filled ones are parted by white.
+        let edge = if look.fill == WHITE {
+            look.hatch_ink
+        } else {
+            WHITE
+        };
+        self.outline((x0, y0), (x1, y1), edge);
     }
 
     /// Pattern lines clipped to the rectangle, anchored to the canvas so stacked segments line up.
@@ -212,6 +218,7 @@ impl Painter<'_> {
                 self.line(&[(x, y + 7), (x + 16, y + 7)], look.fill, 2, look.dash);
                 self.marker((x + 8, y + 7), look.marker, look.fill);
             }
+            Key::Point(look) => self.marker((x + 8, y + 7), look.marker, look.fill),
             Key::Target => self.line(&[(x, y + 7), (x + 16, y + 7)], INK, 2, Dash::Dotted),
         }
     }

@@ -15,6 +15,9 @@ pub(super) struct Panel {
     /// `(look, value per month)`; `None` leaves the month without a point and breaks the line.
     pub series: Vec<(Look, Vec<Option<f64>>)>,
     pub target: Option<f64>,
+    /// `(look, values per month)` drawn as loose markers, spread across the month's slot: the
+    /// individual times a median would hide (all of a small month's, every one over target).
+    pub points: Vec<(Look, Vec<Vec<f64>>)>,
     /// Sample size per month, written in a small row under the panel; empty for none.
     pub counts: Vec<String>,
 }
@@ -100,6 +103,18 @@ fn draw_panel(p: &Painter<'_>, f: &Frame, panel: &Panel, months: usize) {
         for (i, count) in panel.counts.iter().enumerate() {
             let at = (f.centre(i, months), f.bottom + 3);
             p.text(count, at, small.anchor(HPos::Center, VPos::Top));
+        }
+    }
+    for (look, months_values) in &panel.points {
+        for (i, values) in months_values.iter().enumerate() {
+            let (a, b) = f.slot(i, months);
+            let n = values.len() as i32;
+            for (j, v) in values.iter().enumerate() {
+                // Evenly spread over the middle of the slot, so equal times stay countable.
+                let x = a + (b - a) * (2 * j as i32 + 1) / (2 * n.max(1));
+                let x = (a + b) / 2 + (x - (a + b) / 2) * 3 / 4;
+                p.marker((x, f.y(*v, &panel.scale)), look.marker, look.fill);
+            }
         }
     }
     let k = panel.series.len() as i32;

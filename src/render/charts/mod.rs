@@ -25,7 +25,9 @@ mod timing;
 use bars::{Bars, HBars};
 use lines::{Lines, Panel};
 use plot::Scale;
-use style::{Key, LATE, LOOKS, Look, MEDIAN, MISSING, ON_TIME, P90, PENDING, UNKNOWN};
+use style::{
+    Key, LATE, LOOKS, Look, MEDIAN, MISSING, ON_TIME, OVER, P90, PENDING, UNKNOWN, WITHIN,
+};
 
 pub use counts::{exceptions_by_kind, incidents_per_month, postmortems_per_month};
 pub use oncall::{oncall_coverage, oncall_load};

@@ -49,14 +49,17 @@ pub fn oncall_load(load: &[ResponderLoad]) -> Chart {
     let total: u64 = load.iter().map(|r| r.pages).sum();
     let description = format!(
         "Horizontal bar chart of the {total} in-period pages attributed to {} responders, most \
-         paged first{}. The number after each bar is the responder's total. Horizontal axis: \
-         pages (count), from zero.",
+         paged first{}. A page's responder is the register's Responder: who acknowledged the \
+         incident, else who resolved it, else who it was assigned to; the bar \"{}\" counts \
+         exactly the incidents whose Responder is blank in the register. The number after each \
+         bar is the responder's total. Horizontal axis: pages (count), from zero.",
         load.len(),
         if split {
             ", each bar split into pages in and outside business hours (organization's time zone)"
         } else {
             ""
-        }
+        },
+        crate::evidence::responders::NOBODY
     );
     let table = DataTable {
         caption: TITLE.to_string(),

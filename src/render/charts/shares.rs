@@ -49,6 +49,7 @@ pub(super) fn ack_share(months: &[MonthFacts], scope: &Scope<'_>) -> Chart {
             vec![]
         } else {
             vec![Panel {
+                points: Vec::new(),
                 heading: String::new(),
                 value_title: "% of judged incidents".to_string(),
                 scale: Scale::percent(),

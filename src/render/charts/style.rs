@@ -102,10 +102,12 @@ pub(super) const P90: Look = look(
 );
 pub(super) const ON_TIME: Look = look(GREEN, Hatch::None, WHITE, Marker::Circle, Dash::Solid);
 pub(super) const LATE: Look = LOOKS[1];
+/// Something that does not exist (a missing postmortem): an empty segment, outlined and
+/// cross-hatched in vermillion, never a filled bar.
 pub(super) const MISSING: Look = look(
-    VERMILLION,
-    Hatch::Cross,
     WHITE,
+    Hatch::Cross,
+    VERMILLION,
     Marker::Square,
     Dash::Dotted,
 );
@@ -116,6 +118,9 @@ pub(super) const PENDING: Look = look(
     Marker::Diamond,
     Dash::Long,
 );
+/// A single time drawn as a point: within target, and over it.
+pub(super) const WITHIN: Look = look(SKY_BLUE, Hatch::None, BLACK, Marker::Diamond, Dash::Solid);
+pub(super) const OVER: Look = look(BLACK, Hatch::None, WHITE, Marker::Cross, Dash::Solid);
 pub(super) const UNKNOWN: Look = look(GREY, Hatch::Horizontal, BLACK, Marker::Square, Dash::Solid);
 
 const fn look(
@@ -139,6 +144,8 @@ const fn look(
 pub(super) enum Key {
     Bar(Look),
     Line(Look),
+    /// A loose marker without a line.
+    Point(Look),
     /// The dotted black target line.
     Target,
 }

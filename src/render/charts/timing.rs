@@ -1,7 +1,7 @@
 //! Timing charts: times to acknowledge and to resolve per month, median and 90th percentile.
 
 use super::*;
-use crate::evidence::stats::TimeStats;
+use crate::evidence::stats::{TimePoints, TimeStats};
 
 /// Which response a timing chart is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,20 @@ impl Response {
         match self {
             Response::Acknowledge => s.ack,
             Response::Resolve => s.resolve,
+        }
+    }
+
+    fn times(self, s: &MonthSeverity) -> &[i64] {
+        match self {
+            Response::Acknowledge => &s.ack_times,
+            Response::Resolve => &s.resolve_times,
+        }
+    }
+
+    fn breached(self, s: &MonthSeverity) -> u64 {
+        match self {
+            Response::Acknowledge => s.ack_breached,
+            Response::Resolve => s.resolve_breached,
         }
     }
 
@@ -100,9 +114,24 @@ fn timing_panel(
         Some(Target::Elapsed(secs)) => Some(secs),
         _ => None,
     };
+    let of_month: Vec<Option<&MonthSeverity>> =
+        months.iter().map(|m| severity(m, &level.level)).collect();
+    let points: Vec<TimePoints> = of_month
+        .iter()
+        .map(|s| {
+            s.map_or_else(TimePoints::default, |s| {
+                TimePoints::of(response.times(s), target_secs)
+            })
+        })
+        .collect();
     let max = stats
         .iter()
         .flat_map(|s| [s.median, s.p90])
+        .chain(
+            points
+                .iter()
+                .flat_map(|p| p.within.iter().chain(&p.over).map(|t| Some(*t))),
+        )
         .chain([target_secs])
         .flatten()
         .max()
@@ -132,12 +161,19 @@ fn timing_panel(
         scale: Scale::nice(unit.convert(max), false),
         series: vec![(MEDIAN, series(|s| s.median)), (P90, series(|s| s.p90))],
         target: target_secs.map(|s| unit.convert(s)),
+        points: vec![
+            (WITHIN, loose(&points, |p| &p.within, unit)),
+            (OVER, loose(&points, |p| &p.over, unit)),
+        ],
         counts: stats.iter().map(|s| s.n.to_string()).collect(),
     };
     let rows = months
         .iter()
         .zip(&stats)
-        .map(|(m, s)| {
+        .zip(&of_month)
+        .zip(&points)
+        .map(|(((m, s), facts), p)| {
+            let over: Vec<String> = p.over.iter().map(|t| human_duration(*t)).collect();
             vec![
                 m.month.clone(),
                 level.level.clone(),
@@ -145,10 +181,24 @@ fn timing_panel(
                 stat_cell(s.n, MIN_SAMPLES_MEDIAN, s.median),
                 stat_cell(s.n, MIN_SAMPLES_P90, s.p90),
                 target_text(target),
+                facts.map_or(0, |f| response.breached(f)).to_string(),
+                if over.is_empty() {
+                    "none".to_string()
+                } else {
+                    over.join(", ")
+                },
             ]
         })
         .collect();
     (panel, rows)
+}
+
+/// One look's values per month in the panel's unit.
+fn loose(points: &[TimePoints], pick: fn(&TimePoints) -> &Vec<i64>, unit: Unit) -> Vec<Vec<f64>> {
+    points
+        .iter()
+        .map(|p| pick(p).iter().map(|t| unit.convert(*t)).collect())
+        .collect()
 }
 
 /// Charts 2 and 3: one panel per policy severity with median, 90th percentile and target.
@@ -158,10 +208,7 @@ pub(super) fn response_times(
     scope: &Scope<'_>,
 ) -> Chart {
     let verb = response.verb();
-    let title = format!(
-        "Time to {verb} per month{}: median and 90th percentile",
-        scope.name
-    );
+    let title = format!("Time to {verb} per month{}: every breach shown", scope.name);
     let mut panels = Vec::new();
     let mut rows = Vec::new();
     for level in scope.levels {
@@ -182,6 +229,8 @@ pub(super) fn response_times(
             ("median".to_string(), Key::Line(MEDIAN)),
             ("90th percentile".to_string(), Key::Line(P90)),
             ("target".to_string(), Key::Target),
+            ("one incident".to_string(), Key::Point(WITHIN)),
+            ("one incident over target".to_string(), Key::Point(OVER)),
         ],
         months: &names,
         panels,
@@ -191,10 +240,20 @@ pub(super) fn response_times(
     });
     let sample_rule = format!(
         "A 90th percentile needs at least {MIN_SAMPLES_P90} times in the month and a median at \
-         least {MIN_SAMPLES_MEDIAN}; a month with fewer shows no point and the table says \
+         least {MIN_SAMPLES_MEDIAN}; a month with fewer shows no such line point and the table says \
          \"too few (n)\"."
     );
-    let mut notes = vec![NEAREST_RANK.to_string(), sample_rule.clone()];
+    let points_rule = format!(
+        "Every time over the target is drawn as its own point (a cross) in every month, and in a \
+         month with fewer than {MIN_SAMPLES_P90} times every time is drawn as a point, so no \
+         breach hides behind a median. \"Breached\" counts the month's incidents whose \
+         {verb} verdict is breached, including those never {verb}d, which have no time to draw."
+    );
+    let mut notes = vec![
+        NEAREST_RANK.to_string(),
+        sample_rule.clone(),
+        points_rule.clone(),
+    ];
     if !undrawn.is_empty() {
         notes.push(format!(
             "{}: the target is the next business day, whose deadline depends on each incident's \
@@ -211,12 +270,14 @@ pub(super) fn response_times(
         "Line charts, one panel per severity, of the time from an incident's creation to its \
          {verb} in each calendar month (organization's time zone), {}: the median (solid line, \
          circles) and the 90th percentile (dashed line, triangles), with the severity's target \
-         as a dotted horizontal line. Each panel's vertical axis starts at zero and is in the \
+         as a dotted horizontal line; single incidents' times are drawn as loose points \
+         (diamonds within target, crosses over it). Each panel's vertical axis starts at zero and is in the \
          unit its label gives; the small figures under a panel are the month's number of times \
-         (n). {} {}",
+         (n). {} {} {}",
         period_text(months),
         NEAREST_RANK,
-        sample_rule
+        sample_rule,
+        points_rule
     );
     let table = DataTable {
         caption: format!("{title}, {}", period_text(months)),
@@ -227,6 +288,8 @@ pub(super) fn response_times(
             "Median",
             "90th percentile",
             "Target",
+            "Breached",
+            "Times over target",
         ]
         .map(String::from)
         .to_vec(),

@@ -46,7 +46,10 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 .fields
                 .iter()
                 .map(|c| {
-                    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "∅".into());
+                    let show = |v: &Option<String>| {
+                        v.as_deref()
+                            .map_or_else(|| "∅".into(), |v| show_value(v, tz))
+                    };
                     format!("{}: {} → {}", c.name, show(&c.before), show(&c.after))
                 })
                 .collect();
@@ -86,6 +89,31 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     Ok(1)
 }
 
+/// A changed value as shown: an instant (PagerDuty writes them in UTC) in the organization's
+/// zone with its offset, the UTC text after it; anything else as written.
+fn show_value(value: &str, tz: chrono_tz::Tz) -> String {
+    match chrono::DateTime::parse_from_rfc3339(value) {
+        Ok(at) => format!("{} ({value})", local_time(at.to_utc(), tz)),
+        Err(_) => value.to_string(),
+    }
+}
+
 fn name(r: &PdRef) -> String {
     r.name.clone().unwrap_or_else(|| r.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show_value;
+
+    #[test]
+    fn changed_instants_show_in_the_organizations_zone_with_offset() {
+        let tz = chrono_tz::America::New_York;
+        assert_eq!(
+            show_value("2026-07-03T04:00:00Z", tz),
+            "2026-07-03 00:00 -04:00 (2026-07-03T04:00:00Z)"
+        );
+        assert_eq!(show_value("high", tz), "high");
+        assert_eq!(show_value("1", tz), "1");
+    }
 }

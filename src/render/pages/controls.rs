@@ -9,40 +9,84 @@ use crate::evidence::ExceptionKind;
 use crate::render::context::Ctx;
 
 /// The criteria this package evidences, by id and a short title in our own words (the AICPA
-/// criteria text is copyrighted and not reproduced).
-pub const CRITERIA: &[(&str, &str, &str)] = &[
-    (
-        "CC7.2",
-        "Monitoring and detection",
-        "Anomalies are detected by monitoring and reach a responder: every incident of the population, how it was detected, and whether response data exists for it.",
-    ),
-    (
-        "CC7.3",
-        "Evaluation and response to incidents",
-        "Events are evaluated and classified by severity, assigned through escalation policies and on-call schedules, and answered within the documented response targets.",
-    ),
-    (
-        "CC7.4",
-        "Incident response program and analysis",
-        "Incidents that require it are analysed in postmortems with timeline, root cause, customer impact, corrective and preventive actions.",
-    ),
-    (
-        "CC7.5",
-        "Recovery and remediation",
-        "Corrective actions are tracked to completion in the ticketing system by their due dates.",
-    ),
+/// criteria text is copyrighted and not reproduced), with what the tool tests against each and
+/// what it does not: a criterion with few or no exceptions is only as strong as what was tested.
+pub const CRITERIA: &[Criterion] = &[
+    Criterion {
+        id: "CC7.2",
+        title: "Monitoring and detection",
+        what: "The population of incidents the monitoring raised, accounted for row by row.",
+        tested: &[
+            "Every input row is read as an incident or rejected; each rejected row is a row_rejected exception.",
+            "Every in-period incident carries acknowledgement and resolution data; one without is a response_data_missing exception.",
+        ],
+        not_tested: &[
+            "Whether monitoring detected the anomalies it should have: an event that never became an incident is invisible to this tool.",
+            "How or how fast an incident was detected (alert sources, thresholds, detection latency): no exception tests detection.",
+        ],
+    },
+    Criterion {
+        id: "CC7.3",
+        title: "Evaluation and response to incidents",
+        what: "Incidents classified by severity, assigned through escalation policies and on-call schedules, and answered within the documented response targets.",
+        tested: &[
+            "Every incident has a severity level of the documented policy (severity_missing).",
+            "Acknowledgement and resolution within each severity's target (ack_breach, resolve_breach).",
+            "First-level on-call coverage and the documented escalation path against the PagerDuty snapshot (coverage_gap, escalation_drift), when a snapshot is present.",
+        ],
+        not_tested: &[
+            "Whether the severity given to an incident was the right one for the event.",
+            "The PagerDuty audit log (administration of the tooling) is shown for the auditor's review, not tested.",
+        ],
+    },
+    Criterion {
+        id: "CC7.4",
+        title: "Incident response program and analysis",
+        what: "Incidents that require it analysed in postmortems with timeline, root cause, customer impact, corrective and preventive actions.",
+        tested: &[
+            "A postmortem exists and was completed on time for every incident whose severity requires one (postmortem_missing, postmortem_late).",
+            "Each postmortem has the five parts and links an incident of the inputs (postmortem_incomplete, orphan_postmortem).",
+        ],
+        not_tested: &[
+            "Whether a root cause, impact statement or action is correct or sufficient: parts are tested for presence, not quality.",
+        ],
+    },
+    Criterion {
+        id: "CC7.5",
+        title: "Recovery and remediation",
+        what: "Corrective actions tracked to completion in the ticketing system by their due dates.",
+        tested: &[
+            "Every action item is tracked in the ticketing system (action_item_untracked).",
+            "Every action item is done by its due date, as of the as-of date, per the Jira snapshot when it holds the ticket (action_item_overdue).",
+        ],
+        not_tested: &[
+            "Whether systems were restored or a corrective action actually fixed the cause: only the ticket's state is read.",
+        ],
+    },
 ];
 
-#[derive(Serialize)]
-struct ControlsPage {
-    criteria: Vec<Criterion>,
+/// One criterion's static description (see [`CRITERIA`]).
+#[derive(Debug, Serialize)]
+pub struct Criterion {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub what: &'static str,
+    pub tested: &'static [&'static str],
+    pub not_tested: &'static [&'static str],
 }
 
 #[derive(Serialize)]
-struct Criterion {
-    id: &'static str,
-    title: &'static str,
-    what: &'static str,
+struct ControlsPage<'a> {
+    criteria: Vec<CriterionRow<'a>>,
+    mapped: bool,
+}
+
+#[derive(Serialize)]
+struct CriterionRow<'a> {
+    #[serde(flatten)]
+    criterion: &'static Criterion,
+    /// The company's own control ids for the criterion (`site.toml [controls]`).
+    company_controls: &'a [String],
     evidence: Vec<EvidenceLink>,
     kinds: Vec<KindCount>,
     total: usize,
@@ -65,7 +109,8 @@ struct KindCount {
 pub fn render(ctx: &Ctx) -> Result<usize> {
     let criteria = CRITERIA
         .iter()
-        .map(|&(id, title, what)| {
+        .map(|criterion| {
+            let id = criterion.id;
             let kinds: Vec<KindCount> = ExceptionKind::ALL
                 .iter()
                 .filter(|k| k.criterion() == id)
@@ -81,10 +126,9 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                     href: format!("exceptions.html#kind-{}", k.name()),
                 })
                 .collect();
-            Criterion {
-                id,
-                title,
-                what,
+            CriterionRow {
+                criterion,
+                company_controls: ctx.config.controls.get(id).map_or(&[], Vec::as_slice),
                 evidence: evidence_for(ctx, id),
                 total: kinds.iter().map(|k| k.count).sum(),
                 kinds,
@@ -95,7 +139,10 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         "controls.html",
         "controls.html",
         "Control matrix",
-        &ControlsPage { criteria },
+        &ControlsPage {
+            criteria,
+            mapped: !ctx.config.controls.is_empty(),
+        },
     )?;
     Ok(1)
 }
@@ -153,4 +200,29 @@ fn evidence_for(ctx: &Ctx, id: &str) -> Vec<EvidenceLink> {
         _ => true,
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_covers_exactly_the_criteria_config_accepts_and_says_what_is_untested() {
+        let ids: Vec<&str> = CRITERIA.iter().map(|c| c.id).collect();
+        assert_eq!(ids, crate::config::CRITERIA_IDS);
+        for c in CRITERIA {
+            assert!(!c.tested.is_empty(), "{}", c.id);
+            assert!(!c.not_tested.is_empty(), "{}", c.id);
+        }
+        // Every exception kind is named in its own criterion's "tested" list.
+        for kind in ExceptionKind::ALL {
+            let c = CRITERIA.iter().find(|c| c.id == kind.criterion()).unwrap();
+            assert!(
+                c.tested.iter().any(|t| t.contains(kind.name())),
+                "{} not in {}",
+                kind.name(),
+                c.id
+            );
+        }
+    }
 }

@@ -5,7 +5,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{ExceptionCount, SeverityFigure, exception_counts, severity_figures, share};
+use super::{
+    ExceptionCount, SeverityFigure, exception_counts, register_filter, severity_figures, share,
+};
 use crate::evidence::MonthSeverity;
 use crate::model::Accounting;
 use crate::render::chart_files::ChartView;
@@ -34,13 +36,24 @@ struct PolicyRef<'a> {
     approved_by: &'a Option<String>,
 }
 
+/// A month's incidents of one severity, with the level its register link filters on.
+#[derive(Serialize)]
+struct LevelCount {
+    count: u64,
+    /// The register filtered to the month and the level.
+    href: String,
+}
+
 /// One row of the per-month trend table.
 #[derive(Serialize)]
 struct MonthRow<'a> {
     month: &'a str,
     incidents: u64,
-    by_severity: Vec<u64>,
+    by_severity: Vec<LevelCount>,
     ack_pct: String,
+    /// The shares' denominators (met + breached).
+    ack_judged: u64,
+    resolve_judged: u64,
     ack_breached: u64,
     resolve_pct: String,
     resolve_breached: u64,
@@ -91,8 +104,17 @@ fn month_rows<'a>(ctx: &Ctx<'a>) -> Vec<MonthRow<'a>> {
             MonthRow {
                 month: &m.month,
                 incidents: sum(|s| s.incidents),
-                by_severity: m.by_severity.iter().map(|s| s.incidents).collect(),
+                by_severity: m
+                    .by_severity
+                    .iter()
+                    .map(|s| LevelCount {
+                        count: s.incidents,
+                        href: format!("{}&month={}", register_filter(&s.level), m.month),
+                    })
+                    .collect(),
                 ack_pct: share(am, am + ab),
+                ack_judged: am + ab,
+                resolve_judged: rm + rb,
                 ack_breached: ab,
                 resolve_pct: share(rm, rm + rb),
                 resolve_breached: rb,

@@ -35,6 +35,8 @@ struct Item<'a> {
     anchor: String,
     subject: Link,
     rule: &'a str,
+    /// `method.html#ack-target`: the section stating the rule.
+    rule_href: String,
     required: &'a str,
     actual: &'a str,
     response: Option<ResponseView<'a>>,
@@ -75,6 +77,7 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
                     anchor: anchor(&e.id),
                     subject: subject_link(ctx, &e.subject),
                     rule: &e.rule,
+                    rule_href: format!("method.html#{}", e.rule_id),
                     required: &e.required,
                     actual: &e.actual,
                     response: ctx.response_for(&e.id).map(|r| response(ctx, r)),

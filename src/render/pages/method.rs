@@ -100,3 +100,23 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     )?;
     Ok(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::evidence::ExceptionKind;
+
+    /// Every exception kind's rule link lands on a section of the default theme's method.html.
+    #[test]
+    fn every_exception_kind_cites_an_existing_method_section() {
+        let template = include_str!("../../../themes/default/templates/method.html");
+        for kind in ExceptionKind::ALL {
+            let id = format!("id=\"{}\"", kind.rule_id());
+            assert_eq!(
+                template.matches(&id).count(),
+                1,
+                "{}: method.html needs exactly one {id}",
+                kind.name()
+            );
+        }
+    }
+}

@@ -55,7 +55,19 @@ pub struct SeverityFigure {
     pub pm_present_pct: String,
     pub pm_on_time_pct: String,
     pub pm_complete_pct: String,
+    /// The shares' denominators: incidents with a met or breached verdict.
+    pub ack_judged: u64,
+    pub resolve_judged: u64,
     pub href: String,
+    /// The register filtered to this severity (`incidents/index.html?severity=P1`); the
+    /// dashboard appends `&ack=breached` and the like so each figure opens the rows it counts.
+    pub rows_href: String,
+}
+
+/// `incidents/index.html?severity=<level>` with the level percent-encoded.
+pub fn register_filter(level: &str) -> String {
+    let level = percent_encoding::utf8_percent_encode(level, percent_encoding::NON_ALPHANUMERIC);
+    format!("incidents/index.html?severity={level}")
 }
 
 /// Per severity level in policy order, then unclassified.
@@ -95,6 +107,9 @@ pub fn severity_figures(ctx: &Ctx) -> Vec<SeverityFigure> {
             let req = c.postmortem_required;
             SeverityFigure {
                 href: format!("severities/{}.html", page_name(&level)),
+                rows_href: register_filter(&level),
+                ack_judged: c.ack_met + c.ack_breached,
+                resolve_judged: c.resolve_met + c.resolve_breached,
                 level,
                 name,
                 incidents: c.incidents,

@@ -13,6 +13,8 @@ struct RegisterPage<'a> {
     rows_html: String,
     row_count: usize,
     levels: Vec<&'a str>,
+    /// The period's months, for the month filter the dashboard's trend table links to.
+    months: Vec<&'a str>,
     population: &'a Accounting,
 }
 
@@ -29,6 +31,12 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         rows_html: rows_html(ctx)?,
         row_count: ctx.rows.len(),
         levels,
+        months: ctx
+            .evidence
+            .months
+            .iter()
+            .map(|m| m.month.as_str())
+            .collect(),
         population: &ctx.inputs.accounting,
     };
     ctx.page(

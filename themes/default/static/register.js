@@ -12,6 +12,7 @@
   var ack = document.getElementById("f-ack");
   var res = document.getElementById("f-res");
   var pm = document.getElementById("f-pm");
+  var month = document.getElementById("f-month");
   var count = document.getElementById("count");
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
 
@@ -19,7 +20,16 @@
   if (params.get("severity")) sev.value = params.get("severity");
   if (params.get("ack")) ack.value = params.get("ack");
   if (params.get("resolve")) res.value = params.get("resolve");
+  if (params.get("pm")) pm.value = params.get("pm");
+  if (params.get("month")) month.value = params.get("month");
   if (params.get("q")) q.value = params.get("q");
+
+  // "required": every postmortem state except "not required".
+  function pmMatches(state) {
+    if (!pm.value) return true;
+    if (pm.value === "required") return state !== "not required";
+    return state === pm.value;
+  }
 
   function apply() {
     var needle = q.value.trim().toLowerCase();
@@ -29,13 +39,14 @@
         (!sev.value || r.dataset.sev === sev.value) &&
         (!ack.value || r.dataset.ack === ack.value) &&
         (!res.value || r.dataset.res === res.value) &&
-        (!pm.value || r.dataset.pm === pm.value);
+        pmMatches(r.dataset.pm) &&
+        (!month.value || r.dataset.month === month.value);
       r.hidden = !ok;
       if (ok) shown++;
     });
     count.textContent = shown + " of " + rows.length + " incidents shown";
   }
-  [q, sev, ack, res, pm].forEach(function (el) { el.addEventListener("input", apply); });
+  [q, sev, ack, res, pm, month].forEach(function (el) { el.addEventListener("input", apply); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
 
   var dir = {};

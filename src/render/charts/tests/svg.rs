@@ -113,11 +113,11 @@ fn axis_titles_with_units_and_legends_are_drawn() {
         (
             "postmortems-per-month.svg",
             &[
-                "postmortems (count)",
-                "on time",
-                "late",
-                "missing",
-                "pending",
+                "incidents (count)",
+                "postmortem completed on time",
+                "completed late",
+                "missing: overdue, none completed (empty)",
+                "pending: not yet due",
             ],
         ),
         (

@@ -42,14 +42,24 @@ fn time_tables_give_percentiles_or_say_too_few() {
     let t = &chart.table;
     assert_eq!(
         row(t, &["2026-03", "P1"])[2..],
-        ["12", "3m 20s", "7m 00s", "5m"]
+        [
+            "12",
+            "3m 20s",
+            "7m 00s",
+            "5m",
+            "3",
+            "6m 00s, 7m 00s, 15m 00s"
+        ]
     );
     // January P1 has one time: a median, but too few for a 90th percentile.
     assert_eq!(
         row(t, &["2026-01", "P1"])[2..],
-        ["1", "1m 40s", "too few (1)", "5m"]
+        ["1", "1m 40s", "too few (1)", "5m", "0", "none"]
     );
-    assert_eq!(row(t, &["2026-02", "P3"])[2..], ["0", "none", "none", "1h"]);
+    assert_eq!(
+        row(t, &["2026-02", "P3"])[2..],
+        ["0", "none", "none", "1h", "0", "none"]
+    );
     assert_eq!(row(t, &["2026-01", "P4"])[5], "next business day");
     assert!(chart.description.contains("nearest-rank"));
     assert!(
@@ -59,10 +69,43 @@ fn time_tables_give_percentiles_or_say_too_few() {
     );
     let resolve = time_to_resolve(&months(), &levels());
     assert_eq!(
-        row(&resolve.table, &["2026-03", "P1"])[3..],
+        row(&resolve.table, &["2026-03", "P1"])[3..6],
         ["1h 40m", "3h 30m", "4h"]
     );
     assert_eq!(row(&resolve.table, &["2026-03", "P4"])[5], "none");
+}
+
+#[test]
+fn every_breach_is_drawn_even_where_percentiles_are_not() {
+    // The highest number on the chart: the value axis's top tick (sample counts stay ≤ 12).
+    let top = |chart: &Chart| {
+        texts(&chart.svg)
+            .iter()
+            .filter_map(|t| t.parse::<f64>().ok())
+            .filter(|v| *v < 1000.0) // not the year under the month axis
+            .fold(0.0, f64::max)
+    };
+    // March P1 has 12 times (enough for percentiles); its 15-minute ack is far above the
+    // 7-minute 90th percentile, and only drawing it as a point stretches the axis past 15.
+    let chart = severity_charts(&months(), &levels()[0]).remove(0);
+    assert!(top(&chart) >= 15.0, "{:?}", texts(&chart.svg));
+    assert!(
+        texts(&chart.svg)
+            .iter()
+            .any(|t| t == "one incident over target")
+    );
+    assert!(
+        chart
+            .description
+            .contains("no breach hides behind a median")
+    );
+    // With every P1 ack at one minute, nothing is over the 5-minute target and the axis is low.
+    let mut quiet = months();
+    for m in &mut quiet {
+        m.by_severity[0] = super::severity_month("P1", vec![60; 12], vec![60; 12]);
+    }
+    let chart = severity_charts(&quiet, &levels()[0]).remove(0);
+    assert!(top(&chart) < 15.0, "{:?}", texts(&chart.svg));
 }
 
 #[test]
@@ -84,6 +127,17 @@ fn postmortem_exception_load_and_coverage_tables() {
     let charts = all();
     let pm = &chart_named(&charts, "postmortems-per-month.svg").table;
     assert_eq!(row(pm, &["2026-05"])[1..], ["3", "0", "1", "0", "4"]);
+    assert_eq!(pm.headers[5], "Incidents requiring a postmortem");
+    assert!(
+        pm.caption
+            .starts_with("Incidents requiring a postmortem per month")
+    );
+    let pm_chart = chart_named(&charts, "postmortems-per-month.svg");
+    assert!(
+        pm_chart
+            .description
+            .contains("counts incidents, not postmortem documents")
+    );
     assert_eq!(row(pm, &["2026-02"])[1..], ["0", "1", "0", "0", "1"]);
 
     let ex = &chart_named(&charts, "exceptions-by-kind.svg").table;
@@ -120,7 +174,7 @@ fn severity_pages_get_their_own_files() {
     );
     assert_eq!(
         charts[0].title,
-        "Time to acknowledge per month, P1 Critical: median and 90th percentile"
+        "Time to acknowledge per month, P1 Critical: every breach shown"
     );
     assert!(
         charts
