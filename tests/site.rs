@@ -682,7 +682,10 @@ fn population_lists_outside_rows_and_rejected_numbers_and_pages_carry_provenance
     ));
 
     let index = read(&out.join("index.html"));
-    assert!(index.contains("Prepared at 2026-07-01 00:00:00 -05:00"), "end of as_of, local");
+    assert!(
+        index.contains("Prepared at 2026-07-01 00:00:00 -05:00"),
+        "end of as_of, local"
+    );
     assert!(index.contains("2026-07-01T05:00:00Z; decided by the end of the as-of date"));
     assert!(index.contains("by not named"));
     assert!(index.contains("none: the site was not a git checkout"));
@@ -739,7 +742,5 @@ fn incident_pages_explain_verdicts_and_fetch_records_say_not_reported() {
     assert!(!population.contains(r#"<span class="verdict v-met">yes</span>"#));
     assert!(population.contains("1: OPS-9</span>"));
     // The newest fetch decides the preparation instant.
-    assert!(read(&out.join("index.html")).contains(
-        "Prepared at 2022-12-01 10:00:05 +00:00"
-    ));
+    assert!(read(&out.join("index.html")).contains("Prepared at 2022-12-01 10:00:05 +00:00"));
 }

@@ -136,7 +136,10 @@ mod tests {
             ]
         );
         // A whole gap rejected; a rejected number of an incident also read elsewhere is no gap.
-        assert_eq!(number_gaps(&[1, 3, 5], &[2, 3]), vec![(2, 2, true), (4, 4, false)]);
+        assert_eq!(
+            number_gaps(&[1, 3, 5], &[2, 3]),
+            vec![(2, 2, true), (4, 4, false)]
+        );
         // A huge gap costs only its rejected numbers.
         assert_eq!(
             number_gaps(&[1, u64::MAX - 1], &[2]),

@@ -12,7 +12,10 @@ use crate::model::{Inputs, PolicyDoc, Postmortem};
 pub fn postmortem(inputs: &Inputs, facts: &[IncidentFacts], pm: &Postmortem) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(raw) = pm.severity.as_deref().or(pm.priority.as_deref()) {
-        let own = inputs.policy().match_severity(raw).map(|s| s.level.as_str());
+        let own = inputs
+            .policy()
+            .match_severity(raw)
+            .map(|s| s.level.as_str());
         for link in &pm.incidents {
             let Some(number) = link.number.or_else(|| {
                 let id = link.effective_id()?;
@@ -31,7 +34,9 @@ pub fn postmortem(inputs: &Inputs, facts: &[IncidentFacts], pm: &Postmortem) -> 
             if theirs.is_some() && own != theirs {
                 out.push(format!(
                     "Severity “{raw}”{} differs from incident #{number}'s severity {}",
-                    own.map_or(String::new(), |l| format!(" ({l})")),
+                    // The level the value matches, when the value is an alias of it.
+                    own.filter(|l| *l != raw)
+                        .map_or(String::new(), |l| format!(" ({l})")),
                     theirs.unwrap_or_default(),
                 ));
             }
@@ -95,7 +100,7 @@ mod tests {
         assert_eq!(
             postmortem(&i, &e.incidents, &i.postmortems[0]),
             vec![
-                "Severity “P2” (P2) differs from incident #1's severity P1".to_string(),
+                "Severity “P2” differs from incident #1's severity P1".to_string(),
                 "Action item AI-1: due 2026-03-30 here, but OPS-1234 is due 2026-04-15 in Jira"
                     .to_string(),
             ]
@@ -116,7 +121,9 @@ mod tests {
         doc.next_review = Some(date("2026-06-30"));
         assert_eq!(
             policy(&doc, date("2026-12-31")),
-            vec!["Past its review: the next review was due 2026-06-30, before the as-of date 2026-12-31"]
+            vec![
+                "Past its review: the next review was due 2026-06-30, before the as-of date 2026-12-31"
+            ]
         );
     }
 }

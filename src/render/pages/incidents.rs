@@ -253,7 +253,13 @@ mod tests {
             Some("never acknowledged; resolved before the acknowledge deadline")
         );
         assert_eq!(resolve_note(&quick), None);
-        let open = facts(incident(2).priority("P1").never_acked().unresolved().build());
+        let open = facts(
+            incident(2)
+                .priority("P1")
+                .never_acked()
+                .unresolved()
+                .build(),
+        );
         assert_eq!(
             ack_note(&open),
             Some("neither acknowledged nor resolved by the acknowledge deadline")

@@ -69,9 +69,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
 /// Stratified draws give every non-empty stratum at least one incident, which can exceed the
 /// requested size: the page says so rather than leaving the reader to spot the count.
 fn larger_than_asked(asked: usize, drawn: usize) -> Option<String> {
-    (drawn > asked).then(|| {
-        format!("{asked} asked, {drawn} drawn: every non-empty stratum gets at least one")
-    })
+    (drawn > asked)
+        .then(|| format!("{asked} asked, {drawn} drawn: every non-empty stratum gets at least one"))
 }
 
 fn record<'a>(ctx: &'a Ctx, r: &'a SampleRecord, check: &'a SampleCheck) -> RecordView<'a> {

@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(v.prepared_at_utc, "2027-01-01T14:31:50Z");
         assert_eq!(v.preparer, "Grace Liu, Security Lead");
         assert_eq!(v.content_commit, "abc123");
-        assert!(v.tool.starts_with(&format!("pagerproof {}", env!("CARGO_PKG_VERSION"))));
+        assert!(
+            v.tool
+                .starts_with(&format!("pagerproof {}", env!("CARGO_PKG_VERSION")))
+        );
     }
 
     #[test]
