@@ -335,7 +335,7 @@ fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
     }
     let population = std::fs::read_to_string(public.join("population.html")).unwrap();
     assert!(
-        population.contains("API fetch record"),
+        population.contains("PagerDuty fetch record"),
         "fetch record shown on the population page"
     );
 }

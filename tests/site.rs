@@ -682,3 +682,87 @@ fn verbose_logs_each_build_phase_to_stderr_and_quiet_silences_it() {
     assert_eq!(stderr(&["build", "--quiet"]), "");
     assert_eq!(stderr(&["build", "--verbose", "--quiet"]), "");
 }
+
+/// Issue 9 (pages part A), on the variants fixture: the out-of-period rows are listed for the
+/// cut-off test, the rejected numbers are marked so in the gap list, and the dashboard and
+/// verify.html carry the provenance and the rebuild procedure.
+#[test]
+fn population_lists_outside_rows_and_rejected_numbers_and_pages_carry_provenance() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let population = read(&out.join("population.html"));
+    assert!(population.contains(r#"<h2 id="outside">Rows outside the period (2)</h2>"#));
+    assert!(population.contains(
+        r#"<td class="num">#203</td><td title="2026-01-01T05:30:00Z">2025-12-31 23:30:00 -06:00"#
+    ));
+    assert!(population.contains(
+        r#"<a href="sources/content/incidents/b-titlecase.csv">content/incidents/b-titlecase.csv</a>:7"#
+    ));
+    // #204 and #205 were read but rejected: not "missing".
+    assert!(population.contains(
+        r##"<td>#204</td><td>#205</td><td class="num">2</td><td><a href="#rejected">rejected</a></td>"##
+    ));
+
+    let index = read(&out.join("index.html"));
+    assert!(
+        index.contains("Prepared at 2026-07-01 00:00:00 -05:00"),
+        "end of as_of, local"
+    );
+    assert!(index.contains("2026-07-01T05:00:00Z; decided by the end of the as-of date"));
+    assert!(index.contains("by not named"));
+    assert!(index.contains("none: the site was not a git checkout"));
+    assert!(index.contains(&format!("pagerproof {}", env!("CARGO_PKG_VERSION"))));
+    let verify = read(&out.join("verify.html"));
+    assert!(verify.contains("pagerproof verify --rebuild fixture-variants-inc-h1-2026.zip"));
+    assert!(verify.contains("--site fixture-variants-inc-h1-2026/data/sources --out rebuilt"));
+    assert!(verify.contains("diff -r rebuilt fixture-variants-inc-h1-2026/data"));
+    assert!(!verify.contains("from the same <code>site.toml</code>"));
+
+    // A named preparer is shown as named.
+    let toml = site.path().join("site.toml");
+    let text = read(&toml) + "\n[package]\npreparer = \"Grace Liu, Security Lead\"\n";
+    std::fs::write(&toml, text).unwrap();
+    let out = build(site.path());
+    assert!(read(&out.join("verify.html")).contains("<td>Grace Liu, Security Lead</td>"));
+}
+
+/// Issue 9 (pages part A), on real captured PagerDuty objects: where a resolution time came
+/// from, an open incident past its deadline, and fetch records without reported totals.
+#[test]
+fn incident_pages_explain_verdicts_and_fetch_records_say_not_reported() {
+    let site = copy_fixture("devlake-capture");
+    let record = |source: &str, missing: &str| {
+        format!(
+            r#"{{"source":"{source}","tool":"pagerproof 0.1.0","api_url":"https://api.example","since":null,"until":null,
+"started_at":"2022-12-01T10:00:00Z","finished_at":"2022-12-01T10:00:05Z","missing_keys":[{missing}],
+"windows":[{{"endpoint":"/things","params":[["a","b"]],"fetched_at":"2022-12-01T10:00:01Z","pagination":"cursor","pages":1,"received":3,"reported":null,"note":null}}]}}"#
+        )
+    };
+    let content = site.path().join("content");
+    std::fs::write(
+        content.join("pagerduty/fetch-record.json"),
+        record("pagerduty", ""),
+    )
+    .unwrap();
+    std::fs::create_dir_all(content.join("jira")).unwrap();
+    std::fs::write(
+        content.join("jira/fetch-record.json"),
+        record("jira", r#""OPS-9""#),
+    )
+    .unwrap();
+    let out = build(site.path());
+    // #4 is still open past its resolve deadline; #6 was resolved without `resolved_at`.
+    let open = read(&out.join("incidents/4.html"));
+    assert!(open.contains(r#"<span class="why">not resolved by the deadline</span>"#));
+    assert!(!open.contains("Resolved after"));
+    let resolved = read(&out.join("incidents/6.html"));
+    assert!(resolved.contains("time from the resolve log entry"));
+    let population = read(&out.join("population.html"));
+    assert!(population.contains("PagerDuty fetch record</h2>"));
+    assert!(population.contains("Jira fetch record</h2>"));
+    assert!(population.contains(r#"<span class="verdict v-na">not reported</span>"#));
+    assert!(!population.contains(r#"<span class="verdict v-met">yes</span>"#));
+    assert!(population.contains("1: OPS-9</span>"));
+    // The newest fetch decides the preparation instant.
+    assert!(read(&out.join("index.html")).contains("Prepared at 2022-12-01 10:00:05 +00:00"));
+}

@@ -75,15 +75,6 @@ pub fn prepared(config: &crate::Config, p: &Provenance) -> Prepared {
         date: p.prepared_at.with_timezone(&config.tz()).date_naive(),
         from: p.prepared_from.clone(),
         preparer: p.preparer.clone(),
-        content_commit: content_commit_text(p),
-    }
-}
-
-/// The content commit as bag-info.txt and verify.html state it.
-pub fn content_commit_text(p: &Provenance) -> String {
-    match (&p.content_commit, p.content_dirty) {
-        (Some(c), false) => c.clone(),
-        (Some(c), true) => format!("{c} (with uncommitted changes)"),
-        (None, _) => "none: the site was not a git checkout".into(),
+        content_commit: p.content_commit_text(),
     }
 }

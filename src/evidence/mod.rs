@@ -21,6 +21,7 @@ pub mod severity;
 pub mod sla;
 pub mod stats;
 pub mod summary;
+pub mod warnings;
 
 pub use summary::Summary;
 

@@ -23,6 +23,17 @@ pub struct Provenance {
     pub content_dirty: bool,
 }
 
+impl Provenance {
+    /// The content commit as bag-info.txt and the site state it.
+    pub fn content_commit_text(&self) -> String {
+        match (&self.content_commit, self.content_dirty) {
+            (Some(c), false) => c.clone(),
+            (Some(c), true) => format!("{c} (with uncommitted changes)"),
+            (None, _) => "none: the site was not a git checkout".into(),
+        }
+    }
+}
+
 /// Decides the preparation instant. `now` is the end of `as_of`.
 pub fn provenance(inputs: &Inputs, now: DateTime<Utc>, preparer: Option<&str>) -> Provenance {
     let newest_input = newest_fetch(inputs);
@@ -30,13 +41,18 @@ pub fn provenance(inputs: &Inputs, now: DateTime<Utc>, preparer: Option<&str>) -
     let epoch = env
         .source_date_epoch
         .and_then(|secs| DateTime::from_timestamp(secs, 0));
-    let (prepared_at, prepared_from) = match (epoch, &newest_input) {
-        (Some(at), _) => (at, "SOURCE_DATE_EPOCH".to_string()),
-        (None, Some((at, file))) if *at > now => (
+    let (default_at, default_from) = match &newest_input {
+        Some((at, file)) if *at > now => (
             *at,
             format!("the newest instant the inputs record ({file})"),
         ),
-        (None, _) => (now, "the end of the as-of date".to_string()),
+        _ => (now, "the end of the as-of date".to_string()),
+    };
+    // A rebuild from the package sets SOURCE_DATE_EPOCH to the recorded instant; when that is
+    // the instant the rule gives anyway, the rule is named, so the rebuilt pages say the same.
+    let (prepared_at, prepared_from) = match epoch {
+        Some(at) if at != default_at => (at, "SOURCE_DATE_EPOCH".to_string()),
+        _ => (default_at, default_from),
     };
     let epoch_too_early = match (epoch, &newest_input) {
         (Some(at), Some((newest, file))) if at < *newest => Some(format!(
@@ -125,6 +141,11 @@ mod tests {
         let p = provenance(&with_fetch("2027-01-01T14:31:50Z", Some(later)), now, None);
         assert_eq!(p.prepared_at.timestamp(), later);
         assert!(p.epoch_too_early.is_none());
+        assert_eq!(p.prepared_from, "SOURCE_DATE_EPOCH");
+        // A rebuild's SOURCE_DATE_EPOCH equal to what the rule gives names the rule.
+        let same = utc("2027-01-01T14:31:50Z").timestamp();
+        let p = provenance(&with_fetch("2027-01-01T14:31:50Z", Some(same)), now, None);
+        assert!(p.prepared_from.contains("content/jira/fetch-record.json"));
         let early = utc("2026-12-31T00:00:00Z").timestamp();
         let p = provenance(&with_fetch("2027-01-01T14:31:50Z", Some(early)), now, None);
         assert!(

@@ -38,6 +38,10 @@ holidays = [{holidays}]
 # The analytics export writes local times without an offset.
 export_timezone = "America/New_York"
 
+[package]
+# Named in bag-info.txt, on the dashboard and on verify.html.
+preparer = "Grace Liu, Security Lead"
+
 [links]
 pagerduty = "{pd}"
 jira = "{jira}"

@@ -12,6 +12,7 @@ use crate::evidence::MonthSeverity;
 use crate::model::Accounting;
 use crate::render::chart_files::ChartView;
 use crate::render::context::Ctx;
+use crate::render::pages::verify::ProvenanceView;
 
 #[derive(Serialize)]
 struct Dashboard<'a> {
@@ -25,6 +26,7 @@ struct Dashboard<'a> {
     postmortems: usize,
     months: Vec<MonthRow<'a>>,
     charts: &'a [ChartView],
+    provenance: ProvenanceView,
 }
 
 #[derive(Serialize)]
@@ -83,6 +85,7 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
         postmortems: ctx.inputs.postmortems.len(),
         months: month_rows(ctx),
         charts,
+        provenance: ProvenanceView::new(&ctx.evidence.provenance, ctx.tz()),
     };
     ctx.page(
         "index.html",

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ExceptionRef, exceptions_about};
-use crate::evidence::{IncidentFacts, Subject};
+use crate::evidence::{IncidentFacts, Subject, VerdictState};
 use crate::model::{Incident, IncidentRow};
 use crate::render::context::Ctx;
 use crate::render::page_name;
@@ -21,6 +21,11 @@ struct IncidentPage<'a> {
     severity_postmortem: &'a Option<String>,
     postmortem_due: Option<String>,
     postmortem_completed: Option<String>,
+    /// Why the ack or resolve verdict is what it is, where the verdict alone would mislead.
+    ack_note: Option<&'static str>,
+    resolve_note: Option<&'static str>,
+    /// Where the resolution time came from when not the record's own resolved-at value.
+    resolved_source: &'a Option<String>,
     sources: Vec<SourceRef<'a>>,
     conflicts: Vec<ConflictView<'a>>,
     timeline: Vec<TimelineEntry<'a>>,
@@ -159,6 +164,9 @@ fn page<'a>(
         severity_postmortem: &f.severity.postmortem,
         postmortem_due: f.postmortem_due.map(|t| local_time_secs(t, tz)),
         postmortem_completed: f.postmortem_completed.map(|t| local_time_secs(t, tz)),
+        ack_note: ack_note(f),
+        resolve_note: resolve_note(f),
+        resolved_source: &incident.fields.resolved_source,
         sources,
         conflicts,
         timeline,
@@ -166,6 +174,31 @@ fn page<'a>(
         exceptions: exceptions_about(ctx, &Subject::Incident { number: f.number }),
         prev: i.checked_sub(1).map(|j| facts[j].number),
         next: facts.get(i + 1).map(|n| n.number),
+    }
+}
+
+/// A never-acknowledged incident is judged by its resolution (evidence-rules §4): say so.
+fn ack_note(f: &IncidentFacts) -> Option<&'static str> {
+    match (f.ack.state, f.time_to_ack, f.time_to_resolve) {
+        (VerdictState::Met, None, Some(_)) => {
+            Some("never acknowledged; resolved before the acknowledge deadline")
+        }
+        (VerdictState::Breached, None, Some(_)) => {
+            Some("never acknowledged; resolved after the acknowledge deadline")
+        }
+        (VerdictState::Breached, None, None) => {
+            Some("neither acknowledged nor resolved by the acknowledge deadline")
+        }
+        _ => None,
+    }
+}
+
+/// An open incident past its deadline was not "resolved after" it: it was not resolved at all.
+fn resolve_note(f: &IncidentFacts) -> Option<&'static str> {
+    match (f.resolve.state, f.time_to_resolve) {
+        (VerdictState::Breached, None) => Some("not resolved by the deadline"),
+        (VerdictState::Breached, Some(_)) => Some("resolved after the deadline"),
+        _ => None,
     }
 }
 
@@ -193,4 +226,53 @@ fn fields<'a>(ctx: &Ctx, fields: &'a IncidentRow) -> Fields<'a> {
 fn pd_link(ctx: &Ctx, id: Option<&str>) -> Option<String> {
     let base = ctx.config.links.pagerduty.as_ref()?;
     Some(format!("{}/incidents/{}", base.trim_end_matches('/'), id?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::{config, incident, inputs};
+
+    fn facts(i: crate::model::Incident) -> IncidentFacts {
+        let inputs = inputs(vec![i], vec![]);
+        crate::evidence::evaluate(&config(), &inputs).incidents[0].clone()
+    }
+
+    #[test]
+    fn verdict_notes_say_why() {
+        // Created 2026-03-02 15:00 UTC; P1: acknowledge within 5m, resolve within 4h.
+        let quick = facts(
+            incident(1)
+                .priority("P1")
+                .never_acked()
+                .resolved("2026-03-02T15:03:00Z")
+                .build(),
+        );
+        assert_eq!(
+            ack_note(&quick),
+            Some("never acknowledged; resolved before the acknowledge deadline")
+        );
+        assert_eq!(resolve_note(&quick), None);
+        let open = facts(
+            incident(2)
+                .priority("P1")
+                .never_acked()
+                .unresolved()
+                .build(),
+        );
+        assert_eq!(
+            ack_note(&open),
+            Some("neither acknowledged nor resolved by the acknowledge deadline")
+        );
+        assert_eq!(resolve_note(&open), Some("not resolved by the deadline"));
+        let late = facts(
+            incident(3)
+                .priority("P1")
+                .acked("2026-03-02T15:01:00Z")
+                .resolved("2026-03-02T20:00:00Z")
+                .build(),
+        );
+        assert_eq!(ack_note(&late), None);
+        assert_eq!(resolve_note(&late), Some("resolved after the deadline"));
+    }
 }

@@ -164,8 +164,8 @@ pub fn exception_counts(ctx: &Ctx) -> Vec<ExceptionCount> {
 
 pub fn kind_label(k: ExceptionKind) -> &'static str {
     match k {
-        ExceptionKind::AckBreach => "Acknowledged after the target",
-        ExceptionKind::ResolveBreach => "Resolved after the target",
+        ExceptionKind::AckBreach => "Not acknowledged within the target",
+        ExceptionKind::ResolveBreach => "Not resolved within the target",
         ExceptionKind::SeverityMissing => "No severity matching the policy",
         ExceptionKind::ResponseDataMissing => "No response-time data",
         ExceptionKind::PostmortemMissing => "Required postmortem missing",

@@ -18,6 +18,8 @@ struct PolicyPage<'a> {
     severities: Vec<SeverityRow<'a>>,
     escalation: Vec<EscalationRow<'a>>,
     source_href: String,
+    /// Past its `next_review` as of `as_of`.
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -85,6 +87,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 })
                 .collect(),
             source_href: format!("../{}", ctx.source_href(&p.source)),
+            warnings: crate::evidence::warnings::policy(p, ctx.config.period.as_of()),
         };
         let rel = format!("policies/{}.html", p.slug);
         ctx.page("policy.html", &rel, &p.title, &data)?;

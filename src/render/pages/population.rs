@@ -5,10 +5,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::evidence::population::NumberGap;
-use crate::model::{Accounting, SourceKind};
+use crate::model::{Accounting, FetchWindow, SourceKind};
 use crate::render::context::Ctx;
 use crate::render::views::ConflictView;
-use crate::util::{local_time, utc_rfc3339};
+use crate::util::{local_time, local_time_secs, utc_rfc3339};
 
 #[derive(Serialize)]
 struct PopulationPage<'a> {
@@ -26,8 +26,35 @@ struct PopulationPage<'a> {
     period_start_utc: String,
     period_end: String,
     period_end_utc: String,
-    fetch: Vec<FetchRow<'a>>,
+    outside: Vec<OutsideRow<'a>>,
+    fetch: Vec<FetchRecordView<'a>>,
     findings: Vec<String>,
+}
+
+/// An incident read but outside the period, so the cut-off can be tested.
+#[derive(Serialize)]
+struct OutsideRow<'a> {
+    number: u64,
+    created: String,
+    created_utc: String,
+    file: &'a str,
+    line: u64,
+    href: String,
+}
+
+/// One `fetch-record.json` (PagerDuty or Jira): when it ran, what was asked, what came back.
+#[derive(Serialize)]
+struct FetchRecordView<'a> {
+    file: &'a str,
+    href: String,
+    system: &'static str,
+    api_url: &'a str,
+    started: String,
+    finished: String,
+    since: &'a Option<String>,
+    until: &'a Option<String>,
+    windows: Vec<FetchRow<'a>>,
+    missing_keys: &'a [String],
 }
 
 /// One input file as read.
@@ -60,10 +87,9 @@ struct RejectedRow<'a> {
     exception_anchor: String,
 }
 
-/// One window of a PagerDuty fetch record: what was asked, what came back.
+/// One window of a fetch record: what was asked, what came back.
 #[derive(Serialize)]
 struct FetchRow<'a> {
-    file: &'a str,
     endpoint: &'a str,
     params: String,
     fetched_at: &'a str,
@@ -71,7 +97,8 @@ struct FetchRow<'a> {
     pages: u64,
     received: u64,
     reported: String,
-    ok: bool,
+    /// `yes`, `no`, or `not reported` when the API gave no total to compare with.
+    reconciled: &'static str,
     note: &'a Option<String>,
 }
 
@@ -136,7 +163,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         period_start_utc: utc_rfc3339(start),
         period_end: local_time(end, tz),
         period_end_utc: utc_rfc3339(end),
-        fetch: fetch_rows(ctx),
+        outside: outside_rows(ctx),
+        fetch: fetch_records(ctx),
         findings: inputs.findings.iter().map(|f| f.to_string()).collect(),
     };
     ctx.page(
@@ -148,28 +176,77 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     Ok(1)
 }
 
-fn fetch_rows<'a>(ctx: &Ctx<'a>) -> Vec<FetchRow<'a>> {
-    let mut rows = Vec::new();
-    for f in &ctx.inputs.pagerduty.fetch_records {
-        for w in &f.record.windows {
-            let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            rows.push(FetchRow {
-                file: &f.file,
-                endpoint: &w.endpoint,
-                params: params.join("&"),
-                fetched_at: &w.fetched_at,
-                pagination: &w.pagination,
-                pages: w.pages,
-                received: w.received,
-                reported: w
-                    .reported
-                    .map_or("not reported".to_string(), |r| r.to_string()),
-                ok: w.reconciled(),
-                note: &w.note,
-            });
-        }
+fn outside_rows<'a>(ctx: &Ctx<'a>) -> Vec<OutsideRow<'a>> {
+    let tz = ctx.tz();
+    ctx.inputs
+        .incidents
+        .iter()
+        .filter(|i| !i.in_period)
+        .filter_map(|i| {
+            // The first row decided the bucket (evidence-rules §2).
+            let at = i.sources.first()?;
+            Some(OutsideRow {
+                number: i.number,
+                created: local_time_secs(i.created, tz),
+                created_utc: utc_rfc3339(i.created),
+                file: &at.file,
+                line: at.line,
+                href: ctx.source_href(&at.file),
+            })
+        })
+        .collect()
+}
+
+fn fetch_records<'a>(ctx: &Ctx<'a>) -> Vec<FetchRecordView<'a>> {
+    let tz = ctx.tz();
+    // An instant as recorded (RFC 3339), shown in the organisation's zone when it parses.
+    let when = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text).map_or(text.to_string(), |at| {
+            local_time_secs(at.with_timezone(&chrono::Utc), tz)
+        })
+    };
+    let pd = ctx.inputs.pagerduty.fetch_records.iter();
+    pd.map(|f| (f, "PagerDuty"))
+        .chain(ctx.inputs.jira_fetch_records.iter().map(|f| (f, "Jira")))
+        .map(|(f, system)| FetchRecordView {
+            file: &f.file,
+            href: ctx.source_href(&f.file),
+            system,
+            api_url: &f.record.api_url,
+            started: when(&f.record.started_at),
+            finished: when(&f.record.finished_at),
+            since: &f.record.since,
+            until: &f.record.until,
+            windows: f.record.windows.iter().map(fetch_row).collect(),
+            missing_keys: &f.record.missing_keys,
+        })
+        .collect()
+}
+
+fn fetch_row(w: &FetchWindow) -> FetchRow<'_> {
+    let params: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    FetchRow {
+        endpoint: &w.endpoint,
+        params: params.join("&"),
+        fetched_at: &w.fetched_at,
+        pagination: &w.pagination,
+        pages: w.pages,
+        received: w.received,
+        reported: w
+            .reported
+            .map_or("not reported".to_string(), |r| r.to_string()),
+        reconciled: reconciled_text(w),
+        note: &w.note,
     }
-    rows
+}
+
+/// Received against reported: with no reported total there is nothing to reconcile.
+fn reconciled_text(w: &FetchWindow) -> &'static str {
+    match w.reported {
+        None => "not reported",
+        Some(_) if w.reconciled() => "yes",
+        Some(_) => "no",
+    }
 }
 
 fn source_kind(k: SourceKind) -> &'static str {
@@ -183,5 +260,23 @@ fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::Sample => "sample record",
         SourceKind::SiteConfig => "site configuration (site.toml)",
         SourceKind::Theme => "theme file",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_without_a_reported_total_is_not_reconciled_yes() {
+        let mut w = FetchWindow {
+            received: 7,
+            ..FetchWindow::default()
+        };
+        assert_eq!(reconciled_text(&w), "not reported");
+        w.reported = Some(7);
+        assert_eq!(reconciled_text(&w), "yes");
+        w.reported = Some(8);
+        assert_eq!(reconciled_text(&w), "no");
     }
 }

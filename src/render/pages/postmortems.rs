@@ -23,6 +23,8 @@ struct PostmortemPage<'a> {
     parts: Vec<PartView>,
     times: Vec<TimeView>,
     exceptions: Vec<ExceptionRef>,
+    /// Disagreements with the incident's severity or Jira's due dates.
+    warnings: Vec<String>,
 }
 
 /// The postmortem's own text, markdown rendered to HTML.
@@ -98,6 +100,11 @@ struct ItemView<'a> {
     done: bool,
     status_source: &'static str,
     jira_status: &'a Option<String>,
+    /// Jira's resolution and the day it was set (organisation zone).
+    jira_resolution: &'a Option<String>,
+    resolved_on: Option<String>,
+    closed_late: bool,
+    not_done: &'a Option<String>,
     untracked: bool,
     overdue: bool,
     exceptions: Vec<ExceptionRef>,
@@ -233,6 +240,12 @@ fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> Postmo
             done: af.done,
             status_source: af.status_source,
             jira_status: &af.jira_status,
+            jira_resolution: &af.jira_resolution,
+            resolved_on: af
+                .resolved_on
+                .map(|t| t.with_timezone(&tz).date_naive().to_string()),
+            closed_late: af.closed_late,
+            not_done: &af.not_done,
             untracked: af.untracked,
             overdue: af.overdue,
             exceptions: exceptions_about(
@@ -278,6 +291,7 @@ fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> Postmo
         parts,
         times,
         exceptions: exceptions_about(ctx, &Subject::Postmortem { id: pm.id.clone() }),
+        warnings: crate::evidence::warnings::postmortem(ctx.inputs, &ctx.evidence.incidents, pm),
     }
 }
 

@@ -19,6 +19,11 @@ struct SamplePage<'a> {
 struct RecordView<'a> {
     seed: &'a str,
     size: usize,
+    /// Who drew it and on which day, "not recorded" for records made before they were kept.
+    drawn_by: String,
+    drawn_on: String,
+    /// Why more were drawn than asked (one per non-empty stratum), when they were.
+    larger: Option<String>,
     stratify: Option<Stratify>,
     algorithm: &'a str,
     source: &'a str,
@@ -61,6 +66,13 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     Ok(1)
 }
 
+/// Stratified draws give every non-empty stratum at least one incident, which can exceed the
+/// requested size: the page says so rather than leaving the reader to spot the count.
+fn larger_than_asked(asked: usize, drawn: usize) -> Option<String> {
+    (drawn > asked)
+        .then(|| format!("{asked} asked, {drawn} drawn: every non-empty stratum gets at least one"))
+}
+
 fn record<'a>(ctx: &'a Ctx, r: &'a SampleRecord, check: &'a SampleCheck) -> RecordView<'a> {
     let tz = ctx.tz();
     let picks = r
@@ -89,6 +101,11 @@ fn record<'a>(ctx: &'a Ctx, r: &'a SampleRecord, check: &'a SampleCheck) -> Reco
     RecordView {
         seed: &r.seed,
         size: r.size,
+        drawn_by: r.drawn_by.clone().unwrap_or_else(|| "not recorded".into()),
+        drawn_on: r
+            .drawn_on
+            .map_or_else(|| "not recorded".into(), |d| d.to_string()),
+        larger: larger_than_asked(r.size, r.picks.len()),
         stratify: r.stratify,
         algorithm: &r.algorithm,
         source: &r.source,
@@ -98,5 +115,21 @@ fn record<'a>(ctx: &'a Ctx, r: &'a SampleRecord, check: &'a SampleCheck) -> Reco
         same_population: check.same_population,
         rederived: check.rederived,
         picks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_larger_than_asked_says_why() {
+        assert_eq!(
+            larger_than_asked(25, 26).as_deref(),
+            Some("25 asked, 26 drawn: every non-empty stratum gets at least one")
+        );
+        assert_eq!(larger_than_asked(25, 25), None);
+        // A population smaller than asked gives fewer: nothing to explain there.
+        assert_eq!(larger_than_asked(25, 3), None);
     }
 }
