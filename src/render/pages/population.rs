@@ -28,6 +28,8 @@ struct PopulationPage<'a> {
     period_end_utc: String,
     fetch: Vec<FetchRow<'a>>,
     findings: Vec<String>,
+    /// Issue 16's completeness proof (own partial: population-proof.html).
+    proof: super::population_proof::ProofView,
 }
 
 /// One input file as read.
@@ -138,6 +140,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         period_end_utc: utc_rfc3339(end),
         fetch: fetch_rows(ctx),
         findings: inputs.findings.iter().map(|f| f.to_string()).collect(),
+        proof: super::population_proof::view(ctx),
     };
     ctx.page(
         "population.html",
