@@ -338,6 +338,12 @@ fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
         population.contains("API fetch record"),
         "fetch record shown on the population page"
     );
+    // The API's own total, stated: the 6-month window was over the offset cap, read in halves.
+    assert!(
+        population.contains("The API reported 10400 incidents created between 2026-01-01 00:00")
+            && population.contains("read in halves"),
+        "totals stated on the population page"
+    );
 }
 
 #[test]
