@@ -167,6 +167,9 @@ impl FetchError {
     }
 }
 
+/// A kept response body: (path relative to the snapshot directory, gzip bytes).
+pub type RawBody = (String, Vec<u8>);
+
 /// One API: base URL, credential, headers, retry policy and how to sleep.
 pub struct ApiClient {
     http: Client,
@@ -182,7 +185,7 @@ pub struct ApiClient {
     started: Instant,
     /// `--keep-raw`: every answered body, gzip-compressed, named `raw/<n>.json.gz` in request
     /// order. `None` when bodies are only hashed.
-    kept: Option<Mutex<Vec<(String, Vec<u8>)>>>,
+    kept: Option<Mutex<Vec<RawBody>>>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -236,7 +239,7 @@ impl ApiClient {
     }
 
     /// The bodies kept so far, as (path relative to the snapshot directory, gzip bytes).
-    pub fn take_raw(&self) -> Vec<(String, Vec<u8>)> {
+    pub fn take_raw(&self) -> Vec<RawBody> {
         self.kept
             .as_ref()
             .map(|k| std::mem::take(&mut *k.lock().unwrap_or_else(|e| e.into_inner())))
