@@ -191,6 +191,10 @@ pub struct FetchPagerdutyArgs {
     /// PagerDuty service region.
     #[arg(long, value_enum, default_value = "us")]
     pub region: Region,
+    /// Also keep every raw response body, gzip-compressed, under the snapshot's `raw/` (their
+    /// SHA-256 are in the fetch record either way); `build` and `package` carry them.
+    #[arg(long)]
+    pub keep_raw: bool,
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -216,6 +220,10 @@ pub struct FetchJiraArgs {
     /// Jira base URL (default: `[links] jira` of site.toml).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// Also keep every raw response body, gzip-compressed, under the snapshot's `raw/` (their
+    /// SHA-256 are in the fetch record either way); `build` and `package` carry them.
+    #[arg(long)]
+    pub keep_raw: bool,
     /// Do not show a progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -338,6 +338,119 @@ fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
         population.contains("PagerDuty fetch record"),
         "fetch record shown on the population page"
     );
+    // The API's own total, stated: the 6-month window was over the offset cap, read in halves.
+    assert!(
+        population.contains("The API reported 10400 incidents created between 2026-01-01 00:00")
+            && population.contains("read in halves"),
+        "totals stated on the population page"
+    );
+}
+
+#[test]
+fn every_incidents_page_is_hashed_and_kept_raw_bodies_rehash() {
+    let (start, end) = ("2026-01-01", "2026-03-31");
+    let mut o = options(start, end, 250);
+    o.reset_secs = 0;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let out = fetch_cmd("pagerduty", &standin.server.url, site.path())
+        .arg("--keep-raw")
+        .env("PAGERDUTY_API_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = site.path().join("content/pagerduty");
+    let record: pagerproof::model::FetchRecord =
+        serde_json::from_slice(&std::fs::read(dir.join("fetch-record.json")).unwrap()).unwrap();
+    let requests: Vec<&pagerproof::model::FetchRequest> =
+        record.windows.iter().flat_map(|w| &w.requests).collect();
+    let sha = |body: &[u8]| pagerproof::util::sha256_hex(body);
+
+    // Every incidents page the stand-in served is in the record, by the hash of its body.
+    let served: Vec<String> = standin
+        .server
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path == "/incidents")
+        .map(|(_, body)| sha(body.as_bytes()))
+        .collect();
+    assert_eq!(served.len(), 3, "250 incidents in pages of 100");
+    let incidents: Vec<_> = record
+        .windows
+        .iter()
+        .filter(|w| w.endpoint == "/incidents")
+        .flat_map(|w| &w.requests)
+        .collect();
+    assert_eq!(
+        incidents
+            .iter()
+            .map(|r| r.sha256.clone())
+            .collect::<Vec<_>>(),
+        served
+    );
+    assert_eq!(incidents.iter().map(|r| r.received).sum::<u64>(), 250);
+    assert!(
+        incidents
+            .iter()
+            .all(|r| r.status == 200 && r.reported == Some(250))
+    );
+    let offsets: Vec<&str> = incidents
+        .iter()
+        .map(|r| {
+            r.params
+                .iter()
+                .find(|(k, _)| k == "offset")
+                .map(|(_, v)| v.as_str())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(offsets, ["0", "100", "200"]);
+    // Every 2xx answer of any endpoint is recorded, and nothing else.
+    assert_eq!(requests.len(), standin.server.bodies.lock().unwrap().len());
+
+    // Each kept body decompresses to exactly the bytes hashed.
+    for r in &requests {
+        let raw = r.raw.as_deref().expect("--keep-raw names every body");
+        let gz = std::fs::read(dir.join(raw)).unwrap();
+        assert_eq!(&gz[4..8], &[0, 0, 0, 0], "{raw}: gzip mtime is zero");
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut body).unwrap();
+        assert_eq!(sha(&body), r.sha256, "{raw}");
+        assert_eq!(body.len() as u64, r.bytes);
+    }
+    let text = std::fs::read_to_string(dir.join("fetch-record.json")).unwrap();
+    assert!(!text.contains(TOKEN));
+
+    // The kept bodies are inputs: read back, checked and carried to sources/.
+    let config = Config::load(site.path()).unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let carried = loaded
+        .other_files
+        .iter()
+        .filter(|f| f.path.starts_with("content/pagerduty/raw/"))
+        .count();
+    assert_eq!(carried, requests.len());
+    // A body altered after the fetch is refused, naming it.
+    let first = dir.join(requests[0].raw.as_deref().unwrap());
+    std::fs::write(
+        &first,
+        pagerproof::fetch::client::gzip(b"{\"incidents\":[]}"),
+    )
+    .unwrap();
+    let err = format!(
+        "{:#}",
+        pagerproof::ingest::pagerduty::load(&config).unwrap_err()
+    );
+    assert!(
+        err.contains("content/pagerduty/raw/00001.json.gz") && err.contains("not the one"),
+        "{err}"
+    );
 }
 
 #[test]

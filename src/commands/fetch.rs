@@ -29,7 +29,10 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
         crate::cli::Region::Eu => pagerduty::Region::Eu,
     };
     let base = pagerduty::base_url(args.api_url.as_deref(), region);
-    let client = pagerduty::client(&base, &token)?;
+    let mut client = pagerduty::client(&base, &token)?;
+    if args.keep_raw {
+        client = client.keeping_raw();
+    }
     let bar = progress_bar(args.quiet);
     let progress = |endpoint: &str, n: u64| {
         bar.set_message(endpoint.to_string());
@@ -80,7 +83,10 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
         .or_else(|| config.links.jira.clone())
         .context("no Jira URL: pass --api-url or set [links] jira in site.toml")?;
     let keys = crate::ingest::jira_refs::referenced_keys(&config)?;
-    let (client, flavor) = jira::client_from_env(&base)?;
+    let (mut client, flavor) = jira::client_from_env(&base)?;
+    if args.keep_raw {
+        client = client.keeping_raw();
+    }
     let bar = progress_bar(args.quiet);
     let progress = |endpoint: &str, n: u64| {
         bar.set_message(endpoint.to_string());

@@ -12,6 +12,7 @@ use crate::model::{Incident, Target};
 pub mod exceptions;
 pub mod oncall;
 pub mod population;
+pub mod population_proof;
 pub mod postmortems;
 pub mod provenance;
 pub mod responders;
@@ -46,6 +47,8 @@ pub struct Evidence {
     pub oncall: oncall::OnCallFacts,
     /// First and last incident numbers and the gaps between them.
     pub numbering: population::Numbering,
+    /// Every `/incidents` fetch window: reported against received.
+    pub incident_windows: Vec<population_proof::WindowTotal>,
     /// Pages per responder, most first.
     pub responders: Vec<responders::ResponderLoad>,
     /// Each recorded sample re-derived, in `Inputs::samples` order.
@@ -505,6 +508,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         months,
         oncall,
         numbering: population::numbering(inputs),
+        incident_windows: population_proof::incident_totals(&inputs.pagerduty.fetch_records),
         audit_records: oncall::audit_in_period(&inputs.pagerduty, period_start, period_end),
         responses: answers,
         responders,

@@ -3,7 +3,8 @@
 //! The credential lives only in the `Authorization` header value: it is never part of a URL,
 //! never printed by `Debug`, and scrubbed from every error message.
 
-use std::io::Read;
+use std::io::{Read, Write};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
@@ -12,6 +13,9 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER
 use serde_json::Value;
 
 use super::retry::{RetryPolicy, Sleeper, real_sleeper, reset_seconds};
+use crate::model::FetchRequest;
+use crate::model::layout::RAW_DIR;
+use crate::util::{sha256_hex, utc_rfc3339};
 
 /// An `Authorization` header value and every form of the secret inside it (for scrubbing
 /// messages).
@@ -163,6 +167,9 @@ impl FetchError {
     }
 }
 
+/// A kept response body: (path relative to the snapshot directory, gzip bytes).
+pub type RawBody = (String, Vec<u8>);
+
 /// One API: base URL, credential, headers, retry policy and how to sleep.
 pub struct ApiClient {
     http: Client,
@@ -176,6 +183,9 @@ pub struct ApiClient {
     limits: Limits,
     /// When this client was made: the fetch's deadline counts from here.
     started: Instant,
+    /// `--keep-raw`: every answered body, gzip-compressed, named `raw/<n>.json.gz` in request
+    /// order. `None` when bodies are only hashed.
+    kept: Option<Mutex<Vec<RawBody>>>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -189,7 +199,7 @@ impl std::fmt::Debug for ApiClient {
 }
 
 enum Attempt {
-    Done(Value),
+    Done(Value, u16, Vec<u8>),
     Retry { wait: Duration, reason: String },
     Fail(FetchError),
 }
@@ -218,7 +228,22 @@ impl ApiClient {
             sleeper: real_sleeper(),
             limits,
             started: Instant::now(),
+            kept: None,
         })
+    }
+
+    /// Keep every answered body (gzip) besides hashing it: see [`ApiClient::take_raw`].
+    pub fn keeping_raw(mut self) -> ApiClient {
+        self.kept = Some(Mutex::default());
+        self
+    }
+
+    /// The bodies kept so far, as (path relative to the snapshot directory, gzip bytes).
+    pub fn take_raw(&self) -> Vec<RawBody> {
+        self.kept
+            .as_ref()
+            .map(|k| std::mem::take(&mut *k.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default()
     }
 
     pub fn with_limits(mut self, limits: Limits) -> anyhow::Result<ApiClient> {
@@ -266,6 +291,17 @@ impl ApiClient {
 
     /// GET a JSON document, retrying rate limits, 5xx and connection errors.
     pub fn get(&self, path: &str, params: &[(String, String)]) -> Result<Value, FetchError> {
+        self.get_recorded(path, params).map(|(v, _)| v)
+    }
+
+    /// [`ApiClient::get`], with the record of the answered request: its parameters, instant,
+    /// status and the SHA-256 of the body (counts are the caller's to fill in). With
+    /// [`ApiClient::keeping_raw`] the body is kept too.
+    pub fn get_recorded(
+        &self,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Result<(Value, FetchRequest), FetchError> {
         let url = self.url(path, params);
         let deadline = self.started + self.limits.deadline;
         let mut last = String::new();
@@ -273,8 +309,20 @@ impl ApiClient {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 return Err(self.deadline_error(&url, last));
             };
+            let requested_at = utc_rfc3339(chrono::Utc::now());
             match self.attempt(&url, tryno, left) {
-                Attempt::Done(v) => return Ok(v),
+                Attempt::Done(v, status, body) => {
+                    let request = FetchRequest {
+                        params: params.to_vec(),
+                        requested_at,
+                        status,
+                        sha256: sha256_hex(&body),
+                        bytes: body.len() as u64,
+                        raw: self.keep(&body),
+                        ..FetchRequest::default()
+                    };
+                    return Ok((v, request));
+                }
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry { wait, reason } => {
                     last = reason;
@@ -338,7 +386,7 @@ impl ApiClient {
         let message = || self.credential.scrub(&error_message(&body));
         match status {
             200..=299 => match serde_json::from_str(&body) {
-                Ok(v) => Attempt::Done(v),
+                Ok(v) => Attempt::Done(v, status, bytes),
                 Err(e) => Attempt::Fail(FetchError::BadBody {
                     service: self.service,
                     url: url.to_string(),
@@ -371,6 +419,18 @@ impl ApiClient {
 }
 
 impl ApiClient {
+    /// Keeps `body` when asked to, returning where it will be written.
+    fn keep(&self, body: &[u8]) -> Option<String> {
+        let mut kept = self
+            .kept
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let name = format!("{RAW_DIR}/{:05}.json.gz", kept.len() + 1);
+        kept.push((name.clone(), gzip(body)));
+        Some(name)
+    }
+
     fn timeout_reason(&self) -> String {
         format!(
             "no complete answer within {} s (request time limit)",
@@ -406,6 +466,17 @@ impl ApiClient {
             reason,
         }
     }
+}
+
+/// Deterministic gzip: no file name, no modification time (the header's mtime is 0), so the
+/// same body always compresses to the same bytes.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    enc.write_all(data).expect("in-memory write");
+    enc.finish().expect("in-memory write")
 }
 
 /// The HTTP client: connect time limit, and redirects followed only within the same scheme,

@@ -4,8 +4,9 @@
 //! # Snapshot layout (`[inputs] jira`, by default `content/jira/`)
 //!
 //! - `issues.jsonl`: one issue per line as Jira returned it (`key`, `fields`, ...), sorted by key;
-//! - `fetch-record.json`: every request with its parameters and counts; keys Jira does not know
-//!   are listed in the record's notes.
+//! - `fetch-record.json`: every request with its parameters and counts, and every answer's
+//!   instant, status and body SHA-256; keys Jira does not know are listed in the record's notes;
+//! - `raw/<n>.json.gz` (`--keep-raw`): each answered body, gzip-compressed.
 //!
 //! Cloud (`JIRA_EMAIL` + `JIRA_API_TOKEN`, Basic) searches `/rest/api/3/search/jql` in batches,
 //! following `nextPageToken`; a batch Jira refuses (a key that does not exist makes JQL fail) is
@@ -59,6 +60,8 @@ pub struct JiraSnapshot {
     pub issues: Vec<Value>,
     pub missing: Vec<String>,
     pub record: FetchRecord,
+    /// `--keep-raw`: (path under the snapshot, gzip body) of every answer, in request order.
+    pub raw: Vec<(String, Vec<u8>)>,
 }
 
 pub fn fetch(
@@ -113,6 +116,7 @@ pub fn fetch(
             windows,
             missing_keys: Vec::new(),
         },
+        raw: client.take_raw(),
     })
 }
 
@@ -141,8 +145,12 @@ fn search_cloud(
         if let Some(t) = &token {
             p.push(("nextPageToken".into(), t.clone()));
         }
-        let v = match client.get(endpoint, &p) {
-            Ok(v) => v,
+        let v = match client.get_recorded(endpoint, &p) {
+            Ok((v, mut request)) => {
+                request.received = v["issues"].as_array().map_or(0, |a| a.len() as u64);
+                window.requests.push(request);
+                v
+            }
             Err(e) if e.status() == Some(400) => {
                 window.note = Some(format!("refused, read issue by issue: {e}"));
                 windows.push(window);
@@ -180,8 +188,10 @@ fn get_issue(
     let params = vec![("fields".to_string(), FIELDS.to_string())];
     let mut window = new_window(&endpoint, &params, "none", None);
     window.pages = 1;
-    let result = match client.get(&endpoint, &params) {
-        Ok(v) => {
+    let result = match client.get_recorded(&endpoint, &params) {
+        Ok((v, mut request)) => {
+            request.received = 1;
+            window.requests.push(request);
             window.received = 1;
             progress(&endpoint, 1);
             Some(v)
@@ -202,6 +212,7 @@ pub fn write_snapshot(dir: &Path, snap: &JiraSnapshot) -> Result<()> {
     record["missing_keys"] = serde_json::json!(snap.missing);
     super::write_dir_atomically(dir, |tmp| {
         super::write_jsonl(&tmp.join(ISSUES), &snap.issues)?;
+        super::write_raw(tmp, &snap.raw)?;
         super::write_json(&tmp.join(FETCH_RECORD), &record)
     })
 }

@@ -80,6 +80,20 @@ pub fn write_jsonl(path: &Path, records: &[Value]) -> Result<()> {
         .with_context(|| format!("{}: cannot write", path.display()))
 }
 
+/// The kept raw bodies (`--keep-raw`), each at its path relative to the snapshot directory.
+pub fn write_raw(dir: &Path, raw: &[(String, Vec<u8>)]) -> Result<()> {
+    for (rel, bytes) in raw {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{}: cannot create", parent.display()))?;
+        }
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Pretty JSON with a final newline.
 pub fn write_json(path: &Path, value: &Value) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;

@@ -14,7 +14,8 @@
 //! | `overrides.jsonl` | `{"schedule_id", "override"}` from each schedule's overrides | schedule id, start, id |
 //! | `services.jsonl`, `priorities.jsonl`, `users.jsonl` | the account's lists | id (priorities: API order) |
 //! | `audit_records.jsonl` | `GET /audit/records` in windows of at most 31 days | execution time, id |
-//! | `fetch-record.json` | the [`FetchRecord`]: every request window, its parameters, pages, counts received and reported | request order |
+//! | `fetch-record.json` | the [`FetchRecord`]: every request window, its parameters, counts received and reported, and every page's request, instant, status and body SHA-256 | request order |
+//! | `raw/<n>.json.gz` | `--keep-raw` only: each answered body, gzip (no name, mtime 0), as the record's `raw` names it | request order |
 //!
 //! A fetch writes into a hidden sibling directory and renames it into place only when every
 //! list was read and reconciled, so an interrupted or failed fetch leaves the previous snapshot
@@ -84,6 +85,8 @@ pub struct PdSnapshot {
     pub users: Vec<Value>,
     pub audit_records: Vec<Value>,
     pub record: FetchRecord,
+    /// `--keep-raw`: (path under the snapshot, gzip body) of every answer, in request order.
+    pub raw: Vec<(String, Vec<u8>)>,
 }
 
 /// Reads every list for incidents created in [since, until).
@@ -153,6 +156,7 @@ pub fn fetch(
             windows,
             missing_keys: Vec::new(),
         },
+        raw: client.take_raw(),
     })
 }
 
@@ -288,7 +292,9 @@ fn fetch_schedule(
     let mut get_one =
         |endpoint: String, params: Vec<(String, String)>| -> Result<Value, FetchError> {
             let mut window = new_window(&endpoint, &params, "none", None);
-            let v = client.get(&endpoint, &params)?;
+            let (v, mut request) = client.get_recorded(&endpoint, &params)?;
+            request.received = 1;
+            window.requests.push(request);
             window.pages = 1;
             window.received = 1;
             windows.push(window);
@@ -394,6 +400,7 @@ pub fn write_snapshot(dir: &Path, snap: &PdSnapshot) -> Result<()> {
         for (name, records) in files {
             super::write_jsonl(&tmp.join(name), records)?;
         }
+        super::write_raw(tmp, &snap.raw)?;
         super::write_json(
             &tmp.join(FETCH_RECORD),
             &serde_json::to_value(&snap.record)?,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Months, Utc};
 use serde_json::Value;
 
 use super::client::ApiClient;
-use crate::model::FetchWindow;
+use crate::model::{FetchRequest, FetchWindow};
 use crate::util::utc_rfc3339;
 
 /// `offset + limit` may not exceed this (PagerDuty answers HTTP 400 beyond it).
@@ -31,6 +31,7 @@ struct Page {
     items: Vec<Value>,
     more: bool,
     total: Option<u64>,
+    request: FetchRequest,
 }
 
 fn offset_page(client: &ApiClient, req: &ListRequest, offset: u64) -> Result<Page> {
@@ -38,7 +39,7 @@ fn offset_page(client: &ApiClient, req: &ListRequest, offset: u64) -> Result<Pag
     params.push(("limit".into(), req.limit.to_string()));
     params.push(("offset".into(), offset.to_string()));
     params.push(("total".into(), "true".into()));
-    let v = client.get(req.endpoint, &params)?;
+    let (v, mut request) = client.get_recorded(req.endpoint, &params)?;
     let Some(items) = v[req.list_key].as_array() else {
         bail!(
             "{} {}: the response has no `{}` list",
@@ -47,10 +48,13 @@ fn offset_page(client: &ApiClient, req: &ListRequest, offset: u64) -> Result<Pag
             req.list_key
         );
     };
+    request.received = items.len() as u64;
+    request.reported = v["total"].as_u64();
     Ok(Page {
         items: items.clone(),
         more: v["more"].as_bool().unwrap_or(false),
-        total: v["total"].as_u64(),
+        total: request.reported,
+        request,
     })
 }
 
@@ -79,6 +83,7 @@ fn read_rest(
     let mut page = first;
     loop {
         window.pages += 1;
+        window.requests.push(page.request);
         progress(req.endpoint, page.items.len() as u64);
         let got = page.items.len() as u64;
         items.extend(page.items);
@@ -178,6 +183,7 @@ fn read_window(
         );
     }
     window.pages = 1;
+    window.requests.push(first.request);
     window.reported = Some(total);
     window.note = Some(format!(
         "split at {}: total {total} exceeds the {OFFSET_CAP} offset+limit cap; received = both halves",
@@ -249,7 +255,7 @@ pub fn cursor_all(
         if let Some(c) = &cursor {
             params.push(("cursor".into(), c.clone()));
         }
-        let v = client.get(req.endpoint, &params)?;
+        let (v, mut request) = client.get_recorded(req.endpoint, &params)?;
         let Some(page) = v[req.list_key].as_array() else {
             bail!(
                 "{} {}: the response has no `{}` list",
@@ -259,6 +265,8 @@ pub fn cursor_all(
             );
         };
         window.pages += 1;
+        request.received = page.len() as u64;
+        window.requests.push(request);
         progress(req.endpoint, page.len() as u64);
         items.extend(page.iter().cloned());
         match v["next_cursor"].as_str().filter(|c| !c.is_empty()) {
@@ -309,6 +317,7 @@ pub fn new_window(
         received: 0,
         reported: None,
         note,
+        requests: Vec::new(),
     }
 }
 

@@ -39,6 +39,8 @@ enum FileKind {
     Users,
     AuditRecords,
     FetchRecord,
+    /// `raw/<n>.json.gz`: a response body kept by `fetch --keep-raw`.
+    RawBody,
     Other,
 }
 
@@ -105,6 +107,7 @@ pub fn load(config: &Config) -> Result<Loaded> {
         }
     }
     log.sort();
+    check_raw_bodies(&files, &loaded.snapshot.fetch_records)?;
     let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
     let snap = &mut loaded.snapshot;
     for (rel, kind, bytes) in files {
@@ -163,6 +166,16 @@ pub fn load(config: &Config) -> Result<Loaded> {
                 }
             }
             FileKind::LogEntries | FileKind::FetchRecord => {}
+            FileKind::RawBody => {
+                let mut source = source;
+                source.notes.push(
+                    "raw API response body (fetch --keep-raw), gzip: the fetch record holds its \
+                     SHA-256 before compression"
+                        .into(),
+                );
+                loaded.other_files.push(source);
+                continue;
+            }
             FileKind::Other => {
                 let mut source = source;
                 source
@@ -200,6 +213,44 @@ fn name_v3_members(snap: &mut Snapshot) {
     }
 }
 
+/// Every kept raw body named by a fetch record must re-hash to the SHA-256 the record holds: a
+/// body edited (or swapped) after the fetch is an error naming the file. A record naming a body
+/// that is not there is one too, since the snapshot claims to carry it.
+fn check_raw_bodies(
+    files: &[(String, FileKind, Vec<u8>)],
+    records: &[FetchRecordFile],
+) -> Result<()> {
+    let by_path: BTreeMap<&Path, &[u8]> = files
+        .iter()
+        .filter(|(_, kind, _)| *kind == FileKind::RawBody)
+        .map(|(rel, _, bytes)| (Path::new(rel.as_str()), bytes.as_slice()))
+        .collect();
+    for file in records {
+        // Kept bodies are named relative to the directory of the record that names them.
+        let base = Path::new(&file.file).parent().unwrap_or(Path::new(""));
+        for r in file.record.windows.iter().flat_map(|w| &w.requests) {
+            let Some(raw) = &r.raw else { continue };
+            let shown = format!("{}/{raw}", base.to_string_lossy());
+            let Some(gz) = by_path.get(Path::new(&shown)) else {
+                anyhow::bail!("{}: names the kept body {raw}, which is missing", file.file);
+            };
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(*gz), &mut body)
+                .map_err(|e| anyhow::anyhow!("{shown}: not a gzip body: {e}"))?;
+            let sha = crate::util::sha256_hex(&body);
+            if sha != r.sha256 {
+                anyhow::bail!(
+                    "{shown}: the body hashes to {sha}, but {} recorded {} for it; the kept body \
+                     is not the one the API sent",
+                    file.file,
+                    r.sha256
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every non-hidden file under `dir`: (path relative to the site with `/`, kind, bytes), in path
 /// byte order.
 fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, Vec<u8>)>> {
@@ -215,7 +266,13 @@ fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, 
         let rel = relative(config, entry.path());
         super::file_names::check_file_name(&rel)?;
         let bytes = std::fs::read(entry.path()).with_context(|| format!("{rel}: cannot read"))?;
-        let kind = kind_of(&entry.file_name().to_string_lossy());
+        let in_dir = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let kind = if in_dir.starts_with(crate::model::layout::RAW_DIR) && rel.ends_with(".json.gz")
+        {
+            FileKind::RawBody
+        } else {
+            kind_of(&entry.file_name().to_string_lossy())
+        };
         out.push((rel, kind, bytes));
     }
     out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

@@ -188,6 +188,30 @@ pub struct FetchWindow {
     pub reported: Option<u64>,
     /// Why the window exists or what became of it (split because over the cap, unavailable, ...).
     pub note: Option<String>,
+    /// Every page, as answered (empty in records written before pages were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<FetchRequest>,
+}
+
+/// One HTTP request of a window (one page) and what came back: enough to prove which body the
+/// records were read from. The credential travels in a header, so `params` never holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FetchRequest {
+    /// Every query parameter sent, paging included, in request order.
+    pub params: Vec<(String, String)>,
+    /// When the answered attempt was sent (RFC 3339 UTC).
+    pub requested_at: String,
+    pub status: u16,
+    /// The count this answer reported (`total`), when it reports one.
+    pub reported: Option<u64>,
+    /// Records in this answer.
+    pub received: u64,
+    /// SHA-256 (hex) of the response body exactly as received.
+    pub sha256: String,
+    pub bytes: u64,
+    /// The kept body, gzip-compressed, relative to the snapshot directory (`fetch --keep-raw`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
 }
 
 impl FetchWindow {

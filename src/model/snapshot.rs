@@ -8,6 +8,9 @@ use super::*;
 /// File names of the snapshot directories (`[inputs] pagerduty`, `[inputs] jira`). `fetch` writes
 /// them, `ingest` reads them; the formats are documented in `fetch::pagerduty` and `fetch::jira`.
 pub mod layout {
+    /// `fetch --keep-raw`: the response bodies, `raw/<n>.json.gz` under a snapshot directory.
+    pub const RAW_DIR: &str = "raw";
+
     /// `content/pagerduty/`: one JSON record per line, except the fetch record.
     pub mod pagerduty {
         pub const INCIDENTS: &str = "incidents.jsonl";

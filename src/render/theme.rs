@@ -28,6 +28,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "policies.html",
     "policy.html",
     "population.html",
+    "population-proof.html",
     "exceptions.html",
     "controls.html",
     "method.html",

@@ -69,6 +69,8 @@ pub type Log = Arc<Mutex<Vec<(Req, u16)>>>;
 pub struct MockServer {
     pub url: String,
     pub log: Log,
+    /// (path, body) of every 2xx answer, in order: what a client should have hashed.
+    pub bodies: Arc<Mutex<Vec<(String, String)>>>,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
 }
@@ -79,7 +81,8 @@ impl MockServer {
             Arc::new(tiny_http::Server::from_listener(nodelay_listener(), None).expect("server"));
         let port = server.server_addr().to_ip().expect("ip address").port();
         let log: Log = Arc::default();
-        let (s, l) = (server.clone(), log.clone());
+        let bodies: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let (s, l, b) = (server.clone(), log.clone(), bodies.clone());
         let thread = std::thread::spawn(move || {
             for mut request in s.incoming_requests() {
                 let url = reqwest::Url::parse(&format!("http://127.0.0.1{}", request.url()))
@@ -99,6 +102,11 @@ impl MockServer {
                 let mut sink = Vec::new();
                 let _ = std::io::Read::read_to_end(request.as_reader(), &mut sink);
                 let resp = handler(&req);
+                if (200..300).contains(&resp.status) {
+                    b.lock()
+                        .unwrap()
+                        .push((req.path.clone(), resp.body.clone()));
+                }
                 l.lock().unwrap().push((req, resp.status));
                 let mut out =
                     tiny_http::Response::from_string(resp.body).with_status_code(resp.status);
@@ -113,6 +121,7 @@ impl MockServer {
         MockServer {
             url: format!("http://127.0.0.1:{port}"),
             log,
+            bodies,
             server,
             thread: Some(thread),
         }

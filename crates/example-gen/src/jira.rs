@@ -367,6 +367,8 @@ fn fetch_record(jira: &Jira, cal: &Calendar) -> FetchRecord {
             received: batch.len() as u64,
             reported: None,
             note: None,
+            // Generated, not fetched: there is no response body to hash.
+            requests: Vec::new(),
         })
         .collect();
     let finished = started + Duration::seconds(windows.len() as i64 + 2);

@@ -744,9 +744,32 @@ fn prepare(out: &Path, force: bool) -> Result<()> {
             );
         }
         for dir in existing {
-            let path = out.join(dir);
-            std::fs::remove_dir_all(&path)
-                .with_context(|| format!("{}: cannot remove", path.display()))?;
+            remove_generated(&out.join(dir))?;
+        }
+    }
+    Ok(())
+}
+
+/// Hand-written files the generator never writes (export sidecars, `<export>.csv.toml`) survive
+/// `--force`.
+fn hand_written(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".csv.toml")
+}
+
+/// Removes `dir` whole, unless it holds hand-written files: then every other file goes.
+fn remove_generated(dir: &Path) -> Result<()> {
+    let keep = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .any(|e| e.file_type().is_file() && hand_written(e.path()));
+    if !keep {
+        return std::fs::remove_dir_all(dir)
+            .with_context(|| format!("{}: cannot remove", dir.display()));
+    }
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_file() && !hand_written(entry.path()) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("{}: cannot remove", entry.path().display()))?;
         }
     }
     Ok(())
@@ -827,11 +850,22 @@ mod tests {
         };
         let err = generate(&opts, dir.path()).unwrap_err().to_string();
         assert!(err.contains("--force"), "{err}");
+        // An export sidecar written by hand survives --force; the generated files are rewritten.
+        let sidecar = dir
+            .path()
+            .join("content/incidents/2026-h1-analytics.csv.toml");
+        std::fs::write(&sidecar, "exported_by = \"Dana\"\n").unwrap();
+        let before = files(dir.path());
         let opts = Options {
             force: true,
             ..opts
         };
         generate(&opts, dir.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&sidecar).unwrap(),
+            "exported_by = \"Dana\"\n"
+        );
+        assert_eq!(files(dir.path()), before);
     }
 
     #[test]

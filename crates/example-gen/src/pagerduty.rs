@@ -1017,6 +1017,8 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             received,
             reported,
             note: None,
+            // Generated, not fetched: there is no response body to hash.
+            requests: Vec::new(),
         });
     };
     let utc = || ("time_zone", "UTC".to_string());

@@ -18,6 +18,7 @@ pub mod method;
 pub mod oncall;
 pub mod policies;
 pub mod population;
+pub mod population_proof;
 pub mod postmortems;
 pub mod register;
 pub mod sample;

@@ -29,6 +29,8 @@ struct PopulationPage<'a> {
     outside: Vec<OutsideRow<'a>>,
     fetch: Vec<FetchRecordView<'a>>,
     findings: Vec<String>,
+    /// Issue 16's completeness proof (own partial: population-proof.html).
+    proof: super::population_proof::ProofView,
 }
 
 /// An incident read but outside the period, so the cut-off can be tested.
@@ -166,6 +168,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         outside: outside_rows(ctx),
         fetch: fetch_records(ctx),
         findings: inputs.findings.iter().map(|f| f.to_string()).collect(),
+        proof: super::population_proof::view(ctx),
     };
     ctx.page(
         "population.html",
