@@ -29,7 +29,11 @@ fn package(site: &Path) {
 /// The fixture as an earlier period: another period name, an older policy version with a
 /// tighter P1 acknowledgement target, and one incident export fewer. Returns its zip.
 fn previous_period(site: &Path) -> PathBuf {
-    edit(&site.join("site.toml"), "name = \"H1 2026\"", "name = \"Prior\"");
+    edit(
+        &site.join("site.toml"),
+        "name = \"H1 2026\"",
+        "name = \"Prior\"",
+    );
     let policy = site.join("content/policies/incident-response.md");
     edit(&policy, "version = \"1.0\"", "version = \"0.9\"");
     edit(&policy, "ack = \"5m\"", "ack = \"10m\"");
@@ -55,9 +59,9 @@ fn bag_info(zip: &Path) -> String {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
     let name = archive
         .file_names()
+        .map(|n| n.unwrap().into_owned())
         .find(|n| n.ends_with("/bag-info.txt"))
-        .unwrap()
-        .to_string();
+        .unwrap();
     let mut text = String::new();
     std::io::Read::read_to_string(&mut archive.by_name(&name).unwrap(), &mut text).unwrap();
     text
@@ -88,7 +92,10 @@ fn two_chained_periods_archive_with_an_intact_chain() {
     let t = two_periods();
     let info = bag_info(&t.new_zip);
     assert!(
-        info.contains(&format!("Previous-Package-SHA256: {}\n", sha256(&t.old_zip))),
+        info.contains(&format!(
+            "Previous-Package-SHA256: {}\n",
+            sha256(&t.old_zip)
+        )),
         "{info}"
     );
     assert!(
@@ -96,7 +103,10 @@ fn two_chained_periods_archive_with_an_intact_chain() {
         "{info}"
     );
     let verify = read(&t.new.path().join("public/verify.html"));
-    assert!(verify.contains(&sha256(&t.old_zip)), "verify.html names the previous zip's hash");
+    assert!(
+        verify.contains(&sha256(&t.old_zip)),
+        "verify.html names the previous zip's hash"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("archive");
@@ -109,21 +119,34 @@ fn two_chained_periods_archive_with_an_intact_chain() {
         .success()
         .stdout(predicate::str::contains("chain intact"));
     let index = read(&out.join("index.html"));
-    assert!(index.contains("<span class=\"ok\" id=\"chain\">chain intact</span>"), "{index}");
+    assert!(
+        index.contains("<span class=\"ok\" id=\"chain\">chain intact</span>"),
+        "{index}"
+    );
     assert!(index.contains(&sha256(&t.old_zip)) && index.contains(&sha256(&t.new_zip)));
-    assert!(index.contains(">Prior</a>") && index.contains(">H1 2026</a>"), "{index}");
+    assert!(
+        index.contains(">Prior</a>") && index.contains(">H1 2026</a>"),
+        "{index}"
+    );
     assert!(index.contains("not signed"));
     assert!(index.contains("Content-Security-Policy"));
     // Both sites unpacked beside the index, with relative links into them.
     assert!(out.join("fixture-variants-inc-prior/index.html").is_file());
-    assert!(out.join("fixture-variants-inc-h1-2026/verify.html").is_file());
+    assert!(
+        out.join("fixture-variants-inc-h1-2026/verify.html")
+            .is_file()
+    );
     assert!(index.contains("href=\"fixture-variants-inc-prior/index.html\""));
     assert!(!index.contains("href=\"/"), "relative links only");
     // The older period comes first.
     assert!(index.find(">Prior</a>").unwrap() < index.find(">H1 2026</a>").unwrap());
 
     // Deterministic, and a re-run reads what the archive holds: with no zip given, same index.
-    pagerproof().args(["archive", "--out"]).arg(&out).assert().success();
+    pagerproof()
+        .args(["archive", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
     assert_eq!(read(&out.join("index.html")), index);
 }
 
@@ -160,7 +183,7 @@ fn a_tampered_older_zip_is_refused_by_name() {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap();
-        let name = entry.name().to_string();
+        let name = entry.name().unwrap().into_owned();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
         if name.ends_with("/data/index.html") {
@@ -182,7 +205,9 @@ fn a_tampered_older_zip_is_refused_by_name() {
         .arg(&t.old_zip)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("fixture-variants-inc-prior.zip: refused"))
+        .stderr(predicate::str::contains(
+            "fixture-variants-inc-prior.zip: refused",
+        ))
         .stderr(predicate::str::contains("data/index.html"));
     assert!(!out.join("index.html").exists(), "nothing is written");
 }

@@ -16,7 +16,9 @@ pub fn run(args: &ArchiveArgs) -> Result<ExitCode> {
             collection::Link::First => "first".to_string(),
             collection::Link::Intact { previous } => format!("follows {previous}"),
             collection::Link::Broken { previous, .. } => format!("BREAK after {previous}"),
-            collection::Link::NotHeld { identifier, .. } => format!("follows {identifier} (not held)"),
+            collection::Link::NotHeld { identifier, .. } => {
+                format!("follows {identifier} (not held)")
+            }
         };
         println!(
             "  {}  {}  sha256 {}  signature {}  {}",

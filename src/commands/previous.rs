@@ -36,10 +36,8 @@ pub fn load(config: &Config) -> Result<Option<PreviousPeriod>> {
 }
 
 /// The previous period's inputs, loaded from the copy of its site under `data/sources/`.
-fn previous_inputs(
-    package: &collection::Package,
-) -> Result<Option<Box<crate::model::Inputs>>> {
-    if !package.files.contains_key("data/sources/site.toml") {
+fn previous_inputs(package: &collection::Package) -> Result<Option<Box<crate::model::Inputs>>> {
+    if !package.files.contains_key("sources/site.toml") {
         return Ok(None);
     }
     let work = tempfile::Builder::new()
@@ -47,7 +45,7 @@ fn previous_inputs(
         .tempdir()
         .context("cannot create a temporary directory")?;
     for (rel, bytes) in &package.files {
-        let Some(rel) = rel.strip_prefix("data/sources/") else {
+        let Some(rel) = rel.strip_prefix("sources/") else {
             continue;
         };
         let path = work.path().join(rel);

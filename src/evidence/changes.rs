@@ -101,9 +101,24 @@ pub fn policy_changes(a: &PolicyDoc, b: &PolicyDoc) -> Vec<Change> {
     let mut out = Vec::new();
     push(&mut out, "Version".into(), version(a), version(b));
     push(&mut out, "Title".into(), a.title.clone(), b.title.clone());
-    push(&mut out, "Effective".into(), opt(a.effective.as_ref()), opt(b.effective.as_ref()));
-    push(&mut out, "Approved by".into(), opt(a.approved_by.as_ref()), opt(b.approved_by.as_ref()));
-    push(&mut out, "Approved on".into(), opt(a.approved_on.as_ref()), opt(b.approved_on.as_ref()));
+    push(
+        &mut out,
+        "Effective".into(),
+        opt(a.effective.as_ref()),
+        opt(b.effective.as_ref()),
+    );
+    push(
+        &mut out,
+        "Approved by".into(),
+        opt(a.approved_by.as_ref()),
+        opt(b.approved_by.as_ref()),
+    );
+    push(
+        &mut out,
+        "Approved on".into(),
+        opt(a.approved_on.as_ref()),
+        opt(b.approved_on.as_ref()),
+    );
     push(
         &mut out,
         "PagerDuty escalation policy".into(),
@@ -121,14 +136,44 @@ pub fn policy_changes(a: &PolicyDoc, b: &PolicyDoc) -> Vec<Change> {
         let sa = a.severities.iter().find(|s| s.level == level);
         let sb = b.severities.iter().find(|s| s.level == level);
         match (sa, sb) {
-            (None, Some(_)) => push(&mut out, format!("{level}"), String::new(), "added".into()),
-            (Some(_), None) => push(&mut out, format!("{level}"), "defined".into(), "removed".into()),
+            (None, Some(_)) => push(&mut out, level.to_string(), String::new(), "added".into()),
+            (Some(_), None) => push(
+                &mut out,
+                level.to_string(),
+                "defined".into(),
+                "removed".into(),
+            ),
             (Some(sa), Some(sb)) => {
-                push(&mut out, format!("{level} name"), sa.name.clone(), sb.name.clone());
-                push(&mut out, format!("{level} definition"), sa.definition.clone(), sb.definition.clone());
-                push(&mut out, format!("{level} aliases"), sa.aliases.join(", "), sb.aliases.join(", "));
-                push(&mut out, format!("{level} acknowledge within"), opt(sa.ack.as_ref()), opt(sb.ack.as_ref()));
-                push(&mut out, format!("{level} resolve within"), opt(sa.resolve.as_ref()), opt(sb.resolve.as_ref()));
+                push(
+                    &mut out,
+                    format!("{level} name"),
+                    sa.name.clone(),
+                    sb.name.clone(),
+                );
+                push(
+                    &mut out,
+                    format!("{level} definition"),
+                    sa.definition.clone(),
+                    sb.definition.clone(),
+                );
+                push(
+                    &mut out,
+                    format!("{level} aliases"),
+                    sa.aliases.join(", "),
+                    sb.aliases.join(", "),
+                );
+                push(
+                    &mut out,
+                    format!("{level} acknowledge within"),
+                    opt(sa.ack.as_ref()),
+                    opt(sb.ack.as_ref()),
+                );
+                push(
+                    &mut out,
+                    format!("{level} resolve within"),
+                    opt(sa.resolve.as_ref()),
+                    opt(sb.resolve.as_ref()),
+                );
                 push(
                     &mut out,
                     format!("{level} postmortem within"),
@@ -140,8 +185,14 @@ pub fn policy_changes(a: &PolicyDoc, b: &PolicyDoc) -> Vec<Change> {
         }
     }
     let step = |e: Option<&crate::model::EscalationLevel>| {
-        e.map(|e| format!("{} after {}", e.role, crate::util::human_target(e.paged_after_secs)))
-            .unwrap_or_default()
+        e.map(|e| {
+            format!(
+                "{} after {}",
+                e.role,
+                crate::util::human_target(e.paged_after_secs)
+            )
+        })
+        .unwrap_or_default()
     };
     let steps = a.escalation.len().max(b.escalation.len());
     for i in 0..steps {
@@ -160,24 +211,39 @@ pub fn policy_changes(a: &PolicyDoc, b: &PolicyDoc) -> Vec<Change> {
 pub fn config_changes(a: &Snapshot, b: &Snapshot) -> Vec<ConfigChange> {
     let mut out = Vec::new();
     let keyed = |items: Vec<(String, String, Value)>| -> BTreeMap<String, (String, Value)> {
-        items.into_iter().map(|(id, name, v)| (id, (name, v))).collect()
+        items
+            .into_iter()
+            .map(|(id, name, v)| (id, (name, v)))
+            .collect()
     };
     let eps = |s: &Snapshot| {
-        keyed(s.escalation_policies.iter().map(|e| (e.id.clone(), e.name.clone(), json(e))).collect())
+        keyed(
+            s.escalation_policies
+                .iter()
+                .map(|e| (e.id.clone(), e.name.clone(), json(e)))
+                .collect(),
+        )
     };
     let schedules = |s: &Snapshot| {
         keyed(
             s.schedules
                 .iter()
                 .map(|x| {
-                    let v = serde_json::json!([x.name, x.version, x.time_zone, x.escalation_policies]);
+                    let v =
+                        serde_json::json!([x.name, x.version, x.time_zone, x.escalation_policies]);
                     (x.id.clone(), x.name.clone(), v)
                 })
                 .collect(),
         )
     };
-    let services =
-        |s: &Snapshot| keyed(s.services.iter().map(|x| (x.id.clone(), x.name.clone(), json(x))).collect());
+    let services = |s: &Snapshot| {
+        keyed(
+            s.services
+                .iter()
+                .map(|x| (x.id.clone(), x.name.clone(), json(x)))
+                .collect(),
+        )
+    };
     for (kind, before, after) in [
         ("Escalation policy", eps(a), eps(b)),
         ("Schedule", schedules(a), schedules(b)),
@@ -191,7 +257,11 @@ pub fn config_changes(a: &Snapshot, b: &Snapshot) -> Vec<ConfigChange> {
                 (Some(x), Some(y)) if x != y => "changed",
                 _ => continue,
             };
-            let name = after.get(id).or(before.get(id)).map(|(n, _)| n.clone()).unwrap_or_default();
+            let name = after
+                .get(id)
+                .or(before.get(id))
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
             out.push(ConfigChange {
                 kind,
                 name,
@@ -238,7 +308,13 @@ fn rate_figure(label: String, before: Option<i64>, after: Option<i64>) -> Figure
     let delta = match (before, after) {
         (Some(b), Some(a)) => {
             let d = a - b;
-            let sign = if d > 0 { "+" } else if d < 0 { "-" } else { "" };
+            let sign = if d > 0 {
+                "+"
+            } else if d < 0 {
+                "-"
+            } else {
+                ""
+            };
             format!("{sign}{}.{} pts", d.abs() / 10, d.abs() % 10)
         }
         _ => "n/a".into(),
@@ -253,34 +329,62 @@ fn rate_figure(label: String, before: Option<i64>, after: Option<i64>) -> Figure
 
 fn figures(_previous: &PreviousPeriod, before: &Value, summary: &Summary) -> Vec<Figure> {
     let num = |v: Option<&Value>| v.and_then(Value::as_u64).unwrap_or(0);
-    let level_num = |level: &str, key: &str| num(before.pointer(&format!("/by_severity/{level}/{key}")));
+    let level_num =
+        |level: &str, key: &str| num(before.pointer(&format!("/by_severity/{level}/{key}")));
     let mut out = Vec::new();
     let total_before: u64 = before
         .get("by_severity")
         .and_then(Value::as_object)
         .map(|m| m.values().map(|v| num(v.get("incidents"))).sum())
         .unwrap_or(0);
-    let total_after: u64 =
-        summary.by_severity.levels.iter().map(|(_, c)| c.incidents).sum::<u64>() + summary.by_severity.unclassified;
-    out.push(count_figure("Incidents in period".into(), total_before, total_after));
+    let total_after: u64 = summary
+        .by_severity
+        .levels
+        .iter()
+        .map(|(_, c)| c.incidents)
+        .sum::<u64>()
+        + summary.by_severity.unclassified;
+    out.push(count_figure(
+        "Incidents in period".into(),
+        total_before,
+        total_after,
+    ));
     let (mut pm_b, mut pm_b_of, mut pm_a, mut pm_a_of) = (0, 0, 0, 0);
     for (level, c) in &summary.by_severity.levels {
-        out.push(count_figure(format!("{level} incidents"), level_num(level, "incidents"), c.incidents));
-        for (what, met, breached) in [("acknowledged", "ack_met", "ack_breached"), ("resolved", "resolve_met", "resolve_breached")] {
-            let b = permille(level_num(level, met), level_num(level, met) + level_num(level, breached));
+        out.push(count_figure(
+            format!("{level} incidents"),
+            level_num(level, "incidents"),
+            c.incidents,
+        ));
+        for (what, met, breached) in [
+            ("acknowledged", "ack_met", "ack_breached"),
+            ("resolved", "resolve_met", "resolve_breached"),
+        ] {
+            let b = permille(
+                level_num(level, met),
+                level_num(level, met) + level_num(level, breached),
+            );
             let (am, ab) = if what == "acknowledged" {
                 (c.ack_met, c.ack_breached)
             } else {
                 (c.resolve_met, c.resolve_breached)
             };
-            out.push(rate_figure(format!("{level} {what} within target"), b, permille(am, am + ab)));
+            out.push(rate_figure(
+                format!("{level} {what} within target"),
+                b,
+                permille(am, am + ab),
+            ));
         }
         pm_b += level_num(level, "postmortem_on_time");
         pm_b_of += level_num(level, "postmortem_required");
         pm_a += c.postmortem_on_time;
         pm_a_of += c.postmortem_required;
     }
-    out.push(rate_figure("Postmortems on time".into(), permille(pm_b, pm_b_of), permille(pm_a, pm_a_of)));
+    out.push(rate_figure(
+        "Postmortems on time".into(),
+        permille(pm_b, pm_b_of),
+        permille(pm_a, pm_a_of),
+    ));
     out.push(count_figure(
         "Exceptions".into(),
         num(before.pointer("/exceptions/total")),

@@ -207,7 +207,10 @@ impl BagInfo {
             }
         }
         if let Some(prev) = &self.previous {
-            fields.push((super::collection::PREVIOUS_SHA256, one_line(&prev.zip_sha256)));
+            fields.push((
+                super::collection::PREVIOUS_SHA256,
+                one_line(&prev.zip_sha256),
+            ));
             fields.push((
                 super::collection::PREVIOUS_IDENTIFIER,
                 one_line(&prev.identifier),

@@ -26,7 +26,9 @@ pub const PACKAGES: &str = "packages";
 /// Whether a package's signature was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signature {
-    Valid { key_id: String },
+    Valid {
+        key_id: String,
+    },
     /// A `.minisig` lies beside the zip but no public key was given.
     NotChecked,
     NotSigned,
@@ -196,7 +198,10 @@ impl<'de> serde::Deserialize<'de> for Ordered {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);
@@ -263,7 +268,10 @@ pub struct Row {
 impl Row {
     pub fn of(p: &Package) -> Result<Row> {
         let summary = p.files.get("data/summary.json").with_context(|| {
-            format!("{}: no data/summary.json (not a pagerproof package)", p.zip_name)
+            format!(
+                "{}: no data/summary.json (not a pagerproof package)",
+                p.zip_name
+            )
         })?;
         let name = format!("{}: data/summary.json", p.zip_name);
         let v: Value = serde_json::from_slice(summary).with_context(|| name.clone())?;
@@ -350,7 +358,9 @@ pub fn chain_status(links: &[Link]) -> String {
         .count();
     match (breaks, not_held) {
         (0, 0) => "chain intact".into(),
-        (0, n) => format!("chain intact as far as held ({n} previous package(s) not in this archive)"),
+        (0, n) => {
+            format!("chain intact as far as held ({n} previous package(s) not in this archive)")
+        }
         (n, _) => format!("chain broken at {n} link(s)"),
     }
 }
@@ -364,8 +374,8 @@ pub fn build(dir: &Path, zips: &[PathBuf], pubkey: Option<&Path>) -> Result<Vec<
     let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
     let held = dir.join(PACKAGES);
     if held.is_dir() {
-        for entry in std::fs::read_dir(&held)
-            .with_context(|| format!("{}: cannot list", held.display()))?
+        for entry in
+            std::fs::read_dir(&held).with_context(|| format!("{}: cannot list", held.display()))?
         {
             let path = entry
                 .with_context(|| format!("{}: cannot list", held.display()))?
@@ -397,11 +407,40 @@ pub fn build(dir: &Path, zips: &[PathBuf], pubkey: Option<&Path>) -> Result<Vec<
     for p in &packages {
         unpack(dir, p)?;
     }
-    rows.sort_by(|a, b| (&a.start, &a.bag).cmp(&(&b.start, &b.bag)));
+    // Period order; periods with the same dates follow their chain.
+    let depths: BTreeMap<String, usize> = rows
+        .iter()
+        .map(|r| (r.bag.clone(), chain_depth(&rows, r)))
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.start, depths[&a.bag], &a.bag).cmp(&(&b.start, depths[&b.bag], &b.bag))
+    });
     let links = links(&rows);
-    write_atomic(&dir.join("index.html"), index_html(&rows, &links).as_bytes())?;
+    write_atomic(
+        &dir.join("index.html"),
+        index_html(&rows, &links).as_bytes(),
+    )?;
     write_atomic(&dir.join("archive.css"), ARCHIVE_CSS.as_bytes())?;
     Ok(rows)
+}
+
+/// How many held packages precede `row` along the chain (a cycle cannot occur: each link is a
+/// hash of an earlier zip, but the walk is bounded anyway).
+fn chain_depth(rows: &[Row], row: &Row) -> usize {
+    let mut depth = 0;
+    let mut at = row;
+    while let Some(prev) = at
+        .previous_sha256
+        .as_ref()
+        .and_then(|sha| rows.iter().find(|r| &r.zip_sha256 == sha))
+    {
+        depth += 1;
+        at = prev;
+        if depth > rows.len() {
+            break;
+        }
+    }
+    depth
 }
 
 fn file_name(path: &Path) -> String {
@@ -421,7 +460,8 @@ fn unpack(dir: &Path, p: &Package) -> Result<()> {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("{}: cannot create", parent.display()))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))?;
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     if site.exists() {
         std::fs::remove_dir_all(&site)
@@ -444,7 +484,10 @@ fn unpack(dir: &Path, p: &Package) -> Result<()> {
         None => {}
     }
     let checksum = format!("{}  {}\n", p.zip_sha256, p.zip_name);
-    write_atomic(&packages.join(format!("{}.sha256", p.zip_name)), checksum.as_bytes())
+    write_atomic(
+        &packages.join(format!("{}.sha256", p.zip_name)),
+        checksum.as_bytes(),
+    )
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
