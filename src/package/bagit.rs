@@ -136,6 +136,10 @@ pub struct BagInfo {
     pub previous: Option<PreviousRef>,
 }
 
+/// bag-info.txt labels of the hash chain (issue 15).
+pub const PREVIOUS_SHA256: &str = "Previous-Package-SHA256";
+pub const PREVIOUS_IDENTIFIER: &str = "Previous-External-Identifier";
+
 /// The link to the previous period's package: `Previous-Package-SHA256` (of its zip) and
 /// `Previous-External-Identifier`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,14 +211,8 @@ impl BagInfo {
             }
         }
         if let Some(prev) = &self.previous {
-            fields.push((
-                super::collection::PREVIOUS_SHA256,
-                one_line(&prev.zip_sha256),
-            ));
-            fields.push((
-                super::collection::PREVIOUS_IDENTIFIER,
-                one_line(&prev.identifier),
-            ));
+            fields.push((PREVIOUS_SHA256, one_line(&prev.zip_sha256)));
+            fields.push((PREVIOUS_IDENTIFIER, one_line(&prev.identifier)));
         }
         fields.sort_by_key(|(label, _)| *label);
         fields

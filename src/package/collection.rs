@@ -16,9 +16,7 @@ use serde_json::Value;
 use super::bagit::{field, parse_fields};
 use super::{sign, verify, zipread};
 
-/// bag-info.txt labels of the hash chain (issue 15).
-pub const PREVIOUS_SHA256: &str = "Previous-Package-SHA256";
-pub const PREVIOUS_IDENTIFIER: &str = "Previous-External-Identifier";
+pub use super::bagit::{PREVIOUS_IDENTIFIER, PREVIOUS_SHA256};
 
 /// The folder of an archive that keeps the zips themselves.
 pub const PACKAGES: &str = "packages";
