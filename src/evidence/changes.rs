@@ -398,3 +398,75 @@ fn figures(_previous: &PreviousPeriod, before: &Value, summary: &Summary) -> Vec
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::policy;
+    use crate::model::{Service, Target};
+
+    #[test]
+    fn every_changed_policy_field_is_listed_and_nothing_else() {
+        let a = policy();
+        let mut b = policy();
+        assert!(policy_changes(&a, &b).is_empty());
+        b.version = Some("4.0".into());
+        b.severities[0].ack = Some(Target::parse("10m").unwrap());
+        b.severities[1].definition = "Redefined.".into();
+        b.severities.pop();
+        let whats: Vec<String> = policy_changes(&a, &b).into_iter().map(|c| c.what).collect();
+        let p1 = &a.severities[0].level;
+        let p2 = &a.severities[1].level;
+        let last = &a.severities.last().unwrap().level;
+        let mut want = vec![
+            "Version".to_string(),
+            format!("{p1} acknowledge within"),
+            format!("{p2} definition"),
+        ];
+        if last != p2 {
+            want.push(last.clone());
+        }
+        assert_eq!(whats, want);
+    }
+
+    #[test]
+    fn services_added_removed_and_changed_are_named() {
+        let service = |id: &str, status: &str| Service {
+            id: id.into(),
+            name: format!("svc {id}"),
+            status: Some(status.into()),
+            escalation_policy: None,
+            teams: Vec::new(),
+            url: None,
+        };
+        let a = Snapshot {
+            services: vec![service("S1", "active"), service("S2", "active")],
+            ..Default::default()
+        };
+        let b = Snapshot {
+            services: vec![service("S2", "disabled"), service("S3", "active")],
+            ..Default::default()
+        };
+        let got: Vec<(String, &str)> = config_changes(&a, &b)
+            .into_iter()
+            .map(|c| (c.id, c.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("S1".to_string(), "removed"),
+                ("S2".to_string(), "changed"),
+                ("S3".to_string(), "added")
+            ]
+        );
+    }
+
+    #[test]
+    fn rate_deltas_are_in_points() {
+        let f = rate_figure("x".into(), permille(9, 10), permille(19, 20));
+        assert_eq!((f.before.as_str(), f.after.as_str()), ("90.0%", "95.0%"));
+        assert_eq!(f.delta, "+5.0 pts");
+        assert_eq!(rate_figure("x".into(), None, permille(1, 2)).delta, "n/a");
+        assert_eq!(count_figure("n".into(), 5, 3).delta, "-2");
+    }
+}

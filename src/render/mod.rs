@@ -236,6 +236,7 @@ mod tests {
                 "controls",
                 "method",
                 "verify",
+                "changes",
                 "sample",
                 "oncall",
                 "audit log",
