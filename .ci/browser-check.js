@@ -12,11 +12,15 @@ function firstFile(dir, ext, skip) {
 }
 
 (async () => {
-  const pages = ["index.html", "incidents/index.html", "population.html", "exceptions.html",
+  // An archive (pagerproof archive): its index and each period's site front page.
+  const archive = fs.existsSync(path.join(site, "packages"));
+  const pages = archive
+    ? ["index.html", ...fs.readdirSync(site).filter((d) => fs.existsSync(path.join(site, d, "index.html"))).sort().map((d) => `${d}/index.html`)]
+    : ["index.html", "incidents/index.html", "population.html", "exceptions.html",
     "controls.html", "method.html", "verify.html", "postmortems/index.html", "policies/index.html",
     firstFile("incidents", ".html", "index.html"), firstFile("postmortems", ".html", "index.html")]
     .filter(Boolean);
-  if (fs.existsSync(path.join(site, "oncall/index.html"))) pages.push("oncall/index.html");
+  if (!archive && fs.existsSync(path.join(site, "oncall/index.html"))) pages.push("oncall/index.html");
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -43,6 +43,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Write a minisign-compatible key pair for signing packages.
     Keygen(KeygenArgs),
+    /// Verify packages of several periods and gather them in one browsable archive: each site
+    /// unpacked under DIR/<org>-<period>/, DIR/index.html listing every period and the hash chain.
+    Archive(ArchiveArgs),
     /// Draw a reproducible sample of in-period incidents from the auditor's seed and record it
     /// under content/samples/ (shown on sample.html).
     Sample(SampleArgs),
@@ -107,6 +110,9 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8088)]
     pub port: u16,
+    /// Serve an archive made by `pagerproof archive` instead of building the site.
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +138,19 @@ pub struct VerifyArgs {
     /// and commit its bag-info.txt records) and report whether it is identical file for file.
     #[arg(long)]
     pub rebuild: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The archive directory (created if missing; the packages it already holds are kept).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Package zips to add (a zip of the same file name replaces the one held).
+    #[arg(value_name = "ZIP")]
+    pub zips: Vec<PathBuf>,
+    /// minisign public key file; checks each `<zip>.minisig` beside its zip.
+    #[arg(long, value_name = "FILE")]
+    pub pubkey: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

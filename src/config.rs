@@ -222,6 +222,9 @@ fn d_non_fix() -> Vec<String> {
 pub struct Package {
     /// Shown in bag-info.txt and on verify.html (`Grace Liu, Security Lead`).
     pub preparer: Option<String>,
+    /// The previous period's package zip, relative to the site: its SHA-256 and identifier go
+    /// into bag-info.txt (the hash chain) and its figures and sources into changes.html.
+    pub previous: Option<String>,
 }
 
 /// The file as written; converted into [`Config`] after validation.

@@ -54,6 +54,7 @@ fn info() -> BagInfo {
         as_of: date("2026-12-31"),
         identifier: "pagerproof:acme-corp:fy2026".into(),
         prepared: None,
+        previous: None,
     }
 }
 

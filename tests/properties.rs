@@ -553,6 +553,7 @@ proptest! {
             as_of: date,
             identifier: "pagerproof:gen:h1".into(),
             prepared: None,
+            previous: None,
         };
         let mtime = archive::zip_time(date, None).unwrap();
         let id = write_package(&site, &dir.path().join("dist"), "gen-h1", &info, mtime).unwrap();

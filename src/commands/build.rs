@@ -35,6 +35,8 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
 pub struct Built {
     pub summary: String,
     pub provenance: crate::evidence::provenance::Provenance,
+    /// The previous period's package, for bag-info.txt's hash chain.
+    pub previous: Option<crate::package::bagit::PreviousRef>,
 }
 
 /// Builds the site into `out`. The new site is rendered into a temporary sibling directory and
@@ -83,6 +85,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
     if let Some(env) = options.env {
         inputs.build_env = env;
     }
+    inputs.previous = super::previous::load(config)?;
     if inputs.accounting.accepted == 0 && !options.allow_empty {
         bail!(
             "no incident in the period {} to {} ({} rows read from {} incident sources): check \
@@ -175,6 +178,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
     Ok(Built {
         summary,
         provenance: evidence.provenance,
+        previous: inputs.previous.as_ref().map(super::previous::reference),
     })
 }
 

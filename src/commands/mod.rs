@@ -8,6 +8,7 @@ use tracing::level_filters::LevelFilter;
 
 use crate::cli::{Command, FetchCommand};
 
+pub mod archive;
 pub mod build;
 pub mod check;
 pub mod completions;
@@ -16,6 +17,7 @@ pub mod init;
 pub mod keygen;
 pub mod man;
 pub mod package;
+pub mod previous;
 pub mod rebuild;
 pub mod sample;
 pub mod serve;
@@ -30,6 +32,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Package(args) => package::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Keygen(args) => keygen::run(&args),
+        Command::Archive(args) => archive::run(&args),
         Command::Sample(args) => sample::run(&args),
         Command::Fetch(FetchCommand::Pagerduty(args)) => fetch::pagerduty(&args),
         Command::Fetch(FetchCommand::Jira(args)) => fetch::jira(&args),

@@ -29,6 +29,7 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     let mtime = archive::zip_time_at(provenance.prepared_at)?;
     let mut info = BagInfo::from_config(&config);
     info.prepared = Some(prepared(&config, provenance));
+    info.previous = built.previous.clone();
     let dist = config.path(&config.output.dist);
     let phase = Instant::now();
     let id = crate::package::write_package(&out, &dist, &config.package_name(), &info, mtime)

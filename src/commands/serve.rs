@@ -3,18 +3,28 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 
 use crate::cli::ServeArgs;
 use crate::config::Config;
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
-    let config = Config::load(&args.site.site)?;
-    let out = config.out_dir();
-    println!(
-        "{}",
-        super::build::build_site(&config, &out, false, None)?.summary
-    );
+    let out = match &args.archive {
+        Some(dir) if dir.join("index.html").is_file() => dir.clone(),
+        Some(dir) => bail!(
+            "{}: no index.html: make the archive with `pagerproof archive --out DIR ZIP...`",
+            dir.display()
+        ),
+        None => {
+            let config = Config::load(&args.site.site)?;
+            let out = config.out_dir();
+            println!(
+                "{}",
+                super::build::build_site(&config, &out, false, None)?.summary
+            );
+            out
+        }
+    };
     let server = tiny_http::Server::http(("127.0.0.1", args.port))
         .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
     let addr = server
@@ -40,7 +50,12 @@ pub fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Ve
         Some((path, bytes)) => {
             let header = tiny_http::Header::from_bytes("Content-Type", content_type(&path))
                 .expect("static header");
-            tiny_http::Response::from_data(bytes).with_header(header)
+            // The headers a static host should send too (README, "Hosting").
+            let nosniff = tiny_http::Header::from_bytes("X-Content-Type-Options", "nosniff")
+                .expect("static header");
+            tiny_http::Response::from_data(bytes)
+                .with_header(header)
+                .with_header(nosniff)
         }
         None => tiny_http::Response::from_string("not found").with_status_code(404),
     }
@@ -73,7 +88,8 @@ fn content_type(path: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "json" => "application/json",
         "csv" => "text/csv; charset=utf-8",
-        "md" | "txt" => "text/plain; charset=utf-8",
+        "md" | "txt" | "sha256" | "minisig" => "text/plain; charset=utf-8",
+        "zip" => "application/zip",
         "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _ => "application/octet-stream",
     }

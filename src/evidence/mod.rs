@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
+pub mod changes;
 pub mod exceptions;
 pub mod oncall;
 pub mod population;

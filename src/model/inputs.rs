@@ -36,6 +36,8 @@ pub struct Inputs {
     pub build_env: BuildEnv,
     /// Warnings (and, from `check`, errors) found while loading.
     pub findings: Vec<Finding>,
+    /// The previous period's package, when `[package] previous` names one (set by `commands`).
+    pub previous: Option<super::PreviousPeriod>,
 }
 
 impl Inputs {

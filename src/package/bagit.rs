@@ -132,6 +132,20 @@ pub struct BagInfo {
     pub identifier: String,
     /// Who prepared the package, when and from what; `None` writes the as-of date alone.
     pub prepared: Option<Prepared>,
+    /// The previous period's package (the hash chain, issue 15).
+    pub previous: Option<PreviousRef>,
+}
+
+/// bag-info.txt labels of the hash chain (issue 15).
+pub const PREVIOUS_SHA256: &str = "Previous-Package-SHA256";
+pub const PREVIOUS_IDENTIFIER: &str = "Previous-External-Identifier";
+
+/// The link to the previous period's package: `Previous-Package-SHA256` (of its zip) and
+/// `Previous-External-Identifier`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousRef {
+    pub zip_sha256: String,
+    pub identifier: String,
 }
 
 /// The provenance bag-info.txt carries (issue 9): a preparation date that never precedes the
@@ -165,6 +179,7 @@ impl BagInfo {
                 slug(&p.name)
             ),
             prepared: None,
+            previous: None,
         }
     }
 
@@ -194,6 +209,10 @@ impl BagInfo {
             if let Some(name) = &p.preparer {
                 fields.push(("Contact-Name", one_line(name)));
             }
+        }
+        if let Some(prev) = &self.previous {
+            fields.push((PREVIOUS_SHA256, one_line(&prev.zip_sha256)));
+            fields.push((PREVIOUS_IDENTIFIER, one_line(&prev.identifier)));
         }
         fields.sort_by_key(|(label, _)| *label);
         fields
@@ -335,6 +354,7 @@ mod tests {
             as_of: d("2027-01-15"),
             identifier: "pagerproof:acme-corp:fy2026".into(),
             prepared: None,
+            previous: None,
         }
     }
 

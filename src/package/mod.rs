@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod bagit;
+pub mod collection;
 pub mod sign;
 pub mod verify;
 pub mod zipread;
@@ -257,6 +258,7 @@ mod tests {
             as_of: chrono::NaiveDate::MIN,
             identifier: "x".into(),
             prepared: None,
+            previous: None,
         };
         let tags = tag_files(&info, Oxum::default(), &BTreeMap::new());
         let text = String::from_utf8(tags["tagmanifest-sha256.txt"].clone()).unwrap();

@@ -71,6 +71,7 @@ pub fn render_site(
     t.files("controls", || pages::controls::render(&ctx))?;
     t.files("method", || pages::method::render(&ctx))?;
     t.files("verify", || pages::verify::render(&ctx))?;
+    t.files("changes", || pages::changes::render(&ctx))?;
     t.files("sample", || pages::sample::render(&ctx))?;
     t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
     t.files("audit log", || pages::audit_log::render(&ctx))?;
@@ -235,6 +236,7 @@ mod tests {
                 "controls",
                 "method",
                 "verify",
+                "changes",
                 "sample",
                 "oncall",
                 "audit log",

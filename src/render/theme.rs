@@ -36,6 +36,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "sample.html",
     "oncall.html",
     "audit-log.html",
+    "changes.html",
 );
 
 /// Static assets of the default theme, copied to `assets/`.

@@ -10,6 +10,7 @@ use crate::evidence::summary::SeverityCounts;
 use crate::evidence::{ExceptionKind, Subject};
 
 pub mod audit_log;
+pub mod changes;
 pub mod controls;
 pub mod dashboard;
 pub mod exceptions;
