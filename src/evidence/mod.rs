@@ -514,7 +514,12 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         responses: answers,
         responders,
         samples: Vec::new(),
-        provenance: provenance::provenance(inputs, now, config.package.preparer.as_deref()),
+        provenance: provenance::provenance(
+            inputs,
+            now,
+            config.tz(),
+            config.package.preparer.as_deref(),
+        ),
     };
     // A sample is drawn from the evaluated population, so it is checked last.
     evidence.samples = sample::checks(config, inputs, &evidence);
