@@ -411,7 +411,7 @@ fn source_date_epoch_before_the_newest_fetch_is_refused() {
         jira.join("fetch-record.json"),
         r#"{"source": "jira", "tool": "pagerproof", "api_url": "https://x.atlassian.net",
             "since": null, "until": null, "started_at": "2026-07-02T10:00:00Z",
-            "finished_at": "2026-07-02T10:00:05Z", "windows": [], "missing_keys": ["OPS-404"]}"#,
+            "finished_at": "2026-08-02T10:00:05Z", "windows": [], "missing_keys": ["OPS-404"]}"#,
     )
     .unwrap();
     pagerproof()
@@ -420,7 +420,7 @@ fn source_date_epoch_before_the_newest_fetch_is_refused() {
         .env("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01
         .assert()
         .failure()
-        .stderr(predicate::str::contains("before 2026-07-02T10:00:05Z"));
+        .stderr(predicate::str::contains("before 2026-08-02T10:00:05Z"));
 }
 
 #[test]
@@ -704,11 +704,15 @@ fn population_lists_outside_rows_and_rejected_numbers_and_pages_carry_provenance
     ));
 
     let index = read(&out.join("index.html"));
+    // The newest dated input is a management response of 2026-07-10: the end of its day, which
+    // is after the end of as_of (2026-06-30).
     assert!(
-        index.contains("Prepared at 2026-07-01 00:00:00 -05:00"),
-        "end of as_of, local"
+        index.contains("Prepared at 2026-07-11 00:00:00 -05:00"),
+        "end of the newest dated input's day, local"
     );
-    assert!(index.contains("2026-07-01T05:00:00Z; decided by the end of the as-of date"));
+    assert!(index.contains(
+        "2026-07-11T05:00:00Z; decided by the newest instant the inputs record (content/responses/orphan.md)"
+    ));
     assert!(index.contains("by not named"));
     assert!(index.contains("none: the site was not a git checkout"));
     assert!(index.contains(&format!("pagerproof {}", env!("CARGO_PKG_VERSION"))));
