@@ -179,8 +179,8 @@ fn tag_files_follow_bagit_1_0() {
         "Bagging-Date: 2026-12-31".to_string(),
         format!("Payload-Oxum: {bytes}.{}", SITE.len()),
         format!(
-            "Bag-Software-Agent: pagerproof {}",
-            env!("CARGO_PKG_VERSION")
+            "Bag-Software-Agent: {}",
+            pagerproof::package::bagit::SOFTWARE_AGENT
         ),
     ] {
         assert!(

@@ -13,7 +13,8 @@ use crate::util::slug;
 pub const BAGIT_TXT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
 
 /// `Bag-Software-Agent` of every bag we write.
-pub const SOFTWARE_AGENT: &str = concat!("pagerproof ", env!("CARGO_PKG_VERSION"));
+/// `Bag-Software-Agent`: the version and, when built from git, the commit (build.rs).
+pub const SOFTWARE_AGENT: &str = concat!("pagerproof ", env!("PAGERPROOF_VERSION"));
 
 /// The checksum algorithms pagerproof writes and verifies (both MUST per RFC 8493 §2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -393,7 +394,7 @@ mod tests {
              External-Identifier: pagerproof:acme-corp:fy2026\n\
              Payload-Oxum: 21.2\n\
              Source-Organization: Acme Corp\n",
-            env!("CARGO_PKG_VERSION")
+            env!("PAGERPROOF_VERSION")
         );
         assert_eq!(text, expected);
         let fields = parse_fields(&text);

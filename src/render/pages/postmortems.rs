@@ -48,11 +48,19 @@ struct PostmortemView<'a> {
     preventive_measures: Vec<String>,
     timeline: Vec<PmTimelineEntry<'a>>,
     lessons: Vec<Lessons<'a>>,
-    review: &'a Option<Review>,
+    review: Option<ReviewView<'a>>,
     /// Fields this tool does not know, shown verbatim as pretty JSON.
     extensions: Option<String>,
     source: &'a str,
     source_href: String,
+}
+
+/// The review, its instants in the organisation's zone with their offset.
+#[derive(Serialize)]
+struct ReviewView<'a> {
+    approved: Option<bool>,
+    /// (reviewer, when, when in UTC)
+    reviewed_by: Vec<(&'a str, Option<String>, Option<String>)>,
 }
 
 #[derive(Serialize)]
@@ -357,7 +365,20 @@ fn view<'a>(ctx: &Ctx, pm: &'a Postmortem) -> PostmortemView<'a> {
                 items: items.iter().map(|i| markdown::inline(i)).collect(),
             })
             .collect(),
-        review: &pm.review,
+        review: pm.review.as_ref().map(|r: &Review| ReviewView {
+            approved: r.approved,
+            reviewed_by: r
+                .reviewed_by
+                .iter()
+                .map(|(who, at)| {
+                    (
+                        who.as_str(),
+                        at.map(|t| local_time(t, ctx.tz())),
+                        at.map(utc_rfc3339),
+                    )
+                })
+                .collect(),
+        }),
         extensions: if pm.extensions.is_empty() {
             None
         } else {
