@@ -155,6 +155,22 @@ fn every_exception_links_its_rule_to_an_anchor_on_method_html() {
 }
 
 #[test]
+fn postmortem_review_times_are_local_with_their_offset() {
+    let site = copy_fixture("variants");
+    let path = site.path().join("content/postmortems/PM-1.json");
+    let mut doc: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+    doc["review"] = serde_json::json!({"approved": true,
+        "reviewed_by": [{"name": "Dana Whitfield", "at": "2026-02-03T15:00:00Z"}]});
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = build(site.path());
+    let pm = read(&out.join("postmortems/PM-1.html"));
+    assert!(
+        pm.contains(r#"reviewed by Dana Whitfield at <span title="2026-02-03T15:00:00Z">2026-02-03 09:00 -06:00</span>"#),
+        "review time in the organisation's zone"
+    );
+}
+
+#[test]
 fn cross_links_run_incident_to_postmortem_to_jira_and_back() {
     let site = copy_fixture("variants");
     let out = build(site.path());
