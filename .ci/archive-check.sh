@@ -20,7 +20,12 @@ old_zip="$(ls "$prev"/dist/*.zip)"
 cur="$work/current"
 mkdir -p "$cur"
 cp -r "$root/site.toml" "$root/content" "$cur/"
-printf '\n[package]\nprevious = "%s"\n' "$old_zip" >>"$cur/site.toml"
+# Chain to the previous package: into the site's [package] table when it has one.
+if grep -q '^\[package\]' "$cur/site.toml"; then
+  sed -i "/^\[package\]/a previous = \"$old_zip\"" "$cur/site.toml"
+else
+  printf '\n[package]\nprevious = "%s"\n' "$old_zip" >>"$cur/site.toml"
+fi
 "$bin" package --site "$cur" >/dev/null
 new_zip="$(ls "$cur"/dist/*.zip)"
 
