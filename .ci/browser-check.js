@@ -21,6 +21,7 @@ function firstFile(dir, ext, skip) {
     firstFile("incidents", ".html", "index.html"), firstFile("postmortems", ".html", "index.html")]
     .filter(Boolean);
   if (!archive && fs.existsSync(path.join(site, "oncall/index.html"))) pages.push("oncall/index.html");
+  if (!archive && fs.existsSync(path.join(site, "changes.html"))) pages.push("changes.html");
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

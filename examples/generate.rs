@@ -2,23 +2,29 @@
 //!
 //!     cargo run --release --example generate -- --incidents 2000 --seed 2026 --out DIR
 //!
-//! The repository's own example is `--out . --force` with the defaults.
+//! The repository's own example is `--out . --force` with the defaults (`--period fy2026`);
+//! `--period fy2025` writes the smaller year before it, which CI packages and chains the example
+//! to (`.ci/archive-check.sh`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use pagerproof_example_gen::{self as generate, Options};
+use pagerproof_example_gen::{self as generate, Options, Period};
 
 /// Write site.toml and content/ for a seeded, synthetic but realistic audit year.
 #[derive(Debug, Parser)]
 struct Args {
-    /// Incidents created in the period (benchmarks: 10000, 100000, 1000000).
-    #[arg(long, default_value_t = generate::DEFAULT_INCIDENTS)]
-    incidents: usize,
-    /// Seed: the same seed and options always give byte-identical files.
-    #[arg(long, default_value_t = generate::DEFAULT_SEED)]
-    seed: u64,
+    /// The audit year: fy2026 (the repository's example) or fy2025 (the smaller year before it).
+    #[arg(long, default_value = "fy2026", value_parser = parse_period)]
+    period: Period,
+    /// Incidents created in the period [default: 2000 for fy2026, 1200 for fy2025]
+    /// (benchmarks: 10000, 100000, 1000000).
+    #[arg(long)]
+    incidents: Option<usize>,
+    /// Seed: the same seed and options always give byte-identical files [default: the year].
+    #[arg(long)]
+    seed: Option<u64>,
     /// Site directory to write.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -33,11 +39,16 @@ struct Args {
     quiet: bool,
 }
 
+fn parse_period(s: &str) -> Result<Period, String> {
+    Period::parse(s).ok_or_else(|| format!("unknown period {s:?} (fy2025 or fy2026)"))
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let opts = Options {
-        incidents: args.incidents,
-        seed: args.seed,
+        period: args.period,
+        incidents: args.incidents.unwrap_or(args.period.default_incidents()),
+        seed: args.seed.unwrap_or(args.period.default_seed()),
         org: args.org,
         force: args.force,
     };

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::summary::Summary;
-use crate::model::{Inputs, PolicyDoc, PreviousPeriod, Snapshot};
+use crate::model::{Inputs, PolicyDoc, Snapshot};
 
 /// One thing that differs: what, and its value before and after (empty when absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +38,26 @@ pub struct Figure {
     pub delta: String,
 }
 
+/// One severity's headline figures in both periods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeverityDelta {
+    pub level: String,
+    pub incidents: Figure,
+    pub ack: Figure,
+    pub resolve: Figure,
+}
+
+/// The dashboard's headline figures against the previous period: volume, attainment per severity,
+/// postmortems on time and exceptions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Headline {
+    pub incidents: Figure,
+    /// In this period's severity order; a level the previous period lacked counts as zero there.
+    pub severities: Vec<SeverityDelta>,
+    pub postmortems_on_time: Figure,
+    pub exceptions: Figure,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Changes {
     pub previous_zip: String,
@@ -49,6 +69,8 @@ pub struct Changes {
     pub policy: Vec<Change>,
     /// `None` when the previous package carried no sources to compare with.
     pub pagerduty: Option<Vec<ConfigChange>>,
+    pub headline: Headline,
+    /// The headline figures in one list, then exceptions by kind (changes.html's table).
     pub figures: Vec<Figure>,
 }
 
@@ -59,6 +81,8 @@ pub fn compute(inputs: &Inputs, summary: &Summary) -> Option<Changes> {
     let prev_inputs = previous.inputs.as_deref();
     let prev_policy = prev_inputs.and_then(|i| i.policies.get(i.policy));
     let policy = inputs.policies.get(inputs.policy);
+    let headline = headline(&before, summary);
+    let figures = figures(&headline, &before, summary);
     Some(Changes {
         previous_zip: previous.zip_name.clone(),
         previous_identifier: previous.identifier.clone(),
@@ -74,7 +98,8 @@ pub fn compute(inputs: &Inputs, summary: &Summary) -> Option<Changes> {
             _ => Vec::new(),
         },
         pagerduty: prev_inputs.map(|p| config_changes(&p.pagerduty, &inputs.pagerduty)),
-        figures: figures(previous, &before, summary),
+        headline,
+        figures,
     })
 }
 
@@ -327,11 +352,14 @@ fn rate_figure(label: String, before: Option<i64>, after: Option<i64>) -> Figure
     }
 }
 
-fn figures(_previous: &PreviousPeriod, before: &Value, summary: &Summary) -> Vec<Figure> {
-    let num = |v: Option<&Value>| v.and_then(Value::as_u64).unwrap_or(0);
+/// A count in the previous period's summary.json (0 when absent: an older or smaller package).
+fn num(v: Option<&Value>) -> u64 {
+    v.and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn headline(before: &Value, summary: &Summary) -> Headline {
     let level_num =
         |level: &str, key: &str| num(before.pointer(&format!("/by_severity/{level}/{key}")));
-    let mut out = Vec::new();
     let total_before: u64 = before
         .get("by_severity")
         .and_then(Value::as_object)
@@ -344,52 +372,59 @@ fn figures(_previous: &PreviousPeriod, before: &Value, summary: &Summary) -> Vec
         .map(|(_, c)| c.incidents)
         .sum::<u64>()
         + summary.by_severity.unclassified;
-    out.push(count_figure(
-        "Incidents in period".into(),
-        total_before,
-        total_after,
-    ));
+    let rate = |level: &str, met: &str, breached: &str| {
+        let m = level_num(level, met);
+        permille(m, m + level_num(level, breached))
+    };
     let (mut pm_b, mut pm_b_of, mut pm_a, mut pm_a_of) = (0, 0, 0, 0);
+    let mut severities = Vec::new();
     for (level, c) in &summary.by_severity.levels {
-        out.push(count_figure(
-            format!("{level} incidents"),
-            level_num(level, "incidents"),
-            c.incidents,
-        ));
-        for (what, met, breached) in [
-            ("acknowledged", "ack_met", "ack_breached"),
-            ("resolved", "resolve_met", "resolve_breached"),
-        ] {
-            let b = permille(
-                level_num(level, met),
-                level_num(level, met) + level_num(level, breached),
-            );
-            let (am, ab) = if what == "acknowledged" {
-                (c.ack_met, c.ack_breached)
-            } else {
-                (c.resolve_met, c.resolve_breached)
-            };
-            out.push(rate_figure(
-                format!("{level} {what} within target"),
-                b,
-                permille(am, am + ab),
-            ));
-        }
+        severities.push(SeverityDelta {
+            level: level.clone(),
+            incidents: count_figure(
+                format!("{level} incidents"),
+                level_num(level, "incidents"),
+                c.incidents,
+            ),
+            ack: rate_figure(
+                format!("{level} acknowledged within target"),
+                rate(level, "ack_met", "ack_breached"),
+                permille(c.ack_met, c.ack_met + c.ack_breached),
+            ),
+            resolve: rate_figure(
+                format!("{level} resolved within target"),
+                rate(level, "resolve_met", "resolve_breached"),
+                permille(c.resolve_met, c.resolve_met + c.resolve_breached),
+            ),
+        });
         pm_b += level_num(level, "postmortem_on_time");
         pm_b_of += level_num(level, "postmortem_required");
         pm_a += c.postmortem_on_time;
         pm_a_of += c.postmortem_required;
     }
-    out.push(rate_figure(
-        "Postmortems on time".into(),
-        permille(pm_b, pm_b_of),
-        permille(pm_a, pm_a_of),
-    ));
-    out.push(count_figure(
-        "Exceptions".into(),
-        num(before.pointer("/exceptions/total")),
-        summary.exceptions.total,
-    ));
+    Headline {
+        incidents: count_figure("Incidents in period".into(), total_before, total_after),
+        severities,
+        postmortems_on_time: rate_figure(
+            "Postmortems on time".into(),
+            permille(pm_b, pm_b_of),
+            permille(pm_a, pm_a_of),
+        ),
+        exceptions: count_figure(
+            "Exceptions".into(),
+            num(before.pointer("/exceptions/total")),
+            summary.exceptions.total,
+        ),
+    }
+}
+
+fn figures(h: &Headline, before: &Value, summary: &Summary) -> Vec<Figure> {
+    let mut out = vec![h.incidents.clone()];
+    for s in &h.severities {
+        out.extend([s.incidents.clone(), s.ack.clone(), s.resolve.clone()]);
+    }
+    out.push(h.postmortems_on_time.clone());
+    out.push(h.exceptions.clone());
     for (kind, n) in &summary.exceptions.by_kind.0 {
         let b = num(before.pointer(&format!("/exceptions/by_kind/{}", kind.name())));
         if b != 0 || *n != 0 {

@@ -60,6 +60,8 @@ pub struct Evidence {
     pub responses: responses::ResponseFacts,
     /// When the evidence was prepared, by whom and from which commit.
     pub provenance: provenance::Provenance,
+    /// This period against the previous package's (`[package] previous`), when there is one.
+    pub changes: Option<changes::Changes>,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -498,6 +500,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let months = summary::months(config, inputs, &incidents);
     let responders = responders::load(config, inputs, &incidents);
     let answers = responses::facts(&exceptions, &inputs.responses);
+    let changes = changes::compute(inputs, &summary);
     let mut evidence = Evidence {
         now,
         period_start,
@@ -514,6 +517,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         responses: answers,
         responders,
         samples: Vec::new(),
+        changes,
         provenance: provenance::provenance(
             inputs,
             now,

@@ -49,6 +49,7 @@ impl<'a> Ctx<'a> {
             super::views::has_oncall(inputs),
             super::views::has_audit_log(inputs),
             !inputs.samples.is_empty(),
+            evidence.changes.is_some(),
         );
         Ctx {
             jira,

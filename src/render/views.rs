@@ -44,10 +44,18 @@ pub struct SiteView {
     pub has_oncall: bool,
     pub has_audit_log: bool,
     pub has_samples: bool,
+    /// Whether changes.html exists: the build has a previous period's package.
+    pub has_changes: bool,
 }
 
 impl SiteView {
-    pub fn new(config: &Config, has_oncall: bool, has_audit_log: bool, has_samples: bool) -> Self {
+    pub fn new(
+        config: &Config,
+        has_oncall: bool,
+        has_audit_log: bool,
+        has_samples: bool,
+        has_changes: bool,
+    ) -> Self {
         SiteView {
             organization: config.organization.name.clone(),
             period: config.period.name.clone(),
@@ -59,6 +67,7 @@ impl SiteView {
             has_oncall,
             has_audit_log,
             has_samples,
+            has_changes,
         }
     }
 }

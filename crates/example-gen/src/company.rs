@@ -121,8 +121,22 @@ pub const HOLIDAYS_2026: [(u32, u32, &str); 10] = [
     (12, 25, "Christmas Day"),
 ];
 
-pub fn holidays(year: i32) -> Vec<NaiveDate> {
-    HOLIDAYS_2026
+/// US holidays observed in 2025.
+pub const HOLIDAYS_2025: [(u32, u32, &str); 10] = [
+    (1, 1, "New Year's Day"),
+    (1, 20, "Martin Luther King Jr. Day"),
+    (2, 17, "Presidents' Day"),
+    (5, 26, "Memorial Day"),
+    (6, 19, "Juneteenth"),
+    (7, 4, "Independence Day"),
+    (9, 1, "Labor Day"),
+    (11, 27, "Thanksgiving Day"),
+    (11, 28, "Day after Thanksgiving"),
+    (12, 25, "Christmas Day"),
+];
+
+pub fn holidays(table: &[(u32, u32, &str)], year: i32) -> Vec<NaiveDate> {
+    table
         .iter()
         .filter_map(|(m, d, _)| NaiveDate::from_ymd_opt(year, *m, *d))
         .collect()
@@ -161,6 +175,30 @@ pub const OVERRIDES_2026: [Override; 4] = [
         first: (12, 24),
         last: (12, 27),
         engineer: 2,
+    },
+];
+
+/// The 2025 holiday overrides (the same four holidays, other volunteers).
+pub const OVERRIDES_2025: [Override; 4] = [
+    Override {
+        first: (1, 1),
+        last: (1, 1),
+        engineer: 5,
+    },
+    Override {
+        first: (7, 4),
+        last: (7, 6),
+        engineer: 0,
+    },
+    Override {
+        first: (11, 27),
+        last: (11, 30),
+        engineer: 2,
+    },
+    Override {
+        first: (12, 24),
+        last: (12, 28),
+        engineer: 3,
     },
 ];
 

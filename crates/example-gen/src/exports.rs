@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::company::{self, SERVICES};
-use super::incidents::{Calendar, Inc, person};
+use super::incidents::{Calendar, Inc, date, person};
 
 /// A row written wrong on purpose, as hand-edited or truncated exports are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,41 +21,43 @@ pub enum Corruption {
 
 /// One export file: its path under the site and which incidents (by local creation date) it holds.
 pub struct Export {
-    pub path: &'static str,
+    pub path: String,
     pub first: NaiveDate,
     pub last: NaiveDate,
 }
 
-/// Read in this (byte) order by pagerproof: the March re-export first, then the two halves, then
-/// the Basic Reporting export of the week the clocks went back (every row a duplicate).
-pub const EXPORTS: [Export; 4] = [
-    Export {
-        path: "content/incidents/2026-03-advanced-report.csv",
-        first: d(2026, 3, 3),
-        last: d(2026, 3, 9),
-    },
-    Export {
-        path: "content/incidents/2026-h1-analytics.csv",
-        first: d(2025, 12, 28),
-        last: d(2026, 6, 30),
-    },
-    Export {
-        path: "content/incidents/2026-h2-incidents.csv",
-        first: d(2026, 6, 24),
-        last: d(2026, 12, 31),
-    },
-    Export {
-        path: "content/incidents/basic-report-2026-10-28.csv",
-        first: d(2026, 10, 28),
-        last: d(2026, 11, 3),
-    },
-];
-
-const fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    match NaiveDate::from_ymd_opt(y, m, day) {
-        Some(x) => x,
-        None => panic!("invalid date"),
-    }
+/// The period's exports, read in this (byte) order by pagerproof: the March re-export first, then
+/// the two halves, then the Basic Reporting export of the week the clocks went back (every row a
+/// duplicate).
+pub fn exports(cal: &Calendar) -> Vec<Export> {
+    let y = cal.year();
+    let export = |name: String, first: NaiveDate, last: NaiveDate| Export {
+        path: format!("content/incidents/{name}"),
+        first,
+        last,
+    };
+    vec![
+        export(
+            format!("{y}-03-advanced-report.csv"),
+            date(y, 3, 3),
+            date(y, 3, 9),
+        ),
+        export(
+            format!("{y}-h1-analytics.csv"),
+            date(y - 1, 12, 28),
+            date(y, 6, 30),
+        ),
+        export(
+            format!("{y}-h2-incidents.csv"),
+            date(y, 6, 24),
+            date(y, 12, 31),
+        ),
+        export(
+            format!("basic-report-{y}-10-28.csv"),
+            date(y, 10, 28),
+            date(y, 11, 3),
+        ),
+    ]
 }
 
 impl Export {
@@ -66,8 +68,8 @@ impl Export {
 }
 
 /// Incidents only the given export holds (so that mangling its row loses the incident).
-pub fn only_in(export: usize, inc: &Inc, cal: &Calendar) -> bool {
-    EXPORTS
+pub fn only_in(exports: &[Export], export: usize, inc: &Inc, cal: &Calendar) -> bool {
+    exports
         .iter()
         .enumerate()
         .all(|(k, e)| (k == export) == e.holds(inc, cal))
@@ -87,7 +89,7 @@ pub fn write_all(
     out: &std::path::Path,
 ) -> Result<Vec<(String, usize)>> {
     let mut written = Vec::new();
-    for (k, export) in EXPORTS.iter().enumerate() {
+    for (k, export) in exports(cal).iter().enumerate() {
         let rows: Vec<usize> = (0..incs.len())
             .filter(|&i| export.holds(&incs[i], cal))
             .collect();
@@ -97,8 +99,8 @@ pub fn write_all(
             2 => title_case(incs, &rows, mess)?,
             _ => basic(incs, &rows, cal)?,
         };
-        super::write_file(out, export.path, &bytes)?;
-        written.push((export.path.to_string(), rows.len()));
+        super::write_file(out, &export.path, &bytes)?;
+        written.push((export.path.clone(), rows.len()));
     }
     Ok(written)
 }
@@ -276,7 +278,7 @@ fn title_case(incs: &[Inc], rows: &[usize], mess: &Messiness) -> Result<Vec<u8>>
         let mut ack = opt(inc.ack_secs);
         match mess.corrupt.get(&i) {
             Some(Corruption::ImpossibleDate) => {
-                created = format!("2026-09-31T{}Z", &created[11..19])
+                created = format!("{}-09-31T{}Z", &created[..4], &created[11..19])
             }
             Some(Corruption::TextSeconds) => {
                 let secs = inc.ack_secs.unwrap_or(252);

@@ -7,10 +7,9 @@ use chrono::{
 use chrono_tz::Tz;
 
 use super::company::{self, ENGINEERS, SERVICES};
+use super::period::Period;
 use super::rng::Rng;
 
-/// The first incident number of the period; the late-December rows come just before it.
-pub const FIRST_NUMBER: u64 = 4100;
 /// Incidents created in the last days of the previous year that the first export also holds.
 pub const BEFORE_PERIOD: usize = 5;
 
@@ -28,6 +27,8 @@ pub const ACK: [Ack; 4] = [
     Ack::Within(3600),
     Ack::NextBusinessDay,
 ];
+/// The current policy's resolve targets, which response times are drawn around; the verdicts use
+/// the period's own ([`Period::resolve`]).
 pub const RESOLVE: [Option<i64>; 4] = [Some(4 * 3600), Some(86_400), Some(5 * 86_400), None];
 pub const POSTMORTEM: [Option<i64>; 4] = [Some(5 * 86_400), None, None, None];
 
@@ -44,7 +45,7 @@ pub const DRIFT_EDIT: (u32, u32, u32, u32) = (9, 14, 16, 42);
 /// Seconds after the trigger at which each level of the production policy was paged at `at`.
 pub fn paged_after_secs(cal: &Calendar, at: DateTime<Utc>) -> [i64; 4] {
     let (m, d, h, min) = DRIFT_EDIT;
-    let edit = cal.instant(date(2026, m, d).and_hms_opt(h, min, 0).unwrap());
+    let edit = cal.instant(date(cal.year(), m, d).and_hms_opt(h, min, 0).unwrap());
     let delays = if at < edit { DELAYS_BEFORE } else { DELAYS };
     let mut out = [0; 4];
     for level in 1..4 {
@@ -67,6 +68,7 @@ pub fn person(index: usize) -> &'static company::Person {
 
 /// The audit period's calendar: zone, business days and the build's "now".
 pub struct Calendar {
+    pub period: Period,
     pub tz: Tz,
     pub holidays: Vec<NaiveDate>,
     pub start: DateTime<Utc>,
@@ -76,14 +78,29 @@ pub struct Calendar {
 
 impl Calendar {
     pub fn fy2026() -> Calendar {
+        Calendar::of(Period::Fy2026)
+    }
+
+    pub fn of(period: Period) -> Calendar {
         let tz = chrono_tz::America::New_York;
         let midnight = |d: NaiveDate| instant_in(tz, d.and_time(NaiveTime::MIN));
+        let year = period.year();
         Calendar {
+            period,
             tz,
-            holidays: company::holidays(2026),
-            start: midnight(date(2026, 1, 1)),
-            now: midnight(date(2027, 1, 1)),
+            holidays: company::holidays(period.holidays(), year),
+            start: midnight(date(year, 1, 1)),
+            now: midnight(date(year + 1, 1, 1)),
         }
+    }
+
+    pub fn year(&self) -> i32 {
+        self.period.year()
+    }
+
+    /// The last day of the period (site.toml's `as_of`).
+    pub fn as_of(&self) -> NaiveDate {
+        date(self.year(), 12, 31)
     }
 
     pub fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
@@ -119,10 +136,10 @@ impl Calendar {
     pub fn on_call(&self, at: DateTime<Utc>) -> usize {
         let local = self.local(at);
         let day = local.date();
-        for o in &company::OVERRIDES_2026 {
+        for o in self.period.overrides() {
             let (first, last) = (
-                date(2026, o.first.0, o.first.1),
-                date(2026, o.last.0, o.last.1),
+                date(self.year(), o.first.0, o.first.1),
+                date(self.year(), o.last.0, o.last.1),
             );
             if (first..=last).contains(&day) {
                 return o.engineer;
@@ -205,10 +222,10 @@ const HOUR_WEIGHTS: [u64; 24] = [
 pub fn generate(n: usize, seed: u64, cal: &Calendar) -> Population {
     let mut rng = Rng::stream(seed, "created");
     let mut times: Vec<DateTime<Utc>> = (0..BEFORE_PERIOD)
-        .map(|_| creation_time(&mut rng, cal, date(2025, 12, 28), 4))
+        .map(|_| creation_time(&mut rng, cal, date(cal.year() - 1, 12, 28), 4))
         .collect();
     let mut in_period: Vec<DateTime<Utc>> = (0..n)
-        .map(|_| creation_time(&mut rng, cal, date(2026, 1, 1), 365))
+        .map(|_| creation_time(&mut rng, cal, date(cal.year(), 1, 1), 365))
         .collect();
     times.sort();
     in_period.sort();
@@ -226,7 +243,7 @@ pub fn generate(n: usize, seed: u64, cal: &Calendar) -> Population {
         BEFORE_PERIOD + rng.below(n as u64 / 2 + 1) as usize,
         BEFORE_PERIOD + (n / 2) + rng.below(n as u64 / 2 + 1) as usize,
     ];
-    let mut number = FIRST_NUMBER - BEFORE_PERIOD as u64;
+    let mut number = cal.period.first_number() - BEFORE_PERIOD as u64;
     let mut incidents = Vec::with_capacity(times.len());
     for (i, (&created, &priority)) in times.iter().zip(&priorities).enumerate() {
         // Numbers used by incidents on services outside the exports leave gaps in the sequence.
@@ -469,7 +486,7 @@ fn resolve_secs(rng: &mut Rng, priority: usize, ack: Option<i64>) -> i64 {
 
 /// The last P3 created before 21 December stays unresolved: a resolve breach at the as-of date.
 fn leave_one_open(incidents: &mut [Inc], cal: &Calendar) -> Option<usize> {
-    let cutoff = cal.instant(date(2026, 12, 21).and_time(NaiveTime::MIN));
+    let cutoff = cal.instant(date(cal.year(), 12, 21).and_time(NaiveTime::MIN));
     let i = incidents.iter().rposition(|inc| {
         inc.in_period && inc.priority == 2 && inc.created < cutoff && inc.ack_secs.is_some()
     })?;
@@ -508,7 +525,7 @@ pub fn ack_verdict(inc: &Inc, cal: &Calendar) -> Verdict {
 }
 
 pub fn resolve_verdict(inc: &Inc, cal: &Calendar) -> Verdict {
-    let Some(target) = RESOLVE[inc.priority] else {
+    let Some(target) = cal.period.resolve()[inc.priority] else {
         return Verdict::NotApplicable;
     };
     let deadline = inc.created + Duration::seconds(target);

@@ -15,8 +15,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, SERVICES};
-use super::exports::EXPORTS;
-use super::incidents::{Calendar, Inc, date, person};
+use super::exports;
+use super::incidents::{Calendar, Inc, person};
 use super::postmortems::Pm;
 use super::rng::Rng;
 use super::write_file;
@@ -104,7 +104,7 @@ pub fn plan(
     seed: u64,
 ) -> Jira {
     let mut rng = Rng::stream(seed, "jira");
-    let as_of = date(2026, 12, 31);
+    let as_of = cal.as_of();
     let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
     for item in pms.iter().flat_map(|pm| &pm.items) {
         if let Some(key) = &item.tracker {
@@ -199,8 +199,9 @@ pub fn plan(
 /// each with the first incident naming it.
 fn title_keys(incs: &[Inc], cal: &Calendar) -> BTreeMap<String, usize> {
     let mut keys = BTreeMap::new();
+    let exports = exports::exports(cal);
     for (i, inc) in incs.iter().enumerate() {
-        if !inc.title.contains('-') || !EXPORTS.iter().any(|e| e.holds(inc, cal)) {
+        if !inc.title.contains('-') || !exports.iter().any(|e| e.holds(inc, cal)) {
             continue;
         }
         for key in pagerproof::util::jira_keys(&inc.title) {

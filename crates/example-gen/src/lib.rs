@@ -27,17 +27,21 @@ pub mod exports;
 pub mod incidents;
 pub mod jira;
 pub mod pagerduty;
+pub mod period;
 pub mod postmortems;
 pub mod rng;
 
 use exports::{Corruption, Messiness};
 use incidents::{Calendar, Inc, POSTMORTEM, Population, Verdict};
+pub use period::Period;
 use postmortems::Pm;
 use rng::Rng;
 
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The audit year (its calendar, policy version and incident numbers).
+    pub period: Period,
     /// Incidents created in the period (a few more from the previous December are added).
     pub incidents: usize,
     pub seed: u64,
@@ -53,6 +57,7 @@ pub const DEFAULT_INCIDENTS: usize = 2000;
 impl Default for Options {
     fn default() -> Self {
         Options {
+            period: Period::default(),
             incidents: DEFAULT_INCIDENTS,
             seed: DEFAULT_SEED,
             org: company::ORG.into(),
@@ -174,7 +179,7 @@ impl fmt::Display for Summary {
 }
 
 /// Writes a complete site into `out`: `site.toml`, `content/policies`, `content/incidents`,
-/// `content/postmortems/2026`, `content/responses` and the API snapshots `content/pagerduty` and
+/// `content/postmortems/<year>`, `content/responses` and the API snapshots `content/pagerduty` and
 /// `content/jira`.
 pub fn generate(opts: &Options, out: &Path) -> Result<Summary> {
     if opts.incidents < 100 {
@@ -205,7 +210,7 @@ struct Site {
 
 impl Site {
     fn new(opts: &Options) -> Site {
-        let cal = Calendar::fy2026();
+        let cal = Calendar::of(opts.period);
         let pop = incidents::generate(opts.incidents, opts.seed, &cal);
         let (corrupt, unprioritised) = messiness(&pop.incidents, &cal, opts.seed, opts.incidents);
         let excluded = |i: usize| corrupt.contains_key(&i) || unprioritised.contains(&i);
@@ -323,7 +328,7 @@ impl Site {
             if !links.iter().any(|&i| self.counted(i)) {
                 continue;
             }
-            let as_of = incidents::date(2026, 12, 31);
+            let as_of = self.cal.as_of();
             for item in &pm.items {
                 let subject = format!("{}/{}", pm.id, item.id);
                 if item.tracker.is_none() {
@@ -349,7 +354,7 @@ impl Site {
 
     /// Management responses to a handful of exceptions that exist by construction.
     fn respond(&self) -> Vec<documents::Response> {
-        let as_of = incidents::date(2026, 12, 31);
+        let as_of = self.cal.as_of();
         let after = |at: DateTime<Utc>, days: i64| {
             (self.cal.local(at).date() + Duration::days(days)).min(as_of)
         };
@@ -489,7 +494,10 @@ impl Site {
                 owner: company::ENG_MANAGER.name,
                 date: as_of,
                 status: "in progress",
-                remediation: "Re-planned for the first sprint of Q1 2027 with a new due date.".into(),
+                remediation: format!(
+                    "Re-planned for the first sprint of Q1 {} with a new due date.",
+                    self.cal.year() + 1
+                ),
                 body: format!(
                     "Action item {} from postmortem {} slipped behind customer-facing work in the last quarter. \
                      The risk it addresses is reduced by the monitoring added in the same postmortem.\n\nThe item \
@@ -499,17 +507,23 @@ impl Site {
             });
         }
         if let Some(e) = self.first("orphan_postmortem", |_| true) {
+            let (year, number) = (self.cal.year(), self.cal.period.orphan_incident());
             out.push(documents::Response {
                 exception: e.id(),
                 owner: company::SRE_LEAD.name,
-                date: incidents::date(2026, 1, 20),
+                date: incidents::date(year, 1, 20),
                 status: "accepted",
-                remediation: "None needed: the postmortem covers incident 4012 of November 2025, outside this period's exports.".into(),
+                remediation: format!(
+                    "None needed: the postmortem covers incident {number} of November {}, outside this period's exports.",
+                    year - 1
+                ),
                 body: format!(
-                    "Postmortem {} was completed in January 2026 for incident 4012, raised in November 2025. \
-                     That incident belongs to the previous audit period, so no FY2026 export contains it. The \
-                     document is kept with this year's postmortems because its action items were tracked in 2026.",
-                    e.subject
+                    "Postmortem {} was completed in January {year} for incident {number}, raised in November {}. \
+                     That incident belongs to the previous audit period, so no {} export contains it. The \
+                     document is kept with this year's postmortems because its action items were tracked in {year}.",
+                    e.subject,
+                    year - 1,
+                    self.cal.period.name(),
                 ),
             });
         }
@@ -567,16 +581,21 @@ impl Site {
     }
 
     fn write(&self, out: &Path) -> Result<()> {
-        write_file(out, "site.toml", documents::site_toml(&self.org).as_bytes())?;
+        let period = self.cal.period;
+        write_file(
+            out,
+            "site.toml",
+            documents::site_toml(&self.org, period).as_bytes(),
+        )?;
         write_file(
             out,
             "content/policies/incident-response.md",
-            documents::incident_response_policy(&self.org).as_bytes(),
+            documents::incident_response_policy(&self.org, period).as_bytes(),
         )?;
         write_file(
             out,
             "content/policies/on-call.md",
-            documents::on_call_policy(&self.org).as_bytes(),
+            documents::on_call_policy(&self.org, period).as_bytes(),
         )?;
         let mess = Messiness {
             corrupt: &self.corrupt,
@@ -587,7 +606,7 @@ impl Site {
             let json = postmortems::to_json(pm, self.incs(), &self.cal);
             write_file(
                 out,
-                &format!("content/postmortems/2026/{}.json", pm.id),
+                &format!("content/postmortems/{}/{}.json", self.cal.year(), pm.id),
                 json.as_bytes(),
             )?;
         }
@@ -599,7 +618,7 @@ impl Site {
             .responses
             .iter()
             .find(|r| r.exception.starts_with("ack_breach:"))
-            .map_or(incidents::date(2026, 3, 16), |r| r.date);
+            .map_or(incidents::date(self.cal.year(), 3, 16), |r| r.date);
         pagerduty::write(
             out,
             self.incs(),
@@ -615,7 +634,7 @@ impl Site {
         let mut exports_rows = Vec::new();
         let mut seen = BTreeSet::new();
         let (mut accepted, mut outside, mut duplicates, mut rejected) = (0, 0, 0, 0);
-        for export in &exports::EXPORTS {
+        for export in &exports::exports(&self.cal) {
             let mut rows = 0;
             for (i, inc) in self.incs().iter().enumerate() {
                 if !export.holds(inc, &self.cal) {
@@ -632,7 +651,7 @@ impl Site {
                     accepted += 1;
                 }
             }
-            exports_rows.push((export.path.to_string(), rows));
+            exports_rows.push((export.path.clone(), rows));
         }
         let mut by_priority: [PriorityFigures; 4] = Default::default();
         let mut unclassified = 0;
@@ -690,10 +709,11 @@ fn messiness(
     n: usize,
 ) -> (BTreeMap<usize, Corruption>, BTreeSet<usize>) {
     let mut rng = Rng::stream(seed, "messiness");
+    let files = exports::exports(cal);
     let p4_only_in = |export: usize| -> Vec<usize> {
         (0..incs.len())
             .filter(|&i| incs[i].in_period && incs[i].priority == 3 && incs[i].ack_secs.is_some())
-            .filter(|&i| exports::only_in(export, &incs[i], cal))
+            .filter(|&i| exports::only_in(&files, export, &incs[i], cal))
             .collect()
     };
     let mut corrupt = BTreeMap::new();
@@ -705,7 +725,7 @@ fn messiness(
     let mut h2 = p4_only_in(2);
     rng.shuffle(&mut h2);
     // Someone typed 09-31 for 10-01: prefer an incident of 1 October for the impossible date.
-    let october_first = incidents::date(2026, 10, 1);
+    let october_first = incidents::date(cal.year(), 10, 1);
     let pos = h2
         .iter()
         .position(|&i| cal.local(incs[i].created).date() == october_first)

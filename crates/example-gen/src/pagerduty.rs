@@ -16,7 +16,7 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 
-use super::company::{self, ENGINEERS, OVERRIDES_2026, Person, SERVICES};
+use super::company::{self, ENGINEERS, Person, SERVICES};
 use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, Inc, date};
 use super::rng::Rng;
 use super::write_file;
@@ -38,7 +38,7 @@ const SECURITY_TEAM: (&str, &str) = ("PTS3C1Y", "Security");
 const GAP_SEARCH_FROM: (u32, u32) = (8, 3);
 const GAP_HOURS: i64 = 3;
 const WEEK: i64 = 7 * 86_400;
-/// Ids of the holiday overrides of [`OVERRIDES_2026`], in order.
+/// Ids of the period's four holiday overrides (`Period::overrides`), in order.
 const OVERRIDE_IDS: [&str; 4] = ["PQ4VX1A", "PQ7KD3B", "PQ2ZR8C", "PQ9HM5D"];
 const PRIMARY_DESCRIPTION: &str = "Weekly primary rotation, hand-off Mondays 10:00 America/New_York. \
                                    Holiday cover by override (On-call Policy).";
@@ -109,7 +109,11 @@ impl OnCall {
 /// incident raised in it (the fewest, for very large sites).
 pub fn plan(incs: &[Inc], cal: &Calendar) -> OnCall {
     let ten = NaiveTime::from_hms_opt(10, 0, 0).unwrap();
-    let first = date(2026, GAP_SEARCH_FROM.0, GAP_SEARCH_FROM.1);
+    // The first Monday on or after the date, whatever the year.
+    let mut first = date(cal.year(), GAP_SEARCH_FROM.0, GAP_SEARCH_FROM.1);
+    while chrono::Datelike::weekday(&first) != chrono::Weekday::Mon {
+        first += Duration::days(1);
+    }
     let windows = (0..21).map(|week| {
         let start = cal.instant((first + Duration::weeks(week)).and_time(ten));
         (start, start + Duration::hours(GAP_HOURS))
@@ -336,8 +340,8 @@ fn override_span(
 ) -> (DateTime<Utc>, DateTime<Utc>) {
     let midnight = |d: NaiveDate| cal.instant(d.and_time(NaiveTime::MIN));
     (
-        midnight(date(2026, first.0, first.1)),
-        midnight(date(2026, last.0, last.1) + Duration::days(1)),
+        midnight(date(cal.year(), first.0, first.1)),
+        midnight(date(cal.year(), last.0, last.1) + Duration::days(1)),
     )
 }
 
@@ -383,7 +387,9 @@ fn schedules(cal: &Calendar, oncall: &OnCall) -> Vec<Value> {
     let virtual_start =
         cal.instant(date(2025, 12, 29).and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap()));
     let weekly = handoffs(cal, from, to);
-    let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = OVERRIDES_2026
+    let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = cal
+        .period
+        .overrides()
         .iter()
         .map(|o| override_span(cal, o.first, o.last))
         .collect();
@@ -408,7 +414,9 @@ fn schedules(cal: &Calendar, oncall: &OnCall) -> Vec<Value> {
     let final_spans = render(&points, |t| {
         (!(gap_start..gap_end).contains(&t)).then(|| cal.on_call(t))
     });
-    let override_spans: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = OVERRIDES_2026
+    let override_spans: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = cal
+        .period
+        .overrides()
         .iter()
         .zip(&spans)
         .map(|(o, s)| (s.0.max(from), s.1.min(to), o.engineer))
@@ -560,7 +568,8 @@ fn business_hours(cal: &Calendar) -> Value {
 }
 
 fn overrides(cal: &Calendar) -> Vec<Value> {
-    OVERRIDES_2026
+    cal.period
+        .overrides()
         .iter()
         .zip(OVERRIDE_IDS)
         .map(|(o, id)| {
@@ -771,7 +780,7 @@ fn audit_records(
     rng: &mut Rng,
 ) -> Vec<Value> {
     let at = |m: u32, d: u32, h: u32, min: u32| {
-        cal.instant(date(2026, m, d).and_hms_opt(h, min, 0).unwrap())
+        cal.instant(date(cal.year(), m, d).and_hms_opt(h, min, 0).unwrap())
             + Duration::milliseconds(millis(m, d, h, min))
     };
     let production = production_ref;
@@ -787,7 +796,7 @@ fn audit_records(
     batches.push(vec![a]);
 
     // Holiday overrides, created about two weeks ahead (January's was made in December).
-    for (o, id) in OVERRIDES_2026.iter().zip(OVERRIDE_IDS).skip(1) {
+    for (o, id) in cal.period.overrides().iter().zip(OVERRIDE_IDS).skip(1) {
         let (start, end) = override_span(cal, o.first, o.last);
         let made = cal.local(start).date() - Duration::days(15);
         let mut a = Audit::browser(

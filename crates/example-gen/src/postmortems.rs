@@ -136,7 +136,7 @@ pub fn plan(
             &mut rng,
             incs,
             subject,
-            format!("PM-2026-{:04}", k + 2),
+            format!("PM-{}-{:04}", cal.year(), k + 2),
             cal,
         ));
     }
@@ -144,17 +144,20 @@ pub fn plan(
     pms
 }
 
-/// Written in January for an incident of November 2025 that no 2026 export holds.
+/// Written in January for an incident of the previous November that no export of the period
+/// holds.
 fn orphan(rng: &mut Rng, cal: &Calendar) -> Pm {
     let scenario = &SCENARIOS[6];
     let created_at = cal.instant(
-        super::incidents::date(2026, 1, 6)
+        super::incidents::date(cal.year(), 1, 6)
             .and_hms_opt(15, 20, 0)
             .unwrap(),
     );
     let mut pm = Pm {
-        id: "PM-2026-0001".into(),
-        links: vec![Link::Absent { number: 4012 }],
+        id: format!("PM-{}-0001", cal.year()),
+        links: vec![Link::Absent {
+            number: cal.period.orphan_incident(),
+        }],
         scenario,
         severity: "P1".into(),
         status: "completed",
@@ -165,7 +168,7 @@ fn orphan(rng: &mut Rng, cal: &Calendar) -> Pm {
         items: Vec::new(),
         users_affected: 3400,
     };
-    pm.items = items(rng, &pm, 4);
+    pm.items = items(rng, &pm, 4, cal);
     pm
 }
 
@@ -210,7 +213,7 @@ fn postmortem(rng: &mut Rng, incs: &[Inc], subject: &[usize], id: String, cal: &
         users_affected: rng.between(40, 25_000) as u64,
     };
     let n_items = scenario.actions.len();
-    pm.items = items(rng, &pm, n_items);
+    pm.items = items(rng, &pm, n_items, cal);
     settle_completion(&mut pm, cal);
     pm
 }
@@ -223,9 +226,9 @@ fn settle_completion(pm: &mut Pm, cal: &Calendar) {
     }
 }
 
-fn items(rng: &mut Rng, pm: &Pm, count: usize) -> Vec<Item> {
+fn items(rng: &mut Rng, pm: &Pm, count: usize, cal: &Calendar) -> Vec<Item> {
     let base = pm.completed_at.unwrap_or(pm.created_at).date_naive();
-    let as_of = super::incidents::date(2026, 12, 31);
+    let as_of = cal.as_of();
     let project = SERVICES
         .iter()
         .find(|s| s.name == pm.scenario.service)
@@ -296,7 +299,8 @@ fn degrade(pms: &mut [Pm], incs: &[Inc], cal: &Calendar, rng: &mut Rng) {
     let resolved = |pm: &Pm| incs[pm.links[0].incident().unwrap()].resolved_at().unwrap();
     let before_october = |pm: &Pm| {
         resolved(pm)
-            < cal.instant(super::incidents::date(2026, 10, 1).and_time(chrono::NaiveTime::MIN))
+            < cal
+                .instant(super::incidents::date(cal.year(), 10, 1).and_time(chrono::NaiveTime::MIN))
     };
     let completed = |pm: &Pm| pm.completed_at.is_some();
 
@@ -518,7 +522,7 @@ pub fn to_json(pm: &Pm, incs: &[Inc], cal: &Calendar) -> String {
         ),
         None => {
             let c = cal.instant(
-                super::incidents::date(2025, 11, 18)
+                super::incidents::date(cal.year() - 1, 11, 18)
                     .and_hms_opt(2, 41, 17)
                     .unwrap(),
             );

@@ -1,5 +1,7 @@
 //! index.html: the dashboard. Headline figures per severity, exception counts, the monthly trend
-//! and every chart.
+//! and every chart; with a previous period, each headline figure's change since then.
+
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -9,6 +11,7 @@ use super::{
     ExceptionCount, SeverityFigure, exception_counts, register_filter, severity_figures, share,
 };
 use crate::evidence::MonthSeverity;
+use crate::evidence::changes::{Headline, SeverityDelta};
 use crate::model::Accounting;
 use crate::render::chart_files::ChartView;
 use crate::render::context::Ctx;
@@ -27,6 +30,18 @@ struct Dashboard<'a> {
     months: Vec<MonthRow<'a>>,
     charts: &'a [ChartView],
     provenance: ProvenanceView,
+    /// The headline figures' changes since the previous period (`None` without one).
+    previous: Option<PreviousView<'a>>,
+}
+
+/// The previous period's figures next to this period's, as `evidence::changes` computed them.
+#[derive(Serialize)]
+struct PreviousView<'a> {
+    /// Its name ("FY2025"), or words when its summary.json has none.
+    period: &'a str,
+    headline: &'a Headline,
+    /// Per-severity changes by level, for the figures table.
+    severities: BTreeMap<&'a str, &'a SeverityDelta>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +101,19 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
         months: month_rows(ctx),
         charts,
         provenance: ProvenanceView::new(&ctx.evidence.provenance, ctx.tz()),
+        previous: ctx.evidence.changes.as_ref().map(|c| PreviousView {
+            period: match c.previous_period.as_str() {
+                "" => "the previous period",
+                name => name,
+            },
+            headline: &c.headline,
+            severities: c
+                .headline
+                .severities
+                .iter()
+                .map(|s| (s.level.as_str(), s))
+                .collect(),
+        }),
     };
     ctx.page(
         "index.html",
