@@ -259,3 +259,71 @@ fn the_changes_page_lists_the_policy_change_and_figure_deltas() {
     let old_site = t.old_zip.parent().unwrap().parent().unwrap();
     assert!(!old_site.join("public/changes.html").exists());
 }
+
+/// `+3`, `-2`, `0`: a count's change as the dashboard writes it.
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// Attainment in tenths of a percent, rounded half up, from a summary.json severity.
+fn permille(s: &serde_json::Value, met: &str, breached: &str) -> i64 {
+    let (m, b) = (s[met].as_i64().unwrap(), s[breached].as_i64().unwrap());
+    (m * 1000 + (m + b) / 2) / (m + b)
+}
+
+#[test]
+fn the_dashboard_shows_changes_since_the_previous_period_and_the_nav_links_them() {
+    let t = two_periods();
+    let old_site = t.old_zip.parent().unwrap().parent().unwrap().to_path_buf();
+    let summary = |site: &Path| -> serde_json::Value {
+        serde_json::from_str(&read(&site.join("public/data/summary.json"))).unwrap()
+    };
+    let (before, after) = (summary(&old_site), summary(t.new.path()));
+    let dashboard = read(&t.new.path().join("public/index.html"));
+
+    let accepted = |s: &serde_json::Value| s["population"]["accepted"].as_i64().unwrap();
+    let volume = format!(
+        "<span class=\"delta\">{} on Prior ({})</span>",
+        signed(accepted(&after) - accepted(&before)),
+        accepted(&before)
+    );
+    assert!(dashboard.contains(&volume), "{volume} not in\n{dashboard}");
+    let total = |s: &serde_json::Value| s["exceptions"]["total"].as_i64().unwrap();
+    let exceptions = format!(
+        "<span class=\"delta\">{} on Prior ({};",
+        signed(total(&after) - total(&before)),
+        total(&before)
+    );
+    assert!(dashboard.contains(&exceptions), "{exceptions}");
+    // P1 acknowledgement attainment, in points, next to this period's share.
+    let (p1b, p1a) = (&before["by_severity"]["P1"], &after["by_severity"]["P1"]);
+    let d = permille(p1a, "ack_met", "ack_breached") - permille(p1b, "ack_met", "ack_breached");
+    let sign = match d.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    let pts = format!(
+        "<span class=\"delta\">({sign}{}.{} pts)</span>",
+        d.abs() / 10,
+        d.abs() % 10
+    );
+    assert!(dashboard.contains(&pts), "{pts}");
+    assert!(dashboard.contains("Changes on Prior: postmortems on time"));
+    assert!(dashboard.contains("<a href=\"changes.html\">changes since last period</a>"));
+
+    // The navigation links changes.html on every page of the chained period, relatively...
+    assert!(dashboard.contains("<a href=\"changes.html\">Changes</a>"));
+    let register = read(&t.new.path().join("public/incidents/index.html"));
+    assert!(register.contains("<a href=\"../changes.html\">Changes</a>"));
+    // ...and nowhere in a period without a previous one (which has no changes.html either).
+    for page in ["index.html", "incidents/index.html", "exceptions.html"] {
+        let html = read(&old_site.join("public").join(page));
+        assert!(!html.contains("changes.html"), "{page} links changes.html");
+        assert!(!html.contains("class=\"delta\""), "{page} shows deltas");
+    }
+}

@@ -1214,6 +1214,75 @@ mod tests {
         }
     }
 
+    fn fy2025(dir: &Path) -> Summary {
+        let period = Period::Fy2025;
+        let opts = Options {
+            period,
+            incidents: period.default_incidents(),
+            seed: period.default_seed(),
+            ..Options::default()
+        };
+        generate(&opts, dir).unwrap()
+    }
+
+    #[test]
+    fn fy2025_is_deterministic_smaller_and_under_an_older_policy() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let s = fy2025(a.path());
+        fy2025(b.path());
+        let (fa, fb) = (files(a.path()), files(b.path()));
+        assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+        for (path, bytes) in &fa {
+            assert!(bytes == &fb[path], "{path} differs between two FY2025 runs");
+        }
+        assert_eq!(s.generated, 1200);
+        assert!(
+            s.exports.iter().all(|(p, _)| p.contains("2025")),
+            "{:?}",
+            s.exports
+        );
+        assert!(
+            fa.keys()
+                .any(|p| p.starts_with("content/postmortems/2025/PM-2025-"))
+        );
+
+        let config = pagerproof::Config::load(a.path()).unwrap();
+        assert_eq!(config.period.name, "FY2025");
+        assert_eq!(config.period.start, incidents::date(2025, 1, 1));
+        let holidays = &config.business_hours.holidays;
+        assert!(holidays.contains(&incidents::date(2025, 7, 4)));
+        assert!(!holidays.contains(&incidents::date(2025, 7, 3)));
+        let inputs = pagerproof::ingest::load(&config).unwrap();
+        let policy = inputs.policy();
+        assert_eq!(policy.version.as_deref(), Some("2.4"));
+        let now = documents::incident_response_policy(company::ORG, Period::Fy2026);
+        assert!(now.contains("version = \"3.2\""));
+        let p2 = policy.severity("P2").unwrap();
+        assert!(matches!(
+            p2.resolve,
+            Some(pagerproof::model::Target::Elapsed(172_800))
+        ));
+
+        // The build reads the older policy as the generator planned: the same exceptions.
+        let evidence = pagerproof::evidence::evaluate(&config, &inputs);
+        let mut built: Vec<&str> = evidence
+            .exceptions
+            .iter()
+            .map(|e| e.id.as_str())
+            .filter(|id| !id.starts_with("row_rejected:"))
+            .collect();
+        built.sort();
+        let mut planned: Vec<&str> = s.exceptions.iter().map(String::as_str).collect();
+        planned.sort();
+        assert_eq!(built, planned);
+        let numbers: Vec<u64> = inputs.incidents.iter().map(|i| i.number).collect();
+        assert!(
+            numbers
+                .iter()
+                .all(|n| *n < Period::Fy2026.first_number() - 5)
+        );
+    }
+
     #[test]
     fn jira_decides_where_it_disagrees_with_the_postmortem() {
         let cal = Calendar::fy2026();
