@@ -497,6 +497,76 @@ mod tests {
     }
 
     #[test]
+    fn headline_deltas_compare_with_the_previous_summary() {
+        use crate::evidence::testkit::{config, incident, inputs};
+        let config = config();
+        // Two P1s, both resolved within 4h: one acknowledged in 2 minutes, one in 20 (target 5m).
+        let mut current = inputs(
+            vec![
+                incident(1)
+                    .priority("P1")
+                    .acked("2026-03-02T15:02:00Z")
+                    .resolved("2026-03-02T16:00:00Z")
+                    .build(),
+                incident(2)
+                    .priority("P1")
+                    .acked("2026-03-02T15:20:00Z")
+                    .resolved("2026-03-02T16:00:00Z")
+                    .build(),
+            ],
+            vec![],
+        );
+        assert!(
+            crate::evidence::evaluate(&config, &current)
+                .changes
+                .is_none()
+        );
+        let before = serde_json::json!({
+            "period": {"name": "Prior"},
+            "by_severity": {"P1": {
+                "incidents": 4, "ack_met": 4, "ack_breached": 0, "resolve_met": 3,
+                "resolve_breached": 1, "postmortem_required": 4, "postmortem_on_time": 2
+            }},
+            "exceptions": {"total": 1, "by_kind": {"ack_breach": 0}},
+        });
+        current.previous = Some(crate::model::PreviousPeriod {
+            summary: serde_json::to_vec(&before).unwrap(),
+            ..Default::default()
+        });
+        let evidence = crate::evidence::evaluate(&config, &current);
+        let changes = evidence.changes.expect("a previous period");
+        assert_eq!(changes.previous_period, "Prior");
+        let h = &changes.headline;
+        let triple = |f: &Figure| (f.before.clone(), f.after.clone(), f.delta.clone());
+        let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(triple(&h.incidents), t("4", "2", "-2"));
+        let p1 = &h.severities[0];
+        assert_eq!(p1.level, "P1");
+        assert_eq!(triple(&p1.incidents), t("4", "2", "-2"));
+        assert_eq!(triple(&p1.ack), t("100.0%", "50.0%", "-50.0 pts"));
+        assert_eq!(triple(&p1.resolve), t("75.0%", "100.0%", "+25.0 pts"));
+        assert_eq!(h.postmortems_on_time.before, "50.0%");
+        let total = evidence.summary.exceptions.total;
+        assert!(total >= 1, "the late acknowledgement is an exception");
+        assert_eq!(
+            triple(&h.exceptions),
+            t("1", &total.to_string(), &format!("+{}", total - 1))
+        );
+        // changes.html's table is the headline, in order, then exceptions by kind.
+        let labels: Vec<&str> = changes.figures.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(
+            labels[..4],
+            [
+                "Incidents in period",
+                "P1 incidents",
+                "P1 acknowledged within target",
+                "P1 resolved within target"
+            ]
+        );
+        assert!(labels.contains(&"Exceptions: ack_breach"));
+    }
+
+    #[test]
     fn rate_deltas_are_in_points() {
         let f = rate_figure("x".into(), permille(9, 10), permille(19, 20));
         assert_eq!((f.before.as_str(), f.after.as_str()), ("90.0%", "95.0%"));
