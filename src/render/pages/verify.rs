@@ -49,7 +49,7 @@ struct PreviousView {
     zip_name: String,
     sha256: String,
     identifier: String,
-    /// Whether changes.html exists (the previous package carried its sources).
+    /// Whether changes.html exists (written whenever there is a previous period).
     changes: bool,
 }
 
@@ -61,7 +61,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             zip_name: p.zip_name.clone(),
             sha256: p.zip_sha256.clone(),
             identifier: p.identifier.clone(),
-            changes: p.inputs.is_some(),
+            changes: ctx.site.has_changes,
         }),
     };
     ctx.page(
