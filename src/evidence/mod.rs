@@ -618,6 +618,7 @@ pub(crate) mod testkit {
             resolve: t(resolve),
             postmortem: t(pm),
             urgency: None,
+            automation: None,
         }
     }
 
@@ -648,6 +649,8 @@ pub(crate) mod testkit {
                 level("P4", "Low", "next-business-day", "", ""),
             ],
             escalation: vec![],
+            notify_high_urgency: None,
+            routing: Vec::new(),
             body_markdown: String::new(),
             body_line: 1,
         }

@@ -532,6 +532,8 @@ mod tests {
                     paged_after_secs: crate::model::parse_duration(a).unwrap(),
                 })
                 .collect(),
+            notify_high_urgency: None,
+            routing: Vec::new(),
             body_markdown: String::new(),
             body_line: 1,
         }
