@@ -9,7 +9,9 @@ use crate::config::Config;
 use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
+pub mod automation;
 pub mod changes;
+pub mod configuration;
 pub mod exceptions;
 pub mod oncall;
 pub mod population;
@@ -60,6 +62,10 @@ pub struct Evidence {
     pub responses: responses::ResponseFacts,
     /// When the evidence was prepared, by whom and from which commit.
     pub provenance: provenance::Provenance,
+    /// Urgency and notification rules, services as configured (§9).
+    pub configuration: configuration::ConfigurationFacts,
+    /// Response automation (§9).
+    pub automation: automation::AutomationFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -245,10 +251,13 @@ pub enum ExceptionKind {
     CoverageGap,
     EscalationDrift,
     RowRejected,
+    UrgencyMismatch,
+    NotificationGap,
+    AutomationMissing,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 13] = [
+    pub const ALL: [ExceptionKind; 16] = [
         ExceptionKind::AckBreach,
         ExceptionKind::ResolveBreach,
         ExceptionKind::SeverityMissing,
@@ -262,6 +271,9 @@ impl ExceptionKind {
         ExceptionKind::CoverageGap,
         ExceptionKind::EscalationDrift,
         ExceptionKind::RowRejected,
+        ExceptionKind::UrgencyMismatch,
+        ExceptionKind::NotificationGap,
+        ExceptionKind::AutomationMissing,
     ];
 
     /// The snake_case name used in ids and summary.json.
@@ -280,6 +292,9 @@ impl ExceptionKind {
             ExceptionKind::CoverageGap => "coverage_gap",
             ExceptionKind::EscalationDrift => "escalation_drift",
             ExceptionKind::RowRejected => "row_rejected",
+            ExceptionKind::UrgencyMismatch => "urgency_mismatch",
+            ExceptionKind::NotificationGap => "notification_gap",
+            ExceptionKind::AutomationMissing => "automation_missing",
         }
     }
 
@@ -298,6 +313,9 @@ impl ExceptionKind {
             ExceptionKind::CoverageGap => "coverage-gap",
             ExceptionKind::EscalationDrift => "escalation-drift",
             ExceptionKind::RowRejected => "row-rejected",
+            ExceptionKind::UrgencyMismatch => "urgency-rule",
+            ExceptionKind::NotificationGap => "notification-rule",
+            ExceptionKind::AutomationMissing => "automation-rule",
         }
     }
 
@@ -314,6 +332,9 @@ impl ExceptionKind {
             | ExceptionKind::OrphanPostmortem => "CC7.4",
             ExceptionKind::ActionItemUntracked | ExceptionKind::ActionItemOverdue => "CC7.5",
             ExceptionKind::CoverageGap | ExceptionKind::EscalationDrift => "CC7.3",
+            ExceptionKind::UrgencyMismatch
+            | ExceptionKind::NotificationGap
+            | ExceptionKind::AutomationMissing => "CC7.3",
         }
     }
 }
@@ -350,6 +371,14 @@ pub enum Subject {
         /// The incident number, when it can be read.
         number: Option<u64>,
     },
+    /// `notification_gap:<user-id>`.
+    User {
+        id: String,
+    },
+    /// `automation_missing:<level>`.
+    Level {
+        level: String,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -367,6 +396,8 @@ impl std::fmt::Display for Subject {
                 level,
             } => write!(f, "{escalation_policy}/level-{level}"),
             Subject::RejectedRow { file, line, .. } => write!(f, "{file}:{line}"),
+            Subject::User { id } => f.write_str(id),
+            Subject::Level { level } => f.write_str(level),
         }
     }
 }
@@ -493,6 +524,11 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
     let oncall = oncall::facts(config, inputs, period_start, period_end);
     exceptions.extend(oncall::exceptions_from(config, &oncall));
+    let window = oncall::fetched_window(&inputs.pagerduty, period_start, period_end);
+    let configuration = configuration::facts(config, inputs, &incidents, window);
+    exceptions.extend(configuration::exceptions(&configuration));
+    let automation = automation::facts(inputs, &incidents);
+    exceptions.extend(automation::exceptions(&automation));
     exceptions::sort(&mut exceptions);
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
@@ -520,6 +556,8 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
             config.tz(),
             config.package.preparer.as_deref(),
         ),
+        configuration,
+        automation,
     };
     // A sample is drawn from the evaluated population, so it is checked last.
     evidence.samples = sample::checks(config, inputs, &evidence);

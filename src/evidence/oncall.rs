@@ -272,7 +272,7 @@ fn compare(
 }
 
 /// The period clipped to what the PagerDuty fetch rendered schedules over.
-fn fetched_window(
+pub fn fetched_window(
     snap: &Snapshot,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
