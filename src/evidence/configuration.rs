@@ -204,6 +204,9 @@ fn service_config(
     mismatched: &BTreeMap<String, Vec<u64>>,
 ) -> ServiceConfig {
     let urgency_rule = s.urgency_rule.as_ref().map(|r| match r.kind.as_str() {
+        "constant" if r.urgency.as_deref() == Some("severity_based") => {
+            "by the incident's severity (severity_based)".to_string()
+        }
         "constant" => format!("always {}", r.urgency.as_deref().unwrap_or("?")),
         "use_support_hours" => format!(
             "{} in support hours, {} outside",

@@ -389,13 +389,18 @@ pub fn policy_level_keys(p: usize) -> &'static str {
 pub const POLICY_ROUTING: &str = r#"
 [[routing]]
 source = "Datadog"
-events = "monitors tagged with a service"
-service = "the tagged service"
+events = "monitors tagged service:checkout-api (other services' monitors page their own service's integration)"
+service = "checkout-api"
 
 [[routing]]
 source = "Amazon CloudWatch"
-events = "RDS and SES alarms"
-service = "postgres-platform, notifications"
+events = "RDS alarms"
+service = "postgres-platform"
+
+[[routing]]
+source = "Amazon CloudWatch"
+events = "SES alarms"
+service = "notifications"
 
 [[routing]]
 source = "AWS GuardDuty"

@@ -108,11 +108,13 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                                 None => "on every new incident".into(),
                             };
                             let on = if t.all_services {
-                                "all services".to_string()
+                                ", on all services".to_string()
+                            } else if t.services.is_empty() {
+                                String::new()
                             } else {
-                                names(&t.services)
+                                format!(", on {}", names(&t.services))
                             };
-                            format!("{}: {when}, on {on}", t.trigger_type)
+                            format!("{}: {when}{on}", t.trigger_type)
                         })
                         .collect(),
                 })
