@@ -126,7 +126,7 @@ pub fn exceptions(f: &AutomationFacts) -> Vec<Exception> {
                     l.level
                 ),
                 format!(
-                    "{}",
+                    "each of: {}",
                     l.documented.as_deref().unwrap_or_default().join(", ")
                 ),
                 format!("missing: {}", l.missing.join(", ")),

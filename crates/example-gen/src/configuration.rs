@@ -19,6 +19,8 @@ use super::company::{Person, SERVICES};
 use super::incidents::{Calendar, Inc, date};
 use pagerproof::model::layout::pagerduty as layout;
 
+/// The Head of Security, level 1 of the security escalation policy, without phone or SMS.
+pub const SECURITY_USER_ID: &str = "POG1V7H";
 /// The service whose urgency rule differs from the documented matrix.
 pub const SUPPORT_HOURS_SERVICE: &str = "notifications";
 /// A service for security alerts only (GuardDuty findings, GitHub security alerts).
@@ -85,10 +87,7 @@ pub fn urgency_mismatches(incs: &[Inc], counted: impl Fn(usize) -> bool) -> Vec<
 /// The user ids and levels of the other two planned exceptions.
 pub fn exception_subjects() -> [(&'static str, String); 2] {
     [
-        (
-            "notification_gap",
-            super::pagerduty::SECURITY_USER_ID.to_string(),
-        ),
+        ("notification_gap", SECURITY_USER_ID.to_string()),
         ("automation_missing", "P1".to_string()),
     ]
 }
@@ -210,7 +209,7 @@ pub fn contact_fields(p: &Person) -> (Value, Value) {
             json!({"device_type": "ios", "blacklisted": false}),
         ),
     ];
-    let security = p.pd_id == super::pagerduty::SECURITY_USER_ID;
+    let security = p.pd_id == SECURITY_USER_ID;
     if !security {
         methods.insert(
             1,

@@ -54,11 +54,10 @@ const VP_USER: Person = Person {
     email: "dana.whitfield@northwind.example",
     pd_id: "PDW8T4C",
 };
-pub const SECURITY_USER_ID: &str = SECURITY_USER.pd_id;
 const SECURITY_USER: Person = Person {
     name: "Oliver Grant",
     email: "oliver.grant@northwind.example",
-    pd_id: "POG1V7H",
+    pd_id: super::configuration::SECURITY_USER_ID,
 };
 /// Joined in June (the audit log creates her).
 const JOINER: Person = Person {
