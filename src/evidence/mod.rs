@@ -484,6 +484,9 @@ pub const JUDGMENTS: &[&str] = &[
     "A completed postmortem of an unresolved incident is pending (there is no due time yet): it counts as present and complete, not as on time.",
     "Preventive measures are present only with an action item whose type is exactly \"prevent\" or a non-blank preventive measure; a blank owner counts as no owner.",
     "\"Past the incident's due time\" (postmortem_incomplete) means due strictly before \"now\", as for postmortem_missing.",
+    "Urgency (urgency_mismatch): a recorded urgency other than high or low (PagerDuty writes only those) is treated as not recorded, so not tested.",
+    "Notification (notification_gap): \"any escalation policy\" is every policy of the snapshot, not only those the coverage check judges; a high-urgency rule counts by the kind of the contact method it references, even when that method is disabled or blacklisted (the page lists the channels for review).",
+    "Automation (automation_missing): a disabled workflow still counts as configured (the snapshot says it exists; its triggers are shown beside it).",
     "An action item's Jira key is read from its /browse/KEY URL first, else its tracker key; \"done\" from Jira needs the status category key to be exactly \"done\"; an item with no due date is never overdue (its postmortem then lacks the corrective-actions part).",
 ];
 
