@@ -19,7 +19,7 @@ function first(dir) {
   const pages = ["index.html", "incidents/index.html", first("incidents"), "postmortems/index.html",
     first("postmortems"), "exceptions.html", "population.html", "controls.html", "method.html",
     "verify.html", "oncall/index.html", "audit-log/index.html", "sample.html", first("severities"),
-    "policies/index.html", first("policies")];
+    "policies/index.html", first("policies"), "configuration.html", "automation.html"];
   const missing = pages.filter((p) => !fs.existsSync(path.join(site, p)));
   if (missing.length) {
     console.error(`a11y-check: pages missing from ${site}: ${missing.join(", ")}`);

@@ -18,6 +18,7 @@ function firstFile(dir, ext, skip) {
     ? ["index.html", ...fs.readdirSync(site).filter((d) => fs.existsSync(path.join(site, d, "index.html"))).sort().map((d) => `${d}/index.html`)]
     : ["index.html", "incidents/index.html", "population.html", "exceptions.html",
     "controls.html", "method.html", "verify.html", "postmortems/index.html", "policies/index.html",
+    "configuration.html", "automation.html",
     firstFile("incidents", ".html", "index.html"), firstFile("postmortems", ".html", "index.html")]
     .filter(Boolean);
   if (!archive && fs.existsSync(path.join(site, "oncall/index.html"))) pages.push("oncall/index.html");

@@ -191,7 +191,7 @@ fn fetch_then_load_gives_exactly_the_in_period_population() {
         let trap = matches!(
             req.path.as_str(),
             "/services" | "/priorities" | "/users" | "/schedules/PSCH003"
-        );
+        ) || (req.path == "/response_plays" && status == 404);
         assert!(
             status == 200 || trap,
             "{} {:?} answered {status}",
@@ -1005,4 +1005,86 @@ fn a_redirect_to_another_host_is_refused() {
     assert!(err.contains("redirected to http://localhost:"), "{err}");
     assert!(err.contains("refused"), "{err}");
     assert!(other.requests("/").is_empty(), "the token never travels");
+}
+
+#[test]
+fn configuration_automation_and_routing_are_fetched_and_read_back() {
+    let (start, end) = ("2026-01-01", "2026-03-31");
+    let mut o = options(start, end, 5);
+    o.traps = false;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let config = Config::load(site.path()).unwrap();
+    let (since, until) =
+        period_bounds(config.tz(), config.period.start, config.period.end).unwrap();
+    let (sleeper, _) = recorder();
+    let client = client(&standin.server.url, TOKEN, sleeper);
+    let snap = pagerduty::fetch(&client, since, until, &no_progress).unwrap();
+    let dir = config.path(&config.inputs.pagerduty);
+    pagerduty::write_snapshot(&dir, &snap).unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let s = &loaded.snapshot;
+
+    // Services with full integrations and their urgency rule.
+    let api = s.service("PSVC001").unwrap();
+    assert_eq!(
+        api.integrations[0].vendor.as_deref(),
+        Some("Amazon CloudWatch")
+    );
+    assert_eq!(
+        api.urgency_rule.as_ref().unwrap().urgency.as_deref(),
+        Some("high")
+    );
+    // Users with contact methods and notification rules (the includes were sent).
+    let jane = s.users.iter().find(|u| u.id == "PUSER01").unwrap();
+    assert_eq!(jane.notification_rules.as_ref().unwrap()[0].urgency, "high");
+    assert_eq!(
+        jane.contact_methods.as_ref().unwrap()[0].kind,
+        "sms_contact_method"
+    );
+    // Workflows over three offset pages; triggers and actions over two cursor pages.
+    let names: Vec<&str> = s
+        .workflows
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|w| w.name.as_str())
+        .collect();
+    assert_eq!(names, ["Workflow 1", "Workflow 2", "Workflow 3"]);
+    let triggers = s.workflow_triggers.as_ref().unwrap();
+    assert_eq!(triggers.len(), 2);
+    assert!(triggers[0].all_services);
+    assert_eq!(s.automation_actions.as_ref().unwrap().len(), 2);
+    // Response plays: the 404 is "not used", recorded, not an error; no file.
+    assert!(s.response_plays.is_none());
+    assert!(!dir.join("response_plays.jsonl").exists());
+    let note = s.unavailable_note("/response_plays").unwrap();
+    assert!(note.starts_with("not used:"), "{note}");
+    // The orchestration router's rules.
+    let orch = &s.orchestrations.as_ref().unwrap()[0];
+    assert_eq!(orch.routes[0].route_to, "PSVC002");
+    assert_eq!(orch.catch_all.as_deref(), Some("PSVC001"));
+    // Every new request was recorded in the fetch record with its pages.
+    let record = &loaded.snapshot.fetch_records[0].record;
+    let pages = |endpoint: &str| {
+        record
+            .windows
+            .iter()
+            .filter(|w| w.endpoint == endpoint)
+            .map(|w| w.pages)
+            .sum::<u64>()
+    };
+    assert_eq!(pages("/incident_workflows"), 3);
+    assert_eq!(pages("/incident_workflows/triggers"), 2);
+    assert_eq!(pages("/automation_actions/actions"), 2);
+    assert_eq!(pages("/event_orchestrations/b2c3-orch/router"), 1);
+    // The token reached no file.
+    for f in all_files(site.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "{}",
+            f.display()
+        );
+    }
 }

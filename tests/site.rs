@@ -786,3 +786,44 @@ fn incident_pages_explain_verdicts_and_fetch_records_say_not_reported() {
     // The newest fetch decides the preparation instant.
     assert!(read(&out.join("index.html")).contains("Prepared at 2022-12-01 10:00:05 +00:00"));
 }
+
+#[test]
+fn configuration_and_automation_pages_say_not_tested_then_judge_what_the_snapshot_holds() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let config = read(&out.join("configuration.html"));
+    assert!(
+        config
+            .contains("documents no <code>notify_high_urgency</code>: <strong>not tested</strong>")
+    );
+    let automation = read(&out.join("automation.html"));
+    assert!(
+        automation.contains("<strong>Not tested</strong>: the PagerDuty snapshot holds neither")
+    );
+
+    // Document P1 automation, and give the snapshot one workflow: the other name is missing.
+    let policy = site.path().join("content/policies/incident-response.md");
+    let text = read(&policy).replacen(
+        "name = \"Critical\"",
+        "name = \"Critical\"\nautomation = [\"Major incident\", \"Status page <update>\"]",
+        1,
+    );
+    std::fs::write(&policy, text).unwrap();
+    let pd = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&pd).unwrap();
+    std::fs::write(
+        pd.join("incident_workflows.jsonl"),
+        "{\"id\":\"PWF1\",\"name\":\"Major Incident\",\"type\":\"incident_workflow\"}\n",
+    )
+    .unwrap();
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["exceptions"]["by_kind"]["automation_missing"], 1);
+    let automation = read(&out.join("automation.html"));
+    assert!(automation.contains("id=\"level-P1\""));
+    assert!(automation.contains("Status page &lt;update&gt;"), "escaped");
+    let exceptions = read(&out.join("exceptions.html"));
+    assert!(exceptions.contains("automation.html#level-P1"));
+    assert!(exceptions.contains("method.html#automation-rule"));
+}

@@ -473,6 +473,7 @@ mod tests {
             escalation_policy: None,
             teams: Vec::new(),
             url: None,
+            ..Default::default()
         };
         let a = Snapshot {
             services: vec![service("S1", "active"), service("S2", "active")],

@@ -9,7 +9,9 @@ use crate::config::Config;
 use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
+pub mod automation;
 pub mod changes;
+pub mod configuration;
 pub mod exceptions;
 pub mod oncall;
 pub mod population;
@@ -62,6 +64,10 @@ pub struct Evidence {
     pub provenance: provenance::Provenance,
     /// This period against the previous package's (`[package] previous`), when there is one.
     pub changes: Option<changes::Changes>,
+    /// Urgency and notification rules, services as configured (§9).
+    pub configuration: configuration::ConfigurationFacts,
+    /// Response automation (§9).
+    pub automation: automation::AutomationFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -247,10 +253,13 @@ pub enum ExceptionKind {
     CoverageGap,
     EscalationDrift,
     RowRejected,
+    UrgencyMismatch,
+    NotificationGap,
+    AutomationMissing,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 13] = [
+    pub const ALL: [ExceptionKind; 16] = [
         ExceptionKind::AckBreach,
         ExceptionKind::ResolveBreach,
         ExceptionKind::SeverityMissing,
@@ -264,6 +273,9 @@ impl ExceptionKind {
         ExceptionKind::CoverageGap,
         ExceptionKind::EscalationDrift,
         ExceptionKind::RowRejected,
+        ExceptionKind::UrgencyMismatch,
+        ExceptionKind::NotificationGap,
+        ExceptionKind::AutomationMissing,
     ];
 
     /// The snake_case name used in ids and summary.json.
@@ -282,6 +294,9 @@ impl ExceptionKind {
             ExceptionKind::CoverageGap => "coverage_gap",
             ExceptionKind::EscalationDrift => "escalation_drift",
             ExceptionKind::RowRejected => "row_rejected",
+            ExceptionKind::UrgencyMismatch => "urgency_mismatch",
+            ExceptionKind::NotificationGap => "notification_gap",
+            ExceptionKind::AutomationMissing => "automation_missing",
         }
     }
 
@@ -300,6 +315,9 @@ impl ExceptionKind {
             ExceptionKind::CoverageGap => "coverage-gap",
             ExceptionKind::EscalationDrift => "escalation-drift",
             ExceptionKind::RowRejected => "row-rejected",
+            ExceptionKind::UrgencyMismatch => "urgency-rule",
+            ExceptionKind::NotificationGap => "notification-rule",
+            ExceptionKind::AutomationMissing => "automation-rule",
         }
     }
 
@@ -316,6 +334,9 @@ impl ExceptionKind {
             | ExceptionKind::OrphanPostmortem => "CC7.4",
             ExceptionKind::ActionItemUntracked | ExceptionKind::ActionItemOverdue => "CC7.5",
             ExceptionKind::CoverageGap | ExceptionKind::EscalationDrift => "CC7.3",
+            ExceptionKind::UrgencyMismatch
+            | ExceptionKind::NotificationGap
+            | ExceptionKind::AutomationMissing => "CC7.3",
         }
     }
 }
@@ -352,6 +373,14 @@ pub enum Subject {
         /// The incident number, when it can be read.
         number: Option<u64>,
     },
+    /// `notification_gap:<user-id>`.
+    User {
+        id: String,
+    },
+    /// `automation_missing:<level>`.
+    Level {
+        level: String,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -369,6 +398,8 @@ impl std::fmt::Display for Subject {
                 level,
             } => write!(f, "{escalation_policy}/level-{level}"),
             Subject::RejectedRow { file, line, .. } => write!(f, "{file}:{line}"),
+            Subject::User { id } => f.write_str(id),
+            Subject::Level { level } => f.write_str(level),
         }
     }
 }
@@ -455,6 +486,9 @@ pub const JUDGMENTS: &[&str] = &[
     "A completed postmortem of an unresolved incident is pending (there is no due time yet): it counts as present and complete, not as on time.",
     "Preventive measures are present only with an action item whose type is exactly \"prevent\" or a non-blank preventive measure; a blank owner counts as no owner.",
     "\"Past the incident's due time\" (postmortem_incomplete) means due strictly before \"now\", as for postmortem_missing.",
+    "Urgency (urgency_mismatch): a recorded urgency other than high or low (PagerDuty writes only those) is treated as not recorded, so not tested.",
+    "Notification (notification_gap): \"any escalation policy\" is every policy of the snapshot, not only those the coverage check judges; a high-urgency rule counts by the kind of the contact method it references, even when that method is disabled or blacklisted (the page lists the channels for review).",
+    "Automation (automation_missing): a disabled workflow still counts as configured (the snapshot says it exists; its triggers are shown beside it).",
     "An action item's Jira key is read from its /browse/KEY URL first, else its tracker key; \"done\" from Jira needs the status category key to be exactly \"done\"; an item with no due date is never overdue (its postmortem then lacks the corrective-actions part).",
 ];
 
@@ -495,6 +529,11 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
     let oncall = oncall::facts(config, inputs, period_start, period_end);
     exceptions.extend(oncall::exceptions_from(config, &oncall));
+    let window = oncall::fetched_window(&inputs.pagerduty, period_start, period_end);
+    let configuration = configuration::facts(config, inputs, &incidents, window);
+    exceptions.extend(configuration::exceptions(&configuration));
+    let automation = automation::facts(inputs, &incidents);
+    exceptions.extend(automation::exceptions(&automation));
     exceptions::sort(&mut exceptions);
     let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
     let months = summary::months(config, inputs, &incidents);
@@ -524,6 +563,8 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
             config.tz(),
             config.package.preparer.as_deref(),
         ),
+        configuration,
+        automation,
     };
     // A sample is drawn from the evaluated population, so it is checked last.
     evidence.samples = sample::checks(config, inputs, &evidence);
@@ -622,6 +663,7 @@ pub(crate) mod testkit {
             resolve: t(resolve),
             postmortem: t(pm),
             urgency: None,
+            automation: None,
         }
     }
 
@@ -652,6 +694,8 @@ pub(crate) mod testkit {
                 level("P4", "Low", "next-business-day", "", ""),
             ],
             escalation: vec![],
+            notify_high_urgency: None,
+            routing: Vec::new(),
             body_markdown: String::new(),
             body_line: 1,
         }

@@ -272,7 +272,7 @@ fn compare(
 }
 
 /// The period clipped to what the PagerDuty fetch rendered schedules over.
-fn fetched_window(
+pub fn fetched_window(
     snap: &Snapshot,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -532,6 +532,8 @@ mod tests {
                     paged_after_secs: crate::model::parse_duration(a).unwrap(),
                 })
                 .collect(),
+            notify_high_urgency: None,
+            routing: Vec::new(),
             body_markdown: String::new(),
             body_line: 1,
         }

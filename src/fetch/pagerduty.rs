@@ -12,8 +12,16 @@
 //! | `escalation_policies.jsonl` | `GET /escalation_policies` | id |
 //! | `schedules.jsonl` | `GET /schedules/{id}` (v2) or `GET /v3/schedules/{id}` with the final schedule over the period | id |
 //! | `overrides.jsonl` | `{"schedule_id", "override"}` from each schedule's overrides | schedule id, start, id |
-//! | `services.jsonl`, `priorities.jsonl`, `users.jsonl` | the account's lists | id (priorities: API order) |
+//! | `services.jsonl`, `priorities.jsonl`, `users.jsonl` | the account's lists; services with `include[]=integrations`, users with `include[]=contact_methods` and `include[]=notification_rules` | id (priorities: API order) |
+//!
+//! The automation and routing lists are optional features of an account: an answer of 402, 403
+//! or 404 is recorded as a window with a note (and no file), so the evidence says "not tested"
+//! rather than "nothing configured".
 //! | `audit_records.jsonl` | `GET /audit/records` in windows of at most 31 days | execution time, id |
+//! | `incident_workflows.jsonl`, `workflow_triggers.jsonl` | `GET /incident_workflows`, `GET /incident_workflows/triggers` (cursor) | id |
+//! | `response_plays.jsonl` | `GET /response_plays` (legacy; 400/403/404 = not used: no file, a noted window) | id |
+//! | `automation_actions.jsonl` | `GET /automation_actions/actions` (cursor) | id |
+//! | `event_orchestrations.jsonl` | `{"orchestration", "router"}`: `GET /event_orchestrations` and each `GET /event_orchestrations/{id}/router` | id |
 //! | `fetch-record.json` | the [`FetchRecord`]: every request window, its parameters, counts received and reported, and every page's request, instant, status and body SHA-256 | request order |
 //! | `raw/<n>.json.gz` | `--keep-raw` only: each answered body, gzip (no name, mtime 0), as the record's `raw` names it | request order |
 //!
@@ -29,7 +37,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Credential, FetchError};
-use super::pagination::{ListRequest, Progress, cursor_windowed, new_window, offset_all, windowed};
+use super::pagination::{
+    ListRequest, Progress, cursor_all, cursor_windowed, new_window, offset_all, windowed,
+};
 use crate::model::layout::pagerduty::*;
 use crate::model::{FetchRecord, FetchWindow};
 use crate::util::utc_rfc3339;
@@ -84,6 +94,12 @@ pub struct PdSnapshot {
     pub priorities: Vec<Value>,
     pub users: Vec<Value>,
     pub audit_records: Vec<Value>,
+    /// `None`: the account does not offer the list (the fetch record notes why).
+    pub incident_workflows: Option<Vec<Value>>,
+    pub workflow_triggers: Option<Vec<Value>>,
+    pub response_plays: Option<Vec<Value>>,
+    pub automation_actions: Option<Vec<Value>>,
+    pub event_orchestrations: Option<Vec<Value>>,
     pub record: FetchRecord,
     /// `--keep-raw`: (path under the snapshot, gzip body) of every answer, in request order.
     pub raw: Vec<(String, Vec<u8>)>,
@@ -121,9 +137,22 @@ pub fn fetch(
         Vec::new(),
     )?);
     let schedule_list = sorted_by_id(list("/schedules", "schedules", tz())?);
-    let services = sorted_by_id(list("/services", "services", tz())?);
+    let include = |values: &[&str]| -> Vec<(String, String)> {
+        values
+            .iter()
+            .map(|v| ("include[]".to_string(), v.to_string()))
+            .collect()
+    };
+    let mut service_params = tz();
+    service_params.extend(include(&["integrations"]));
+    let services = sorted_by_id(list("/services", "services", service_params)?);
     let priorities = list("/priorities", "priorities", Vec::new())?;
-    let users = sorted_by_id(list("/users", "users", Vec::new())?);
+    let users = sorted_by_id(list(
+        "/users",
+        "users",
+        include(&["contact_methods", "notification_rules"]),
+    )?);
+    let automation = fetch_automation(client, &mut windows, progress)?;
 
     let mut schedules = Vec::new();
     let mut overrides = Vec::new();
@@ -145,6 +174,11 @@ pub fn fetch(
         priorities,
         users,
         audit_records,
+        incident_workflows: automation.incident_workflows,
+        workflow_triggers: automation.workflow_triggers,
+        response_plays: automation.response_plays,
+        automation_actions: automation.automation_actions,
+        event_orchestrations: automation.event_orchestrations,
         record: FetchRecord {
             source: "pagerduty".into(),
             tool: concat!("pagerproof ", env!("CARGO_PKG_VERSION")).into(),
@@ -383,6 +417,162 @@ fn fetch_audit(
     }
 }
 
+/// The optional lists of response automation and routing.
+#[derive(Default)]
+struct Automation {
+    incident_workflows: Option<Vec<Value>>,
+    workflow_triggers: Option<Vec<Value>>,
+    response_plays: Option<Vec<Value>>,
+    automation_actions: Option<Vec<Value>>,
+    event_orchestrations: Option<Vec<Value>>,
+}
+
+/// Incident workflows and their triggers, response plays, automation actions, and each global
+/// event orchestration with its router.
+fn fetch_automation(
+    client: &ApiClient,
+    windows: &mut Vec<FetchWindow>,
+    progress: Progress,
+) -> Result<Automation> {
+    let req = |endpoint: &'static str, list_key: &'static str| ListRequest {
+        endpoint,
+        params: Vec::new(),
+        list_key,
+        limit: LIMIT,
+    };
+    let mut out = Automation {
+        incident_workflows: optional(
+            windows,
+            "/incident_workflows",
+            &[402, 403, 404],
+            "unavailable",
+            offset_all(
+                client,
+                &req("/incident_workflows", "incident_workflows"),
+                None,
+                progress,
+            ),
+        )?,
+        ..Automation::default()
+    };
+    if out.incident_workflows.is_some() {
+        out.workflow_triggers = optional(
+            windows,
+            "/incident_workflows/triggers",
+            &[402, 403, 404],
+            "unavailable",
+            cursor_all(
+                client,
+                &req("/incident_workflows/triggers", "triggers"),
+                progress,
+            ),
+        )?;
+    }
+    // Legacy: removed from the API in 2025; an account without them answers 400, 403 or 404.
+    let plays = client
+        .get_recorded("/response_plays", &[])
+        .map_err(anyhow::Error::from)
+        .and_then(|(v, mut request)| {
+            let items = v["response_plays"].as_array().cloned().with_context(|| {
+                format!(
+                    "{} /response_plays: no `response_plays` list",
+                    client.base()
+                )
+            })?;
+            let mut window = new_window("/response_plays", &[], "none", None);
+            request.received = items.len() as u64;
+            window.requests.push(request);
+            window.pages = 1;
+            window.received = items.len() as u64;
+            progress("/response_plays", window.received);
+            Ok((items, window))
+        });
+    out.response_plays = optional(
+        windows,
+        "/response_plays",
+        &[400, 403, 404],
+        "not used",
+        plays,
+    )?;
+    out.automation_actions = optional(
+        windows,
+        "/automation_actions/actions",
+        &[402, 403, 404],
+        "unavailable",
+        cursor_all(
+            client,
+            &req("/automation_actions/actions", "actions"),
+            progress,
+        ),
+    )?;
+    let listed = optional(
+        windows,
+        "/event_orchestrations",
+        &[402, 403, 404],
+        "unavailable",
+        offset_all(
+            client,
+            &req("/event_orchestrations", "orchestrations"),
+            None,
+            progress,
+        ),
+    )?;
+    if let Some(listed) = listed {
+        let mut records = Vec::new();
+        for o in sorted_by_id(listed) {
+            let endpoint = format!("/event_orchestrations/{}/router", id_of(&o));
+            let mut window = new_window(&endpoint, &[], "none", None);
+            let (router, mut request) = client.get_recorded(&endpoint, &[])?;
+            request.received = 1;
+            window.requests.push(request);
+            window.pages = 1;
+            window.received = 1;
+            windows.push(window);
+            progress(&endpoint, 1);
+            records.push(json!({"orchestration": o, "router": router}));
+        }
+        out.event_orchestrations = Some(records);
+    }
+    for list in [
+        &mut out.incident_workflows,
+        &mut out.workflow_triggers,
+        &mut out.response_plays,
+        &mut out.automation_actions,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        list.sort_by_key(id_of);
+    }
+    Ok(out)
+}
+
+/// A list the account may not offer: one of `absent` statuses becomes a window noting
+/// `<word>: <error>` and `None`; anything else fails the fetch.
+fn optional(
+    windows: &mut Vec<FetchWindow>,
+    endpoint: &str,
+    absent: &[u16],
+    word: &str,
+    got: Result<(Vec<Value>, FetchWindow)>,
+) -> Result<Option<Vec<Value>>> {
+    match got {
+        Ok((items, window)) => {
+            windows.push(window);
+            Ok(Some(items))
+        }
+        Err(e) => match e.downcast_ref::<FetchError>() {
+            Some(fe) if fe.status().is_some_and(|s| absent.contains(&s)) => {
+                let mut w = new_window(endpoint, &[], "none", None);
+                w.note = Some(format!("{word}: {fe}"));
+                windows.push(w);
+                Ok(None)
+            }
+            _ => Err(e),
+        },
+    }
+}
+
 /// Writes the snapshot into `dir`, replacing what was there only once everything is written.
 pub fn write_snapshot(dir: &Path, snap: &PdSnapshot) -> Result<()> {
     let files: [(&str, &[Value]); 9] = [
@@ -396,9 +586,21 @@ pub fn write_snapshot(dir: &Path, snap: &PdSnapshot) -> Result<()> {
         (USERS, &snap.users),
         (AUDIT_RECORDS, &snap.audit_records),
     ];
+    let optional: [(&str, &Option<Vec<Value>>); 5] = [
+        (INCIDENT_WORKFLOWS, &snap.incident_workflows),
+        (WORKFLOW_TRIGGERS, &snap.workflow_triggers),
+        (RESPONSE_PLAYS, &snap.response_plays),
+        (AUTOMATION_ACTIONS, &snap.automation_actions),
+        (EVENT_ORCHESTRATIONS, &snap.event_orchestrations),
+    ];
     super::write_dir_atomically(dir, |tmp| {
         for (name, records) in files {
             super::write_jsonl(&tmp.join(name), records)?;
+        }
+        for (name, records) in optional {
+            if let Some(records) = records {
+                super::write_jsonl(&tmp.join(name), records)?;
+            }
         }
         super::write_raw(tmp, &snap.raw)?;
         super::write_json(

@@ -38,6 +38,11 @@ enum FileKind {
     Priorities,
     Users,
     AuditRecords,
+    IncidentWorkflows,
+    WorkflowTriggers,
+    ResponsePlays,
+    AutomationActions,
+    EventOrchestrations,
     FetchRecord,
     /// `raw/<n>.json.gz`: a response body kept by `fetch --keep-raw`.
     RawBody,
@@ -56,6 +61,11 @@ fn kind_of(name: &str) -> FileKind {
         (layout::PRIORITIES, FileKind::Priorities),
         (layout::USERS, FileKind::Users),
         (layout::AUDIT_RECORDS, FileKind::AuditRecords),
+        (layout::INCIDENT_WORKFLOWS, FileKind::IncidentWorkflows),
+        (layout::WORKFLOW_TRIGGERS, FileKind::WorkflowTriggers),
+        (layout::RESPONSE_PLAYS, FileKind::ResponsePlays),
+        (layout::AUTOMATION_ACTIONS, FileKind::AutomationActions),
+        (layout::EVENT_ORCHESTRATIONS, FileKind::EventOrchestrations),
     ];
     if name == layout::FETCH_RECORD {
         return FileKind::FetchRecord;
@@ -165,6 +175,38 @@ pub fn load(config: &Config) -> Result<Loaded> {
                         .push(audit_record(&v).with_context(|| ctx(line, "audit record"))?);
                 }
             }
+            FileKind::IncidentWorkflows => {
+                let list = snap.workflows.get_or_insert_with(Vec::new);
+                for (line, v) in records(&rel, &bytes)? {
+                    list.push(workflow(&v).with_context(|| ctx(line, "incident workflow"))?);
+                }
+            }
+            FileKind::WorkflowTriggers => {
+                let list = snap.workflow_triggers.get_or_insert_with(Vec::new);
+                for (line, v) in records(&rel, &bytes)? {
+                    list.push(trigger(&v).with_context(|| ctx(line, "workflow trigger"))?);
+                }
+            }
+            FileKind::ResponsePlays => {
+                let list = snap.response_plays.get_or_insert_with(Vec::new);
+                for (line, v) in records(&rel, &bytes)? {
+                    list.push(response_play(&v).with_context(|| ctx(line, "response play"))?);
+                }
+            }
+            FileKind::AutomationActions => {
+                let list = snap.automation_actions.get_or_insert_with(Vec::new);
+                for (line, v) in records(&rel, &bytes)? {
+                    list.push(
+                        automation_action(&v).with_context(|| ctx(line, "automation action"))?,
+                    );
+                }
+            }
+            FileKind::EventOrchestrations => {
+                let list = snap.orchestrations.get_or_insert_with(Vec::new);
+                for (line, v) in records(&rel, &bytes)? {
+                    list.push(orchestration(&v).with_context(|| ctx(line, "event orchestration"))?);
+                }
+            }
             FileKind::LogEntries | FileKind::FetchRecord => {}
             FileKind::RawBody => {
                 let mut source = source;
@@ -193,10 +235,21 @@ pub fn load(config: &Config) -> Result<Loaded> {
         .sort_by(|a, b| (&a.schedule_id, a.start, &a.id).cmp(&(&b.schedule_id, b.start, &b.id)));
     snap.services.sort_by(|a, b| a.id.cmp(&b.id));
     snap.users.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_by_id(&mut snap.workflows, |w| &w.id);
+    sort_by_id(&mut snap.workflow_triggers, |t| &t.id);
+    sort_by_id(&mut snap.response_plays, |p| &p.id);
+    sort_by_id(&mut snap.automation_actions, |a| &a.id);
+    sort_by_id(&mut snap.orchestrations, |o| &o.id);
     name_v3_members(snap);
     snap.audit_records
         .sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     Ok(loaded)
+}
+
+fn sort_by_id<T>(list: &mut Option<Vec<T>>, id: impl Fn(&T) -> &String) {
+    if let Some(l) = list {
+        l.sort_by(|a, b| id(a).cmp(id(b)));
+    }
 }
 
 /// v3 shift members carry only a user id: name them from the users list.
@@ -655,6 +708,125 @@ fn service(v: &Value) -> Result<Service> {
         escalation_policy: pd_ref(&v["escalation_policy"]),
         teams: refs(&v["teams"]),
         url: text(&v["html_url"]),
+        urgency_rule: urgency_rule(&v["incident_urgency_rule"]),
+        support_hours: support_hours(&v["support_hours"]),
+        scheduled_actions: list(&v["scheduled_actions"])
+            .map(|a| {
+                let at = text(&a["at"]["name"]).unwrap_or_else(|| "?".into());
+                match text(&a["to_urgency"]) {
+                    Some(u) => format!("urgency to {u} at {at}"),
+                    None => format!("{} at {at}", text(&a["type"]).unwrap_or_default()),
+                }
+            })
+            .collect(),
+        integrations: list(&v["integrations"])
+            .filter_map(|i| {
+                Some(Integration {
+                    id: text(&i["id"])?,
+                    kind: text(&i["type"]).unwrap_or_default(),
+                    name: text(&i["name"]).or_else(|| text(&i["summary"])),
+                    vendor: text(&i["vendor"]["summary"]).or_else(|| text(&i["vendor"]["name"])),
+                    created: parse_time(&i["created_at"]),
+                })
+            })
+            .collect(),
+    })
+}
+
+fn urgency_rule(v: &Value) -> Option<UrgencyRule> {
+    Some(UrgencyRule {
+        kind: text(&v["type"])?,
+        urgency: text(&v["urgency"]),
+        during_support_hours: text(&v["during_support_hours"]["urgency"]),
+        outside_support_hours: text(&v["outside_support_hours"]["urgency"]),
+    })
+}
+
+fn support_hours(v: &Value) -> Option<SupportHours> {
+    Some(SupportHours {
+        time_zone: text(&v["time_zone"]),
+        days_of_week: list(&v["days_of_week"])
+            .filter_map(|d| d.as_u64().and_then(|d| u8::try_from(d).ok()))
+            .collect(),
+        start_time: text(&v["start_time"])?,
+        end_time: text(&v["end_time"])?,
+    })
+}
+
+fn workflow(v: &Value) -> Result<IncidentWorkflow> {
+    Ok(IncidentWorkflow {
+        id: required(v, "id")?,
+        name: text(&v["name"]).unwrap_or_default(),
+        description: text(&v["description"]),
+        enabled: v["is_enabled"].as_bool(),
+        url: text(&v["html_url"]),
+    })
+}
+
+fn trigger(v: &Value) -> Result<WorkflowTrigger> {
+    Ok(WorkflowTrigger {
+        id: required(v, "id")?,
+        workflow_id: required(&v["workflow"], "id").context("workflow")?,
+        workflow_name: text(&v["workflow"]["name"]),
+        trigger_type: text(&v["trigger_type"]).unwrap_or_default(),
+        condition: text(&v["condition"]),
+        all_services: v["is_subscribed_to_all_services"].as_bool() == Some(true),
+        services: refs(&v["services"]),
+    })
+}
+
+fn response_play(v: &Value) -> Result<ResponsePlay> {
+    Ok(ResponsePlay {
+        id: required(v, "id")?,
+        name: text(&v["name"]).unwrap_or_default(),
+        description: text(&v["description"]),
+    })
+}
+
+fn automation_action(v: &Value) -> Result<AutomationAction> {
+    Ok(AutomationAction {
+        id: required(v, "id")?,
+        name: text(&v["name"]).unwrap_or_default(),
+        description: text(&v["description"]),
+        action_type: text(&v["action_type"]),
+        classification: text(&v["action_classification"]),
+        services: refs(&v["services"]),
+    })
+}
+
+/// One `event_orchestrations.jsonl` record: the orchestration and its router path.
+fn orchestration(v: &Value) -> Result<Orchestration> {
+    let o = &v["orchestration"];
+    let path = &v["router"]["orchestration_path"];
+    let routes = list(&path["sets"])
+        .flat_map(|set| list(&set["rules"]))
+        .map(|r| {
+            let actions = &r["actions"];
+            let route_to = text(&actions["route_to"]).unwrap_or_else(|| {
+                let d = &actions["dynamic_route_to"];
+                format!(
+                    "dynamic: {} by {} from {}",
+                    text(&d["regex"]).unwrap_or_default(),
+                    text(&d["lookup_by"]).unwrap_or_default(),
+                    text(&d["source"]).unwrap_or_default()
+                )
+            });
+            Ok(OrchestrationRoute {
+                id: required(r, "id")?,
+                label: text(&r["label"]),
+                conditions: list(&r["conditions"])
+                    .filter_map(|c| text(&c["expression"]))
+                    .collect(),
+                route_to,
+                disabled: r["disabled"].as_bool() == Some(true),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Orchestration {
+        id: required(o, "id").context("orchestration")?,
+        name: text(&o["name"]).unwrap_or_default(),
+        routes,
+        catch_all: text(&path["catch_all"]["actions"]["route_to"]),
     })
 }
 
@@ -677,6 +849,37 @@ fn user(v: &Value) -> Result<User> {
         email: text(&v["email"]),
         role: text(&v["role"]),
         time_zone: text(&v["time_zone"]),
+        // Without the includes these are references (or absent): not the data §9 tests.
+        contact_methods: v["contact_methods"]
+            .as_array()
+            .filter(|l| {
+                l.iter()
+                    .all(|c| !c["type"].as_str().unwrap_or("").ends_with("_reference"))
+            })
+            .map(|l| l.iter().filter_map(contact_method).collect()),
+        notification_rules: v["notification_rules"]
+            .as_array()
+            .filter(|l| l.iter().all(|r| r.get("urgency").is_some()))
+            .map(|l| l.iter().filter_map(notification_rule).collect()),
+    })
+}
+
+fn contact_method(v: &Value) -> Option<ContactMethod> {
+    let kind = text(&v["type"])?;
+    Some(ContactMethod {
+        id: text(&v["id"])?,
+        kind: kind.strip_suffix("_reference").unwrap_or(&kind).to_string(),
+        label: text(&v["label"]).or_else(|| text(&v["summary"])),
+        disabled: v["blacklisted"].as_bool() == Some(true) || v["enabled"].as_bool() == Some(false),
+    })
+}
+
+fn notification_rule(v: &Value) -> Option<NotificationRule> {
+    Some(NotificationRule {
+        id: text(&v["id"])?,
+        urgency: text(&v["urgency"])?,
+        start_delay_minutes: v["start_delay_in_minutes"].as_i64().unwrap_or(0),
+        contact_method: pd_ref(&v["contact_method"])?,
     })
 }
 
@@ -929,5 +1132,97 @@ mod tests {
         assert_eq!(r.references[0].name, "members");
         assert!(r.references[0].added.is_empty());
         assert_eq!(r.references[0].removed[0].name.as_deref(), Some("John Doe"));
+    }
+
+    #[test]
+    fn services_keep_urgency_rule_support_hours_and_integrations() {
+        let v = json!({"id": "S1", "name": "Checkout",
+            "incident_urgency_rule": {"type": "use_support_hours",
+                "during_support_hours": {"type": "constant", "urgency": "high"},
+                "outside_support_hours": {"type": "constant", "urgency": "low"}},
+            "support_hours": {"type": "fixed_time_per_day", "time_zone": "America/Lima",
+                "start_time": "09:00:00", "end_time": "17:00:00", "days_of_week": [1, 2, 3, 4, 5]},
+            "scheduled_actions": [{"type": "urgency_change",
+                "at": {"type": "named_time", "name": "support_hours_start"}, "to_urgency": "high"}],
+            "integrations": [{"id": "I1", "type": "aws_cloudwatch_inbound_integration",
+                "name": "CloudWatch", "created_at": "2025-03-01T10:00:00Z",
+                "vendor": {"id": "V1", "type": "vendor_reference", "summary": "Amazon CloudWatch"}}]});
+        let s = service(&v).unwrap();
+        let rule = s.urgency_rule.unwrap();
+        assert_eq!(rule.kind, "use_support_hours");
+        assert_eq!(rule.during_support_hours.as_deref(), Some("high"));
+        assert_eq!(rule.outside_support_hours.as_deref(), Some("low"));
+        assert_eq!(s.support_hours.unwrap().days_of_week, vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            s.scheduled_actions,
+            vec!["urgency to high at support_hours_start"]
+        );
+        assert_eq!(
+            s.integrations[0].vendor.as_deref(),
+            Some("Amazon CloudWatch")
+        );
+        assert!(s.integrations[0].created.is_some());
+    }
+
+    #[test]
+    fn users_without_the_includes_have_no_rules_to_test() {
+        let bare = json!({"id": "U1", "name": "A",
+            "contact_methods": [{"id": "C1", "type": "phone_contact_method_reference"}],
+            "notification_rules": [{"id": "R1", "type": "assignment_notification_rule_reference"}]});
+        let u = user(&bare).unwrap();
+        assert!(u.contact_methods.is_none() && u.notification_rules.is_none());
+        let full = json!({"id": "U1", "name": "A",
+            "contact_methods": [{"id": "C1", "type": "phone_contact_method", "address": "555",
+                "blacklisted": true}],
+            "notification_rules": [{"id": "R1", "urgency": "high", "start_delay_in_minutes": 0,
+                "contact_method": {"id": "C1", "type": "phone_contact_method_reference"}}]});
+        let u = user(&full).unwrap();
+        assert!(u.contact_methods.unwrap()[0].disabled);
+        let rules = u.notification_rules.unwrap();
+        assert_eq!(rules[0].contact_method.kind, "phone_contact_method");
+        assert_eq!(
+            user(&json!({"id": "U2", "notification_rules": []}))
+                .unwrap()
+                .notification_rules,
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn orchestration_router_rules_in_order() {
+        let v = json!({"orchestration": {"id": "O1", "name": "Global"},
+            "router": {"orchestration_path": {"type": "router", "sets": [{"id": "start", "rules": [
+                {"id": "r1", "label": "GuardDuty", "conditions": [{"expression": "event.source matches 'aws.guardduty'"}],
+                 "actions": {"route_to": "PSEC"}},
+                {"id": "r2", "conditions": [], "actions": {"dynamic_route_to": {"source": "event.custom_details.service", "regex": "(.*)", "lookup_by": "service_name"}}, "disabled": true}]}],
+                "catch_all": {"actions": {"route_to": "unrouted"}}}}});
+        let o = orchestration(&v).unwrap();
+        assert_eq!(o.routes.len(), 2);
+        assert_eq!(o.routes[0].route_to, "PSEC");
+        assert!(o.routes[1].disabled && o.routes[1].route_to.starts_with("dynamic"));
+        assert_eq!(o.catch_all.as_deref(), Some("unrouted"));
+        assert_eq!(
+            kind_of("event_orchestrations.jsonl"),
+            FileKind::EventOrchestrations
+        );
+        assert_eq!(
+            kind_of("workflow_triggers.jsonl"),
+            FileKind::WorkflowTriggers
+        );
+        assert_eq!(
+            kind_of("incident_workflows.jsonl"),
+            FileKind::IncidentWorkflows
+        );
+    }
+
+    #[test]
+    fn workflow_triggers_name_their_workflow() {
+        let v = json!({"id": "T1", "trigger_type": "conditional",
+            "condition": "incident.priority matches 'P1'", "is_subscribed_to_all_services": true,
+            "services": [], "workflow": {"id": "W1", "name": "Major incident"}});
+        let t = trigger(&v).unwrap();
+        assert_eq!(t.workflow_id, "W1");
+        assert!(t.all_services);
+        assert!(trigger(&json!({"id": "T2"})).is_err());
     }
 }

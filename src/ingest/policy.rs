@@ -8,7 +8,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::frontmatter;
-use crate::model::{EscalationLevel, PolicyDoc, SeverityLevel, Target, Urgency, parse_duration};
+use crate::model::{
+    ContactKind, DocumentedRoute, EscalationLevel, PolicyDoc, SeverityLevel, Target, Urgency,
+    parse_duration,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +31,18 @@ struct Front {
     severity: Vec<FrontSeverity>,
     #[serde(default)]
     escalation: Vec<FrontEscalation>,
+    notify_high_urgency: Option<Vec<String>>,
+    #[serde(default)]
+    routing: Vec<FrontRoute>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontRoute {
+    source: String,
+    #[serde(default)]
+    events: String,
+    service: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +58,7 @@ struct FrontSeverity {
     resolve: Option<String>,
     postmortem: Option<String>,
     urgency: Option<String>,
+    automation: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +122,13 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
             aliases: s.aliases,
             definition: s.definition,
             urgency,
+            automation: s.automation.map(|names| {
+                names
+                    .into_iter()
+                    .map(|n| n.trim().to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            }),
         };
         if level.level.is_empty() || level.level.eq_ignore_ascii_case("unclassified") {
             bail!(
@@ -139,6 +162,28 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
             );
         }
     }
+    let notify_high_urgency = front
+        .notify_high_urgency
+        .map(|kinds| {
+            kinds
+                .iter()
+                .map(|k| {
+                    ContactKind::parse(k).map_err(|e| {
+                        anyhow::anyhow!("{rel}:{}: notify_high_urgency: {e}", line_of(k))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?;
+    let routing = front
+        .routing
+        .into_iter()
+        .map(|r| DocumentedRoute {
+            source: r.source.trim().to_string(),
+            events: r.events.trim().to_string(),
+            service: r.service.trim().to_string(),
+        })
+        .collect();
     let slug = crate::util::slug(
         Path::new(rel)
             .file_stem()
@@ -158,6 +203,8 @@ pub fn parse(rel: &str, text: &str) -> Result<PolicyDoc> {
         escalation_policy: front.escalation_policy,
         severities,
         escalation,
+        notify_high_urgency,
+        routing,
         body_markdown: doc.body.to_string(),
         body_line: doc.body_line as u64,
     })
@@ -267,5 +314,45 @@ paged_after = "10m"
         let err = parse("pol.md", &bad).unwrap_err().to_string();
         assert!(err.starts_with("pol.md:16:"), "{err}");
         assert!(err.contains("urgent"), "{err}");
+    }
+
+    #[test]
+    fn automation_notify_and_routing_are_read() {
+        let text = POLICY
+            .replace(
+                "postmortem = \"48h\"",
+                "postmortem = \"48h\"\nautomation = [\" Major incident \", \"\"]",
+            )
+            .replace(
+                "escalation_policy = \"Production Services\"",
+                "escalation_policy = \"Production Services\"\nnotify_high_urgency = [\"phone\", \"SMS\"]\n\n[[routing]]\nsource = \"AWS GuardDuty\"\nevents = \"findings\"\nservice = \"Security\"",
+            );
+        let p = parse("pol.md", &text).unwrap();
+        assert_eq!(
+            p.severities[0].automation.as_deref(),
+            Some(&["Major incident".to_string()][..])
+        );
+        assert_eq!(
+            p.severities[1].automation, None,
+            "absent means not documented"
+        );
+        assert_eq!(
+            p.notify_high_urgency,
+            Some(vec![ContactKind::Phone, ContactKind::Sms])
+        );
+        assert_eq!(p.routing.len(), 1);
+        assert_eq!(p.routing[0].service, "Security");
+        assert_eq!(parse("pol.md", POLICY).unwrap().notify_high_urgency, None);
+    }
+
+    #[test]
+    fn unknown_contact_kind_is_an_error_naming_the_line() {
+        let text = POLICY.replace(
+            "escalation_policy = \"Production Services\"",
+            "escalation_policy = \"Production Services\"\nnotify_high_urgency = [\"phone\", \"pigeon\"]",
+        );
+        let err = parse("pol.md", &text).unwrap_err().to_string();
+        assert!(err.starts_with("pol.md:8:"), "{err}");
+        assert!(err.contains("pigeon"), "{err}");
     }
 }

@@ -92,7 +92,7 @@ pub struct Override {
     pub user: Option<PdRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Service {
     pub id: String,
     pub name: String,
@@ -100,6 +100,136 @@ pub struct Service {
     pub escalation_policy: Option<PdRef>,
     pub teams: Vec<PdRef>,
     pub url: Option<String>,
+    /// `incident_urgency_rule`; `None` when the snapshot does not carry it.
+    pub urgency_rule: Option<UrgencyRule>,
+    pub support_hours: Option<SupportHours>,
+    /// `scheduled_actions`, each in words (`urgency to high at support_hours_start`).
+    pub scheduled_actions: Vec<String>,
+    /// Full integration objects (`include[]=integrations`); references only carry id and type.
+    pub integrations: Vec<Integration>,
+}
+
+/// A service's `incident_urgency_rule`. Urgencies are kept as PagerDuty writes them (`high`,
+/// `low`, `severity_based`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrgencyRule {
+    /// `constant` or `use_support_hours`.
+    pub kind: String,
+    /// For `constant`.
+    pub urgency: Option<String>,
+    /// For `use_support_hours`.
+    pub during_support_hours: Option<String>,
+    pub outside_support_hours: Option<String>,
+}
+
+/// `support_hours` (`fixed_time_per_day`): wall-clock times in the service's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupportHours {
+    pub time_zone: Option<String>,
+    /// 1 = Monday .. 7 = Sunday.
+    pub days_of_week: Vec<u8>,
+    pub start_time: String,
+    pub end_time: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Integration {
+    pub id: String,
+    /// The API `type` (`aws_cloudwatch_inbound_integration`, ...), kept open.
+    pub kind: String,
+    pub name: Option<String>,
+    /// `vendor.summary` (Datadog, Amazon CloudWatch, ...).
+    pub vendor: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+}
+
+/// A user's contact method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactMethod {
+    pub id: String,
+    /// The API `type` without `_reference` (`phone_contact_method`, ...).
+    pub kind: String,
+    pub label: Option<String>,
+    /// `blacklisted` (the provider refuses it) or `enabled: false`.
+    pub disabled: bool,
+}
+
+/// A user's notification rule: which contact method is used, for which urgency, after how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationRule {
+    pub id: String,
+    /// `high` or `low`.
+    pub urgency: String,
+    pub start_delay_minutes: i64,
+    /// The contact method's id and type (without `_reference`).
+    pub contact_method: PdRef,
+}
+
+/// An incident workflow and the triggers that start it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentWorkflow {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+    pub url: Option<String>,
+}
+
+/// `GET /incident_workflows/triggers`: when a workflow starts and on which services.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowTrigger {
+    pub id: String,
+    pub workflow_id: String,
+    pub workflow_name: Option<String>,
+    /// `manual`, `conditional`, `incident_type`.
+    pub trigger_type: String,
+    /// A PCL condition (`incident.priority matches 'P1'`); none fires on every new incident.
+    pub condition: Option<String>,
+    pub all_services: bool,
+    pub services: Vec<PdRef>,
+}
+
+/// A legacy response play.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponsePlay {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// An automation action (runbook or auto-remediation).
+#[derive(Debug, Clone, Serialize)]
+pub struct AutomationAction {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `script` or `process_automation`.
+    pub action_type: Option<String>,
+    /// `diagnostic` or `remediation`.
+    pub classification: Option<String>,
+    pub services: Vec<PdRef>,
+}
+
+/// A global event orchestration and its router rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct Orchestration {
+    pub id: String,
+    pub name: String,
+    /// The router's rules in evaluation order.
+    pub routes: Vec<OrchestrationRoute>,
+    /// `catch_all.actions.route_to` (`unrouted` by default).
+    pub catch_all: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrchestrationRoute {
+    pub id: String,
+    pub label: Option<String>,
+    /// Condition expressions; the rule matches when any matches (none: every event).
+    pub conditions: Vec<String>,
+    /// The service id events go to, or the `dynamic_route_to` description.
+    pub route_to: String,
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,13 +239,17 @@ pub struct Priority {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct User {
     pub id: String,
     pub name: String,
     pub email: Option<String>,
     pub role: Option<String>,
     pub time_zone: Option<String>,
+    /// `None` when the snapshot was fetched without `include[]=contact_methods`.
+    pub contact_methods: Option<Vec<ContactMethod>>,
+    /// `None` when fetched without `include[]=notification_rules`: not tested (§9).
+    pub notification_rules: Option<Vec<NotificationRule>>,
 }
 
 /// One PagerDuty audit record (an administrative change).

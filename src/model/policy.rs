@@ -74,6 +74,10 @@ pub struct SeverityLevel {
     /// means not documented, so not tested.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub urgency: Option<Urgency>,
+    /// Incident workflow or response play names that must exist for this level (§9); `None`
+    /// means not documented, so not tested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automation: Option<Vec<String>>,
 }
 
 /// PagerDuty's two incident urgencies: high pages immediately, low notifies without paging.
@@ -93,6 +97,70 @@ impl Urgency {
             _ => Err(format!("`{text}` is not an urgency (`high` or `low`)")),
         }
     }
+}
+
+/// The kinds of PagerDuty contact method a notification rule can use (evidence-rules §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactKind {
+    Phone,
+    Sms,
+    Email,
+    Push,
+}
+
+impl ContactKind {
+    pub const ALL: [ContactKind; 4] = [
+        ContactKind::Phone,
+        ContactKind::Sms,
+        ContactKind::Email,
+        ContactKind::Push,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ContactKind::Phone => "phone",
+            ContactKind::Sms => "sms",
+            ContactKind::Email => "email",
+            ContactKind::Push => "push",
+        }
+    }
+
+    /// `phone`, `sms`, `email` or `push`, trimmed and case-insensitively.
+    pub fn parse(text: &str) -> Result<ContactKind, String> {
+        let t = text.trim();
+        ContactKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(t))
+            .ok_or_else(|| {
+                format!("`{text}` is not a contact method kind (phone, sms, email or push)")
+            })
+    }
+
+    /// PagerDuty's contact method type (`phone_contact_method`, also as `..._reference`).
+    pub fn from_pagerduty(kind: &str) -> Option<ContactKind> {
+        let k = kind.trim().trim_end_matches("_reference");
+        match k {
+            "phone_contact_method" => Some(ContactKind::Phone),
+            "sms_contact_method" => Some(ContactKind::Sms),
+            "email_contact_method" => Some(ContactKind::Email),
+            "push_notification_contact_method" => Some(ContactKind::Push),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the documented monitoring routing (`[[routing]]` in the policy front matter):
+/// which alerts go to which service. Shown next to PagerDuty's integrations and orchestration
+/// routes; not judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentedRoute {
+    /// The monitoring source (`Datadog`, `AWS GuardDuty`).
+    pub source: String,
+    /// Which of its events (`security findings`); empty means all.
+    pub events: String,
+    /// The PagerDuty service (id or name) they must reach.
+    pub service: String,
 }
 
 impl SeverityLevel {
@@ -132,6 +200,11 @@ pub struct PolicyDoc {
     pub escalation_policy: Option<String>,
     pub severities: Vec<SeverityLevel>,
     pub escalation: Vec<EscalationLevel>,
+    /// Contact method kinds every on-call user's high-urgency rules must use one of (§9);
+    /// `None` means not documented, so not tested.
+    pub notify_high_urgency: Option<Vec<ContactKind>>,
+    /// The documented monitoring routing, in document order.
+    pub routing: Vec<DocumentedRoute>,
     pub body_markdown: String,
     /// Line in the source file where the markdown body starts (for error messages).
     pub body_line: u64,

@@ -22,6 +22,14 @@ pub mod layout {
         pub const PRIORITIES: &str = "priorities.jsonl";
         pub const USERS: &str = "users.jsonl";
         pub const AUDIT_RECORDS: &str = "audit_records.jsonl";
+        pub const INCIDENT_WORKFLOWS: &str = "incident_workflows.jsonl";
+        pub const WORKFLOW_TRIGGERS: &str = "workflow_triggers.jsonl";
+        /// Written only when `/response_plays` answered; a 404 (legacy feature gone) is noted in
+        /// the fetch record as "not used" and the file is left out.
+        pub const RESPONSE_PLAYS: &str = "response_plays.jsonl";
+        pub const AUTOMATION_ACTIONS: &str = "automation_actions.jsonl";
+        /// `{"orchestration": {...}, "router": {...}}`: each global orchestration with its router.
+        pub const EVENT_ORCHESTRATIONS: &str = "event_orchestrations.jsonl";
         pub const FETCH_RECORD: &str = "fetch-record.json";
     }
 
@@ -45,6 +53,13 @@ pub struct Snapshot {
     pub users: Vec<User>,
     /// Oldest first.
     pub audit_records: Vec<AuditRecord>,
+    /// Response automation and routing; `None` when the snapshot has no such file (not fetched,
+    /// or the feature is unavailable), so what depends on it is not tested. Sorted by id.
+    pub workflows: Option<Vec<IncidentWorkflow>>,
+    pub workflow_triggers: Option<Vec<WorkflowTrigger>>,
+    pub response_plays: Option<Vec<ResponsePlay>>,
+    pub automation_actions: Option<Vec<AutomationAction>>,
+    pub orchestrations: Option<Vec<Orchestration>>,
     pub fetch_records: Vec<FetchRecordFile>,
 }
 
@@ -55,6 +70,19 @@ impl Snapshot {
 
     pub fn schedule(&self, id: &str) -> Option<&Schedule> {
         self.schedules.iter().find(|s| s.id == id)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// The note a fetch recorded for an endpoint it could not read (`not used: 404 ...`).
+    pub fn unavailable_note(&self, endpoint: &str) -> Option<&str> {
+        self.fetch_records
+            .iter()
+            .flat_map(|f| &f.record.windows)
+            .filter(|w| w.endpoint == endpoint && w.requests.is_empty())
+            .find_map(|w| w.note.as_deref())
     }
 }
 

@@ -75,6 +75,8 @@ pub fn render_site(
     t.files("sample", || pages::sample::render(&ctx))?;
     t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
     t.files("audit log", || pages::audit_log::render(&ctx))?;
+    t.files("configuration", || pages::configuration::render(&ctx))?;
+    t.files("automation", || pages::automation::render(&ctx))?;
     t.files("data files", || {
         write(
             out,
@@ -240,6 +242,8 @@ mod tests {
                 "sample",
                 "oncall",
                 "audit log",
+                "configuration",
+                "automation",
                 "data files",
             ]
         );

@@ -37,6 +37,8 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "oncall.html",
     "audit-log.html",
     "changes.html",
+    "configuration.html",
+    "automation.html",
 );
 
 /// Static assets of the default theme, copied to `assets/`.

@@ -444,8 +444,17 @@ pub fn start(o: Options) -> Standin {
                 body: "<html>Bad Gateway</html>".into(),
             },
             "/services" => {
+                let integrations = if req.params("include[]").contains(&"integrations") {
+                    json!([{"id": "PINT001", "type": "aws_cloudwatch_inbound_integration", "name": "CloudWatch alarms",
+                        "created_at": "2025-02-03T04:05:06Z",
+                        "vendor": {"id": "PVEN001", "type": "vendor_reference", "summary": "Amazon CloudWatch"}}])
+                } else {
+                    json!([{"id": "PINT001", "type": "aws_cloudwatch_inbound_integration_reference"}])
+                };
                 let list = [
                     json!({"id": "PSVC001", "type": "service", "name": "API", "status": "active",
+                        "integrations": integrations,
+                        "incident_urgency_rule": {"type": "constant", "urgency": "high"},
                         "escalation_policy": {"id": "PEP0001", "type": "escalation_policy_reference", "summary": "Production Services"}}),
                     json!({"id": "PSVC002", "type": "service", "name": "Pipeline", "status": "active",
                         "escalation_policy": {"id": "PEP0002", "type": "escalation_policy_reference", "summary": "Data Platform"}}),
@@ -474,8 +483,19 @@ pub fn start(o: Options) -> Standin {
                 Resp::empty(503)
             }
             "/users" => {
+                let full = req.params("include[]").contains(&"notification_rules")
+                    && req.params("include[]").contains(&"contact_methods");
+                let jane_rules = if full {
+                    json!([{"id": "PNR0001", "type": "assignment_notification_rule", "urgency": "high",
+                        "start_delay_in_minutes": 0,
+                        "contact_method": {"id": "PCM0001", "type": "sms_contact_method_reference"}}])
+                } else {
+                    json!([{"id": "PNR0001", "type": "assignment_notification_rule_reference"}])
+                };
                 let list = [
-                    json!({"id": "PUSER01", "type": "user", "name": "Jane Doe", "email": "jane@example.com", "role": "admin"}),
+                    json!({"id": "PUSER01", "type": "user", "name": "Jane Doe", "email": "jane@example.com", "role": "admin",
+                        "contact_methods": [{"id": "PCM0001", "type": "sms_contact_method", "address": "5550100", "country_code": 1}],
+                        "notification_rules": jane_rules}),
                     json!({"id": "PUSER02", "type": "user", "name": "Sam Lee", "email": "sam@example.com", "role": "user"}),
                     json!({"id": "PUSER03", "type": "user", "name": "Ana Ruiz", "email": "ana@example.com", "role": "user"}),
                 ];
@@ -508,6 +528,60 @@ pub fn start(o: Options) -> Standin {
                     )
                 }
             },
+            "/incident_workflows" => {
+                let list: Vec<Value> = (1..=3)
+                    .map(|k| json!({"id": format!("PWF000{k}"), "type": "incident_workflow", "name": format!("Workflow {k}")}))
+                    .collect();
+                // Pages of one: the fetch must follow `more`.
+                let mut one = req.clone();
+                one.query.retain(|(k, _)| k != "limit");
+                one.query.push(("limit".into(), "1".into()));
+                offset_page(
+                    &one,
+                    "incident_workflows",
+                    &list.iter().collect::<Vec<_>>(),
+                    0,
+                )
+            }
+            "/incident_workflows/triggers" => {
+                let first = req.param("cursor").is_none();
+                let trigger = if first {
+                    json!({"id": "T1", "trigger_type": "conditional", "condition": "incident.priority matches 'P1'",
+                        "is_subscribed_to_all_services": true, "services": [], "workflow": {"id": "PWF0001", "name": "Workflow 1"}})
+                } else {
+                    json!({"id": "T2", "trigger_type": "manual", "is_subscribed_to_all_services": false,
+                        "services": [{"id": "PSVC001", "type": "service_reference", "summary": "API"}],
+                        "workflow": {"id": "PWF0002", "name": "Workflow 2"}})
+                };
+                let next = first.then_some("trig-2");
+                Resp::json(
+                    200,
+                    &json!({"triggers": [trigger], "limit": 1, "next_cursor": next, "more": first}),
+                )
+            }
+            "/automation_actions/actions" => {
+                let first = req.param("cursor").is_none();
+                let action = json!({"id": if first { "01AUTOMATIONACTION0000001" } else { "01AUTOMATIONACTION0000002" },
+                    "name": if first { "Restart pods" } else { "Collect diagnostics" }, "action_type": "script",
+                    "action_classification": if first { "remediation" } else { "diagnostic" }, "services": [],
+                    "creation_time": "2025-11-08T14:54:02.267989Z"});
+                Resp::json(
+                    200,
+                    &json!({"actions": [action], "limit": 1, "next_cursor": first.then_some("act-2")}),
+                )
+            }
+            "/event_orchestrations" => {
+                let list = [json!({"id": "b2c3-orch", "name": "Global routing"})];
+                offset_page(req, "orchestrations", &list.iter().collect::<Vec<_>>(), 0)
+            }
+            "/event_orchestrations/b2c3-orch/router" => Resp::json(
+                200,
+                &json!({"orchestration_path": {"type": "router", "sets": [{"id": "start", "rules": [
+                    {"id": "r1", "label": "Pipeline events", "conditions": [{"expression": "event.source matches 'airflow'"}],
+                     "actions": {"route_to": "PSVC002"}}]}],
+                    "catch_all": {"actions": {"route_to": "PSVC001"}}}}),
+            ),
+            // `/response_plays` falls through: a 404, as on accounts after the feature's removal.
             _ => pd_error(404, "Not Found", &[]),
         }
     });

@@ -98,6 +98,7 @@ pub fn incident_response_policy(org: &str, period: Period) -> String {
         company::SRE_LEAD.name,
         company::ESCALATION_POLICY
     ));
+    fm.push_str(super::configuration::POLICY_NOTIFY);
     for (p, (level, name, aliases, definition)) in company::LEVELS.iter().enumerate() {
         let _ = write!(
             fm,
@@ -110,6 +111,7 @@ pub fn incident_response_policy(org: &str, period: Period) -> String {
         if let Some(pm) = POSTMORTEM[p] {
             let _ = writeln!(fm, "postmortem = \"{}\"", duration(pm));
         }
+        fm.push_str(super::configuration::policy_level_keys(p));
     }
     for (level, role, after) in ESCALATION {
         let _ = write!(
@@ -117,6 +119,7 @@ pub fn incident_response_policy(org: &str, period: Period) -> String {
             "\n[[escalation]]\nlevel = {level}\nrole = \"{role}\"\npaged_after = \"{after}m\"\n"
         );
     }
+    fm.push_str(super::configuration::POLICY_ROUTING);
     fm.push_str("+++\n\n");
 
     let mut table = String::from(

@@ -22,6 +22,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, Utc};
 
 pub mod company;
+pub mod configuration;
 pub mod documents;
 pub mod exports;
 pub mod incidents;
@@ -211,7 +212,8 @@ struct Site {
 impl Site {
     fn new(opts: &Options) -> Site {
         let cal = Calendar::of(opts.period);
-        let pop = incidents::generate(opts.incidents, opts.seed, &cal);
+        let mut pop = incidents::generate(opts.incidents, opts.seed, &cal);
+        configuration::apply_urgency_rules(&mut pop.incidents, &cal);
         let (corrupt, unprioritised) = messiness(&pop.incidents, &cal, opts.seed, opts.incidents);
         let excluded = |i: usize| corrupt.contains_key(&i) || unprioritised.contains(&i);
         let pms = postmortems::plan(&pop, &excluded, &cal, opts.seed);
@@ -341,6 +343,13 @@ impl Site {
             }
         }
         for (kind, subject) in self.oncall.exception_subjects() {
+            add(kind, subject, None, None);
+        }
+        let counted = |i: usize| self.counted(i) && !self.unprioritised.contains(&i);
+        for (i, n) in configuration::urgency_mismatches(self.incs(), counted) {
+            add("urgency_mismatch", n, Some(i), None);
+        }
+        for (kind, subject) in configuration::exception_subjects() {
             add(kind, subject, None, None);
         }
         out.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
@@ -1134,11 +1143,16 @@ mod tests {
             e.user.as_ref().and_then(|u| u.name.as_deref()) == Some(company::SRE_LEAD.name)
         }));
         assert_eq!(snap.overrides.len(), company::OVERRIDES_2026.len());
-        assert_eq!(snap.services.len(), company::SERVICES.len());
+        // Every company service, and the security alerts' own service.
+        assert_eq!(snap.services.len(), company::SERVICES.len() + 1);
         assert!(snap.services.iter().all(|sv| {
             sv.escalation_policy.as_ref().map(|r| r.id.as_str())
                 == Some(company::ESCALATION_POLICY_ID)
+                || sv.id == configuration::SECURITY_SERVICE.0
         }));
+        assert!(snap.users.iter().all(|u| u.notification_rules.is_some()));
+        assert_eq!(snap.workflows.as_ref().map(Vec::len), Some(2));
+        assert!(snap.response_plays.is_none(), "a 404: not used");
         let names: Vec<&str> = snap.priorities.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["P1", "P2", "P3", "P4"]);
         assert!(snap.users.len() >= 10);
@@ -1335,6 +1349,8 @@ mod tests {
             "escalation_policy",
             "severity",
             "escalation",
+            "notify_high_urgency",
+            "routing",
         ]);
         for name in ["incident-response.md", "on-call.md"] {
             let text =

@@ -57,7 +57,7 @@ const VP_USER: Person = Person {
 const SECURITY_USER: Person = Person {
     name: "Oliver Grant",
     email: "oliver.grant@northwind.example",
-    pd_id: "POG1V7H",
+    pd_id: super::configuration::SECURITY_USER_ID,
 };
 /// Joined in June (the audit log creates her).
 const JOINER: Person = Person {
@@ -150,7 +150,7 @@ pub fn write(
     seed: u64,
 ) -> Result<()> {
     let mut rng = Rng::stream(seed, "pagerduty");
-    let files: [(&str, Vec<Value>); 7] = [
+    let mut files: Vec<(&str, Vec<Value>)> = vec![
         (layout::ESCALATION_POLICIES, escalation_policies()),
         (layout::SCHEDULES, schedules(cal, oncall)),
         (layout::OVERRIDES, overrides(cal)),
@@ -162,6 +162,7 @@ pub fn write(
             audit_records(cal, oncall, notification_change, &mut rng),
         ),
     ];
+    files.extend(super::configuration::automation_files());
     let mut counts = Vec::new();
     for (name, records) in &files {
         let mut text = String::new();
@@ -588,16 +589,7 @@ fn overrides(cal: &Calendar) -> Vec<Value> {
 }
 
 fn services(incs: &[Inc]) -> Vec<Value> {
-    const INTEGRATIONS: [&str; 8] = [
-        "Datadog",
-        "Checkly",
-        "Datadog",
-        "Datadog",
-        "Elastic Watcher",
-        "Airflow",
-        "Datadog",
-        "Datadog",
-    ];
+    let urgency_fields = super::configuration::urgency_fields;
     let mut out: Vec<Value> = SERVICES
         .iter()
         .enumerate()
@@ -619,19 +611,25 @@ fn services(incs: &[Inc]) -> Vec<Value> {
                 "created_at": format!("202{}-0{}-1{}T15:2{}:00Z", 3 + k % 3, 1 + k, k, k),
                 "escalation_policy": production_ref(),
                 "teams": [team_ref()],
-                "integrations": [{
-                    "id": format!("PI{}", &s.pd_id[2..]),
-                    "type": "generic_events_api_inbound_integration_reference",
-                    "summary": INTEGRATIONS[k],
-                }],
+                "integrations": super::configuration::integrations(k, s.pd_id),
                 "auto_resolve_timeout": if k == 5 { json!(14_400) } else { Value::Null },
                 "acknowledgement_timeout": Value::Null,
                 "alert_creation": "create_alerts_and_incidents",
-                "incident_urgency_rule": {"type": "constant", "urgency": "severity_based"},
+                "incident_urgency_rule": urgency_fields(k).0,
+                "support_hours": urgency_fields(k).1,
+                "scheduled_actions": [],
                 "last_incident_timestamp": last.map(utc_rfc3339),
             })
         })
         .collect();
+    out.push(super::configuration::security_service(
+        reference(
+            "escalation_policy",
+            SECURITY_POLICY,
+            "Security Incident Response",
+        ),
+        reference("team", SECURITY_TEAM.0, SECURITY_TEAM.1),
+    ));
     out.sort_by_key(pagerproof::fetch::pagerduty::id_of);
     out
 }
@@ -670,7 +668,7 @@ fn users() -> Vec<Value> {
     let mut out: Vec<Value> = people
         .into_iter()
         .map(|(p, role, title)| {
-            let tail = &p.pd_id[2..];
+            let (contact_methods, notification_rules) = super::configuration::contact_fields(p);
             json!({
                 "id": p.pd_id,
                 "type": "user",
@@ -685,15 +683,8 @@ fn users() -> Vec<Value> {
                 "description": Value::Null,
                 "invitation_sent": false,
                 "teams": [team_ref()],
-                "contact_methods": [
-                    {"id": format!("PE{tail}"), "type": "email_contact_method_reference", "summary": "Default"},
-                    {"id": format!("PC{tail}"), "type": "phone_contact_method_reference", "summary": "Mobile"},
-                    {"id": format!("PM{tail}"), "type": "push_notification_contact_method_reference", "summary": "PagerDuty app"},
-                ],
-                "notification_rules": [
-                    {"id": format!("PN{tail}"), "type": "assignment_notification_rule_reference", "summary": "0 minutes: channel PagerDuty app"},
-                    {"id": format!("PR{tail}"), "type": "assignment_notification_rule_reference", "summary": "1 minute: channel Mobile (phone call)"},
-                ],
+                "contact_methods": contact_methods,
+                "notification_rules": notification_rules,
             })
         })
         .collect();
@@ -826,7 +817,11 @@ fn audit_records(
             root: reference("service", s.pd_id, s.name),
             action: "update",
             resource: None,
-            fields: vec![change("incident_urgency_rule.urgency", "high", "severity_based")],
+            fields: if s.name == super::configuration::SUPPORT_HOURS_SERVICE {
+                vec![change("incident_urgency_rule.type", "constant", "use_support_hours")]
+            } else {
+                vec![change("incident_urgency_rule.urgency", "high", "severity_based")]
+            },
             references: Vec::new(),
         }]);
     }
@@ -1036,11 +1031,60 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
     let n = count(layout::SCHEDULES);
     push("/schedules".into(), vec![utc()], "offset", n, Some(n));
     let n = count(layout::SERVICES);
-    push("/services".into(), vec![utc()], "offset", n, Some(n));
+    let include = |v: &str| ("include[]", v.to_string());
+    push(
+        "/services".into(),
+        vec![utc(), include("integrations")],
+        "offset",
+        n,
+        Some(n),
+    );
     let n = count(layout::PRIORITIES);
     push("/priorities".into(), vec![], "offset", n, Some(n));
     let n = count(layout::USERS);
-    push("/users".into(), vec![], "offset", n, Some(n));
+    push(
+        "/users".into(),
+        vec![include("contact_methods"), include("notification_rules")],
+        "offset",
+        n,
+        Some(n),
+    );
+    // Automation and routing; response plays answer 404 on this account (no file).
+    let n = count(layout::INCIDENT_WORKFLOWS);
+    push("/incident_workflows".into(), vec![], "offset", n, Some(n));
+    let n = count(layout::WORKFLOW_TRIGGERS);
+    push(
+        "/incident_workflows/triggers".into(),
+        vec![],
+        "cursor",
+        n,
+        None,
+    );
+    push("/response_plays".into(), vec![], "none", 0, None);
+    let n = count(layout::AUTOMATION_ACTIONS);
+    push(
+        "/automation_actions/actions".into(),
+        vec![],
+        "cursor",
+        n,
+        None,
+    );
+    let orchestrations = files
+        .iter()
+        .find(|f| f.0 == layout::EVENT_ORCHESTRATIONS)
+        .map_or(&[][..], |f| f.1.as_slice());
+    let n = orchestrations.len() as u64;
+    push("/event_orchestrations".into(), vec![], "offset", n, Some(n));
+    for o in orchestrations {
+        let id = o["orchestration"]["id"].as_str().unwrap_or_default();
+        push(
+            format!("/event_orchestrations/{id}/router"),
+            vec![],
+            "none",
+            1,
+            None,
+        );
+    }
     let range = || {
         vec![
             ("since", utc_rfc3339(cal.start)),
@@ -1097,6 +1141,15 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             None,
         );
         from = to;
+    }
+    for w in windows
+        .iter_mut()
+        .filter(|w| w.endpoint == "/response_plays")
+    {
+        w.pages = 0;
+        w.note = Some(format!(
+            "not used: PagerDuty {API}/response_plays answered 404 Not Found"
+        ));
     }
     FetchRecord {
         source: "pagerduty".into(),

@@ -33,10 +33,12 @@ pub const CRITERIA: &[Criterion] = &[
             "Every incident has a severity level of the documented policy (severity_missing).",
             "Acknowledgement and resolution within each severity's target (ack_breach, resolve_breach).",
             "First-level on-call coverage and the documented escalation path against the PagerDuty snapshot (coverage_gap, escalation_drift), when a snapshot is present.",
+            "Urgency, notification and automation as documented: each incident's urgency against its level (urgency_mismatch), each first-level on-call user's high-urgency channels (notification_gap), each level's workflows or response plays (automation_missing), where documented and in the snapshot.",
         ],
         not_tested: &[
             "Whether the severity given to an incident was the right one for the event.",
             "The PagerDuty audit log (administration of the tooling) is shown for the auditor's review, not tested.",
+            "Monitoring integrations and event orchestration routes are shown beside the documented routing, not judged.",
         ],
     },
     Criterion {
@@ -170,6 +172,14 @@ fn evidence_for(ctx: &Ctx, id: &str) -> Vec<EvidenceLink> {
             l("Incident register with verdicts", "incidents/index.html"),
             l("Response figures per severity", "index.html#figures"),
             l("On-call and escalation", "oncall/index.html"),
+            l(
+                "Configuration: urgency, notification and routing",
+                "configuration.html",
+            ),
+            l(
+                "Automation: workflows and response plays",
+                "automation.html",
+            ),
             l(
                 "PagerDuty audit log: administration of the incident tooling",
                 "audit-log/index.html",

@@ -159,6 +159,22 @@ fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
             },
             href: format!("population.html#{}", super::rejected_anchor(file, *line)),
         },
+        Subject::User { id } => Link {
+            label: format!(
+                "On-call user {}",
+                ctx.inputs
+                    .pagerduty
+                    .users
+                    .iter()
+                    .find(|u| u.id == *id)
+                    .map_or(id.as_str(), |u| u.name.as_str())
+            ),
+            href: format!("configuration.html#user-{}", anchor(id)),
+        },
+        Subject::Level { level } => Link {
+            label: format!("{level} automation"),
+            href: format!("automation.html#level-{}", anchor(level)),
+        },
     }
 }
 

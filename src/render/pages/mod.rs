@@ -10,7 +10,9 @@ use crate::evidence::summary::SeverityCounts;
 use crate::evidence::{ExceptionKind, Subject};
 
 pub mod audit_log;
+pub mod automation;
 pub mod changes;
+pub mod configuration;
 pub mod controls;
 pub mod dashboard;
 pub mod exceptions;
@@ -179,6 +181,9 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
         ExceptionKind::CoverageGap => "Nobody on call (coverage gap)",
         ExceptionKind::EscalationDrift => "Escalation path differs from the policy",
         ExceptionKind::RowRejected => "Input row that could not be read",
+        ExceptionKind::UrgencyMismatch => "Urgency differs from the policy",
+        ExceptionKind::NotificationGap => "On-call user not notified as documented",
+        ExceptionKind::AutomationMissing => "Documented automation not configured",
     }
 }
 

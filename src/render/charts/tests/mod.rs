@@ -14,6 +14,7 @@ fn level(code: &str, name: &str, ack: Option<Target>, resolve: Option<Target>) -
         resolve,
         postmortem: None,
         urgency: None,
+        automation: None,
     }
 }
 
