@@ -124,6 +124,49 @@ fn real_captured_api_objects_give_the_verdicts_their_data_says() {
     assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
 }
 
+/// Real Jira issues (tests/fixtures/devlake-jira/SOURCE.md) as corrective actions: done only in
+/// the done category, with a fix resolution, resolved on or before `as_of` (2020-06-30).
+#[test]
+fn real_captured_jira_issues_give_the_verdicts_their_data_says() {
+    let site = copy_fixture("devlake-jira");
+    let out = build(site.path());
+    let page = read(&out.join("postmortems/PM-1.html"));
+    let row = |item: &str| -> String {
+        let start = page
+            .find(&format!(r#"<tr id="item-{item}">"#))
+            .unwrap_or_else(|| panic!("{item} row"));
+        let len = page[start..].find("</tr>").unwrap();
+        page[start..start + len].to_string()
+    };
+    // EE-2: done category, fix resolution on 2020-06-23: done; late against a 2020-06-20 due date.
+    assert!(row("AI-1").contains("resolution 完成, 2020-06-23"));
+    assert!(row("AI-1").contains("done <span class=\"sub\">(jira)</span>"));
+    assert!(!row("AI-1").contains("closed after its due date"));
+    assert!(row("AI-2").contains("closed after its due date"));
+    // EE-17: done in Jira, but resolved 2020-07-22, after as_of.
+    assert!(row("AI-3").contains("not done: resolved after the as-of date"));
+    // EE-20: Won't Do fixes nothing, and the item is past its due date.
+    assert!(row("AI-4").contains("resolved as `Won&#x27;t Do`, which fixes nothing"));
+    assert!(row("AI-4").contains("action_item_overdue:PM-1/AI-4"));
+    // EE-1 and EE-35: named 已完成 ("Done") with a resolution, but in the `new` category.
+    for item in ["AI-5", "AI-6"] {
+        assert!(
+            row(item).contains("not done: Jira status `已完成` is not in the done category"),
+            "{item}"
+        );
+    }
+    assert!(row("AI-6").contains("resolution Won&#x27;t Do, 2020-06-15"));
+    // K5-2: To Do, no resolution.
+    assert!(row("AI-7").contains("not done: Jira status `To Do` is not in the done category"));
+    // EE-1's due date comes from the due-date capture.
+    assert!(
+        page.contains("Action item AI-5: due 2020-07-31 here, but EE-1 is due 2025-03-09 in Jira")
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["exceptions"]["by_kind"]["action_item_overdue"], 3);
+}
+
 #[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");
