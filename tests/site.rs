@@ -167,6 +167,78 @@ fn real_captured_jira_issues_give_the_verdicts_their_data_says() {
     assert_eq!(summary["exceptions"]["by_kind"]["action_item_overdue"], 3);
 }
 
+/// Issue 10 step 5: every input has a line page beside its unchanged copy, and every source-row
+/// link lands on the row's own line.
+#[test]
+fn source_row_links_land_on_their_line_beside_the_original_bytes() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    for rel in [
+        "content/incidents/a-advanced.csv",
+        "content/postmortems/PM-1.json",
+        "content/policies/incident-response.md",
+        "site.toml",
+    ] {
+        let original = std::fs::read(site.path().join(rel)).unwrap();
+        assert_eq!(
+            std::fs::read(out.join("sources").join(rel)).unwrap(),
+            original,
+            "{rel}"
+        );
+        let page = read(&out.join(format!("sources/{rel}.html")));
+        let name = rel.rsplit('/').next().unwrap();
+        assert!(
+            page.contains(&format!(r#"<a href="{name}">sources/{rel}</a>"#)),
+            "{rel}"
+        );
+        let lines = String::from_utf8(original).unwrap().lines().count();
+        assert!(
+            page.contains(&format!(r#"id="L{lines}""#)),
+            "{rel}: last line"
+        );
+        assert!(!page.contains(&format!(r#"id="L{}""#, lines + 1)), "{rel}");
+    }
+    let postmortem = read(&out.join("sources/content/postmortems/PM-1.json.html"));
+    assert!(postmortem.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"));
+    assert!(!postmortem.contains("<script>alert"));
+
+    // Each link's line holds the row it names.
+    let line_of = |page: &str, n: u64| -> String {
+        let text = read(&out.join(page));
+        let start = text
+            .find(&format!(r#"<span class="line" id="L{n}">"#))
+            .unwrap_or_else(|| panic!("{page}: no line {n}"));
+        let len = text[start..].find("</span>").unwrap();
+        text[start..start + len].to_string()
+    };
+    let link = regex::Regex::new(r##"href="(?:\.\./)?(sources/[^"#]+\.html)#L(\d+)""##).unwrap();
+    let mut checked = 0;
+    for number in [201, 204, 206, 212] {
+        let Ok(page) = std::fs::read_to_string(out.join(format!("incidents/{number}.html"))) else {
+            continue;
+        };
+        for c in link.captures_iter(&page) {
+            let line = line_of(&c[1], c[2].parse().unwrap());
+            assert!(line.contains(&number.to_string()), "#{number}: {line}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "{checked} incident source links");
+    let population = read(&out.join("population.html"));
+    let exceptions = read(&out.join("exceptions.html"));
+    for (page, html) in [("population", &population), ("exceptions", &exceptions)] {
+        let found: Vec<_> = link.captures_iter(html).collect();
+        assert!(!found.is_empty(), "{page}: no source-row link");
+        for c in found {
+            line_of(&c[1], c[2].parse().unwrap());
+        }
+    }
+    // The rejected row #204 (a-advanced.csv line 7), from its exception and its population row.
+    let target = r#"href="sources/content/incidents/a-advanced.csv.html#L7""#;
+    assert!(exceptions.contains(target) && population.contains(target));
+    assert!(line_of("sources/content/incidents/a-advanced.csv.html", 7).contains(",204,"));
+}
+
 #[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");
@@ -220,8 +292,8 @@ fn cross_links_run_incident_to_postmortem_to_jira_and_back() {
     let incident = read(&out.join("incidents/201.html"));
     assert!(incident.contains(r#"href="../postmortems/PM-1.html""#));
     assert!(
-        incident.contains(r#"href="../sources/content/incidents/a-advanced.csv""#),
-        "source file linked"
+        incident.contains(r#"href="../sources/content/incidents/a-advanced.csv.html#L2""#),
+        "source row linked at its line"
     );
     let pm = read(&out.join("postmortems/PM-1.html"));
     assert!(
@@ -755,7 +827,7 @@ fn population_lists_outside_rows_and_rejected_numbers_and_pages_carry_provenance
         r#"<td class="num">#203</td><td title="2026-01-01T05:30:00Z">2025-12-31 23:30:00 -06:00"#
     ));
     assert!(population.contains(
-        r#"<a href="sources/content/incidents/b-titlecase.csv">content/incidents/b-titlecase.csv</a>:7"#
+        r#"<a href="sources/content/incidents/b-titlecase.csv.html#L7">content/incidents/b-titlecase.csv</a>:7"#
     ));
     // #204 and #205 were read but rejected: not "missing".
     assert!(population.contains(

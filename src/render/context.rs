@@ -118,6 +118,21 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
+    /// Where one row of an input is shown, relative to the site root: its line on the input's
+    /// line page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not
+    /// lines, so they link the page itself. Empty when the file was not copied.
+    pub fn line_href(&self, file: &str, line: u64) -> String {
+        let Some(s) = self.inputs.sources.iter().find(|s| s.path == file) else {
+            return String::new();
+        };
+        let page = crate::util::encode_href(&super::line_page(&s.copy));
+        if file.ends_with(".json") {
+            page
+        } else {
+            format!("{page}#L{line}")
+        }
+    }
+
     /// The management response to an exception, if any.
     pub fn response_for(&self, id: &str) -> Option<&'a Response> {
         self.responses.get(id).copied()
