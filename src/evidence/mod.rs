@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
+pub mod aging;
 pub mod changes;
 pub mod exceptions;
 pub mod oncall;
@@ -41,6 +42,8 @@ pub struct Evidence {
     pub postmortems: Vec<PostmortemFacts>,
     /// Every exception, sorted by kind (in `ExceptionKind::ALL` order) then subject.
     pub exceptions: Vec<Exception>,
+    /// Each exception's severity, owner and age as of `as_of`, in `exceptions` order.
+    pub exception_ages: Vec<aging::ExceptionAge>,
     pub summary: Summary,
     /// Calendar months of the period in the organization's zone, oldest first.
     pub months: Vec<MonthFacts>,
@@ -498,6 +501,14 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let months = summary::months(config, inputs, &incidents);
     let responders = responders::load(config, inputs, &incidents);
     let answers = responses::facts(&exceptions, &inputs.responses);
+    let exception_ages = aging::ages(
+        config.tz(),
+        as_of,
+        inputs,
+        &incidents,
+        &postmortems,
+        &exceptions,
+    );
     let mut evidence = Evidence {
         now,
         period_start,
@@ -505,6 +516,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         incidents,
         postmortems,
         exceptions,
+        exception_ages,
         summary,
         months,
         oncall,
