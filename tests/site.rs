@@ -239,6 +239,108 @@ fn source_row_links_land_on_their_line_beside_the_original_bytes() {
     assert!(line_of("sources/content/incidents/a-advanced.csv.html", 7).contains(",204,"));
 }
 
+/// A part of the workbook (an XLSX is a zip of XML parts).
+fn xlsx_part(xlsx: &std::path::Path, name: &str) -> String {
+    let bytes = std::fs::read(xlsx).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// Issue 10 step 6: the workbook's sheets, real date-time cells in the named zone, and
+/// exceptions.csv with one row per exception.
+#[test]
+fn the_workbook_has_its_sheets_with_real_dates_and_exceptions_csv_every_exception() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let xlsx = out.join("data/register.xlsx");
+    let sheets = |xlsx: &std::path::Path| -> Vec<String> {
+        let workbook = xlsx_part(xlsx, "xl/workbook.xml");
+        regex::Regex::new(r#"<sheet name="([^"]+)""#)
+            .unwrap()
+            .captures_iter(&workbook)
+            .map(|c| c[1].to_string())
+            .collect()
+    };
+    assert_eq!(sheets(&xlsx), ["Register", "Exceptions", "Population"]);
+
+    // Date-time cells: numbers (no `t=` type) whose style has a date format.
+    let styles = xlsx_part(&xlsx, "xl/styles.xml");
+    let date_format =
+        regex::Regex::new(r#"<numFmt numFmtId="(\d+)" formatCode="yyyy-mm-dd hh:mm:ss"/>"#)
+            .unwrap()
+            .captures(&styles)
+            .expect("a date-time number format")[1]
+            .to_string();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xf_formats: Vec<String> = regex::Regex::new(r#"<xf numFmtId="(\d+)""#)
+        .unwrap()
+        .captures_iter(xfs)
+        .map(|c| c[1].to_string())
+        .collect();
+    let strings = xlsx_part(&xlsx, "xl/sharedStrings.xml");
+    for (part, cell, header) in [
+        (
+            "xl/worksheets/sheet1.xml",
+            "I2",
+            "Created (America/Chicago)",
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            "J2",
+            "Acknowledged (America/Chicago)",
+        ),
+        ("xl/worksheets/sheet2.xml", "G2", "Since (America/Chicago)"),
+    ] {
+        assert!(strings.contains(header), "{header}");
+        let sheet = xlsx_part(&xlsx, part);
+        let c = regex::Regex::new(&format!(r#"<c r="{cell}" s="(\d+)"><v>([0-9.]+)</v></c>"#))
+            .unwrap()
+            .captures(&sheet)
+            .unwrap_or_else(|| panic!("{part} {cell} is not a styled number"));
+        let serial: f64 = c[2].parse().unwrap();
+        assert!((45_000.0..48_000.0).contains(&serial), "{cell}: {serial}");
+        let style: usize = c[1].parse().unwrap();
+        assert_eq!(xf_formats[style], date_format, "{part} {cell}");
+    }
+    // The header row is frozen and filtered on every sheet.
+    for n in 1..=3 {
+        let sheet = xlsx_part(&xlsx, &format!("xl/worksheets/sheet{n}.xml"));
+        assert!(
+            sheet.contains(r#"state="frozen""#) && sheet.contains("<autoFilter"),
+            "sheet{n}"
+        );
+    }
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let mut csv = csv::Reader::from_path(out.join("data/exceptions.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(
+        rows.len() as u64,
+        summary["exceptions"]["total"].as_u64().unwrap()
+    );
+    let breach = rows.iter().find(|r| &r[0] == "ack_breach:206").unwrap();
+    assert_eq!(&breach[7], "113", "age in days as of 2026-06-30");
+    assert_eq!(&breach[12], "exceptions.html#ack_breach-206");
+
+    // With a sample recorded, a Sample sheet.
+    pagerproof()
+        .args(["sample", "--seed", "auditor 2026", "--size", "4", "--site"])
+        .arg(site.path())
+        .args(["--drawn-on", "2027-01-06"])
+        .assert()
+        .success();
+    let out = build(site.path());
+    let xlsx = out.join("data/register.xlsx");
+    assert_eq!(
+        sheets(&xlsx),
+        ["Register", "Exceptions", "Population", "Sample"]
+    );
+    assert!(xlsx_part(&xlsx, "xl/sharedStrings.xml").contains("sample-auditor-2026-4.json"));
+}
+
 #[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");

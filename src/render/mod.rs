@@ -83,8 +83,9 @@ pub fn render_site(
             evidence.summary.to_json().as_bytes(),
         )?;
         register_files::write_csv(out, config, &ctx.rows)?;
-        register_files::write_xlsx(out, config, &ctx.rows)?;
-        Ok(3)
+        register_files::write_exceptions_csv(&ctx)?;
+        register_files::write_xlsx(&ctx)?;
+        Ok(4)
     })?;
     Ok(t.0)
 }
@@ -275,6 +276,6 @@ mod tests {
         assert!(out.path().join("incidents/2.html").is_file());
         assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
         assert!(!out.path().join("sample.html").exists());
-        assert_eq!(count("data files"), 3);
+        assert_eq!(count("data files"), 4);
     }
 }

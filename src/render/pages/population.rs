@@ -252,7 +252,7 @@ fn reconciled_text(w: &FetchWindow) -> &'static str {
     }
 }
 
-fn source_kind(k: SourceKind) -> &'static str {
+pub fn source_kind(k: SourceKind) -> &'static str {
     match k {
         SourceKind::IncidentCsv => "incident export (CSV)",
         SourceKind::Postmortem => "postmortem",
