@@ -233,6 +233,15 @@ fn source_row_links_land_on_their_line_beside_the_original_bytes() {
             line_of(&c[1], c[2].parse().unwrap());
         }
     }
+    // The register names each incident's first source row and links its line.
+    let register = read(&out.join("incidents/index.html"));
+    assert!(register.contains(
+        r#"<td><a href="../sources/content/incidents/a-advanced.csv.html#L2">content/incidents/a-advanced.csv:2</a></td>"#
+    ));
+    assert!(
+        read(&out.join("data/register.csv"))
+            .contains(",incidents/201.html,content/incidents/a-advanced.csv:2")
+    );
     // The rejected row #204 (a-advanced.csv line 7), from its exception and its population row.
     let target = r#"href="sources/content/incidents/a-advanced.csv.html#L7""#;
     assert!(exceptions.contains(target) && population.contains(target));

@@ -122,15 +122,7 @@ impl<'a> Ctx<'a> {
     /// line page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not
     /// lines, so they link the page itself. Empty when the file was not copied.
     pub fn line_href(&self, file: &str, line: u64) -> String {
-        let Some(s) = self.inputs.sources.iter().find(|s| s.path == file) else {
-            return String::new();
-        };
-        let page = crate::util::encode_href(&super::line_page(&s.copy));
-        if file.ends_with(".json") {
-            page
-        } else {
-            format!("{page}#L{line}")
-        }
+        super::line_href(&self.inputs.sources, file, line)
     }
 
     /// The management response to an exception, if any.

@@ -132,6 +132,21 @@ pub fn line_page(copy: &str) -> String {
     format!("{copy}.html")
 }
 
+/// Where one row of an input is shown, relative to the site root: its line on the input's line
+/// page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not lines, so they
+/// link the page itself. Empty when the file was not copied.
+pub fn line_href(sources: &[crate::model::SourceFile], file: &str, line: u64) -> String {
+    let Some(s) = sources.iter().find(|s| s.path == file) else {
+        return String::new();
+    };
+    let page = crate::util::encode_href(&line_page(&s.copy));
+    if file.ends_with(".json") {
+        page
+    } else {
+        format!("{page}#L{line}")
+    }
+}
+
 /// Whether `rel` (a path under the site root) is a line page rather than an input's copy: a
 /// `P.html` beside a file `P` (render refuses an input whose copy would be another's line page).
 /// A rebuild from `sources/` leaves line pages out.

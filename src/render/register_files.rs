@@ -40,6 +40,7 @@ pub const HEADERS: &[&str] = &[
     "Jira keys",
     "Customer impact",
     "Page",
+    "Source row",
 ];
 
 /// One row's cells as text, in `HEADERS` order.
@@ -74,6 +75,7 @@ pub fn cells(row: &IncidentRowView) -> Vec<String> {
             .join(" "),
         row.customer_impact.clone(),
         row.href.clone(),
+        row.source.clone(),
     ]
 }
 
@@ -250,7 +252,7 @@ fn xlsx_bytes(ctx: &Ctx) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             numbers: &["Number", "Time to acknowledge (s)", "Time to resolve (s)"],
             widths: &[
                 8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 20.0, 20.0, 20.0, 10.0, 12.0, 20.0,
-                20.0, 10.0, 12.0, 20.0, 20.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0,
+                20.0, 10.0, 12.0, 20.0, 20.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0, 40.0,
             ],
         },
         Sheet {
