@@ -248,6 +248,24 @@ fn source_row_links_land_on_their_line_beside_the_original_bytes() {
     assert!(line_of("sources/content/incidents/a-advanced.csv.html", 7).contains(",204,"));
 }
 
+/// An input whose copy would be another input's line page is refused, naming both.
+#[test]
+fn an_input_named_like_another_inputs_line_page_is_refused() {
+    let site = copy_fixture("variants");
+    let jira = site.path().join("content/jira");
+    std::fs::create_dir_all(&jira).unwrap();
+    std::fs::write(jira.join("notes.txt"), "kept\n").unwrap();
+    std::fs::write(jira.join("notes.txt.html"), "<p>kept</p>\n").unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/jira/notes.txt: its line page sources/content/jira/notes.txt.html would replace the copy of another input",
+        ));
+}
+
 /// A part of the workbook (an XLSX is a zip of XML parts).
 fn xlsx_part(xlsx: &std::path::Path, name: &str) -> String {
     let bytes = std::fs::read(xlsx).unwrap();
