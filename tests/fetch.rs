@@ -1088,3 +1088,131 @@ fn configuration_automation_and_routing_are_fetched_and_read_back() {
         );
     }
 }
+
+/// The real PagerDuty objects of tests/fixtures/devlake-capture (see its SOURCE.md), without the
+/// log entries `keep_log` refuses, served by the stand-in as the API would and fetched by the
+/// binary into a site of the fixture's `site.toml` and policy.
+fn replay_capture(keep_log: impl Fn(&str) -> bool) -> tempfile::TempDir {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/devlake-capture");
+    let read = |rel: &str| std::fs::read_to_string(fixture.join(rel)).unwrap();
+    let log: String = read("content/pagerduty/log_entries.jsonl")
+        .lines()
+        .filter(|l| keep_log(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let account = pd_standin::captured(&read("content/pagerduty/incidents.jsonl"), &log);
+    let (start, end) = ("2022-11-01", "2022-11-30");
+    let (s, e) = period_bounds(chrono_tz::UTC, date(start), date(end)).unwrap();
+    let mut o = options(start, end, 0);
+    (o.start, o.end, o.traps) = (s, e, false);
+    let standin = pd_standin::serve(o, account);
+
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("site.toml"), read("site.toml")).unwrap();
+    let policies = site.path().join("content/policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(
+        policies.join("incident-response.md"),
+        read("content/policies/incident-response.md"),
+    )
+    .unwrap();
+    let out = fetch_cmd("pagerduty", &standin.server.url, site.path())
+        .env("PAGERDUTY_API_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("fetched 3 incidents"), "{stdout}");
+
+    let built = Command::cargo_bin("pagerproof")
+        .unwrap()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    site
+}
+
+/// Replayed through `fetch`, the captured objects give the verdicts their raw data says.
+#[test]
+fn captured_api_objects_replayed_through_fetch_give_their_verdicts() {
+    let site = replay_capture(|_| true);
+    // #4 and #5 are open at the period's end: their whole logs are asked for. #6 says
+    // `resolved` without `resolved_at`: resolved, so fetch does not ask for it as open.
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.path().join("content/pagerduty/fetch-record.json")).unwrap(),
+    )
+    .unwrap();
+    let per_incident: BTreeSet<&str> = record["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["endpoint"].as_str())
+        .filter(|e| e.starts_with("/incidents/"))
+        .collect();
+    assert_eq!(
+        per_incident,
+        BTreeSet::from([
+            "/incidents/Q3YON8WNWTZMRQ/log_entries",
+            "/incidents/Q3CZAU7Q4008QD/log_entries"
+        ])
+    );
+    // Every captured log entry came back through the API.
+    let fetched_log =
+        std::fs::read_to_string(site.path().join("content/pagerduty/log_entries.jsonl")).unwrap();
+    assert_eq!(
+        fetched_log.lines().count(),
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/devlake-capture/content/pagerduty/log_entries.jsonl")
+        )
+        .unwrap()
+        .lines()
+        .count()
+    );
+
+    let public = site.path().join("public");
+    let page = |rel: &str| std::fs::read_to_string(public.join(rel)).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&page("data/summary.json")).unwrap();
+    // #4 (its `acknowledgements` array is empty now) and #5 were acknowledged in time; both
+    // are still open at the end of the period.
+    let p2 = &summary["by_severity"]["P2"];
+    assert_eq!(
+        (p2["incidents"].as_u64(), p2["ack_met"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(p2["resolve_breached"], 2);
+    // The first acknowledgement is the log's, not the (empty) current array's.
+    assert!(page("incidents/4.html").contains("2022-11-03 06:23:07 +00:00 by Keon Amini"));
+    // #6 resolved in time, at the resolve log entry, and the page says where the time came from.
+    assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
+    let six = page("incidents/6.html");
+    assert!(six.contains("2022-11-03 06:51:44 +00:00"));
+    assert!(six.contains("time from the resolve log entry"));
+}
+
+/// Without its log, #6 (`resolved`, no `resolved_at`) resolves at `last_status_change_at`, and
+/// the page says so.
+#[test]
+fn a_captured_resolved_incident_without_log_resolves_at_its_last_status_change() {
+    let site = replay_capture(|l| !l.contains("Q1OHFWFP3GPXOG"));
+    let public = site.path().join("public");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(public.join("data/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
+    let six = std::fs::read_to_string(public.join("incidents/6.html")).unwrap();
+    assert!(six.contains("2022-11-03 06:51:44 +00:00"));
+    assert!(
+        six.contains("time from last_status_change_at"),
+        "source of the time shown"
+    );
+}

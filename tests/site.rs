@@ -124,6 +124,250 @@ fn real_captured_api_objects_give_the_verdicts_their_data_says() {
     assert_eq!(summary["by_severity"]["P4"]["resolve_met"], 1);
 }
 
+/// Real Jira issues (tests/fixtures/devlake-jira/SOURCE.md) as corrective actions: done only in
+/// the done category, with a fix resolution, resolved on or before `as_of` (2020-06-30).
+#[test]
+fn real_captured_jira_issues_give_the_verdicts_their_data_says() {
+    let site = copy_fixture("devlake-jira");
+    let out = build(site.path());
+    let page = read(&out.join("postmortems/PM-1.html"));
+    let row = |item: &str| -> String {
+        let start = page
+            .find(&format!(r#"<tr id="item-{item}">"#))
+            .unwrap_or_else(|| panic!("{item} row"));
+        let len = page[start..].find("</tr>").unwrap();
+        page[start..start + len].to_string()
+    };
+    // EE-2: done category, fix resolution on 2020-06-23: done; late against a 2020-06-20 due date.
+    assert!(row("AI-1").contains("resolution 完成, 2020-06-23"));
+    assert!(row("AI-1").contains("done <span class=\"sub\">(jira)</span>"));
+    assert!(!row("AI-1").contains("closed after its due date"));
+    assert!(row("AI-2").contains("closed after its due date"));
+    // EE-17: done in Jira, but resolved 2020-07-22, after as_of.
+    assert!(row("AI-3").contains("not done: resolved after the as-of date"));
+    // EE-20: Won't Do fixes nothing, and the item is past its due date.
+    assert!(row("AI-4").contains("resolved as `Won&#x27;t Do`, which fixes nothing"));
+    assert!(row("AI-4").contains("action_item_overdue:PM-1/AI-4"));
+    // EE-1 and EE-35: named 已完成 ("Done") with a resolution, but in the `new` category.
+    for item in ["AI-5", "AI-6"] {
+        assert!(
+            row(item).contains("not done: Jira status `已完成` is not in the done category"),
+            "{item}"
+        );
+    }
+    assert!(row("AI-6").contains("resolution Won&#x27;t Do, 2020-06-15"));
+    // K5-2: To Do, no resolution.
+    assert!(row("AI-7").contains("not done: Jira status `To Do` is not in the done category"));
+    // EE-1's due date comes from the due-date capture.
+    assert!(
+        page.contains("Action item AI-5: due 2020-07-31 here, but EE-1 is due 2025-03-09 in Jira")
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["exceptions"]["by_kind"]["action_item_overdue"], 3);
+}
+
+/// Issue 10 step 5: every input has a line page beside its unchanged copy, and every source-row
+/// link lands on the row's own line.
+#[test]
+fn source_row_links_land_on_their_line_beside_the_original_bytes() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    for rel in [
+        "content/incidents/a-advanced.csv",
+        "content/postmortems/PM-1.json",
+        "content/policies/incident-response.md",
+        "site.toml",
+    ] {
+        let original = std::fs::read(site.path().join(rel)).unwrap();
+        assert_eq!(
+            std::fs::read(out.join("sources").join(rel)).unwrap(),
+            original,
+            "{rel}"
+        );
+        let page = read(&out.join(format!("sources/{rel}.html")));
+        let name = rel.rsplit('/').next().unwrap();
+        assert!(
+            page.contains(&format!(r#"<a href="{name}">sources/{rel}</a>"#)),
+            "{rel}"
+        );
+        let lines = String::from_utf8(original).unwrap().lines().count();
+        assert!(
+            page.contains(&format!(r#"id="L{lines}""#)),
+            "{rel}: last line"
+        );
+        assert!(!page.contains(&format!(r#"id="L{}""#, lines + 1)), "{rel}");
+    }
+    let postmortem = read(&out.join("sources/content/postmortems/PM-1.json.html"));
+    assert!(postmortem.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"));
+    assert!(!postmortem.contains("<script>alert"));
+
+    // Each link's line holds the row it names.
+    let line_of = |page: &str, n: u64| -> String {
+        let text = read(&out.join(page));
+        let start = text
+            .find(&format!(r#"<span class="line" id="L{n}">"#))
+            .unwrap_or_else(|| panic!("{page}: no line {n}"));
+        let len = text[start..].find("</span>").unwrap();
+        text[start..start + len].to_string()
+    };
+    let link = regex::Regex::new(r##"href="(?:\.\./)?(sources/[^"#]+\.html)#L(\d+)""##).unwrap();
+    let mut checked = 0;
+    for number in [201, 204, 206, 212] {
+        let Ok(page) = std::fs::read_to_string(out.join(format!("incidents/{number}.html"))) else {
+            continue;
+        };
+        for c in link.captures_iter(&page) {
+            let line = line_of(&c[1], c[2].parse().unwrap());
+            assert!(line.contains(&number.to_string()), "#{number}: {line}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "{checked} incident source links");
+    let population = read(&out.join("population.html"));
+    let exceptions = read(&out.join("exceptions.html"));
+    for (page, html) in [("population", &population), ("exceptions", &exceptions)] {
+        let found: Vec<_> = link.captures_iter(html).collect();
+        assert!(!found.is_empty(), "{page}: no source-row link");
+        for c in found {
+            line_of(&c[1], c[2].parse().unwrap());
+        }
+    }
+    // The register names each incident's first source row and links its line.
+    let register = read(&out.join("incidents/index.html"));
+    assert!(register.contains(
+        r#"<td><a href="../sources/content/incidents/a-advanced.csv.html#L2">content/incidents/a-advanced.csv:2</a></td>"#
+    ));
+    assert!(
+        read(&out.join("data/register.csv"))
+            .contains(",incidents/201.html,content/incidents/a-advanced.csv:2")
+    );
+    // The rejected row #204 (a-advanced.csv line 7), from its exception and its population row.
+    let target = r#"href="sources/content/incidents/a-advanced.csv.html#L7""#;
+    assert!(exceptions.contains(target) && population.contains(target));
+    assert!(line_of("sources/content/incidents/a-advanced.csv.html", 7).contains(",204,"));
+}
+
+/// An input whose copy would be another input's line page is refused, naming both.
+#[test]
+fn an_input_named_like_another_inputs_line_page_is_refused() {
+    let site = copy_fixture("variants");
+    let jira = site.path().join("content/jira");
+    std::fs::create_dir_all(&jira).unwrap();
+    std::fs::write(jira.join("notes.txt"), "kept\n").unwrap();
+    std::fs::write(jira.join("notes.txt.html"), "<p>kept</p>\n").unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/jira/notes.txt: its line page sources/content/jira/notes.txt.html would replace the copy of another input",
+        ));
+}
+
+/// A part of the workbook (an XLSX is a zip of XML parts).
+fn xlsx_part(xlsx: &std::path::Path, name: &str) -> String {
+    let bytes = std::fs::read(xlsx).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// Issue 10 step 6: the workbook's sheets, real date-time cells in the named zone, and
+/// exceptions.csv with one row per exception.
+#[test]
+fn the_workbook_has_its_sheets_with_real_dates_and_exceptions_csv_every_exception() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let xlsx = out.join("data/register.xlsx");
+    let sheets = |xlsx: &std::path::Path| -> Vec<String> {
+        let workbook = xlsx_part(xlsx, "xl/workbook.xml");
+        regex::Regex::new(r#"<sheet name="([^"]+)""#)
+            .unwrap()
+            .captures_iter(&workbook)
+            .map(|c| c[1].to_string())
+            .collect()
+    };
+    assert_eq!(sheets(&xlsx), ["Register", "Exceptions", "Population"]);
+
+    // Date-time cells: numbers (no `t=` type) whose style has a date format.
+    let styles = xlsx_part(&xlsx, "xl/styles.xml");
+    let date_format =
+        regex::Regex::new(r#"<numFmt numFmtId="(\d+)" formatCode="yyyy-mm-dd hh:mm:ss"/>"#)
+            .unwrap()
+            .captures(&styles)
+            .expect("a date-time number format")[1]
+            .to_string();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xf_formats: Vec<String> = regex::Regex::new(r#"<xf numFmtId="(\d+)""#)
+        .unwrap()
+        .captures_iter(xfs)
+        .map(|c| c[1].to_string())
+        .collect();
+    let strings = xlsx_part(&xlsx, "xl/sharedStrings.xml");
+    for (part, cell, header) in [
+        (
+            "xl/worksheets/sheet1.xml",
+            "I2",
+            "Created (America/Chicago)",
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            "J2",
+            "Acknowledged (America/Chicago)",
+        ),
+        ("xl/worksheets/sheet2.xml", "G2", "Since (America/Chicago)"),
+    ] {
+        assert!(strings.contains(header), "{header}");
+        let sheet = xlsx_part(&xlsx, part);
+        let c = regex::Regex::new(&format!(r#"<c r="{cell}" s="(\d+)"><v>([0-9.]+)</v></c>"#))
+            .unwrap()
+            .captures(&sheet)
+            .unwrap_or_else(|| panic!("{part} {cell} is not a styled number"));
+        let serial: f64 = c[2].parse().unwrap();
+        assert!((45_000.0..48_000.0).contains(&serial), "{cell}: {serial}");
+        let style: usize = c[1].parse().unwrap();
+        assert_eq!(xf_formats[style], date_format, "{part} {cell}");
+    }
+    // The header row is frozen and filtered on every sheet.
+    for n in 1..=3 {
+        let sheet = xlsx_part(&xlsx, &format!("xl/worksheets/sheet{n}.xml"));
+        assert!(
+            sheet.contains(r#"state="frozen""#) && sheet.contains("<autoFilter"),
+            "sheet{n}"
+        );
+    }
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let mut csv = csv::Reader::from_path(out.join("data/exceptions.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(
+        rows.len() as u64,
+        summary["exceptions"]["total"].as_u64().unwrap()
+    );
+    let breach = rows.iter().find(|r| &r[0] == "ack_breach:206").unwrap();
+    assert_eq!(&breach[7], "113", "age in days as of 2026-06-30");
+    assert_eq!(&breach[12], "exceptions.html#ack_breach-206");
+
+    // With a sample recorded, a Sample sheet.
+    pagerproof()
+        .args(["sample", "--seed", "auditor 2026", "--size", "4", "--site"])
+        .arg(site.path())
+        .args(["--drawn-on", "2027-01-06"])
+        .assert()
+        .success();
+    let out = build(site.path());
+    let xlsx = out.join("data/register.xlsx");
+    assert_eq!(
+        sheets(&xlsx),
+        ["Register", "Exceptions", "Population", "Sample"]
+    );
+    assert!(xlsx_part(&xlsx, "xl/sharedStrings.xml").contains("sample-auditor-2026-4.json"));
+}
+
 #[test]
 fn every_page_links_relatively_and_carries_a_csp() {
     let site = copy_fixture("variants");
@@ -177,8 +421,8 @@ fn cross_links_run_incident_to_postmortem_to_jira_and_back() {
     let incident = read(&out.join("incidents/201.html"));
     assert!(incident.contains(r#"href="../postmortems/PM-1.html""#));
     assert!(
-        incident.contains(r#"href="../sources/content/incidents/a-advanced.csv""#),
-        "source file linked"
+        incident.contains(r#"href="../sources/content/incidents/a-advanced.csv.html#L2""#),
+        "source row linked at its line"
     );
     let pm = read(&out.join("postmortems/PM-1.html"));
     assert!(
@@ -712,7 +956,7 @@ fn population_lists_outside_rows_and_rejected_numbers_and_pages_carry_provenance
         r#"<td class="num">#203</td><td title="2026-01-01T05:30:00Z">2025-12-31 23:30:00 -06:00"#
     ));
     assert!(population.contains(
-        r#"<a href="sources/content/incidents/b-titlecase.csv">content/incidents/b-titlecase.csv</a>:7"#
+        r#"<a href="sources/content/incidents/b-titlecase.csv.html#L7">content/incidents/b-titlecase.csv</a>:7"#
     ));
     // #204 and #205 were read but rejected: not "missing".
     assert!(population.contains(

@@ -44,7 +44,12 @@ fn previous_inputs(package: &collection::Package) -> Result<Option<Box<crate::mo
         .prefix("pagerproof-previous-")
         .tempdir()
         .context("cannot create a temporary directory")?;
+    let is_line_page =
+        |rel: &str| crate::render::is_line_page(rel, |p| package.files.contains_key(p));
     for (rel, bytes) in &package.files {
+        if is_line_page(rel) {
+            continue;
+        }
         let Some(rel) = rel.strip_prefix("sources/") else {
             continue;
         };

@@ -36,7 +36,9 @@ pub fn run(path: &Path, bag: &str) -> Result<ExitCode> {
     let info = std::fs::read_to_string(root.join("bag-info.txt"))
         .with_context(|| format!("{}: cannot read bag-info.txt", path.display()))?;
     let env = recorded_env(&info)?;
-    let config = Config::load(&sources)?;
+    let site = work.path().join("site");
+    copy_inputs(&sources, &site)?;
+    let config = Config::load(&site)?;
     let out = work.path().join("rebuilt");
     let built = super::build::build_site(&config, &out, true, Some(env))?;
     let differences = compare(&data, &out)?;
@@ -106,6 +108,24 @@ fn unzip(zip: &Path, into: &Path) -> Result<()> {
         let mut out = std::fs::File::create(&target)
             .with_context(|| format!("{}: cannot write", target.display()))?;
         std::io::copy(&mut entry, &mut out)?;
+    }
+    Ok(())
+}
+
+/// The inputs under `sources` (every file but the line pages render made beside them), copied
+/// to `to` as a site to build.
+fn copy_inputs(sources: &Path, to: &Path) -> Result<()> {
+    let all = files(sources)?;
+    for (rel, path) in &all {
+        if crate::render::is_line_page(rel, |p| all.contains_key(p)) {
+            continue;
+        }
+        let target = to.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{}: cannot create", parent.display()))?;
+        }
+        std::fs::copy(path, &target).with_context(|| format!("{}: cannot copy", path.display()))?;
     }
     Ok(())
 }

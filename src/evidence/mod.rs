@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
+pub mod aging;
 pub mod automation;
 pub mod changes;
 pub mod configuration;
@@ -43,6 +44,8 @@ pub struct Evidence {
     pub postmortems: Vec<PostmortemFacts>,
     /// Every exception, sorted by kind (in `ExceptionKind::ALL` order) then subject.
     pub exceptions: Vec<Exception>,
+    /// Each exception's severity, owner and age as of `as_of`, in `exceptions` order.
+    pub exception_ages: Vec<aging::ExceptionAge>,
     pub summary: Summary,
     /// Calendar months of the period in the organization's zone, oldest first.
     pub months: Vec<MonthFacts>,
@@ -540,6 +543,14 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let responders = responders::load(config, inputs, &incidents);
     let answers = responses::facts(&exceptions, &inputs.responses);
     let changes = changes::compute(inputs, &summary);
+    let exception_ages = aging::ages(
+        config.tz(),
+        as_of,
+        inputs,
+        &incidents,
+        &postmortems,
+        &exceptions,
+    );
     let mut evidence = Evidence {
         now,
         period_start,
@@ -547,6 +558,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         incidents,
         postmortems,
         exceptions,
+        exception_ages,
         summary,
         months,
         oncall,

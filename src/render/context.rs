@@ -119,6 +119,13 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
+    /// Where one row of an input is shown, relative to the site root: its line on the input's
+    /// line page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not
+    /// lines, so they link the page itself. Empty when the file was not copied.
+    pub fn line_href(&self, file: &str, line: u64) -> String {
+        super::line_href(&self.inputs.sources, file, line)
+    }
+
     /// The management response to an exception, if any.
     pub fn response_for(&self, id: &str) -> Option<&'a Response> {
         self.responses.get(id).copied()

@@ -55,6 +55,7 @@ pub fn render_site(
     })?;
     t.files("assets", || write_assets(&ctx))?;
     t.files("sources", || copy_sources(&ctx))?;
+    t.files("source lines", || pages::sources::render(&ctx))?;
     let charts = t.time("charts", || {
         let charts = chart_files::write_charts(&ctx)?;
         let n = charts.len();
@@ -84,8 +85,9 @@ pub fn render_site(
             evidence.summary.to_json().as_bytes(),
         )?;
         register_files::write_csv(out, config, &ctx.rows)?;
-        register_files::write_xlsx(out, config, &ctx.rows)?;
-        Ok(3)
+        register_files::write_exceptions_csv(&ctx)?;
+        register_files::write_xlsx(&ctx)?;
+        Ok(4)
     })?;
     Ok(t.0)
 }
@@ -125,6 +127,33 @@ pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
             .with_context(|| format!("{}: cannot create", parent.display()))?;
     }
     std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// The line page of an input's verbatim copy (`sources/a.csv` → `sources/a.csv.html`).
+pub fn line_page(copy: &str) -> String {
+    format!("{copy}.html")
+}
+
+/// Where one row of an input is shown, relative to the site root: its line on the input's line
+/// page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not lines, so they
+/// link the page itself. Empty when the file was not copied.
+pub fn line_href(sources: &[crate::model::SourceFile], file: &str, line: u64) -> String {
+    let Some(s) = sources.iter().find(|s| s.path == file) else {
+        return String::new();
+    };
+    let page = crate::util::encode_href(&line_page(&s.copy));
+    if file.ends_with(".json") {
+        page
+    } else {
+        format!("{page}#L{line}")
+    }
+}
+
+/// Whether `rel` (a path under the site root) is a line page rather than an input's copy: a
+/// `P.html` beside a file `P` (render refuses an input whose copy would be another's line page).
+/// A rebuild from `sources/` leaves line pages out.
+pub fn is_line_page(rel: &str, exists: impl Fn(&str) -> bool) -> bool {
+    rel.strip_suffix(".html").is_some_and(exists)
 }
 
 /// File name of a postmortem page: its id, made safe for every file system and BagIt tool.
@@ -206,6 +235,18 @@ mod tests {
     use crate::evidence::testkit::{config, incident, inputs};
 
     #[test]
+    fn a_line_page_is_told_from_an_input_by_the_copy_beside_it() {
+        let copies = ["sources/a.csv", "sources/page.html"];
+        let exists = |p: &str| copies.contains(&p);
+        assert_eq!(line_page("sources/a.csv"), "sources/a.csv.html");
+        assert!(is_line_page("sources/a.csv.html", exists));
+        assert!(is_line_page("sources/page.html.html", exists));
+        // An input that is itself HTML is not a line page.
+        assert!(!is_line_page("sources/page.html", exists));
+        assert!(!is_line_page("sources/b.csv.html", exists));
+    }
+
+    #[test]
     fn every_phase_is_timed_with_what_it_wrote() {
         let config = config();
         let inputs = inputs(
@@ -226,6 +267,7 @@ mod tests {
                 "register rows",
                 "assets",
                 "sources",
+                "source lines",
                 "charts",
                 "dashboard",
                 "severities",
@@ -253,6 +295,6 @@ mod tests {
         assert!(out.path().join("incidents/2.html").is_file());
         assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
         assert!(!out.path().join("sample.html").exists());
-        assert_eq!(count("data files"), 3);
+        assert_eq!(count("data files"), 4);
     }
 }

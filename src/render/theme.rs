@@ -39,6 +39,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "changes.html",
     "configuration.html",
     "automation.html",
+    "source.html",
 );
 
 /// Static assets of the default theme, copied to `assets/`.

@@ -206,6 +206,10 @@ pub struct IncidentRowView {
     pub jira: Vec<Link>,
     pub customer_impact: String,
     pub href: String,
+    /// The first input row it was read from (`content/incidents/q1.csv:4`) and that row's line
+    /// on the input's line page, relative to the site root.
+    pub source: String,
+    pub source_href: String,
 }
 
 pub fn incident_row(
@@ -265,6 +269,12 @@ pub fn incident_row(
             .collect(),
         customer_impact: facts.customer_impact.clone().unwrap_or_default(),
         href: format!("incidents/{}.html", incident.number),
+        source: incident
+            .sources
+            .first()
+            .map(|r| format!("{}:{}", r.file, r.line))
+            .unwrap_or_default(),
+        source_href: String::new(),
     }
 }
 
@@ -280,7 +290,11 @@ pub fn register_rows(
         .iter()
         .filter_map(|facts| {
             let incident = inputs.incident(facts.number)?;
-            Some(incident_row(config, jira, incident, facts))
+            let mut row = incident_row(config, jira, incident, facts);
+            if let Some(r) = incident.sources.first() {
+                row.source_href = super::line_href(&inputs.sources, &r.file, r.line);
+            }
+            Some(row)
         })
         .collect()
 }

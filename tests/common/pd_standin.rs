@@ -313,8 +313,39 @@ pub struct Standin {
     pub gap_start: DateTime<Utc>,
 }
 
+/// An account of captured API objects (one JSON object a line each, as a snapshot holds them),
+/// keyed by `created_at` as the API filters and sorts them.
+pub fn captured(incidents_jsonl: &str, log_entries_jsonl: &str) -> Account {
+    let keyed = |text: &str| -> Vec<(DateTime<Utc>, Value)> {
+        let mut list: Vec<(DateTime<Utc>, Value)> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                let at = v["created_at"].as_str().and_then(parse).unwrap();
+                (at, v)
+            })
+            .collect();
+        list.sort_by(|a, b| (a.0, a.1["id"].as_str()).cmp(&(b.0, b.1["id"].as_str())));
+        list
+    };
+    Account {
+        incidents: keyed(incidents_jsonl),
+        log_entries: keyed(log_entries_jsonl),
+        in_period_numbers: BTreeSet::new(),
+        gap_start: DateTime::<Utc>::MIN_UTC,
+    }
+}
+
+/// The generated account of `o`.
 pub fn start(o: Options) -> Standin {
-    let acct = Arc::new(account(&o));
+    let acct = account(&o);
+    serve(o, acct)
+}
+
+/// Serves `acct` (its incidents and log entries) with the stand-in's other lists and traps.
+pub fn serve(o: Options, acct: Account) -> Standin {
+    let acct = Arc::new(acct);
     let (numbers, gap) = (acct.in_period_numbers.clone(), acct.gap_start);
     let trapped: Mutex<BTreeSet<&'static str>> = Mutex::default();
     let audit: Vec<(DateTime<Utc>, Value)> = (0..60)

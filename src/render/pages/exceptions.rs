@@ -34,6 +34,8 @@ struct Item<'a> {
     id: &'a str,
     anchor: String,
     subject: Link,
+    /// The input line a `row_rejected` exception is about (`sources/<file>.html#L<n>`).
+    source_row: Option<String>,
     rule: &'a str,
     /// `method.html#ack-target`: the section stating the rule.
     rule_href: String,
@@ -76,6 +78,12 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
                     id: &e.id,
                     anchor: anchor(&e.id),
                     subject: subject_link(ctx, &e.subject),
+                    source_row: match &e.subject {
+                        Subject::RejectedRow { file, line, .. } => {
+                            Some(ctx.line_href(file, *line)).filter(|h| !h.is_empty())
+                        }
+                        _ => None,
+                    },
                     rule: &e.rule,
                     rule_href: format!("method.html#{}", e.rule_id),
                     required: &e.required,

@@ -114,14 +114,14 @@ fn page<'a>(
         .map(|r| SourceRef {
             file: &r.file,
             line: r.line,
-            href: ctx.source_href(&r.file),
+            href: ctx.line_href(&r.file, r.line),
             api: r.file.ends_with(".json"),
         })
         .collect();
     let conflicts = incident
         .conflicts
         .iter()
-        .map(|c| ConflictView::new(c, ctx.source_href(&c.at.file)))
+        .map(|c| ConflictView::new(c, ctx.line_href(&c.at.file, c.at.line)))
         .collect();
     let timeline = incident
         .fields

@@ -26,6 +26,7 @@ pub mod postmortems;
 pub mod register;
 pub mod sample;
 pub mod severities;
+pub mod sources;
 pub mod verify;
 
 /// `n` of `d` as a percentage with one decimal, or a dash when nothing was judged.

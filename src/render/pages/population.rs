@@ -133,7 +133,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 file: &r.at.file,
                 line: r.at.line,
                 reason: &r.reason,
-                href: ctx.source_href(&r.at.file),
+                href: ctx.line_href(&r.at.file, r.at.line),
                 number: r.number,
                 anchor: super::rejected_anchor(&r.at.file, r.at.line),
                 exception_anchor: crate::render::anchor(&exception),
@@ -145,7 +145,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         .incidents
         .iter()
         .flat_map(|i| i.conflicts.iter())
-        .map(|c| ConflictView::new(c, ctx.source_href(&c.at.file)))
+        .map(|c| ConflictView::new(c, ctx.line_href(&c.at.file, c.at.line)))
         .collect();
     let tz = ctx.tz();
     let (start, end) = (ctx.evidence.period_start, ctx.evidence.period_end);
@@ -194,7 +194,7 @@ fn outside_rows<'a>(ctx: &Ctx<'a>) -> Vec<OutsideRow<'a>> {
                 created_utc: utc_rfc3339(i.created),
                 file: &at.file,
                 line: at.line,
-                href: ctx.source_href(&at.file),
+                href: ctx.line_href(&at.file, at.line),
             })
         })
         .collect()
@@ -252,7 +252,7 @@ fn reconciled_text(w: &FetchWindow) -> &'static str {
     }
 }
 
-fn source_kind(k: SourceKind) -> &'static str {
+pub fn source_kind(k: SourceKind) -> &'static str {
     match k {
         SourceKind::IncidentCsv => "incident export (CSV)",
         SourceKind::Postmortem => "postmortem",

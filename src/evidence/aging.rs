@@ -1,0 +1,171 @@
+//! Each exception's severity, owner and age as of `as_of`: the columns an auditor sorts a
+//! list of exceptions by (the workbook's Exceptions sheet and `data/exceptions.csv`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::{Exception, ExceptionKind, IncidentFacts, PostmortemFacts, Subject};
+use crate::model::Inputs;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionAge {
+    /// The policy level of the incident or postmortem it is about.
+    pub severity: Option<String>,
+    /// Who owns the subject: an action item's owner, a postmortem's owner, an incident's
+    /// responder.
+    pub owner: Option<String>,
+    /// When the exception arose: the deadline missed, the due date passed, the gap begun, or
+    /// (for an incident with no deadline of its own) the incident's creation.
+    pub since: Option<DateTime<Utc>>,
+    /// Whole days from `since` to `as_of` in the organisation's zone (0 on the same day).
+    pub age_days: Option<i64>,
+}
+
+/// One age per exception, in the same order.
+pub fn ages(
+    tz: chrono_tz::Tz,
+    as_of: NaiveDate,
+    inputs: &Inputs,
+    incidents: &[IncidentFacts],
+    postmortems: &[PostmortemFacts],
+    exceptions: &[Exception],
+) -> Vec<ExceptionAge> {
+    exceptions
+        .iter()
+        .map(|e| {
+            let (severity, owner, since) = subject_facts(tz, inputs, incidents, postmortems, e);
+            let age_days = since
+                .map(|at| (as_of - crate::model::period::local_date(tz, at)).num_days())
+                .filter(|d| *d >= 0);
+            ExceptionAge {
+                severity,
+                owner,
+                since,
+                age_days,
+            }
+        })
+        .collect()
+}
+
+type Facts = (Option<String>, Option<String>, Option<DateTime<Utc>>);
+
+fn subject_facts(
+    tz: chrono_tz::Tz,
+    inputs: &Inputs,
+    incidents: &[IncidentFacts],
+    postmortems: &[PostmortemFacts],
+    e: &Exception,
+) -> Facts {
+    let postmortem = |id: &str| {
+        let i = inputs
+            .postmortems
+            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .ok()?;
+        Some((&inputs.postmortems[i], &postmortems[i]))
+    };
+    match &e.subject {
+        Subject::Incident { number } => {
+            let Ok(i) = incidents.binary_search_by_key(number, |f| f.number) else {
+                return (None, None, None);
+            };
+            let f = &incidents[i];
+            let created = inputs
+                .incidents
+                .iter()
+                .find(|i| i.in_period && i.number == *number)
+                .map(|i| i.created);
+            let since = match e.kind {
+                ExceptionKind::AckBreach => f.ack.deadline,
+                ExceptionKind::ResolveBreach => f.resolve.deadline,
+                ExceptionKind::PostmortemMissing | ExceptionKind::PostmortemLate => {
+                    f.postmortem_due
+                }
+                _ => None,
+            };
+            (
+                f.severity.level.clone(),
+                f.responder.clone(),
+                since.or(created),
+            )
+        }
+        Subject::Postmortem { id } => match postmortem(id) {
+            Some((pm, facts)) => (
+                pm.severity.clone(),
+                pm.owner.as_ref().map(|p| p.name.clone()),
+                facts.completed,
+            ),
+            None => (None, None, None),
+        },
+        Subject::ActionItem {
+            postmortem: id,
+            item,
+        } => {
+            let Some((pm, _)) = postmortem(id) else {
+                return (None, None, None);
+            };
+            let item = pm.action_items.iter().find(|a| &a.key == item);
+            // Overdue from the start of the day after its due date.
+            let since = item
+                .and_then(|a| a.due_date)
+                .and_then(|d| d.succ_opt())
+                .map(|d| crate::model::period::local_midnight(tz, d));
+            (
+                pm.severity.clone(),
+                item.and_then(|a| a.owner.clone()),
+                since,
+            )
+        }
+        Subject::CoverageGap { start, .. } => (
+            None,
+            None,
+            DateTime::parse_from_rfc3339(start)
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+        ),
+        Subject::EscalationDrift { .. } | Subject::RejectedRow { .. } => (None, None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evidence::evaluate;
+    use crate::evidence::testkit::*;
+
+    #[test]
+    fn a_breach_ages_from_its_missed_deadline_in_the_local_zone() {
+        let config = config();
+        let e = evaluate(
+            &config,
+            &inputs(
+                vec![
+                    incident(1042)
+                        .priority("P1")
+                        .created("2026-03-01T15:00:00Z")
+                        .acked("2026-03-01T15:12:04Z")
+                        .resolved("2026-03-01T16:00:00Z")
+                        .build(),
+                    // Created late on 2 March in New York, 3 March in UTC.
+                    incident(1043)
+                        .priority("P1")
+                        .created("2026-03-03T04:00:00Z")
+                        .acked("2026-03-03T04:30:00Z")
+                        .resolved("2026-03-03T05:00:00Z")
+                        .build(),
+                ],
+                vec![],
+            ),
+        );
+        assert_eq!(e.exception_ages.len(), e.exceptions.len());
+        let age = |id: &str| {
+            let i = e.exceptions.iter().position(|x| x.id == id).unwrap();
+            &e.exception_ages[i]
+        };
+        let as_of = config.period.as_of();
+        let ack = age("ack_breach:1042");
+        assert_eq!(ack.severity.as_deref(), Some("P1"));
+        assert_eq!(ack.since, Some(utc("2026-03-01T15:05:00Z")));
+        assert_eq!(ack.age_days, Some((as_of - date("2026-03-01")).num_days()));
+        let late = age("ack_breach:1043");
+        assert_eq!(late.age_days, Some((as_of - date("2026-03-02")).num_days()));
+    }
+}
