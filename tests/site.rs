@@ -786,3 +786,62 @@ fn incident_pages_explain_verdicts_and_fetch_records_say_not_reported() {
     // The newest fetch decides the preparation instant.
     assert!(read(&out.join("index.html")).contains("Prepared at 2022-12-01 10:00:05 +00:00"));
 }
+
+#[test]
+fn export_sidecars_are_read_shown_copied_and_checked() {
+    let site = copy_fixture("variants");
+    let incidents = site.path().join("content/incidents");
+    std::fs::write(
+        incidents.join("a-advanced.csv.toml"),
+        "exported_by = \"Dana Ruiz\"\nexported_at = 2026-07-02T09:14:00-05:00\n\
+         screen = \"Analytics > Incidents > Download CSV\"\n[filters]\nsince = 2026-01-01\n\
+         until = 2026-06-30\nservices = [\"checkout-api\"]\nurgency = [\"high\", \"low\"]\n",
+    )
+    .unwrap();
+    // The exports without a sidecar are named by check; the one with a sidecar is not.
+    let check = pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        stdout.contains("content/incidents/b-titlecase.csv: warning: no export parameters"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("a-advanced.csv: warning: no export parameters"));
+
+    let out = build(site.path());
+    let population = read(&out.join("population.html"));
+    assert!(
+        population.contains("Exported by Dana Ruiz at 2026-07-02T09:14:00-05:00")
+            && population.contains("date range 2026-01-01 to 2026-06-30")
+            && population.contains("services: checkout-api;")
+            && population.contains("teams: all (no filter)"),
+        "export parameters shown"
+    );
+    assert!(population.contains("No export parameters: no sidecar"));
+    let copy = out.join("sources/content/incidents/a-advanced.csv.toml");
+    assert!(copy.is_file(), "the sidecar is an input copied to sources/");
+    let sha = pagerproof::util::sha256_hex(&std::fs::read(&copy).unwrap());
+    assert!(
+        population.contains(&sha),
+        "the sidecar is listed with its hash"
+    );
+
+    // An unknown key (a misspelt filter) stops the build, naming the file and line.
+    std::fs::write(
+        incidents.join("a-advanced.csv.toml"),
+        "exported_by = \"Dana\"\nexported_at = 2026-07-02T09:14:00Z\nscreen = \"s\"\n\
+         [filters]\nteam = [\"Payments\"]\n",
+    )
+    .unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/a-advanced.csv.toml:5:",
+        ));
+}

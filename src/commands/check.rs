@@ -83,6 +83,20 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
         line,
         message,
     };
+    for s in &inputs.sources {
+        if s.kind == crate::model::SourceKind::IncidentCsv && s.export.is_none() {
+            out.push(warn(
+                &s.path,
+                None,
+                format!(
+                    "no export parameters: add a sidecar `{}.toml` saying who exported this \
+                     file, when, from which screen and with which filters (`pagerproof init` \
+                     writes a template)",
+                    s.path
+                ),
+            ));
+        }
+    }
     for r in &inputs.rejected {
         out.push(warn(
             &r.at.file,

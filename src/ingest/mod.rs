@@ -17,6 +17,7 @@ pub mod postmortem;
 pub mod provenance;
 pub mod responses;
 pub mod samples;
+pub mod sidecar;
 pub mod strict_json;
 pub mod timestamp;
 

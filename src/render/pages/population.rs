@@ -5,7 +5,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::evidence::population::NumberGap;
-use crate::model::{Accounting, FetchWindow, SourceKind};
+use crate::model::{Accounting, ExportParams, FetchWindow, SourceKind};
 use crate::render::context::Ctx;
 use crate::render::views::ConflictView;
 use crate::util::{local_time, local_time_secs, utc_rfc3339};
@@ -73,6 +73,54 @@ struct SourceRow<'a> {
     renamed: bool,
     /// An incident source with rows: its accounting is shown.
     incidents: bool,
+    /// A CSV export: its parameters from its sidecar, or `None` (said on the page).
+    csv: bool,
+    export: Option<ExportView<'a>>,
+}
+
+/// A CSV export's parameters (its sidecar), shown beside its SHA-256.
+#[derive(Serialize)]
+struct ExportView<'a> {
+    sidecar: &'a str,
+    href: String,
+    exported_by: &'a str,
+    exported_at: &'a str,
+    screen: &'a str,
+    range: String,
+    services: String,
+    teams: String,
+    urgency: String,
+}
+
+impl<'a> ExportView<'a> {
+    fn new(p: &'a ExportParams, ctx: &Ctx) -> Self {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "all (no filter)".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let range = match (&p.since, &p.until) {
+            (None, None) => "not recorded".to_string(),
+            (since, until) => format!(
+                "{} to {}",
+                since.as_deref().unwrap_or("(open)"),
+                until.as_deref().unwrap_or("(open)")
+            ),
+        };
+        ExportView {
+            sidecar: &p.sidecar,
+            href: ctx.source_href(&p.sidecar),
+            exported_by: &p.exported_by,
+            exported_at: &p.exported_at,
+            screen: &p.screen,
+            range,
+            services: list(&p.services),
+            teams: list(&p.teams),
+            urgency: list(&p.urgency),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -122,6 +170,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 s.kind,
                 SourceKind::IncidentCsv | SourceKind::PagerDutySnapshot
             ) && s.accounting.rows_read > 0,
+            csv: s.kind == SourceKind::IncidentCsv,
+            export: s.export.as_ref().map(|p| ExportView::new(p, ctx)),
         })
         .collect();
     let rejected = inputs
@@ -255,6 +305,7 @@ fn reconciled_text(w: &FetchWindow) -> &'static str {
 fn source_kind(k: SourceKind) -> &'static str {
     match k {
         SourceKind::IncidentCsv => "incident export (CSV)",
+        SourceKind::ExportSidecar => "export parameters (sidecar)",
         SourceKind::Postmortem => "postmortem",
         SourceKind::Policy => "policy",
         SourceKind::PagerDutySnapshot => "PagerDuty API snapshot",
