@@ -845,3 +845,58 @@ fn export_sidecars_are_read_shown_copied_and_checked() {
             "content/incidents/a-advanced.csv.toml:5:",
         ));
 }
+
+#[test]
+fn exports_are_reconciled_with_an_api_snapshot_of_the_period() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let only_exports: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert!(
+        only_exports["population"].get("reconciliation").is_none(),
+        "absent with exports only"
+    );
+    let accepted = only_exports["population"]["accepted"].as_u64().unwrap();
+
+    // #201 agrees, #202 differs on created, urgency and resolved, #999 is in the API only.
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("incidents.jsonl"),
+        "{\"id\":\"QADV0000000001\",\"incident_number\":201,\"created_at\":\"2026-02-02T16:00:00Z\",\
+         \"status\":\"resolved\",\"resolved_at\":\"2026-02-02T17:00:00Z\",\"urgency\":\"high\"}\n\
+         {\"id\":\"QADV0000000002\",\"incident_number\":202,\"created_at\":\"2026-02-03T09:05:00Z\",\
+         \"status\":\"resolved\",\"resolved_at\":\"2026-02-03T11:30:00Z\",\"urgency\":\"low\"}\n\
+         {\"id\":\"QAPI0000000999\",\"incident_number\":999,\"created_at\":\"2026-03-01T12:00:00Z\",\
+         \"status\":\"triggered\",\"urgency\":\"high\"}\n",
+    )
+    .unwrap();
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let r = &summary["population"]["reconciliation"];
+    assert_eq!(r["both"], 2, "{r}");
+    assert_eq!(r["export_only"].as_u64().unwrap(), accepted - 2);
+    assert_eq!(r["api_only"], 1);
+    assert_eq!(r["field_differences"], 3);
+
+    let page = read(&out.join("population.html"));
+    let section = &page[page.find("id=\"reconciliation\"").expect("the section")..];
+    assert!(section.contains("In both 2; export only"));
+    let api_only = &section[section.find("reconciliation-api-only").unwrap()..];
+    assert!(api_only.contains("<a href=\"incidents/999.html\">#999</a>"));
+    assert!(
+        api_only.contains("content/pagerduty/incidents.jsonl</a>:3"),
+        "linked to its record"
+    );
+    let diffs = &section[section.find("reconciliation-differences").unwrap()..];
+    for expected in [
+        "<td>created</td><td>2026-02-03T09:00:00Z",
+        "2026-02-03T09:05:00Z",
+        "<td>urgency</td><td>high",
+        "<td>resolved</td><td>2026-02-03T11:00:00Z",
+    ] {
+        assert!(diffs.contains(expected), "{expected}");
+    }
+    assert!(!diffs.contains("#201<"), "#201 agrees on every field");
+}
