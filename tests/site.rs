@@ -900,3 +900,43 @@ fn exports_are_reconciled_with_an_api_snapshot_of_the_period() {
     }
     assert!(!diffs.contains("#201<"), "#201 agrees on every field");
 }
+
+#[test]
+fn the_request_list_maps_each_request_to_its_pages_with_their_hashes() {
+    let site = copy_fixture("variants");
+    std::fs::write(
+        site.path().join("content/requests.csv"),
+        "request_id,request,answered_by\n\
+         PBC-01,\"Complete population of incidents, with how it was produced\",population.html; data/register.csv\n\
+         PBC-02,Incident response policy,\n\
+         PBC-03,Escalation evidence,nope.html\n",
+    )
+    .unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("content/requests.csv:3: warning: request PBC-02 has no answer")
+                .and(predicate::str::contains(
+                    "content/requests.csv:4: warning: request PBC-03 is answered by `nope.html`, which is no page or file of the site",
+                ))
+                .and(predicate::str::contains("PBC-01").not()),
+        );
+    let out = build(site.path());
+    let page = read(&out.join("requests.html"));
+    for file in ["population.html", "data/register.csv"] {
+        let sha = pagerproof::util::sha256_hex(&std::fs::read(out.join(file)).unwrap());
+        assert!(
+            page.contains(&format!(
+                "<a href=\"{file}\">{file}</a><br><code class=\"hash\">{sha}</code>"
+            )),
+            "{file} with the hash of the file as built"
+        );
+    }
+    assert!(page.contains("1 of 3 requests answered"));
+    assert!(page.contains("nope.html: no such page or file in this site"));
+    assert!(read(&out.join("index.html")).contains("href=\"requests.html\""));
+    assert!(out.join("sources/content/requests.csv").is_file());
+}

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::{
-    csv_incidents, jira, pagerduty, policy, population, postmortem, responses, samples, sidecar,
+    csv_incidents, jira, pagerduty, policy, population, postmortem, requests, responses, samples,
+    sidecar,
 };
 use crate::config::Config;
 use crate::model::{Finding, Inputs, Level, SourceFile, SourceKind};
@@ -173,6 +174,13 @@ fn read_all(config: &Config) -> Result<Inputs> {
         let (source, bytes) = source_file(config, &path, SourceKind::Sample)?;
         let text = utf8(&source.path, bytes)?;
         inputs.samples.push(samples::parse(&source.path, &text)?);
+        inputs.sources.push(source);
+    }
+
+    let requests = config.root.join(crate::model::REQUESTS_FILE);
+    if requests.is_file() {
+        let (source, bytes) = source_file(config, &requests, SourceKind::RequestList)?;
+        inputs.requests = requests::parse(&source.path, &bytes)?;
         inputs.sources.push(source);
     }
 

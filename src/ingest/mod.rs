@@ -15,6 +15,7 @@ pub mod policy;
 pub mod population;
 pub mod postmortem;
 pub mod provenance;
+pub mod requests;
 pub mod responses;
 pub mod samples;
 pub mod sidecar;

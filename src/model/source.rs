@@ -15,6 +15,8 @@ pub enum SourceKind {
     JiraSnapshot,
     Response,
     Sample,
+    /// The auditor's request list, `content/requests.csv`.
+    RequestList,
     /// `site.toml` itself, so the package can be rebuilt from its `sources/` alone.
     SiteConfig,
     /// A file of the site's own theme (`themes/<name>/`), for the same reason.

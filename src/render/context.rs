@@ -44,12 +44,15 @@ impl<'a> Ctx<'a> {
         }
         let jira = JiraLinks::new(config, inputs);
         let rows = super::views::register_rows(config, inputs, evidence, &jira);
-        let site = SiteView::new(
-            config,
-            super::views::has_oncall(inputs),
-            super::views::has_audit_log(inputs),
-            !inputs.samples.is_empty(),
-        );
+        let site = SiteView {
+            has_requests: !inputs.requests.is_empty(),
+            ..SiteView::new(
+                config,
+                super::views::has_oncall(inputs),
+                super::views::has_audit_log(inputs),
+                !inputs.samples.is_empty(),
+            )
+        };
         Ctx {
             jira,
             rows,

@@ -85,6 +85,8 @@ pub fn render_site(
         register_files::write_xlsx(out, config, &ctx.rows)?;
         Ok(3)
     })?;
+    // Last: it hashes the files the other phases wrote.
+    t.files("requests", || pages::requests::render(&ctx))?;
     Ok(t.0)
 }
 

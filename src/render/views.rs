@@ -44,6 +44,8 @@ pub struct SiteView {
     pub has_oncall: bool,
     pub has_audit_log: bool,
     pub has_samples: bool,
+    /// The site has an auditor's request list (requests.html).
+    pub has_requests: bool,
 }
 
 impl SiteView {
@@ -59,6 +61,7 @@ impl SiteView {
             has_oncall,
             has_audit_log,
             has_samples,
+            has_requests: false,
         }
     }
 }

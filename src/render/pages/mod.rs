@@ -22,6 +22,7 @@ pub mod population;
 pub mod population_proof;
 pub mod postmortems;
 pub mod register;
+pub mod requests;
 pub mod sample;
 pub mod severities;
 pub mod verify;

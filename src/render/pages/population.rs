@@ -389,6 +389,7 @@ fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::JiraSnapshot => "Jira snapshot",
         SourceKind::Response => "management response",
         SourceKind::Sample => "sample record",
+        SourceKind::RequestList => "auditor's request list",
         SourceKind::SiteConfig => "site configuration (site.toml)",
         SourceKind::Theme => "theme file",
     }
