@@ -36,7 +36,15 @@ pub fn parse(rel: &str, bytes: &[u8]) -> Result<Vec<Request>> {
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     for record in records {
         let record = record.with_context(|| format!("{rel}: not readable as UTF-8 CSV"))?;
-        let line = record.position().map_or(0, |p| p.line());
+        // The line from the byte offset: the csv crate's own count is off after blank lines.
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(data.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let line = 1 + data[..start.min(data.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

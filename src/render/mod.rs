@@ -243,6 +243,7 @@ mod tests {
                 "oncall",
                 "audit log",
                 "data files",
+                "requests",
             ]
         );
         let count = |name: &str| phases.iter().find(|p| p.phase == name).unwrap().count;
