@@ -583,6 +583,11 @@ impl Site {
             unprioritised: &self.unprioritised,
         };
         exports::write_all(self.incs(), &self.cal, &mess, out)?;
+        write_file(
+            out,
+            "content/requests.csv",
+            documents::requests_csv().as_bytes(),
+        )?;
         for pm in &self.pms {
             let json = postmortems::to_json(pm, self.incs(), &self.cal);
             write_file(
