@@ -24,6 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 pub mod company;
 pub mod documents;
 pub mod exports;
+pub mod fetch_pages;
 pub mod incidents;
 pub mod jira;
 pub mod pagerduty;
