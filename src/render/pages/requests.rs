@@ -22,6 +22,8 @@ struct RequestsPage<'a> {
 #[derive(Serialize)]
 struct RequestRow<'a> {
     id: &'a str,
+    /// The row's HTML id (request ids may hold spaces).
+    anchor: String,
     text: &'a str,
     line: u64,
     answers: Vec<Answer<'a>>,
@@ -62,6 +64,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 .collect();
             RequestRow {
                 id: &r.id,
+                anchor: crate::render::anchor(&r.id),
                 text: &r.text,
                 line: r.line,
                 answered: !answers.is_empty() && answers.iter().all(|a| a.sha256.is_some()),
