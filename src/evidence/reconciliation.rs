@@ -144,11 +144,16 @@ fn differences(number: u64, e: &RowValues, a: &RowValues) -> Vec<FieldDifference
     found
 }
 
-/// Equal, or equal to the minute when one side is written to the whole minute (Basic Reporting
-/// and hand-kept exports drop the seconds the API keeps): a rounding is not a disagreement.
+/// Equal at the precision of the coarser side: exports write whole seconds (Basic Reporting and
+/// hand-kept sheets whole minutes) where the API keeps milliseconds, and a rounding is not a
+/// disagreement.
 fn same_instant(x: DateTime<Utc>, y: DateTime<Utc>) -> bool {
-    let minute = |t: DateTime<Utc>| t.timestamp().div_euclid(60);
-    x == y || ((x.second() == 0 || y.second() == 0) && minute(x) == minute(y))
+    let whole_second = |t: DateTime<Utc>| t.nanosecond() == 0;
+    let whole_minute = |t: DateTime<Utc>| whole_second(t) && t.second() == 0;
+    let (sx, sy) = (x.timestamp(), y.timestamp());
+    x == y
+        || ((whole_second(x) || whole_second(y)) && sx == sy)
+        || ((whole_minute(x) || whole_minute(y)) && sx.div_euclid(60) == sy.div_euclid(60))
 }
 
 fn time(t: Option<DateTime<Utc>>) -> String {
