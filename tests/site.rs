@@ -1071,3 +1071,157 @@ fn configuration_and_automation_pages_say_not_tested_then_judge_what_the_snapsho
     assert!(exceptions.contains("automation.html#level-P1"));
     assert!(exceptions.contains("method.html#automation-rule"));
 }
+
+#[test]
+fn export_sidecars_are_read_shown_copied_and_checked() {
+    let site = copy_fixture("variants");
+    let incidents = site.path().join("content/incidents");
+    std::fs::write(
+        incidents.join("a-advanced.csv.toml"),
+        "exported_by = \"Dana Ruiz\"\nexported_at = 2026-07-02T09:14:00-05:00\n\
+         screen = \"Analytics > Incidents > Download CSV\"\n[filters]\nsince = 2026-01-01\n\
+         until = 2026-06-30\nservices = [\"checkout-api\"]\nurgency = [\"high\", \"low\"]\n",
+    )
+    .unwrap();
+    // The exports without a sidecar are named by check; the one with a sidecar is not.
+    let check = pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        stdout.contains("content/incidents/b-titlecase.csv: warning: no export parameters"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("a-advanced.csv: warning: no export parameters"));
+
+    let out = build(site.path());
+    let population = read(&out.join("population.html"));
+    assert!(
+        population.contains("Exported by Dana Ruiz at 2026-07-02T09:14:00-05:00")
+            && population.contains("date range 2026-01-01 to 2026-06-30")
+            && population.contains("services: checkout-api;")
+            && population.contains("teams: all (no filter)"),
+        "export parameters shown"
+    );
+    assert!(population.contains("No export parameters: no sidecar"));
+    let copy = out.join("sources/content/incidents/a-advanced.csv.toml");
+    assert!(copy.is_file(), "the sidecar is an input copied to sources/");
+    let sha = pagerproof::util::sha256_hex(&std::fs::read(&copy).unwrap());
+    assert!(
+        population.contains(&sha),
+        "the sidecar is listed with its hash"
+    );
+
+    // An unknown key (a misspelt filter) stops the build, naming the file and line.
+    std::fs::write(
+        incidents.join("a-advanced.csv.toml"),
+        "exported_by = \"Dana\"\nexported_at = 2026-07-02T09:14:00Z\nscreen = \"s\"\n\
+         [filters]\nteam = [\"Payments\"]\n",
+    )
+    .unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/incidents/a-advanced.csv.toml:5:",
+        ));
+}
+
+#[test]
+fn exports_are_reconciled_with_an_api_snapshot_of_the_period() {
+    let site = copy_fixture("variants");
+    let out = build(site.path());
+    let only_exports: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert!(
+        only_exports["population"].get("reconciliation").is_none(),
+        "absent with exports only"
+    );
+    let accepted = only_exports["population"]["accepted"].as_u64().unwrap();
+
+    // #201 agrees, #202 differs on created, urgency and resolved, #999 is in the API only.
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("incidents.jsonl"),
+        "{\"id\":\"QADV0000000001\",\"incident_number\":201,\"created_at\":\"2026-02-02T16:00:00Z\",\
+         \"status\":\"resolved\",\"resolved_at\":\"2026-02-02T17:00:00Z\",\"urgency\":\"high\"}\n\
+         {\"id\":\"QADV0000000002\",\"incident_number\":202,\"created_at\":\"2026-02-03T09:05:00Z\",\
+         \"status\":\"resolved\",\"resolved_at\":\"2026-02-03T11:30:00Z\",\"urgency\":\"low\"}\n\
+         {\"id\":\"QAPI0000000999\",\"incident_number\":999,\"created_at\":\"2026-03-01T12:00:00Z\",\
+         \"status\":\"triggered\",\"urgency\":\"high\"}\n",
+    )
+    .unwrap();
+    let out = build(site.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    let r = &summary["population"]["reconciliation"];
+    assert_eq!(r["both"], 2, "{r}");
+    assert_eq!(r["export_only"].as_u64().unwrap(), accepted - 2);
+    assert_eq!(r["api_only"], 1);
+    assert_eq!(r["field_differences"], 3);
+
+    let page = read(&out.join("population.html"));
+    let section = &page[page.find("id=\"reconciliation\"").expect("the section")..];
+    assert!(section.contains("In both 2; export only"));
+    let api_only = &section[section.find("reconciliation-api-only").unwrap()..];
+    assert!(api_only.contains("<a href=\"incidents/999.html\">#999</a>"));
+    assert!(
+        api_only.contains("content/pagerduty/incidents.jsonl</a>:3"),
+        "linked to its record"
+    );
+    let diffs = &section[section.find("reconciliation-differences").unwrap()..];
+    for expected in [
+        "<td>created</td><td>2026-02-03T09:00:00Z",
+        "2026-02-03T09:05:00Z",
+        "<td>urgency</td><td>high",
+        "<td>resolved</td><td>2026-02-03T11:00:00Z",
+    ] {
+        assert!(diffs.contains(expected), "{expected}");
+    }
+    assert!(!diffs.contains("#201<"), "#201 agrees on every field");
+}
+
+#[test]
+fn the_request_list_maps_each_request_to_its_pages_with_their_hashes() {
+    let site = copy_fixture("variants");
+    std::fs::write(
+        site.path().join("content/requests.csv"),
+        "request_id,request,answered_by\n\
+         PBC-01,\"Complete population of incidents, with how it was produced\",population.html; data/register.csv\n\
+         PBC-02,Incident response policy,\n\
+         PBC-03,Escalation evidence,nope.html\n",
+    )
+    .unwrap();
+    pagerproof()
+        .args(["check", "--site"])
+        .arg(site.path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("content/requests.csv:3: warning: request PBC-02 has no answer")
+                .and(predicate::str::contains(
+                    "content/requests.csv:4: warning: request PBC-03 is answered by `nope.html`, which is no page or file of the site",
+                ))
+                .and(predicate::str::contains("PBC-01").not()),
+        );
+    let out = build(site.path());
+    let page = read(&out.join("requests.html"));
+    for file in ["population.html", "data/register.csv"] {
+        let sha = pagerproof::util::sha256_hex(&std::fs::read(out.join(file)).unwrap());
+        assert!(
+            page.contains(&format!(
+                "<a href=\"{file}\">{file}</a><br><code class=\"hash\">{sha}</code>"
+            )),
+            "{file} with the hash of the file as built"
+        );
+    }
+    assert!(page.contains("1 of 3 requests answered"));
+    assert!(page.contains("nope.html: no such page or file in this site"));
+    assert!(read(&out.join("index.html")).contains("href=\"requests.html\""));
+    assert!(out.join("sources/content/requests.csv").is_file());
+}

@@ -83,6 +83,28 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
         line,
         message,
     };
+    for s in &inputs.sources {
+        if s.kind == crate::model::SourceKind::IncidentCsv && s.export.is_none() {
+            out.push(warn(
+                &s.path,
+                None,
+                format!(
+                    "no export parameters: add a sidecar `{}.toml` saying who exported this \
+                     file, when, from which screen and with which filters (`pagerproof init` \
+                     writes a template)",
+                    s.path
+                ),
+            ));
+        }
+    }
+    // Whether an answer names a page of the site is only known once it is rendered.
+    if !inputs.requests.is_empty() {
+        let dir = tempfile::tempdir()?;
+        crate::render::render_site(config, &inputs, &evidence, dir.path())?;
+        for (r, message) in crate::render::pages::requests::problems(dir.path(), &inputs.requests) {
+            out.push(warn(crate::model::REQUESTS_FILE, Some(r.line), message));
+        }
+    }
     for r in &inputs.rejected {
         out.push(warn(
             &r.at.file,

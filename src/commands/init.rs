@@ -18,6 +18,11 @@ const FILES: &[(&str, &str)] = &[
         "content/incidents/incidents.csv",
         include_str!("scaffold/incidents.csv"),
     ),
+    // The export's parameters, to be filled in by whoever downloads the real export.
+    (
+        "content/incidents/incidents.csv.toml",
+        crate::ingest::sidecar::TEMPLATE,
+    ),
     (
         "content/postmortems/PM-0001.json",
         include_str!("scaffold/PM-0001.json"),

@@ -122,7 +122,12 @@ fn subject_facts(
                 .ok()
                 .map(|t| t.with_timezone(&Utc)),
         ),
-        Subject::EscalationDrift { .. } | Subject::RejectedRow { .. } => (None, None, None),
+        // The level of an automation gap is its severity; configuration findings have no
+        // owner or start date of their own in the snapshot.
+        Subject::Level { level } => (Some(level.clone()), None, None),
+        Subject::EscalationDrift { .. } | Subject::RejectedRow { .. } | Subject::User { .. } => {
+            (None, None, None)
+        }
     }
 }
 

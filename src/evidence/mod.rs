@@ -19,6 +19,7 @@ pub mod population;
 pub mod population_proof;
 pub mod postmortems;
 pub mod provenance;
+pub mod reconciliation;
 pub mod responders;
 pub mod responses;
 pub mod sample;
@@ -55,6 +56,8 @@ pub struct Evidence {
     pub numbering: population::Numbering,
     /// Every `/incidents` fetch window: reported against received.
     pub incident_windows: Vec<population_proof::WindowTotal>,
+    /// The exports reconciled with the API snapshot, when the site has both (issue 16).
+    pub reconciliation: Option<reconciliation::Reconciliation>,
     /// Pages per responder, most first.
     pub responders: Vec<responders::ResponderLoad>,
     /// Each recorded sample re-derived, in `Inputs::samples` order.
@@ -564,6 +567,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         oncall,
         numbering: population::numbering(inputs),
         incident_windows: population_proof::incident_totals(&inputs.pagerduty.fetch_records),
+        reconciliation: reconciliation::reconcile(inputs),
         audit_records: oncall::audit_in_period(&inputs.pagerduty, period_start, period_end),
         responses: answers,
         responders,
@@ -732,6 +736,7 @@ pub(crate) mod testkit {
             sources: vec![],
             conflicts: vec![],
             in_period: true,
+            rows: vec![],
         })
     }
 
@@ -787,6 +792,12 @@ pub(crate) mod testkit {
         }
         pub fn outside_period(mut self) -> Self {
             self.0.in_period = false;
+            self
+        }
+        /// A row read for this incident, with its own values (reconciliation).
+        pub fn row(mut self, values: crate::model::RowValues) -> Self {
+            self.0.sources.push(values.at.clone());
+            self.0.rows.push(values);
             self
         }
         pub fn build(self) -> Incident {

@@ -39,6 +39,9 @@ pub struct Population {
     pub duplicates: u64,
     pub outside_period: u64,
     pub rejected: u64,
+    /// The exports against the API snapshot; absent unless the site has both.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<super::reconciliation::ReconciliationCounts>,
 }
 
 impl From<&Accounting> for Population {
@@ -49,6 +52,7 @@ impl From<&Accounting> for Population {
             duplicates: a.duplicates,
             outside_period: a.outside_period,
             rejected: a.rejected,
+            reconciliation: None,
         }
     }
 }
@@ -135,7 +139,10 @@ pub fn build(
             as_of: period.as_of().to_string(),
             timezone: config.tz().name().to_string(),
         },
-        population: Population::from(&inputs.accounting),
+        population: Population {
+            reconciliation: super::reconciliation::reconcile(inputs).map(|r| r.counts()),
+            ..Population::from(&inputs.accounting)
+        },
         by_severity: by_severity(inputs, incidents, postmortems),
         exceptions: exception_counts(exceptions),
     }

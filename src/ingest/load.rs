@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::{csv_incidents, jira, pagerduty, policy, population, postmortem, responses, samples};
+use super::{
+    csv_incidents, jira, pagerduty, policy, population, postmortem, requests, responses, samples,
+    sidecar,
+};
 use crate::config::Config;
 use crate::model::{Finding, Inputs, Level, SourceFile, SourceKind};
 
@@ -29,8 +32,18 @@ fn read_all(config: &Config) -> Result<Inputs> {
 
     // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2).
     let mut incident_files: Vec<(SourceFile, Vec<population::RowOutcome>)> = Vec::new();
+    let mut sidecars = Vec::new();
     for path in files(config, &config.inputs.incidents, "csv")? {
         let (mut source, bytes) = source_file(config, &path, SourceKind::IncidentCsv)?;
+        let mut sidecar_path = path.clone().into_os_string();
+        sidecar_path.push(sidecar::SUFFIX);
+        let sidecar_path = PathBuf::from(sidecar_path);
+        if sidecar_path.is_file() {
+            let (file, bytes) = source_file(config, &sidecar_path, SourceKind::ExportSidecar)?;
+            let text = utf8(&file.path, bytes)?;
+            source.export = Some(sidecar::parse(&file.path, &text)?);
+            sidecars.push(file);
+        }
         let read = csv_incidents::read(&source.path, &bytes, config.export_tz())?;
         source
             .notes
@@ -64,6 +77,8 @@ fn read_all(config: &Config) -> Result<Inputs> {
         }
         inputs.sources.push(source);
     }
+    // The sidecars are inputs too: copied to `sources/` with their hashes.
+    inputs.sources.extend(sidecars);
     inputs.sources.extend(api.other_files);
     inputs.incidents = pop.incidents;
     inputs.rejected = pop.rejected;
@@ -159,6 +174,13 @@ fn read_all(config: &Config) -> Result<Inputs> {
         let (source, bytes) = source_file(config, &path, SourceKind::Sample)?;
         let text = utf8(&source.path, bytes)?;
         inputs.samples.push(samples::parse(&source.path, &text)?);
+        inputs.sources.push(source);
+    }
+
+    let requests = config.root.join(crate::model::REQUESTS_FILE);
+    if requests.is_file() {
+        let (source, bytes) = source_file(config, &requests, SourceKind::RequestList)?;
+        inputs.requests = requests::parse(&source.path, &bytes)?;
         inputs.sources.push(source);
     }
 
@@ -288,6 +310,7 @@ pub fn source_file(
         bytes: bytes.len() as u64,
         accounting: Default::default(),
         notes: Vec::new(),
+        export: None,
     };
     Ok((source, bytes))
 }

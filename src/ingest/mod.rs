@@ -15,8 +15,10 @@ pub mod policy;
 pub mod population;
 pub mod postmortem;
 pub mod provenance;
+pub mod requests;
 pub mod responses;
 pub mod samples;
+pub mod sidecar;
 pub mod strict_json;
 pub mod timestamp;
 

@@ -349,6 +349,7 @@ pub(crate) fn source_file_of(rel: &str, bytes: &[u8], kind: SourceKind) -> Sourc
         bytes: bytes.len() as u64,
         accounting: Accounting::default(),
         notes: Vec::new(),
+        export: None,
     }
 }
 

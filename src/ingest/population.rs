@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef};
+use crate::model::{
+    Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues,
+};
 use crate::util;
 
 /// One row as read from a source: an incident row, or a rejected one with its reason.
@@ -94,9 +96,11 @@ impl Assembly {
             self.numbers_by_id.entry(id.clone()).or_insert(number);
         }
 
+        let values = RowValues::of(&row, at.clone());
         if let Some(incident) = self.incidents.get_mut(&number) {
             let found = merge(&mut incident.fields, row, number, &at);
             incident.sources.push(at);
+            incident.rows.push(values);
             incident.conflicts.extend(found.iter().cloned());
             self.conflicts.extend(found);
             return Bucket::Duplicate;
@@ -110,6 +114,7 @@ impl Assembly {
             sources: vec![at],
             conflicts: Vec::new(),
             in_period,
+            rows: vec![values],
         };
         self.incidents.insert(number, incident);
         if in_period {

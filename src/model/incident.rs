@@ -74,6 +74,51 @@ pub struct Incident {
     pub conflicts: Vec<Conflict>,
     /// In the period (the first row's bucket was `accepted`).
     pub in_period: bool,
+    /// Each row's own values of the fields an export is reconciled with the API on, in the
+    /// order of `sources`: `fields` keeps only the first non-empty value of each (issue 16).
+    pub rows: Vec<RowValues>,
+}
+
+/// One row's values of the fields an export and an API snapshot are compared on. `None` is
+/// "this source does not say" (no such column); `Some(None)` of a time is "says: not yet".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowValues {
+    pub at: RowRef,
+    pub created: Option<DateTime<Utc>>,
+    pub priority: Option<String>,
+    pub urgency: Option<String>,
+    pub acknowledged: Option<Option<DateTime<Utc>>>,
+    pub resolved: Option<Option<DateTime<Utc>>>,
+}
+
+impl RowValues {
+    /// The values `row` gives, its times derived as [`Incident::acknowledged_at`] and
+    /// [`Incident::resolved_at`] derive them from merged fields.
+    pub fn of(row: &IncidentRow, at: RowRef) -> Self {
+        let first = |kind: &[&str]| {
+            row.timeline
+                .iter()
+                .filter(|e| kind.contains(&e.kind.as_str()))
+                .map(|e| e.at)
+                .min()
+        };
+        let after =
+            |secs: Option<i64>| secs.and_then(|s| row.created.and_then(|c| add_seconds(c, s)));
+        let acknowledged = after(row.seconds_to_first_ack)
+            .or(row.acknowledged)
+            .or_else(|| first(&["acknowledge", "acknowledgement"]));
+        let resolved = after(row.seconds_to_resolve)
+            .or(row.resolved)
+            .or_else(|| first(&["resolve"]));
+        RowValues {
+            at,
+            created: row.created,
+            priority: row.priority.clone().filter(|p| !p.trim().is_empty()),
+            urgency: row.urgency.clone().filter(|u| !u.trim().is_empty()),
+            acknowledged: (row.has_ack_data || acknowledged.is_some()).then_some(acknowledged),
+            resolved: (row.has_resolve_data || resolved.is_some()).then_some(resolved),
+        }
+    }
 }
 
 impl Incident {

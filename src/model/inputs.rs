@@ -34,6 +34,8 @@ pub struct Inputs {
     /// Facts about how this build was made that are not files: `SOURCE_DATE_EPOCH`, the
     /// content's git commit.
     pub build_env: BuildEnv,
+    /// The auditor's request list (`content/requests.csv`), in file order; empty without one.
+    pub requests: Vec<Request>,
     /// Warnings (and, from `check`, errors) found while loading.
     pub findings: Vec<Finding>,
     /// The previous period's package, when `[package] previous` names one (set by `commands`).

@@ -7,12 +7,16 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     IncidentCsv,
+    /// `<export>.csv.toml` beside a CSV export: who exported it, when, how (issue 16).
+    ExportSidecar,
     Postmortem,
     Policy,
     PagerDutySnapshot,
     JiraSnapshot,
     Response,
     Sample,
+    /// The auditor's request list, `content/requests.csv`.
+    RequestList,
     /// `site.toml` itself, so the package can be rebuilt from its `sources/` alone.
     SiteConfig,
     /// A file of the site's own theme (`themes/<name>/`), for the same reason.
@@ -77,6 +81,29 @@ pub struct SourceFile {
     pub accounting: Accounting,
     /// Free-form notes shown on the population page (export variant, warnings).
     pub notes: Vec<String>,
+    /// A CSV export's parameters, from its sidecar; `None` for other kinds and for an export
+    /// without one.
+    pub export: Option<ExportParams>,
+}
+
+/// How a CSV export was made, as its sidecar `<export>.csv.toml` records it: an auditor testing
+/// information produced by the entity asks exactly this (who ran which report with which filters).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExportParams {
+    /// The sidecar's path relative to the site.
+    pub sidecar: String,
+    pub exported_by: String,
+    /// As written in the sidecar (a TOML date-time).
+    pub exported_at: String,
+    /// The PagerDuty screen or report the file was downloaded from.
+    pub screen: String,
+    /// The report's date range, as written (a TOML date or date-time).
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Empty: no filter (every service, team, urgency).
+    pub services: Vec<String>,
+    pub teams: Vec<String>,
+    pub urgency: Vec<String>,
 }
 
 /// Where a value came from: a file and a 1-based physical line (CSV) or record index (API snapshot).

@@ -44,13 +44,16 @@ impl<'a> Ctx<'a> {
         }
         let jira = JiraLinks::new(config, inputs);
         let rows = super::views::register_rows(config, inputs, evidence, &jira);
-        let site = SiteView::new(
-            config,
-            super::views::has_oncall(inputs),
-            super::views::has_audit_log(inputs),
-            !inputs.samples.is_empty(),
-            evidence.changes.is_some(),
-        );
+        let site = SiteView {
+            has_requests: !inputs.requests.is_empty(),
+            ..SiteView::new(
+                config,
+                super::views::has_oncall(inputs),
+                super::views::has_audit_log(inputs),
+                !inputs.samples.is_empty(),
+                evidence.changes.is_some(),
+            )
+        };
         Ctx {
             jira,
             rows,

@@ -89,6 +89,8 @@ pub fn render_site(
         register_files::write_xlsx(&ctx)?;
         Ok(4)
     })?;
+    // Last: it hashes the files the other phases wrote.
+    t.files("requests", || pages::requests::render(&ctx))?;
     Ok(t.0)
 }
 
@@ -287,6 +289,7 @@ mod tests {
                 "configuration",
                 "automation",
                 "data files",
+                "requests",
             ]
         );
         let count = |name: &str| phases.iter().find(|p| p.phase == name).unwrap().count;

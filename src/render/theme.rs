@@ -40,6 +40,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "configuration.html",
     "automation.html",
     "source.html",
+    "requests.html",
 );
 
 /// Static assets of the default theme, copied to `assets/`.

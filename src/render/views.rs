@@ -46,6 +46,8 @@ pub struct SiteView {
     pub has_samples: bool,
     /// Whether changes.html exists: the build has a previous period's package.
     pub has_changes: bool,
+    /// The site has an auditor's request list (requests.html).
+    pub has_requests: bool,
 }
 
 impl SiteView {
@@ -68,6 +70,7 @@ impl SiteView {
             has_audit_log,
             has_samples,
             has_changes,
+            has_requests: false,
         }
     }
 }

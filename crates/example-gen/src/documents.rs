@@ -347,3 +347,75 @@ impl Response {
         )
     }
 }
+
+/// The auditor's "provided by client" list for CC7.2–CC7.5 (`content/requests.csv`), each
+/// request answered by the pages of the site that hold its evidence.
+pub fn requests_csv() -> String {
+    const REQUESTS: &[(&str, &str, &str)] = &[
+        (
+            "PBC-01",
+            "CC7.3: Complete listing of incidents opened 1 January to 31 December 2026, with the system report and parameters used to produce it",
+            "population.html; data/register.csv; data/register.xlsx",
+        ),
+        (
+            "PBC-02",
+            "CC7.3: Incident response policy in effect during the period, with its approval",
+            "policies/index.html; policies/incident-response.html",
+        ),
+        (
+            "PBC-03",
+            "CC7.3: Severity definitions and the acknowledgement and resolution targets for each level",
+            "policies/incident-response.html; severities/P1.html; severities/P2.html",
+        ),
+        (
+            "PBC-04",
+            "CC7.3: For the selected sample, evidence of detection, acknowledgement and resolution against the policy targets",
+            "sample.html; incidents/index.html",
+        ),
+        (
+            "PBC-05",
+            "CC7.2: Alerting and on-call arrangements: escalation policies, schedules and coverage during the period",
+            "oncall/index.html; policies/on-call.html",
+        ),
+        (
+            "PBC-06",
+            "CC7.2: Changes made to the incident management tooling (users, schedules, escalation policies) during the period",
+            "audit-log/index.html",
+        ),
+        (
+            "PBC-07",
+            "CC7.4: Incidents that missed a response target, and management's follow-up of each",
+            "exceptions.html",
+        ),
+        (
+            "PBC-08",
+            "CC7.4: Postmortems for P1 and P2 incidents, with root cause and corrective actions",
+            "postmortems/index.html",
+        ),
+        (
+            "PBC-09",
+            "CC7.5: Tracking of postmortem action items to completion",
+            "postmortems/index.html; exceptions.html",
+        ),
+        (
+            "PBC-10",
+            "CC7.3: How each reported figure was calculated (time to acknowledge, time to resolve, target met)",
+            "method.html; data/summary.json",
+        ),
+        (
+            "PBC-11",
+            "CC7.2-CC7.5: Mapping of the entity's controls to the criteria",
+            "controls.html",
+        ),
+        (
+            "PBC-12",
+            "IPE: Source exports and API extracts as received, with their hashes, and how to verify this package",
+            "population.html; verify.html",
+        ),
+    ];
+    let mut out = String::from("request_id,request,answered_by\n");
+    for (id, text, answers) in REQUESTS {
+        let _ = writeln!(out, "{id},\"{}\",{answers}", text.replace('"', "\"\""));
+    }
+    out
+}

@@ -100,9 +100,67 @@ pub fn write_all(
             _ => basic(incs, &rows, cal)?,
         };
         super::write_file(out, &export.path, &bytes)?;
+        let sidecar = format!("{}.toml", export.path);
+        super::write_file(
+            out,
+            &sidecar,
+            sidecar_text(k, export, cal.year()).as_bytes(),
+        )?;
         written.push((export.path.clone(), rows.len()));
     }
     Ok(written)
+}
+
+/// The export's sidecar (`<export>.csv.toml`): who downloaded it, when, from which screen, with
+/// which filters, as the preparer would record them on the day.
+fn sidecar_text(k: usize, export: &Export, y: i32) -> String {
+    let (by, at, screen, urgency, note) = match k {
+        0 => (
+            "Marcus Chen, SRE Manager",
+            format!("{y}-03-10T10:12:00-04:00"),
+            "Analytics > Reports > Incidents report > Download CSV",
+            "[\"high\", \"low\"]",
+            "Re-export of the week of the March clock change, asked for by the auditor.".to_string(),
+        ),
+        1 => (
+            "Grace Liu, Security Lead",
+            format!("{y}-07-01T09:30:00-04:00"),
+            "Analytics > Insights > Incident Activity > Export CSV",
+            "[]",
+            format!("First half of FY{y}; the range starts a few days early so the cut-off can be tested."),
+        ),
+        2 => (
+            "Grace Liu, Security Lead",
+            format!("{}-01-04T11:05:00-05:00", y + 1),
+            "public-support-scripts get_incidents.py (REST API incidents list, CSV output)",
+            "[]",
+            format!("Second half of FY{y}; overlaps the first half by a week."),
+        ),
+        _ => (
+            "Daniel Brooks, Compliance Analyst",
+            format!("{y}-11-04T15:40:00-05:00"),
+            "Reports > Incidents (Basic Reporting) > Download CSV",
+            "[]",
+            "The week the clocks went back, from Basic Reporting; every row is also in the second-half export.".to_string(),
+        ),
+    };
+    format!(
+        "# Export parameters of {file} (read by pagerproof beside the CSV).\n\
+         # {note}\n\
+         exported_by = \"{by}\"\n\
+         exported_at = {at}\n\
+         screen = \"{screen}\"\n\
+         \n\
+         [filters]\n\
+         since = {since}\n\
+         until = {until}\n\
+         services = []\n\
+         teams = []\n\
+         urgency = {urgency}\n",
+        file = export.path.rsplit('/').next().unwrap_or(&export.path),
+        since = export.first,
+        until = export.last,
+    )
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {

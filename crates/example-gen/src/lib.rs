@@ -25,6 +25,7 @@ pub mod company;
 pub mod configuration;
 pub mod documents;
 pub mod exports;
+pub mod fetch_pages;
 pub mod incidents;
 pub mod jira;
 pub mod pagerduty;
@@ -611,6 +612,11 @@ impl Site {
             unprioritised: &self.unprioritised,
         };
         exports::write_all(self.incs(), &self.cal, &mess, out)?;
+        write_file(
+            out,
+            "content/requests.csv",
+            documents::requests_csv().as_bytes(),
+        )?;
         for pm in &self.pms {
             let json = postmortems::to_json(pm, self.incs(), &self.cal);
             write_file(
@@ -779,29 +785,10 @@ fn prepare(out: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// Hand-written files the generator never writes (export sidecars, `<export>.csv.toml`) survive
-/// `--force`.
-fn hand_written(path: &Path) -> bool {
-    path.to_string_lossy().ends_with(".csv.toml")
-}
-
-/// Removes `dir` whole, unless it holds hand-written files: then every other file goes.
+/// Removes a generated directory whole (the generator writes every file in it, export
+/// sidecars included).
 fn remove_generated(dir: &Path) -> Result<()> {
-    let keep = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .any(|e| e.file_type().is_file() && hand_written(e.path()));
-    if !keep {
-        return std::fs::remove_dir_all(dir)
-            .with_context(|| format!("{}: cannot remove", dir.display()));
-    }
-    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
-        if entry.file_type().is_file() && !hand_written(entry.path()) {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("{}: cannot remove", entry.path().display()))?;
-        }
-    }
-    Ok(())
+    std::fs::remove_dir_all(dir).with_context(|| format!("{}: cannot remove", dir.display()))
 }
 
 pub(crate) fn write_file(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
@@ -879,20 +866,21 @@ mod tests {
         };
         let err = generate(&opts, dir.path()).unwrap_err().to_string();
         assert!(err.contains("--force"), "{err}");
-        // An export sidecar written by hand survives --force; the generated files are rewritten.
+        // --force rewrites every generated file, the export sidecars included, to the same bytes.
         let sidecar = dir
             .path()
             .join("content/incidents/2026-h1-analytics.csv.toml");
-        std::fs::write(&sidecar, "exported_by = \"Dana\"\n").unwrap();
         let before = files(dir.path());
+        std::fs::write(&sidecar, "exported_by = \"Dana\"\n").unwrap();
         let opts = Options {
             force: true,
             ..opts
         };
         generate(&opts, dir.path()).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&sidecar).unwrap(),
-            "exported_by = \"Dana\"\n"
+        assert!(
+            std::fs::read_to_string(&sidecar)
+                .unwrap()
+                .contains("Grace Liu")
         );
         assert_eq!(files(dir.path()), before);
     }

@@ -992,7 +992,8 @@ fn millis(m: u32, d: u32, h: u32, min: u32) -> i64 {
 }
 
 /// The fetch record: the request windows `pagerproof fetch pagerduty` makes, in its order, with
-/// the counts of the files written (no incident or log-entry windows: the snapshot holds none).
+/// the counts of the files written (no incident or log-entry windows: the snapshot holds none),
+/// and each window's pages.
 fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
     let count = |name: &str| {
         files
@@ -1021,7 +1022,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             received,
             reported,
             note: None,
-            // Generated, not fetched: there is no response body to hash.
+            // One entry per page: `fetch_pages::fill`, below.
             requests: Vec::new(),
         });
     };
@@ -1151,6 +1152,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             "not used: PagerDuty {API}/response_plays answered 404 Not Found"
         ));
     }
+    super::fetch_pages::fill(&mut windows, files);
     FetchRecord {
         source: "pagerduty".into(),
         tool: concat!("pagerproof ", env!("CARGO_PKG_VERSION")).into(),

@@ -24,6 +24,7 @@ pub mod population;
 pub mod population_proof;
 pub mod postmortems;
 pub mod register;
+pub mod requests;
 pub mod sample;
 pub mod severities;
 pub mod sources;

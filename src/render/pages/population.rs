@@ -5,7 +5,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::evidence::population::NumberGap;
-use crate::model::{Accounting, FetchWindow, SourceKind};
+use crate::evidence::reconciliation::ReconciliationCounts;
+use crate::model::{Accounting, ExportParams, FetchWindow, RowRef, SourceKind};
 use crate::render::context::Ctx;
 use crate::render::views::ConflictView;
 use crate::util::{local_time, local_time_secs, utc_rfc3339};
@@ -31,6 +32,81 @@ struct PopulationPage<'a> {
     findings: Vec<String>,
     /// Issue 16's completeness proof (own partial: population-proof.html).
     proof: super::population_proof::ProofView,
+    /// The exports reconciled with the API snapshot, when the site has both.
+    reconciliation: Option<ReconciliationView<'a>>,
+}
+
+/// The exports against the API snapshot: counts, the incidents on one side only, and the
+/// fields that differ for incidents on both.
+#[derive(Serialize)]
+struct ReconciliationView<'a> {
+    counts: ReconciliationCounts,
+    export_only: Vec<OneSide<'a>>,
+    api_only: Vec<OneSide<'a>>,
+    differences: Vec<DifferenceRow<'a>>,
+}
+
+/// An in-period incident read from one kind of source only.
+#[derive(Serialize)]
+struct OneSide<'a> {
+    number: u64,
+    href: String,
+    file: &'a str,
+    line: u64,
+    source_href: String,
+}
+
+#[derive(Serialize)]
+struct DifferenceRow<'a> {
+    number: u64,
+    href: String,
+    field: &'static str,
+    export: &'a str,
+    api: &'a str,
+    export_file: &'a str,
+    export_line: u64,
+    export_href: String,
+    api_file: &'a str,
+    api_line: u64,
+    api_href: String,
+}
+
+fn reconciliation_view<'a>(ctx: &Ctx<'a>) -> Option<ReconciliationView<'a>> {
+    let r = ctx.evidence.reconciliation.as_ref()?;
+    let incident_href = |n: u64| format!("incidents/{n}.html");
+    let one_side = |list: &'a [(u64, RowRef)]| {
+        list.iter()
+            .map(|(number, at)| OneSide {
+                number: *number,
+                href: incident_href(*number),
+                file: &at.file,
+                line: at.line,
+                source_href: ctx.source_href(&at.file),
+            })
+            .collect()
+    };
+    Some(ReconciliationView {
+        counts: r.counts(),
+        export_only: one_side(&r.export_only),
+        api_only: one_side(&r.api_only),
+        differences: r
+            .differences
+            .iter()
+            .map(|d| DifferenceRow {
+                number: d.number,
+                href: incident_href(d.number),
+                field: d.field,
+                export: &d.export,
+                api: &d.api,
+                export_file: &d.export_at.file,
+                export_line: d.export_at.line,
+                export_href: ctx.source_href(&d.export_at.file),
+                api_file: &d.api_at.file,
+                api_line: d.api_at.line,
+                api_href: ctx.source_href(&d.api_at.file),
+            })
+            .collect(),
+    })
 }
 
 /// An incident read but outside the period, so the cut-off can be tested.
@@ -73,6 +149,54 @@ struct SourceRow<'a> {
     renamed: bool,
     /// An incident source with rows: its accounting is shown.
     incidents: bool,
+    /// A CSV export: its parameters from its sidecar, or `None` (said on the page).
+    csv: bool,
+    export: Option<ExportView<'a>>,
+}
+
+/// A CSV export's parameters (its sidecar), shown beside its SHA-256.
+#[derive(Serialize)]
+struct ExportView<'a> {
+    sidecar: &'a str,
+    href: String,
+    exported_by: &'a str,
+    exported_at: &'a str,
+    screen: &'a str,
+    range: String,
+    services: String,
+    teams: String,
+    urgency: String,
+}
+
+impl<'a> ExportView<'a> {
+    fn new(p: &'a ExportParams, ctx: &Ctx) -> Self {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "all (no filter)".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let range = match (&p.since, &p.until) {
+            (None, None) => "not recorded".to_string(),
+            (since, until) => format!(
+                "{} to {}",
+                since.as_deref().unwrap_or("(open)"),
+                until.as_deref().unwrap_or("(open)")
+            ),
+        };
+        ExportView {
+            sidecar: &p.sidecar,
+            href: ctx.source_href(&p.sidecar),
+            exported_by: &p.exported_by,
+            exported_at: &p.exported_at,
+            screen: &p.screen,
+            range,
+            services: list(&p.services),
+            teams: list(&p.teams),
+            urgency: list(&p.urgency),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -122,6 +246,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 s.kind,
                 SourceKind::IncidentCsv | SourceKind::PagerDutySnapshot
             ) && s.accounting.rows_read > 0,
+            csv: s.kind == SourceKind::IncidentCsv,
+            export: s.export.as_ref().map(|p| ExportView::new(p, ctx)),
         })
         .collect();
     let rejected = inputs
@@ -169,6 +295,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         fetch: fetch_records(ctx),
         findings: inputs.findings.iter().map(|f| f.to_string()).collect(),
         proof: super::population_proof::view(ctx),
+        reconciliation: reconciliation_view(ctx),
     };
     ctx.page(
         "population.html",
@@ -255,12 +382,14 @@ fn reconciled_text(w: &FetchWindow) -> &'static str {
 pub fn source_kind(k: SourceKind) -> &'static str {
     match k {
         SourceKind::IncidentCsv => "incident export (CSV)",
+        SourceKind::ExportSidecar => "export parameters (sidecar)",
         SourceKind::Postmortem => "postmortem",
         SourceKind::Policy => "policy",
         SourceKind::PagerDutySnapshot => "PagerDuty API snapshot",
         SourceKind::JiraSnapshot => "Jira snapshot",
         SourceKind::Response => "management response",
         SourceKind::Sample => "sample record",
+        SourceKind::RequestList => "auditor's request list",
         SourceKind::SiteConfig => "site configuration (site.toml)",
         SourceKind::Theme => "theme file",
     }

@@ -1,0 +1,20 @@
+//! The auditor's request list (`content/requests.csv`, the "provided by client" list): each
+//! request and the pages or files of the site that answer it (issue 16).
+
+use serde::Serialize;
+
+/// The list's path relative to the site.
+pub const REQUESTS_FILE: &str = "content/requests.csv";
+
+/// One request of the auditor's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// The auditor's own id (e.g. `PBC-07`).
+    pub id: String,
+    pub text: String,
+    /// Output-relative names of the pages or files answering it (e.g. `population.html`), in
+    /// the order given; empty when nothing answers it yet.
+    pub answers: Vec<String>,
+    /// 1-based line of its row in the list.
+    pub line: u64,
+}
