@@ -23,6 +23,7 @@ pub mod severity;
 pub mod sla;
 pub mod stats;
 pub mod summary;
+pub mod timeline;
 pub mod warnings;
 
 pub use summary::Summary;

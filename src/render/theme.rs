@@ -23,6 +23,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "register-row.html",
     "severity.html",
     "incident.html",
+    "incident-parts.html",
     "postmortems.html",
     "postmortem.html",
     "policies.html",

@@ -2,7 +2,9 @@
 //! pagerduty` writes (see [`pagerproof::fetch::pagerduty`]): escalation policies, schedules rendered over
 //! the period, overrides, services, priorities, users, audit records and the fetch record.
 //!
-//! It holds no incidents or log entries: the incident population is the CSV exports.
+//! Its incidents and log entries (made by [`super::timelines`]) tell the same story as the CSV
+//! exports, which the population is read from first: every in-period incident whose row survives,
+//! with the log entries that give it a timeline.
 //!
 //! Two things are wrong on purpose, as they are in real accounts: an escalation policy edit in
 //! September pages level 3 five minutes later than the policy documents (one `escalation_drift`),
@@ -44,12 +46,12 @@ const PRIMARY_DESCRIPTION: &str = "Weekly primary rotation, hand-off Mondays 10:
                                    Holiday cover by override (On-call Policy).";
 
 /// Other people with a PagerDuty login.
-const CTO_USER: Person = Person {
+pub(crate) const CTO_USER: Person = Person {
     name: "Sofia Marquez",
     email: "sofia.marquez@northwind.example",
     pd_id: "PSM6Q2Z",
 };
-const VP_USER: Person = Person {
+pub(crate) const VP_USER: Person = Person {
     name: "Dana Whitfield",
     email: "dana.whitfield@northwind.example",
     pd_id: "PDW8T4C",
@@ -144,9 +146,12 @@ pub fn write(
     oncall: &OnCall,
     notification_change: NaiveDate,
     seed: u64,
+    (incidents, log_entries): (Vec<Value>, Vec<Value>),
 ) -> Result<()> {
     let mut rng = Rng::stream(seed, "pagerduty");
-    let files: [(&str, Vec<Value>); 7] = [
+    let files: [(&str, Vec<Value>); 9] = [
+        (layout::INCIDENTS, incidents),
+        (layout::LOG_ENTRIES, log_entries),
         (layout::ESCALATION_POLICIES, escalation_policies()),
         (layout::SCHEDULES, schedules(cal, oncall)),
         (layout::OVERRIDES, overrides(cal)),
@@ -178,15 +183,15 @@ pub fn write(
     )
 }
 
-fn api_self(kind: &str, id: &str) -> String {
+pub(crate) fn api_self(kind: &str, id: &str) -> String {
     format!("{API}/{kind}/{id}")
 }
 
-fn html(kind: &str, id: &str) -> String {
+pub(crate) fn html(kind: &str, id: &str) -> String {
     format!("{}/{kind}/{id}", company::PAGERDUTY)
 }
 
-fn reference(kind: &str, id: &str, summary: &str) -> Value {
+pub(crate) fn reference(kind: &str, id: &str, summary: &str) -> Value {
     let plural = match kind {
         "escalation_policy" => "escalation_policies".to_string(),
         k => format!("{k}s"),
@@ -200,11 +205,11 @@ fn reference(kind: &str, id: &str, summary: &str) -> Value {
     })
 }
 
-fn user_ref(p: &Person) -> Value {
+pub(crate) fn user_ref(p: &Person) -> Value {
     reference("user", p.pd_id, p.name)
 }
 
-fn team_ref() -> Value {
+pub(crate) fn team_ref() -> Value {
     reference("team", TEAM_ID, company::TEAM)
 }
 
@@ -217,7 +222,7 @@ fn schedule_ref(id: &str) -> Value {
     reference("schedule", id, name)
 }
 
-fn production_ref() -> Value {
+pub(crate) fn production_ref() -> Value {
     reference(
         "escalation_policy",
         company::ESCALATION_POLICY_ID,
@@ -627,11 +632,13 @@ fn services(incs: &[Inc]) -> Vec<Value> {
     out
 }
 
+/// PagerDuty ids of the priorities P1..P4.
+pub(crate) const PRIORITY_IDS: [&str; 4] = ["PP1X7CR", "PP2H4GN", "PP3M9DW", "PP4L2SZ"];
+
 fn priorities() -> Vec<Value> {
-    const IDS: [&str; 4] = ["PP1X7CR", "PP2H4GN", "PP3M9DW", "PP4L2SZ"];
     company::LEVELS
         .iter()
-        .zip(IDS)
+        .zip(PRIORITY_IDS)
         .map(|((level, _, _, definition), id)| {
             json!({
                 "id": id,
@@ -988,7 +995,7 @@ fn millis(m: u32, d: u32, h: u32, min: u32) -> i64 {
 }
 
 /// The fetch record: the request windows `pagerproof fetch pagerduty` makes, in its order, with
-/// the counts of the files written (no incident or log-entry windows: the snapshot holds none).
+/// the counts of the files written.
 fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
     let count = |name: &str| {
         files
@@ -1039,6 +1046,12 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             utc(),
         ]
     };
+    let n = count(layout::INCIDENTS);
+    push("/incidents".into(), range(), "offset", n, Some(n));
+    // The log of the period in one window: ingest reads "no acknowledge entry" as "never
+    // acknowledged" for every incident created inside it.
+    let n = count(layout::LOG_ENTRIES);
+    push("/log_entries".into(), range(), "offset", n, Some(n));
     let overrides = files.iter().find(|f| f.0 == layout::OVERRIDES).map(|f| f.1);
     // In id order, as listed; the v3 schedule through the v3 endpoints.
     for id in [

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ExceptionRef, exceptions_about};
+use crate::evidence::timeline::{self, StepKind};
 use crate::evidence::{IncidentFacts, Subject, VerdictState};
 use crate::model::{Incident, IncidentRow};
 use crate::render::context::Ctx;
@@ -62,14 +63,45 @@ struct SourceRef<'a> {
     api: bool,
 }
 
+/// One timeline row: a classified log entry (`evidence::timeline`), in the organisation's zone.
 #[derive(Serialize)]
-struct TimelineEntry<'a> {
+pub(crate) struct TimelineEntry<'a> {
     at: String,
     utc: String,
-    kind: &'a str,
+    /// `StepKind` in snake case (a CSS class) and its label.
+    kind: StepKind,
+    event: &'static str,
+    raw_kind: &'a str,
     summary: &'a str,
-    agent: &'a Option<String>,
-    channel: &'a Option<String>,
+    agent: Option<&'a str>,
+    subject: Option<&'a str>,
+    channel: Option<&'a str>,
+    first_ack: bool,
+    /// `file:line` of the log entry and the link to the file's copy.
+    source: Option<String>,
+    source_href: Option<String>,
+}
+
+/// The incident's timeline rows (empty without log entries).
+pub(crate) fn timeline_view<'a>(ctx: &Ctx, incident: &'a Incident) -> Vec<TimelineEntry<'a>> {
+    let tz = ctx.tz();
+    timeline::steps(incident)
+        .into_iter()
+        .map(|s| TimelineEntry {
+            at: local_time_secs(s.at, tz),
+            utc: utc_rfc3339(s.at),
+            kind: s.kind,
+            event: s.kind.label(),
+            raw_kind: s.raw_kind,
+            summary: s.summary,
+            agent: s.agent,
+            subject: s.subject,
+            channel: s.channel,
+            first_ack: s.first_ack,
+            source: s.source.map(|r| format!("{}:{}", r.file, r.line)),
+            source_href: s.source.map(|r| ctx.source_href(&r.file)),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -123,19 +155,7 @@ fn page<'a>(
         .iter()
         .map(|c| ConflictView::new(c, ctx.source_href(&c.at.file)))
         .collect();
-    let timeline = incident
-        .fields
-        .timeline
-        .iter()
-        .map(|e| TimelineEntry {
-            at: local_time_secs(e.at, tz),
-            utc: utc_rfc3339(e.at),
-            kind: &e.kind,
-            summary: &e.summary,
-            agent: &e.agent,
-            channel: &e.channel,
-        })
-        .collect();
+    let timeline = timeline_view(ctx, incident);
     let postmortems = f
         .postmortems
         .iter()
