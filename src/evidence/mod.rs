@@ -10,6 +10,7 @@ use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
 pub mod changes;
+pub mod escalation_history;
 pub mod exceptions;
 pub mod oncall;
 pub mod population;
