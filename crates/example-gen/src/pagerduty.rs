@@ -7,7 +7,8 @@
 //! with the log entries that give it a timeline.
 //!
 //! Two things are wrong on purpose, as they are in real accounts: an escalation policy edit in
-//! September pages level 3 five minutes later than the policy documents (one `escalation_drift`),
+//! September paged level 3 five minutes later than the policy documents until it was undone in
+//! November (one `escalation_drift`, dated by the two audit records),
 //! and a schedule layer edit on a hand-off Monday left the primary rotation empty for three hours
 //! (one `coverage_gap`). The rest reproduces the generator's rotation, overrides and people.
 
@@ -19,7 +20,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, ENGINEERS, OVERRIDES_2026, Person, SERVICES};
-use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, Inc, date};
+use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, DRIFT_REVERT, Inc, date};
 use super::rng::Rng;
 use super::write_file;
 use pagerproof::model::layout::pagerduty as layout;
@@ -261,12 +262,24 @@ fn escalation_policies() -> Vec<Value> {
         "Customer-facing production services. See the Incident Response Policy, section 5.",
         1,
         vec![
-            rule("PR1A4XQ", DELAYS[0], vec![schedule_ref(PRIMARY_SCHEDULE)]),
-            rule("PR2B7MV", DELAYS[1], vec![schedule_ref(SECONDARY_SCHEDULE)]),
-            rule("PR3C2KD", DELAYS[2], vec![user_ref(&company::ENG_MANAGER)]),
+            rule(
+                "PR1A4XQ",
+                DELAYS_BEFORE[0],
+                vec![schedule_ref(PRIMARY_SCHEDULE)],
+            ),
+            rule(
+                "PR2B7MV",
+                DELAYS_BEFORE[1],
+                vec![schedule_ref(SECONDARY_SCHEDULE)],
+            ),
+            rule(
+                "PR3C2KD",
+                DELAYS_BEFORE[2],
+                vec![user_ref(&company::ENG_MANAGER)],
+            ),
             rule(
                 "PR4D9TN",
-                DELAYS[3],
+                DELAYS_BEFORE[3],
                 vec![user_ref(&CTO_USER), user_ref(&VP_USER)],
             ),
         ],
@@ -969,6 +982,23 @@ fn audit_records(
     )];
     batches.push(vec![a]);
 
+    // The drift undone (last in draw order, so the records before keep their ids).
+    let (m, d, h, min) = DRIFT_REVERT;
+    let mut a = Audit::browser(at(m, d, h, min), lead, production(), "update");
+    a.fields = vec![
+        change(
+            "escalation_rules[1].escalation_delay_in_minutes",
+            DELAYS[1],
+            DELAYS_BEFORE[1],
+        ),
+        change(
+            "escalation_rules[2].escalation_delay_in_minutes",
+            DELAYS[2],
+            DELAYS_BEFORE[2],
+        ),
+    ];
+    batches.push(vec![a]);
+
     let mut out = Vec::new();
     for batch in batches {
         let request = format!(
@@ -1193,7 +1223,7 @@ mod tests {
             incidents::paged_after_secs(&cal, at(9, 15)),
             [0, 300, 1200, 1800]
         );
-        // The snapshot holds the configuration after the edit.
+        // The snapshot holds the configuration after the edit was undone.
         let production = escalation_policies()
             .into_iter()
             .find(|p| p["id"] == company::ESCALATION_POLICY_ID)
@@ -1204,6 +1234,6 @@ mod tests {
             .iter()
             .map(|r| r["escalation_delay_in_minutes"].as_i64().unwrap())
             .collect();
-        assert_eq!(delays, DELAYS);
+        assert_eq!(delays, DELAYS_BEFORE);
     }
 }
