@@ -12,6 +12,7 @@ use crate::model::{Incident, Target};
 pub mod changes;
 pub mod escalation_history;
 pub mod exceptions;
+pub mod on_call_chain;
 pub mod oncall;
 pub mod population;
 pub mod population_proof;
