@@ -27,6 +27,7 @@ pub mod stats;
 pub mod summary;
 pub mod timeline;
 pub mod warnings;
+pub mod workpaper;
 
 pub use summary::Summary;
 

@@ -73,6 +73,7 @@ pub fn render_site(
     t.files("verify", || pages::verify::render(&ctx))?;
     t.files("changes", || pages::changes::render(&ctx))?;
     t.files("sample", || pages::sample::render(&ctx))?;
+    t.files("workpapers", || pages::workpapers::render(&ctx))?;
     t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
     t.files("audit log", || pages::audit_log::render(&ctx))?;
     t.files("data files", || {

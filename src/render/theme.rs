@@ -35,6 +35,8 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "method.html",
     "verify.html",
     "sample.html",
+    "workpaper.html",
+    "workpapers.html",
     "oncall.html",
     "audit-log.html",
     "changes.html",
