@@ -250,20 +250,25 @@ fn log_entries(inc: &Inc, cal: &Calendar, rng: &mut Rng) -> Vec<Entry> {
     }
     let at = |secs: i64| t0 + Duration::seconds(secs);
     let paged_at = paged_after_secs(cal, t0);
-    for level in 1..=level_reached(inc) {
+    for (level, &after) in paged_at
+        .iter()
+        .enumerate()
+        .take(level_reached(inc) + 1)
+        .skip(1)
+    {
         let to = paged(inc, cal, level);
         let names: Vec<&str> = to.iter().map(|p| p.name).collect();
         log.push(Entry {
             assignees: to.clone(),
             ..Entry::auto(
-                at(paged_at[level]),
+                at(after),
                 "escalate",
                 format!("Escalated to {} by timeout.", names.join(" and ")),
                 "timeout",
             )
         });
         for p in to {
-            log.push(notify(at(paged_at[level]), p, channel));
+            log.push(notify(at(after), p, channel));
         }
     }
     let ack_channel = *rng.pick(&["mobile", "website", "sms"]);
