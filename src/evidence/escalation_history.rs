@@ -113,7 +113,22 @@ pub fn history(ep: &EscalationPolicy, audit: &[AuditRecord]) -> PolicyHistory {
     changes.sort_by_key(|r| r.at);
     let mut newest_first = Vec::new();
     let mut until: Option<(DateTime<Utc>, String)> = None;
+    let mut created = false;
     for r in changes.iter().rev() {
+        // The record that created the policy: nothing came before it.
+        if r.action == "create" {
+            newest_first.push(PolicyVersion {
+                from: Some(r.at),
+                until: until.as_ref().map(|u| u.0),
+                delays: delays.clone(),
+                num_loops: loops,
+                introduced_by: Some(r.id.clone()),
+                ended_by: until.as_ref().map(|u| u.1.clone()),
+                unknown_before: Vec::new(),
+            });
+            created = true;
+            break;
+        }
         let mut unknown = Vec::new();
         let before = |f: &crate::model::FieldChange, unknown: &mut Vec<String>| {
             let v = f
@@ -152,15 +167,17 @@ pub fn history(ep: &EscalationPolicy, audit: &[AuditRecord]) -> PolicyHistory {
         });
         until = Some((r.at, r.id.clone()));
     }
-    newest_first.push(PolicyVersion {
-        from: None,
-        until: until.as_ref().map(|u| u.0),
-        delays,
-        num_loops: loops,
-        introduced_by: None,
-        ended_by: until.map(|u| u.1),
-        unknown_before: Vec::new(),
-    });
+    if !created {
+        newest_first.push(PolicyVersion {
+            from: None,
+            until: until.as_ref().map(|u| u.0),
+            delays,
+            num_loops: loops,
+            introduced_by: None,
+            ended_by: until.map(|u| u.1),
+            unknown_before: Vec::new(),
+        });
+    }
     newest_first.reverse();
     PolicyHistory {
         policy_id: ep.id.clone(),
@@ -350,5 +367,22 @@ mod tests {
         assert_eq!(spans.len(), 1);
         assert_eq!((spans[0].from, spans[0].until), (None, None));
         assert_eq!(spans[0].started_by, None);
+    }
+
+    #[test]
+    fn a_policy_created_in_the_period_has_no_version_before_its_creation() {
+        let ep = policy(&[5, 10, 30]);
+        let mut create = edit("A-NEW", "2026-05-01T12:00:00Z", &[]);
+        create.action = "create".into();
+        create.fields = vec![FieldChange {
+            name: "num_loops".into(),
+            before: None,
+            after: Some("0".into()),
+        }];
+        let h = history(&ep, &[create]);
+        assert_eq!(h.versions.len(), 1);
+        assert_eq!(h.versions[0].from, Some(t("2026-05-01T12:00:00Z")));
+        assert!(h.versions[0].unknown_before.is_empty());
+        assert_eq!(h.at(t("2026-04-01T00:00:00Z")), None);
     }
 }

@@ -239,6 +239,7 @@ mod tests {
                 "verify",
                 "changes",
                 "sample",
+                "workpapers",
                 "oncall",
                 "audit log",
                 "data files",
@@ -250,6 +251,7 @@ mod tests {
         assert!(out.path().join("incidents/2.html").is_file());
         assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
         assert!(!out.path().join("sample.html").exists());
+        assert_eq!(count("workpapers"), 0, "no sample, no workpapers");
         assert_eq!(count("data files"), 3);
     }
 }
