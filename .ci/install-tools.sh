@@ -7,13 +7,14 @@ command -v unzip >/dev/null || need+=(unzip)
 command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 command -v chromium >/dev/null || need+=(chromium)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-for tool in minisign unzip soffice chromium node npm sha256sum python3; do
+for tool in minisign unzip soffice chromium node npm sha256sum python3 pdfinfo pdftotext; do
   command -v "$tool" >/dev/null || { echo "ci: required tool '$tool' is missing and could not be installed" >&2; exit 1; }
 done
 if [ ! -x .ci/.venv/bin/bagit.py ]; then

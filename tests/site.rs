@@ -891,6 +891,34 @@ fn sample_is_reproducible_recorded_and_shown() {
     assert!(page.contains("same selection") && page.contains("unchanged"));
     let first_pick = json["picks"][0]["number"].as_u64().unwrap();
     assert!(page.contains(&format!(r#"href="incidents/{first_pick}.html""#)));
+    // Every pick has its workpaper, linked from the sample page, carrying every attribute with a
+    // tickmark, the drawing auditor and blank sign-off boxes; the printable page holds them all.
+    assert!(page.contains(r#"href="workpapers/index.html""#));
+    let all = read(&out.join("workpapers/index.html"));
+    let mut drawn_by_shown = 0;
+    for pick in json["picks"].as_array().unwrap() {
+        let n = pick["number"].as_u64().unwrap();
+        assert!(page.contains(&format!(r#"href="workpapers/{n}.html""#)));
+        let w = read(&out.join(format!("workpapers/{n}.html")));
+        assert!(w.contains(&format!(r#"id="workpaper" data-incident="{n}""#)));
+        for attribute in [
+            "Recorded, and assigned through the escalation policy",
+            "Acknowledged within target",
+            "Resolved within target",
+            "Postmortem when required, on time, complete",
+            "Corrective actions tracked and done",
+        ] {
+            assert!(w.contains(attribute), "#{n}: {attribute}");
+        }
+        assert_eq!(w.matches(r#"<td class="tick">"#).count(), 5, "#{n}");
+        // The first record (by file name) that drew it: the stratified one has no --drawn-by.
+        assert!(w.contains("drawn by "));
+        drawn_by_shown +=
+            usize::from(w.contains("drawn by Priya Raman, Hale &amp; Co. on 2027-01-06"));
+        assert!(w.contains("Prepared by") && w.contains("Reviewed by"));
+        assert!(all.contains(&format!(r#"data-incident="{n}""#)));
+    }
+    assert!(drawn_by_shown > 0, "the auditor and draw date are shown");
     // A later change to the population is visible on the page, not hidden.
     let csv = site.path().join("content/incidents/c-analytics.csv");
     let mut text = read(&csv);

@@ -13,7 +13,9 @@ pub mod aging;
 pub mod automation;
 pub mod changes;
 pub mod configuration;
+pub mod escalation_history;
 pub mod exceptions;
+pub mod on_call_chain;
 pub mod oncall;
 pub mod population;
 pub mod population_proof;
@@ -27,7 +29,9 @@ pub mod severity;
 pub mod sla;
 pub mod stats;
 pub mod summary;
+pub mod timeline;
 pub mod warnings;
+pub mod workpaper;
 
 pub use summary::Summary;
 

@@ -19,6 +19,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::evidence::escalation_history::{self, DriftSpan, PolicyHistory};
 use crate::evidence::{Exception, ExceptionKind, Subject};
 use crate::model::Inputs;
 use crate::model::Snapshot;
@@ -36,6 +37,13 @@ pub struct OnCallFacts {
     pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// First-level coverage per month over every judged policy together (months with time only).
     pub by_month: Vec<MonthCoverage>,
+    /// Every policy's configuration over time, rebuilt from the audit records.
+    pub history: Vec<PolicyHistory>,
+    /// When the documented policy's PagerDuty configuration differed from the documented path
+    /// inside the period (empty when it never did, or when the snapshot lacks the policy).
+    pub drift: Vec<DriftSpan>,
+    /// When the escalation policies were fetched (the snapshot's own date), from the fetch record.
+    pub snapshot_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,12 +119,40 @@ pub fn facts(
         .iter()
         .map(|ep| coverage(config, snap, ep, from, to))
         .collect();
+    let history = escalation_history::histories(snap);
+    let drift = match (policy, documented) {
+        (Some(p), Some(ep)) => history
+            .iter()
+            .find(|h| h.policy_id == ep.id)
+            .map(|h| escalation_history::drift(h, &p.escalation, period_start, period_end))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     OnCallFacts {
         escalation,
         by_month: coverage_by_month(&coverage),
         coverage,
         window: (from < to).then_some((from, to)),
+        history,
+        drift,
+        snapshot_at: snapshot_at(snap),
     }
+}
+
+/// When `/escalation_policies` was fetched, else when the fetch finished.
+fn snapshot_at(snap: &Snapshot) -> Option<DateTime<Utc>> {
+    let parse = |s: &str| DateTime::parse_from_rfc3339(s).ok().map(|t| t.to_utc());
+    let records = snap.fetch_records.iter().map(|f| &f.record);
+    records
+        .clone()
+        .flat_map(|r| &r.windows)
+        .filter(|w| w.endpoint == "/escalation_policies")
+        .find_map(|w| parse(&w.fetched_at))
+        .or_else(|| {
+            records
+                .filter(|r| r.source == "pagerduty")
+                .find_map(|r| parse(&r.finished_at))
+        })
 }
 
 /// Indices of the snapshot's audit records made inside [start, end), in snapshot order.
@@ -189,7 +225,32 @@ pub fn exceptions_from(config: &Config, f: &OnCallFacts) -> Vec<Exception> {
             .clone()
             .or_else(|| e.documented_name.clone())
             .unwrap_or_else(|| "(unnamed)".into());
-        for l in e.levels.iter().filter(|l| l.drift) {
+        // With the policy in the snapshot, its rebuilt history decides (drift that ended inside
+        // the period counts, and is dated); without it, the comparison of the current state.
+        let drifting: Vec<u32> = if e.policy_id.is_some() {
+            let mut levels: Vec<u32> = f.drift.iter().map(|d| d.level).collect();
+            levels.dedup();
+            levels
+        } else {
+            e.levels
+                .iter()
+                .filter(|l| l.drift)
+                .map(|l| l.level)
+                .collect()
+        };
+        for level in drifting {
+            let l = match e.levels.iter().find(|l| l.level == level) {
+                Some(l) => l.clone(),
+                None => LevelComparison {
+                    level,
+                    role: None,
+                    documented_secs: None,
+                    configured_secs: None,
+                    targets: vec![],
+                    drift: true,
+                },
+            };
+            let spans: Vec<&DriftSpan> = f.drift.iter().filter(|d| d.level == level).collect();
             out.push(Exception::new(
                 ExceptionKind::EscalationDrift,
                 Subject::EscalationDrift {
@@ -212,23 +273,52 @@ pub fn exceptions_from(config: &Config, f: &OnCallFacts) -> Vec<Exception> {
                     ),
                     (None, _) => format!("no level {} in the documented path", l.level),
                 },
-                match (&e.policy_id, l.configured_secs) {
-                    (None, _) => format!(
+                match (&e.policy_id, spans.is_empty(), l.configured_secs) {
+                    (None, _, _) => format!(
                         "no escalation policy named {} in the PagerDuty snapshot",
                         e.documented_name.as_deref().unwrap_or("(none named)")
                     ),
-                    (Some(_), Some(s)) => format!(
+                    (Some(_), false, _) => spans
+                        .iter()
+                        .map(|d| drift_text(d, f.snapshot_at, tz))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    (Some(_), true, Some(s)) => format!(
                         "PagerDuty pages level {} {} after the trigger",
                         l.level,
                         human_target(s)
                     ),
-                    (Some(_), None) => format!("PagerDuty has no level {}", l.level),
+                    (Some(_), true, None) => format!("PagerDuty has no level {}", l.level),
                 },
             ));
         }
     }
     out.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
     out
+}
+
+/// "PagerDuty paged level 3 20m after the trigger from … (audit record X) until … (audit record Y)".
+fn drift_text(d: &DriftSpan, snapshot_at: Option<DateTime<Utc>>, tz: chrono_tz::Tz) -> String {
+    let what = match d.configured_secs {
+        Some(s) => format!(
+            "PagerDuty paged level {} {} after the trigger",
+            d.level,
+            human_target(s)
+        ),
+        None => format!("PagerDuty had no level {}", d.level),
+    };
+    let from = match (d.from, &d.started_by) {
+        (Some(t), Some(id)) => format!("from {} (audit record {id})", local_time(t, tz)),
+        (Some(t), None) => format!("from {}", local_time(t, tz)),
+        (None, _) => "from the start of the period".into(),
+    };
+    let until = match (d.until, &d.ended_by, snapshot_at) {
+        (Some(t), Some(id), _) => format!("until {} (audit record {id})", local_time(t, tz)),
+        (Some(t), None, _) => format!("until {}", local_time(t, tz)),
+        (None, _, Some(s)) => format!("until the snapshot of {} (still so)", local_time(s, tz)),
+        (None, _, None) => "until the snapshot (still so)".into(),
+    };
+    format!("{what} {from} {until}")
 }
 
 fn find_policy<'a>(snap: &'a Snapshot, name: &str) -> Option<&'a EscalationPolicy> {
@@ -577,11 +667,16 @@ mod tests {
             ex[0].required,
             "level 3 (role 3) paged 20m after the trigger"
         );
+        // No audit record changed the policy: the drift ran the whole period.
         assert_eq!(
             ex[0].actual,
-            "PagerDuty pages level 3 25m after the trigger"
+            "PagerDuty paged level 3 25m after the trigger from the start of the period until \
+             the snapshot (still so)"
         );
-        assert_eq!(ex[1].actual, "PagerDuty has no level 4");
+        assert_eq!(
+            ex[1].actual,
+            "PagerDuty had no level 4 from the start of the period until the snapshot (still so)"
+        );
     }
 
     #[test]

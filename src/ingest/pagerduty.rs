@@ -100,8 +100,12 @@ pub fn load(config: &Config) -> Result<Loaded> {
         match kind {
             FileKind::LogEntries => {
                 for (line, v) in records(rel, bytes)? {
-                    let (incident, entry, agent) =
+                    let (incident, mut entry, agent) =
                         log_entry(&v).with_context(|| format!("{rel}:{line}: log entry"))?;
+                    entry.source = Some(RowRef {
+                        file: rel.clone(),
+                        line: line as u64,
+                    });
                     log.add(incident, entry, agent);
                 }
             }
@@ -591,6 +595,8 @@ fn log_entry(v: &Value) -> Result<(String, LogEntry, Option<String>)> {
             summary: text(&v["summary"]).unwrap_or_default(),
             agent: text(&v["agent"]["summary"]),
             channel: text(&v["channel"]["type"]),
+            subject: text(&v["user"]["summary"]).or_else(|| names(list(&v["assignees"]))),
+            source: None,
         },
         agent_kind,
     ))
@@ -1023,6 +1029,8 @@ mod tests {
             summary: String::new(),
             agent: None,
             channel: None,
+            subject: None,
+            source: None,
         }
     }
 

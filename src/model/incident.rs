@@ -60,6 +60,11 @@ pub struct LogEntry {
     pub summary: String,
     pub agent: Option<String>,
     pub channel: Option<String>,
+    /// Who the entry is about when that is not the agent: the user notified (`user`), or the
+    /// users assigned or escalated to (`assignees`), names joined by ", ".
+    pub subject: Option<String>,
+    /// The log entry's record in the snapshot (file and 1-based line).
+    pub source: Option<RowRef>,
 }
 
 /// An incident of the population: the first non-rejected row with its identity, with later

@@ -74,6 +74,7 @@ pub fn render_site(
     t.files("verify", || pages::verify::render(&ctx))?;
     t.files("changes", || pages::changes::render(&ctx))?;
     t.files("sample", || pages::sample::render(&ctx))?;
+    t.files("workpapers", || pages::workpapers::render(&ctx))?;
     t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
     t.files("audit log", || pages::audit_log::render(&ctx))?;
     t.files("configuration", || pages::configuration::render(&ctx))?;
@@ -284,6 +285,7 @@ mod tests {
                 "verify",
                 "changes",
                 "sample",
+                "workpapers",
                 "oncall",
                 "audit log",
                 "configuration",
@@ -298,6 +300,7 @@ mod tests {
         assert!(out.path().join("incidents/2.html").is_file());
         assert_eq!(count("sample"), 0, "no sample recorded, no sample page");
         assert!(!out.path().join("sample.html").exists());
+        assert_eq!(count("workpapers"), 0, "no sample, no workpapers");
         assert_eq!(count("data files"), 4);
     }
 }

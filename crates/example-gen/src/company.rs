@@ -39,7 +39,7 @@ pub const LEVELS: [(&str, &str, &str, &str); 4] = [
 ];
 
 /// A person who carries the pager (or reviews postmortems).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Person {
     pub name: &'static str,
     pub email: &'static str,

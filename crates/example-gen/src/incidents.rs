@@ -35,18 +35,23 @@ pub const POSTMORTEM: [Option<i64>; 4] = [Some(5 * 86_400), None, None, None];
 /// How the production escalation policy actually paged (PagerDuty's configuration, which the
 /// snapshot in `pagerduty` shows and the incidents' escalations follow).
 ///
-/// The documented path is paged at 0, 5, 15 and 30 minutes: delays 5, 10, 15. Since the edit of
-/// [`DRIFT_EDIT`] PagerDuty waits 15 minutes at level 2 and 10 at level 3 (level 3 at 20 minutes).
+/// The documented path is paged at 0, 5, 15 and 30 minutes: delays 5, 10, 15. From the edit of
+/// [`DRIFT_EDIT`] until it was put back at [`DRIFT_REVERT`], PagerDuty waited 15 minutes at level 2
+/// and 10 at level 3 (level 3 at 20 minutes): an `escalation_drift` that starts and ends inside
+/// the period, dated by the two audit records.
 pub const DELAYS_BEFORE: [i64; 4] = [5, 10, 15, 30];
 pub const DELAYS: [i64; 4] = [5, 15, 10, 30];
-/// When the escalation policy was edited (local time).
+/// When the escalation policy was edited, and when the edit was undone (local time).
 pub const DRIFT_EDIT: (u32, u32, u32, u32) = (9, 14, 16, 42);
+pub const DRIFT_REVERT: (u32, u32, u32, u32) = (11, 23, 10, 5);
 
 /// Seconds after the trigger at which each level of the production policy was paged at `at`.
 pub fn paged_after_secs(cal: &Calendar, at: DateTime<Utc>) -> [i64; 4] {
-    let (m, d, h, min) = DRIFT_EDIT;
-    let edit = cal.instant(date(cal.year(), m, d).and_hms_opt(h, min, 0).unwrap());
-    let delays = if at < edit { DELAYS_BEFORE } else { DELAYS };
+    let instant = |(m, d, h, min): (u32, u32, u32, u32)| {
+        cal.instant(date(cal.year(), m, d).and_hms_opt(h, min, 0).unwrap())
+    };
+    let drifted = at >= instant(DRIFT_EDIT) && at < instant(DRIFT_REVERT);
+    let delays = if drifted { DELAYS } else { DELAYS_BEFORE };
     let mut out = [0; 4];
     for level in 1..4 {
         out[level] = out[level - 1] + delays[level - 1] * 60;
@@ -363,7 +368,8 @@ fn incident(
     };
     inc.resolve_secs = Some(resolve);
     // Escalation follows PagerDuty's configuration: the documented path (levels 2, 3, 4 paged
-    // after 5, 15 and 30 minutes) until the September edit paged level 3 at 20 minutes.
+    // after 5, 15 and 30 minutes), except between the September edit and its November undoing,
+    // which paged level 3 at 20 minutes.
     if urgency == "high" {
         let waited = inc.ack_secs.unwrap_or(resolve);
         let paged = paged_after_secs(cal, created);

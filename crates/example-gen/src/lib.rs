@@ -32,9 +32,11 @@ pub mod pagerduty;
 pub mod period;
 pub mod postmortems;
 pub mod rng;
+pub mod timelines;
 
 use exports::{Corruption, Messiness};
 use incidents::{Calendar, Inc, POSTMORTEM, Population, Verdict};
+use pagerproof::model::layout::pagerduty as layout;
 pub use period::Period;
 use postmortems::Pm;
 use rng::Rng;
@@ -641,6 +643,13 @@ impl Site {
             &self.oncall,
             rules_changed,
             self.seed,
+            timelines::records(
+                self.incs(),
+                &self.cal,
+                &|i| !self.corrupt.contains_key(&i),
+                &|i| self.unprioritised.contains(&i),
+                self.seed,
+            ),
         )?;
         jira::write(out, &self.jira, &self.cal)
     }
@@ -668,6 +677,10 @@ impl Site {
             }
             exports_rows.push((export.path.clone(), rows));
         }
+        // The API snapshot repeats every surviving in-period incident after the CSV exports.
+        let api = timelines::count(self.incs(), &|i| !self.corrupt.contains_key(&i));
+        exports_rows.push((format!("content/pagerduty/{}", layout::INCIDENTS), api));
+        duplicates += api;
         let mut by_priority: [PriorityFigures; 4] = Default::default();
         let mut unclassified = 0;
         for (i, inc) in self.incs().iter().enumerate() {
@@ -1120,7 +1133,24 @@ mod tests {
         let (dir, s) = site(2000, DEFAULT_SEED);
         let config = pagerproof::Config::load(dir.path()).unwrap();
         let pd = pagerproof::ingest::pagerduty::load(&config).unwrap();
-        assert!(pd.files.is_empty(), "no incident records in the snapshot");
+        // One incident file: every surviving in-period incident, each with its timeline, whose
+        // first acknowledgement and escalations are the exports' (so no figure moves).
+        assert_eq!(pd.files.len(), 1);
+        let rows: Vec<&pagerproof::model::IncidentRow> = pd.files[0]
+            .1
+            .iter()
+            .map(|r| r.as_ref().expect("no API record is rejected"))
+            .collect();
+        assert_eq!(rows.len(), s.accepted);
+        let planned = Site::new(&Options::default());
+        let by_number: BTreeMap<u64, &Inc> = planned.incs().iter().map(|i| (i.number, i)).collect();
+        for row in rows {
+            let inc = by_number[&row.number.unwrap()];
+            assert!(!row.timeline.is_empty());
+            assert_eq!(row.acknowledged, inc.acked_at(), "#{}", inc.number);
+            assert_eq!(row.resolved, inc.resolved_at(), "#{}", inc.number);
+            assert_eq!(row.escalation_count, Some(u64::from(inc.escalations)));
+        }
         let snap = &pd.snapshot;
         assert_eq!(snap.escalation_policies.len(), 3);
         assert_eq!(snap.schedules.len(), 3);
@@ -1149,7 +1179,8 @@ mod tests {
             .escalation_policy(company::ESCALATION_POLICY_ID)
             .unwrap();
         assert_eq!(production.name, company::ESCALATION_POLICY);
-        assert_eq!(production.paged_after_secs(), vec![0, 300, 1200, 1800]);
+        // As documented again at the snapshot; level 3 at 20m only between the two edits.
+        assert_eq!(production.paged_after_secs(), vec![0, 300, 900, 1800]);
         // The fetch record reconciles with the files: every list window holds what was written.
         let [record] = &snap.fetch_records[..] else {
             panic!("one fetch record")

@@ -2,10 +2,13 @@
 //! pagerduty` writes (see [`pagerproof::fetch::pagerduty`]): escalation policies, schedules rendered over
 //! the period, overrides, services, priorities, users, audit records and the fetch record.
 //!
-//! It holds no incidents or log entries: the incident population is the CSV exports.
+//! Its incidents and log entries (made by [`super::timelines`]) tell the same story as the CSV
+//! exports, which the population is read from first: every in-period incident whose row survives,
+//! with the log entries that give it a timeline.
 //!
 //! Two things are wrong on purpose, as they are in real accounts: an escalation policy edit in
-//! September pages level 3 five minutes later than the policy documents (one `escalation_drift`),
+//! September paged level 3 five minutes later than the policy documents until it was undone in
+//! November (one `escalation_drift`, dated by the two audit records),
 //! and a schedule layer edit on a hand-off Monday left the primary rotation empty for three hours
 //! (one `coverage_gap`). The rest reproduces the generator's rotation, overrides and people.
 
@@ -17,7 +20,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, ENGINEERS, Person, SERVICES};
-use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, Inc, date};
+use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, DRIFT_REVERT, Inc, date};
 use super::rng::Rng;
 use super::write_file;
 use pagerproof::model::layout::pagerduty as layout;
@@ -44,12 +47,12 @@ const PRIMARY_DESCRIPTION: &str = "Weekly primary rotation, hand-off Mondays 10:
                                    Holiday cover by override (On-call Policy).";
 
 /// Other people with a PagerDuty login.
-const CTO_USER: Person = Person {
+pub(crate) const CTO_USER: Person = Person {
     name: "Sofia Marquez",
     email: "sofia.marquez@northwind.example",
     pd_id: "PSM6Q2Z",
 };
-const VP_USER: Person = Person {
+pub(crate) const VP_USER: Person = Person {
     name: "Dana Whitfield",
     email: "dana.whitfield@northwind.example",
     pd_id: "PDW8T4C",
@@ -148,9 +151,12 @@ pub fn write(
     oncall: &OnCall,
     notification_change: NaiveDate,
     seed: u64,
+    (incidents, log_entries): (Vec<Value>, Vec<Value>),
 ) -> Result<()> {
     let mut rng = Rng::stream(seed, "pagerduty");
     let mut files: Vec<(&str, Vec<Value>)> = vec![
+        (layout::INCIDENTS, incidents),
+        (layout::LOG_ENTRIES, log_entries),
         (layout::ESCALATION_POLICIES, escalation_policies()),
         (layout::SCHEDULES, schedules(cal, oncall)),
         (layout::OVERRIDES, overrides(cal)),
@@ -183,15 +189,15 @@ pub fn write(
     )
 }
 
-fn api_self(kind: &str, id: &str) -> String {
+pub(crate) fn api_self(kind: &str, id: &str) -> String {
     format!("{API}/{kind}/{id}")
 }
 
-fn html(kind: &str, id: &str) -> String {
+pub(crate) fn html(kind: &str, id: &str) -> String {
     format!("{}/{kind}/{id}", company::PAGERDUTY)
 }
 
-fn reference(kind: &str, id: &str, summary: &str) -> Value {
+pub(crate) fn reference(kind: &str, id: &str, summary: &str) -> Value {
     let plural = match kind {
         "escalation_policy" => "escalation_policies".to_string(),
         k => format!("{k}s"),
@@ -205,11 +211,11 @@ fn reference(kind: &str, id: &str, summary: &str) -> Value {
     })
 }
 
-fn user_ref(p: &Person) -> Value {
+pub(crate) fn user_ref(p: &Person) -> Value {
     reference("user", p.pd_id, p.name)
 }
 
-fn team_ref() -> Value {
+pub(crate) fn team_ref() -> Value {
     reference("team", TEAM_ID, company::TEAM)
 }
 
@@ -222,7 +228,7 @@ fn schedule_ref(id: &str) -> Value {
     reference("schedule", id, name)
 }
 
-fn production_ref() -> Value {
+pub(crate) fn production_ref() -> Value {
     reference(
         "escalation_policy",
         company::ESCALATION_POLICY_ID,
@@ -261,12 +267,24 @@ fn escalation_policies() -> Vec<Value> {
         "Customer-facing production services. See the Incident Response Policy, section 5.",
         1,
         vec![
-            rule("PR1A4XQ", DELAYS[0], vec![schedule_ref(PRIMARY_SCHEDULE)]),
-            rule("PR2B7MV", DELAYS[1], vec![schedule_ref(SECONDARY_SCHEDULE)]),
-            rule("PR3C2KD", DELAYS[2], vec![user_ref(&company::ENG_MANAGER)]),
+            rule(
+                "PR1A4XQ",
+                DELAYS_BEFORE[0],
+                vec![schedule_ref(PRIMARY_SCHEDULE)],
+            ),
+            rule(
+                "PR2B7MV",
+                DELAYS_BEFORE[1],
+                vec![schedule_ref(SECONDARY_SCHEDULE)],
+            ),
+            rule(
+                "PR3C2KD",
+                DELAYS_BEFORE[2],
+                vec![user_ref(&company::ENG_MANAGER)],
+            ),
             rule(
                 "PR4D9TN",
-                DELAYS[3],
+                DELAYS_BEFORE[3],
                 vec![user_ref(&CTO_USER), user_ref(&VP_USER)],
             ),
         ],
@@ -634,11 +652,13 @@ fn services(incs: &[Inc]) -> Vec<Value> {
     out
 }
 
+/// PagerDuty ids of the priorities P1..P4.
+pub(crate) const PRIORITY_IDS: [&str; 4] = ["PP1X7CR", "PP2H4GN", "PP3M9DW", "PP4L2SZ"];
+
 fn priorities() -> Vec<Value> {
-    const IDS: [&str; 4] = ["PP1X7CR", "PP2H4GN", "PP3M9DW", "PP4L2SZ"];
     company::LEVELS
         .iter()
-        .zip(IDS)
+        .zip(PRIORITY_IDS)
         .map(|((level, _, _, definition), id)| {
             json!({
                 "id": id,
@@ -966,6 +986,23 @@ fn audit_records(
     )];
     batches.push(vec![a]);
 
+    // The drift undone (last in draw order, so the records before keep their ids).
+    let (m, d, h, min) = DRIFT_REVERT;
+    let mut a = Audit::browser(at(m, d, h, min), lead, production(), "update");
+    a.fields = vec![
+        change(
+            "escalation_rules[1].escalation_delay_in_minutes",
+            DELAYS[1],
+            DELAYS_BEFORE[1],
+        ),
+        change(
+            "escalation_rules[2].escalation_delay_in_minutes",
+            DELAYS[2],
+            DELAYS_BEFORE[2],
+        ),
+    ];
+    batches.push(vec![a]);
+
     let mut out = Vec::new();
     for batch in batches {
         let request = format!(
@@ -992,8 +1029,7 @@ fn millis(m: u32, d: u32, h: u32, min: u32) -> i64 {
 }
 
 /// The fetch record: the request windows `pagerproof fetch pagerduty` makes, in its order, with
-/// the counts of the files written (no incident or log-entry windows: the snapshot holds none),
-/// and each window's pages.
+/// the counts of the files written, and each window's pages.
 fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
     let count = |name: &str| {
         files
@@ -1093,6 +1129,12 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             utc(),
         ]
     };
+    let n = count(layout::INCIDENTS);
+    push("/incidents".into(), range(), "offset", n, Some(n));
+    // The log of the period in one window: ingest reads "no acknowledge entry" as "never
+    // acknowledged" for every incident created inside it.
+    let n = count(layout::LOG_ENTRIES);
+    push("/log_entries".into(), range(), "offset", n, Some(n));
     let overrides = files.iter().find(|f| f.0 == layout::OVERRIDES).map(|f| f.1);
     // In id order, as listed; the v3 schedule through the v3 endpoints.
     for id in [
@@ -1244,7 +1286,7 @@ mod tests {
             incidents::paged_after_secs(&cal, at(9, 15)),
             [0, 300, 1200, 1800]
         );
-        // The snapshot holds the configuration after the edit.
+        // The snapshot holds the configuration after the edit was undone.
         let production = escalation_policies()
             .into_iter()
             .find(|p| p["id"] == company::ESCALATION_POLICY_ID)
@@ -1255,6 +1297,6 @@ mod tests {
             .iter()
             .map(|r| r["escalation_delay_in_minutes"].as_i64().unwrap())
             .collect();
-        assert_eq!(delays, DELAYS);
+        assert_eq!(delays, DELAYS_BEFORE);
     }
 }

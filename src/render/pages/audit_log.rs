@@ -17,6 +17,8 @@ struct AuditPage<'a> {
 
 #[derive(Serialize)]
 struct RecordView<'a> {
+    /// `audit-<anchor(id)>`: the on-call page links the records that changed a policy.
+    id: String,
     at: String,
     utc: String,
     action: &'a str,
@@ -63,6 +65,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 }
             }
             RecordView {
+                id: format!("audit-{}", crate::render::anchor(&r.id)),
                 at: local_time(r.at, tz),
                 utc: utc_rfc3339(r.at),
                 action: &r.action,

@@ -6,12 +6,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ExceptionRef, exceptions_about};
+use crate::evidence::on_call_chain;
+use crate::evidence::timeline::{self, StepKind};
 use crate::evidence::{IncidentFacts, Subject, VerdictState};
 use crate::model::{Incident, IncidentRow};
 use crate::render::context::Ctx;
-use crate::render::page_name;
 use crate::render::views::{ConflictView, IncidentRowView};
-use crate::util::{local_time, local_time_secs, utc_rfc3339};
+use crate::render::{anchor, page_name};
+use crate::util::{human_duration, human_target, local_time, local_time_secs, utc_rfc3339};
 
 #[derive(Serialize)]
 struct IncidentPage<'a> {
@@ -29,6 +31,7 @@ struct IncidentPage<'a> {
     sources: Vec<SourceRef<'a>>,
     conflicts: Vec<ConflictView<'a>>,
     timeline: Vec<TimelineEntry<'a>>,
+    on_call: Option<OnCallView<'a>>,
     postmortems: Vec<PostmortemRef<'a>>,
     exceptions: Vec<ExceptionRef>,
     prev: Option<u64>,
@@ -62,14 +65,139 @@ struct SourceRef<'a> {
     api: bool,
 }
 
+/// One timeline row: a classified log entry (`evidence::timeline`), in the organisation's zone.
 #[derive(Serialize)]
-struct TimelineEntry<'a> {
+pub(crate) struct TimelineEntry<'a> {
     at: String,
     utc: String,
-    kind: &'a str,
+    /// `StepKind` in snake case (a CSS class) and its label.
+    kind: StepKind,
+    event: &'static str,
+    raw_kind: &'a str,
     summary: &'a str,
-    agent: &'a Option<String>,
-    channel: &'a Option<String>,
+    agent: Option<&'a str>,
+    subject: Option<&'a str>,
+    channel: Option<&'a str>,
+    first_ack: bool,
+    /// `file:line` of the log entry and the link to the file's copy.
+    source: Option<String>,
+    source_href: Option<String>,
+}
+
+/// Who was on call at the trigger, level by level (`evidence::on_call_chain`).
+#[derive(Serialize)]
+pub(crate) struct OnCallView<'a> {
+    policy_name: &'a str,
+    policy_href: String,
+    /// The configuration in effect at the trigger.
+    version_from: Option<String>,
+    version_record: Option<&'a str>,
+    levels: Vec<LevelView>,
+    acknowledged_level: Option<u32>,
+    acknowledged_by: Option<&'a str>,
+    escalations: Vec<EscalationView>,
+    /// `yes`, `no`, or `n/a` (nothing to judge).
+    followed: &'static str,
+}
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "n/a",
+    }
+}
+
+#[derive(Serialize)]
+struct LevelView {
+    level: u32,
+    paged_after: Option<String>,
+    /// "Ann (Primary, override)", "nobody on call (Primary)".
+    on_call: Vec<String>,
+    acknowledged: bool,
+}
+
+#[derive(Serialize)]
+struct EscalationView {
+    level: u32,
+    at: String,
+    actual: String,
+    expected: Option<String>,
+    by_timeout: bool,
+    followed: &'static str,
+}
+
+pub(crate) fn oncall_view<'a>(ctx: &'a Ctx, incident: &'a Incident) -> Option<OnCallView<'a>> {
+    let tz = ctx.tz();
+    let c = on_call_chain::chain(
+        &ctx.inputs.pagerduty,
+        &ctx.evidence.oncall.history,
+        incident,
+    )?;
+    Some(OnCallView {
+        policy_name: c.policy_name,
+        policy_href: format!("oncall/index.html#history-{}", anchor(c.policy_id)),
+        version_from: c.version_from.map(|t| local_time(t, tz)),
+        version_record: c.version_introduced_by,
+        levels: c
+            .levels
+            .iter()
+            .map(|l| LevelView {
+                level: l.level,
+                paged_after: l.paged_after_secs.map(human_target),
+                on_call: l
+                    .on_call
+                    .iter()
+                    .map(|p| {
+                        let who = p.name.as_deref().unwrap_or("nobody on call");
+                        match (&p.schedule, p.by_override) {
+                            (Some(s), true) => format!("{who} ({s}, override)"),
+                            (Some(s), false) => format!("{who} ({s})"),
+                            (None, _) => who.to_string(),
+                        }
+                    })
+                    .collect(),
+                acknowledged: c.acknowledged_level == Some(l.level),
+            })
+            .collect(),
+        acknowledged_level: c.acknowledged_level,
+        acknowledged_by: c.acknowledged_by,
+        escalations: c
+            .escalations
+            .iter()
+            .map(|e| EscalationView {
+                level: e.level,
+                at: local_time_secs(e.at, tz),
+                actual: human_duration(e.actual_secs),
+                expected: e.expected_secs.map(human_target),
+                by_timeout: e.by_timeout,
+                followed: yes_no(e.followed),
+            })
+            .collect(),
+        followed: yes_no(c.followed),
+    })
+}
+
+/// The incident's timeline rows (empty without log entries).
+pub(crate) fn timeline_view<'a>(ctx: &Ctx, incident: &'a Incident) -> Vec<TimelineEntry<'a>> {
+    let tz = ctx.tz();
+    timeline::steps(incident)
+        .into_iter()
+        .map(|s| TimelineEntry {
+            at: local_time_secs(s.at, tz),
+            utc: utc_rfc3339(s.at),
+            kind: s.kind,
+            event: s.kind.label(),
+            raw_kind: s.raw_kind,
+            summary: s.summary,
+            agent: s.agent,
+            subject: s.subject,
+            channel: s.channel,
+            first_ack: s.first_ack,
+            source: s.source.map(|r| format!("{}:{}", r.file, r.line)),
+            source_href: s.source.map(|r| ctx.source_href(&r.file)),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -123,19 +251,7 @@ fn page<'a>(
         .iter()
         .map(|c| ConflictView::new(c, ctx.line_href(&c.at.file, c.at.line)))
         .collect();
-    let timeline = incident
-        .fields
-        .timeline
-        .iter()
-        .map(|e| TimelineEntry {
-            at: local_time_secs(e.at, tz),
-            utc: utc_rfc3339(e.at),
-            kind: &e.kind,
-            summary: &e.summary,
-            agent: &e.agent,
-            channel: &e.channel,
-        })
-        .collect();
+    let timeline = timeline_view(ctx, incident);
     let postmortems = f
         .postmortems
         .iter()
@@ -170,6 +286,7 @@ fn page<'a>(
         sources,
         conflicts,
         timeline,
+        on_call: oncall_view(ctx, incident),
         postmortems,
         exceptions: exceptions_about(ctx, &Subject::Incident { number: f.number }),
         prev: i.checked_sub(1).map(|j| facts[j].number),

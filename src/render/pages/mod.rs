@@ -29,6 +29,7 @@ pub mod sample;
 pub mod severities;
 pub mod sources;
 pub mod verify;
+pub mod workpapers;
 
 /// `n` of `d` as a percentage with one decimal, or a dash when nothing was judged.
 pub fn share(n: u64, d: u64) -> String {

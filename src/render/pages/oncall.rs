@@ -24,6 +24,105 @@ struct OnCallPage<'a> {
     services: Vec<ServiceView<'a>>,
     window: Option<WindowView>,
     charts: Vec<&'a ChartView>,
+    /// When the snapshot's escalation policies were fetched.
+    snapshot_at: Option<String>,
+    history: Vec<HistoryView<'a>>,
+    drift: Vec<DriftView>,
+}
+
+/// A policy's versions over the period (`evidence::escalation_history`).
+#[derive(Serialize)]
+struct HistoryView<'a> {
+    name: &'a str,
+    anchor: String,
+    versions: Vec<VersionView>,
+}
+
+#[derive(Serialize)]
+struct VersionView {
+    from: Option<String>,
+    until: Option<String>,
+    paged_after: String,
+    num_loops: u32,
+    introduced_by: Option<AuditLink>,
+    ended_by: Option<AuditLink>,
+    unknown_before: String,
+    /// The version the snapshot shows.
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct AuditLink {
+    id: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct DriftView {
+    level: u32,
+    documented: Option<String>,
+    configured: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    started_by: Option<AuditLink>,
+    ended_by: Option<AuditLink>,
+}
+
+fn audit_link(id: &Option<String>) -> Option<AuditLink> {
+    id.as_ref().map(|id| AuditLink {
+        id: id.clone(),
+        href: format!("../audit-log/index.html#audit-{}", anchor(id)),
+    })
+}
+
+fn history_views<'a>(
+    ctx: &Ctx,
+    f: &'a crate::evidence::oncall::OnCallFacts,
+) -> Vec<HistoryView<'a>> {
+    let tz = ctx.tz();
+    f.history
+        .iter()
+        .map(|h| HistoryView {
+            name: &h.name,
+            anchor: anchor(&h.policy_id),
+            versions: h
+                .versions
+                .iter()
+                .map(|v| VersionView {
+                    from: v.from.map(|t| local_time(t, tz)),
+                    until: v.until.map(|t| local_time(t, tz)),
+                    paged_after: v
+                        .paged_after_secs()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, s)| format!("L{} {}", i + 1, human_target(s)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    num_loops: v.num_loops,
+                    introduced_by: audit_link(&v.introduced_by),
+                    ended_by: audit_link(&v.ended_by),
+                    unknown_before: v.unknown_before.join(", "),
+                    current: v.until.is_none(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn drift_views(ctx: &Ctx, f: &crate::evidence::oncall::OnCallFacts) -> Vec<DriftView> {
+    let tz = ctx.tz();
+    f.drift
+        .iter()
+        .map(|d| DriftView {
+            level: d.level,
+            documented: d.documented_secs.map(human_target),
+            configured: d.configured_secs.map(human_target),
+            from: d.from.map(|t| local_time(t, tz)),
+            until: d.until.map(|t| local_time(t, tz)),
+            started_by: audit_link(&d.started_by),
+            ended_by: audit_link(&d.ended_by),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -219,6 +318,9 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
             .iter()
             .filter(|c| c.file.starts_with("oncall"))
             .collect(),
+        snapshot_at: f.snapshot_at.map(|t| local_time(t, tz)),
+        history: history_views(ctx, f),
+        drift: drift_views(ctx, f),
     };
     ctx.page(
         "oncall.html",

@@ -1,0 +1,180 @@
+//! workpapers/<number>.html: one workpaper per sampled incident (the test attributes with their
+//! tickmarks and evidence, the row, the timeline, the on-call chain, exceptions and responses,
+//! blank sign-off boxes), and workpapers/index.html with all of them, one per printed page.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::incidents::{OnCallView, TimelineEntry, oncall_view, timeline_view};
+use super::{ExceptionRef, exceptions_about};
+use crate::evidence::workpaper::{self, Tick};
+use crate::evidence::{Subject, on_call_chain, timeline};
+use crate::render::context::Ctx;
+use crate::render::page_name;
+use crate::render::views::IncidentRowView;
+
+#[derive(Serialize)]
+struct Workpaper<'a> {
+    number: u64,
+    title: &'a str,
+    /// The sample that drew it.
+    seed: &'a str,
+    drawn_by: String,
+    drawn_on: String,
+    stratum: &'a Option<String>,
+    row: &'a IncidentRowView,
+    attributes: Vec<AttributeView>,
+    sources: Vec<SourceView<'a>>,
+    timeline: Vec<TimelineEntry<'a>>,
+    on_call: Option<OnCallView<'a>>,
+    exceptions: Vec<ExceptionRef>,
+}
+
+#[derive(Serialize)]
+struct AttributeView {
+    label: &'static str,
+    tick: Tick,
+    mark: &'static str,
+    why: String,
+    /// The evidence, relative to the site root.
+    href: String,
+}
+
+#[derive(Serialize)]
+struct SourceView<'a> {
+    file: &'a str,
+    line: u64,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct One<'a> {
+    w: Workpaper<'a>,
+}
+
+#[derive(Serialize)]
+struct All<'a> {
+    workpapers: Vec<Workpaper<'a>>,
+}
+
+pub fn mark(t: Tick) -> &'static str {
+    match t {
+        Tick::Pass => "✓",
+        Tick::Exception => "✗",
+        Tick::NotApplicable => "n/a",
+    }
+}
+
+pub fn render(ctx: &Ctx) -> Result<usize> {
+    let mut seen = BTreeSet::new();
+    let mut all = Vec::new();
+    for record in &ctx.inputs.samples {
+        for pick in &record.picks {
+            if !seen.insert(pick.number) {
+                continue;
+            }
+            let Some(w) = workpaper(ctx, record, pick) else {
+                continue;
+            };
+            ctx.page(
+                "workpaper.html",
+                &format!("workpapers/{}.html", w.number),
+                &format!("Workpaper #{}", w.number),
+                &One { w },
+            )?;
+            all.push(workpaper(ctx, record, pick).expect("made above"));
+        }
+    }
+    if all.is_empty() {
+        return Ok(0);
+    }
+    let n = all.len();
+    ctx.page(
+        "workpapers.html",
+        "workpapers/index.html",
+        "Workpapers",
+        &All { workpapers: all },
+    )?;
+    Ok(n + 1)
+}
+
+fn workpaper<'a>(
+    ctx: &'a Ctx,
+    record: &'a crate::model::SampleRecord,
+    pick: &'a crate::model::sample::Pick,
+) -> Option<Workpaper<'a>> {
+    let incident = ctx.inputs.incident(pick.number)?;
+    let f = ctx.facts_of(pick.number)?;
+    let i = ctx
+        .rows
+        .binary_search_by_key(&pick.number, |x| x.number)
+        .ok()?;
+    let pms: Vec<_> = f
+        .postmortems
+        .iter()
+        .filter_map(|id| ctx.postmortem_by_id(id).map(|(_, pf)| pf))
+        .collect();
+    let steps = timeline::steps(incident);
+    let chain = on_call_chain::chain(
+        &ctx.inputs.pagerduty,
+        &ctx.evidence.oncall.history,
+        incident,
+    );
+    let page = format!("incidents/{}.html", pick.number);
+    let pm_href = f.postmortems.first().map_or_else(
+        || page.clone(),
+        |id| format!("postmortems/{}.html", page_name(id)),
+    );
+    let attributes = workpaper::attributes(f, &steps, chain.as_ref(), &pms)
+        .into_iter()
+        .map(|t| AttributeView {
+            label: t.attribute.label(),
+            tick: t.tick,
+            mark: mark(t.tick),
+            why: t.why,
+            href: match t.attribute {
+                workpaper::Attribute::RecordedAndAssigned => format!("{page}#on-call"),
+                workpaper::Attribute::AcknowledgedInTime | workpaper::Attribute::ResolvedInTime => {
+                    format!("{page}#timeline")
+                }
+                workpaper::Attribute::Postmortem | workpaper::Attribute::CorrectiveActions => {
+                    pm_href.clone()
+                }
+            },
+        })
+        .collect();
+    Some(Workpaper {
+        number: pick.number,
+        title: incident.title(),
+        seed: &record.seed,
+        drawn_by: record
+            .drawn_by
+            .clone()
+            .unwrap_or_else(|| "not recorded".into()),
+        drawn_on: record
+            .drawn_on
+            .map_or_else(|| "not recorded".into(), |d| d.to_string()),
+        stratum: &pick.stratum,
+        row: &ctx.rows[i],
+        attributes,
+        sources: incident
+            .sources
+            .iter()
+            .map(|r| SourceView {
+                file: &r.file,
+                line: r.line,
+                href: ctx.source_href(&r.file),
+            })
+            .collect(),
+        timeline: timeline_view(ctx, incident),
+        on_call: oncall_view(ctx, incident),
+        exceptions: exceptions_about(
+            ctx,
+            &Subject::Incident {
+                number: pick.number,
+            },
+        ),
+    })
+}
