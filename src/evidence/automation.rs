@@ -162,6 +162,8 @@ mod tests {
                 summary: "Workflow \"Major Incident\" started".into(),
                 agent: None,
                 channel: None,
+                subject: None,
+                source: None,
             },
             LogEntry {
                 at: utc("2026-03-02T15:01:00Z"),
@@ -169,6 +171,8 @@ mod tests {
                 summary: "checked the major incident dashboard".into(),
                 agent: None,
                 channel: None,
+                subject: None,
+                source: None,
             },
         ];
         let mut i = inputs(vec![inc], vec![]);

@@ -1270,7 +1270,10 @@ mod tests {
         }
         assert_eq!(s.generated, 1200);
         assert!(
-            s.exports.iter().all(|(p, _)| p.contains("2025")),
+            s.exports
+                .iter()
+                .filter(|(p, _)| p.starts_with("content/incidents/"))
+                .all(|(p, _)| p.contains("2025")),
             "{:?}",
             s.exports
         );
