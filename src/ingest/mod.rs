@@ -6,6 +6,7 @@
 pub mod csv_incidents;
 pub mod file_names;
 pub mod frontmatter;
+pub mod github_refs;
 pub mod headers;
 pub mod jira;
 pub mod jira_refs;
@@ -17,6 +18,7 @@ pub mod postmortem;
 pub mod provenance;
 pub mod responses;
 pub mod samples;
+pub mod statuspage;
 pub mod strict_json;
 pub mod timestamp;
 

@@ -31,6 +31,8 @@ pub struct Inputs {
     pub pagerduty: Snapshot,
     /// The Jira fetch record(s) under `[inputs] jira`: when, what was asked, which keys are missing.
     pub jira_fetch_records: Vec<FetchRecordFile>,
+    /// The Statuspage snapshot under `[inputs] statuspage`; `None` when there is none.
+    pub statuspage: Option<StatuspageSnapshot>,
     /// Facts about how this build was made that are not files: `SOURCE_DATE_EPOCH`, the
     /// content's git commit.
     pub build_env: BuildEnv,

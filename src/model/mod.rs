@@ -13,6 +13,7 @@ pub mod response;
 pub mod sample;
 pub mod snapshot;
 pub mod source;
+pub mod statuspage;
 
 pub use incident::*;
 pub use inputs::{BuildEnv, Inputs};
@@ -25,3 +26,4 @@ pub use response::Response;
 pub use sample::SampleRecord;
 pub use snapshot::{FetchRecordFile, Snapshot, layout};
 pub use source::*;
+pub use statuspage::{StatuspageComponent, StatuspageIncident, StatuspageSnapshot};
