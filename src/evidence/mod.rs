@@ -10,6 +10,8 @@ use crate::model::Inputs;
 use crate::model::{Incident, Target};
 
 pub mod changes;
+pub mod classes;
+pub mod customers;
 pub mod exceptions;
 pub mod oncall;
 pub mod population;
@@ -60,6 +62,8 @@ pub struct Evidence {
     pub responses: responses::ResponseFacts,
     /// When the evidence was prepared, by whom and from which commit.
     pub provenance: provenance::Provenance,
+    /// Public Statuspage incidents against PagerDuty detection (customers.html).
+    pub customers: customers::CustomerFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -146,6 +150,8 @@ pub struct IncidentFacts {
     pub responder: Option<String>,
     /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
     pub customer_impact: Option<String>,
+    /// Security or operational (`site.toml [classification]`, evidence-rules §9).
+    pub class: classes::IncidentClass,
 }
 
 /// The five parts of a SOC 2-quality postmortem (evidence-rules.md §5), in order.
@@ -245,10 +251,12 @@ pub enum ExceptionKind {
     CoverageGap,
     EscalationDrift,
     RowRejected,
+    StatuspageUnmatched,
+    DetectedAfterCustomers,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 13] = [
+    pub const ALL: [ExceptionKind; 15] = [
         ExceptionKind::AckBreach,
         ExceptionKind::ResolveBreach,
         ExceptionKind::SeverityMissing,
@@ -262,6 +270,8 @@ impl ExceptionKind {
         ExceptionKind::CoverageGap,
         ExceptionKind::EscalationDrift,
         ExceptionKind::RowRejected,
+        ExceptionKind::StatuspageUnmatched,
+        ExceptionKind::DetectedAfterCustomers,
     ];
 
     /// The snake_case name used in ids and summary.json.
@@ -280,6 +290,8 @@ impl ExceptionKind {
             ExceptionKind::CoverageGap => "coverage_gap",
             ExceptionKind::EscalationDrift => "escalation_drift",
             ExceptionKind::RowRejected => "row_rejected",
+            ExceptionKind::StatuspageUnmatched => "statuspage_unmatched",
+            ExceptionKind::DetectedAfterCustomers => "detected_after_customers",
         }
     }
 
@@ -298,6 +310,9 @@ impl ExceptionKind {
             ExceptionKind::CoverageGap => "coverage-gap",
             ExceptionKind::EscalationDrift => "escalation-drift",
             ExceptionKind::RowRejected => "row-rejected",
+            ExceptionKind::StatuspageUnmatched | ExceptionKind::DetectedAfterCustomers => {
+                "statuspage-match"
+            }
         }
     }
 
@@ -314,6 +329,7 @@ impl ExceptionKind {
             | ExceptionKind::OrphanPostmortem => "CC7.4",
             ExceptionKind::ActionItemUntracked | ExceptionKind::ActionItemOverdue => "CC7.5",
             ExceptionKind::CoverageGap | ExceptionKind::EscalationDrift => "CC7.3",
+            ExceptionKind::StatuspageUnmatched | ExceptionKind::DetectedAfterCustomers => "CC7.2",
         }
     }
 }
@@ -350,6 +366,10 @@ pub enum Subject {
         /// The incident number, when it can be read.
         number: Option<u64>,
     },
+    /// `statuspage_unmatched:<id>`, `detected_after_customers:<id>`.
+    Statuspage {
+        id: String,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -367,6 +387,7 @@ impl std::fmt::Display for Subject {
                 level,
             } => write!(f, "{escalation_policy}/level-{level}"),
             Subject::RejectedRow { file, line, .. } => write!(f, "{file}:{line}"),
+            Subject::Statuspage { id } => f.write_str(id),
         }
     }
 }
@@ -453,6 +474,9 @@ pub const JUDGMENTS: &[&str] = &[
     "A completed postmortem of an unresolved incident is pending (there is no due time yet): it counts as present and complete, not as on time.",
     "Preventive measures are present only with an action item whose type is exactly \"prevent\" or a non-blank preventive measure; a blank owner counts as no owner.",
     "\"Past the incident's due time\" (postmortem_incomplete) means due strictly before \"now\", as for postmortem_missing.",
+    "Statuspage matching considers every PagerDuty incident read (in the period or not), so a detection shortly before the period's start still matches; a PagerDuty incident exactly match_window away still matches, and of two created at the same instant the lower number is the match.",
+    "A Statuspage incident is in the period by its created_at; the same PagerDuty incident may match several public incidents (one detection, several customer notices).",
+    "A security team named in [classification] is compared with the incident's team name (the exports and the API row carry the team's name, not its id).",
     "An action item's Jira key is read from its /browse/KEY URL first, else its tracker key; \"done\" from Jira needs the status category key to be exactly \"done\"; an item with no due date is never overdue (its postmortem then lacks the corrective-actions part).",
 ];
 
@@ -493,8 +517,27 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
     let oncall = oncall::facts(config, inputs, period_start, period_end);
     exceptions.extend(oncall::exceptions_from(config, &oncall));
+    let statuspage = inputs.statuspage.as_ref().map(|s| s.incidents.as_slice());
+    let customers = customers::facts(
+        &config.statuspage,
+        statuspage,
+        &inputs.incidents,
+        period_start,
+        period_end,
+    );
+    exceptions.extend(customers::exceptions(
+        &customers,
+        statuspage.unwrap_or_default(),
+    ));
     exceptions::sort(&mut exceptions);
-    let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
+    let summary = summary::build(
+        config,
+        inputs,
+        &incidents,
+        &postmortems,
+        &exceptions,
+        &customers,
+    );
     let months = summary::months(config, inputs, &incidents);
     let responders = responders::load(config, inputs, &incidents);
     let answers = responses::facts(&exceptions, &inputs.responses);
@@ -520,6 +563,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
             config.tz(),
             config.package.preparer.as_deref(),
         ),
+        customers,
     };
     // A sample is drawn from the evaluated population, so it is checked last.
     evidence.samples = sample::checks(config, inputs, &evidence);
@@ -556,6 +600,7 @@ fn incident_facts(
         jira_keys: jira_keys(incident, &linked),
         responder: responders::responder(incident),
         customer_impact: postmortems::customer_impact(&linked),
+        class: classes::classify(&config.classification, incident),
         severity,
     }
 }

@@ -21,6 +21,10 @@ pub struct Summary {
     pub population: Population,
     pub by_severity: BySeverity,
     pub exceptions: ExceptionCounts,
+    /// evidence-rules §9: security and operational incidents apart.
+    pub by_class: super::classes::ByClass,
+    /// evidence-rules §9: public Statuspage incidents against PagerDuty detection.
+    pub statuspage: super::customers::StatuspageSummary,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -124,6 +128,7 @@ pub fn build(
     incidents: &[IncidentFacts],
     postmortems: &[PostmortemFacts],
     exceptions: &[Exception],
+    customers: &super::customers::CustomerFacts,
 ) -> Summary {
     let period = &config.period;
     Summary {
@@ -138,6 +143,8 @@ pub fn build(
         population: Population::from(&inputs.accounting),
         by_severity: by_severity(inputs, incidents, postmortems),
         exceptions: exception_counts(exceptions),
+        by_class: super::classes::by_class(incidents),
+        statuspage: customers.summary(),
     }
 }
 
@@ -380,7 +387,14 @@ mod tests {
             String::new(),
             String::new(),
         ));
-        let s = build(&config, &inputs, &e.incidents, &e.postmortems, &all);
+        let s = build(
+            &config,
+            &inputs,
+            &e.incidents,
+            &e.postmortems,
+            &all,
+            &e.customers,
+        );
         assert_eq!(s.exceptions.total, 1);
         assert_eq!(
             s.exceptions.by_kind.0[11],

@@ -75,6 +75,7 @@ pub fn render_site(
     t.files("sample", || pages::sample::render(&ctx))?;
     t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
     t.files("audit log", || pages::audit_log::render(&ctx))?;
+    t.files("customers", || pages::customers::render(&ctx))?;
     t.files("data files", || {
         write(
             out,
@@ -240,6 +241,7 @@ mod tests {
                 "sample",
                 "oncall",
                 "audit log",
+                "customers",
                 "data files",
             ]
         );

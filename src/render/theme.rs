@@ -37,6 +37,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "oncall.html",
     "audit-log.html",
     "changes.html",
+    "customers.html",
 );
 
 /// Static assets of the default theme, copied to `assets/`.

@@ -159,6 +159,10 @@ fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
             },
             href: format!("population.html#{}", super::rejected_anchor(file, *line)),
         },
+        Subject::Statuspage { id } => Link {
+            label: format!("Statuspage incident {id}"),
+            href: format!("customers.html#sp-{}", anchor(id)),
+        },
     }
 }
 

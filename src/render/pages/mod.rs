@@ -12,6 +12,7 @@ use crate::evidence::{ExceptionKind, Subject};
 pub mod audit_log;
 pub mod changes;
 pub mod controls;
+pub mod customers;
 pub mod dashboard;
 pub mod exceptions;
 pub mod incidents;
@@ -179,6 +180,8 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
         ExceptionKind::CoverageGap => "Nobody on call (coverage gap)",
         ExceptionKind::EscalationDrift => "Escalation path differs from the policy",
         ExceptionKind::RowRejected => "Input row that could not be read",
+        ExceptionKind::StatuspageUnmatched => "Public incident with no PagerDuty detection",
+        ExceptionKind::DetectedAfterCustomers => "Customers told before PagerDuty detected it",
     }
 }
 
