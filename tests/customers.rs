@@ -97,6 +97,16 @@ fn security_incidents_are_counted_apart_and_sum_to_the_population() {
     );
     let controls = read(&out.join("controls.html"));
     assert!(controls.contains(r#"id="classes""#));
+    assert!(
+        read(&out.join("index.html"))
+            .contains(r#"href="incidents/index.html?class=security">3</a>"#)
+    );
+    let register = read(&out.join("incidents/index.html"));
+    assert!(register.contains(r#"<select id="f-class">"#));
+    assert_eq!(register.matches(r#"data-class="security""#).count(), 3);
+    let csv = read(&out.join("data/register.csv"));
+    assert!(csv.lines().next().unwrap().ends_with(",Class"));
+    assert_eq!(csv.lines().filter(|l| l.ends_with(",security")).count(), 3);
 }
 
 #[test]

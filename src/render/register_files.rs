@@ -36,6 +36,7 @@ pub const HEADERS: &[&str] = &[
     "Jira keys",
     "Customer impact",
     "Page",
+    "Class",
 ];
 
 /// One row's cells as text, in `HEADERS` order.
@@ -70,6 +71,7 @@ pub fn cells(row: &IncidentRowView) -> Vec<String> {
             .join(" "),
         row.customer_impact.clone(),
         row.href.clone(),
+        row.class.to_string(),
     ]
 }
 
@@ -158,7 +160,7 @@ fn xlsx_bytes(
     }
     let widths: &[f64] = &[
         8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 26.0, 26.0, 26.0, 10.0, 12.0, 20.0, 26.0,
-        10.0, 12.0, 20.0, 26.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0,
+        10.0, 12.0, 20.0, 26.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0, 12.0,
     ];
     for (c, w) in widths.iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;

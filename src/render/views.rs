@@ -197,6 +197,8 @@ pub struct IncidentRowView {
     pub jira: Vec<Link>,
     pub customer_impact: String,
     pub href: String,
+    /// `security` or `operational` (`site.toml [classification]`).
+    pub class: &'static str,
 }
 
 pub fn incident_row(
@@ -256,6 +258,7 @@ pub fn incident_row(
             .collect(),
         customer_impact: facts.customer_impact.clone().unwrap_or_default(),
         href: format!("incidents/{}.html", incident.number),
+        class: facts.class.name(),
     }
 }
 

@@ -27,6 +27,16 @@ struct Dashboard<'a> {
     months: Vec<MonthRow<'a>>,
     charts: &'a [ChartView],
     provenance: ProvenanceView,
+    /// Security and operational incidents apart (evidence-rules §9).
+    classes: Vec<ClassFigure<'a>>,
+    /// Public Statuspage incidents detected first (`None` without a Statuspage snapshot).
+    statuspage: Option<&'a crate::evidence::customers::StatuspageSummary>,
+}
+
+#[derive(Serialize)]
+struct ClassFigure<'a> {
+    class: &'static str,
+    counts: &'a crate::evidence::classes::ClassCounts,
 }
 
 #[derive(Serialize)]
@@ -86,6 +96,18 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
         months: month_rows(ctx),
         charts,
         provenance: ProvenanceView::new(&ctx.evidence.provenance, ctx.tz()),
+        classes: crate::evidence::classes::IncidentClass::ALL
+            .iter()
+            .map(|&c| ClassFigure {
+                class: c.name(),
+                counts: ctx.evidence.summary.by_class.get(c),
+            })
+            .collect(),
+        statuspage: ctx
+            .evidence
+            .customers
+            .tested
+            .then_some(&ctx.evidence.summary.statuspage),
     };
     ctx.page(
         "index.html",
