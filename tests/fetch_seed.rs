@@ -261,3 +261,183 @@ fn a_wrong_statuspage_key_is_a_clear_error_and_writes_nothing() {
         .unwrap();
     assert!(String::from_utf8_lossy(&missing.stderr).contains("set STATUSPAGE_API_KEY"));
 }
+
+/// A GitHub stand-in: acme/api#1 (completed) and acme/web#2 (open); anything else 404; 401 for
+/// another token. With `traps`, #1 first answers 403 (primary limit exhausted), 429 with
+/// Retry-After 3 and 502, and #2 a 403 secondary limit without headers.
+fn github_standin(traps: bool) -> MockServer {
+    let hits = AtomicUsize::new(0);
+    let second = AtomicUsize::new(0);
+    MockServer::start(move |req| {
+        if req.header("Authorization") != Some(&format!("Bearer {GH_TOKEN}")) {
+            return Resp::json(
+                401,
+                &json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
+            );
+        }
+        assert_eq!(req.header("X-GitHub-Api-Version"), Some("2022-11-28"));
+        assert_eq!(req.header("Accept"), Some("application/vnd.github+json"));
+        match req.path.as_str() {
+            "/repos/acme/api/issues/1" => {
+                if traps {
+                    match hits.fetch_add(1, Ordering::SeqCst) {
+                        0 => {
+                            let reset = chrono::Utc::now().timestamp() + 30;
+                            let mut r =
+                                Resp::json(403, &json!({"message": "API rate limit exceeded"}));
+                            r.headers.push(("x-ratelimit-remaining".into(), "0".into()));
+                            r.headers
+                                .push(("x-ratelimit-reset".into(), reset.to_string()));
+                            return r;
+                        }
+                        1 => {
+                            let mut r = Resp::json(429, &json!({"message": "slow down"}));
+                            r.headers.push(("retry-after".into(), "3".into()));
+                            return r;
+                        }
+                        2 => return Resp::json(502, &json!({"message": "bad gateway"})),
+                        _ => {}
+                    }
+                }
+                Resp::json(
+                    200,
+                    &json!({"number": 1, "title": "Add retries", "state": "closed",
+                            "state_reason": "completed", "closed_at": "2026-03-01T10:00:00Z",
+                            "html_url": "https://github.com/acme/api/issues/1"}),
+                )
+            }
+            "/repos/acme/web/issues/2" => {
+                if traps && second.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return Resp::json(
+                        403,
+                        &json!({"message": "You have exceeded a secondary rate limit.",
+                                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
+                    );
+                }
+                Resp::json(
+                    200,
+                    &json!({"number": 2, "title": "Alert on queue depth", "state": "open",
+                            "state_reason": null, "closed_at": null,
+                            "html_url": "https://github.com/acme/web/issues/2"}),
+                )
+            }
+            _ => Resp::json(404, &json!({"message": "Not Found"})),
+        }
+    })
+}
+
+fn github_site() -> tempfile::TempDir {
+    let site = site();
+    let pm = site.path().join("content/postmortems");
+    std::fs::create_dir_all(&pm).unwrap();
+    std::fs::write(
+        pm.join("PM-1.json"),
+        json!({"id": "PM-1", "action_items": [
+            {"id": "AI-1", "tracker": {"system": "github", "key": "acme/api#1"}},
+            {"id": "AI-2", "tracker": {"url": "https://github.com/acme/web/issues/2"}},
+            {"id": "AI-3", "tracker": {"key": "acme/gone#404"}},
+            {"id": "AI-4", "tracker": {"system": "jira", "key": "OPS-1"}}]})
+        .to_string(),
+    )
+    .unwrap();
+    site
+}
+
+#[test]
+fn github_issues_are_read_one_by_one_through_every_rate_limit() {
+    let server = github_standin(true);
+    let site = github_site();
+    let config = Config::load(site.path()).unwrap();
+    let refs = pagerproof::ingest::github_refs::referenced_issues(&config).unwrap();
+    assert_eq!(
+        refs.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["acme/api#1", "acme/gone#404", "acme/web#2"]
+    );
+    let (sleeper, slept) = recorder();
+    let client = github::client(&server.url, GH_TOKEN)
+        .unwrap()
+        .with_retry(RetryPolicy::default(), sleeper);
+    let snap = github::fetch(&client, &refs, &no_progress).unwrap();
+    assert_eq!(snap.issues.len(), 2);
+    assert_eq!(snap.missing, vec!["acme/gone#404"]);
+    let statuses: Vec<(String, u16)> = server
+        .requests("/repos/")
+        .iter()
+        .map(|(r, s)| (r.path.clone(), *s))
+        .collect();
+    assert_eq!(
+        statuses.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+        [403, 429, 502, 200, 404, 403, 200]
+    );
+    let slept = slept.lock().unwrap().clone();
+    // Primary limit: until the reset (about 30 s); Retry-After: 3 s; secondary: at least 60 s.
+    assert!(
+        slept[0] >= Duration::from_secs(25) && slept[0] <= Duration::from_secs(32),
+        "{slept:?}"
+    );
+    assert_eq!(slept[1], Duration::from_secs(3));
+    assert_eq!(slept[3], Duration::from_secs(60));
+    let dir = config.path(&config.inputs.github);
+    github::write_snapshot(&dir, &snap).unwrap();
+    let loaded = pagerproof::ingest::github::load(&config).unwrap();
+    assert_eq!(
+        loaded.issues["acme/api#1"].state_reason.as_deref(),
+        Some("completed")
+    );
+    assert_eq!(loaded.issues["acme/web#2"].state, "open");
+    assert_eq!(
+        loaded.fetch_records[0].record.missing_keys,
+        vec!["acme/gone#404"]
+    );
+}
+
+#[test]
+fn the_github_binary_keeps_the_token_secret_and_reports_a_wrong_one() {
+    let server = github_standin(false);
+    let site = github_site();
+    let out = fetch_cmd("github", &server.url, site.path())
+        .arg("--keep-raw")
+        .env("GITHUB_TOKEN", GH_TOKEN)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("fetched 2 of 3 tracked GitHub issues"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("GitHub does not know acme/gone#404"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains(GH_TOKEN) && !stderr.contains(GH_TOKEN));
+    assert_nowhere(site.path(), GH_TOKEN);
+
+    let wrong = "ghp_wr0ng";
+    let before = server.requests("/").len();
+    let out = fetch_cmd("github", &server.url, site.path())
+        .env("GITHUB_TOKEN", wrong)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("GitHub rejected the credentials (HTTP 401)")
+            && stderr.contains("GITHUB_TOKEN"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Bad credentials") && !stderr.contains(wrong),
+        "{stderr}"
+    );
+    assert_eq!(
+        server.requests("/").len(),
+        before + 1,
+        "a 401 is not retried"
+    );
+    // The previous snapshot stays.
+    assert!(site.path().join("content/github/issues.jsonl").is_file());
+}

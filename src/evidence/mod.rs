@@ -200,11 +200,13 @@ pub struct ResolvedLink {
 pub struct ActionItemFacts {
     pub key: String,
     pub done: bool,
-    /// Where `done` was decided: `jira` (snapshot statusCategory) or `postmortem` (own status).
+    /// Where `done` was decided: `jira` (snapshot statusCategory), `github` (snapshot state and
+    /// state_reason) or `postmortem` (own status).
     pub status_source: &'static str,
-    /// Jira status name from the snapshot, when present.
+    /// The tracker's status from the snapshot, when present (Jira status name; GitHub `state`).
     pub jira_status: Option<String>,
-    /// Jira resolution name and date, when the snapshot has them.
+    /// Jira resolution name (GitHub `state_reason`) and resolution (closing) date, when the
+    /// snapshot has them.
     pub jira_resolution: Option<String>,
     pub resolved_on: Option<DateTime<Utc>>,
     /// Why a Jira-tracked item is not done (not in the done category, a non-fix resolution,
@@ -502,6 +504,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         as_of,
         now,
         non_fix: &config.trackers.non_fix_resolutions,
+        github: &inputs.github,
     };
     let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, &trackers);
     let cx = exceptions::Context {

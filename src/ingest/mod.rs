@@ -6,6 +6,7 @@
 pub mod csv_incidents;
 pub mod file_names;
 pub mod frontmatter;
+pub mod github;
 pub mod github_refs;
 pub mod headers;
 pub mod jira;

@@ -213,6 +213,12 @@ fn fetch_records<'a>(ctx: &Ctx<'a>) -> Vec<FetchRecordView<'a>> {
         .chain(ctx.inputs.jira_fetch_records.iter().map(|f| (f, "Jira")))
         .chain(
             ctx.inputs
+                .github_fetch_records
+                .iter()
+                .map(|f| (f, "GitHub")),
+        )
+        .chain(
+            ctx.inputs
                 .statuspage
                 .iter()
                 .flat_map(|s| &s.fetch_records)
