@@ -29,6 +29,7 @@ pub mod jira;
 pub mod pagerduty;
 pub mod postmortems;
 pub mod rng;
+pub mod statuspage;
 
 use exports::{Corruption, Messiness};
 use incidents::{Calendar, Inc, POSTMORTEM, Population, Verdict};
@@ -201,6 +202,7 @@ struct Site {
     seed: u64,
     exceptions: Vec<Exception>,
     responses: Vec<documents::Response>,
+    statuspage: Vec<statuspage::Notice>,
 }
 
 impl Site {
@@ -224,6 +226,7 @@ impl Site {
             seed: opts.seed,
             exceptions: Vec::new(),
             responses: Vec::new(),
+            statuspage: Vec::new(),
         };
         for (k, pm) in site.pms.iter().enumerate() {
             for i in pm.links.iter().filter_map(|l| l.incident()) {
@@ -238,6 +241,7 @@ impl Site {
                 .any(|i| site.counted(i))
         };
         site.jira = jira::plan(&site.pms, site.incs(), &site.cal, &judged, opts.seed);
+        site.statuspage = statuspage::plan(site.incs(), &|i| site.counted(i));
         site.exceptions = site.find_exceptions();
         site.responses = site.respond();
         site
@@ -337,6 +341,11 @@ impl Site {
         }
         for (kind, subject) in self.oncall.exception_subjects() {
             add(kind, subject, None, None);
+        }
+        for n in &self.statuspage {
+            if let Some(kind) = n.exception {
+                add(kind, n.id.clone(), None, None);
+            }
         }
         out.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
         out
@@ -608,7 +617,8 @@ impl Site {
             rules_changed,
             self.seed,
         )?;
-        jira::write(out, &self.jira, &self.cal)
+        jira::write(out, &self.jira, &self.cal)?;
+        statuspage::write(out, &self.statuspage)
     }
 
     fn summary(&self) -> Summary {
@@ -723,13 +733,14 @@ fn messiness(
 /// Refuses to write over an existing site unless `force`; with `force`, removes what a previous run
 /// wrote (and nothing else under `content/`).
 fn prepare(out: &Path, force: bool) -> Result<()> {
-    const GENERATED: [&str; 6] = [
+    const GENERATED: [&str; 7] = [
         "content/incidents",
         "content/postmortems",
         "content/policies",
         "content/responses",
         "content/pagerduty",
         "content/jira",
+        "content/statuspage",
     ];
     let existing: Vec<&str> = GENERATED
         .iter()
@@ -1188,6 +1199,20 @@ mod tests {
         let one = |kind: &str| built.iter().filter(|id| id.starts_with(kind)).count();
         assert_eq!(one("coverage_gap:"), 1);
         assert_eq!(one("escalation_drift:"), 1);
+        assert_eq!(one("statuspage_unmatched:"), 1);
+        assert_eq!(one("detected_after_customers:"), 1);
+        let sp = &evidence.summary.statuspage;
+        assert!(
+            sp.incidents >= 10 && sp.detected_first + 2 == sp.incidents,
+            "{sp:?}"
+        );
+        assert_eq!(evidence.customers.maintenance.len(), 2);
+        let classes = &evidence.summary.by_class;
+        assert!(classes.security.incidents > 0);
+        assert_eq!(
+            classes.security.incidents + classes.operational.incidents,
+            evidence.incidents.len() as u64
+        );
         assert!(built.contains(&"escalation_drift:PZ4K7QD/level-3"));
         for r in &s.responses {
             assert!(built.contains(&r.as_str()), "response to {r}");
