@@ -24,6 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 pub mod company;
 pub mod documents;
 pub mod exports;
+pub mod github;
 pub mod incidents;
 pub mod jira;
 pub mod pagerduty;
@@ -618,6 +619,12 @@ impl Site {
             self.seed,
         )?;
         jira::write(out, &self.jira, &self.cal)?;
+        let tracked: Vec<String> = self
+            .pms
+            .iter()
+            .flat_map(|pm| pm.items.iter().filter_map(|it| it.tracker.clone()))
+            .collect();
+        github::write(out, &tracked, &self.jira)?;
         statuspage::write(out, &self.statuspage)
     }
 
@@ -733,7 +740,7 @@ fn messiness(
 /// Refuses to write over an existing site unless `force`; with `force`, removes what a previous run
 /// wrote (and nothing else under `content/`).
 fn prepare(out: &Path, force: bool) -> Result<()> {
-    const GENERATED: [&str; 7] = [
+    const GENERATED: [&str; 8] = [
         "content/incidents",
         "content/postmortems",
         "content/policies",
@@ -741,6 +748,7 @@ fn prepare(out: &Path, force: bool) -> Result<()> {
         "content/pagerduty",
         "content/jira",
         "content/statuspage",
+        "content/github",
     ];
     let existing: Vec<&str> = GENERATED
         .iter()
@@ -1095,7 +1103,15 @@ mod tests {
             }
             for item in v["action_items"].as_array().unwrap() {
                 if let Some(key) = item["tracker"]["key"].as_str() {
-                    assert_eq!(pagerproof::util::jira_keys(key), vec![key.to_string()]);
+                    // A Jira key, or (the web team's) a GitHub issue reference.
+                    if item["tracker"]["system"] == "github" {
+                        assert_eq!(
+                            pagerproof::util::github_issue_ref(key).as_deref(),
+                            Some(key)
+                        );
+                    } else {
+                        assert_eq!(pagerproof::util::jira_keys(key), vec![key.to_string()]);
+                    }
                 }
             }
             assert!(ids.insert(id));
@@ -1181,6 +1197,13 @@ mod tests {
             }
         }
         assert!(tracked > 50);
+        // The web team's items are tracked in GitHub, each issue in the snapshot.
+        let github = pagerproof::ingest::github::load(&config).unwrap().issues;
+        assert!(github.len() >= 3, "{}", github.len());
+        assert!(
+            github.values().any(|i| i.state == "closed")
+                && github.values().any(|i| i.state == "open")
+        );
 
         let inputs = pagerproof::ingest::load(&config).unwrap();
         let evidence = pagerproof::evidence::evaluate(&config, &inputs);
