@@ -9,7 +9,18 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::jira::Jira;
+use chrono::{DateTime, Utc};
+
+/// What an issue mirrors of its ticket (kept free of the `jira` module, which depends on the
+/// postmortems that depend on this one).
+pub struct Ticket<'a> {
+    pub key: &'a str,
+    pub summary: &'a str,
+    /// When the ticket was resolved as done; `None` when it is not done.
+    pub done_at: Option<DateTime<Utc>>,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
 
 const REPO: &str = "northwind/web-app";
 const PROJECT: &str = "WEB-";
@@ -26,25 +37,21 @@ pub fn url(jira_key: &str) -> Option<String> {
     Some(format!("https://github.com/{REPO}/issues/{n}"))
 }
 
-/// `content/github/issues.jsonl`: one issue per GitHub-tracked action item, sorted by reference.
-pub fn write(out: &Path, keys: &[String], jira: &Jira) -> Result<()> {
+/// `content/github/issues.jsonl`: one issue per GitHub-tracked ticket, sorted by reference.
+pub fn write(out: &Path, tickets: &[Ticket]) -> Result<()> {
     let mut lines: Vec<(String, String)> = Vec::new();
-    for key in keys {
-        let (Some(tracked), Some(url)) = (tracked_as(key), url(key)) else {
+    for t in tickets {
+        let (Some(tracked), Some(url)) = (tracked_as(t.key), url(t.key)) else {
             continue;
         };
-        let Some(issue) = jira.issues.get(key) else {
-            continue;
-        };
-        let at = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let closed = issue.done() && issue.resolved.is_some();
-        let number: u64 = key[PROJECT.len()..].parse().unwrap_or_default();
+        let at = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let number: u64 = t.key[PROJECT.len()..].parse().unwrap_or_default();
         let v = json!({
-            "tracked_as": tracked, "number": number, "title": issue.summary,
-            "state": if closed { "closed" } else { "open" },
-            "state_reason": if closed { json!("completed") } else { json!(null) },
-            "closed_at": if closed { json!(issue.resolved.map(at)) } else { json!(null) },
-            "created_at": at(issue.created), "updated_at": at(issue.updated),
+            "tracked_as": tracked, "number": number, "title": t.summary,
+            "state": if t.done_at.is_some() { "closed" } else { "open" },
+            "state_reason": if t.done_at.is_some() { json!("completed") } else { json!(null) },
+            "closed_at": t.done_at.map(at),
+            "created_at": at(t.created), "updated_at": at(t.updated),
             "html_url": url, "assignees": [],
         });
         lines.push((tracked, serde_json::to_string(&v)?));

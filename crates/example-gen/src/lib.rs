@@ -619,12 +619,20 @@ impl Site {
             self.seed,
         )?;
         jira::write(out, &self.jira, &self.cal)?;
-        let tracked: Vec<String> = self
+        let tickets: Vec<github::Ticket> = self
             .pms
             .iter()
-            .flat_map(|pm| pm.items.iter().filter_map(|it| it.tracker.clone()))
+            .flat_map(|pm| pm.items.iter().filter_map(|it| it.tracker.as_deref()))
+            .filter_map(|key| self.jira.issues.get(key))
+            .map(|issue| github::Ticket {
+                key: &issue.key,
+                summary: &issue.summary,
+                done_at: issue.resolved.filter(|_| issue.done()),
+                created: issue.created,
+                updated: issue.updated,
+            })
             .collect();
-        github::write(out, &tracked, &self.jira)?;
+        github::write(out, &tickets)?;
         statuspage::write(out, &self.statuspage)
     }
 
