@@ -192,6 +192,11 @@ pub enum FetchCommand {
     /// Fetch the Jira issues referenced by postmortems and incidents. Auth: JIRA_EMAIL +
     /// JIRA_API_TOKEN (Cloud, Basic) or JIRA_PAT (Data Center, Bearer).
     Jira(FetchJiraArgs),
+    /// Fetch a Statuspage page's incidents and scheduled maintenance. Key: STATUSPAGE_API_KEY
+    /// (never a flag).
+    Statuspage(FetchStatuspageArgs),
+    /// Fetch the GitHub issues that postmortem action items track. Token: GITHUB_TOKEN.
+    Github(FetchGithubArgs),
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +246,39 @@ pub struct FetchJiraArgs {
     pub api_url: Option<String>,
     /// Also keep every raw response body, gzip-compressed, under the snapshot's `raw/` (their
     /// SHA-256 are in the fetch record either way); `build` and `package` carry them.
+    #[arg(long)]
+    pub keep_raw: bool,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchStatuspageArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// The Statuspage page id (Manage API), as in `/v1/pages/{page_id}/incidents`.
+    #[arg(long, value_name = "ID")]
+    pub page_id: String,
+    /// API base URL (default https://api.statuspage.io).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Also keep every raw response body, gzip-compressed, under the snapshot's `raw/`.
+    #[arg(long)]
+    pub keep_raw: bool,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchGithubArgs {
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// API base URL (default https://api.github.com).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Also keep every raw response body, gzip-compressed, under the snapshot's `raw/`.
     #[arg(long)]
     pub keep_raw: bool,
     /// Do not show a progress bar.

@@ -25,6 +25,76 @@ pub struct Config {
     pub package: Package,
     /// `[controls]`: criterion id → the company's own control ids (`"CC7.3" = ["IR-03"]`).
     pub controls: BTreeMap<String, Vec<String>>,
+    pub statuspage: StatuspageConfig,
+    pub classification: Classification,
+}
+
+/// `[statuspage]`: how public Statuspage incidents are matched to PagerDuty incidents
+/// (evidence-rules §9).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatuspageConfig {
+    /// Statuspage component (id or name) → the PagerDuty services (ids or names) behind it.
+    #[serde(default)]
+    pub components: BTreeMap<String, Vec<String>>,
+    /// How far before or after a Statuspage incident's creation a PagerDuty incident may be
+    /// created to match it (`<integer><s|m|h|d>`, default `2h`), in seconds.
+    #[serde(
+        default = "d_match_window",
+        rename = "match_window",
+        deserialize_with = "de_window"
+    )]
+    pub match_window_secs: i64,
+}
+
+impl Default for StatuspageConfig {
+    fn default() -> Self {
+        StatuspageConfig {
+            components: BTreeMap::new(),
+            match_window_secs: d_match_window(),
+        }
+    }
+}
+
+fn d_match_window() -> i64 {
+    2 * 3600
+}
+
+/// `<integer><s|m|h|d>` → seconds (the policy's duration grammar; at most a year here).
+fn de_window<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let text = String::deserialize(d)?;
+    let t = text.trim();
+    let err = || {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a duration (an integer followed by s, m, h or d, e.g. `2h`)"
+        ))
+    };
+    let unit_at = t.char_indices().last().map_or(0, |(i, _)| i);
+    let (digits, unit) = t.split_at(unit_at);
+    let n: i64 = digits.parse().map_err(|_| err())?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(err()),
+    };
+    n.checked_mul(mult)
+        .filter(|secs| (0..=366 * 86_400).contains(secs))
+        .ok_or_else(err)
+}
+
+/// `[classification]`: which incidents are security events (evidence-rules §9); every other
+/// in-period incident is operational.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    /// PagerDuty service ids or names.
+    #[serde(default)]
+    pub security_services: Vec<String>,
+    /// PagerDuty team ids or names.
+    #[serde(default)]
+    pub security_teams: Vec<String>,
 }
 
 /// The criteria the package evidences, the only keys `[controls]` accepts.
@@ -113,11 +183,15 @@ pub struct Inputs {
     pub responses: String,
     #[serde(default = "d_samples")]
     pub samples: String,
+    #[serde(default = "d_statuspage")]
+    pub statuspage: String,
+    #[serde(default = "d_github")]
+    pub github: String,
 }
 
 impl Inputs {
     /// Every input directory with its `[inputs]` key.
-    pub fn dirs(&self) -> [(&'static str, &str); 7] {
+    pub fn dirs(&self) -> [(&'static str, &str); 9] {
         [
             ("incidents", &self.incidents),
             ("postmortems", &self.postmortems),
@@ -126,6 +200,8 @@ impl Inputs {
             ("jira", &self.jira),
             ("responses", &self.responses),
             ("samples", &self.samples),
+            ("statuspage", &self.statuspage),
+            ("github", &self.github),
         ]
     }
 
@@ -252,6 +328,10 @@ struct RawConfig {
     package: Package,
     #[serde(default)]
     controls: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    statuspage: StatuspageConfig,
+    #[serde(default)]
+    classification: Classification,
 }
 
 impl Config {
@@ -288,6 +368,8 @@ impl Config {
             trackers: raw.trackers,
             package: raw.package,
             controls: raw.controls,
+            statuspage: raw.statuspage,
+            classification: raw.classification,
         };
         config.validate(name)?;
         config.validate_lines(name, text)?;
@@ -458,6 +540,12 @@ fn d_responses() -> String {
 fn d_samples() -> String {
     "content/samples".into()
 }
+fn d_statuspage() -> String {
+    "content/statuspage".into()
+}
+fn d_github() -> String {
+    "content/github".into()
+}
 fn d_theme() -> String {
     "default".into()
 }
@@ -549,6 +637,32 @@ end = 2026-12-31
 [policy]
 file = "content/policies/incident-response.md"
 "#;
+
+    #[test]
+    fn statuspage_and_classification_tables_parse_strictly() {
+        let c = Config::parse(Path::new("."), MIN, "site.toml").unwrap();
+        assert_eq!(c.statuspage.match_window_secs, 7200);
+        assert!(c.classification.security_services.is_empty());
+        let ok = format!(
+            "{MIN}[statuspage]\ncomponents = {{ API = [\"Checkout\", \"PABC123\"] }}\n\
+             match_window = \"90m\"\n[classification]\nsecurity_services = [\"Sec\"]\n\
+             security_teams = [\"T1\"]\n"
+        );
+        let c = Config::parse(Path::new("."), &ok, "site.toml").unwrap();
+        assert_eq!(c.statuspage.components["API"], vec!["Checkout", "PABC123"]);
+        assert_eq!(c.statuspage.match_window_secs, 5400);
+        assert_eq!(c.classification.security_teams, vec!["T1"]);
+        for bad in [
+            "[statuspage]\nmatch_window = \"2 hours\"\n",
+            "[statuspage]\nwindow = \"2h\"\n",
+            "[classification]\nsecurity = []\n",
+        ] {
+            let err = Config::parse(Path::new("."), &format!("{MIN}{bad}"), "site.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("site.toml:"), "{err}");
+        }
+    }
 
     #[test]
     fn controls_map_criteria_to_company_ids_and_unknown_criteria_name_their_line() {

@@ -97,6 +97,27 @@ pub fn jira_key_from_url(url: &str) -> Option<String> {
     jira_keys(&key).into_iter().next().filter(|k| *k == key)
 }
 
+/// A GitHub issue reference as `owner/repo#123`, from that form or an issue URL
+/// (`https://github.com/owner/repo/issues/123`, any host, so GitHub Enterprise URLs work too).
+pub fn github_issue_ref(text: &str) -> Option<String> {
+    use std::sync::OnceLock;
+    static SHORT: OnceLock<regex::Regex> = OnceLock::new();
+    static URL: OnceLock<regex::Regex> = OnceLock::new();
+    let name = r"[A-Za-z0-9][A-Za-z0-9_.-]*";
+    let short = SHORT.get_or_init(|| {
+        regex::Regex::new(&format!(r"^({name})/({name})#([1-9][0-9]{{0,9}})$")).unwrap()
+    });
+    let url = URL.get_or_init(|| {
+        regex::Regex::new(&format!(
+            r"^https?://[^/\s]+/({name})/({name})/issues/([1-9][0-9]{{0,9}})/?(?:[?#].*)?$"
+        ))
+        .unwrap()
+    });
+    let t = text.trim();
+    let c = short.captures(t).or_else(|| url.captures(t))?;
+    Some(format!("{}/{}#{}", &c[1], &c[2], &c[3]))
+}
+
 /// A link target the site may use for a URL from an input: http(s) only (`javascript:`,
 /// `data:` and the like stay text).
 pub fn is_web_url(url: &str) -> bool {
@@ -333,6 +354,27 @@ mod tests {
             slug("  Incident Response -- Policy! "),
             "incident-response-policy"
         );
+    }
+
+    #[test]
+    fn github_issue_refs_take_the_short_form_or_an_issue_url() {
+        assert_eq!(
+            github_issue_ref("acme/api#12").as_deref(),
+            Some("acme/api#12")
+        );
+        assert_eq!(
+            github_issue_ref("https://github.com/acme/web.app/issues/7#issuecomment-1").as_deref(),
+            Some("acme/web.app#7")
+        );
+        for no in [
+            "acme#12",
+            "acme/api#0",
+            "https://github.com/acme/api/pull/7",
+            "OPS-12",
+            "acme/api#12 extra",
+        ] {
+            assert_eq!(github_issue_ref(no), None, "{no}");
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! `pagerproof fetch pagerduty|jira`: read the APIs, write snapshots under `content/`.
+//! `pagerproof fetch pagerduty|jira|statuspage|github`: read the APIs, write snapshots under `content/`.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{FetchJiraArgs, FetchPagerdutyArgs};
+use crate::cli::{FetchGithubArgs, FetchJiraArgs, FetchPagerdutyArgs, FetchStatuspageArgs};
 use crate::config::Config;
-use crate::fetch::{jira, pagerduty, progress_bar};
+use crate::fetch::{github, jira, pagerduty, progress_bar, statuspage};
 
 pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
     let config = Config::load(&args.site.site)?;
@@ -107,6 +107,75 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
     );
     if !snap.missing.is_empty() {
         eprintln!("warning: Jira does not know {}", snap.missing.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A credential from the environment, trimmed; an empty value counts as unset.
+fn secret_env(name: &str, what: &str) -> Result<String> {
+    std::env::var(name)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .with_context(|| format!("set {name} to {what}"))
+}
+
+pub fn statuspage(args: &FetchStatuspageArgs) -> Result<ExitCode> {
+    let config = Config::load(&args.site.site)?;
+    let key = secret_env(statuspage::KEY_ENV, "a Statuspage API key (Manage API)")?;
+    let base = args.api_url.as_deref().unwrap_or(statuspage::DEFAULT_API);
+    let mut client = statuspage::client(base, &key)?;
+    if args.keep_raw {
+        client = client.keeping_raw();
+    }
+    let bar = progress_bar(args.quiet);
+    let progress = |endpoint: &str, n: u64| {
+        bar.set_message(endpoint.to_string());
+        bar.inc(n);
+    };
+    let dir = config.path(&config.inputs.statuspage);
+    let _lock = crate::util::lock_dir(&config.root)?;
+    let result = statuspage::fetch(&client, &args.page_id, &progress)
+        .and_then(|snap| statuspage::write_snapshot(&dir, &snap).map(|()| snap));
+    bar.finish_and_clear();
+    let snap = result.map_err(|e| anyhow::anyhow!(client.scrub(&format!("{e:#}"))))?;
+    println!(
+        "fetched {} Statuspage incidents ({} pages) into {}",
+        snap.incidents.len(),
+        snap.record.windows.iter().map(|w| w.pages).sum::<u64>(),
+        config.inputs.statuspage
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn github(args: &FetchGithubArgs) -> Result<ExitCode> {
+    let config = Config::load(&args.site.site)?;
+    let token = secret_env(github::TOKEN_ENV, "a GitHub token that can read the issues")?;
+    let refs = crate::ingest::github_refs::referenced_issues(&config)?;
+    let base = args.api_url.as_deref().unwrap_or(github::DEFAULT_API);
+    let mut client = github::client(base, &token)?;
+    if args.keep_raw {
+        client = client.keeping_raw();
+    }
+    let bar = progress_bar(args.quiet);
+    let progress = |endpoint: &str, n: u64| {
+        bar.set_message(endpoint.to_string());
+        bar.inc(n);
+    };
+    let dir = config.path(&config.inputs.github);
+    let _lock = crate::util::lock_dir(&config.root)?;
+    let result = github::fetch(&client, &refs, &progress)
+        .and_then(|snap| github::write_snapshot(&dir, &snap).map(|()| snap));
+    bar.finish_and_clear();
+    let snap = result.map_err(|e| anyhow::anyhow!(client.scrub(&format!("{e:#}"))))?;
+    println!(
+        "fetched {} of {} tracked GitHub issues into {}",
+        snap.issues.len(),
+        refs.len(),
+        config.inputs.github
+    );
+    if !snap.missing.is_empty() {
+        eprintln!("warning: GitHub does not know {}", snap.missing.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

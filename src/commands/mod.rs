@@ -36,6 +36,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Sample(args) => sample::run(&args),
         Command::Fetch(FetchCommand::Pagerduty(args)) => fetch::pagerduty(&args),
         Command::Fetch(FetchCommand::Jira(args)) => fetch::jira(&args),
+        Command::Fetch(FetchCommand::Statuspage(args)) => fetch::statuspage(&args),
+        Command::Fetch(FetchCommand::Github(args)) => fetch::github(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
     }
@@ -66,6 +68,8 @@ fn quiet(command: &Command) -> bool {
         Command::Build(args) => args.quiet,
         Command::Fetch(FetchCommand::Pagerduty(args)) => args.quiet,
         Command::Fetch(FetchCommand::Jira(args)) => args.quiet,
+        Command::Fetch(FetchCommand::Statuspage(args)) => args.quiet,
+        Command::Fetch(FetchCommand::Github(args)) => args.quiet,
         _ => false,
     }
 }

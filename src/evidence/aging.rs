@@ -125,6 +125,17 @@ fn subject_facts(
         // The level of an automation gap is its severity; configuration findings have no
         // owner or start date of their own in the snapshot.
         Subject::Level { level } => (Some(level.clone()), None, None),
+        // A public incident's finding dates from the notice customers saw.
+        Subject::Statuspage { id } => (
+            None,
+            None,
+            inputs
+                .statuspage
+                .iter()
+                .flat_map(|s| &s.incidents)
+                .find(|i| i.id == *id)
+                .map(|i| i.created_at),
+        ),
         Subject::EscalationDrift { .. } | Subject::RejectedRow { .. } | Subject::User { .. } => {
             (None, None, None)
         }

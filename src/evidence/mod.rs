@@ -12,7 +12,9 @@ use crate::model::{Incident, Target};
 pub mod aging;
 pub mod automation;
 pub mod changes;
+pub mod classes;
 pub mod configuration;
+pub mod customers;
 pub mod escalation_history;
 pub mod exceptions;
 pub mod on_call_chain;
@@ -78,6 +80,8 @@ pub struct Evidence {
     pub configuration: configuration::ConfigurationFacts,
     /// Response automation (§9).
     pub automation: automation::AutomationFacts,
+    /// Public Statuspage incidents against PagerDuty detection (customers.html).
+    pub customers: customers::CustomerFacts,
 }
 
 /// Where an incident's severity came from (evidence-rules.md §3).
@@ -164,6 +168,8 @@ pub struct IncidentFacts {
     pub responder: Option<String>,
     /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
     pub customer_impact: Option<String>,
+    /// Security or operational (`site.toml [classification]`, evidence-rules §9).
+    pub class: classes::IncidentClass,
 }
 
 /// The five parts of a SOC 2-quality postmortem (evidence-rules.md §5), in order.
@@ -212,11 +218,13 @@ pub struct ResolvedLink {
 pub struct ActionItemFacts {
     pub key: String,
     pub done: bool,
-    /// Where `done` was decided: `jira` (snapshot statusCategory) or `postmortem` (own status).
+    /// Where `done` was decided: `jira` (snapshot statusCategory), `github` (snapshot state and
+    /// state_reason) or `postmortem` (own status).
     pub status_source: &'static str,
-    /// Jira status name from the snapshot, when present.
+    /// The tracker's status from the snapshot, when present (Jira status name; GitHub `state`).
     pub jira_status: Option<String>,
-    /// Jira resolution name and date, when the snapshot has them.
+    /// Jira resolution name (GitHub `state_reason`) and resolution (closing) date, when the
+    /// snapshot has them.
     pub jira_resolution: Option<String>,
     pub resolved_on: Option<DateTime<Utc>>,
     /// Why a Jira-tracked item is not done (not in the done category, a non-fix resolution,
@@ -266,10 +274,12 @@ pub enum ExceptionKind {
     UrgencyMismatch,
     NotificationGap,
     AutomationMissing,
+    StatuspageUnmatched,
+    DetectedAfterCustomers,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 16] = [
+    pub const ALL: [ExceptionKind; 18] = [
         ExceptionKind::AckBreach,
         ExceptionKind::ResolveBreach,
         ExceptionKind::SeverityMissing,
@@ -286,6 +296,8 @@ impl ExceptionKind {
         ExceptionKind::UrgencyMismatch,
         ExceptionKind::NotificationGap,
         ExceptionKind::AutomationMissing,
+        ExceptionKind::StatuspageUnmatched,
+        ExceptionKind::DetectedAfterCustomers,
     ];
 
     /// The snake_case name used in ids and summary.json.
@@ -307,6 +319,8 @@ impl ExceptionKind {
             ExceptionKind::UrgencyMismatch => "urgency_mismatch",
             ExceptionKind::NotificationGap => "notification_gap",
             ExceptionKind::AutomationMissing => "automation_missing",
+            ExceptionKind::StatuspageUnmatched => "statuspage_unmatched",
+            ExceptionKind::DetectedAfterCustomers => "detected_after_customers",
         }
     }
 
@@ -328,6 +342,9 @@ impl ExceptionKind {
             ExceptionKind::UrgencyMismatch => "urgency-rule",
             ExceptionKind::NotificationGap => "notification-rule",
             ExceptionKind::AutomationMissing => "automation-rule",
+            ExceptionKind::StatuspageUnmatched | ExceptionKind::DetectedAfterCustomers => {
+                "statuspage-match"
+            }
         }
     }
 
@@ -347,6 +364,7 @@ impl ExceptionKind {
             ExceptionKind::UrgencyMismatch
             | ExceptionKind::NotificationGap
             | ExceptionKind::AutomationMissing => "CC7.3",
+            ExceptionKind::StatuspageUnmatched | ExceptionKind::DetectedAfterCustomers => "CC7.2",
         }
     }
 }
@@ -391,6 +409,10 @@ pub enum Subject {
     Level {
         level: String,
     },
+    /// `statuspage_unmatched:<id>`, `detected_after_customers:<id>`.
+    Statuspage {
+        id: String,
+    },
 }
 
 impl std::fmt::Display for Subject {
@@ -410,6 +432,7 @@ impl std::fmt::Display for Subject {
             Subject::RejectedRow { file, line, .. } => write!(f, "{file}:{line}"),
             Subject::User { id } => f.write_str(id),
             Subject::Level { level } => f.write_str(level),
+            Subject::Statuspage { id } => f.write_str(id),
         }
     }
 }
@@ -499,6 +522,9 @@ pub const JUDGMENTS: &[&str] = &[
     "Urgency (urgency_mismatch): a recorded urgency other than high or low (PagerDuty writes only those) is treated as not recorded, so not tested.",
     "Notification (notification_gap): \"any escalation policy\" is every policy of the snapshot, not only those the coverage check judges; a high-urgency rule counts by the kind of the contact method it references, even when that method is disabled or blacklisted (the page lists the channels for review).",
     "Automation (automation_missing): a disabled workflow still counts as configured (the snapshot says it exists; its triggers are shown beside it).",
+    "Statuspage matching considers every PagerDuty incident read (in the period or not), so a detection shortly before the period's start still matches; a PagerDuty incident exactly match_window away still matches, and of two created at the same instant the lower number is the match.",
+    "A Statuspage incident is in the period by its created_at; the same PagerDuty incident may match several public incidents (one detection, several customer notices).",
+    "A security team named in [classification] is compared with the incident's team name (the exports and the API row carry the team's name, not its id).",
     "An action item's Jira key is read from its /browse/KEY URL first, else its tracker key; \"done\" from Jira needs the status category key to be exactly \"done\"; an item with no due date is never overdue (its postmortem then lacks the corrective-actions part).",
 ];
 
@@ -524,6 +550,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         as_of,
         now,
         non_fix: &config.trackers.non_fix_resolutions,
+        github: &inputs.github,
     };
     let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, &trackers);
     let cx = exceptions::Context {
@@ -544,8 +571,27 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     exceptions.extend(configuration::exceptions(&configuration));
     let automation = automation::facts(inputs, &incidents);
     exceptions.extend(automation::exceptions(&automation));
+    let statuspage = inputs.statuspage.as_ref().map(|s| s.incidents.as_slice());
+    let customers = customers::facts(
+        &config.statuspage,
+        statuspage,
+        &inputs.incidents,
+        period_start,
+        period_end,
+    );
+    exceptions.extend(customers::exceptions(
+        &customers,
+        statuspage.unwrap_or_default(),
+    ));
     exceptions::sort(&mut exceptions);
-    let summary = summary::build(config, inputs, &incidents, &postmortems, &exceptions);
+    let summary = summary::build(
+        config,
+        inputs,
+        &incidents,
+        &postmortems,
+        &exceptions,
+        &customers,
+    );
     let months = summary::months(config, inputs, &incidents);
     let responders = responders::load(config, inputs, &incidents);
     let answers = responses::facts(&exceptions, &inputs.responses);
@@ -585,6 +631,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         ),
         configuration,
         automation,
+        customers,
     };
     // A sample is drawn from the evaluated population, so it is checked last.
     evidence.samples = sample::checks(config, inputs, &evidence);
@@ -621,6 +668,7 @@ fn incident_facts(
         jira_keys: jira_keys(incident, &linked),
         responder: responders::responder(incident),
         customer_impact: postmortems::customer_impact(&linked),
+        class: classes::classify(&config.classification, incident),
         severity,
     }
 }

@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::sla::Clock;
 use super::{ActionItemFacts, IncidentFacts, Part, PostmortemFacts, PostmortemState, ResolvedLink};
 use crate::model::Inputs;
-use crate::model::JiraIssue;
 use crate::model::{ActionItem, Incident, IncidentLink, PolicyDoc, Postmortem, Target};
+use crate::model::{GithubIssue, JiraIssue};
 use crate::util::jira_key_from_url;
 
 /// Every postmortem's links resolved against the incidents read from any input.
@@ -142,6 +142,8 @@ pub struct Trackers<'a> {
     pub now: DateTime<Utc>,
     /// `site.toml [trackers] non_fix_resolutions`.
     pub non_fix: &'a [String],
+    /// The GitHub issue snapshot by `owner/repo#number`.
+    pub github: &'a BTreeMap<String, GithubIssue>,
 }
 
 /// Done: when the Jira snapshot holds its key, its `statusCategory.key` is `done`, its
@@ -153,13 +155,25 @@ pub fn action_item_facts(
     jira: &BTreeMap<String, JiraIssue>,
     rules: &Trackers,
 ) -> ActionItemFacts {
-    let issue = item_jira_key(item).and_then(|k| jira.get(&k));
-    let (done, status_source, not_done) = match issue {
-        Some(issue) => {
+    // An item tracked in GitHub is judged by GitHub (its `owner/repo#1` key is no Jira key).
+    let github = [&item.tracker_url, &item.tracker_key]
+        .into_iter()
+        .flatten()
+        .find_map(|t| crate::util::github_issue_ref(t))
+        .and_then(|r| rules.github.get(&r));
+    let issue = item_jira_key(item)
+        .filter(|_| github.is_none())
+        .and_then(|k| jira.get(&k));
+    let (done, status_source, not_done) = match (issue, github) {
+        (_, Some(gh)) => {
+            let not_done = github_not_done(gh, rules);
+            (not_done.is_none(), "github", not_done)
+        }
+        (Some(issue), None) => {
             let not_done = jira_not_done(issue, rules);
             (not_done.is_none(), "jira", not_done)
         }
-        None => {
+        (None, None) => {
             let own = item.status.as_deref().map(str::trim).unwrap_or("");
             let done = ["done", "closed", "completed", "resolved"]
                 .iter()
@@ -167,7 +181,10 @@ pub fn action_item_facts(
             (done, "postmortem", None)
         }
     };
-    let resolved_on = issue.and_then(|i| i.resolution_date);
+    let resolved_on = match github {
+        Some(gh) => gh.closed_at,
+        None => issue.and_then(|i| i.resolution_date),
+    };
     let closed_late = match (resolved_on, item.due_date) {
         (Some(at), Some(due)) => due
             .succ_opt()
@@ -178,8 +195,14 @@ pub fn action_item_facts(
         key: item.key.clone(),
         done,
         status_source,
-        jira_status: issue.and_then(|i| i.status.clone()),
-        jira_resolution: issue.and_then(|i| i.resolution.clone()),
+        jira_status: match github {
+            Some(gh) => Some(gh.state.clone()),
+            None => issue.and_then(|i| i.status.clone()),
+        },
+        jira_resolution: match github {
+            Some(gh) => gh.state_reason.clone(),
+            None => issue.and_then(|i| i.resolution.clone()),
+        },
         resolved_on,
         not_done,
         closed_late,
@@ -208,6 +231,24 @@ fn jira_not_done(issue: &JiraIssue, rules: &Trackers) -> Option<String> {
         Some(at) if at < rules.now => None,
         Some(_) => Some("resolved after the as-of date".into()),
         None => Some("done, but Jira records no resolution date".into()),
+    }
+}
+
+/// Why a GitHub issue is not a completed corrective action as of `as_of` (evidence-rules §9):
+/// done is closed on or before the end of `as_of` with `state_reason` "completed" or none.
+fn github_not_done(issue: &GithubIssue, rules: &Trackers) -> Option<String> {
+    if !issue.state.trim().eq_ignore_ascii_case("closed") {
+        return Some(format!("GitHub issue is {}", issue.state));
+    }
+    if let Some(r) = issue.state_reason.as_deref().map(str::trim)
+        && !r.eq_ignore_ascii_case("completed")
+    {
+        return Some(format!("closed as `{r}`, which is not completed"));
+    }
+    match issue.closed_at {
+        Some(at) if at < rules.now => None,
+        Some(_) => Some("closed after the as-of date".into()),
+        None => Some("closed, but GitHub records no closing time".into()),
     }
 }
 
@@ -602,7 +643,74 @@ mod tests {
                 as_of.succ_opt().unwrap(),
             ),
             non_fix: NON_FIX_OWNED.get_or_init(|| NON_FIX.iter().map(|s| s.to_string()).collect()),
+            github: GITHUB.get_or_init(github_issues),
         }
+    }
+
+    static GITHUB: std::sync::OnceLock<BTreeMap<String, GithubIssue>> = std::sync::OnceLock::new();
+
+    /// acme/api#1 completed 2026-06-01, #2 not planned, #3 closed with no reason on 2026-12-31
+    /// 23:30 New York (after midnight UTC), #4 open.
+    fn github_issues() -> BTreeMap<String, GithubIssue> {
+        let gh = |n: u32, state: &str, reason: Option<&str>, closed: Option<&str>| GithubIssue {
+            tracked_as: format!("acme/api#{n}"),
+            title: None,
+            state: state.into(),
+            state_reason: reason.map(str::to_string),
+            closed_at: closed.map(utc),
+            url: None,
+            source: "content/github/issues.jsonl".into(),
+            line: u64::from(n),
+        };
+        [
+            gh(1, "closed", Some("completed"), Some("2026-06-01T12:00:00Z")),
+            gh(
+                2,
+                "closed",
+                Some("not_planned"),
+                Some("2026-06-01T12:00:00Z"),
+            ),
+            gh(3, "closed", None, Some("2027-01-01T04:30:00Z")),
+            gh(4, "open", Some("reopened"), None),
+        ]
+        .into_iter()
+        .map(|i| (i.tracked_as.clone(), i))
+        .collect()
+    }
+
+    #[test]
+    fn github_done_needs_closed_completed_or_no_reason_by_the_end_of_as_of() {
+        let item = |key: &str| ActionItem {
+            key: "AI-1".into(),
+            title: "Fix".into(),
+            kind: None,
+            owner: None,
+            due_date: Some(date("2026-09-30")),
+            status: Some("done".into()),
+            tracker_key: Some(key.into()),
+            tracker_url: None,
+        };
+        let f = |key: &str, as_of: &str| {
+            action_item_facts(&item(key), &BTreeMap::new(), &rules(date(as_of)))
+        };
+        let done = f("acme/api#1", "2026-12-31");
+        assert!(done.done && done.status_source == "github" && !done.overdue);
+        let not_planned = f("acme/api#2", "2026-12-31");
+        assert!(!not_planned.done && not_planned.overdue);
+        assert!(not_planned.not_done.unwrap().contains("not_planned"));
+        assert!(f("acme/api#3", "2026-12-31").done, "23:30 local on as_of");
+        let early = f("acme/api#3", "2026-12-30");
+        assert_eq!(
+            early.not_done.as_deref(),
+            Some("closed after the as-of date")
+        );
+        assert!(
+            !f("acme/api#4", "2026-12-31").done,
+            "open, own status ignored"
+        );
+        // Not in the snapshot: its own status decides.
+        let unknown = f("acme/api#9", "2026-12-31");
+        assert!(unknown.done && unknown.status_source == "postmortem");
     }
 
     #[test]

@@ -89,6 +89,8 @@ fn newest_recorded(inputs: &Inputs, tz: chrono_tz::Tz) -> Option<(DateTime<Utc>,
         .fetch_records
         .iter()
         .chain(&inputs.jira_fetch_records)
+        .chain(&inputs.github_fetch_records)
+        .chain(inputs.statuspage.iter().flat_map(|s| &s.fetch_records))
         .collect();
     let fetched = records.into_iter().filter_map(|r| {
         DateTime::parse_from_rfc3339(&r.record.finished_at)

@@ -21,6 +21,10 @@ pub struct Summary {
     pub population: Population,
     pub by_severity: BySeverity,
     pub exceptions: ExceptionCounts,
+    /// evidence-rules §9: security and operational incidents apart.
+    pub by_class: super::classes::ByClass,
+    /// evidence-rules §9: public Statuspage incidents against PagerDuty detection.
+    pub statuspage: super::customers::StatuspageSummary,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -128,6 +132,7 @@ pub fn build(
     incidents: &[IncidentFacts],
     postmortems: &[PostmortemFacts],
     exceptions: &[Exception],
+    customers: &super::customers::CustomerFacts,
 ) -> Summary {
     let period = &config.period;
     Summary {
@@ -145,6 +150,8 @@ pub fn build(
         },
         by_severity: by_severity(inputs, incidents, postmortems),
         exceptions: exception_counts(exceptions),
+        by_class: super::classes::by_class(incidents),
+        statuspage: customers.summary(),
     }
 }
 
@@ -387,7 +394,14 @@ mod tests {
             String::new(),
             String::new(),
         ));
-        let s = build(&config, &inputs, &e.incidents, &e.postmortems, &all);
+        let s = build(
+            &config,
+            &inputs,
+            &e.incidents,
+            &e.postmortems,
+            &all,
+            &e.customers,
+        );
         assert_eq!(s.exceptions.total, 1);
         assert_eq!(
             s.exceptions.by_kind.0[11],

@@ -52,7 +52,12 @@ impl Credential {
         )
     }
 
-    /// Jira Data Center personal access token: `Bearer <pat>`.
+    /// Statuspage manage API key: `OAuth <key>`.
+    pub fn oauth(key: &str) -> Credential {
+        Credential::new(format!("OAuth {key}"), vec![key.to_string()])
+    }
+
+    /// Jira Data Center personal access token, GitHub token: `Bearer <token>`.
     pub fn bearer(token: &str) -> Credential {
         Credential::new(format!("Bearer {token}"), vec![token.to_string()])
     }
@@ -176,6 +181,8 @@ pub struct ApiClient {
     base: String,
     credential: Credential,
     accept: &'static str,
+    /// Further fixed headers (GitHub's `X-GitHub-Api-Version`).
+    headers: Vec<(&'static str, &'static str)>,
     service: &'static str,
     hint: &'static str,
     retry: RetryPolicy,
@@ -222,6 +229,7 @@ impl ApiClient {
             base,
             credential,
             accept,
+            headers: Vec::new(),
             service,
             hint,
             retry: RetryPolicy::default(),
@@ -275,6 +283,17 @@ impl ApiClient {
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// Sends `name: value` with every request.
+    pub fn with_header(mut self, name: &'static str, value: &'static str) -> ApiClient {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Waits through the client's sleeper (throttling between requests; tests never wait).
+    pub fn pause(&self, wait: Duration) {
+        (self.sleeper)(wait);
     }
 
     /// `base + path` with the query parameters, percent-encoded.
@@ -345,19 +364,22 @@ impl ApiClient {
 
     /// One request, given at most `left` of the fetch's deadline.
     fn attempt(&self, url: &Url, tryno: u32, left: Duration) -> Attempt {
-        let sent = self
+        let mut request = self
             .http
             .get(url.clone())
             .header(AUTHORIZATION, &self.credential.header)
-            .header(ACCEPT, self.accept)
-            .timeout(self.limits.request.min(left))
-            .send();
+            .header(ACCEPT, self.accept);
+        for (name, value) in &self.headers {
+            request = request.header(*name, *value);
+        }
+        let sent = request.timeout(self.limits.request.min(left)).send();
         let resp = match sent {
             Ok(r) => r,
             Err(e) => return self.transport_error(url, tryno, &e),
         };
         let status = resp.status().as_u16();
         let reset = rate_limit_reset(resp.headers());
+        let exhausted = github_reset_wait(resp.headers());
         let mut bytes = Vec::new();
         let read = resp
             .take(self.limits.max_body.saturating_add(1))
@@ -393,10 +415,26 @@ impl ApiClient {
                     message: e.to_string(),
                 }),
             },
-            429 => Attempt::Retry {
-                wait: self.retry.rate_limit_wait(tryno, reset),
-                reason: format!("HTTP 429 rate limited: {}", message()),
+            // Statuspage answers 420 as well as 429 when over its rate limit.
+            429 | 420 => Attempt::Retry {
+                wait: match (reset, exhausted) {
+                    (None, Some(wait)) => wait,
+                    _ => self.retry.rate_limit_wait(tryno, reset),
+                },
+                reason: format!("HTTP {status} rate limited: {}", message()),
             },
+            // GitHub's primary limit (remaining 0, wait for the reset) and secondary limits
+            // (Retry-After, else at least a minute) come as 403 too; any other 403 is final.
+            403 if reset.is_some() || exhausted.is_some() || is_secondary_limit(&body) => {
+                Attempt::Retry {
+                    wait: match (reset, exhausted) {
+                        (Some(_), _) => self.retry.rate_limit_wait(tryno, reset),
+                        (None, Some(wait)) => wait,
+                        (None, None) => self.retry.backoff(tryno).max(Duration::from_secs(60)),
+                    },
+                    reason: format!("HTTP 403 rate limited: {}", message()),
+                }
+            }
             500..=599 => Attempt::Retry {
                 wait: self.retry.backoff(tryno),
                 reason: format!("HTTP {status}: {}", message()),
@@ -508,6 +546,25 @@ fn http_client(limits: &Limits) -> anyhow::Result<Client> {
         .build()?)
 }
 
+/// GitHub's primary limit: with `x-ratelimit-remaining: 0`, the wait until `x-ratelimit-reset`
+/// (UTC epoch seconds, unlike PagerDuty's seconds-to-go), at most an hour.
+fn github_reset_wait(headers: &HeaderMap) -> Option<Duration> {
+    let text = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
+    if text("x-ratelimit-remaining") != Some("0") {
+        return None;
+    }
+    let reset: i64 = text("x-ratelimit-reset")?.parse().ok()?;
+    let secs = (reset - chrono::Utc::now().timestamp()).clamp(0, 3600);
+    // One second more: the reset instant is rounded down to whole seconds.
+    Some(Duration::from_secs(secs as u64 + 1))
+}
+
+/// GitHub's secondary-limit answer names it in the message or the documentation URL.
+fn is_secondary_limit(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("secondary rate limit") || lower.contains("abuse-rate-limits")
+}
+
 fn rate_limit_reset(headers: &HeaderMap) -> Option<f64> {
     let text = |v: Option<&HeaderValue>| v.and_then(|v| v.to_str().ok()).map(str::to_string);
     let reset = text(headers.get("ratelimit-reset"));
@@ -528,7 +585,12 @@ fn error_message(body: &str) -> String {
     };
     let mut parts: Vec<String> = Vec::new();
     let err = &v["error"];
-    if let Some(m) = err["message"].as_str().or_else(|| err.as_str()) {
+    // PagerDuty `error.message`, else a bare `error` string, else GitHub's top-level `message`.
+    if let Some(m) = err["message"]
+        .as_str()
+        .or_else(|| err.as_str())
+        .or_else(|| v["message"].as_str())
+    {
         parts.push(m.to_string());
     }
     for key in [&err["errors"], &v["errorMessages"]] {

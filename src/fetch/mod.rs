@@ -4,7 +4,8 @@
 //! - [`client`]: one blocking HTTP client with credential handling and retries;
 //! - [`retry`]: the back-off rules and the injectable sleeper;
 //! - [`pagination`]: offset (with the 10,000 cap and reconciliation), windows, cursors;
-//! - [`pagerduty`], [`jira`]: what each fetch reads and the snapshot layout.
+//! - [`pagerduty`], [`jira`], [`statuspage`], [`github`]: what each fetch reads and the snapshot
+//!   layout.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,10 +14,12 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 pub mod client;
+pub mod github;
 pub mod jira;
 pub mod pagerduty;
 pub mod pagination;
 pub mod retry;
+pub mod statuspage;
 
 /// Builds a directory's new content in a hidden sibling (`.<name>.partial-<pid>`) with `fill`,
 /// then swaps it into place. On failure (or interruption) the old directory is untouched and the

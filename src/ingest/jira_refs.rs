@@ -83,7 +83,7 @@ fn csv_keys(path: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn files_with_ext(dir: &Path, exts: &[&str]) -> Vec<std::path::PathBuf> {
+pub(crate) fn files_with_ext(dir: &Path, exts: &[&str]) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> = walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()

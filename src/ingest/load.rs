@@ -190,6 +190,13 @@ fn read_all(config: &Config) -> Result<Inputs> {
     inputs.jira = jira.issues;
     inputs.sources.extend(jira.files);
     inputs.jira_fetch_records = jira.fetch_records;
+    let github = super::github::load(config)?;
+    inputs.github = github.issues;
+    inputs.sources.extend(github.files);
+    inputs.github_fetch_records = github.fetch_records;
+    let (statuspage, files) = super::statuspage::load(config)?;
+    inputs.statuspage = statuspage;
+    inputs.sources.extend(files);
 
     // site.toml and the site's own theme files: with them, `sources/` alone rebuilds the site.
     let (site_toml, _) = source_file(

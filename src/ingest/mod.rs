@@ -6,6 +6,8 @@
 pub mod csv_incidents;
 pub mod file_names;
 pub mod frontmatter;
+pub mod github;
+pub mod github_refs;
 pub mod headers;
 pub mod jira;
 pub mod jira_refs;
@@ -19,6 +21,7 @@ pub mod requests;
 pub mod responses;
 pub mod samples;
 pub mod sidecar;
+pub mod statuspage;
 pub mod strict_json;
 pub mod timestamp;
 

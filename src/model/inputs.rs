@@ -31,6 +31,12 @@ pub struct Inputs {
     pub pagerduty: Snapshot,
     /// The Jira fetch record(s) under `[inputs] jira`: when, what was asked, which keys are missing.
     pub jira_fetch_records: Vec<FetchRecordFile>,
+    /// GitHub issue snapshots by `owner/repo#number`.
+    pub github: BTreeMap<String, GithubIssue>,
+    /// The GitHub fetch record(s) under `[inputs] github`.
+    pub github_fetch_records: Vec<FetchRecordFile>,
+    /// The Statuspage snapshot under `[inputs] statuspage`; `None` when there is none.
+    pub statuspage: Option<StatuspageSnapshot>,
     /// Facts about how this build was made that are not files: `SOURCE_DATE_EPOCH`, the
     /// content's git commit.
     pub build_env: BuildEnv,

@@ -1,6 +1,7 @@
 //! Plain data types shared by the pipeline stages, the snapshot layout and the period. No I/O
 //! lives here: `ingest` fills these types, `evidence` judges them, `render` lays them out.
 
+pub mod github;
 pub mod incident;
 pub mod inputs;
 pub mod jira;
@@ -14,7 +15,9 @@ pub mod response;
 pub mod sample;
 pub mod snapshot;
 pub mod source;
+pub mod statuspage;
 
+pub use github::GithubIssue;
 pub use incident::*;
 pub use inputs::{BuildEnv, Inputs};
 pub use jira::JiraIssue;
@@ -27,3 +30,4 @@ pub use response::Response;
 pub use sample::SampleRecord;
 pub use snapshot::{FetchRecordFile, Snapshot, layout};
 pub use source::*;
+pub use statuspage::{StatuspageComponent, StatuspageIncident, StatuspageSnapshot};

@@ -38,6 +38,18 @@ pub mod layout {
         pub const ISSUES: &str = "issues.jsonl";
         pub const FETCH_RECORD: &str = "fetch-record.json";
     }
+
+    /// `content/statuspage/`: the page's incidents, one per line, sorted by id.
+    pub mod statuspage {
+        pub const INCIDENTS: &str = "incidents.jsonl";
+        pub const FETCH_RECORD: &str = "fetch-record.json";
+    }
+
+    /// `content/github/`: the tracked GitHub issues, one per line, sorted by `owner/repo#number`.
+    pub mod github {
+        pub const ISSUES: &str = "issues.jsonl";
+        pub const FETCH_RECORD: &str = "fetch-record.json";
+    }
 }
 
 /// Snapshot contents other than incidents, and the fetch records proving completeness.

@@ -21,6 +21,8 @@ pub enum SourceKind {
     SiteConfig,
     /// A file of the site's own theme (`themes/<name>/`), for the same reason.
     Theme,
+    StatuspageSnapshot,
+    GithubSnapshot,
 }
 
 /// Row buckets, decided in this order (evidence-rules.md §2).

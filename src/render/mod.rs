@@ -79,6 +79,7 @@ pub fn render_site(
     t.files("audit log", || pages::audit_log::render(&ctx))?;
     t.files("configuration", || pages::configuration::render(&ctx))?;
     t.files("automation", || pages::automation::render(&ctx))?;
+    t.files("customers", || pages::customers::render(&ctx))?;
     t.files("data files", || {
         write(
             out,
@@ -290,6 +291,7 @@ mod tests {
                 "audit log",
                 "configuration",
                 "automation",
+                "customers",
                 "data files",
                 "requests",
             ]

@@ -41,6 +41,7 @@ pub const HEADERS: &[&str] = &[
     "Customer impact",
     "Page",
     "Source row",
+    "Class",
 ];
 
 /// One row's cells as text, in `HEADERS` order.
@@ -76,6 +77,7 @@ pub fn cells(row: &IncidentRowView) -> Vec<String> {
         row.customer_impact.clone(),
         row.href.clone(),
         row.source.clone(),
+        row.class.to_string(),
     ]
 }
 
@@ -252,7 +254,7 @@ fn xlsx_bytes(ctx: &Ctx) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             numbers: &["Number", "Time to acknowledge (s)", "Time to resolve (s)"],
             widths: &[
                 8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 20.0, 20.0, 20.0, 10.0, 12.0, 20.0,
-                20.0, 10.0, 12.0, 20.0, 20.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0, 40.0,
+                20.0, 10.0, 12.0, 20.0, 20.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0, 40.0, 12.0,
             ],
         },
         Sheet {

@@ -44,6 +44,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "automation.html",
     "source.html",
     "requests.html",
+    "customers.html",
 );
 
 /// Static assets of the default theme, copied to `assets/`.

@@ -213,6 +213,8 @@ pub struct IncidentRowView {
     /// on the input's line page, relative to the site root.
     pub source: String,
     pub source_href: String,
+    /// `security` or `operational` (`site.toml [classification]`).
+    pub class: &'static str,
 }
 
 pub fn incident_row(
@@ -278,6 +280,7 @@ pub fn incident_row(
             .map(|r| format!("{}:{}", r.file, r.line))
             .unwrap_or_default(),
         source_href: String::new(),
+        class: facts.class.name(),
     }
 }
 

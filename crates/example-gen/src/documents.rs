@@ -52,11 +52,31 @@ jira = "{jira}"
 [controls]                       # the company's own control ids per criterion (controls.html)
 "CC7.3" = ["IR-03", "IR-04"]
 "CC7.4" = ["IR-07"]
+
+[statuspage]                     # public Statuspage components -> PagerDuty services (customers.html)
+components = {{ {components} }}
+match_window = "{window}m"
+
+[classification]                 # security incidents apart from operational ones
+security_services = ["auth-service"]
 "#,
         holidays = holidays.join(", "),
         name = period.name(),
         pd = company::PAGERDUTY,
         jira = company::JIRA,
+        components = crate::statuspage::COMPONENTS
+            .iter()
+            .map(|(c, services)| format!(
+                "\"{c}\" = [{}]",
+                services
+                    .iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        window = crate::statuspage::WINDOW_MINUTES,
     )
 }
 

@@ -26,12 +26,14 @@ pub mod configuration;
 pub mod documents;
 pub mod exports;
 pub mod fetch_pages;
+pub mod github;
 pub mod incidents;
 pub mod jira;
 pub mod pagerduty;
 pub mod period;
 pub mod postmortems;
 pub mod rng;
+pub mod statuspage;
 pub mod timelines;
 
 use exports::{Corruption, Messiness};
@@ -210,6 +212,7 @@ struct Site {
     seed: u64,
     exceptions: Vec<Exception>,
     responses: Vec<documents::Response>,
+    statuspage: Vec<statuspage::Notice>,
 }
 
 impl Site {
@@ -234,6 +237,7 @@ impl Site {
             seed: opts.seed,
             exceptions: Vec::new(),
             responses: Vec::new(),
+            statuspage: Vec::new(),
         };
         for (k, pm) in site.pms.iter().enumerate() {
             for i in pm.links.iter().filter_map(|l| l.incident()) {
@@ -248,6 +252,7 @@ impl Site {
                 .any(|i| site.counted(i))
         };
         site.jira = jira::plan(&site.pms, site.incs(), &site.cal, &judged, opts.seed);
+        site.statuspage = statuspage::plan(site.incs(), &|i| site.counted(i));
         site.exceptions = site.find_exceptions();
         site.responses = site.respond();
         site
@@ -354,6 +359,11 @@ impl Site {
         }
         for (kind, subject) in configuration::exception_subjects() {
             add(kind, subject, None, None);
+        }
+        for n in &self.statuspage {
+            if let Some(kind) = n.exception {
+                add(kind, n.id.clone(), None, None);
+            }
         }
         out.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
         out
@@ -651,7 +661,22 @@ impl Site {
                 self.seed,
             ),
         )?;
-        jira::write(out, &self.jira, &self.cal)
+        jira::write(out, &self.jira, &self.cal)?;
+        let tickets: Vec<github::Ticket> = self
+            .pms
+            .iter()
+            .flat_map(|pm| pm.items.iter().filter_map(|it| it.tracker.as_deref()))
+            .filter_map(|key| self.jira.issues.get(key))
+            .map(|issue| github::Ticket {
+                key: &issue.key,
+                summary: &issue.summary,
+                done_at: issue.resolved.filter(|_| issue.done()),
+                created: issue.created,
+                updated: issue.updated,
+            })
+            .collect();
+        github::write(out, &tickets)?;
+        statuspage::write(out, &self.statuspage)
     }
 
     fn summary(&self) -> Summary {
@@ -771,13 +796,15 @@ fn messiness(
 /// Refuses to write over an existing site unless `force`; with `force`, removes what a previous run
 /// wrote (and nothing else under `content/`).
 fn prepare(out: &Path, force: bool) -> Result<()> {
-    const GENERATED: [&str; 6] = [
+    const GENERATED: [&str; 8] = [
         "content/incidents",
         "content/postmortems",
         "content/policies",
         "content/responses",
         "content/pagerduty",
         "content/jira",
+        "content/statuspage",
+        "content/github",
     ];
     let existing: Vec<&str> = GENERATED
         .iter()
@@ -1114,7 +1141,15 @@ mod tests {
             }
             for item in v["action_items"].as_array().unwrap() {
                 if let Some(key) = item["tracker"]["key"].as_str() {
-                    assert_eq!(pagerproof::util::jira_keys(key), vec![key.to_string()]);
+                    // A Jira key, or (the web team's) a GitHub issue reference.
+                    if item["tracker"]["system"] == "github" {
+                        assert_eq!(
+                            pagerproof::util::github_issue_ref(key).as_deref(),
+                            Some(key)
+                        );
+                    } else {
+                        assert_eq!(pagerproof::util::jira_keys(key), vec![key.to_string()]);
+                    }
                 }
             }
             assert!(ids.insert(id));
@@ -1223,6 +1258,13 @@ mod tests {
             }
         }
         assert!(tracked > 50);
+        // The web team's items are tracked in GitHub, each issue in the snapshot.
+        let github = pagerproof::ingest::github::load(&config).unwrap().issues;
+        assert!(github.len() >= 3, "{}", github.len());
+        assert!(
+            github.values().any(|i| i.state == "closed")
+                && github.values().any(|i| i.state == "open")
+        );
 
         let inputs = pagerproof::ingest::load(&config).unwrap();
         let evidence = pagerproof::evidence::evaluate(&config, &inputs);
@@ -1241,6 +1283,20 @@ mod tests {
         let one = |kind: &str| built.iter().filter(|id| id.starts_with(kind)).count();
         assert_eq!(one("coverage_gap:"), 1);
         assert_eq!(one("escalation_drift:"), 1);
+        assert_eq!(one("statuspage_unmatched:"), 1);
+        assert_eq!(one("detected_after_customers:"), 1);
+        let sp = &evidence.summary.statuspage;
+        assert!(
+            sp.incidents >= 10 && sp.detected_first + 2 == sp.incidents,
+            "{sp:?}"
+        );
+        assert_eq!(evidence.customers.maintenance.len(), 2);
+        let classes = &evidence.summary.by_class;
+        assert!(classes.security.incidents > 0);
+        assert_eq!(
+            classes.security.incidents + classes.operational.incidents,
+            evidence.incidents.len() as u64
+        );
         assert!(built.contains(&"escalation_drift:PZ4K7QD/level-3"));
         for r in &s.responses {
             assert!(built.contains(&r.as_str()), "response to {r}");

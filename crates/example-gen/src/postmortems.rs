@@ -694,10 +694,19 @@ pub fn to_json(pm: &Pm, incs: &[Inc], cal: &Calendar) -> String {
                 owner: it.owner,
                 due_date: it.due.map(|d| d.to_string()),
                 status: it.status,
-                tracker: it.tracker.as_ref().map(|key| TrackerOut {
-                    system: "jira",
-                    key: key.clone(),
-                    url: format!("{}/browse/{key}", company::JIRA),
+                tracker: it.tracker.as_ref().map(|key| {
+                    match (crate::github::tracked_as(key), crate::github::url(key)) {
+                        (Some(tracked), Some(url)) => TrackerOut {
+                            system: "github",
+                            key: tracked,
+                            url,
+                        },
+                        _ => TrackerOut {
+                            system: "jira",
+                            key: key.clone(),
+                            url: format!("{}/browse/{key}", company::JIRA),
+                        },
+                    }
                 }),
             })
             .collect(),

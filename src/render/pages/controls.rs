@@ -19,10 +19,11 @@ pub const CRITERIA: &[Criterion] = &[
         tested: &[
             "Every input row is read as an incident or rejected; each rejected row is a row_rejected exception.",
             "Every in-period incident carries acknowledgement and resolution data; one without is a response_data_missing exception.",
+            "Every public Statuspage incident of the period was detected in PagerDuty before customers were told (statuspage_unmatched, detected_after_customers), when a Statuspage snapshot is present.",
         ],
         not_tested: &[
-            "Whether monitoring detected the anomalies it should have: an event that never became an incident is invisible to this tool.",
-            "How or how fast an incident was detected (alert sources, thresholds, detection latency): no exception tests detection.",
+            "Whether monitoring detected the anomalies it should have: an event that never became an incident, and was never posted publicly, is invisible to this tool.",
+            "How an incident was detected (alert sources, thresholds): only the PagerDuty creation time against the public Statuspage notice is tested.",
         ],
     },
     Criterion {
@@ -81,6 +82,14 @@ pub struct Criterion {
 struct ControlsPage<'a> {
     criteria: Vec<CriterionRow<'a>>,
     mapped: bool,
+    /// Security and operational incidents apart (`summary.json` `by_class`).
+    classes: Vec<ClassRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct ClassRow<'a> {
+    class: &'static str,
+    counts: &'a crate::evidence::classes::ClassCounts,
 }
 
 #[derive(Serialize)]
@@ -144,6 +153,13 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         &ControlsPage {
             criteria,
             mapped: !ctx.config.controls.is_empty(),
+            classes: crate::evidence::classes::IncidentClass::ALL
+                .iter()
+                .map(|&c| ClassRow {
+                    class: c.name(),
+                    counts: ctx.evidence.summary.by_class.get(c),
+                })
+                .collect(),
         },
     )?;
     Ok(1)
@@ -163,6 +179,10 @@ fn evidence_for(ctx: &Ctx, id: &str) -> Vec<EvidenceLink> {
             ),
             l("Incident register", "incidents/index.html"),
             l("Register (CSV)", "data/register.csv"),
+            l(
+                "Customers: public Statuspage incidents against PagerDuty detection",
+                "customers.html",
+            ),
         ],
         "CC7.3" => vec![
             l(

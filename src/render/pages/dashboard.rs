@@ -32,6 +32,10 @@ struct Dashboard<'a> {
     provenance: ProvenanceView,
     /// The headline figures' changes since the previous period (`None` without one).
     previous: Option<PreviousView<'a>>,
+    /// Security and operational incidents apart (evidence-rules §9).
+    classes: Vec<ClassFigure<'a>>,
+    /// Public Statuspage incidents detected first (`None` without a Statuspage snapshot).
+    statuspage: Option<&'a crate::evidence::customers::StatuspageSummary>,
 }
 
 /// The previous period's figures next to this period's, as `evidence::changes` computed them.
@@ -42,6 +46,12 @@ struct PreviousView<'a> {
     headline: &'a Headline,
     /// Per-severity changes by level, for the figures table.
     severities: BTreeMap<&'a str, &'a SeverityDelta>,
+}
+
+#[derive(Serialize)]
+struct ClassFigure<'a> {
+    class: &'static str,
+    counts: &'a crate::evidence::classes::ClassCounts,
 }
 
 #[derive(Serialize)]
@@ -114,6 +124,18 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
                 .map(|s| (s.level.as_str(), s))
                 .collect(),
         }),
+        classes: crate::evidence::classes::IncidentClass::ALL
+            .iter()
+            .map(|&c| ClassFigure {
+                class: c.name(),
+                counts: ctx.evidence.summary.by_class.get(c),
+            })
+            .collect(),
+        statuspage: ctx
+            .evidence
+            .customers
+            .tested
+            .then_some(&ctx.evidence.summary.statuspage),
     };
     ctx.page(
         "index.html",

@@ -183,6 +183,10 @@ fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
             label: format!("{level} automation"),
             href: format!("automation.html#level-{}", anchor(level)),
         },
+        Subject::Statuspage { id } => Link {
+            label: format!("Statuspage incident {id}"),
+            href: format!("customers.html#sp-{}", anchor(id)),
+        },
     }
 }
 

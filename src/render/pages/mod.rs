@@ -14,6 +14,7 @@ pub mod automation;
 pub mod changes;
 pub mod configuration;
 pub mod controls;
+pub mod customers;
 pub mod dashboard;
 pub mod exceptions;
 pub mod incidents;
@@ -187,6 +188,8 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
         ExceptionKind::UrgencyMismatch => "Urgency differs from the policy",
         ExceptionKind::NotificationGap => "On-call user not notified as documented",
         ExceptionKind::AutomationMissing => "Documented automation not configured",
+        ExceptionKind::StatuspageUnmatched => "Public incident with no PagerDuty detection",
+        ExceptionKind::DetectedAfterCustomers => "Customers told before PagerDuty detected it",
     }
 }
 

@@ -338,6 +338,19 @@ fn fetch_records<'a>(ctx: &Ctx<'a>) -> Vec<FetchRecordView<'a>> {
     let pd = ctx.inputs.pagerduty.fetch_records.iter();
     pd.map(|f| (f, "PagerDuty"))
         .chain(ctx.inputs.jira_fetch_records.iter().map(|f| (f, "Jira")))
+        .chain(
+            ctx.inputs
+                .github_fetch_records
+                .iter()
+                .map(|f| (f, "GitHub")),
+        )
+        .chain(
+            ctx.inputs
+                .statuspage
+                .iter()
+                .flat_map(|s| &s.fetch_records)
+                .map(|f| (f, "Statuspage")),
+        )
         .map(|(f, system)| FetchRecordView {
             file: &f.file,
             href: ctx.source_href(&f.file),
@@ -387,6 +400,8 @@ pub fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::Policy => "policy",
         SourceKind::PagerDutySnapshot => "PagerDuty API snapshot",
         SourceKind::JiraSnapshot => "Jira snapshot",
+        SourceKind::StatuspageSnapshot => "Statuspage snapshot",
+        SourceKind::GithubSnapshot => "GitHub snapshot",
         SourceKind::Response => "management response",
         SourceKind::Sample => "sample record",
         SourceKind::RequestList => "auditor's request list",

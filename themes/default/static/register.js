@@ -13,6 +13,7 @@
   var res = document.getElementById("f-res");
   var pm = document.getElementById("f-pm");
   var month = document.getElementById("f-month");
+  var cls = document.getElementById("f-class");
   var count = document.getElementById("count");
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
 
@@ -22,6 +23,7 @@
   if (params.get("resolve")) res.value = params.get("resolve");
   if (params.get("pm")) pm.value = params.get("pm");
   if (params.get("month")) month.value = params.get("month");
+  if (params.get("class")) cls.value = params.get("class");
   if (params.get("q")) q.value = params.get("q");
 
   // "required": every postmortem state except "not required".
@@ -40,13 +42,14 @@
         (!ack.value || r.dataset.ack === ack.value) &&
         (!res.value || r.dataset.res === res.value) &&
         pmMatches(r.dataset.pm) &&
-        (!month.value || r.dataset.month === month.value);
+        (!month.value || r.dataset.month === month.value) &&
+        (!cls.value || r.dataset.class === cls.value);
       r.hidden = !ok;
       if (ok) shown++;
     });
     count.textContent = shown + " of " + rows.length + " incidents shown";
   }
-  [q, sev, ack, res, pm, month].forEach(function (el) { el.addEventListener("input", apply); });
+  [q, sev, ack, res, pm, month, cls].forEach(function (el) { el.addEventListener("input", apply); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
 
   var dir = {};
