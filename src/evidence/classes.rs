@@ -108,6 +108,7 @@ mod tests {
             created: crate::evidence::testkit::utc("2026-03-01T10:00:00Z"),
             sources: Vec::new(),
             conflicts: Vec::new(),
+            rows: Vec::new(),
             in_period: true,
         }
     }

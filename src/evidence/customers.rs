@@ -258,6 +258,7 @@ mod tests {
             created: utc(created),
             sources: Vec::new(),
             conflicts: Vec::new(),
+            rows: Vec::new(),
             in_period: true,
         }
     }

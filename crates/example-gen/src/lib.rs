@@ -252,7 +252,7 @@ impl Site {
                 .any(|i| site.counted(i))
         };
         site.jira = jira::plan(&site.pms, site.incs(), &site.cal, &judged, opts.seed);
-        site.statuspage = statuspage::plan(site.incs(), &|i| site.counted(i));
+        site.statuspage = statuspage::plan(site.incs(), &|i| site.counted(i), site.cal.year());
         site.exceptions = site.find_exceptions();
         site.responses = site.respond();
         site

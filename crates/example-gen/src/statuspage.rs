@@ -62,7 +62,7 @@ fn record(
 }
 
 /// The notices for the population; `counted(i)` is an in-period incident with an accepted row.
-pub fn plan(incs: &[Inc], counted: &dyn Fn(usize) -> bool) -> Vec<Notice> {
+pub fn plan(incs: &[Inc], counted: &dyn Fn(usize) -> bool, year: i32) -> Vec<Notice> {
     let candidates: Vec<usize> = (0..incs.len())
         .filter(|&i| counted(i) && incs[i].priority <= 1 && component_of(incs[i].service).is_some())
         .collect();
@@ -106,7 +106,7 @@ pub fn plan(incs: &[Inc], counted: &dyn Fn(usize) -> bool) -> Vec<Notice> {
             id,
         });
     }
-    let at = |m: u32, d: u32, h: u32| Utc.with_ymd_and_hms(2026, m, d, h, 5, 0).unwrap();
+    let at = |m: u32, d: u32, h: u32| Utc.with_ymd_and_hms(year, m, d, h, 5, 0).unwrap();
     out.push(Notice {
         record: record(
             "spmail0812",
