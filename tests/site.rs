@@ -472,6 +472,45 @@ fn package_is_byte_identical_across_tz_umask_and_file_order() {
         .success();
 }
 
+/// Pages render and the bag hashes and deflates in parallel (rayon): the thread count must not
+/// show in a single byte of the site or the zip.
+#[test]
+fn package_is_byte_identical_whatever_the_thread_count() {
+    let sites = [copy_fixture("variants"), copy_fixture("variants")];
+    for (site, threads) in sites.iter().zip(["1", "2"]) {
+        pagerproof()
+            .args(["package", "--site"])
+            .arg(site.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .assert()
+            .success();
+    }
+    let name = "dist/fixture-variants-inc-h1-2026.zip";
+    let [a, b] = sites
+        .each_ref()
+        .map(|s| std::fs::read(s.path().join(name)).unwrap());
+    assert!(a.len() > 1000);
+    assert!(a == b, "the zips differ between 1 and 2 threads");
+    let tree = |root: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let public = root.join("public");
+        walkdir::WalkDir::new(&public)
+            .sort_by_file_name()
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(&public).unwrap().to_path_buf();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    };
+    assert!(
+        tree(sites[0].path()) == tree(sites[1].path()),
+        "the sites differ"
+    );
+}
+
 #[test]
 fn a_site_theme_overrides_templates_and_assets_by_name() {
     let site = copy_fixture("variants");
