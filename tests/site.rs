@@ -511,6 +511,47 @@ fn package_is_byte_identical_whatever_the_thread_count() {
     );
 }
 
+/// `package` bags the site `build` left when it was built from the same inputs by the same
+/// binary, and renders again when the site or an input changed since.
+#[test]
+fn package_reuses_an_unchanged_build_and_rebuilds_a_changed_one() {
+    let site = copy_fixture("variants");
+    let package = || {
+        pagerproof()
+            .args(["package", "--site"])
+            .arg(site.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .assert()
+            .success();
+        std::fs::read(site.path().join("dist/fixture-variants-inc-h1-2026.zip")).unwrap()
+    };
+    let index = site.path().join("public/index.html");
+    let inode = |p: &std::path::Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).unwrap().ino()
+    };
+    pagerproof()
+        .args(["build", "--site"])
+        .arg(site.path())
+        .assert()
+        .success();
+    let built = inode(&index);
+    let first = package();
+    assert_eq!(inode(&index), built, "an unchanged build is reused");
+
+    // An edited site is rendered again, and the zip does not carry the edit.
+    std::fs::write(&index, "edited").unwrap();
+    assert!(package() == first);
+    assert!(read(&index).contains("<html"));
+
+    // A changed input is rendered again.
+    let before = inode(&index);
+    let toml = site.path().join("site.toml");
+    std::fs::write(&toml, read(&toml) + "\n# edited\n").unwrap();
+    assert!(package() != first);
+    assert_ne!(inode(&index), before, "a changed input renders again");
+}
+
 #[test]
 fn a_site_theme_overrides_templates_and_assets_by_name() {
     let site = copy_fixture("variants");

@@ -24,7 +24,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let options = BuildOptions {
         quiet: args.quiet,
         allow_empty: args.allow_empty,
-        env: None,
+        ..BuildOptions::default()
     };
     let built = build_site_with(&config, &out, options)?;
     println!("{}", built.summary);
@@ -51,8 +51,8 @@ pub fn build_site(
 ) -> Result<Built> {
     let options = BuildOptions {
         quiet,
-        allow_empty: false,
         env,
+        ..BuildOptions::default()
     };
     build_site_with(config, out, options)
 }
@@ -66,6 +66,9 @@ pub struct BuildOptions {
     pub allow_empty: bool,
     /// Replaces the detected build environment (see [`build_site`]).
     pub env: Option<crate::model::BuildEnv>,
+    /// Keep `out` when it already holds a build of the same inputs by the same binary (see
+    /// [`fingerprint`]) instead of rendering it again: `package` bags it as it stands.
+    pub reuse: bool,
 }
 
 /// `build_site` with every option, under an exclusive lock on `out` for the whole build.
@@ -129,10 +132,58 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
     if let Some(why) = &evidence.provenance.epoch_too_early {
         bail!("{why}");
     }
-    progress.set_message("rendering pages");
+    let fingerprint = fingerprint(&inputs)?;
+    let stamp = stamp_path(out);
+    if options.reuse && stamp_matches(&stamp, &fingerprint, out) {
+        info!(
+            "reuse {}: built from the same inputs by this binary",
+            out.display()
+        );
+    } else {
+        progress.set_message("rendering pages");
+        render_into(config, &inputs, &evidence, out)?;
+        // Written only once the new site is in place: a stamp never describes a partial site.
+        let written = Written::tally(out);
+        std::fs::write(&stamp, stamp_text(&fingerprint, &written))
+            .with_context(|| format!("{}: cannot write", stamp.display()))?;
+    }
+    progress.finish_and_clear();
+    info!(ms = ms(started), "build");
+    let summary = format!(
+        "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
+        out.display(),
+        a.accepted,
+        a.rows_read,
+        a.accepted,
+        a.duplicates,
+        a.outside_period,
+        a.rejected,
+        inputs.postmortems.len(),
+        evidence.exceptions.len()
+    );
+    Ok(Built {
+        summary,
+        provenance: evidence.provenance,
+        previous: inputs.previous.as_ref().map(super::previous::reference),
+    })
+}
+
+/// Renders into a staging directory beside `out` and swaps it in.
+fn render_into(
+    config: &Config,
+    inputs: &crate::model::Inputs,
+    evidence: &crate::evidence::Evidence,
+    out: &Path,
+) -> Result<()> {
+    // The stamp goes first: from here until the new stamp, `out` is not a known build.
+    let stamp = stamp_path(out);
+    if stamp.exists() {
+        std::fs::remove_file(&stamp)
+            .with_context(|| format!("{}: cannot remove", stamp.display()))?;
+    }
     let staging = staging_dir(out)?;
     let phase = Instant::now();
-    let phases = match crate::render::render_site(config, &inputs, &evidence, &staging) {
+    let phases = match crate::render::render_site(config, inputs, evidence, &staging) {
         Ok(phases) => phases,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -161,25 +212,45 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
     let phase = Instant::now();
     replace_dir(&staging, out)?;
     info!(ms = ms(phase), "swap into place");
-    progress.finish_and_clear();
-    info!(ms = ms(started), "build");
-    let summary = format!(
-        "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
-        out.display(),
-        a.accepted,
-        a.rows_read,
-        a.accepted,
-        a.duplicates,
-        a.outside_period,
-        a.rejected,
-        inputs.postmortems.len(),
-        evidence.exceptions.len()
-    );
-    Ok(Built {
-        summary,
-        provenance: evidence.provenance,
-        previous: inputs.previous.as_ref().map(super::previous::reference),
-    })
+    Ok(())
+}
+
+/// What decides every byte of a build: this binary (its SHA-256), every input file (site.toml
+/// and the theme included), the build environment and the previous period's package.
+fn fingerprint(inputs: &crate::model::Inputs) -> Result<String> {
+    use std::fmt::Write as _;
+    let exe = std::env::current_exe().context("cannot locate the pagerproof binary")?;
+    let mut text = format!("binary {}\n", crate::package::file_sha256(&exe)?);
+    for s in &inputs.sources {
+        let _ = writeln!(text, "source {} {} {}", s.sha256, s.path, s.copy);
+    }
+    let _ = writeln!(text, "env {:?}", inputs.build_env);
+    let previous = inputs.previous.as_ref().map(super::previous::reference);
+    let _ = writeln!(text, "previous {previous:?}");
+    Ok(crate::util::sha256_hex(text.as_bytes()))
+}
+
+/// The stamp of the build in `out`, beside it (inside it, it would be packaged):
+/// `.<name>.pagerproof-build`.
+fn stamp_path(out: &Path) -> PathBuf {
+    let (parent, name) = crate::util::beside(out);
+    parent.join(format!(".{name}.pagerproof-build"))
+}
+
+/// The fingerprint, and the file count and bytes of the site it made: a site edited since
+/// (a file added, removed or resized) is not reused.
+fn stamp_text(fingerprint: &str, written: &Written) -> String {
+    format!(
+        "{fingerprint}\n{} files {} bytes\n",
+        written.files, written.bytes
+    )
+}
+
+fn stamp_matches(stamp: &Path, fingerprint: &str, out: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(stamp) else {
+        return false;
+    };
+    out.join("data/summary.json").is_file() && text == stamp_text(fingerprint, &Written::tally(out))
 }
 
 /// What a render wrote, for the log: HTML pages, all files, and their bytes.

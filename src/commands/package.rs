@@ -19,9 +19,9 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     // Held until the bag is written: a concurrent build cannot swap the site mid-bagging.
     let _lock = crate::util::lock_beside(&out)?;
     let options = crate::commands::build::BuildOptions {
-        quiet: false,
         allow_empty: args.allow_empty,
-        env: None,
+        reuse: true,
+        ..Default::default()
     };
     let built = crate::commands::build::build_site_locked(&config, &out, options)?;
 
