@@ -315,15 +315,21 @@ fn refuse_out_inside_inputs(config: &Config, out: &Path) -> Result<()> {
 }
 
 fn progress(quiet: bool) -> ProgressBar {
-    // With --verbose the phase log lines replace the spinner (both would share stderr).
+    let bar = progress_bar(quiet, "{spinner} {msg} ({elapsed})");
+    if !bar.is_hidden() {
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    bar
+}
+
+/// A progress bar on stderr with `template`, hidden with `quiet`, with --verbose (the phase log
+/// lines replace it: both would share stderr) and when stderr is not a terminal.
+pub fn progress_bar(quiet: bool, template: &str) -> ProgressBar {
     if quiet || tracing::enabled!(tracing::Level::INFO) || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("static template"),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = ProgressBar::new(0);
+    bar.set_style(ProgressStyle::with_template(template).expect("static template"));
     bar
 }
 

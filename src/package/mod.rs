@@ -54,14 +54,15 @@ pub fn write_package(
     write_package_with(site_dir, dist, name, info, mtime, &|_, _| {})
 }
 
-/// [`write_package`], calling `progress(files, bytes)` with the payload totals packed so far.
+/// [`write_package`], calling `progress(done, total)` with the payload packed so far and the
+/// whole payload's size.
 pub fn write_package_with(
     site_dir: &Path,
     dist: &Path,
     name: &str,
     info: &BagInfo,
     mtime: zip::DateTime,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    progress: &(dyn Fn(Oxum, Oxum) + Sync),
 ) -> Result<PackageIdentity> {
     check_bag_name(name)?;
     std::fs::create_dir_all(dist).with_context(|| format!("{}: cannot create", dist.display()))?;
@@ -111,7 +112,7 @@ fn write_bag_zip(
     oxum: Oxum,
     payload: BTreeMap<String, PayloadFile>,
     mtime: zip::DateTime,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    progress: &(dyn Fn(Oxum, Oxum) + Sync),
 ) -> Result<(String, String)> {
     let mut zip = archive::ZipStream::create(path, mtime)?;
     let head = head_tags(info, oxum);
@@ -121,7 +122,8 @@ fn write_bag_zip(
             .collect(),
     )?;
     let mut digests = BTreeMap::new();
-    let (mut files, mut bytes) = (0u64, 0u64);
+    let mut done = Oxum::default();
+    progress(done, oxum);
     let payload: Vec<(String, PayloadFile)> = payload.into_iter().collect();
     for batch in batches(&payload) {
         let read: Vec<Result<(Digests, Vec<u8>)>> = batch
@@ -143,11 +145,11 @@ fn write_bag_zip(
             let (d, data) = r?;
             digests.insert(bag_path.clone(), d);
             entries.push((format!("{name}/{bag_path}"), data));
-            files += 1;
-            bytes += f.size;
+            done.files += 1;
+            done.bytes += f.size;
         }
         zip.add(entries)?;
-        progress(files, bytes);
+        progress(done, oxum);
     }
     let tags = tag_files(head, &digests);
     let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
