@@ -112,6 +112,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         incidents = a.accepted,
         postmortems = inputs.postmortems.len(),
         findings = inputs.findings.len(),
+        peak_mib = crate::util::peak_rss_mib(),
         "load inputs"
     );
     for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
@@ -127,6 +128,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         ms = ms(phase),
         incidents = a.accepted,
         exceptions = evidence.exceptions.len(),
+        peak_mib = crate::util::peak_rss_mib(),
         "evaluate"
     );
     if let Some(why) = &evidence.provenance.epoch_too_early {
@@ -143,12 +145,15 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         progress.set_message("rendering pages");
         render_into(config, &inputs, &evidence, out)?;
         // Written only once the new site is in place: a stamp never describes a partial site.
-        let written = Written::tally(out);
-        std::fs::write(&stamp, stamp_text(&fingerprint, &written))
+        std::fs::write(&stamp, stamp_text(&fingerprint, out))
             .with_context(|| format!("{}: cannot write", stamp.display()))?;
     }
     progress.finish_and_clear();
-    info!(ms = ms(started), "build");
+    info!(
+        ms = ms(started),
+        peak_mib = crate::util::peak_rss_mib(),
+        "build"
+    );
     let summary = format!(
         "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
         out.display(),
@@ -194,6 +199,7 @@ fn render_into(
         info!(
             ms = p.elapsed_ms as u64,
             count = p.count,
+            peak_mib = p.peak_mib,
             "render {}",
             p.phase
         );
@@ -237,20 +243,35 @@ fn stamp_path(out: &Path) -> PathBuf {
     parent.join(format!(".{name}.pagerproof-build"))
 }
 
-/// The fingerprint, and the file count and bytes of the site it made: a site edited since
-/// (a file added, removed or resized) is not reused.
-fn stamp_text(fingerprint: &str, written: &Written) -> String {
+/// The fingerprint, the file count and bytes of the site it made, and the site directory's
+/// inode: a site edited since (a file added, removed or resized) or replaced by another build
+/// (one that wrote no stamp: an older pagerproof) is not reused.
+fn stamp_text(fingerprint: &str, out: &Path) -> String {
+    let written = Written::tally(out);
     format!(
-        "{fingerprint}\n{} files {} bytes\n",
-        written.files, written.bytes
+        "{fingerprint}\n{} files {} bytes\ndirectory {}\n",
+        written.files,
+        written.bytes,
+        dir_identity(out)
     )
+}
+
+#[cfg(unix)]
+fn dir_identity(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).map_or(0, |m| m.ino())
+}
+
+#[cfg(not(unix))]
+fn dir_identity(_: &Path) -> u64 {
+    0
 }
 
 fn stamp_matches(stamp: &Path, fingerprint: &str, out: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(stamp) else {
         return false;
     };
-    out.join("data/summary.json").is_file() && text == stamp_text(fingerprint, &Written::tally(out))
+    out.join("data/summary.json").is_file() && text == stamp_text(fingerprint, out)
 }
 
 /// What a render wrote, for the log: HTML pages, all files, and their bytes.

@@ -50,6 +50,7 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         ms = ms(phase),
         files = id.oxum.files,
         bytes = id.oxum.bytes,
+        peak_mib = crate::util::peak_rss_mib(),
         "write package"
     );
 
