@@ -1,7 +1,10 @@
 //! Build benchmark: generates sites of 10k and 100k incidents (1M with PAGERPROOF_BENCH_1M=1),
-//! then times generation and the full site build. Prints the median of 3 runs per size.
+//! then times generation, the full site build and `package` from scratch (build + bag + zip,
+//! no earlier build to reuse). Prints the median of 3 runs per size.
 //!
 //!     cargo bench --bench build
+//!
+//! Whole-process figures with peak memory, next to Hugo's: `benches/compare.sh`.
 //!
 //! Timing is measured here, never asserted in tests.
 
@@ -9,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use pagerproof::Config;
+use pagerproof::cli::{PackageArgs, SiteArg};
 use pagerproof_example_gen::{self as generate, Options};
 
 const RUNS: usize = 3;
@@ -24,8 +28,8 @@ fn main() -> Result<()> {
         sizes.push(1_000_000);
     }
     println!(
-        "{:>9}  {:>12}  {:>12}  {:>14}",
-        "incidents", "generate", "build", "incidents/s"
+        "{:>9}  {:>12}  {:>12}  {:>12}  {:>14}",
+        "incidents", "generate", "build", "package", "incidents/s"
     );
     for n in sizes.into_iter().filter(|n| filter.is_none_or(|f| f == *n)) {
         bench_size(n).with_context(|| format!("benchmark of {n} incidents"))?;
@@ -47,30 +51,52 @@ fn bench_size(n: usize) -> Result<()> {
         Ok(start.elapsed())
     })?;
     let config = Config::load(&site)?;
-    let build = median(RUNS, || {
-        let out = dir.path().join("public");
+    let out = config.out_dir();
+    let fresh = || -> Result<()> {
+        // Neither run may find an earlier build to reuse.
         if out.exists() {
             std::fs::remove_dir_all(&out)?;
         }
+        let (parent, name) = pagerproof::util::beside(&out);
+        let _ = std::fs::remove_file(parent.join(format!(".{name}.pagerproof-build")));
+        Ok(())
+    };
+    let build = median(RUNS, || {
+        fresh()?;
         let start = Instant::now();
         pagerproof::commands::build::build_site(&config, &out, true, None)?;
         Ok(start.elapsed())
     });
-    match build {
-        Ok(build) => println!(
-            "{n:>9}  {:>12}  {:>12}  {:>14.0}",
+    let args = PackageArgs {
+        site: SiteArg { site: site.clone() },
+        sign: None,
+        allow_empty: false,
+        quiet: true,
+    };
+    let package = median(RUNS, || {
+        fresh()?;
+        let start = Instant::now();
+        pagerproof::commands::package::run(&args)?;
+        Ok(start.elapsed())
+    });
+    match (build, package) {
+        (Ok(build), Ok(package)) => println!(
+            "{n:>9}  {:>12}  {:>12}  {:>12}  {:>14.0}",
             secs(generation),
             secs(build),
+            secs(package),
             n as f64 / build.as_secs_f64()
         ),
-        Err(e) => {
+        (build, package) => {
             println!(
-                "{n:>9}  {:>12}  {:>12}  {:>14}",
+                "{n:>9}  {:>12}  {:>12}  {:>12}  {:>14}",
                 secs(generation),
+                "failed",
                 "failed",
                 "-"
             );
-            return Err(e);
+            build?;
+            package?;
         }
     }
     Ok(())

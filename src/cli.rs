@@ -125,6 +125,9 @@ pub struct PackageArgs {
     /// Package even when no incident falls in the period (an error otherwise).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

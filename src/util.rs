@@ -278,6 +278,17 @@ pub fn lock_beside(out: &Path) -> anyhow::Result<std::fs::File> {
     lock_dir(&parent)
 }
 
+/// This process's peak resident memory so far in MiB (Linux's VmHWM), for phase logs; 0 where
+/// the system does not say.
+pub fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib / 1024)
+}
+
 /// The directory holding `dir` and `dir`'s own name, for siblings (lock, staging) beside it.
 pub fn beside(dir: &Path) -> (PathBuf, String) {
     let parent = match dir.parent() {

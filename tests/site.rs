@@ -716,6 +716,86 @@ fn package_is_byte_identical_across_tz_umask_and_file_order() {
         .success();
 }
 
+/// Pages render and the bag hashes and deflates in parallel (rayon): the thread count must not
+/// show in a single byte of the site or the zip.
+#[test]
+fn package_is_byte_identical_whatever_the_thread_count() {
+    let sites = [copy_fixture("variants"), copy_fixture("variants")];
+    for (site, threads) in sites.iter().zip(["1", "2"]) {
+        pagerproof()
+            .args(["package", "--site"])
+            .arg(site.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .assert()
+            .success();
+    }
+    let name = "dist/fixture-variants-inc-h1-2026.zip";
+    let [a, b] = sites
+        .each_ref()
+        .map(|s| std::fs::read(s.path().join(name)).unwrap());
+    assert!(a.len() > 1000);
+    assert!(a == b, "the zips differ between 1 and 2 threads");
+    let tree = |root: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let public = root.join("public");
+        walkdir::WalkDir::new(&public)
+            .sort_by_file_name()
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(&public).unwrap().to_path_buf();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    };
+    assert!(
+        tree(sites[0].path()) == tree(sites[1].path()),
+        "the sites differ"
+    );
+}
+
+/// `package` bags the site `build` left when it was built from the same inputs by the same
+/// binary, and renders again when the site or an input changed since.
+#[test]
+fn package_reuses_an_unchanged_build_and_rebuilds_a_changed_one() {
+    let site = copy_fixture("variants");
+    let package = || {
+        pagerproof()
+            .args(["package", "--site"])
+            .arg(site.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .assert()
+            .success();
+        std::fs::read(site.path().join("dist/fixture-variants-inc-h1-2026.zip")).unwrap()
+    };
+    let index = site.path().join("public/index.html");
+    let inode = |p: &std::path::Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).unwrap().ino()
+    };
+    pagerproof()
+        .args(["build", "--site"])
+        .arg(site.path())
+        .assert()
+        .success();
+    let built = inode(&index);
+    let first = package();
+    assert_eq!(inode(&index), built, "an unchanged build is reused");
+
+    // An edited site is rendered again, and the zip does not carry the edit.
+    std::fs::write(&index, "edited").unwrap();
+    assert!(package() == first);
+    assert!(read(&index).contains("<html"));
+
+    // A changed input is rendered again.
+    let before = inode(&index);
+    let toml = site.path().join("site.toml");
+    std::fs::write(&toml, read(&toml) + "\n# edited\n").unwrap();
+    assert!(package() != first);
+    assert_ne!(inode(&index), before, "a changed input renders again");
+}
+
 #[test]
 fn a_site_theme_overrides_templates_and_assets_by_name() {
     let site = copy_fixture("variants");

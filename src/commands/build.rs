@@ -24,7 +24,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let options = BuildOptions {
         quiet: args.quiet,
         allow_empty: args.allow_empty,
-        env: None,
+        ..BuildOptions::default()
     };
     let built = build_site_with(&config, &out, options)?;
     println!("{}", built.summary);
@@ -51,8 +51,8 @@ pub fn build_site(
 ) -> Result<Built> {
     let options = BuildOptions {
         quiet,
-        allow_empty: false,
         env,
+        ..BuildOptions::default()
     };
     build_site_with(config, out, options)
 }
@@ -66,6 +66,9 @@ pub struct BuildOptions {
     pub allow_empty: bool,
     /// Replaces the detected build environment (see [`build_site`]).
     pub env: Option<crate::model::BuildEnv>,
+    /// Keep `out` when it already holds a build of the same inputs by the same binary (see
+    /// [`fingerprint`]) instead of rendering it again: `package` bags it as it stands.
+    pub reuse: bool,
 }
 
 /// `build_site` with every option, under an exclusive lock on `out` for the whole build.
@@ -109,6 +112,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         incidents = a.accepted,
         postmortems = inputs.postmortems.len(),
         findings = inputs.findings.len(),
+        peak_mib = crate::util::peak_rss_mib(),
         "load inputs"
     );
     for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
@@ -124,15 +128,67 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         ms = ms(phase),
         incidents = a.accepted,
         exceptions = evidence.exceptions.len(),
+        peak_mib = crate::util::peak_rss_mib(),
         "evaluate"
     );
     if let Some(why) = &evidence.provenance.epoch_too_early {
         bail!("{why}");
     }
-    progress.set_message("rendering pages");
+    let fingerprint = fingerprint(&inputs)?;
+    let stamp = stamp_path(out);
+    if options.reuse && stamp_matches(&stamp, &fingerprint, out) {
+        info!(
+            "reuse {}: built from the same inputs by this binary",
+            out.display()
+        );
+    } else {
+        progress.set_message("rendering pages");
+        render_into(config, &inputs, &evidence, out)?;
+        // Written only once the new site is in place: a stamp never describes a partial site.
+        std::fs::write(&stamp, stamp_text(&fingerprint, out))
+            .with_context(|| format!("{}: cannot write", stamp.display()))?;
+    }
+    progress.finish_and_clear();
+    info!(
+        ms = ms(started),
+        peak_mib = crate::util::peak_rss_mib(),
+        "build"
+    );
+    let summary = format!(
+        "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
+        out.display(),
+        a.accepted,
+        a.rows_read,
+        a.accepted,
+        a.duplicates,
+        a.outside_period,
+        a.rejected,
+        inputs.postmortems.len(),
+        evidence.exceptions.len()
+    );
+    Ok(Built {
+        summary,
+        provenance: evidence.provenance,
+        previous: inputs.previous.as_ref().map(super::previous::reference),
+    })
+}
+
+/// Renders into a staging directory beside `out` and swaps it in.
+fn render_into(
+    config: &Config,
+    inputs: &crate::model::Inputs,
+    evidence: &crate::evidence::Evidence,
+    out: &Path,
+) -> Result<()> {
+    // The stamp goes first: from here until the new stamp, `out` is not a known build.
+    let stamp = stamp_path(out);
+    if stamp.exists() {
+        std::fs::remove_file(&stamp)
+            .with_context(|| format!("{}: cannot remove", stamp.display()))?;
+    }
     let staging = staging_dir(out)?;
     let phase = Instant::now();
-    let phases = match crate::render::render_site(config, &inputs, &evidence, &staging) {
+    let phases = match crate::render::render_site(config, inputs, evidence, &staging) {
         Ok(phases) => phases,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -143,6 +199,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         info!(
             ms = p.elapsed_ms as u64,
             count = p.count,
+            peak_mib = p.peak_mib,
             "render {}",
             p.phase
         );
@@ -161,25 +218,60 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
     let phase = Instant::now();
     replace_dir(&staging, out)?;
     info!(ms = ms(phase), "swap into place");
-    progress.finish_and_clear();
-    info!(ms = ms(started), "build");
-    let summary = format!(
-        "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
-        out.display(),
-        a.accepted,
-        a.rows_read,
-        a.accepted,
-        a.duplicates,
-        a.outside_period,
-        a.rejected,
-        inputs.postmortems.len(),
-        evidence.exceptions.len()
-    );
-    Ok(Built {
-        summary,
-        provenance: evidence.provenance,
-        previous: inputs.previous.as_ref().map(super::previous::reference),
-    })
+    Ok(())
+}
+
+/// What decides every byte of a build: this binary (its SHA-256), every input file (site.toml
+/// and the theme included), the build environment and the previous period's package.
+fn fingerprint(inputs: &crate::model::Inputs) -> Result<String> {
+    use std::fmt::Write as _;
+    let exe = std::env::current_exe().context("cannot locate the pagerproof binary")?;
+    let mut text = format!("binary {}\n", crate::package::file_sha256(&exe)?);
+    for s in &inputs.sources {
+        let _ = writeln!(text, "source {} {} {}", s.sha256, s.path, s.copy);
+    }
+    let _ = writeln!(text, "env {:?}", inputs.build_env);
+    let previous = inputs.previous.as_ref().map(super::previous::reference);
+    let _ = writeln!(text, "previous {previous:?}");
+    Ok(crate::util::sha256_hex(text.as_bytes()))
+}
+
+/// The stamp of the build in `out`, beside it (inside it, it would be packaged):
+/// `.<name>.pagerproof-build`.
+fn stamp_path(out: &Path) -> PathBuf {
+    let (parent, name) = crate::util::beside(out);
+    parent.join(format!(".{name}.pagerproof-build"))
+}
+
+/// The fingerprint, the file count and bytes of the site it made, and the site directory's
+/// inode: a site edited since (a file added, removed or resized) or replaced by another build
+/// (one that wrote no stamp: an older pagerproof) is not reused.
+fn stamp_text(fingerprint: &str, out: &Path) -> String {
+    let written = Written::tally(out);
+    format!(
+        "{fingerprint}\n{} files {} bytes\ndirectory {}\n",
+        written.files,
+        written.bytes,
+        dir_identity(out)
+    )
+}
+
+#[cfg(unix)]
+fn dir_identity(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).map_or(0, |m| m.ino())
+}
+
+#[cfg(not(unix))]
+fn dir_identity(_: &Path) -> u64 {
+    0
+}
+
+fn stamp_matches(stamp: &Path, fingerprint: &str, out: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(stamp) else {
+        return false;
+    };
+    out.join("data/summary.json").is_file() && text == stamp_text(fingerprint, out)
 }
 
 /// What a render wrote, for the log: HTML pages, all files, and their bytes.
@@ -244,15 +336,21 @@ fn refuse_out_inside_inputs(config: &Config, out: &Path) -> Result<()> {
 }
 
 fn progress(quiet: bool) -> ProgressBar {
-    // With --verbose the phase log lines replace the spinner (both would share stderr).
+    let bar = progress_bar(quiet, "{spinner} {msg} ({elapsed})");
+    if !bar.is_hidden() {
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+    bar
+}
+
+/// A progress bar on stderr with `template`, hidden with `quiet`, with --verbose (the phase log
+/// lines replace it: both would share stderr) and when stderr is not a terminal.
+pub fn progress_bar(quiet: bool, template: &str) -> ProgressBar {
     if quiet || tracing::enabled!(tracing::Level::INFO) || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("static template"),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = ProgressBar::new(0);
+    bar.set_style(ProgressStyle::with_template(template).expect("static template"));
     bar
 }
 

@@ -66,6 +66,7 @@ pub fn init_logging(verbose: bool, command: &Command) {
 fn quiet(command: &Command) -> bool {
     match command {
         Command::Build(args) => args.quiet,
+        Command::Package(args) => args.quiet,
         Command::Fetch(FetchCommand::Pagerduty(args)) => args.quiet,
         Command::Fetch(FetchCommand::Jira(args)) => args.quiet,
         Command::Fetch(FetchCommand::Statuspage(args)) => args.quiet,

@@ -10,7 +10,7 @@ use tracing::info;
 use super::ms;
 use crate::cli::PackageArgs;
 use crate::evidence::provenance::Provenance;
-use crate::package::bagit::{BagInfo, Prepared};
+use crate::package::bagit::{BagInfo, Oxum, Prepared};
 use crate::package::{archive, sign};
 
 pub fn run(args: &PackageArgs) -> Result<ExitCode> {
@@ -19,9 +19,10 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     // Held until the bag is written: a concurrent build cannot swap the site mid-bagging.
     let _lock = crate::util::lock_beside(&out)?;
     let options = crate::commands::build::BuildOptions {
-        quiet: false,
+        quiet: args.quiet,
         allow_empty: args.allow_empty,
-        env: None,
+        reuse: true,
+        ..Default::default()
     };
     let built = crate::commands::build::build_site_locked(&config, &out, options)?;
 
@@ -32,12 +33,24 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     info.previous = built.previous.clone();
     let dist = config.path(&config.output.dist);
     let phase = Instant::now();
-    let id = crate::package::write_package(&out, &dist, &config.package_name(), &info, mtime)
+    let bar = crate::commands::build::progress_bar(
+        args.quiet,
+        "{bar:30} {bytes}/{total_bytes} {msg} ({elapsed})",
+    );
+    let progress = |done: Oxum, total: Oxum| {
+        bar.set_length(total.bytes);
+        bar.set_position(done.bytes);
+        bar.set_message(format!("{} of {} files bagged", done.files, total.files));
+    };
+    let name = config.package_name();
+    let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &progress)
         .with_context(|| format!("{}: cannot write the package", out.display()))?;
+    bar.finish_and_clear();
     info!(
         ms = ms(phase),
         files = id.oxum.files,
         bytes = id.oxum.bytes,
+        peak_mib = crate::util::peak_rss_mib(),
         "write package"
     );
 

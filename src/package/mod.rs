@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use archive::{Entry, Source};
 use bagit::{Algorithm, BagInfo, Digests, Oxum};
+use rayon::prelude::*;
 
 /// What identifies a written package, printed by `package` and carried in its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +39,9 @@ impl PackageIdentity {
     }
 }
 
-/// One payload file: where it is and what it hashes to.
-struct PayloadFile {
-    path: PathBuf,
-    size: u64,
-    digests: Digests,
-}
+/// Payload files are read, hashed and deflated this many bytes at a time (in parallel within a
+/// batch), so memory holds one batch, never the whole site.
+const BATCH_BYTES: u64 = 32 << 20;
 
 /// Writes `<dist>/<name>.zip` (the bag of `site_dir`) and `<dist>/<name>.zip.sha256`.
 pub fn write_package(
@@ -54,28 +51,41 @@ pub fn write_package(
     info: &BagInfo,
     mtime: zip::DateTime,
 ) -> Result<PackageIdentity> {
+    write_package_with(site_dir, dist, name, info, mtime, &|_, _| {})
+}
+
+/// [`write_package`], calling `progress(done, total)` with the payload packed so far and the
+/// whole payload's size.
+pub fn write_package_with(
+    site_dir: &Path,
+    dist: &Path,
+    name: &str,
+    info: &BagInfo,
+    mtime: zip::DateTime,
+    progress: &(dyn Fn(Oxum, Oxum) + Sync),
+) -> Result<PackageIdentity> {
     check_bag_name(name)?;
     std::fs::create_dir_all(dist).with_context(|| format!("{}: cannot create", dist.display()))?;
     refuse_dist_inside_site(site_dir, dist)?;
-    let payload = hash_payload(site_dir)?;
+    let payload = list_payload(site_dir)?;
     let oxum = Oxum {
         bytes: payload.values().map(|f| f.size).sum(),
         files: payload.len() as u64,
     };
-    let tags = tag_files(info, oxum, &payload);
-    let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
-    let entries = zip_entries(name, payload, tags);
 
     let zip_name = format!("{name}.zip");
     let zip = dist.join(&zip_name);
     let partial = dist.join(format!("{zip_name}.partial"));
-    if let Err(e) = archive::write_zip(&partial, entries, mtime) {
-        let _ = std::fs::remove_file(&partial); // a half-written zip must not linger
-        return Err(e);
-    }
+    let written = write_bag_zip(&partial, name, info, oxum, payload, mtime, progress);
+    let (zip_sha256, tagmanifest_sha256) = match written {
+        Ok(ids) => ids,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial); // a half-written zip must not linger
+            return Err(e);
+        }
+    };
     std::fs::rename(&partial, &zip)
         .with_context(|| format!("{}: cannot rename to {}", partial.display(), zip.display()))?;
-    let zip_sha256 = file_sha256(&zip)?;
 
     let checksum_file = dist.join(format!("{zip_name}.sha256"));
     let checksums = checksum_text(name, &zip_sha256, &tagmanifest_sha256);
@@ -89,6 +99,90 @@ pub fn write_package(
         tagmanifest_sha256,
         oxum,
     })
+}
+
+/// Streams the bag into the zip at `path` in entry-name order: `bag-info.txt` and `bagit.txt`
+/// (known from the payload's sizes), then every payload file (read once, hashed twice and
+/// deflated in parallel batches), then the manifests, which need every digest. Returns the
+/// zip's SHA-256 and the tag manifest's.
+fn write_bag_zip(
+    path: &Path,
+    name: &str,
+    info: &BagInfo,
+    oxum: Oxum,
+    payload: BTreeMap<String, PayloadFile>,
+    mtime: zip::DateTime,
+    progress: &(dyn Fn(Oxum, Oxum) + Sync),
+) -> Result<(String, String)> {
+    let mut zip = archive::ZipStream::create(path, mtime)?;
+    let head = head_tags(info, oxum);
+    zip.add(
+        head.iter()
+            .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
+            .collect(),
+    )?;
+    let mut digests = BTreeMap::new();
+    let mut done = Oxum::default();
+    progress(done, oxum);
+    let payload: Vec<(String, PayloadFile)> = payload.into_iter().collect();
+    for batch in batches(&payload) {
+        let read: Vec<Result<(Digests, Vec<u8>)>> = batch
+            .par_iter()
+            .map(|(_, f)| {
+                let data = std::fs::read(&f.path)
+                    .with_context(|| format!("{}: cannot read", f.path.display()))?;
+                if data.len() as u64 != f.size {
+                    bail!(
+                        "{}: changed while the package was being written",
+                        f.path.display()
+                    );
+                }
+                Ok((Digests::of(&data), data))
+            })
+            .collect();
+        let mut entries = Vec::with_capacity(batch.len());
+        for ((bag_path, f), r) in batch.iter().zip(read) {
+            let (d, data) = r?;
+            digests.insert(bag_path.clone(), d);
+            entries.push((format!("{name}/{bag_path}"), data));
+            done.files += 1;
+            done.bytes += f.size;
+        }
+        zip.add(entries)?;
+        progress(done, oxum);
+    }
+    let tags = tag_files(head, &digests);
+    let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
+    zip.add(
+        tags.into_iter()
+            .filter(|(p, _)| !HEAD_TAGS.contains(&p.as_str()))
+            .map(|(p, bytes)| (format!("{name}/{p}"), bytes))
+            .collect(),
+    )?;
+    Ok((zip.finish()?, tagmanifest_sha256))
+}
+
+/// Consecutive runs of `payload` of about [`BATCH_BYTES`] each (at least one file).
+fn batches(payload: &[(String, PayloadFile)]) -> Vec<&[(String, PayloadFile)]> {
+    let mut out = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, (_, f)) in payload.iter().enumerate() {
+        if size > 0 && size + f.size > BATCH_BYTES {
+            out.push(&payload[start..i]);
+            (start, size) = (i, 0);
+        }
+        size += f.size;
+    }
+    if start < payload.len() {
+        out.push(&payload[start..]);
+    }
+    out
+}
+
+/// One payload file: where it is and how long it was when listed.
+struct PayloadFile {
+    path: PathBuf,
+    size: u64,
 }
 
 /// `<name>.zip.sha256`: one `sha256sum -c` line for the zip; the bag's tag-manifest hash rides
@@ -130,9 +224,9 @@ fn refuse_dist_inside_site(site_dir: &Path, dist: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Every regular file under `site_dir`, keyed by its bag path (`data/...`), hashed. Symbolic
-/// links and names BagIt tools disagree on are refused rather than packed.
-fn hash_payload(site_dir: &Path) -> Result<BTreeMap<String, PayloadFile>> {
+/// Every regular file under `site_dir`, keyed by its bag path (`data/...`), with its size.
+/// Symbolic links and names BagIt tools disagree on are refused rather than packed.
+fn list_payload(site_dir: &Path) -> Result<BTreeMap<String, PayloadFile>> {
     let mut payload = BTreeMap::new();
     for entry in walkdir::WalkDir::new(site_dir).min_depth(1) {
         let entry = entry.with_context(|| format!("{}: cannot list", site_dir.display()))?;
@@ -154,12 +248,13 @@ fn hash_payload(site_dir: &Path) -> Result<BTreeMap<String, PayloadFile>> {
                 path.display()
             );
         }
-        let bytes =
-            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let size = entry
+            .metadata()
+            .with_context(|| format!("{}: cannot read", path.display()))?
+            .len();
         let file = PayloadFile {
             path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            digests: Digests::of(&bytes),
+            size,
         };
         payload.insert(bag_path, file);
     }
@@ -181,24 +276,27 @@ fn relative_name(root: &Path, path: &Path) -> Result<String> {
     }
 }
 
-/// The tag files, by bag path: bagit.txt, bag-info.txt, both manifests and both tag manifests.
-fn tag_files(
-    info: &BagInfo,
-    oxum: Oxum,
-    payload: &BTreeMap<String, PayloadFile>,
-) -> BTreeMap<String, Vec<u8>> {
-    let digests: BTreeMap<String, Digests> = payload
-        .iter()
-        .map(|(path, f)| (path.clone(), f.digests.clone()))
-        .collect();
+/// The tag files that sort before `data/` and depend only on the payload's size.
+const HEAD_TAGS: [&str; 2] = ["bag-info.txt", "bagit.txt"];
+
+/// `bag-info.txt` and `bagit.txt`, by bag path.
+fn head_tags(info: &BagInfo, oxum: Oxum) -> BTreeMap<String, Vec<u8>> {
     let mut tags = BTreeMap::new();
     tags.insert(
         "bagit.txt".to_string(),
         bagit::BAGIT_TXT.as_bytes().to_vec(),
     );
     tags.insert("bag-info.txt".to_string(), info.render(oxum).into_bytes());
+    tags
+}
+
+/// The tag files, by bag path: the `head` ones, both manifests and both tag manifests.
+fn tag_files(
+    mut tags: BTreeMap<String, Vec<u8>>,
+    digests: &BTreeMap<String, Digests>,
+) -> BTreeMap<String, Vec<u8>> {
     for alg in Algorithm::ALL {
-        let text = bagit::manifest(alg, &digests);
+        let text = bagit::manifest(alg, digests);
         tags.insert(format!("manifest-{}.txt", alg.name()), text.into_bytes());
     }
     let tag_digests: BTreeMap<String, Digests> = tags
@@ -210,25 +308,6 @@ fn tag_files(
         tags.insert(format!("tagmanifest-{}.txt", alg.name()), text.into_bytes());
     }
     tags
-}
-
-fn zip_entries(
-    name: &str,
-    payload: BTreeMap<String, PayloadFile>,
-    tags: BTreeMap<String, Vec<u8>>,
-) -> Vec<Entry> {
-    let payload = payload.into_iter().map(|(path, f)| Entry {
-        name: format!("{name}/{path}"),
-        source: Source::File {
-            path: f.path,
-            sha256: f.digests.sha256,
-        },
-    });
-    let tags = tags.into_iter().map(|(path, bytes)| Entry {
-        name: format!("{name}/{path}"),
-        source: Source::Bytes(bytes),
-    });
-    payload.chain(tags).collect()
 }
 
 pub fn file_sha256(path: &Path) -> Result<String> {
@@ -260,7 +339,7 @@ mod tests {
             prepared: None,
             previous: None,
         };
-        let tags = tag_files(&info, Oxum::default(), &BTreeMap::new());
+        let tags = tag_files(head_tags(&info, Oxum::default()), &BTreeMap::new());
         let text = String::from_utf8(tags["tagmanifest-sha256.txt"].clone()).unwrap();
         let paths: Vec<&str> = text
             .lines()

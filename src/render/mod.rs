@@ -32,6 +32,8 @@ pub struct PhaseTime {
     pub phase: &'static str,
     pub count: usize,
     pub elapsed_ms: u128,
+    /// Peak resident memory of the process when the phase ended (MiB; 0 where unknown).
+    pub peak_mib: u64,
 }
 
 /// Renders the whole site into `out` (which must exist and be empty) and returns how long each
@@ -113,6 +115,7 @@ impl Timer {
             phase,
             count,
             elapsed_ms: start.elapsed().as_millis(),
+            peak_mib: crate::util::peak_rss_mib(),
         });
         Ok(made)
     }

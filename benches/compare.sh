@@ -1,0 +1,48 @@
+#!/bin/sh
+# Whole-process timings and peak memory of `pagerproof build` and `pagerproof package` next to
+# Hugo's for as many comparable pages (README "Performance"). Median of 3 runs, same machine, same
+# run. Not run in CI.
+#
+#   benches/compare.sh              # 10k and 100k incidents
+#   benches/compare.sh 10000        # one size
+#
+# Needs GNU time (/usr/bin/time) and Hugo; Debian's is 0.111:
+#   apt-get install -y hugo time
+set -eu
+cd "$(dirname "$0")/.."
+sizes=${*:-10000 100000}
+work=${BENCH_DIR:-/tmp/pagerproof-bench}
+cargo build --release --quiet --bin pagerproof --example generate
+bin=$PWD/target/release/pagerproof
+gen=$PWD/target/release/examples/generate
+command -v hugo >/dev/null || { echo "hugo not installed: apt-get install -y hugo" >&2; exit 1; }
+mkdir -p "$work"
+echo "load: $(uptime)"
+
+# median of 3 runs of "$@" after `$prepare`: prints "<seconds> s <peak MiB> MiB"
+measure() {
+    for i in 1 2 3; do
+        eval "$prepare"
+        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
+            || { cat "$work/stderr" >&2; exit 1; }
+        cat "$work/time"
+    done | sort -n | sed -n 2p | awk '{ printf "%.2f s %4.0f MiB\n", $1, $2 / 1024 }'
+}
+
+for n in $sizes; do
+    site=$work/s$n
+    rm -rf "$site"
+    "$gen" --out "$site" --incidents "$n" --seed 7 --quiet
+    fresh="rm -rf '$site/public' '$site/.public.pagerproof-build' '$site/dist'"
+    prepare=$fresh
+    echo "$n incidents, build:            $(measure "$bin" build --quiet --site "$site")"
+    echo "$n incidents, package:          $(measure "$bin" package --quiet --site "$site")"
+    prepare=": # public/ from a build of the same inputs is reused"
+    "$bin" build --quiet --site "$site" >/dev/null
+    echo "$n incidents, package after build: $(measure "$bin" package --quiet --site "$site")"
+    hugo_dir=$work/hugo$n
+    rm -rf "$hugo_dir"
+    python3 benches/hugo_site.py "$hugo_dir" "$n"
+    prepare="rm -rf '$hugo_dir/public'"
+    echo "$n pages, hugo $(hugo version | cut -d' ' -f2):    $(measure hugo --quiet --source "$hugo_dir")"
+done
