@@ -911,6 +911,9 @@ fn sample_is_reproducible_recorded_and_shown() {
             assert!(w.contains(attribute), "#{n}: {attribute}");
         }
         assert_eq!(w.matches(r#"<td class="tick">"#).count(), 5, "#{n}");
+        // The source row inline, as it stands in the file, linked to its line.
+        assert!(w.contains(r#"<code class="source-line">"#), "#{n}");
+        assert!(w.contains(".html#L"), "#{n}");
         // The first record (by file name) that drew it: the stratified one has no --drawn-by.
         assert!(w.contains("drawn by "));
         drawn_by_shown +=
