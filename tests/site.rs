@@ -350,7 +350,8 @@ fn the_workbook_has_its_sheets_with_real_dates_and_exceptions_csv_every_exceptio
     );
     let breach = rows.iter().find(|r| &r[0] == "ack_breach:206").unwrap();
     assert_eq!(&breach[7], "113", "age in days as of 2026-06-30");
-    assert_eq!(&breach[12], "exceptions.html#ack_breach-206");
+    assert_eq!(&breach[8], "", "a dated exception needs no note");
+    assert_eq!(&breach[13], "exceptions.html#ack_breach-206");
 
     // With a sample recorded, a Sample sheet.
     pagerproof()
