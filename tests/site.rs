@@ -350,7 +350,8 @@ fn the_workbook_has_its_sheets_with_real_dates_and_exceptions_csv_every_exceptio
     );
     let breach = rows.iter().find(|r| &r[0] == "ack_breach:206").unwrap();
     assert_eq!(&breach[7], "113", "age in days as of 2026-06-30");
-    assert_eq!(&breach[12], "exceptions.html#ack_breach-206");
+    assert_eq!(&breach[8], "", "a dated exception needs no note");
+    assert_eq!(&breach[13], "exceptions.html#ack_breach-206");
 
     // With a sample recorded, a Sample sheet.
     pagerproof()
@@ -991,6 +992,9 @@ fn sample_is_reproducible_recorded_and_shown() {
             assert!(w.contains(attribute), "#{n}: {attribute}");
         }
         assert_eq!(w.matches(r#"<td class="tick">"#).count(), 5, "#{n}");
+        // The source row inline, as it stands in the file, linked to its line.
+        assert!(w.contains(r#"<code class="source-line">"#), "#{n}");
+        assert!(w.contains(".html#L"), "#{n}");
         // The first record (by file name) that drew it: the stratified one has no --drawn-by.
         assert!(w.contains("drawn by "));
         drawn_by_shown +=

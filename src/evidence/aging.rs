@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Exception, ExceptionKind, IncidentFacts, PostmortemFacts, Subject};
+use crate::evidence::escalation_history::DriftSpan;
 use crate::model::Inputs;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,7 +20,17 @@ pub struct ExceptionAge {
     pub since: Option<DateTime<Utc>>,
     /// Whole days from `since` to `as_of` in the organisation's zone (0 on the same day).
     pub age_days: Option<i64>,
+    /// Why `since` is empty, when it is: said explicitly so an empty cell never reads as a gap
+    /// in the evidence (the `Since note` column of `data/exceptions.csv` and the workbook).
+    pub since_note: Option<&'static str>,
 }
+
+/// A rejected row is about a line of a file, not an instant.
+pub const NO_INSTANT: &str = "n/a: a rejected row is a line of a file, not an instant";
+/// A configuration finding about a user has no date in the snapshot.
+pub const NO_DATE: &str = "n/a: the snapshot dates no such finding";
+/// Drift that was already there before the first audit record of the policy.
+pub const BEFORE_RECORDS: &str = "before the policy's first audit record";
 
 /// One age per exception, in the same order.
 pub fn ages(
@@ -29,19 +40,28 @@ pub fn ages(
     incidents: &[IncidentFacts],
     postmortems: &[PostmortemFacts],
     exceptions: &[Exception],
+    drift: &[DriftSpan],
 ) -> Vec<ExceptionAge> {
     exceptions
         .iter()
         .map(|e| {
-            let (severity, owner, since) = subject_facts(tz, inputs, incidents, postmortems, e);
+            let (severity, owner, since) =
+                subject_facts(tz, inputs, incidents, postmortems, drift, e);
             let age_days = since
                 .map(|at| (as_of - crate::model::period::local_date(tz, at)).num_days())
                 .filter(|d| *d >= 0);
+            let since_note = match (&e.subject, since) {
+                (_, Some(_)) => None,
+                (Subject::RejectedRow { .. }, None) => Some(NO_INSTANT),
+                (Subject::EscalationDrift { .. }, None) => Some(BEFORE_RECORDS),
+                (_, None) => Some(NO_DATE),
+            };
             ExceptionAge {
                 severity,
                 owner,
                 since,
                 age_days,
+                since_note,
             }
         })
         .collect()
@@ -54,6 +74,7 @@ fn subject_facts(
     inputs: &Inputs,
     incidents: &[IncidentFacts],
     postmortems: &[PostmortemFacts],
+    drift: &[DriftSpan],
     e: &Exception,
 ) -> Facts {
     let postmortem = |id: &str| {
@@ -136,9 +157,17 @@ fn subject_facts(
                 .find(|i| i.id == *id)
                 .map(|i| i.created_at),
         ),
-        Subject::EscalationDrift { .. } | Subject::RejectedRow { .. } | Subject::User { .. } => {
-            (None, None, None)
-        }
+        // Since the first stretch of the period in which the level was paged off the
+        // documented path began (its audit record); none when it began before the records.
+        Subject::EscalationDrift { level, .. } => (
+            None,
+            None,
+            drift
+                .iter()
+                .find(|d| d.level == *level)
+                .and_then(|d| d.from),
+        ),
+        Subject::RejectedRow { .. } | Subject::User { .. } => (None, None, None),
     }
 }
 
@@ -183,5 +212,64 @@ mod tests {
         assert_eq!(ack.age_days, Some((as_of - date("2026-03-01")).num_days()));
         let late = age("ack_breach:1043");
         assert_eq!(late.age_days, Some((as_of - date("2026-03-02")).num_days()));
+    }
+
+    #[test]
+    fn drift_ages_from_its_audit_record_and_a_rejected_row_says_why_it_has_no_date() {
+        use super::*;
+        use crate::evidence::escalation_history::DriftSpan;
+        let config = config();
+        let inputs = inputs(vec![], vec![]);
+        let drift_of = |level| {
+            Exception::new(
+                ExceptionKind::EscalationDrift,
+                Subject::EscalationDrift {
+                    escalation_policy: "PEP1".into(),
+                    level,
+                },
+                String::new(),
+                String::new(),
+                String::new(),
+            )
+        };
+        let exceptions = [
+            drift_of(3),
+            drift_of(2),
+            Exception::new(
+                ExceptionKind::RowRejected,
+                Subject::RejectedRow {
+                    file: "content/incidents/a.csv".into(),
+                    line: 7,
+                    number: None,
+                },
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+        ];
+        let span = |level, from: Option<&str>| DriftSpan {
+            level,
+            from: from.map(utc),
+            until: None,
+            documented_secs: Some(900),
+            configured_secs: Some(1200),
+            started_by: from.map(|_| "A-START".into()),
+            ended_by: None,
+        };
+        let drift = [span(2, None), span(3, Some("2026-03-14T20:42:00Z"))];
+        let a = ages(
+            config.tz(),
+            config.period.as_of(),
+            &inputs,
+            &[],
+            &[],
+            &exceptions,
+            &drift,
+        );
+        assert_eq!(a[0].since, Some(utc("2026-03-14T20:42:00Z")));
+        assert_eq!(a[0].since_note, None);
+        assert_eq!((a[1].since, a[1].since_note), (None, Some(BEFORE_RECORDS)));
+        assert_eq!((a[2].since, a[2].since_note), (None, Some(NO_INSTANT)));
+        assert!(NO_INSTANT.starts_with("n/a"));
     }
 }

@@ -603,6 +603,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         &incidents,
         &postmortems,
         &exceptions,
+        &oncall.drift,
     );
     let mut evidence = Evidence {
         now,

@@ -29,8 +29,22 @@ pub struct OnCallChain<'a> {
     pub acknowledged_level: Option<u32>,
     pub acknowledged_by: Option<&'a str>,
     pub escalations: Vec<EscalationCheck>,
-    /// Every timeout escalation came at its configured delay (`None`: none to judge).
+    /// Escalations that should have fired but did not (see [`missed`]).
+    pub missed: Vec<MissedEscalation>,
+    /// Every timeout escalation came at its configured delay and none was missed (`None`:
+    /// nothing to judge).
     pub followed: Option<bool>,
+}
+
+/// A level the policy should have paged, and did not: the incident was still unacknowledged
+/// (and unresolved) at the level's configured delay plus the tolerance, and the log has fewer
+/// escalations by then than the levels before it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissedEscalation {
+    pub level: u32,
+    /// When PagerDuty should have paged it: the trigger plus the configured delay.
+    pub due: DateTime<Utc>,
+    pub expected_secs: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,7 +134,11 @@ pub fn chain<'a>(
             }
         })
         .collect();
-    let judged: Vec<bool> = escalations.iter().filter_map(|e| e.followed).collect();
+    let missed = missed(&steps, t0, &paged_after);
+    let mut judged: Vec<bool> = escalations.iter().filter_map(|e| e.followed).collect();
+    if !missed.is_empty() {
+        judged.push(false);
+    }
     Some(OnCallChain {
         policy_id: &ep.id,
         policy_name: &ep.name,
@@ -131,7 +149,48 @@ pub fn chain<'a>(
         acknowledged_by,
         followed: (!judged.is_empty()).then(|| judged.iter().all(|f| *f)),
         escalations,
+        missed,
     })
+}
+
+/// The levels beyond the first whose configured instant passed while the incident was still
+/// open and unacknowledged, with the log showing it was still open then (an entry at or after
+/// it) and fewer escalations by then than levels before it. Only levels the log shows the
+/// incident outliving are judged, so an incident fetched mid-flight is not accused.
+pub fn missed(
+    steps: &[timeline::Step],
+    t0: DateTime<Utc>,
+    paged_after: &[i64],
+) -> Vec<MissedEscalation> {
+    let tolerance = chrono::Duration::seconds(ESCALATION_TOLERANCE_SECS);
+    let first = |kind: StepKind| steps.iter().find(|s| s.kind == kind).map(|s| s.at);
+    let ack = steps.iter().find(|s| s.first_ack).map(|s| s.at);
+    let resolved = first(StepKind::Resolve);
+    let Some(last_seen) = steps.iter().map(|s| s.at).max() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, &secs) in paged_after.iter().enumerate().skip(1) {
+        let due = t0 + chrono::Duration::seconds(secs);
+        let judged_at = due + tolerance;
+        let closed_before = |at: Option<DateTime<Utc>>| at.is_some_and(|a| a <= judged_at);
+        if closed_before(ack) || closed_before(resolved) || last_seen < judged_at {
+            break;
+        }
+        let escalated = steps
+            .iter()
+            .filter(|s| matches!(s.kind, StepKind::EscalateTimeout | StepKind::EscalateManual))
+            .filter(|s| s.at <= judged_at)
+            .count();
+        if escalated < i {
+            out.push(MissedEscalation {
+                level: i as u32 + 1,
+                due,
+                expected_secs: secs,
+            });
+        }
+    }
+    out
 }
 
 /// The incident's policy: by id, else through its service, else by name.
@@ -319,5 +378,50 @@ mod tests {
         later.created = t("2026-03-09T15:00:00Z");
         let c = chain(&snap, &history, &later).unwrap();
         assert_eq!(c.levels[0].on_call[0].name, None);
+    }
+
+    #[test]
+    fn an_escalation_that_should_have_fired_and_did_not_is_flagged() {
+        let snap = snapshot();
+        let history = escalation_history::histories(&snap);
+        // Level 2 is due at 5m, level 3 at 15m. Nobody acknowledged until 40m; the log shows
+        // one escalation (at 5m10s) and none at 15m.
+        let mut i = incident(8).build();
+        i.created = t("2026-03-03T15:00:00Z");
+        i.fields.escalation_policy_id = Some("PEP".into());
+        i.fields.timeline = vec![
+            log("trigger", "2026-03-03T15:00:00Z", None, "api"),
+            log("escalate", "2026-03-03T15:05:10Z", None, "timeout"),
+            log(
+                "acknowledge",
+                "2026-03-03T15:40:00Z",
+                Some("Lead"),
+                "website",
+            ),
+        ];
+        let c = chain(&snap, &history, &i).unwrap();
+        assert_eq!(
+            c.missed,
+            [MissedEscalation {
+                level: 3,
+                due: t("2026-03-03T15:15:00Z"),
+                expected_secs: 900,
+            }]
+        );
+        assert_eq!(
+            c.followed,
+            Some(false),
+            "the one escalation on time, one missed"
+        );
+
+        // Acknowledged at 10m: level 3 was never due.
+        i.fields.timeline[2].at = t("2026-03-03T15:10:00Z");
+        let c = chain(&snap, &history, &i).unwrap();
+        assert!(c.missed.is_empty());
+        assert_eq!(c.followed, Some(true));
+
+        // Still unacknowledged, but the log ends at 12m: too early to judge level 3.
+        i.fields.timeline[2] = log("annotate", "2026-03-03T15:12:00Z", Some("Lead"), "website");
+        assert!(chain(&snap, &history, &i).unwrap().missed.is_empty());
     }
 }

@@ -15,8 +15,13 @@ use crate::model::{Inputs, RowRef, RowValues, SourceKind};
 pub struct Reconciliation {
     /// In-period incident numbers read from both an export and the API snapshot.
     pub both: Vec<u64>,
-    /// Read from an export only (with the first export row that carried it).
+    /// Read from an export only (with the first export row that carried it), created inside a
+    /// window the API snapshot fetched: the API should have returned it.
     pub export_only: Vec<(u64, RowRef)>,
+    /// Read from an export only, created outside every `/incidents` window the snapshot's fetch
+    /// records show: the API was never asked for it, so its absence there says nothing. Listed
+    /// apart and not counted in `summary.json` (whose four keys stay as they were).
+    pub outside_api_window: Vec<(u64, RowRef)>,
     /// Read from the API snapshot only.
     pub api_only: Vec<(u64, RowRef)>,
     /// For incidents in both: every compared field whose values differ.
@@ -76,6 +81,9 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
     if exports.is_empty() || api.is_empty() {
         return None;
     }
+    let windows = api_windows(&inputs.pagerduty);
+    let asked =
+        |t: DateTime<Utc>| windows.is_empty() || windows.iter().any(|(s, u)| *s <= t && t < *u);
     let mut out = Reconciliation::default();
     for incident in inputs.incidents.iter().filter(|i| i.in_period) {
         let first = |set: &BTreeSet<&str>| {
@@ -89,12 +97,38 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
                 out.both.push(incident.number);
                 out.differences.extend(differences(incident.number, e, a));
             }
-            (Some(e), None) => out.export_only.push((incident.number, e.at.clone())),
+            (Some(e), None) if asked(incident.created) => {
+                out.export_only.push((incident.number, e.at.clone()))
+            }
+            (Some(e), None) => out.outside_api_window.push((incident.number, e.at.clone())),
             (None, Some(a)) => out.api_only.push((incident.number, a.at.clone())),
             (None, None) => {}
         }
     }
     Some(out)
+}
+
+/// The [since, until) windows the snapshot's `/incidents` requests asked for, from its fetch
+/// records; empty when none is bounded (a snapshot without records covers everything it has).
+fn api_windows(snap: &crate::model::Snapshot) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let param = |w: &crate::model::FetchWindow, name: &str| {
+        w.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| parse(v))
+    };
+    snap.fetch_records
+        .iter()
+        .filter(|f| f.record.source == "pagerduty")
+        .flat_map(|f| &f.record.windows)
+        .filter(|w| w.endpoint == "/incidents")
+        .filter_map(|w| Some((param(w, "since")?, param(w, "until")?)))
+        .collect()
 }
 
 /// The compared fields that differ between an export row and an API row. A field one side does
@@ -320,5 +354,56 @@ mod tests {
             utc("2026-03-02T15:00:01Z"),
             utc("2026-03-02T15:00:59Z")
         ));
+    }
+
+    #[test]
+    fn an_export_incident_the_api_was_never_asked_for_is_outside_its_window() {
+        use crate::model::{FetchRecord, FetchRecordFile, FetchWindow};
+        let mut inputs = inputs(
+            vec![
+                incident(1)
+                    .created("2026-03-02T15:00:00Z")
+                    .row(row(CSV, 2, T))
+                    .build(),
+                incident(2)
+                    .created("2026-05-02T15:00:00Z")
+                    .row(row(CSV, 3, T))
+                    .build(),
+                incident(3).row(row(API, 1, T)).build(),
+            ],
+            vec![],
+        );
+        inputs.sources = vec![
+            source(CSV, SourceKind::IncidentCsv),
+            source(API, SourceKind::PagerDutySnapshot),
+        ];
+        let window = |since: &str, until: &str| FetchWindow {
+            endpoint: "/incidents".into(),
+            params: vec![
+                ("since".into(), since.into()),
+                ("until".into(), until.into()),
+            ],
+            ..FetchWindow::default()
+        };
+        inputs.pagerduty.fetch_records = vec![FetchRecordFile {
+            file: "content/pagerduty/fetch.json".into(),
+            record: FetchRecord {
+                source: "pagerduty".into(),
+                windows: vec![
+                    window("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"),
+                    window("2026-06-01T00:00:00Z", "2026-07-01T00:00:00Z"),
+                ],
+                ..FetchRecord::default()
+            },
+        }];
+        let r = reconcile(&inputs).unwrap();
+        // #1 was created in March, which the API was asked for: it should be there.
+        assert_eq!(r.export_only.iter().map(|x| x.0).collect::<Vec<_>>(), [1]);
+        // #2 in May, which no window covered.
+        assert_eq!(
+            r.outside_api_window.iter().map(|x| x.0).collect::<Vec<_>>(),
+            [2]
+        );
+        assert_eq!(r.counts().export_only, 1);
     }
 }

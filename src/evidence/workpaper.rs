@@ -94,6 +94,15 @@ fn assigned(steps: &[Step], chain: Option<&OnCallChain>) -> (Tick, String) {
         .and_then(|s| s.subject);
     let on_level_one =
         |who: &str| first.is_some_and(|l| l.on_call.iter().any(|p| p.name.as_deref() == Some(who)));
+    if let Some(m) = chain.missed.first() {
+        return (
+            Tick::Exception,
+            format!(
+                "level {} of {} should have been paged {}s after the trigger and was not",
+                m.level, chain.policy_name, m.expected_secs
+            ),
+        );
+    }
     match assignee {
         Some(who) if on_level_one(who) => (
             Tick::Pass,

@@ -130,7 +130,8 @@ const DATE_COLUMNS: &[&str] = &[
     "Resolve deadline",
 ];
 
-/// `data/exceptions.csv` and the Exceptions sheet, in this order; `Since` is a date-time.
+/// `data/exceptions.csv` and the Exceptions sheet, in this order; `Since` is a date-time, left
+/// empty when the exception has no instant, `Since note` then says why ("n/a: …").
 pub const EXCEPTION_HEADERS: &[&str] = &[
     "Exception",
     "Kind",
@@ -140,6 +141,7 @@ pub const EXCEPTION_HEADERS: &[&str] = &[
     "Owner",
     "Since",
     "Age (days)",
+    "Since note",
     "Response status",
     "Response owner",
     "Required",
@@ -167,6 +169,7 @@ pub fn exception_cells(ctx: &Ctx) -> Vec<Vec<String>> {
                     .map(|at| crate::util::local_time_secs(at, tz))
                     .unwrap_or_default(),
                 age.age_days.map(|d| d.to_string()).unwrap_or_default(),
+                age.since_note.unwrap_or_default().to_string(),
                 match response {
                     Some(r) => r.status.clone().unwrap_or_else(|| "responded".into()),
                     None => "awaiting response".into(),

@@ -96,6 +96,8 @@ pub(crate) struct OnCallView<'a> {
     acknowledged_level: Option<u32>,
     acknowledged_by: Option<&'a str>,
     escalations: Vec<EscalationView>,
+    /// Escalations that should have fired and did not: "level 3, due 2026-03-03 10:15 (15m)".
+    missed: Vec<String>,
     /// `yes`, `no`, or `n/a` (nothing to judge).
     followed: &'static str,
 }
@@ -172,6 +174,18 @@ pub(crate) fn oncall_view<'a>(ctx: &'a Ctx, incident: &'a Incident) -> Option<On
                 expected: e.expected_secs.map(human_target),
                 by_timeout: e.by_timeout,
                 followed: yes_no(e.followed),
+            })
+            .collect(),
+        missed: c
+            .missed
+            .iter()
+            .map(|m| {
+                format!(
+                    "level {}, due {} ({} after the trigger)",
+                    m.level,
+                    local_time_secs(m.due, tz),
+                    human_target(m.expected_secs)
+                )
             })
             .collect(),
         followed: yes_no(c.followed),

@@ -42,6 +42,8 @@ struct PopulationPage<'a> {
 struct ReconciliationView<'a> {
     counts: ReconciliationCounts,
     export_only: Vec<OneSide<'a>>,
+    /// Export-only incidents created outside every window the API was asked for.
+    outside_api_window: Vec<OneSide<'a>>,
     api_only: Vec<OneSide<'a>>,
     differences: Vec<DifferenceRow<'a>>,
 }
@@ -88,6 +90,7 @@ fn reconciliation_view<'a>(ctx: &Ctx<'a>) -> Option<ReconciliationView<'a>> {
     Some(ReconciliationView {
         counts: r.counts(),
         export_only: one_side(&r.export_only),
+        outside_api_window: one_side(&r.outside_api_window),
         api_only: one_side(&r.api_only),
         differences: r
             .differences

@@ -46,7 +46,36 @@ struct AttributeView {
 struct SourceView<'a> {
     file: &'a str,
     line: u64,
+    /// The line on the input's line page (`sources/<file>.html#L<n>`).
     href: String,
+    /// The row as it stands in the file (escaped by the template); `None` for a `.json` file,
+    /// whose rows are record indexes, or a line the file no longer has.
+    text: Option<String>,
+}
+
+/// The inputs' lines, each file read once however many workpapers quote it.
+#[derive(Default)]
+struct Lines(std::collections::BTreeMap<String, Option<Vec<String>>>);
+
+impl Lines {
+    fn get(&mut self, ctx: &Ctx, file: &str, line: u64) -> Option<String> {
+        if file.ends_with(".json") {
+            return None;
+        }
+        let lines = self.0.entry(file.to_owned()).or_insert_with(|| {
+            std::fs::read(ctx.config.path(file))
+                .ok()
+                .filter(|b| !b.contains(&0))
+                .map(|b| split_lines(&String::from_utf8_lossy(&b)))
+        });
+        let i = usize::try_from(line.checked_sub(1)?).ok()?;
+        lines.as_ref()?.get(i).cloned()
+    }
+}
+
+/// A file's lines as the line pages number them (from 1), without their `\n` or `\r\n`.
+fn split_lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_owned).collect()
 }
 
 #[derive(Serialize)]
@@ -70,12 +99,13 @@ pub fn mark(t: Tick) -> &'static str {
 pub fn render(ctx: &Ctx) -> Result<usize> {
     let mut seen = BTreeSet::new();
     let mut all = Vec::new();
+    let mut lines = Lines::default();
     for record in &ctx.inputs.samples {
         for pick in &record.picks {
             if !seen.insert(pick.number) {
                 continue;
             }
-            let Some(w) = workpaper(ctx, record, pick) else {
+            let Some(w) = workpaper(ctx, &mut lines, record, pick) else {
                 continue;
             };
             ctx.page(
@@ -84,7 +114,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 &format!("Workpaper #{}", w.number),
                 &One { w },
             )?;
-            all.push(workpaper(ctx, record, pick).expect("made above"));
+            all.push(workpaper(ctx, &mut lines, record, pick).expect("made above"));
         }
     }
     if all.is_empty() {
@@ -102,6 +132,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
 
 fn workpaper<'a>(
     ctx: &'a Ctx,
+    lines: &mut Lines,
     record: &'a crate::model::SampleRecord,
     pick: &'a crate::model::sample::Pick,
 ) -> Option<Workpaper<'a>> {
@@ -165,7 +196,8 @@ fn workpaper<'a>(
             .map(|r| SourceView {
                 file: &r.file,
                 line: r.line,
-                href: ctx.source_href(&r.file),
+                href: ctx.line_href(&r.file, r.line),
+                text: lines.get(ctx, &r.file, r.line),
             })
             .collect(),
         timeline: timeline_view(ctx, incident),
@@ -177,4 +209,16 @@ fn workpaper<'a>(
             },
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lines;
+
+    #[test]
+    fn lines_are_numbered_as_the_line_pages_number_them() {
+        let lines = split_lines("number,title\r\n7,<b>db</b> down\n8,ok");
+        assert_eq!(lines[1], "7,<b>db</b> down", "line 2, CR LF dropped");
+        assert_eq!(lines.len(), 3);
+    }
 }
