@@ -41,7 +41,7 @@ pub fn records(
         }
         incidents.push(incident(inc, cal, unprioritised(i)));
         entries.extend(
-            log_entries(inc, cal, &mut rng)
+            log_entries(inc, cal, unprioritised(i), &mut rng)
                 .into_iter()
                 .filter(|e| e.at < cal.now)
                 .map(|e| e.to_json(inc, &mut rng)),
@@ -232,7 +232,7 @@ fn notify(at: DateTime<Utc>, who: Person, channel: &'static str) -> Entry {
 }
 
 /// The incident's log, oldest first.
-fn log_entries(inc: &Inc, cal: &Calendar, rng: &mut Rng) -> Vec<Entry> {
+fn log_entries(inc: &Inc, cal: &Calendar, unprioritised: bool, rng: &mut Rng) -> Vec<Entry> {
     let t0 = inc.created;
     let high = inc.urgency == "high";
     let channel = if high { "sms" } else { "email" };
@@ -247,6 +247,21 @@ fn log_entries(inc: &Inc, cal: &Calendar, rng: &mut Rng) -> Vec<Entry> {
     ];
     if high {
         log.push(notify(t0 + Duration::seconds(60), first, "phone"));
+    }
+    // The P1/P2 workflow's conditional trigger fires on the priority, so an incident without
+    // one never starts it. PagerDuty documents no log-entry type for a workflow run; the run
+    // shows as an annotation the workflow posts (seed-apis.md §1.7).
+    if inc.priority <= 1 && !unprioritised {
+        log.push(Entry::auto(
+            t0 + Duration::seconds(5),
+            "annotate",
+            format!(
+                "Incident workflow \"{}\" started: Slack channel #inc-{} opened, Zoom bridge added, incident commander paged.",
+                super::configuration::MAJOR_WORKFLOW,
+                inc.number
+            ),
+            "workflow",
+        ));
     }
     let at = |secs: i64| t0 + Duration::seconds(secs);
     let paged_at = paged_after_secs(cal, t0);
@@ -343,4 +358,34 @@ pub fn count(incs: &[Inc], written: &dyn Fn(usize) -> bool) -> usize {
     (0..incs.len())
         .filter(|&i| incs[i].in_period && written(i))
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::configuration::MAJOR_WORKFLOW;
+
+    #[test]
+    fn the_major_incident_workflow_runs_on_prioritised_p1_and_p2_only() {
+        let cal = Calendar::fy2026();
+        let pop = crate::incidents::generate(300, 7, &cal);
+        let runs = |inc: &Inc, unprioritised: bool| {
+            log_entries(inc, &cal, unprioritised, &mut Rng::stream(7, "test"))
+                .iter()
+                .filter(|e| e.kind == "annotate" && e.summary.contains(MAJOR_WORKFLOW))
+                .count()
+        };
+        let mut major = 0;
+        for inc in pop.incidents.iter().filter(|i| i.in_period) {
+            assert_eq!(
+                runs(inc, false),
+                usize::from(inc.priority <= 1),
+                "#{}",
+                inc.number
+            );
+            assert_eq!(runs(inc, true), 0, "no priority, no conditional trigger");
+            major += usize::from(inc.priority <= 1);
+        }
+        assert!(major > 0, "the sample holds P1/P2 incidents");
+    }
 }
