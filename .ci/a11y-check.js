@@ -15,11 +15,32 @@ function first(dir) {
   return `${dir}/${names[0]}`;
 }
 
+// The first file (in path order) under `dir`, at any depth, whose name ends with `suffix`.
+function firstDeep(dir, suffix) {
+  const walk = (rel) => {
+    const entries = fs.readdirSync(path.join(site, rel), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) { const found = walk(child); if (found) return found; }
+      else if (e.name.endsWith(suffix)) return child;
+    }
+    return null;
+  };
+  const found = walk(dir);
+  if (!found) throw new Error(`${dir}/: no *${suffix} page to check`);
+  return found;
+}
+
 (async () => {
   const pages = ["index.html", "incidents/index.html", first("incidents"), "postmortems/index.html",
     first("postmortems"), "exceptions.html", "population.html", "controls.html", "method.html",
     "verify.html", "oncall/index.html", "audit-log/index.html", "sample.html", first("severities"),
-    "policies/index.html", first("policies"), "configuration.html", "automation.html"];
+    "policies/index.html", first("policies"), "configuration.html", "automation.html",
+    "customers.html", "requests.html", "workpapers/index.html", first("workpapers"),
+    firstDeep("sources", ".csv.html")];
+  // Only when the site has configuration history to show.
+  if (fs.existsSync(path.join(site, "changes.html"))) pages.push("changes.html");
   const missing = pages.filter((p) => !fs.existsSync(path.join(site, p)));
   if (missing.length) {
     console.error(`a11y-check: pages missing from ${site}: ${missing.join(", ")}`);

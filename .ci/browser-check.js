@@ -11,6 +11,21 @@ function firstFile(dir, ext, skip) {
   return names.length ? `${dir}/${names[0]}` : null;
 }
 
+// The first file (in path order) under `dir`, at any depth, whose name ends with `suffix`.
+function firstDeep(dir, suffix) {
+  const walk = (rel) => {
+    const entries = fs.readdirSync(path.join(site, rel), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) { const found = walk(child); if (found) return found; }
+      else if (e.name.endsWith(suffix)) return child;
+    }
+    return null;
+  };
+  return fs.existsSync(path.join(site, dir)) ? walk(dir) : null;
+}
+
 (async () => {
   // An archive (pagerproof archive): its index and each period's site front page.
   const archive = fs.existsSync(path.join(site, "packages"));
@@ -18,7 +33,9 @@ function firstFile(dir, ext, skip) {
     ? ["index.html", ...fs.readdirSync(site).filter((d) => fs.existsSync(path.join(site, d, "index.html"))).sort().map((d) => `${d}/index.html`)]
     : ["index.html", "incidents/index.html", "population.html", "exceptions.html",
     "controls.html", "method.html", "verify.html", "postmortems/index.html", "policies/index.html",
-    "configuration.html", "automation.html",
+    "configuration.html", "automation.html", "customers.html", "requests.html",
+    "workpapers/index.html", firstFile("workpapers", ".html", "index.html"),
+    firstDeep("sources", ".csv.html"),
     firstFile("incidents", ".html", "index.html"), firstFile("postmortems", ".html", "index.html")]
     .filter(Boolean);
   if (!archive && fs.existsSync(path.join(site, "oncall/index.html"))) pages.push("oncall/index.html");

@@ -218,6 +218,11 @@ pub struct FetchPagerdutyArgs {
     /// PagerDuty service region.
     #[arg(long, value_enum, default_value = "us")]
     pub region: Region,
+    /// Email of the user the token acts for, sent as `From` on `/response_plays` (required there
+    /// with an account token; without it the fetch record says it was not sent). Default: the
+    /// PAGERDUTY_FROM environment variable.
+    #[arg(long, value_name = "EMAIL")]
+    pub from: Option<String>,
     /// Also keep every raw response body, gzip-compressed, under the snapshot's `raw/` (their
     /// SHA-256 are in the fetch record either way); `build` and `package` carry them.
     #[arg(long)]

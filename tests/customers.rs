@@ -121,3 +121,24 @@ fn without_a_snapshot_nothing_is_tested_and_every_figure_is_zero() {
     );
     assert!(read(&out.join("customers.html")).contains("No Statuspage snapshot"));
 }
+
+#[test]
+fn component_ids_in_the_mapping_are_shown_with_their_statuspage_names() {
+    let site = with_statuspage();
+    let components = "{\"id\": \"cmp-auth\", \"name\": \"Login & SSO\"}\n\
+                      {\"id\": \"cmp-co\", \"name\": \"Checkout\"}\n";
+    std::fs::write(
+        site.path().join("content/statuspage/components.jsonl"),
+        components,
+    )
+    .unwrap();
+    let out = build(site.path());
+    let page = read(&out.join("customers.html"));
+    // The id key gains its name (escaped); the name key stays as written.
+    assert!(page.contains("Login &amp; SSO (cmp-auth) → auth"), "{page}");
+    assert!(page.contains("Checkout → checkout-api"));
+    // The components file is not read as incidents.
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/summary.json"))).unwrap();
+    assert_eq!(summary["statuspage"]["incidents"], 3);
+}

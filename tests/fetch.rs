@@ -93,7 +93,7 @@ fn fetch_then_load_gives_exactly_the_in_period_population() {
     let (sleeper, slept) = recorder();
     let client = client(&standin.server.url, TOKEN, sleeper);
 
-    let snap = pagerduty::fetch(&client, since, until, &no_progress).unwrap();
+    let snap = pagerduty::fetch(&client, None, since, until, &no_progress).unwrap();
     pagerduty::write_snapshot(&config.path(&config.inputs.pagerduty), &snap).unwrap();
     let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
 
@@ -590,7 +590,7 @@ fn long_periods_use_six_month_windows_and_the_stand_in_enforces_its_limits() {
         period_bounds(chrono_tz::America::New_York, date(start), date(end)).unwrap();
     let (sleeper, _) = recorder();
     let client = client(&standin.server.url, TOKEN, sleeper);
-    let snap = pagerduty::fetch(&client, since, until, &no_progress).unwrap();
+    let snap = pagerduty::fetch(&client, None, since, until, &no_progress).unwrap();
     assert_eq!(snap.incidents.len(), 300);
     let windows: Vec<_> = snap
         .record
@@ -1019,7 +1019,7 @@ fn configuration_automation_and_routing_are_fetched_and_read_back() {
         period_bounds(config.tz(), config.period.start, config.period.end).unwrap();
     let (sleeper, _) = recorder();
     let client = client(&standin.server.url, TOKEN, sleeper);
-    let snap = pagerduty::fetch(&client, since, until, &no_progress).unwrap();
+    let snap = pagerduty::fetch(&client, None, since, until, &no_progress).unwrap();
     let dir = config.path(&config.inputs.pagerduty);
     pagerduty::write_snapshot(&dir, &snap).unwrap();
     let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
@@ -1087,6 +1087,58 @@ fn configuration_automation_and_routing_are_fetched_and_read_back() {
             f.display()
         );
     }
+}
+
+#[test]
+fn response_plays_carry_the_from_header_or_the_record_says_it_was_not_sent() {
+    let (start, end) = ("2026-01-01", "2026-01-31");
+    let mut o = options(start, end, 2);
+    o.traps = false;
+    let standin = pd_standin::start(o);
+    let site = site(start, end);
+    let config = Config::load(site.path()).unwrap();
+    let (since, until) =
+        period_bounds(config.tz(), config.period.start, config.period.end).unwrap();
+    let note = |snap: &pagerduty::PdSnapshot| {
+        snap.record
+            .windows
+            .iter()
+            .find(|w| w.endpoint == "/response_plays")
+            .and_then(|w| w.note.clone())
+            .unwrap()
+    };
+
+    let (sleeper, _) = recorder();
+    let client = client(&standin.server.url, TOKEN, sleeper);
+    let snap = pagerduty::fetch(
+        &client,
+        Some("auditor@example.com"),
+        since,
+        until,
+        &no_progress,
+    )
+    .unwrap();
+    let sent = standin.server.requests("/response_plays");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0.header("From"), Some("auditor@example.com"));
+    // Only the call that needs it carries it.
+    assert!(
+        standin.server.requests("/services")[0]
+            .0
+            .header("From")
+            .is_none()
+    );
+    assert!(!note(&snap).contains("From"), "{}", note(&snap));
+
+    let (sleeper, _) = recorder();
+    let client = self::client(&standin.server.url, TOKEN, sleeper);
+    let snap = pagerduty::fetch(&client, None, since, until, &no_progress).unwrap();
+    let sent = standin.server.requests("/response_plays");
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1].0.header("From").is_none());
+    let n = note(&snap);
+    assert!(n.starts_with("not used:"), "{n}");
+    assert!(n.ends_with(pagerduty::NO_FROM_NOTE), "{n}");
 }
 
 /// The real PagerDuty objects of tests/fixtures/devlake-capture (see its SOURCE.md), without the

@@ -85,6 +85,17 @@ fn statuspage_standin(n: usize) -> MockServer {
         if req.header("Authorization") != Some(&format!("OAuth {SP_KEY}")) {
             return Resp::json(401, &json!({"error": "Could not authenticate"}));
         }
+        if req.path == "/v1/pages/pg1/components" {
+            assert_eq!(req.param("per_page"), Some("100"));
+            let page: usize = req.param("page").unwrap().parse().unwrap();
+            let items = if page == 1 {
+                json!([{"id": "cmp2", "name": "Checkout", "status": "operational"},
+                       {"id": "cmp1", "name": "API", "status": "operational"}])
+            } else {
+                json!([])
+            };
+            return Resp::json(200, &items);
+        }
         if req.path != "/v1/pages/pg1/incidents" || req.param("per_page").is_some() {
             return Resp::empty(404);
         }
@@ -114,7 +125,8 @@ fn statuspage_standin(n: usize) -> MockServer {
                 json!({"id": format!("sp{i:04}"), "name": format!("Incident {i}"), "status": "resolved",
                        "impact": if i % 10 == 0 { "maintenance" } else { "major" },
                        "created_at": format!("2026-03-{:02}T10:{:02}:00-05:00", 1 + i % 28, i % 60),
-                       "components": [{"id": "cmp1", "name": "API"}]})
+                       // The first incident lists its component by id only.
+                       "components": if i == 0 { json!([{"id": "cmp2"}]) } else { json!([{"id": "cmp1", "name": "API"}]) }})
             })
             .collect();
         Resp::json(200, &Value::Array(items))
@@ -134,7 +146,7 @@ fn statuspage_pages_until_a_short_page_and_retries_rate_limits_and_5xx() {
     let snap = statuspage::fetch(&client, "pg1", &no_progress).unwrap();
     assert_eq!(snap.incidents.len(), 250);
     let pages: Vec<(String, u16)> = server
-        .requests("/v1/")
+        .requests("/v1/pages/pg1/incidents")
         .iter()
         .map(|(r, s)| (r.param("page").unwrap().to_string(), *s))
         .collect();
@@ -157,14 +169,19 @@ fn statuspage_pages_until_a_short_page_and_retries_rate_limits_and_5xx() {
             .iter()
             .filter(|d| **d == Duration::from_secs(1))
             .count(),
-        2,
-        "one second between pages: {slept:?}"
+        3,
+        "one second between pages and before the components: {slept:?}"
     );
 
     // Each answered page is hashed in the record, and its kept raw body re-hashes.
     let window = &snap.record.windows[0];
     assert_eq!((window.pages, window.received), (3, 250));
-    let bodies = server.bodies.lock().unwrap().clone();
+    let components = &snap.record.windows[1];
+    assert_eq!(components.endpoint, "/v1/pages/pg1/components");
+    assert_eq!((components.pages, components.received), (1, 2));
+    assert_eq!(snap.components[0]["id"], "cmp1", "sorted by id");
+    let mut bodies = server.bodies.lock().unwrap().clone();
+    bodies.retain(|(path, _)| path.contains("/incidents"));
     assert_eq!(window.requests.len(), bodies.len());
     for (request, (_, body)) in window.requests.iter().zip(&bodies) {
         assert_eq!(
@@ -176,14 +193,19 @@ fn statuspage_pages_until_a_short_page_and_retries_rate_limits_and_5xx() {
     statuspage::write_snapshot(&dir, &snap).unwrap();
     assert_eq!(
         all_files(&dir).len(),
-        2 + 3,
-        "incidents, record, three raw bodies"
+        3 + 4,
+        "incidents, components, record, four raw bodies"
     );
 
     let (loaded, files) = pagerproof::ingest::statuspage::load(&config).unwrap();
     let loaded = loaded.unwrap();
     assert_eq!(loaded.incidents.len(), 250);
     assert_eq!(loaded.fetch_records.len(), 1);
+    // components.jsonl is read as the page's components, not as incidents, and names the
+    // component the first incident gave by id only.
+    assert_eq!(loaded.component_name("cmp2"), Some("Checkout"));
+    let first = loaded.incidents.iter().find(|i| i.id == "sp0000").unwrap();
+    assert_eq!(first.components[0].name.as_deref(), Some("Checkout"));
     assert!(files.iter().any(|f| f.path.ends_with("incidents.jsonl")));
     assert_eq!(
         loaded

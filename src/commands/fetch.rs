@@ -29,6 +29,12 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
         crate::cli::Region::Eu => pagerduty::Region::Eu,
     };
     let base = pagerduty::base_url(args.api_url.as_deref(), region);
+    let from = args
+        .from
+        .clone()
+        .or_else(|| std::env::var(pagerduty::FROM_ENV).ok())
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty());
     let mut client = pagerduty::client(&base, &token)?;
     if args.keep_raw {
         client = client.keeping_raw();
@@ -41,7 +47,7 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
     let dir = config.path(&config.inputs.pagerduty);
     // The snapshot directory is replaced whole; the site directory stays.
     let _lock = crate::util::lock_dir(&config.root)?;
-    let result = pagerduty::fetch(&client, since, until, &progress)
+    let result = pagerduty::fetch(&client, from.as_deref(), since, until, &progress)
         .and_then(|snap| pagerduty::write_snapshot(&dir, &snap).map(|()| snap));
     bar.finish_and_clear();
     let snap = result.map_err(|e| anyhow::anyhow!(client.scrub(&format!("{e:#}"))))?;

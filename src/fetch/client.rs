@@ -321,6 +321,17 @@ impl ApiClient {
         path: &str,
         params: &[(String, String)],
     ) -> Result<(Value, FetchRequest), FetchError> {
+        self.get_recorded_with(path, params, &[])
+    }
+
+    /// [`ApiClient::get_recorded`] sending `extra` headers with this request only (PagerDuty's
+    /// `From` on the calls that act for a user).
+    pub fn get_recorded_with(
+        &self,
+        path: &str,
+        params: &[(String, String)],
+        extra: &[(&'static str, &str)],
+    ) -> Result<(Value, FetchRequest), FetchError> {
         let url = self.url(path, params);
         let deadline = self.started + self.limits.deadline;
         let mut last = String::new();
@@ -329,7 +340,7 @@ impl ApiClient {
                 return Err(self.deadline_error(&url, last));
             };
             let requested_at = utc_rfc3339(chrono::Utc::now());
-            match self.attempt(&url, tryno, left) {
+            match self.attempt(&url, extra, tryno, left) {
                 Attempt::Done(v, status, body) => {
                     let request = FetchRequest {
                         params: params.to_vec(),
@@ -363,13 +374,19 @@ impl ApiClient {
     }
 
     /// One request, given at most `left` of the fetch's deadline.
-    fn attempt(&self, url: &Url, tryno: u32, left: Duration) -> Attempt {
+    fn attempt(
+        &self,
+        url: &Url,
+        extra: &[(&'static str, &str)],
+        tryno: u32,
+        left: Duration,
+    ) -> Attempt {
         let mut request = self
             .http
             .get(url.clone())
             .header(AUTHORIZATION, &self.credential.header)
             .header(ACCEPT, self.accept);
-        for (name, value) in &self.headers {
+        for (name, value) in self.headers.iter().chain(extra) {
             request = request.header(*name, *value);
         }
         let sent = request.timeout(self.limits.request.min(left)).send();

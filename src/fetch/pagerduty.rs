@@ -48,6 +48,8 @@ pub const US_API: &str = "https://api.pagerduty.com";
 pub const EU_API: &str = "https://api.eu.pagerduty.com";
 pub const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
 pub const TOKEN_ENV: &str = "PAGERDUTY_API_TOKEN";
+/// The email sent as `From` when `--from` is not given.
+pub const FROM_ENV: &str = "PAGERDUTY_FROM";
 
 /// `/incidents` refuses since/until ranges over six months.
 const INCIDENT_WINDOW_MONTHS: u32 = 6;
@@ -105,9 +107,11 @@ pub struct PdSnapshot {
     pub raw: Vec<(String, Vec<u8>)>,
 }
 
-/// Reads every list for incidents created in [since, until).
+/// Reads every list for incidents created in [since, until). `from` is the email of the user
+/// the token acts for, sent as `From` on the calls that need it with an account token.
 pub fn fetch(
     client: &ApiClient,
+    from: Option<&str>,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
     progress: Progress,
@@ -152,7 +156,7 @@ pub fn fetch(
         "users",
         include(&["contact_methods", "notification_rules"]),
     )?);
-    let automation = fetch_automation(client, &mut windows, progress)?;
+    let automation = fetch_automation(client, from, &mut windows, progress)?;
 
     let mut schedules = Vec::new();
     let mut overrides = Vec::new();
@@ -417,6 +421,10 @@ fn fetch_audit(
     }
 }
 
+/// The `/response_plays` window's note when no `From` header was sent.
+pub const NO_FROM_NOTE: &str =
+    "sent without a From header (no --from or PAGERDUTY_FROM): an account token may be refused";
+
 /// The optional lists of response automation and routing.
 #[derive(Default)]
 struct Automation {
@@ -431,6 +439,7 @@ struct Automation {
 /// event orchestration with its router.
 fn fetch_automation(
     client: &ApiClient,
+    from: Option<&str>,
     windows: &mut Vec<FetchWindow>,
     progress: Progress,
 ) -> Result<Automation> {
@@ -469,8 +478,10 @@ fn fetch_automation(
         )?;
     }
     // Legacy: removed from the API in 2025; an account without them answers 400, 403 or 404.
+    // With an account token PagerDuty wants `From: <email>` here (go-pagerduty always sends it).
+    let from_header: Vec<(&'static str, &str)> = from.map(|f| ("From", f)).into_iter().collect();
     let plays = client
-        .get_recorded("/response_plays", &[])
+        .get_recorded_with("/response_plays", &[], &from_header)
         .map_err(anyhow::Error::from)
         .and_then(|(v, mut request)| {
             let items = v["response_plays"].as_array().cloned().with_context(|| {
@@ -494,6 +505,18 @@ fn fetch_automation(
         "not used",
         plays,
     )?;
+    if from.is_none() {
+        // Said in the record either way: a refusal may be the missing header, not a legacy account.
+        if let Some(w) = windows
+            .iter_mut()
+            .rfind(|w| w.endpoint == "/response_plays")
+        {
+            w.note = Some(match w.note.take() {
+                Some(n) => format!("{n}; {NO_FROM_NOTE}"),
+                None => NO_FROM_NOTE.to_string(),
+            });
+        }
+    }
     out.automation_actions = optional(
         windows,
         "/automation_actions/actions",

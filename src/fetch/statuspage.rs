@@ -4,6 +4,8 @@
 //! # Snapshot layout (`[inputs] statuspage`, by default `content/statuspage/`)
 //!
 //! - `incidents.jsonl`: one incident per line as Statuspage returned it, sorted by id;
+//! - `components.jsonl`: the page's components (`GET /v1/pages/{page_id}/components`, paged with
+//!   `page`/`per_page`), sorted by id: the names for the component ids of `[statuspage] components`;
 //! - `fetch-record.json`: every page requested, with its instant, status and body SHA-256;
 //! - `raw/<n>.json.gz` (`--keep-raw`): each answered body, gzip-compressed.
 //!
@@ -21,8 +23,8 @@ use serde_json::Value;
 
 use super::client::{ApiClient, Credential};
 use super::pagination::{Progress, new_window};
-use crate::model::FetchRecord;
-use crate::model::layout::statuspage::{FETCH_RECORD, INCIDENTS};
+use crate::model::layout::statuspage::{COMPONENTS, FETCH_RECORD, INCIDENTS};
+use crate::model::{FetchRecord, FetchWindow};
 use crate::util::utc_rfc3339;
 
 pub const KEY_ENV: &str = "STATUSPAGE_API_KEY";
@@ -46,6 +48,7 @@ pub fn client(base: &str, key: &str) -> Result<ApiClient> {
 #[derive(Debug, Default)]
 pub struct StatuspageFetch {
     pub incidents: Vec<Value>,
+    pub components: Vec<Value>,
     pub record: FetchRecord,
     pub raw: Vec<(String, Vec<u8>)>,
 }
@@ -55,41 +58,28 @@ pub fn fetch(client: &ApiClient, page_id: &str, progress: Progress) -> Result<St
         bail!("--page-id `{page_id}` is not a Statuspage page id");
     }
     let started = utc_rfc3339(Utc::now());
-    let endpoint = format!("/v1/pages/{page_id}/incidents");
-    let mut window = new_window(&endpoint, &[], "page", None);
-    let mut incidents = Vec::new();
-    for page in 1..=MAX_PAGES {
-        if page > 1 {
-            client.pause(Duration::from_secs(1));
-        }
-        let params = vec![
-            ("limit".to_string(), LIMIT.to_string()),
-            ("page".to_string(), page.to_string()),
-        ];
-        let (v, mut request) = client.get_recorded(&endpoint, &params)?;
-        let Some(items) = v.as_array() else {
-            bail!(
-                "{} {endpoint} page {page}: expected a JSON array of incidents",
-                client.base()
-            );
-        };
-        request.received = items.len() as u64;
-        window.pages += 1;
-        window.requests.push(request);
-        progress(&endpoint, items.len() as u64);
-        let short = (items.len() as u64) < LIMIT;
-        incidents.extend(items.iter().cloned());
-        if short {
-            break;
-        }
-    }
-    window.received = incidents.len() as u64;
+    let (mut incidents, incidents_window) = read_pages(
+        client,
+        &format!("/v1/pages/{page_id}/incidents"),
+        "limit",
+        progress,
+    )?;
     let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_string();
     incidents.sort_by_key(id);
     // An incident created while paging shifts the pages: it may come back twice.
     incidents.dedup_by_key(|v| id(v));
+    client.pause(Duration::from_secs(1));
+    let (mut components, components_window) = read_pages(
+        client,
+        &format!("/v1/pages/{page_id}/components"),
+        "per_page",
+        progress,
+    )?;
+    components.sort_by_key(id);
+    components.dedup_by_key(|v| id(v));
     Ok(StatuspageFetch {
         incidents,
+        components,
         record: FetchRecord {
             source: "statuspage".into(),
             tool: concat!("pagerproof ", env!("CARGO_PKG_VERSION")).into(),
@@ -98,18 +88,58 @@ pub fn fetch(client: &ApiClient, page_id: &str, progress: Progress) -> Result<St
             until: None,
             started_at: started,
             finished_at: utc_rfc3339(Utc::now()),
-            windows: vec![window],
+            windows: vec![incidents_window, components_window],
             missing_keys: Vec::new(),
         },
         raw: client.take_raw(),
     })
 }
 
-/// Writes `incidents.jsonl` and `fetch-record.json`, replacing the directory only when complete.
+/// Every page of one list answered as a bare JSON array: `page` = 1, 2, … with `size_key` =
+/// [`LIMIT`] (the incidents list calls it `limit`, the others `per_page`) until a short page.
+fn read_pages(
+    client: &ApiClient,
+    endpoint: &str,
+    size_key: &str,
+    progress: Progress,
+) -> Result<(Vec<Value>, FetchWindow)> {
+    let mut window = new_window(endpoint, &[], "page", None);
+    let mut all = Vec::new();
+    for page in 1..=MAX_PAGES {
+        if page > 1 {
+            client.pause(Duration::from_secs(1));
+        }
+        let params = vec![
+            (size_key.to_string(), LIMIT.to_string()),
+            ("page".to_string(), page.to_string()),
+        ];
+        let (v, mut request) = client.get_recorded(endpoint, &params)?;
+        let Some(items) = v.as_array() else {
+            bail!(
+                "{} {endpoint} page {page}: expected a JSON array",
+                client.base()
+            );
+        };
+        request.received = items.len() as u64;
+        window.pages += 1;
+        window.requests.push(request);
+        progress(endpoint, items.len() as u64);
+        let short = (items.len() as u64) < LIMIT;
+        all.extend(items.iter().cloned());
+        if short {
+            break;
+        }
+    }
+    window.received = all.len() as u64;
+    Ok((all, window))
+}
+
+/// Writes `incidents.jsonl`, `components.jsonl` and `fetch-record.json`, replacing the directory only when complete.
 pub fn write_snapshot(dir: &Path, snap: &StatuspageFetch) -> Result<()> {
     let record = serde_json::to_value(&snap.record)?;
     super::write_dir_atomically(dir, |tmp| {
         super::write_jsonl(&tmp.join(INCIDENTS), &snap.incidents)?;
+        super::write_jsonl(&tmp.join(COMPONENTS), &snap.components)?;
         super::write_raw(tmp, &snap.raw)?;
         super::write_json(&tmp.join(FETCH_RECORD), &record)
     })

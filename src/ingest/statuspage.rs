@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::ingest::pagerduty::{records, relative, source_file_of};
-use crate::model::layout::statuspage::FETCH_RECORD;
+use crate::model::layout::statuspage::{COMPONENTS, FETCH_RECORD};
 use crate::model::{
     FetchRecord, FetchRecordFile, SourceFile, SourceKind, StatuspageComponent, StatuspageIncident,
     StatuspageSnapshot,
@@ -34,7 +34,17 @@ pub fn load(config: &Config) -> Result<(Option<StatuspageSnapshot>, Vec<SourceFi
         let bytes = std::fs::read(&path).with_context(|| format!("{rel}: cannot read"))?;
         let mut source = source_file_of(&rel, &bytes, SourceKind::StatuspageSnapshot);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if name.ends_with(".jsonl") {
+        if name == COMPONENTS {
+            for (line, v) in records(&rel, &bytes)? {
+                let id = text(&v["id"])
+                    .with_context(|| format!("{rel}:{line}: Statuspage component without `id`"))?;
+                snap.components.push(StatuspageComponent {
+                    id,
+                    name: text(&v["name"]),
+                });
+            }
+            source.notes.push("the page's components (names)".into());
+        } else if name.ends_with(".jsonl") {
             for (line, v) in records(&rel, &bytes)? {
                 let incident = incident(&v, &rel, line as u64)
                     .with_context(|| format!("{rel}:{line}: Statuspage incident"))?;
@@ -65,6 +75,21 @@ pub fn load(config: &Config) -> Result<(Option<StatuspageSnapshot>, Vec<SourceFi
     }
     snap.incidents
         .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    snap.components.sort_by(|a, b| a.id.cmp(&b.id));
+    // An incident may list a component by id only: name it from the page's list.
+    for c in snap
+        .incidents
+        .iter_mut()
+        .flat_map(|i| i.components.iter_mut())
+    {
+        if c.name.is_none() {
+            c.name = snap
+                .components
+                .iter()
+                .find(|k| k.id == c.id)
+                .and_then(|k| k.name.clone());
+        }
+    }
     Ok((Some(snap), files))
 }
 

@@ -42,6 +42,8 @@ pub mod layout {
     /// `content/statuspage/`: the page's incidents, one per line, sorted by id.
     pub mod statuspage {
         pub const INCIDENTS: &str = "incidents.jsonl";
+        /// The page's components (id, name): not incidents.
+        pub const COMPONENTS: &str = "components.jsonl";
         pub const FETCH_RECORD: &str = "fetch-record.json";
     }
 

@@ -50,5 +50,17 @@ pub struct StatuspageComponent {
 pub struct StatuspageSnapshot {
     /// Sorted by `created_at`, then id.
     pub incidents: Vec<StatuspageIncident>,
+    /// The page's components from `components.jsonl` (sorted by id; empty without the file).
+    pub components: Vec<StatuspageComponent>,
     pub fetch_records: Vec<FetchRecordFile>,
+}
+
+impl StatuspageSnapshot {
+    /// The component's name when the snapshot knows it.
+    pub fn component_name(&self, id: &str) -> Option<&str> {
+        self.components
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.name.as_deref())
+    }
 }

@@ -106,6 +106,30 @@ pub fn fill<'a>(windows: &mut [FetchWindow], files: &[(&str, &'a Vec<Value>)]) {
     }
 }
 
+/// One answered request of a non-PagerDuty fetch (Statuspage, GitHub): its parameters, the
+/// window's instant, 200, and the SHA-256 of `body` serialised compactly (module docs).
+pub fn answered(
+    params: &[(&str, String)],
+    at: &str,
+    body: &Value,
+    received: usize,
+) -> FetchRequest {
+    let bytes = serde_json::to_vec(body).expect("JSON values serialise");
+    FetchRequest {
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        requested_at: at.to_string(),
+        status: 200,
+        reported: None,
+        received: received as u64,
+        sha256: sha256_hex(&bytes),
+        bytes: bytes.len() as u64,
+        raw: None,
+    }
+}
+
 /// The pages of one window, by its pagination.
 fn pages(w: &FetchWindow, key: &str, records: &[&Value]) -> Vec<FetchRequest> {
     let total = records.len();

@@ -7,9 +7,12 @@
 use std::path::Path;
 
 use anyhow::Result;
-use serde_json::json;
+use chrono::{DateTime, Duration, Utc};
+use pagerproof::model::{FetchRecord, FetchWindow};
+use pagerproof::util::utc_rfc3339;
+use serde_json::{Value, json};
 
-use chrono::{DateTime, Utc};
+use crate::incidents::Calendar;
 
 /// What an issue mirrors of its ticket (kept free of the `jira` module, which depends on the
 /// postmortems that depend on this one).
@@ -37,9 +40,10 @@ pub fn url(jira_key: &str) -> Option<String> {
     Some(format!("https://github.com/{REPO}/issues/{n}"))
 }
 
-/// `content/github/issues.jsonl`: one issue per GitHub-tracked ticket, sorted by reference.
-pub fn write(out: &Path, tickets: &[Ticket]) -> Result<()> {
-    let mut lines: Vec<(String, String)> = Vec::new();
+/// `content/github/issues.jsonl`: one issue per GitHub-tracked ticket, sorted by reference, and
+/// the `fetch-record.json` of reading them one by one after the Statuspage fetch.
+pub fn write(out: &Path, tickets: &[Ticket], cal: &Calendar) -> Result<()> {
+    let mut lines: Vec<(String, Value)> = Vec::new();
     for t in tickets {
         let (Some(tracked), Some(url)) = (tracked_as(t.key), url(t.key)) else {
             continue;
@@ -54,10 +58,57 @@ pub fn write(out: &Path, tickets: &[Ticket]) -> Result<()> {
             "created_at": at(t.created), "updated_at": at(t.updated),
             "html_url": url, "assignees": [],
         });
-        lines.push((tracked, serde_json::to_string(&v)?));
+        lines.push((tracked, v));
     }
-    lines.sort();
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
     lines.dedup();
-    let text: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    crate::write_file(out, "content/github/issues.jsonl", text.as_bytes())
+    let mut text = String::new();
+    for (_, v) in &lines {
+        text.push_str(&serde_json::to_string(v)?);
+        text.push('\n');
+    }
+    crate::write_file(out, "content/github/issues.jsonl", text.as_bytes())?;
+    let mut text = serde_json::to_string_pretty(&serde_json::to_value(fetch_record(&lines, cal))?)?;
+    text.push('\n');
+    crate::write_file(out, "content/github/fetch-record.json", text.as_bytes())
+}
+
+/// One `GET /repos/{owner}/{repo}/issues/{number}` window per issue, one second apart; the body
+/// is the issue as GitHub sends it (the snapshot line without `tracked_as`).
+fn fetch_record(issues: &[(String, Value)], cal: &Calendar) -> FetchRecord {
+    let started = cal.now + Duration::hours(9) + Duration::minutes(38) + Duration::seconds(3);
+    let mut clock = started;
+    let windows = issues
+        .iter()
+        .map(|(_, v)| {
+            clock += Duration::seconds(1);
+            let at = utc_rfc3339(clock);
+            let mut body = v.clone();
+            if let Some(o) = body.as_object_mut() {
+                o.remove("tracked_as");
+            }
+            FetchWindow {
+                endpoint: format!("/repos/{REPO}/issues/{}", v["number"]),
+                params: Vec::new(),
+                fetched_at: at.clone(),
+                pagination: "none".into(),
+                pages: 1,
+                received: 1,
+                reported: None,
+                note: None,
+                requests: vec![crate::fetch_pages::answered(&[], &at, &body, 1)],
+            }
+        })
+        .collect();
+    FetchRecord {
+        source: "github".into(),
+        tool: concat!("pagerproof ", env!("CARGO_PKG_VERSION")).into(),
+        api_url: pagerproof::fetch::github::DEFAULT_API.into(),
+        since: None,
+        until: None,
+        started_at: utc_rfc3339(started),
+        finished_at: utc_rfc3339(clock + Duration::seconds(1)),
+        windows,
+        missing_keys: Vec::new(),
+    }
 }

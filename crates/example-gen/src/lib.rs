@@ -675,8 +675,8 @@ impl Site {
                 updated: issue.updated,
             })
             .collect();
-        github::write(out, &tickets)?;
-        statuspage::write(out, &self.statuspage)
+        github::write(out, &tickets, &self.cal)?;
+        statuspage::write(out, &self.statuspage, &self.cal)
     }
 
     fn summary(&self) -> Summary {

@@ -13,7 +13,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::company::SERVICES;
-use crate::incidents::Inc;
+use crate::incidents::{Calendar, Inc};
+use pagerproof::model::{FetchRecord, FetchWindow};
+use pagerproof::util::utc_rfc3339;
 
 /// `site.toml [statuspage] components`: component name → PagerDuty service names.
 pub const COMPONENTS: [(&str, &[&str]); 4] = [
@@ -153,11 +155,91 @@ pub fn plan(incs: &[Inc], counted: &dyn Fn(usize) -> bool, year: i32) -> Vec<Not
 }
 
 /// `content/statuspage/incidents.jsonl` (sorted by id, as `fetch statuspage` writes it).
-pub fn write(out: &Path, notices: &[Notice]) -> Result<()> {
+pub fn write(out: &Path, notices: &[Notice], cal: &Calendar) -> Result<()> {
     let mut text = String::new();
     for n in notices {
         text.push_str(&serde_json::to_string(&n.record)?);
         text.push('\n');
     }
-    crate::write_file(out, "content/statuspage/incidents.jsonl", text.as_bytes())
+    crate::write_file(out, "content/statuspage/incidents.jsonl", text.as_bytes())?;
+    let components = components();
+    let mut text = String::new();
+    for c in &components {
+        text.push_str(&serde_json::to_string(c)?);
+        text.push('\n');
+    }
+    crate::write_file(out, "content/statuspage/components.jsonl", text.as_bytes())?;
+    let record = fetch_record(notices, &components, cal);
+    let mut text = serde_json::to_string_pretty(&serde_json::to_value(&record)?)?;
+    text.push('\n');
+    crate::write_file(out, "content/statuspage/fetch-record.json", text.as_bytes())
+}
+
+/// The page's components as `GET /v1/pages/{page_id}/components` lists them, sorted by id.
+fn components() -> Vec<Value> {
+    COMPONENTS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain([UNMAPPED])
+        .enumerate()
+        .map(|(i, name)| {
+            json!({"id": format!("cmp{:02}", i + 1), "page_id": PAGE_ID, "name": name,
+                   "status": "operational", "position": i + 1, "group": false})
+        })
+        .collect()
+}
+
+/// The Statuspage page of the example.
+const PAGE_ID: &str = "nw7k2pq4x9ds";
+
+/// `fetch statuspage --page-id` run after the Jira fetch: the incidents newest first in pages of
+/// 100 until a short one, then the components; one second between requests.
+fn fetch_record(notices: &[Notice], components: &[Value], cal: &Calendar) -> FetchRecord {
+    use crate::fetch_pages::answered;
+    let started = cal.now + Duration::hours(9) + Duration::minutes(36) + Duration::seconds(12);
+    let mut clock = started;
+    let mut newest_first: Vec<&Value> = notices.iter().map(|n| &n.record).collect();
+    newest_first.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+    let mut windows = Vec::new();
+    for (list, size_key, all) in [
+        ("incidents", "limit", newest_first),
+        ("components", "per_page", components.iter().collect()),
+    ] {
+        clock += Duration::seconds(1);
+        let at = utc_rfc3339(clock);
+        // A full last page is followed by an empty one: `fetch` stops at a short page.
+        let pages: Vec<&[&Value]> = all.chunks(100).chain([&[][..]]).collect();
+        let pages = &pages[..all.len() / 100 + 1];
+        let requests = pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let params = [(size_key, "100".to_string()), ("page", (i + 1).to_string())];
+                answered(&params, &at, &json!(page), page.len())
+            })
+            .collect::<Vec<_>>();
+        clock += Duration::seconds(requests.len() as i64);
+        windows.push(FetchWindow {
+            endpoint: format!("/v1/pages/{PAGE_ID}/{list}"),
+            params: Vec::new(),
+            fetched_at: at,
+            pagination: "page".into(),
+            pages: requests.len() as u64,
+            received: all.len() as u64,
+            reported: None,
+            note: None,
+            requests,
+        });
+    }
+    FetchRecord {
+        source: "statuspage".into(),
+        tool: concat!("pagerproof ", env!("CARGO_PKG_VERSION")).into(),
+        api_url: pagerproof::fetch::statuspage::DEFAULT_API.into(),
+        since: None,
+        until: None,
+        started_at: utc_rfc3339(started),
+        finished_at: utc_rfc3339(clock + Duration::seconds(1)),
+        windows,
+        missing_keys: Vec::new(),
+    }
 }

@@ -15,7 +15,8 @@ use crate::util::{human_duration, human_target, local_time};
 struct CustomersPage<'a> {
     tested: bool,
     window: String,
-    mapping: Vec<(&'a String, String)>,
+    /// (component as named in site.toml, with its Statuspage name when that is an id; services).
+    mapping: Vec<(String, String)>,
     incidents: u64,
     matched: u64,
     detected_first: u64,
@@ -74,7 +75,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             .statuspage
             .components
             .iter()
-            .map(|(c, s)| (c, s.join(", ")))
+            .map(|(c, s)| (component_label(ctx, c), s.join(", ")))
             .collect(),
         incidents: summary.incidents,
         matched: summary.matched,
@@ -130,6 +131,20 @@ fn public<'a>(ctx: &Ctx, p: &'a PublicIncident, sp: &'a StatuspageIncident) -> P
         source: &sp.source,
         line: sp.line,
         href: ctx.source_href(&sp.source),
+    }
+}
+
+/// `[statuspage] components` key: a component id shown as "Name (id)" when the snapshot's
+/// `components.jsonl` names it, otherwise as written.
+fn component_label(ctx: &Ctx, key: &str) -> String {
+    match ctx
+        .inputs
+        .statuspage
+        .as_ref()
+        .and_then(|s| s.component_name(key))
+    {
+        Some(name) if name != key => format!("{name} ({key})"),
+        _ => key.to_string(),
     }
 }
 
