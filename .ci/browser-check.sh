@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Opens the built site from file:// in headless Chromium (playwright-core drives Debian's chromium)
-# and fails on any request that is not file:, any CSP violation or script error, or a broken filter.
+# and fails on any request that is not file:, any CSP violation or script error, a slow register search
+# (> 2 s from the sharded index) or a register filter link that does not list exactly its rows.
 set -euo pipefail
 site="$(cd "${1:?usage: browser-check.sh SITE_DIR}" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"

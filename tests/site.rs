@@ -1337,3 +1337,55 @@ fn the_request_list_maps_each_request_to_its_pages_with_their_hashes() {
     assert!(read(&out.join("index.html")).contains("href=\"requests.html\""));
     assert!(out.join("sources/content/requests.csv").is_file());
 }
+
+/// The register at a page size of 4 (the hidden override): 9 incidents make 3 pages, linked in
+/// order, and one search shard per page that together hold every incident exactly once.
+#[test]
+fn register_pages_and_search_shards_cover_every_incident_once() {
+    let site = copy_fixture("variants");
+    pagerproof()
+        .env("PAGERPROOF_REGISTER_PAGE_SIZE", "4")
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .success();
+    let out = site.path().join("public");
+    let csp = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'">"#;
+    let mut rows_seen = 0;
+    for (page, file, rows) in [
+        (1, "index.html", 4),
+        (2, "page-2.html", 4),
+        (3, "page-3.html", 1),
+    ] {
+        let html = read(&out.join("incidents").join(file));
+        assert!(html.contains(csp), "{file}: CSP changed");
+        assert!(html.contains(r#"data-pages="3""#), "{file}");
+        assert_eq!(html.matches("<tr data-sev=").count(), rows, "{file}");
+        rows_seen += rows;
+        if page < 3 {
+            assert!(html.contains(&format!(r#"<a href="page-{}.html" rel="next">"#, page + 1)));
+        } else {
+            assert!(!html.contains(r#"rel="next""#));
+        }
+        if page == 2 {
+            assert!(html.contains(r#"<a href="index.html" rel="prev">"#));
+            assert!(html.contains(r#"<strong aria-current="page">2</strong>"#));
+        }
+    }
+    assert_eq!(rows_seen, 9);
+    assert!(!out.join("incidents/page-4.html").exists());
+    let mut numbers = Vec::new();
+    for n in 1..=3 {
+        let js = read(&out.join(format!("search/register-{n}.js")));
+        let prefix =
+            format!("(window.PAGERPROOF_REGISTER = window.PAGERPROOF_REGISTER || {{}})[{n}] = ");
+        let json = js
+            .strip_prefix(&prefix)
+            .and_then(|s| s.strip_suffix(";\n"))
+            .unwrap_or_else(|| panic!("shard {n}: unexpected form"));
+        let records: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+        numbers.extend(records.iter().map(|r| r[0].as_u64().unwrap()));
+    }
+    assert!(!out.join("search/register-4.js").exists());
+    assert_eq!(numbers, [201, 202, 206, 207, 208, 210, 211, 212, 213]);
+}

@@ -1,4 +1,9 @@
-//! incidents/index.html: the incident register, every in-period incident in one filterable table.
+//! The incident register, paged: `incidents/index.html` (the summary and the first page),
+//! `incidents/page-<n>.html` for the rest, and a search index sharded one file per page,
+//! `search/register-<n>.js`. A 1,000,000-incident register is one 64 MB page no browser opens;
+//! pages of `PAGE_SIZE` rows stay small, and search and filters run over the index shards, which
+//! plain `<script>` tags load from file:// (fetch() of file:// is blocked; no eval, so the CSP's
+//! `script-src 'self'` holds).
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -7,15 +12,78 @@ use serde::Serialize;
 use crate::model::Accounting;
 use crate::render::context::Ctx;
 use crate::render::theme;
+use crate::render::views::IncidentRowView;
+
+/// Rows per register page and per search shard.
+pub const PAGE_SIZE: usize = 1000;
+
+/// Tests build registers of many pages from a few incidents with this (hidden) override.
+const PAGE_SIZE_ENV: &str = "PAGERPROOF_REGISTER_PAGE_SIZE";
+
+fn page_size() -> usize {
+    std::env::var(PAGE_SIZE_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(PAGE_SIZE)
+}
+
+/// Page `n`'s file name (1-based), relative to `incidents/`.
+pub fn page_file(n: usize) -> String {
+    if n == 1 {
+        "index.html".into()
+    } else {
+        format!("page-{n}.html")
+    }
+}
+
+/// Search shard `n`'s path, relative to the site root.
+pub fn shard_file(n: usize) -> String {
+    format!("search/register-{n}.js")
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    label: String,
+    href: String,
+    current: bool,
+}
 
 #[derive(Serialize)]
 struct RegisterPage<'a> {
     rows_html: String,
     row_count: usize,
-    levels: Vec<&'a str>,
+    page: usize,
+    pages: usize,
+    first_row: usize,
+    last_row: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    /// First, last and the pages near this one: 1,000 links on every page of a 1M register
+    /// would outweigh its rows.
+    page_links: Vec<PageLink>,
+    levels: &'a [&'a str],
     /// The period's months, for the month filter the dashboard's trend table links to.
-    months: Vec<&'a str>,
+    months: &'a [&'a str],
     population: &'a Accounting,
+}
+
+/// The pages shown in the page-number navigation of page `page` of `pages`, with `None` for a gap.
+fn nav_numbers(page: usize, pages: usize) -> Vec<Option<usize>> {
+    let near = page.saturating_sub(3).max(1)..=(page + 3).min(pages);
+    let mut out = Vec::new();
+    let mut last = 0;
+    for n in std::iter::once(1).chain(near).chain(std::iter::once(pages)) {
+        if n <= last {
+            continue;
+        }
+        if n > last + 1 {
+            out.push(None);
+        }
+        out.push(Some(n));
+        last = n;
+    }
+    out
 }
 
 pub fn render(ctx: &Ctx) -> Result<usize> {
@@ -27,32 +95,129 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         .map(|s| s.level.as_str())
         .chain(std::iter::once("unclassified"))
         .collect();
-    let data = RegisterPage {
-        rows_html: rows_html(ctx)?,
-        row_count: ctx.rows.len(),
-        levels,
-        months: ctx
-            .evidence
-            .months
-            .iter()
-            .map(|m| m.month.as_str())
-            .collect(),
-        population: &ctx.inputs.accounting,
+    let months: Vec<&str> = ctx
+        .evidence
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    let size = page_size();
+    // An empty period still has its (empty) first page.
+    let chunks: Vec<&[IncidentRowView]> = if ctx.rows.is_empty() {
+        vec![&[]]
+    } else {
+        ctx.rows.chunks(size).collect()
     };
-    ctx.page(
-        "register.html",
-        "incidents/index.html",
-        "Incident register",
-        &data,
-    )?;
-    Ok(1)
+    let pages = chunks.len();
+    chunks
+        .par_iter()
+        .enumerate()
+        .map(|(i, rows)| {
+            let page = i + 1;
+            let data = RegisterPage {
+                rows_html: rows_html(ctx, rows)?,
+                row_count: ctx.rows.len(),
+                page,
+                pages,
+                first_row: i * size + 1,
+                last_row: i * size + rows.len(),
+                prev: (page > 1).then(|| page_file(page - 1)),
+                next: (page < pages).then(|| page_file(page + 1)),
+                page_links: nav_numbers(page, pages)
+                    .into_iter()
+                    .map(|n| match n {
+                        Some(n) => PageLink {
+                            label: n.to_string(),
+                            href: page_file(n),
+                            current: n == page,
+                        },
+                        None => PageLink {
+                            label: "…".into(),
+                            href: String::new(),
+                            current: false,
+                        },
+                    })
+                    .collect(),
+                levels: &levels,
+                months: &months,
+                population: &ctx.inputs.accounting,
+            };
+            let title = if page == 1 {
+                "Incident register".to_string()
+            } else {
+                format!("Incident register, page {page} of {pages}")
+            };
+            ctx.page(
+                "register.html",
+                &format!("incidents/{}", page_file(page)),
+                &title,
+                &data,
+            )?;
+            super::super::write(ctx.out, &shard_file(page), &shard(page, rows)?)
+        })
+        .collect::<Result<Vec<()>>>()?;
+    Ok(2 * pages)
 }
 
-/// The register's rows, each rendered from `register-row.html` in parallel. One small context per
-/// row instead of one context holding every row keeps a 100,000-incident register affordable.
-fn rows_html(ctx: &Ctx) -> Result<String> {
-    let rows: Vec<String> = ctx
-        .rows
+/// One search record: the fields search and the filters read, in this order (the page's
+/// script reads them by position): number, title, service, severity, acknowledge verdict,
+/// resolve verdict, postmortem status, class, month, created, responder, Jira keys.
+#[derive(Serialize)]
+struct Record<'a>(
+    u64,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+);
+
+/// Shard `page`: a script assigning the page's records into the global `PAGERPROOF_REGISTER`.
+/// JSON is a JavaScript expression, and serde_json escapes every quote and control character,
+/// so no title can end the statement.
+fn shard(page: usize, rows: &[IncidentRowView]) -> Result<Vec<u8>> {
+    let records: Vec<Record> = rows
+        .iter()
+        .map(|r| {
+            Record(
+                r.number,
+                &r.title,
+                &r.service,
+                &r.severity,
+                r.ack.state,
+                r.resolve.state,
+                r.postmortem_status,
+                r.class,
+                &r.month,
+                &r.created,
+                &r.responder,
+                r.jira
+                    .iter()
+                    .map(|l| l.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })
+        .collect();
+    let json = serde_json::to_string(&records)?
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
+    Ok(format!(
+        "(window.PAGERPROOF_REGISTER = window.PAGERPROOF_REGISTER || {{}})[{page}] = {json};\n"
+    )
+    .into_bytes())
+}
+
+/// The page's rows, each rendered from `register-row.html` in parallel. One small context per
+/// row instead of one context holding every row keeps a large register affordable.
+fn rows_html(ctx: &Ctx, rows: &[IncidentRowView]) -> Result<String> {
+    let rows: Vec<String> = rows
         .par_iter()
         .map(|r| {
             let mut context = tera::Context::new();
@@ -67,4 +232,33 @@ fn rows_html(ctx: &Ctx) -> Result<String> {
         })
         .collect::<Result<_>>()?;
     Ok(rows.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn navigation_shows_ends_and_neighbours_with_gaps() {
+        assert_eq!(nav_numbers(1, 1), [Some(1)]);
+        assert_eq!(nav_numbers(2, 3), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            nav_numbers(50, 1000),
+            [
+                Some(1),
+                None,
+                Some(47),
+                Some(48),
+                Some(49),
+                Some(50),
+                Some(51),
+                Some(52),
+                Some(53),
+                None,
+                Some(1000)
+            ]
+        );
+        assert_eq!(page_file(1), "index.html");
+        assert_eq!(page_file(7), "page-7.html");
+    }
 }
