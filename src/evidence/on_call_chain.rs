@@ -134,7 +134,11 @@ pub fn chain<'a>(
             }
         })
         .collect();
-    let missed = missed(&steps, t0, &paged_after);
+    let missed = if escalates(incident) {
+        missed(&steps, t0, &paged_after)
+    } else {
+        Vec::new()
+    };
     let mut judged: Vec<bool> = escalations.iter().filter_map(|e| e.followed).collect();
     if !missed.is_empty() {
         judged.push(false);
@@ -151,6 +155,18 @@ pub fn chain<'a>(
         escalations,
         missed,
     })
+}
+
+/// Whether PagerDuty moves the incident through its escalation policy on timeout: only
+/// high-urgency incidents escalate ("Low-urgency incidents will not escalate", PagerDuty's
+/// service settings documentation), so a low-urgency one is never accused of a missed
+/// escalation. An incident with no recorded urgency is not judged either.
+pub fn escalates(incident: &Incident) -> bool {
+    incident
+        .fields
+        .urgency
+        .as_deref()
+        .is_some_and(|u| u.trim().eq_ignore_ascii_case("high"))
 }
 
 /// The levels beyond the first whose configured instant passed while the incident was still
@@ -399,6 +415,10 @@ mod tests {
                 "website",
             ),
         ];
+        // Low urgency does not escalate in PagerDuty: nothing was missed.
+        i.fields.urgency = Some("low".into());
+        assert!(chain(&snap, &history, &i).unwrap().missed.is_empty());
+        i.fields.urgency = Some("High".into());
         let c = chain(&snap, &history, &i).unwrap();
         assert_eq!(
             c.missed,
