@@ -7,6 +7,7 @@ const site = process.argv[2];
 const shot = process.env.SCREENSHOT_DIR;
 
 function firstFile(dir, ext, skip) {
+  if (!fs.existsSync(path.join(site, dir))) return null; // e.g. workpapers/ only with a sample
   const names = fs.readdirSync(path.join(site, dir)).filter((n) => n.endsWith(ext) && n !== skip).sort();
   return names.length ? `${dir}/${names[0]}` : null;
 }
@@ -93,7 +94,7 @@ async function checkRegister(page, problems) {
     : ["index.html", "incidents/index.html", "population.html", "exceptions.html",
     "controls.html", "method.html", "verify.html", "postmortems/index.html", "policies/index.html",
     "configuration.html", "automation.html", "customers.html", "requests.html",
-    "workpapers/index.html", firstFile("workpapers", ".html", "index.html"),
+    firstFile("workpapers", "index.html"), firstFile("workpapers", ".html", "index.html"),
     firstDeep("sources", ".csv.html"),
     firstFile("incidents", ".html", "index.html"), firstFile("postmortems", ".html", "index.html")]
     .filter(Boolean);
