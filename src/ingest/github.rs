@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::ingest::pagerduty::{records, relative, source_file_of};
+use crate::ingest::pagerduty::{records, snapshot_paths, source_file_of};
 use crate::model::layout::github::FETCH_RECORD;
 use crate::model::{FetchRecord, FetchRecordFile, GithubIssue, SourceFile, SourceKind};
 use crate::util::github_issue_ref;
@@ -27,14 +27,7 @@ pub fn load(config: &Config) -> Result<Loaded> {
     if !dir.is_dir() {
         return Ok(loaded);
     }
-    let mut paths: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(&dir)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (relative(config, e.path()), e.into_path()))
-        .collect();
-    paths.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let paths = snapshot_paths(config, &dir);
     for (rel, path) in paths {
         let bytes = std::fs::read(&path).with_context(|| format!("{rel}: cannot read"))?;
         let mut source = source_file_of(&rel, &bytes, SourceKind::GithubSnapshot);

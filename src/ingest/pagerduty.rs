@@ -336,6 +336,20 @@ fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, 
     Ok(out)
 }
 
+/// A snapshot directory's files (hidden entries skipped), each with its site-relative path, in
+/// path byte order: the order every snapshot loader reads in, whatever the file system's.
+pub(crate) fn snapshot_paths(config: &Config, dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut paths: Vec<(String, std::path::PathBuf)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (relative(config, e.path()), e.into_path()))
+        .collect();
+    paths.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    paths
+}
+
 pub(crate) fn relative(config: &Config, path: &Path) -> String {
     let rel = path.strip_prefix(&config.root).unwrap_or(path);
     rel.components()
