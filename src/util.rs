@@ -281,10 +281,20 @@ pub fn lock_beside(out: &Path) -> anyhow::Result<std::fs::File> {
 /// This process's peak resident memory so far in MiB (Linux's VmHWM), for phase logs; 0 where
 /// the system does not say.
 pub fn peak_rss_mib() -> u64 {
+    status_mib("VmHWM:")
+}
+
+/// This process's resident memory now in MiB (Linux's VmRSS): with the peak, it tells what a
+/// phase keeps from what it only needed while it ran.
+pub fn rss_mib() -> u64 {
+    status_mib("VmRSS:")
+}
+
+fn status_mib(key: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024)
 }

@@ -297,7 +297,7 @@ proptest! {
                     rejected.at.clone()
                 }
             };
-            prop_assert_eq!(&at.file, CSV);
+            prop_assert_eq!(&*at.file, CSV);
             prop_assert!(at.line > last_line, "lines increase: {} after {}", at.line, last_line);
             last_line = at.line;
         }
@@ -309,7 +309,7 @@ proptest! {
         prop_assert_eq!(pop.total, a);
         prop_assert_eq!(pop.rejected.len() as u64, a.rejected);
         for r in &pop.rejected {
-            prop_assert_eq!(&r.at.file, CSV);
+            prop_assert_eq!(&*r.at.file, CSV);
             prop_assert!(r.at.line >= 2);
         }
         for i in &pop.incidents {
@@ -461,7 +461,7 @@ proptest! {
                 let records = lines.iter().filter(|l| !l.trim().is_empty()).count() as u64;
                 prop_assert_eq!(a.rows_read, records);
                 for r in &inputs.rejected {
-                    prop_assert_eq!(r.at.file.as_str(), rel);
+                    prop_assert_eq!(&*r.at.file, rel);
                     prop_assert!(r.at.line >= 1 && r.at.line as usize <= lines.len());
                 }
                 let _ = pagerproof::evidence::evaluate(&config, &inputs);

@@ -112,6 +112,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         incidents = a.accepted,
         postmortems = inputs.postmortems.len(),
         findings = inputs.findings.len(),
+        rss_mib = crate::util::rss_mib(),
         peak_mib = crate::util::peak_rss_mib(),
         "load inputs"
     );
@@ -128,6 +129,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         ms = ms(phase),
         incidents = a.accepted,
         exceptions = evidence.exceptions.len(),
+        rss_mib = crate::util::rss_mib(),
         peak_mib = crate::util::peak_rss_mib(),
         "evaluate"
     );

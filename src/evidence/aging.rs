@@ -91,9 +91,8 @@ fn subject_facts(
             };
             let f = &incidents[i];
             let created = inputs
-                .incidents
-                .iter()
-                .find(|i| i.in_period && i.number == *number)
+                .incident(*number)
+                .filter(|i| i.in_period)
                 .map(|i| i.created);
             let since = match e.kind {
                 ExceptionKind::AckBreach => f.ack.deadline,

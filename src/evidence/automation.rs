@@ -97,8 +97,8 @@ pub fn facts(inputs: &Inputs, incidents: &[IncidentFacts]) -> AutomationFacts {
                 runs.push(AutomationRun {
                     number: f.number,
                     at: e.at,
-                    kind: e.kind.clone(),
-                    summary: e.summary.clone(),
+                    kind: e.kind.to_string(),
+                    summary: e.summary.to_string(),
                 });
             }
         }

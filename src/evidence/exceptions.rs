@@ -53,7 +53,7 @@ fn rejected_row(row: &RejectedRow) -> Exception {
     Exception::new(
         ExceptionKind::RowRejected,
         Subject::RejectedRow {
-            file: row.at.file.clone(),
+            file: row.at.file.to_string(),
             line: row.at.line,
             number: row.number,
         },

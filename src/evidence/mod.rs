@@ -531,6 +531,7 @@ pub const JUDGMENTS: &[&str] = &[
 /// Applies evidence-rules.md §1 and §3–§7 to a site's inputs, on-call exceptions
 /// (`coverage_gap`, `escalation_drift`, from the PagerDuty snapshot) included.
 pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
+    use rayon::prelude::*;
     let now = crate::model::period::now(config);
     let clock = sla::Clock {
         tz: config.tz(),
@@ -538,9 +539,10 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         now,
     };
     let index = postmortems::LinkIndex::build(&inputs.incidents, &inputs.postmortems);
+    // Each incident is judged on its own: in parallel, collected in population order.
     let incidents: Vec<IncidentFacts> = inputs
         .incidents
-        .iter()
+        .par_iter()
         .filter(|i| i.in_period)
         .map(|i| incident_facts(config, inputs, &index, &clock, i))
         .collect();

@@ -342,7 +342,7 @@ mod tests {
         LogEntry {
             at: t(at),
             kind: kind.into(),
-            summary: String::new(),
+            summary: Default::default(),
             agent: agent.map(Into::into),
             channel: Some(channel.into()),
             subject: None,

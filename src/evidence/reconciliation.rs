@@ -86,12 +86,7 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
         |t: DateTime<Utc>| windows.is_empty() || windows.iter().any(|(s, u)| *s <= t && t < *u);
     let mut out = Reconciliation::default();
     for incident in inputs.incidents.iter().filter(|i| i.in_period) {
-        let first = |set: &BTreeSet<&str>| {
-            incident
-                .rows
-                .iter()
-                .find(|r| set.contains(r.at.file.as_str()))
-        };
+        let first = |set: &BTreeSet<&str>| incident.rows.iter().find(|r| set.contains(&*r.at.file));
         match (first(&exports), first(&api)) {
             (Some(e), Some(a)) => {
                 out.both.push(incident.number);

@@ -140,7 +140,7 @@ mod tests {
         LogEntry {
             at: at.parse().unwrap(),
             kind: kind.into(),
-            summary: format!("{kind} entry"),
+            summary: format!("{kind} entry").into(),
             agent: agent.map(Into::into),
             channel: Some(channel.into()),
             subject: subject.map(Into::into),

@@ -55,12 +55,13 @@ fn read_all(config: &Config) -> Result<Inputs> {
     incident_files.extend(api.files);
     inputs.pagerduty = api.snapshot;
 
-    let names = incident_files
-        .iter()
-        .map(|(s, rows)| (s.path.clone(), rows.clone()))
-        .collect();
-    let pop = population::assemble(names, period_start, period_end);
-    for ((mut source, _), accounting) in incident_files.into_iter().zip(pop.per_file) {
+    // The rows move into the population (they hold the timelines: never copy them).
+    let (incident_sources, rows): (Vec<SourceFile>, Vec<_>) = incident_files
+        .into_iter()
+        .map(|(s, rows)| (s.clone(), (s.path, rows)))
+        .unzip();
+    let pop = population::assemble(rows, period_start, period_end);
+    for (mut source, accounting) in incident_sources.into_iter().zip(pop.per_file) {
         source.accounting = accounting;
         if source.kind == SourceKind::IncidentCsv && accounting.rows_read == 20_000 {
             inputs.findings.push(Finding {

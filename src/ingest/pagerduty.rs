@@ -7,7 +7,9 @@
 //! an incident (no number or id, an unreadable creation time) is a rejected row.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -94,28 +96,38 @@ pub fn load(config: &Config) -> Result<Loaded> {
         return Ok(loaded);
     }
     let files = snapshot_files(config, &dir)?;
-    // Timelines and fetch records first: incident rows need them.
+    // Timelines and fetch records first: incident rows need them. Each file is read when its
+    // turn comes and dropped after, so only one file's bytes are held at a time.
     let mut log = Timelines::default();
-    for (rel, kind, bytes) in &files {
+    let mut early: BTreeMap<&str, SourceFile> = BTreeMap::new();
+    for (rel, kind, path) in &files {
         match kind {
             FileKind::LogEntries => {
-                for (line, v) in records(rel, bytes)? {
+                let bytes = read(rel, path)?;
+                let file: std::sync::Arc<str> = rel.as_str().into();
+                let entries = map_records(rel, &bytes, |line, v| {
                     let (incident, mut entry, agent) =
                         log_entry(&v).with_context(|| format!("{rel}:{line}: log entry"))?;
                     entry.source = Some(RowRef {
-                        file: rel.clone(),
+                        file: file.clone(),
                         line: line as u64,
                     });
+                    Ok((incident, entry, agent))
+                })?;
+                for (incident, entry, agent) in entries {
                     log.add(incident, entry, agent);
                 }
+                early.insert(rel, source_file(rel, &bytes));
             }
             FileKind::FetchRecord => {
-                let record: FetchRecord = serde_json::from_slice(bytes)
+                let bytes = read(rel, path)?;
+                let record: FetchRecord = serde_json::from_slice(&bytes)
                     .map_err(|e| anyhow::anyhow!("{rel}:{}: {e}", e.line()))?;
                 loaded.snapshot.fetch_records.push(FetchRecordFile {
                     file: rel.clone(),
                     record,
                 });
+                early.insert(rel, source_file(rel, &bytes));
             }
             _ => {}
         }
@@ -124,15 +136,22 @@ pub fn load(config: &Config) -> Result<Loaded> {
     check_raw_bodies(&files, &loaded.snapshot.fetch_records)?;
     let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
     let snap = &mut loaded.snapshot;
-    for (rel, kind, bytes) in files {
-        let source = source_file(&rel, &bytes);
+    for (rel, kind, path) in &files {
+        let (source, bytes) = match early.remove(rel.as_str()) {
+            Some(source) => (source, Vec::new()),
+            None => {
+                let bytes = read(rel, path)?;
+                (source_file(rel, &bytes), bytes)
+            }
+        };
         let ctx = |line: usize, what: &str| format!("{rel}:{line}: {what}");
+        let rel = rel.clone();
         match kind {
             FileKind::Incidents => {
-                let rows = records(&rel, &bytes)?
-                    .into_iter()
-                    .map(|(line, v)| incident_row(&rel, line as u64, &v, &log, &coverage))
-                    .collect();
+                let file: std::sync::Arc<str> = rel.as_str().into();
+                let rows = map_records(&rel, &bytes, |line, v| {
+                    Ok(incident_row(&file, line as u64, &v, &log, &coverage))
+                })?;
                 loaded.files.push((source, rows));
                 continue;
             }
@@ -233,6 +252,8 @@ pub fn load(config: &Config) -> Result<Loaded> {
         }
         loaded.other_files.push(source);
     }
+    attach_timelines(&mut loaded.files, &mut log);
+    let snap = &mut loaded.snapshot;
     snap.escalation_policies.sort_by(|a, b| a.id.cmp(&b.id));
     snap.schedules.sort_by(|a, b| a.id.cmp(&b.id));
     snap.overrides
@@ -274,13 +295,13 @@ fn name_v3_members(snap: &mut Snapshot) {
 /// body edited (or swapped) after the fetch is an error naming the file. A record naming a body
 /// that is not there is one too, since the snapshot claims to carry it.
 fn check_raw_bodies(
-    files: &[(String, FileKind, Vec<u8>)],
+    files: &[(String, FileKind, PathBuf)],
     records: &[FetchRecordFile],
 ) -> Result<()> {
-    let by_path: BTreeMap<&Path, &[u8]> = files
+    let by_path: BTreeMap<&Path, &Path> = files
         .iter()
         .filter(|(_, kind, _)| *kind == FileKind::RawBody)
-        .map(|(rel, _, bytes)| (Path::new(rel.as_str()), bytes.as_slice()))
+        .map(|(rel, _, path)| (Path::new(rel.as_str()), path.as_path()))
         .collect();
     for file in records {
         // Kept bodies are named relative to the directory of the record that names them.
@@ -288,11 +309,12 @@ fn check_raw_bodies(
         for r in file.record.windows.iter().flat_map(|w| &w.requests) {
             let Some(raw) = &r.raw else { continue };
             let shown = format!("{}/{raw}", base.to_string_lossy());
-            let Some(gz) = by_path.get(Path::new(&shown)) else {
+            let Some(path) = by_path.get(Path::new(&shown)) else {
                 anyhow::bail!("{}: names the kept body {raw}, which is missing", file.file);
             };
+            let gz = read(&shown, path)?;
             let mut body = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(*gz), &mut body)
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut body)
                 .map_err(|e| anyhow::anyhow!("{shown}: not a gzip body: {e}"))?;
             let sha = crate::util::sha256_hex(&body);
             if sha != r.sha256 {
@@ -308,9 +330,9 @@ fn check_raw_bodies(
     Ok(())
 }
 
-/// Every non-hidden file under `dir`: (path relative to the site with `/`, kind, bytes), in path
-/// byte order.
-fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, Vec<u8>)>> {
+/// Every non-hidden file under `dir`: (path relative to the site with `/`, kind, path), in path
+/// byte order. Nothing is read yet: files are read one at a time as their turn comes.
+fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, PathBuf)>> {
     let mut out = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -322,7 +344,6 @@ fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, 
         }
         let rel = relative(config, entry.path());
         super::file_names::check_file_name(&rel)?;
-        let bytes = std::fs::read(entry.path()).with_context(|| format!("{rel}: cannot read"))?;
         let in_dir = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let kind = if in_dir.starts_with(crate::model::layout::RAW_DIR) && rel.ends_with(".json.gz")
         {
@@ -330,7 +351,7 @@ fn snapshot_files(config: &Config, dir: &Path) -> Result<Vec<(String, FileKind, 
         } else {
             kind_of(&entry.file_name().to_string_lossy())
         };
-        out.push((rel, kind, bytes));
+        out.push((rel, kind, entry.into_path()));
     }
     out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(out)
@@ -373,6 +394,38 @@ pub(crate) fn source_file_of(rel: &str, bytes: &[u8], kind: SourceKind) -> Sourc
 
 fn source_file(rel: &str, bytes: &[u8]) -> SourceFile {
     source_file_of(rel, bytes, SourceKind::PagerDutySnapshot)
+}
+
+fn read(rel: &str, path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("{rel}: cannot read"))
+}
+
+/// Each JSON record of a JSON Lines file (1-based line, blank lines skipped) through `f`, parsed
+/// in parallel, results in file order. Only the results are kept, never the whole file's JSON
+/// trees (a 100k-incident year has about a million log entries). The first failing line in file
+/// order is the error, whatever the thread count.
+pub(crate) fn map_records<T: Send>(
+    rel: &str,
+    bytes: &[u8],
+    f: impl Fn(usize, Value) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{rel}: not UTF-8 ({e})"))?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| (i + 1, line))
+        .collect();
+    let results: Vec<Result<T>> = lines
+        .par_iter()
+        .with_min_len(512)
+        .map(|&(n, line)| {
+            let v: Value = serde_json::from_str(line)
+                .map_err(|e| anyhow::anyhow!("{rel}:{n}: not a JSON record: {e}"))?;
+            f(n, v)
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 /// The JSON records of a JSON Lines file with their 1-based line numbers (blank lines skipped).
@@ -464,14 +517,14 @@ impl LogCoverage {
 }
 
 fn incident_row(
-    rel: &str,
+    rel: &std::sync::Arc<str>,
     line: u64,
     v: &Value,
     log: &Timelines,
     coverage: &LogCoverage,
 ) -> RowOutcome {
     let at = RowRef {
-        file: rel.to_string(),
+        file: rel.clone(),
         line,
     };
     let number = v["incident_number"].as_u64();
@@ -496,11 +549,11 @@ fn incident_row(
             None => return reject(format!("created_at {t} is not a timestamp")),
         },
     };
-    let timeline = id
+    // Borrowed here; [`attach_timelines`] moves it into the row once every row is read.
+    let timeline: &[LogEntry] = id
         .as_ref()
         .and_then(|id| log.entries.get(id))
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
     let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
     let resolve = first("resolve");
     let (resolved, resolved_source) = resolution(v, resolve);
@@ -528,27 +581,50 @@ fn incident_row(
         created,
         resolved,
         resolved_source,
-        acknowledged: first_acknowledgement(v, &timeline, has_log),
+        acknowledged: first_acknowledgement(v, timeline, has_log),
         seconds_to_first_ack: None,
         seconds_to_resolve: None,
         priority: text(&v["priority"]["summary"]).or_else(|| text(&v["priority"]["name"])),
         urgency: text(&v["urgency"]),
         status: text(&v["status"]),
         auto_resolved: resolved_by_user.map(|user| !user),
-        acknowledged_by: first("acknowledge").and_then(|e| e.agent.clone()),
+        acknowledged_by: first("acknowledge").and_then(|e| e.agent.as_deref().map(str::to_string)),
         assigned_to: names(list(&v["assignments"]).map(|a| &a["assignee"])),
         resolved_by: resolve
             .filter(|_| resolved_by_user == Some(true))
-            .and_then(|e| e.agent.clone()),
+            .and_then(|e| e.agent.as_deref().map(str::to_string)),
         escalation_count: has_log
             .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
         duration_text: None,
         url: text(&v["html_url"]),
         has_ack_data: has_log,
         has_resolve_data: true,
-        timeline,
+        timeline: Vec::new(),
         jira_keys,
     })
+}
+
+/// Gives each incident row its log entries: moved into the only row of an id, copied into each of
+/// several rows of the same id (one incident in two snapshot files), so the entries are held once.
+fn attach_timelines(files: &mut [(SourceFile, Vec<RowOutcome>)], log: &mut Timelines) {
+    let rows = || files.iter().flat_map(|(_, rows)| rows.iter().flatten());
+    let mut left: BTreeMap<String, usize> = BTreeMap::new();
+    for id in rows().filter_map(|r| r.id.clone()) {
+        *left.entry(id).or_default() += 1;
+    }
+    for row in files
+        .iter_mut()
+        .flat_map(|(_, rows)| rows.iter_mut().flatten())
+    {
+        let Some(id) = &row.id else { continue };
+        let Some(n) = left.get_mut(id) else { continue };
+        *n -= 1;
+        row.timeline = if *n == 0 {
+            log.entries.remove(id).unwrap_or_default()
+        } else {
+            log.entries.get(id).cloned().unwrap_or_default()
+        };
+    }
 }
 
 /// The first acknowledgement (evidence-rules §4). The incident's `acknowledgements` array is
@@ -605,11 +681,13 @@ fn log_entry(v: &Value) -> Result<(String, LogEntry, Option<String>)> {
         incident,
         LogEntry {
             at,
-            kind,
-            summary: text(&v["summary"]).unwrap_or_default(),
-            agent: text(&v["agent"]["summary"]),
-            channel: text(&v["channel"]["type"]),
-            subject: text(&v["user"]["summary"]).or_else(|| names(list(&v["assignees"]))),
+            kind: kind.into(),
+            summary: text(&v["summary"]).unwrap_or_default().into(),
+            agent: text(&v["agent"]["summary"]).map(Text::from),
+            channel: text(&v["channel"]["type"]).map(Text::from),
+            subject: text(&v["user"]["summary"])
+                .or_else(|| names(list(&v["assignees"])))
+                .map(Text::from),
             source: None,
         },
         agent_kind,
@@ -1040,7 +1118,7 @@ mod tests {
         LogEntry {
             at: parse_time(&json!(at)).unwrap(),
             kind: kind.into(),
-            summary: String::new(),
+            summary: Default::default(),
             agent: None,
             channel: None,
             subject: None,

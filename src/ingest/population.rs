@@ -77,7 +77,7 @@ impl Assembly {
         };
         // API snapshot rows may not carry a reference; their record index stands in for a line.
         let at = row.at.clone().unwrap_or_else(|| RowRef {
-            file: file.to_string(),
+            file: file.into(),
             line: index as u64 + 1,
         });
         row.at = Some(at.clone());

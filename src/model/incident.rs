@@ -51,18 +51,22 @@ pub struct IncidentRow {
     pub jira_keys: Vec<String>,
 }
 
+/// A short string kept inline (no heap) up to 24 bytes: log entries' kinds, channels and names
+/// are, and a 100k-incident year has about a million entries.
+pub type Text = compact_str::CompactString;
+
 /// One entry of an incident's timeline (PagerDuty log entry).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogEntry {
     pub at: DateTime<Utc>,
     /// PagerDuty type without the `_log_entry` suffix: trigger, acknowledge, escalate, resolve, ...
-    pub kind: String,
-    pub summary: String,
-    pub agent: Option<String>,
-    pub channel: Option<String>,
+    pub kind: Text,
+    pub summary: Text,
+    pub agent: Option<Text>,
+    pub channel: Option<Text>,
     /// Who the entry is about when that is not the agent: the user notified (`user`), or the
     /// users assigned or escalated to (`assignees`), names joined by ", ".
-    pub subject: Option<String>,
+    pub subject: Option<Text>,
     /// The log entry's record in the snapshot (file and 1-based line).
     pub source: Option<RowRef>,
 }

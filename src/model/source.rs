@@ -111,7 +111,8 @@ pub struct ExportParams {
 /// Where a value came from: a file and a 1-based physical line (CSV) or record index (API snapshot).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RowRef {
-    pub file: String,
+    /// Shared, not copied: every log entry and row of a file names it.
+    pub file: std::sync::Arc<str>,
     pub line: u64,
 }
 

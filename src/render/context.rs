@@ -12,7 +12,7 @@ use super::theme;
 use super::views::{IncidentRowView, JiraLinks, SiteView};
 use crate::config::Config;
 use crate::evidence::{Evidence, Exception, IncidentFacts, PostmortemFacts, Subject};
-use crate::model::{Inputs, Postmortem, Response};
+use crate::model::{Inputs, Postmortem, Response, SourceFile};
 
 /// Everything a page renderer needs.
 pub struct Ctx<'a> {
@@ -28,6 +28,20 @@ pub struct Ctx<'a> {
     /// Management responses by exception id.
     pub responses: BTreeMap<&'a str, &'a Response>,
     pub jira: JiraLinks,
+    /// Inputs by site-relative path: pages link source rows by the thousand, so no scans.
+    pub sources: SourceIndex<'a>,
+}
+
+/// Inputs by site-relative path.
+pub type SourceIndex<'a> = std::collections::HashMap<&'a str, &'a SourceFile>;
+
+/// [`super::line_href`] through the index: the input's line page at `line`, empty when the file
+/// was not copied.
+pub fn indexed_line_href(sources: &SourceIndex, file: &str, line: u64) -> String {
+    sources
+        .get(file)
+        .map(|s| super::line_href(std::slice::from_ref(*s), file, line))
+        .unwrap_or_default()
 }
 
 impl<'a> Ctx<'a> {
@@ -43,7 +57,12 @@ impl<'a> Ctx<'a> {
             by_subject.entry(&e.subject).or_default().push(e);
         }
         let jira = JiraLinks::new(config, inputs);
-        let rows = super::views::register_rows(config, inputs, evidence, &jira);
+        let sources: SourceIndex = inputs
+            .sources
+            .iter()
+            .map(|s| (s.path.as_str(), s))
+            .collect();
+        let rows = super::views::register_rows(config, inputs, evidence, &jira, &sources);
         let site = SiteView {
             has_requests: !inputs.requests.is_empty(),
             ..SiteView::new(
@@ -55,6 +74,7 @@ impl<'a> Ctx<'a> {
             )
         };
         Ctx {
+            sources,
             jira,
             rows,
             config,
@@ -114,10 +134,8 @@ impl<'a> Ctx<'a> {
 
     /// Where an input's verbatim copy lives, relative to the site root (empty when not copied).
     pub fn source_href(&self, file: &str) -> String {
-        self.inputs
-            .sources
-            .iter()
-            .find(|s| s.path == file)
+        self.sources
+            .get(file)
             .map(|s| crate::util::encode_href(&s.copy))
             .unwrap_or_default()
     }
@@ -126,7 +144,7 @@ impl<'a> Ctx<'a> {
     /// line page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not
     /// lines, so they link the page itself. Empty when the file was not copied.
     pub fn line_href(&self, file: &str, line: u64) -> String {
-        super::line_href(&self.inputs.sources, file, line)
+        indexed_line_href(&self.sources, file, line)
     }
 
     /// The management response to an exception, if any.

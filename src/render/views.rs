@@ -290,6 +290,7 @@ pub fn register_rows(
     inputs: &Inputs,
     evidence: &Evidence,
     jira: &JiraLinks,
+    sources: &super::context::SourceIndex,
 ) -> Vec<IncidentRowView> {
     evidence
         .incidents
@@ -298,7 +299,7 @@ pub fn register_rows(
             let incident = inputs.incident(facts.number)?;
             let mut row = incident_row(config, jira, incident, facts);
             if let Some(r) = incident.sources.first() {
-                row.source_href = super::line_href(&inputs.sources, &r.file, r.line);
+                row.source_href = super::context::indexed_line_href(sources, &r.file, r.line);
             }
             Some(row)
         })
