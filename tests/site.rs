@@ -820,6 +820,8 @@ fn package_is_byte_identical_whatever_the_thread_count() {
             .args(["package", "--site"])
             .arg(site.path())
             .env("RAYON_NUM_THREADS", threads)
+            // Two lines a line page: every input splits into pages, rendered in parallel batches.
+            .env("PAGERPROOF_SOURCE_PAGE_LINES", "2")
             .env_remove("SOURCE_DATE_EPOCH")
             .assert()
             .success();
