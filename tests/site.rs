@@ -199,7 +199,8 @@ fn source_row_links_land_on_their_line_beside_the_original_bytes() {
         assert!(!page.contains(&format!(r#"id="L{}""#, lines + 1)), "{rel}");
     }
     let postmortem = read(&out.join("sources/content/postmortems/PM-1.json.html"));
-    assert!(postmortem.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"));
+    // Lines are text nodes: markup is escaped, quotes need not be.
+    assert!(postmortem.contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
     assert!(!postmortem.contains("<script>alert"));
 
     // Each link's line holds the row it names.
@@ -263,6 +264,98 @@ fn an_input_named_like_another_inputs_line_page_is_refused() {
         .failure()
         .stderr(predicate::str::contains(
             "content/jira/notes.txt: its line page sources/content/jira/notes.txt.html would replace the copy of another input",
+        ));
+}
+
+/// Issue 12: at 3 lines a line page (the hidden override), a-advanced.csv's 8 lines make 3
+/// pages that link each other; every source-row link lands on the page holding its line, and
+/// the package still rebuilds file for file (its later line pages are told from inputs).
+#[test]
+fn long_inputs_are_split_into_line_pages_that_links_land_on() {
+    const PAGE_LINES: &str = "PAGERPROOF_SOURCE_PAGE_LINES";
+    let site = copy_fixture("variants");
+    pagerproof()
+        .env(PAGE_LINES, "3")
+        .args(["package", "--quiet", "--site"])
+        .arg(site.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .assert()
+        .success();
+    let out = site.path().join("public");
+    let dir = out.join("sources/content/incidents");
+    let page = |name: &str| read(&dir.join(name));
+    let first = page("a-advanced.csv.html");
+    assert!(first.contains("Lines 1–3 of 8, page 1 of 3"));
+    assert!(first.contains(r#"<a href="a-advanced.csv.page-2.html" rel="next">"#));
+    assert!(first.contains(r#"<a href="a-advanced.csv.page-3.html">7–8</a>"#));
+    assert!(first.contains(r#"id="L3""#) && !first.contains(r#"id="L4""#));
+    let second = page("a-advanced.csv.page-2.html");
+    assert!(second.contains("Lines 4–6 of 8, page 2 of 3"));
+    assert!(second.contains(r#"<a href="a-advanced.csv.html" rel="prev">"#));
+    assert!(
+        second.contains(r#"<a href="a-advanced.csv">sources/content/incidents/a-advanced.csv</a>"#)
+    );
+    let last = page("a-advanced.csv.page-3.html");
+    assert!(last.contains(r#"id="L7""#) && last.contains(r#"id="L8""#));
+    assert!(!last.contains(r#"id="L9""#) && !last.contains(r#"rel="next""#));
+    assert!(!dir.join("a-advanced.csv.page-4.html").exists());
+    // A 3-line file keeps its one page, without a pager.
+    let short = page("c-analytics.csv.html");
+    assert!(!short.contains("Line pages") && !dir.join("c-analytics.csv.page-2.html").exists());
+
+    // Every source-row link resolves to an element with its id, some on a later page.
+    let link = regex::Regex::new(r##"href="(?:\.\./)?(sources/[^"#]+\.html)#L(\d+)""##).unwrap();
+    let mut later = 0;
+    let mut pages: Vec<String> = ["population.html", "exceptions.html", "incidents/index.html"]
+        .map(String::from)
+        .to_vec();
+    pages.extend((201..=215).map(|n| format!("incidents/{n}.html")));
+    for from in pages.iter().filter(|p| out.join(p).is_file()) {
+        for c in link.captures_iter(&read(&out.join(from))) {
+            let target = read(&out.join(&c[1]));
+            assert!(
+                target.contains(&format!(r#"<span class="line" id="L{}">"#, &c[2])),
+                "{from}: {}#L{} does not hold its line",
+                &c[1],
+                &c[2]
+            );
+            later += usize::from(c[1].contains(".page-"));
+        }
+    }
+    assert!(later > 0, "no link to a later line page");
+    // The rejected row #204 is line 7: on page 3.
+    assert!(
+        read(&out.join("exceptions.html"))
+            .contains(r#"href="sources/content/incidents/a-advanced.csv.page-3.html#L7""#)
+    );
+    assert!(page("a-advanced.csv.page-3.html").contains(",204,"));
+
+    std::fs::remove_dir_all(site.path().join("content")).unwrap();
+    pagerproof()
+        .env(PAGE_LINES, "3")
+        .arg("verify")
+        .arg(site.path().join("dist/fixture-variants-inc-h1-2026.zip"))
+        .arg("--rebuild")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("identical: every file"));
+}
+
+/// An input named like a later line page of another input is refused, naming both.
+#[test]
+fn an_input_named_like_another_inputs_later_line_page_is_refused() {
+    let site = copy_fixture("variants");
+    let jira = site.path().join("content/jira");
+    std::fs::create_dir_all(&jira).unwrap();
+    std::fs::write(jira.join("notes.txt"), "kept\n").unwrap();
+    std::fs::write(jira.join("notes.txt.page-2.html"), "<p>kept</p>\n").unwrap();
+    pagerproof()
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "content/jira/notes.txt.page-2.html: sources/content/jira/notes.txt.page-2.html is named like page 2 of the line pages of content/jira/notes.txt: rename one",
         ));
 }
 
@@ -727,6 +820,8 @@ fn package_is_byte_identical_whatever_the_thread_count() {
             .args(["package", "--site"])
             .arg(site.path())
             .env("RAYON_NUM_THREADS", threads)
+            // Two lines a line page: every input splits into pages, rendered in parallel batches.
+            .env("PAGERPROOF_SOURCE_PAGE_LINES", "2")
             .env_remove("SOURCE_DATE_EPOCH")
             .assert()
             .success();

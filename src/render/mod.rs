@@ -5,11 +5,10 @@
 //! typed views; they share [`context::Ctx`], [`views`] (the register row, verdicts, links),
 //! [`chart_files`] and the helpers here. Arrows run from `pages/*` down to those, never back.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 
 use crate::config::Config;
 use crate::evidence::Evidence;
@@ -56,8 +55,12 @@ pub fn render_site(
         Ok((ctx, n))
     })?;
     t.files("assets", || write_assets(&ctx))?;
-    t.files("sources", || copy_sources(&ctx))?;
-    t.files("source lines", || pages::sources::render(&ctx))?;
+    let copied = t.time("sources", || {
+        let copied = pages::sources::copy(&ctx)?;
+        let n = copied.len();
+        Ok((copied, n))
+    })?;
+    t.files("source lines", || pages::sources::render(&ctx, &copied))?;
     let charts = t.time("charts", || {
         let charts = chart_files::write_charts(&ctx)?;
         let n = charts.len();
@@ -136,31 +139,81 @@ pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
 }
 
-/// The line page of an input's verbatim copy (`sources/a.csv` → `sources/a.csv.html`).
-pub fn line_page(copy: &str) -> String {
-    format!("{copy}.html")
+/// Lines on one line page. A 238 MB export as one page is a 481 MB HTML file no browser opens;
+/// pages of this many lines stay near a megabyte, and a file this short keeps its single page.
+pub const SOURCE_PAGE_LINES: u64 = 5000;
+
+/// Tests split small inputs into many line pages with this (hidden) override.
+const SOURCE_PAGE_LINES_ENV: &str = "PAGERPROOF_SOURCE_PAGE_LINES";
+
+/// [`SOURCE_PAGE_LINES`], or its override; read once, as every link must agree with the pages.
+pub fn source_page_lines() -> u64 {
+    static LINES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LINES.get_or_init(|| {
+        std::env::var(SOURCE_PAGE_LINES_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(SOURCE_PAGE_LINES)
+    })
 }
 
-/// Where one row of an input is shown, relative to the site root: its line on the input's line
-/// page (`sources/a.csv.html#L13`). A `.json` file's rows are record indexes, not lines, so they
-/// link the page itself. Empty when the file was not copied.
+/// The line page of an input's verbatim copy (`sources/a.csv` → `sources/a.csv.html`): its only
+/// page, or the first of a long file's.
+pub fn line_page(copy: &str) -> String {
+    line_page_n(copy, 1)
+}
+
+/// Line page `n` (from 1) of a copy: the first is [`line_page`], the others
+/// `sources/a.csv.page-<n>.html`. Injective: `n` is written without leading zeros, and render
+/// refuses an input whose copy or first line page is named like another input's page `n`.
+pub fn line_page_n(copy: &str, n: u64) -> String {
+    if n <= 1 {
+        format!("{copy}.html")
+    } else {
+        format!("{copy}.page-{n}.html")
+    }
+}
+
+/// The line page (from 1) holding line `line` (from 1) at `per_page` lines a page.
+pub fn page_of_line(line: u64, per_page: u64) -> u64 {
+    line.saturating_sub(1) / per_page + 1
+}
+
+/// How many line pages a file of `lines` lines has: an empty file still has its one page.
+pub fn line_pages(lines: u64, per_page: u64) -> u64 {
+    lines.div_ceil(per_page).max(1)
+}
+
+/// `(copy, n)` when `rel` is named like page `n` ≥ 2 of `copy`'s line pages.
+pub fn split_line_page_n(rel: &str) -> Option<(&str, u64)> {
+    let (copy, n) = rel.strip_suffix(".html")?.rsplit_once(".page-")?;
+    let canonical = !n.is_empty() && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit());
+    let n: u64 = n.parse().ok().filter(|&n| canonical && n >= 2)?;
+    Some((copy, n))
+}
+
+/// Where one row of an input is shown, relative to the site root: its line on the line page
+/// holding it (`sources/a.csv.html#L13`, `sources/a.csv.page-3.html#L10013`). A `.json` file's
+/// rows are record indexes, not lines, so they link its first page. Empty when the file was not
+/// copied.
 pub fn line_href(sources: &[crate::model::SourceFile], file: &str, line: u64) -> String {
     let Some(s) = sources.iter().find(|s| s.path == file) else {
         return String::new();
     };
-    let page = crate::util::encode_href(&line_page(&s.copy));
     if file.ends_with(".json") {
-        page
-    } else {
-        format!("{page}#L{line}")
+        return crate::util::encode_href(&line_page(&s.copy));
     }
+    let page = line_page_n(&s.copy, page_of_line(line, source_page_lines()));
+    format!("{}#L{line}", crate::util::encode_href(&page))
 }
 
 /// Whether `rel` (a path under the site root) is a line page rather than an input's copy: a
-/// `P.html` beside a file `P` (render refuses an input whose copy would be another's line page).
-/// A rebuild from `sources/` leaves line pages out.
+/// `P.html` or `P.page-<n>.html` beside a file `P` (render refuses an input whose copy would be
+/// named so). A rebuild from `sources/` leaves line pages out.
 pub fn is_line_page(rel: &str, exists: impl Fn(&str) -> bool) -> bool {
-    rel.strip_suffix(".html").is_some_and(exists)
+    rel.strip_suffix(".html").is_some_and(&exists)
+        || split_line_page_n(rel).is_some_and(|(copy, _)| exists(copy))
 }
 
 /// File name of a postmortem page: its id, made safe for every file system and BagIt tool.
@@ -209,33 +262,6 @@ fn write_assets(ctx: &Ctx) -> Result<usize> {
     Ok(assets.len())
 }
 
-/// Verbatim copies of every input under `sources/`.
-fn copy_sources(ctx: &Ctx) -> Result<usize> {
-    let mut seen = BTreeMap::new();
-    for s in &ctx.inputs.sources {
-        if let Some(other) = seen.insert(s.copy.clone(), s.path.clone()) {
-            if other == s.path {
-                continue;
-            }
-            bail!(
-                "{} and {other} would both be copied to {}: rename one",
-                s.path,
-                s.copy
-            );
-        }
-        let bytes = std::fs::read(ctx.config.path(&s.path))
-            .with_context(|| format!("{}: cannot read", s.path))?;
-        if crate::util::sha256_hex(&bytes) != s.sha256 {
-            bail!(
-                "{}: changed while the site was being built; build again",
-                s.path
-            );
-        }
-        write(ctx.out, &s.copy, &bytes)?;
-    }
-    Ok(seen.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +277,65 @@ mod tests {
         // An input that is itself HTML is not a line page.
         assert!(!is_line_page("sources/page.html", exists));
         assert!(!is_line_page("sources/b.csv.html", exists));
+        // Later pages of a long file's lines, and only names its pages can have.
+        assert_eq!(line_page_n("sources/a.csv", 1), "sources/a.csv.html");
+        assert_eq!(line_page_n("sources/a.csv", 3), "sources/a.csv.page-3.html");
+        assert!(is_line_page("sources/a.csv.page-3.html", exists));
+        assert!(is_line_page("sources/page.html.page-12.html", exists));
+        for not in [
+            "sources/a.csv.page-1.html",
+            "sources/a.csv.page-03.html",
+            "sources/a.csv.page-.html",
+            "sources/a.csv.page-3x.html",
+            "sources/a.csv.page-3",
+            "sources/b.csv.page-3.html",
+        ] {
+            assert!(!is_line_page(not, exists), "{not}");
+        }
+        assert_eq!(
+            split_line_page_n("sources/a.csv.page-10.html"),
+            Some(("sources/a.csv", 10))
+        );
+    }
+
+    #[test]
+    fn a_line_is_on_the_page_that_holds_it() {
+        // Page 1 holds lines 1..=5, page 2 lines 6..=10.
+        assert_eq!(page_of_line(1, 5), 1);
+        assert_eq!(page_of_line(5, 5), 1, "last line of a page");
+        assert_eq!(page_of_line(6, 5), 2, "first line of the next");
+        assert_eq!(page_of_line(10, 5), 2);
+        assert_eq!(page_of_line(11, 5), 3);
+        assert_eq!(page_of_line(0, 5), 1, "no line: the first page");
+        assert_eq!(line_pages(0, 5), 1, "an empty file has its one page");
+        assert_eq!(line_pages(1, 5), 1);
+        assert_eq!(line_pages(5, 5), 1, "exactly a page");
+        assert_eq!(line_pages(6, 5), 2);
+        assert_eq!(line_pages(10, 5), 2);
+    }
+
+    #[test]
+    fn a_row_links_the_line_page_holding_its_line() {
+        let s = crate::model::SourceFile {
+            path: "content/a b.csv".into(),
+            copy: "sources/content/a b.csv".into(),
+            kind: crate::model::SourceKind::IncidentCsv,
+            sha256: String::new(),
+            bytes: 0,
+            accounting: Default::default(),
+            notes: vec![],
+            export: None,
+        };
+        let n = SOURCE_PAGE_LINES;
+        let sources = [s];
+        let href = |line| line_href(&sources, "content/a b.csv", line);
+        assert_eq!(href(1), "sources/content/a%20b.csv.html#L1");
+        assert_eq!(href(n), format!("sources/content/a%20b.csv.html#L{n}"));
+        assert_eq!(
+            href(n + 1),
+            format!("sources/content/a%20b.csv.page-2.html#L{}", n + 1)
+        );
+        assert_eq!(line_href(&sources, "content/other.csv", 1), "");
     }
 
     #[test]

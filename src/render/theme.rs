@@ -104,18 +104,36 @@ fn site_templates(dir: &Path) -> Result<Vec<(String, String)>> {
 /// HTML escaping for text and attribute values. Tera's default also escapes `/` as `&#x2F;`,
 /// which is needless in HTML and makes every relative link unreadable in the page source.
 pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    push_escaped(&mut out, input, true);
     out
+}
+
+/// Appends `text` escaped for a text node: only `&`, `<` and `>` mean anything there, so quotes
+/// stay as they are (a JSON line full of `"` would double in size). Never for attribute values:
+/// those go through [`escape_html`].
+pub fn push_escaped_text(out: &mut String, text: &str) {
+    push_escaped(out, text, false);
+}
+
+/// Copies the runs between special characters in bulk; every special character is ASCII, so
+/// byte offsets are always char boundaries.
+fn push_escaped(out: &mut String, input: &str, quotes: bool) {
+    let mut from = 0;
+    for (i, &b) in input.as_bytes().iter().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if quotes => "&quot;",
+            b'\'' if quotes => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&input[from..i]);
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&input[from..]);
 }
 
 /// Static assets: embedded defaults, each replaced by the site's file of the same name if present.
@@ -150,6 +168,43 @@ pub fn tera_chain(e: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The char-by-char escaper this one replaced, kept as the oracle.
+    fn escape_slowly(input: &str) -> String {
+        input
+            .chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#x27;".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn escaping_copies_runs_and_keeps_every_entity() {
+        for s in [
+            "",
+            "plain",
+            "&",
+            "<a href=\"x\">it's</a>",
+            "é&ü<√>\"'ß",
+            "trailing &amp",
+            "{\"k\":\"v\"}",
+        ] {
+            assert_eq!(escape_html(s), escape_slowly(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn text_nodes_keep_quotes_and_escape_markup() {
+        let mut out = String::from("x");
+        push_escaped_text(&mut out, r#"{"a":"<b>'&'</b>"}é"#);
+        assert_eq!(out, r#"x{"a":"&lt;b&gt;'&amp;'&lt;/b&gt;"}é"#);
+    }
 
     #[test]
     fn every_default_template_is_embedded() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::model::Accounting;
 use crate::render::context::Ctx;
 use crate::render::theme;
-use crate::render::views::IncidentRowView;
+use crate::render::views::{IncidentRowView, nav_numbers};
 
 /// Rows per register page and per search shard.
 pub const PAGE_SIZE: usize = 1000;
@@ -66,24 +66,6 @@ struct RegisterPage<'a> {
     /// The period's months, for the month filter the dashboard's trend table links to.
     months: &'a [&'a str],
     population: &'a Accounting,
-}
-
-/// The pages shown in the page-number navigation of page `page` of `pages`, with `None` for a gap.
-fn nav_numbers(page: usize, pages: usize) -> Vec<Option<usize>> {
-    let near = page.saturating_sub(3).max(1)..=(page + 3).min(pages);
-    let mut out = Vec::new();
-    let mut last = 0;
-    for n in std::iter::once(1).chain(near).chain(std::iter::once(pages)) {
-        if n <= last {
-            continue;
-        }
-        if n > last + 1 {
-            out.push(None);
-        }
-        out.push(Some(n));
-        last = n;
-    }
-    out
 }
 
 pub fn render(ctx: &Ctx) -> Result<usize> {

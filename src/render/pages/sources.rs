@@ -1,20 +1,257 @@
-//! `sources/<path>.html`: every input file as a page with one anchored element per line
-//! (`#L13`), beside its verbatim copy, so a "source row" link lands on the row itself.
+//! `sources/<path>`: the verbatim copy of every input, and beside it `sources/<path>.html`, the
+//! file with one anchored element per line (`#L13`), so a "source row" link lands on the row.
 //!
-//! Inputs can be large (a 100k-row export), so the page's frame is rendered once through the
-//! theme and the lines are streamed into it: no template call per line, no page held in memory.
+//! Inputs can be large (a 238 MB log export at 100k incidents), so a file longer than
+//! [`source_page_lines`] lines is split into numbered line pages, `<path>.html` then
+//! `<path>.page-<n>.html` (a shorter file keeps its one page). Copying an input reads it once,
+//! hashing, copying and counting its lines as it goes; its line pages are then read back from the
+//! copy a batch at a time and rendered in parallel, each page a function of its own lines alone,
+//! so the bytes do not depend on the thread count and no file's HTML is ever held whole.
 
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::super::context::Ctx;
-use super::super::line_page;
+use super::super::theme::push_escaped_text;
+use super::super::views::nav_numbers;
+use super::super::{
+    line_page, line_page_n, line_pages, source_page_lines, split_line_page_n, write,
+};
 use crate::model::SourceFile;
 
 /// Stands where the lines go in the rendered frame; it survives HTML escaping unchanged.
 const LINES: &str = "@@pagerproof-source-lines@@";
+
+/// Line pages rendered at once, and the input bytes they may hold between them: enough to keep
+/// every thread busy, few enough that memory stays flat however large the inputs.
+const BATCH_PAGES: usize = 64;
+const BATCH_BYTES: usize = 32 << 20;
+
+/// An input copied to `sources/`, with what its line pages need to know of the whole file.
+pub struct Copied<'a> {
+    source: &'a SourceFile,
+    scan: Scan,
+}
+
+/// What one pass over a file's bytes learns of it.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Scan {
+    /// Lines as ingest numbers them: split at `\n`, a final `\n` ending the last line.
+    lines: u64,
+    binary: bool,
+    utf8: bool,
+}
+
+/// Counts lines and checks UTF-8 block by block; a character split across two blocks is
+/// carried to the next.
+#[derive(Default)]
+struct Scanner {
+    newlines: u64,
+    last: Option<u8>,
+    binary: bool,
+    invalid: bool,
+    carry: Vec<u8>,
+}
+
+impl Scanner {
+    fn feed(&mut self, block: &[u8]) {
+        let Some(&last) = block.last() else {
+            return;
+        };
+        self.last = Some(last);
+        self.newlines += memchr::memchr_iter(b'\n', block).count() as u64;
+        self.binary |= memchr::memchr(0, block).is_some();
+        if self.invalid {
+            return;
+        }
+        let joined;
+        let bytes = if self.carry.is_empty() {
+            block
+        } else {
+            joined = [std::mem::take(&mut self.carry).as_slice(), block].concat();
+            &joined
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => self.carry = bytes[e.valid_up_to()..].to_vec(),
+            Err(_) => self.invalid = true,
+        }
+    }
+
+    fn finish(self) -> Scan {
+        let unterminated = self.last.is_some_and(|b| b != b'\n');
+        Scan {
+            lines: self.newlines + u64::from(unterminated),
+            binary: self.binary,
+            utf8: !self.invalid && self.carry.is_empty(),
+        }
+    }
+}
+
+/// Copies every input to `sources/` (each once, however often it is listed), checking its bytes
+/// still hash as they did when read.
+pub fn copy<'a>(ctx: &Ctx<'a>) -> Result<Vec<Copied<'a>>> {
+    let mut seen = BTreeMap::new();
+    let mut unique = Vec::new();
+    for s in &ctx.inputs.sources {
+        if let Some(other) = seen.insert(s.copy.as_str(), s.path.as_str()) {
+            if other == s.path {
+                continue;
+            }
+            bail!(
+                "{} and {other} would both be copied to {}: rename one",
+                s.path,
+                s.copy
+            );
+        }
+        unique.push(s);
+    }
+    unique
+        .into_par_iter()
+        .map(|source| {
+            let scan = copy_one(ctx, source)?;
+            Ok(Copied { source, scan })
+        })
+        .collect()
+}
+
+/// One streaming pass: read a block, hash it, scan it, write it.
+fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
+    let mut input = std::fs::File::open(ctx.config.path(&s.path))
+        .with_context(|| format!("{}: cannot read", s.path))?;
+    let to = ctx.out.join(&s.copy);
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("{}: cannot create", parent.display()))?;
+    }
+    let mut output =
+        std::fs::File::create(&to).with_context(|| format!("{}: cannot write", to.display()))?;
+    let mut hash = Sha256::new();
+    let mut scanner = Scanner::default();
+    let mut block = vec![0; 1 << 20];
+    loop {
+        let n = match input.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", s.path)),
+        };
+        hash.update(&block[..n]);
+        scanner.feed(&block[..n]);
+        output
+            .write_all(&block[..n])
+            .with_context(|| format!("{}: cannot write", to.display()))?;
+    }
+    if hex::encode(hash.finalize()) != s.sha256 {
+        bail!(
+            "{}: changed while the site was being built; build again",
+            s.path
+        );
+    }
+    Ok(scanner.finish())
+}
+
+/// One page's worth of a file's lines, read and waiting to be rendered.
+struct Chunk<'a> {
+    file: &'a Copied<'a>,
+    page: u64,
+    pages: u64,
+    text: Vec<u8>,
+}
+
+/// Writes every copied input's line pages and returns how many.
+pub fn render(ctx: &Ctx, copied: &[Copied]) -> Result<usize> {
+    check_names(copied)?;
+    let per_page = source_page_lines();
+    let mut batch = Vec::new();
+    let mut held = 0;
+    let mut written = 0;
+    for file in copied {
+        let path = ctx.out.join(&file.source.copy);
+        let mut reader = BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(&path)
+                .with_context(|| format!("{}: cannot read", path.display()))?,
+        );
+        let pages = if file.scan.binary {
+            1
+        } else {
+            line_pages(file.scan.lines, per_page)
+        };
+        for page in 1..=pages {
+            let mut text = Vec::new();
+            if !file.scan.binary {
+                for _ in 0..per_page {
+                    let n = reader
+                        .read_until(b'\n', &mut text)
+                        .with_context(|| format!("{}: cannot read", path.display()))?;
+                    if n == 0 {
+                        break;
+                    }
+                }
+            }
+            held += text.len();
+            batch.push(Chunk {
+                file,
+                page,
+                pages,
+                text,
+            });
+            if batch.len() >= BATCH_PAGES || held >= BATCH_BYTES {
+                written += write_batch(ctx, &mut batch)?;
+                held = 0;
+            }
+        }
+    }
+    written += write_batch(ctx, &mut batch)?;
+    Ok(written)
+}
+
+fn write_batch(ctx: &Ctx, batch: &mut Vec<Chunk>) -> Result<usize> {
+    batch
+        .par_iter()
+        .map(|chunk| write_page(ctx, chunk))
+        .collect::<Result<Vec<()>>>()?;
+    let n = batch.len();
+    batch.clear();
+    Ok(n)
+}
+
+/// Refuses inputs whose copies and line pages would overwrite each other, so that
+/// [`super::super::is_line_page`] tells every line page from every copy by name alone.
+fn check_names(copied: &[Copied]) -> Result<()> {
+    let path_of: BTreeMap<&str, &str> = copied
+        .iter()
+        .map(|c| (c.source.copy.as_str(), c.source.path.as_str()))
+        .collect();
+    for c in copied {
+        let s = c.source;
+        let page = line_page(&s.copy);
+        if path_of.contains_key(page.as_str()) {
+            bail!(
+                "{}: its line page {page} would replace the copy of another input: rename one",
+                s.path
+            );
+        }
+        for name in [s.copy.as_str(), page.as_str()] {
+            if let Some((other, n)) = split_line_page_n(name)
+                && let Some(other) = path_of.get(other)
+            {
+                bail!(
+                    "{}: {name} is named like page {n} of the line pages of {other}: rename one",
+                    s.path
+                );
+            }
+        }
+    }
+    Ok(())
+}
 
 #[derive(Serialize)]
 struct SourcePage<'a> {
@@ -24,125 +261,167 @@ struct SourcePage<'a> {
     lines: &'static str,
     /// Why the lines are not shown, or how they were decoded.
     note: Option<&'static str>,
+    /// Where this page sits among the file's line pages; `None` for a file of one page.
+    line_pages: Option<LinePages>,
 }
 
-pub fn render(ctx: &Ctx) -> Result<usize> {
-    let copies: std::collections::BTreeSet<&str> =
-        ctx.inputs.sources.iter().map(|s| s.copy.as_str()).collect();
-    let mut written = std::collections::BTreeSet::new();
-    for s in &ctx.inputs.sources {
-        let page = line_page(&s.copy);
-        if copies.contains(page.as_str()) {
-            bail!(
-                "{}: its line page {page} would replace the copy of another input: rename one",
-                s.path
-            );
+#[derive(Serialize)]
+struct LinePages {
+    page: u64,
+    pages: u64,
+    first_line: u64,
+    last_line: u64,
+    lines: u64,
+    prev: Option<String>,
+    next: Option<String>,
+    page_links: Vec<PageLink>,
+    /// Every page with its lines, on the first page only: one click to any part of the file.
+    index: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    label: String,
+    href: String,
+    current: bool,
+}
+
+impl LinePages {
+    fn new(copy: &str, page: u64, pages: u64, lines: u64, per_page: u64) -> Self {
+        let range = |n: u64| ((n - 1) * per_page + 1, (n * per_page).min(lines));
+        // Pages sit side by side, so a link is the page's file name.
+        let href = |n: u64| {
+            let name = line_page_n(copy, n);
+            crate::util::encode_href(name.rsplit('/').next().unwrap_or(&name))
+        };
+        let link = |n: Option<u64>| match n {
+            Some(n) => PageLink {
+                label: n.to_string(),
+                href: href(n),
+                current: n == page,
+            },
+            None => PageLink {
+                label: "…".into(),
+                href: String::new(),
+                current: false,
+            },
+        };
+        let index = if page == 1 {
+            (1..=pages)
+                .map(|n| {
+                    let (first, last) = range(n);
+                    PageLink {
+                        label: format!("{first}–{last}"),
+                        href: href(n),
+                        current: n == page,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (first_line, last_line) = range(page);
+        LinePages {
+            page,
+            pages,
+            first_line,
+            last_line,
+            lines,
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+            page_links: nav_numbers(page as usize, pages as usize)
+                .into_iter()
+                .map(|n| link(n.map(|n| n as u64)))
+                .collect(),
+            index,
         }
-        if !written.insert(page.clone()) {
-            continue;
-        }
-        let bytes = std::fs::read(ctx.config.path(&s.path))
-            .with_context(|| format!("{}: cannot read", s.path))?;
-        write_page(ctx, s, &page, &bytes)?;
     }
-    Ok(written.len())
 }
 
-fn write_page(ctx: &Ctx, s: &SourceFile, page: &str, bytes: &[u8]) -> Result<()> {
-    let binary = bytes.contains(&0);
-    let text = String::from_utf8_lossy(bytes);
-    let note = if binary {
+fn write_page(ctx: &Ctx, chunk: &Chunk) -> Result<()> {
+    let (s, scan) = (chunk.file.source, &chunk.file.scan);
+    let per_page = source_page_lines();
+    let name = line_page_n(&s.copy, chunk.page);
+    let text = String::from_utf8_lossy(&chunk.text);
+    let note = if scan.binary {
         Some("binary file: no lines to show")
-    } else if matches!(text, std::borrow::Cow::Owned(_)) {
+    } else if !scan.utf8 {
         Some("not valid UTF-8: undecodable bytes are shown as �")
     } else {
         None
     };
-    let name = s.copy.rsplit('/').next().unwrap_or(&s.copy);
+    let line_pages = (chunk.pages > 1)
+        .then(|| LinePages::new(&s.copy, chunk.page, chunk.pages, scan.lines, per_page));
+    let title = match &line_pages {
+        Some(p) => format!("{}, lines {}–{}", s.path, p.first_line, p.last_line),
+        None => s.path.clone(),
+    };
+    let copy_name = s.copy.rsplit('/').next().unwrap_or(&s.copy);
     let data = SourcePage {
         file: s,
-        original: crate::util::encode_href(name),
+        original: crate::util::encode_href(copy_name),
         lines: LINES,
         note,
+        line_pages,
     };
-    let html = ctx.render_page("source.html", page, &s.path, &data)?;
+    let html = ctx.render_page("source.html", &name, &title, &data)?;
     let Some((head, tail)) = html.split_once(LINES) else {
         bail!("the theme's source.html must show {{{{ lines }}}} once");
     };
-    let path = ctx.out.join(page);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create", parent.display()))?;
-    }
-    let file = std::fs::File::create(&path)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    out.write_all(head.as_bytes())?;
-    if !binary {
-        write_lines(&mut out, &text)?;
-    }
-    out.write_all(tail.as_bytes())?;
-    out.flush()
-        .with_context(|| format!("{}: cannot write", path.display()))
+    // The markup roughly doubles a short line; an escaped `<` or `&` adds a few bytes more.
+    let mut out = String::with_capacity(head.len() + tail.len() + text.len() + text.len() / 2);
+    out.push_str(head);
+    let first = (chunk.page - 1) * per_page + 1;
+    push_lines(&mut out, &text, first);
+    out.push_str(tail);
+    write(ctx.out, &name, out.as_bytes())
 }
 
-/// One `<span id="L<n>">` per line, numbered from 1 as ingest numbers lines (split at `\n`, a
-/// trailing `\r` dropped), the text escaped.
-fn write_lines(out: &mut impl Write, text: &str) -> std::io::Result<()> {
-    let text = text.strip_suffix('\n').unwrap_or(text);
+/// One `<span id="L<n>">` per line, numbered from `first` as ingest numbers lines (split at `\n`,
+/// a trailing `\r` dropped), the text escaped as a text node.
+fn push_lines(out: &mut String, text: &str, first: u64) {
     if text.is_empty() {
-        return Ok(());
+        return;
     }
-    for (i, line) in text.split('\n').enumerate() {
-        let n = i + 1;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    for (n, line) in (first..).zip(text.split('\n')) {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        write!(
+        let _ = write!(
             out,
             r##"<span class="line" id="L{n}"><a class="ln" href="#L{n}">{n}</a>"##
-        )?;
-        escape_into(out, line)?;
-        out.write_all(b"\n</span>")?;
+        );
+        push_escaped_text(out, line);
+        out.push_str("\n</span>");
     }
-    Ok(())
-}
-
-fn escape_into(out: &mut impl Write, text: &str) -> std::io::Result<()> {
-    let mut from = 0;
-    for (i, c) in text.char_indices() {
-        let entity = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#x27;",
-            _ => continue,
-        };
-        out.write_all(&text.as_bytes()[from..i])?;
-        out.write_all(entity.as_bytes())?;
-        from = i + 1;
-    }
-    out.write_all(&text.as_bytes()[from..])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn lines(text: &str) -> String {
-        let mut out = Vec::new();
-        write_lines(&mut out, text).unwrap();
-        String::from_utf8(out).unwrap()
+    fn lines(text: &str, first: u64) -> String {
+        let mut out = String::new();
+        push_lines(&mut out, text, first);
+        out
+    }
+
+    fn scan(blocks: &[&[u8]]) -> Scan {
+        let mut scanner = Scanner::default();
+        for block in blocks {
+            scanner.feed(block);
+        }
+        scanner.finish()
     }
 
     #[test]
-    fn every_line_is_anchored_numbered_and_escaped() {
-        let html = lines("a,b\r\n<x>&\"'\n\nlast");
+    fn every_line_is_anchored_numbered_and_escaped_as_text() {
+        let html = lines("a,b\r\n<x>&\"'\n\nlast", 1);
         assert_eq!(
             html,
             concat!(
                 r##"<span class="line" id="L1"><a class="ln" href="#L1">1</a>a,b"##,
                 "\n</span>",
-                r##"<span class="line" id="L2"><a class="ln" href="#L2">2</a>&lt;x&gt;&amp;&quot;&#x27;"##,
+                r##"<span class="line" id="L2"><a class="ln" href="#L2">2</a>&lt;x&gt;&amp;"'"##,
                 "\n</span>",
                 r##"<span class="line" id="L3"><a class="ln" href="#L3">3</a>"##,
                 "\n</span>",
@@ -151,7 +430,52 @@ mod tests {
             )
         );
         // A final newline ends the last line; it does not start another.
-        assert_eq!(lines("one\n").matches("class=\"line\"").count(), 1);
-        assert_eq!(lines(""), "");
+        assert_eq!(lines("one\n", 1).matches("class=\"line\"").count(), 1);
+        assert_eq!(lines("", 1), "");
+        // A lone newline is one empty line, as ingest counts it.
+        assert_eq!(lines("\n", 7).matches(r#"id="L7""#).count(), 1);
+        // A later page numbers on from its first line.
+        let html = lines("x\ny", 5001);
+        assert!(html.contains(r#"id="L5001""#) && html.contains(r#"id="L5002""#));
+        assert!(!html.contains(r#"id="L1""#));
+    }
+
+    #[test]
+    fn a_scan_counts_lines_as_ingest_numbers_them() {
+        assert_eq!(scan(&[]).lines, 0, "empty file");
+        assert_eq!(scan(&[b"a"]).lines, 1, "no trailing newline");
+        assert_eq!(scan(&[b"a\n"]).lines, 1);
+        assert_eq!(scan(&[b"a\nb"]).lines, 2);
+        assert_eq!(scan(&[b"a\n", b"b\n", b""]).lines, 2, "across blocks");
+        assert_eq!(scan(&[b"\n"]).lines, 1, "one empty line");
+        assert_eq!(scan(&[b"a\r\nb\r\n"]).lines, 2);
+    }
+
+    #[test]
+    fn a_scan_tells_text_from_binary_and_bad_utf8() {
+        let e_acute = "é".as_bytes();
+        let ok = scan(&[b"caf", &e_acute[..1], &e_acute[1..], b"\n"]);
+        assert!(ok.utf8 && !ok.binary, "a character split across blocks");
+        assert!(!scan(&[b"caf", &e_acute[..1]]).utf8, "cut off at the end");
+        assert!(!scan(&[b"a\xffb"]).utf8);
+        assert!(scan(&[b"a\0b"]).binary);
+    }
+
+    #[test]
+    fn a_long_file_pages_link_each_other() {
+        // 12 lines at 5 a page: pages of lines 1–5, 6–10, 11–12.
+        let first = LinePages::new("sources/a b.csv", 1, 3, 12, 5);
+        assert_eq!((first.first_line, first.last_line), (1, 5));
+        assert_eq!(first.prev, None);
+        assert_eq!(first.next.as_deref(), Some("a%20b.csv.page-2.html"));
+        let index: Vec<_> = first.index.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(index, ["1–5", "6–10", "11–12"]);
+        assert_eq!(first.index[0].href, "a%20b.csv.html");
+        let last = LinePages::new("sources/a b.csv", 3, 3, 12, 5);
+        assert_eq!((last.first_line, last.last_line), (11, 12));
+        assert_eq!(last.prev.as_deref(), Some("a%20b.csv.page-2.html"));
+        assert_eq!(last.next, None);
+        assert!(last.index.is_empty(), "the index is on the first page only");
+        assert!(last.page_links.iter().any(|l| l.current && l.label == "3"));
     }
 }
