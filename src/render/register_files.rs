@@ -225,10 +225,14 @@ pub fn write_exceptions_csv(ctx: &Ctx) -> Result<()> {
 /// Saved straight to its file: the zip is assembled there, not in a buffer.
 pub fn write_xlsx(ctx: &Ctx) -> Result<()> {
     let rel = "data/register.xlsx";
-    let path = ctx.out.join(rel);
-    drop(super::create(ctx.out, rel)?);
-    let fail = |e: XlsxError| anyhow::anyhow!("{}: {e}", path.display());
-    xlsx_workbook(ctx).map_err(fail)?.save(&path).map_err(fail)
+    let mut file = std::io::BufWriter::new(super::create(ctx.out, rel)?);
+    let fail = |e: XlsxError| anyhow::anyhow!("{}: {e}", ctx.out.join(rel).display());
+    xlsx_workbook(ctx)
+        .map_err(fail)?
+        .save_to_writer(&mut file)
+        .map_err(fail)?;
+    std::io::Write::flush(&mut file)
+        .with_context(|| format!("{}: cannot write", ctx.out.join(rel).display()))
 }
 
 /// The wall-clock time of `2026-01-01 11:15:34 -05:00` (as the register writes instants, already
