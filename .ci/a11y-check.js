@@ -39,6 +39,10 @@ function firstDeep(dir, suffix) {
     "policies/index.html", first("policies"), "configuration.html", "automation.html",
     "customers.html", "requests.html", "workpapers/index.html", first("workpapers"),
     firstDeep("sources", ".csv.html")];
+  // A severity paged past its first page (a level with more incidents than a page holds).
+  const pagedSeverity = fs.readdirSync(path.join(site, "severities"), { withFileTypes: true })
+    .filter((e) => e.isDirectory()).map((e) => e.name).sort()[0];
+  if (pagedSeverity) pages.push(`severities/${pagedSeverity}/page-2.html`);
   // Only when the site has configuration history to show.
   if (fs.existsSync(path.join(site, "changes.html"))) pages.push("changes.html");
   const missing = pages.filter((p) => !fs.existsSync(path.join(site, p)));

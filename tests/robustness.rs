@@ -250,7 +250,7 @@ fn an_over_long_cell_is_named_by_check_and_truncated_with_a_note_in_the_workbook
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
     let mut strings = String::new();
     std::io::Read::read_to_string(
-        &mut archive.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
         &mut strings,
     )
     .unwrap();

@@ -399,7 +399,6 @@ fn the_workbook_has_its_sheets_with_real_dates_and_exceptions_csv_every_exceptio
         .captures_iter(xfs)
         .map(|c| c[1].to_string())
         .collect();
-    let strings = xlsx_part(&xlsx, "xl/sharedStrings.xml");
     for (part, cell, header) in [
         (
             "xl/worksheets/sheet1.xml",
@@ -413,8 +412,12 @@ fn the_workbook_has_its_sheets_with_real_dates_and_exceptions_csv_every_exceptio
         ),
         ("xl/worksheets/sheet2.xml", "G2", "Since (America/Chicago)"),
     ] {
-        assert!(strings.contains(header), "{header}");
+        // Register and Exceptions are written in constant-memory mode: strings inline.
         let sheet = xlsx_part(&xlsx, part);
+        assert!(
+            sheet.contains(&format!("<is><t>{header}</t></is>")),
+            "{header}"
+        );
         let c = regex::Regex::new(&format!(r#"<c r="{cell}" s="(\d+)"><v>([0-9.]+)</v></c>"#))
             .unwrap()
             .captures(&sheet)
@@ -1483,4 +1486,108 @@ fn register_pages_and_search_shards_cover_every_incident_once() {
     }
     assert!(!out.join("search/register-4.js").exists());
     assert_eq!(numbers, [201, 202, 206, 207, 208, 210, 211, 212, 213]);
+}
+
+/// Issue 12: a severity with more incidents than a page holds (page size 2 by the hidden
+/// override) lists them on `severities/<level>.html` and `severities/<level>/page-<n>.html`,
+/// linked both ways, whose rows are exactly the level's rows of register.csv, in order. The
+/// pages and the workbook (constant-memory sheets) are the same bytes with 1 or 2 threads.
+#[test]
+fn severity_pages_past_the_page_size_list_every_incident_of_the_level_once() {
+    let sites = [copy_fixture("variants"), copy_fixture("variants")];
+    for (site, threads) in sites.iter().zip(["1", "2"]) {
+        pagerproof()
+            .env("PAGERPROOF_REGISTER_PAGE_SIZE", "2")
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["build", "--quiet", "--site"])
+            .arg(site.path())
+            .assert()
+            .success();
+    }
+    let out = sites[0].path().join("public");
+    let mut by_level: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut csv = csv::Reader::from_path(out.join("data/register.csv")).unwrap();
+    for r in csv.records().map(Result::unwrap) {
+        by_level
+            .entry(r[4].to_string())
+            .or_default()
+            .push(r[0].to_string());
+    }
+    let row =
+        regex::Regex::new(r#"<tr><td><a href="\.\./(?:\.\./)?incidents/(\d+)\.html">"#).unwrap();
+    let mut paged = 0;
+    for (level, numbers) in &by_level {
+        let first = out.join(format!("severities/{level}.html"));
+        let html = read(&first);
+        assert!(
+            html.contains(&format!(
+                "<tr><th scope=\"row\">Incidents</th><td>{}</td></tr>",
+                numbers.len()
+            )),
+            "{level}: the summary stays on the first page"
+        );
+        let pages = numbers.len().div_ceil(2);
+        let mut seen = Vec::new();
+        for page in 1..=pages {
+            let path = if page == 1 {
+                first.clone()
+            } else {
+                out.join(format!("severities/{level}/page-{page}.html"))
+            };
+            let html = read(&path);
+            seen.extend(row.captures_iter(&html).map(|c| c[1].to_string()));
+            let root = if page == 1 { "../" } else { "../../" };
+            let href = |n: usize| {
+                if n == 1 {
+                    format!("{root}severities/{level}.html")
+                } else {
+                    format!("{root}severities/{level}/page-{n}.html")
+                }
+            };
+            assert_eq!(
+                html.contains(&format!(r#"<a href="{}" rel="next">"#, href(page + 1))),
+                page < pages,
+                "{level} page {page}: next"
+            );
+            if page > 1 {
+                assert!(
+                    html.contains(&format!(r#"<a href="{}" rel="prev">"#, href(page - 1))),
+                    "{level} page {page}: prev"
+                );
+                assert!(html.contains(r#"<strong aria-current="page">"#));
+                assert!(
+                    !html.contains("<table class=\"facts\">"),
+                    "summary on page 1 only"
+                );
+            }
+            // Each row's links resolve from where the page is.
+            for c in row.captures_iter(&html) {
+                let target = path.parent().unwrap().join(c[0].split('"').nth(1).unwrap());
+                assert!(target.is_file(), "{}", target.display());
+            }
+        }
+        assert_eq!(
+            &seen, numbers,
+            "{level}: every incident once, in register order"
+        );
+        assert!(
+            !out.join(format!("severities/{level}/page-{}.html", pages + 1))
+                .exists()
+        );
+        if pages == 1 {
+            assert!(!out.join(format!("severities/{level}")).exists(), "{level}");
+        } else {
+            paged += 1;
+        }
+    }
+    assert!(paged > 0, "the fixture must page at least one level");
+    let bytes = |rel: &str| {
+        sites
+            .each_ref()
+            .map(|s| std::fs::read(s.path().join("public").join(rel)).unwrap())
+    };
+    for rel in ["data/register.xlsx", "data/register.csv"] {
+        let [a, b] = bytes(rel);
+        assert!(a == b, "{rel} differs between 1 and 2 threads");
+    }
 }

@@ -91,9 +91,16 @@ pub fn render_site(
             "data/summary.json",
             evidence.summary.to_json().as_bytes(),
         )?;
-        register_files::write_csv(out, config, &ctx.rows)?;
-        register_files::write_exceptions_csv(&ctx)?;
-        register_files::write_xlsx(&ctx)?;
+        // The workbook takes longest; the CSVs are written beside it.
+        let (csvs, xlsx) = rayon::join(
+            || -> Result<()> {
+                register_files::write_csv(out, &ctx.rows)?;
+                register_files::write_exceptions_csv(&ctx)
+            },
+            || register_files::write_xlsx(&ctx),
+        );
+        csvs?;
+        xlsx?;
         Ok(4)
     })?;
     // Last: it hashes the files the other phases wrote.
@@ -137,6 +144,16 @@ pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
             .with_context(|| format!("{}: cannot create", parent.display()))?;
     }
     std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Creates (or truncates) one file under `out` to stream into, creating parent directories.
+pub fn create(out: &Path, rel: &str) -> Result<std::fs::File> {
+    let path = out.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("{}: cannot create", parent.display()))?;
+    }
+    std::fs::File::create(&path).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Lines on one line page. A 238 MB export as one page is a 481 MB HTML file no browser opens;

@@ -3,15 +3,20 @@
 //! workbook an auditor files: sheets Register, Exceptions, Population and (when a sample was
 //! recorded) Sample, each with a frozen header row and an autofilter, date-times as real Excel
 //! date-time cells in the organisation's zone, which each such header names.
+//!
+//! Every file is streamed row by row: the CSVs through a buffered writer, the workbook's
+//! Register and Exceptions sheets in rust_xlsxwriter's constant-memory mode (one row in memory,
+//! the rest in an anonymous temporary file the operating system removes, never in the site), and
+//! the workbook saved straight to its file. Nothing holds every row's cells at once.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
 use super::context::Ctx;
 use super::views::IncidentRowView;
-use crate::config::Config;
 
 /// Column headers, in order.
 pub const HEADERS: &[&str] = &[
@@ -44,50 +49,60 @@ pub const HEADERS: &[&str] = &[
     "Class",
 ];
 
-/// One row's cells as text, in `HEADERS` order.
-pub fn cells(row: &IncidentRowView) -> Vec<String> {
+/// One row's cells as text, in `HEADERS` order, borrowed from the row where they can be.
+pub fn cells(row: &IncidentRowView) -> Vec<Cow<'_, str>> {
+    fn text(s: &str) -> Cow<'_, str> {
+        Cow::Borrowed(s)
+    }
     vec![
-        row.number.to_string(),
-        row.id.clone(),
-        row.title.clone(),
-        row.service.clone(),
-        row.severity.clone(),
-        row.severity_source.to_string(),
-        row.severity_raw.clone(),
-        row.urgency.clone(),
-        row.created.clone(),
-        row.acknowledged.clone(),
-        row.resolved.clone(),
-        row.tta_secs.map(|s| s.to_string()).unwrap_or_default(),
-        row.tta.clone(),
-        row.ack.text.clone(),
-        row.ack.deadline.clone(),
-        row.ttr_secs.map(|s| s.to_string()).unwrap_or_default(),
-        row.ttr.clone(),
-        row.resolve.text.clone(),
-        row.resolve.deadline.clone(),
-        row.responder.clone(),
-        row.postmortems.join(" "),
-        row.postmortem_status.to_string(),
+        row.number.to_string().into(),
+        text(&row.id),
+        text(&row.title),
+        text(&row.service),
+        text(&row.severity),
+        row.severity_source.into(),
+        text(&row.severity_raw),
+        text(&row.urgency),
+        text(&row.created),
+        text(&row.acknowledged),
+        text(&row.resolved),
+        row.tta_secs
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+            .into(),
+        text(&row.tta),
+        text(&row.ack.text),
+        text(&row.ack.deadline),
+        row.ttr_secs
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+            .into(),
+        text(&row.ttr),
+        text(&row.resolve.text),
+        text(&row.resolve.deadline),
+        text(&row.responder),
+        row.postmortems.join(" ").into(),
+        row.postmortem_status.into(),
         row.jira
             .iter()
             .map(|l| l.label.as_str())
             .collect::<Vec<_>>()
-            .join(" "),
-        row.customer_impact.clone(),
-        row.href.clone(),
-        row.source.clone(),
-        row.class.to_string(),
+            .join(" ")
+            .into(),
+        text(&row.customer_impact),
+        text(&row.href),
+        text(&row.source),
+        row.class.into(),
     ]
 }
 
 /// A spreadsheet program treats a leading `=`, `+`, `-` or `@` as a formula; a title from an
 /// alert must never run as one (CSV injection), so such cells get a leading apostrophe.
-fn defuse(cell: &str) -> String {
+fn defuse(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err() {
-        format!("'{cell}")
+        format!("'{cell}").into()
     } else {
-        cell.to_string()
+        cell.into()
     }
 }
 
@@ -108,16 +123,32 @@ fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-pub fn write_csv(out: &Path, _config: &Config, rows: &[IncidentRowView]) -> Result<()> {
+/// A CSV file under `out`, written row by row (`csv::Writer` buffers), CR LF line ends, the
+/// cells defused; errors name the file.
+fn write_csv_rows<S: AsRef<str>>(
+    out: &Path,
+    rel: &str,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<S>>,
+) -> Result<()> {
+    let file = super::create(out, rel)?;
+    let path = out.join(rel);
+    let fail = || format!("{}: cannot write", path.display());
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    w.write_record(HEADERS)?;
+        .buffer_capacity(1 << 16)
+        .from_writer(file);
+    w.write_record(headers).with_context(fail)?;
     for row in rows {
-        w.write_record(cells(row).iter().map(|c| defuse(c)))?;
+        let row: Vec<Cow<str>> = row.iter().map(|c| defuse(c.as_ref())).collect();
+        w.write_record(row.iter().map(|c| c.as_bytes()))
+            .with_context(fail)?;
     }
-    let bytes = w.into_inner().context("register.csv")?;
-    super::write(out, "data/register.csv", &bytes)
+    w.flush().with_context(fail)
+}
+
+pub fn write_csv(out: &Path, rows: &[IncidentRowView]) -> Result<()> {
+    write_csv_rows(out, "data/register.csv", HEADERS, rows.iter().map(cells))
 }
 
 /// Register columns holding an instant (`2026-01-01 11:15:34 -05:00` in the CSV): date-time
@@ -149,14 +180,14 @@ pub const EXCEPTION_HEADERS: &[&str] = &[
     "Link",
 ];
 
-/// One row per exception, in `EXCEPTION_HEADERS` order (evidence order).
-pub fn exception_cells(ctx: &Ctx) -> Vec<Vec<String>> {
+/// One row per exception, in `EXCEPTION_HEADERS` order (evidence order), made as it is read.
+pub fn exception_cells<'a>(ctx: &'a Ctx) -> impl Iterator<Item = Vec<String>> + 'a {
     let tz = ctx.tz();
     let ev = ctx.evidence;
     ev.exceptions
         .iter()
         .zip(&ev.exception_ages)
-        .map(|(e, age)| {
+        .map(move |(e, age)| {
             let response = ctx.response_for(&e.id);
             vec![
                 e.id.clone(),
@@ -180,24 +211,28 @@ pub fn exception_cells(ctx: &Ctx) -> Vec<Vec<String>> {
                 format!("exceptions.html#{}", super::anchor(&e.id)),
             ]
         })
-        .collect()
 }
 
 pub fn write_exceptions_csv(ctx: &Ctx) -> Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    w.write_record(EXCEPTION_HEADERS)?;
-    for row in exception_cells(ctx) {
-        w.write_record(row.iter().map(|c| defuse(c)))?;
-    }
-    let bytes = w.into_inner().context("exceptions.csv")?;
-    super::write(ctx.out, "data/exceptions.csv", &bytes)
+    write_csv_rows(
+        ctx.out,
+        "data/exceptions.csv",
+        EXCEPTION_HEADERS,
+        exception_cells(ctx),
+    )
 }
 
+/// Saved straight to its file: the zip is assembled there, not in a buffer.
 pub fn write_xlsx(ctx: &Ctx) -> Result<()> {
-    let bytes = xlsx_bytes(ctx).map_err(|e| anyhow::anyhow!("register.xlsx: {e}"))?;
-    super::write(ctx.out, "data/register.xlsx", &bytes)
+    let rel = "data/register.xlsx";
+    let mut file = std::io::BufWriter::new(super::create(ctx.out, rel)?);
+    let fail = |e: XlsxError| anyhow::anyhow!("{}: {e}", ctx.out.join(rel).display());
+    xlsx_workbook(ctx)
+        .map_err(fail)?
+        .save_to_writer(&mut file)
+        .map_err(fail)?;
+    std::io::Write::flush(&mut file)
+        .with_context(|| format!("{}: cannot write", ctx.out.join(rel).display()))
 }
 
 /// The wall-clock time of `2026-01-01 11:15:34 -05:00` (as the register writes instants, already
@@ -212,18 +247,21 @@ fn local_cell(text: &str) -> Option<ExcelDateTime> {
         .ok()
 }
 
-/// One sheet's worth of text cells: `dates` and `numbers` name the columns written as
+/// How one sheet's text cells are written: `dates` and `numbers` name the columns written as
 /// date-time and number cells (a cell that does not parse stays text).
 struct Sheet<'a> {
     name: &'a str,
     headers: Vec<String>,
-    rows: Vec<Vec<String>>,
     dates: &'a [&'a str],
     numbers: &'a [&'a str],
     widths: &'a [f64],
 }
 
-fn xlsx_bytes(ctx: &Ctx) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The workbook, its sheets written in order. The Register and Exceptions sheets grow with the
+/// incidents and are written in constant-memory mode (strings inline in the sheet instead of the
+/// shared-string table, whose every unique title would otherwise stay in memory); Population and
+/// Sample are a few rows and keep the default.
+fn xlsx_workbook(ctx: &Ctx) -> Result<Workbook, XlsxError> {
     use chrono::Datelike;
     let config = ctx.config;
     let mut workbook = Workbook::new();
@@ -248,101 +286,119 @@ fn xlsx_bytes(ctx: &Ctx) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             })
             .collect()
     };
-    let mut sheets = vec![
-        Sheet {
-            name: "Register",
-            headers: headers(HEADERS, DATE_COLUMNS),
-            rows: ctx.rows.iter().map(cells).collect(),
-            dates: DATE_COLUMNS,
-            numbers: &["Number", "Time to acknowledge (s)", "Time to resolve (s)"],
-            widths: &[
-                8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 20.0, 20.0, 20.0, 10.0, 12.0, 20.0,
-                20.0, 10.0, 12.0, 20.0, 20.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0, 40.0, 12.0,
-            ],
-        },
-        Sheet {
-            name: "Exceptions",
-            headers: headers(EXCEPTION_HEADERS, &["Since"]),
-            rows: exception_cells(ctx),
-            dates: &["Since"],
-            numbers: &["Age (days)"],
-            widths: &[
-                36.0, 22.0, 10.0, 30.0, 9.0, 18.0, 20.0, 10.0, 18.0, 18.0, 40.0, 40.0, 36.0,
-            ],
-        },
-        Sheet {
-            name: "Population",
-            headers: POPULATION_HEADERS.iter().map(|h| h.to_string()).collect(),
-            rows: population_cells(ctx),
-            dates: &[],
-            numbers: &[
-                "Bytes",
-                "Rows read",
-                "Accepted",
-                "Duplicates",
-                "Outside the period",
-                "Rejected",
-            ],
-            widths: &[44.0, 28.0, 10.0, 66.0, 10.0, 10.0, 11.0, 11.0, 10.0, 44.0],
-        },
-    ];
+    let register = Sheet {
+        name: "Register",
+        headers: headers(HEADERS, DATE_COLUMNS),
+        dates: DATE_COLUMNS,
+        numbers: &["Number", "Time to acknowledge (s)", "Time to resolve (s)"],
+        widths: &[
+            8.0, 16.0, 50.0, 18.0, 10.0, 14.0, 12.0, 9.0, 20.0, 20.0, 20.0, 10.0, 12.0, 20.0, 20.0,
+            10.0, 12.0, 20.0, 20.0, 20.0, 16.0, 14.0, 16.0, 10.0, 22.0, 40.0, 12.0,
+        ],
+    };
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    write_sheet(sheet, &register, ctx.rows.iter().map(cells))?;
+    let exceptions = Sheet {
+        name: "Exceptions",
+        headers: headers(EXCEPTION_HEADERS, &["Since"]),
+        dates: &["Since"],
+        numbers: &["Age (days)"],
+        widths: &[
+            36.0, 22.0, 10.0, 30.0, 9.0, 18.0, 20.0, 10.0, 18.0, 18.0, 40.0, 40.0, 36.0,
+        ],
+    };
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    write_sheet(sheet, &exceptions, exception_cells(ctx))?;
+    let population = Sheet {
+        name: "Population",
+        headers: POPULATION_HEADERS.iter().map(|h| h.to_string()).collect(),
+        dates: &[],
+        numbers: &[
+            "Bytes",
+            "Rows read",
+            "Accepted",
+            "Duplicates",
+            "Outside the period",
+            "Rejected",
+        ],
+        widths: &[44.0, 28.0, 10.0, 66.0, 10.0, 10.0, 11.0, 11.0, 10.0, 44.0],
+    };
+    write_sheet(
+        workbook.add_worksheet(),
+        &population,
+        population_cells(ctx).into_iter(),
+    )?;
     if !ctx.inputs.samples.is_empty() {
-        sheets.push(Sheet {
+        let sample = Sheet {
             name: "Sample",
             headers: headers(SAMPLE_HEADERS, &["Created"]),
-            rows: sample_cells(ctx),
             dates: &["Created"],
             numbers: &["Incident", "Size"],
             widths: &[
                 34.0, 20.0, 8.0, 18.0, 12.0, 9.0, 14.0, 24.0, 20.0, 10.0, 22.0,
             ],
-        });
+        };
+        write_sheet(
+            workbook.add_worksheet(),
+            &sample,
+            sample_cells(ctx).into_iter(),
+        )?;
     }
+    Ok(workbook)
+}
+
+/// Writes one sheet: the bold header row, then `rows` in order (row by row, as constant-memory
+/// mode requires), then widths, the frozen header and the autofilter over every row written.
+fn write_sheet<S: AsRef<str>>(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    spec: &Sheet,
+    rows: impl Iterator<Item = Vec<S>>,
+) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    for sheet_data in &sheets {
-        let sheet = workbook.add_worksheet();
-        sheet.set_name(sheet_data.name)?;
-        for (c, h) in sheet_data.headers.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, h, &bold)?;
-        }
-        // (date-time, number) per column; a date header carries its zone: `Created (UTC)`.
-        let kinds: Vec<(bool, bool)> = sheet_data
-            .headers
-            .iter()
-            .map(|h| {
-                let name = h.split(" (").next().unwrap_or("");
-                (
-                    sheet_data.dates.contains(&name),
-                    sheet_data.numbers.contains(&h.as_str()),
-                )
-            })
-            .collect();
-        for (r, row) in sheet_data.rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            for (c, cell) in row.iter().enumerate() {
-                let (date, numeric) = kinds[c];
-                let c = c as u16;
-                if cell.is_empty() {
-                    continue;
-                }
-                if date && let Some(dt) = local_cell(cell) {
-                    sheet.write_datetime_with_format(r, c, &dt, &datetime)?;
-                } else if let (true, Ok(n)) = (numeric, cell.parse::<f64>()) {
-                    sheet.write_number(r, c, n)?;
-                } else {
-                    sheet.write_string(r, c, fit_cell(cell))?;
-                }
+    sheet.set_name(spec.name)?;
+    for (c, h) in spec.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    // (date-time, number) per column; a date header carries its zone: `Created (UTC)`.
+    let kinds: Vec<(bool, bool)> = spec
+        .headers
+        .iter()
+        .map(|h| {
+            let name = h.split(" (").next().unwrap_or("");
+            (
+                spec.dates.contains(&name),
+                spec.numbers.contains(&h.as_str()),
+            )
+        })
+        .collect();
+    let mut last_row = 0;
+    for (r, row) in rows.enumerate() {
+        let r = r as u32 + 1;
+        last_row = r;
+        for (c, cell) in row.iter().enumerate() {
+            let cell = cell.as_ref();
+            let (date, numeric) = kinds[c];
+            let c = c as u16;
+            if cell.is_empty() {
+                continue;
+            }
+            if date && let Some(dt) = local_cell(cell) {
+                sheet.write_datetime_with_format(r, c, &dt, &datetime)?;
+            } else if let (true, Ok(n)) = (numeric, cell.parse::<f64>()) {
+                sheet.write_number(r, c, n)?;
+            } else {
+                sheet.write_string(r, c, fit_cell(cell))?;
             }
         }
-        for (c, w) in sheet_data.widths.iter().enumerate() {
-            sheet.set_column_width(c as u16, *w)?;
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        let last_col = sheet_data.headers.len() as u16 - 1;
-        sheet.autofilter(0, 0, sheet_data.rows.len() as u32, last_col)?;
     }
-    workbook.save_to_buffer()
+    for (c, w) in spec.widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let last_col = spec.headers.len() as u16 - 1;
+    sheet.autofilter(0, 0, last_row, last_col)?;
+    Ok(())
 }
 
 /// The Population sheet: every input file with its SHA-256 and row buckets, then the totals.

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use super::context::Ctx;
-use super::page_name;
 use crate::evidence::summary::SeverityCounts;
 use crate::evidence::{ExceptionKind, Subject};
 
@@ -20,6 +19,7 @@ pub mod exceptions;
 pub mod incidents;
 pub mod method;
 pub mod oncall;
+pub mod paging;
 pub mod policies;
 pub mod population;
 pub mod population_proof;
@@ -114,7 +114,7 @@ pub fn severity_figures(ctx: &Ctx) -> Vec<SeverityFigure> {
                 |t: Option<crate::model::Target>| t.map(|t| t.to_string()).unwrap_or_default();
             let req = c.postmortem_required;
             SeverityFigure {
-                href: format!("severities/{}.html", page_name(&level)),
+                href: severities::page_path(&level, 1),
                 rows_href: register_filter(&level),
                 ack_judged: c.ack_met + c.ack_breached,
                 resolve_judged: c.resolve_met + c.resolve_breached,

@@ -1,7 +1,7 @@
 //! The incident register, paged: `incidents/index.html` (the summary and the first page),
 //! `incidents/page-<n>.html` for the rest, and a search index sharded one file per page,
 //! `search/register-<n>.js`. A 1,000,000-incident register is one 64 MB page no browser opens;
-//! pages of `PAGE_SIZE` rows stay small, and search and filters run over the index shards, which
+//! pages of `paging::PAGE_SIZE` rows stay small, and search and filters run over the index shards, which
 //! plain `<script>` tags load from file:// (fetch() of file:// is blocked; no eval, so the CSP's
 //! `script-src 'self'` holds).
 
@@ -9,24 +9,11 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::paging::{PageLink, page_links, page_size};
 use crate::model::Accounting;
 use crate::render::context::Ctx;
 use crate::render::theme;
 use crate::render::views::{IncidentRowView, nav_numbers};
-
-/// Rows per register page and per search shard.
-pub const PAGE_SIZE: usize = 1000;
-
-/// Tests build registers of many pages from a few incidents with this (hidden) override.
-const PAGE_SIZE_ENV: &str = "PAGERPROOF_REGISTER_PAGE_SIZE";
-
-fn page_size() -> usize {
-    std::env::var(PAGE_SIZE_ENV)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(PAGE_SIZE)
-}
 
 /// Page `n`'s file name (1-based), relative to `incidents/`.
 pub fn page_file(n: usize) -> String {
@@ -43,13 +30,6 @@ pub fn shard_file(n: usize) -> String {
 }
 
 #[derive(Serialize)]
-struct PageLink {
-    label: String,
-    href: String,
-    current: bool,
-}
-
-#[derive(Serialize)]
 struct RegisterPage<'a> {
     rows_html: String,
     row_count: usize,
@@ -59,8 +39,6 @@ struct RegisterPage<'a> {
     last_row: usize,
     prev: Option<String>,
     next: Option<String>,
-    /// First, last and the pages near this one: 1,000 links on every page of a 1M register
-    /// would outweigh its rows.
     page_links: Vec<PageLink>,
     levels: &'a [&'a str],
     /// The period's months, for the month filter the dashboard's trend table links to.
@@ -105,21 +83,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 last_row: i * size + rows.len(),
                 prev: (page > 1).then(|| page_file(page - 1)),
                 next: (page < pages).then(|| page_file(page + 1)),
-                page_links: nav_numbers(page, pages)
-                    .into_iter()
-                    .map(|n| match n {
-                        Some(n) => PageLink {
-                            label: n.to_string(),
-                            href: page_file(n),
-                            current: n == page,
-                        },
-                        None => PageLink {
-                            label: "…".into(),
-                            href: String::new(),
-                            current: false,
-                        },
-                    })
-                    .collect(),
+                page_links: page_links(page, pages, page_file),
                 levels: &levels,
                 months: &months,
                 population: &ctx.inputs.accounting,
@@ -221,25 +185,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn navigation_shows_ends_and_neighbours_with_gaps() {
-        assert_eq!(nav_numbers(1, 1), [Some(1)]);
-        assert_eq!(nav_numbers(2, 3), [Some(1), Some(2), Some(3)]);
-        assert_eq!(
-            nav_numbers(50, 1000),
-            [
-                Some(1),
-                None,
-                Some(47),
-                Some(48),
-                Some(49),
-                Some(50),
-                Some(51),
-                Some(52),
-                Some(53),
-                None,
-                Some(1000)
-            ]
-        );
+    fn page_files_are_index_then_numbered() {
         assert_eq!(page_file(1), "index.html");
         assert_eq!(page_file(7), "page-7.html");
     }

@@ -1,15 +1,53 @@
 //! severities/<level>.html: one page per severity level (and unclassified) with its figures, its
-//! charts and its incidents.
+//! charts and its incidents. A level with more incidents than a page holds lists the rest on
+//! `severities/<level>/page-<n>.html` (n ≥ 2), paged like the register, so no page carries a
+//! 100,000-row table; a level that fits keeps its single page. Pages render in parallel and each
+//! is written as soon as it is done, so only the pages in flight have their rows in a context.
 
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 
+use super::paging::{PageLink, page_count, page_links, page_size};
 use super::{SeverityFigure, severity_figures};
 use crate::render::chart_files::{ChartView, write_charts_for};
 use crate::render::charts::severity_charts;
 use crate::render::context::Ctx;
 use crate::render::page_name;
-use crate::render::views::IncidentRowView;
+use crate::render::views::{IncidentRowView, VerdictView};
+
+/// The columns a severity page lists, borrowed from the register row: serializing only these
+/// into each page's context, not the row's thirty fields, is most of the page's cost.
+#[derive(Serialize)]
+struct SeverityRow<'a> {
+    number: u64,
+    href: &'a str,
+    created: &'a str,
+    service: &'a str,
+    title: &'a str,
+    tta: &'a str,
+    ack: &'a VerdictView,
+    ttr: &'a str,
+    resolve: &'a VerdictView,
+    postmortem_status: &'a str,
+}
+
+impl<'a> SeverityRow<'a> {
+    fn of(r: &'a IncidentRowView) -> Self {
+        SeverityRow {
+            number: r.number,
+            href: &r.href,
+            created: &r.created,
+            service: &r.service,
+            title: &r.title,
+            tta: &r.tta,
+            ack: &r.ack,
+            ttr: &r.ttr,
+            resolve: &r.resolve,
+            postmortem_status: r.postmortem_status,
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct SeverityPage<'a> {
@@ -17,34 +55,87 @@ struct SeverityPage<'a> {
     definition: Option<&'a str>,
     aliases: Option<String>,
     charts: Vec<ChartView>,
-    rows: Vec<&'a IncidentRowView>,
+    rows: Vec<SeverityRow<'a>>,
     policy_href: String,
+    page: usize,
+    pages: usize,
+    first_row: usize,
+    last_row: usize,
+    /// Links relative to the site root, like `page_links`' hrefs.
+    prev: Option<String>,
+    next: Option<String>,
+    page_links: Vec<PageLink>,
+}
+
+/// Page `n` of level `level`'s pages, relative to the site root: the first is the level's page
+/// everything links to. `page_name` never yields a `/`, so the `<name>/` directory of the later
+/// pages cannot meet another level's `<name>.html`.
+pub fn page_path(level: &str, n: usize) -> String {
+    let name = page_name(level);
+    if n == 1 {
+        format!("severities/{name}.html")
+    } else {
+        format!("severities/{name}/page-{n}.html")
+    }
 }
 
 pub fn render(ctx: &Ctx) -> Result<usize> {
     let figures = severity_figures(ctx);
     let policy = ctx.inputs.policy();
-    for fig in &figures {
-        let level = fig.level.as_str();
-        let sev = policy.severity(level);
-        let charts = match sev {
-            Some(s) => write_charts_for(ctx, severity_charts(&ctx.evidence.months, s))?,
-            None => Vec::new(),
-        };
-        let title = match sev {
-            Some(s) => format!("{} {}", s.level, s.name),
-            None => "Unclassified incidents".to_string(),
-        };
-        let data = SeverityPage {
-            figure: fig,
-            definition: sev.map(|s| s.definition.as_str()),
-            aliases: sev.map(|s| s.aliases.join(", ")),
-            charts,
-            rows: ctx.rows.iter().filter(|r| r.severity == level).collect(),
-            policy_href: format!("policies/{}.html", policy.slug),
-        };
-        let rel = format!("severities/{}.html", page_name(level));
-        ctx.page("severity.html", &rel, &title, &data)?;
+    let size = page_size();
+    // Each level's rows in register order, as references: one pass over the register.
+    let mut rows: Vec<Vec<&IncidentRowView>> = vec![Vec::new(); figures.len()];
+    for r in &ctx.rows {
+        if let Some(i) = figures.iter().position(|f| f.level == r.severity) {
+            rows[i].push(r);
+        }
     }
-    Ok(figures.len())
+    // (level index, page) for every page of every level, rendered in parallel.
+    let jobs: Vec<(usize, usize)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| (1..=page_count(r.len(), size)).map(move |p| (i, p)))
+        .collect();
+    jobs.par_iter()
+        .map(|&(i, page)| {
+            let fig = &figures[i];
+            let level = fig.level.as_str();
+            let sev = policy.severity(level);
+            let pages = page_count(rows[i].len(), size);
+            let charts = match sev {
+                Some(s) if page == 1 => {
+                    write_charts_for(ctx, severity_charts(&ctx.evidence.months, s))?
+                }
+                _ => Vec::new(),
+            };
+            let name = match sev {
+                Some(s) => format!("{} {}", s.level, s.name),
+                None => "Unclassified incidents".to_string(),
+            };
+            let title = if page == 1 {
+                name
+            } else {
+                format!("{name}, page {page} of {pages}")
+            };
+            let chunk = rows[i].chunks(size).nth(page - 1).unwrap_or(&[]);
+            let first_row = (page - 1) * size + 1;
+            let data = SeverityPage {
+                figure: fig,
+                definition: sev.map(|s| s.definition.as_str()),
+                aliases: sev.map(|s| s.aliases.join(", ")),
+                charts,
+                rows: chunk.iter().map(|r| SeverityRow::of(r)).collect(),
+                policy_href: format!("policies/{}.html", policy.slug),
+                page,
+                pages,
+                first_row,
+                last_row: first_row + chunk.len() - 1,
+                prev: (page > 1).then(|| page_path(level, page - 1)),
+                next: (page < pages).then(|| page_path(level, page + 1)),
+                page_links: page_links(page, pages, |n| page_path(level, n)),
+            };
+            ctx.page("severity.html", &page_path(level, page), &title, &data)
+        })
+        .collect::<Result<Vec<()>>>()?;
+    Ok(jobs.len())
 }
