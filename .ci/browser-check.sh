@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Opens the built site from file:// in headless Chromium (playwright-core drives Debian's chromium)
-# and fails on any request that is not file:, any CSP violation or script error, a slow register search
-# (> 2 s from the sharded index) or a register filter link that does not list exactly its rows.
+# and fails on any request that is not file:, any CSP violation or script error, a register query
+# (word, two words, incident number, no match) slower than 2 s or loading every index shard, or a
+# register filter link that does not list exactly its rows.
 set -euo pipefail
 site="$(cd "${1:?usage: browser-check.sh SITE_DIR}" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -1437,7 +1437,8 @@ fn the_request_list_maps_each_request_to_its_pages_with_their_hashes() {
 }
 
 /// The register at a page size of 4 (the hidden override): 9 incidents make 3 pages, linked in
-/// order, and one search shard per page that together hold every incident exactly once.
+/// order, and a search index whose row shard holds every incident once, whose filter lists
+/// cover every row once, and whose term shards find each title's words.
 #[test]
 fn register_pages_and_search_shards_cover_every_incident_once() {
     let site = copy_fixture("variants");
@@ -1472,19 +1473,89 @@ fn register_pages_and_search_shards_cover_every_incident_once() {
     }
     assert_eq!(rows_seen, 9);
     assert!(!out.join("incidents/page-4.html").exists());
-    let mut numbers = Vec::new();
-    for n in 1..=3 {
-        let js = read(&out.join(format!("search/register-{n}.js")));
+    // The search index: one value per file, each file named in what loads it.
+    let search = out.join("search");
+    let value = |stem: &str| -> serde_json::Value {
+        let js = read(&search.join(format!("{stem}.js")));
         let prefix =
-            format!("(window.PAGERPROOF_REGISTER = window.PAGERPROOF_REGISTER || {{}})[{n}] = ");
+            format!("(window.PAGERPROOF_SEARCH = window.PAGERPROOF_SEARCH || {{}})[\"{stem}\"] = ");
         let json = js
             .strip_prefix(&prefix)
             .and_then(|s| s.strip_suffix(";\n"))
-            .unwrap_or_else(|| panic!("shard {n}: unexpected form"));
-        let records: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
-        numbers.extend(records.iter().map(|r| r[0].as_u64().unwrap()));
+            .unwrap_or_else(|| panic!("{stem}: unexpected form"));
+        serde_json::from_str(json).unwrap()
+    };
+    let decode = |deltas: &serde_json::Value| -> Vec<u64> {
+        let mut at = 0;
+        deltas
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                at += d.as_u64().unwrap();
+                at
+            })
+            .collect()
+    };
+    let records = value("rows-0");
+    let records = records.as_array().unwrap();
+    let numbers: Vec<u64> = records.iter().map(|r| r[0].as_u64().unwrap()).collect();
+    let index = value("index");
+    assert_eq!(index["rows"], 9);
+    assert_eq!(decode(&index["first"]), [201]);
+    let mut files: Vec<String> = std::fs::read_dir(&search)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    let mut want: Vec<String> = ["index", "rows-0"]
+        .into_iter()
+        .map(String::from)
+        .chain(
+            ["ack", "class", "month", "pm", "res", "sev"]
+                .iter()
+                .map(|f| format!("facet-{f}")),
+        )
+        .chain(
+            index["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| format!("terms-{}", k.as_str().unwrap())),
+        )
+        .map(|stem| format!("{stem}.js"))
+        .collect();
+    want.sort();
+    assert_eq!(
+        files, want,
+        "the index lists exactly the term shards written"
+    );
+    // Each filter field's values cover every row once.
+    for field in ["sev", "ack", "res", "pm", "class", "month"] {
+        let mut ids: Vec<u64> = value(&format!("facet-{field}"))
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|v| decode(&v[1]))
+            .collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (0..9).collect::<Vec<_>>(), "facet-{field}");
     }
-    assert!(!out.join("search/register-4.js").exists());
+    // Every word of every title finds its row in the shard its key names.
+    for (id, r) in records.iter().enumerate() {
+        let title = r[1].as_str().unwrap();
+        for word in title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 1 && w.is_ascii())
+        {
+            let term = word.to_lowercase();
+            let shard = value(&format!("terms-{}", &term[..2]));
+            assert!(
+                decode(&shard[&term]).contains(&(id as u64)),
+                "{term} of {title}"
+            );
+        }
+    }
     assert_eq!(numbers, [201, 202, 206, 207, 208, 210, 211, 212, 213]);
 }
 

@@ -20,6 +20,7 @@ pub mod context;
 pub mod markdown;
 pub mod pages;
 pub mod register_files;
+pub mod search_index;
 pub mod theme;
 pub mod views;
 

@@ -1,9 +1,8 @@
 //! The incident register, paged: `incidents/index.html` (the summary and the first page),
-//! `incidents/page-<n>.html` for the rest, and a search index sharded one file per page,
-//! `search/register-<n>.js`. A 1,000,000-incident register is one 64 MB page no browser opens;
-//! pages of `paging::PAGE_SIZE` rows stay small, and search and filters run over the index shards, which
-//! plain `<script>` tags load from file:// (fetch() of file:// is blocked; no eval, so the CSP's
-//! `script-src 'self'` holds).
+//! `incidents/page-<n>.html` for the rest, and the search index under `search/`
+//! (`render::search_index`). A 1,000,000-incident register is one 64 MB page no browser opens;
+//! pages of `paging::PAGE_SIZE` rows stay small, and search and filters load only the index shards a
+//! query needs.
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -12,8 +11,9 @@ use serde::Serialize;
 use super::paging::{PageLink, page_links, page_size};
 use crate::model::Accounting;
 use crate::render::context::Ctx;
+use crate::render::search_index;
 use crate::render::theme;
-use crate::render::views::{IncidentRowView, nav_numbers};
+use crate::render::views::IncidentRowView;
 
 /// Page `n`'s file name (1-based), relative to `incidents/`.
 pub fn page_file(n: usize) -> String {
@@ -22,11 +22,6 @@ pub fn page_file(n: usize) -> String {
     } else {
         format!("page-{n}.html")
     }
-}
-
-/// Search shard `n`'s path, relative to the site root.
-pub fn shard_file(n: usize) -> String {
-    format!("search/register-{n}.js")
 }
 
 #[derive(Serialize)]
@@ -98,66 +93,13 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 &format!("incidents/{}", page_file(page)),
                 &title,
                 &data,
-            )?;
-            super::super::write(ctx.out, &shard_file(page), &shard(page, rows)?)
-        })
-        .collect::<Result<Vec<()>>>()?;
-    Ok(2 * pages)
-}
-
-/// One search record: the fields search and the filters read, in this order (the page's
-/// script reads them by position): number, title, service, severity, acknowledge verdict,
-/// resolve verdict, postmortem status, class, month, created, responder, Jira keys.
-#[derive(Serialize)]
-struct Record<'a>(
-    u64,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    String,
-);
-
-/// Shard `page`: a script assigning the page's records into the global `PAGERPROOF_REGISTER`.
-/// JSON is a JavaScript expression, and serde_json escapes every quote and control character,
-/// so no title can end the statement.
-fn shard(page: usize, rows: &[IncidentRowView]) -> Result<Vec<u8>> {
-    let records: Vec<Record> = rows
-        .iter()
-        .map(|r| {
-            Record(
-                r.number,
-                &r.title,
-                &r.service,
-                &r.severity,
-                r.ack.state,
-                r.resolve.state,
-                r.postmortem_status,
-                r.class,
-                &r.month,
-                &r.created,
-                &r.responder,
-                r.jira
-                    .iter()
-                    .map(|l| l.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
             )
         })
-        .collect();
-    let json = serde_json::to_string(&records)?
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
-    Ok(format!(
-        "(window.PAGERPROOF_REGISTER = window.PAGERPROOF_REGISTER || {{}})[{page}] = {json};\n"
-    )
-    .into_bytes())
+        .collect::<Result<Vec<()>>>()?;
+    let index = search_index::write(&ctx.rows, |path, bytes| {
+        super::super::write(ctx.out, path, bytes)
+    })?;
+    Ok(pages + index)
 }
 
 /// The page's rows, each rendered from `register-row.html` in parallel. One small context per

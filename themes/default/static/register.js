@@ -1,13 +1,12 @@
 // Register search, filters and sorting. Each page holds 1,000 rows; search and filters cover
-// every page through the search index, shards `search/register-<n>.js` (one per page) loaded by
-// <script> tags, which work from file:// where fetch() does not. Rows keep the page's own order.
+// every page through the sharded search index under search/, loading only the shards a query
+// needs. Results keep the register's order.
 (function () {
   "use strict";
   var table = document.getElementById("register");
   var form = document.getElementById("filters");
   if (!table || !form) return;
   form.hidden = false;
-  var pages = parseInt(table.dataset.pages, 10) || 1;
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var pageView = document.getElementById("register-page");
@@ -22,56 +21,124 @@
   var month = document.getElementById("f-month");
   var cls = document.getElementById("f-class");
   var count = document.getElementById("count");
-  var SHOWN = 1000; // results listed at most; the count covers all
+  var more = document.getElementById("more");
+  var SHOWN = 200; // results listed at a time; the count covers all
+  var FIRST = 20; // results listed before the rest of the first SHOWN are loaded
 
   var params = new URLSearchParams(window.location.search);
   [["severity", sev], ["ack", ack], ["resolve", res], ["pm", pm], ["month", month], ["class", cls], ["q", q]]
     .forEach(function (p) { if (params.get(p[0])) p[1].value = params.get(p[0]); });
 
-  // Shards, loaded once each, on the first search or filter.
-  var index = window.PAGERPROOF_REGISTER = window.PAGERPROOF_REGISTER || {};
-  var loading = null;
-  function loadAll(done) {
-    if (loading === "done") return done();
-    if (loading) { loading.push(done); return; }
-    loading = [done];
-    var left = pages;
-    var failed = false;
-    for (var n = 1; n <= pages; n++) {
+  // The index (docs/search-index.md, written by src/render/search_index.rs): files
+  // `search/<stem>.js`, each assigning PAGERPROOF_SEARCH[stem]; loaded by <script> tags, which
+  // work from file:// where fetch() does not, each at most once and only when a query needs it.
+  var store = window.PAGERPROOF_SEARCH = window.PAGERPROOF_SEARCH || {};
+  var waiting = {}; // stem -> callbacks while its script loads
+  var failed = false;
+  function load(stems, done) {
+    var left = 1;
+    function one() { if (--left === 0) done(); }
+    stems.forEach(function (stem) {
+      if (Object.prototype.hasOwnProperty.call(store, stem)) return;
+      left++;
+      if (waiting[stem]) { waiting[stem].push(one); return; }
+      waiting[stem] = [one];
       var s = document.createElement("script");
-      s.src = "../search/register-" + n + ".js";
+      s.src = "../search/" + stem + ".js";
       s.onload = s.onerror = function (e) {
         if (e.type === "error") failed = true;
-        if (--left === 0) {
-          var waiting = loading;
-          loading = "done";
-          if (failed) status.textContent = "Part of the search index did not load; results are incomplete.";
-          waiting.forEach(function (f) { f(); });
-        }
+        if (!Object.prototype.hasOwnProperty.call(store, stem)) store[stem] = null;
+        var callbacks = waiting[stem];
+        delete waiting[stem];
+        callbacks.forEach(function (f) { f(); });
       };
       document.head.appendChild(s);
-    }
+    });
+    one();
   }
 
-  // A record: [number, title, service, severity, ack, resolve, postmortem, class, month,
-  // created, responder, jira], as src/render/pages/register.rs writes it.
-  function pmMatches(state) {
-    if (!pm.value) return true;
-    if (pm.value === "required") return state !== "not required";
-    return state === pm.value;
+  // Terms and shard keys exactly as search_index::terms and ::shard_key make them.
+  function terms(text) {
+    return (text.match(/[\p{Alphabetic}\p{N}]+/gu) || []).map(function (t) { return t.toLowerCase(); });
   }
-  function matches(r, words) {
-    if (sev.value && r[3] !== sev.value) return false;
-    if (ack.value && r[4] !== ack.value) return false;
-    if (res.value && r[5] !== res.value) return false;
-    if (!pmMatches(r[6])) return false;
-    if (cls.value && r[7] !== cls.value) return false;
-    if (month.value && r[8] !== month.value) return false;
-    if (!words.length) return true;
-    var text = (r[0] + " " + r[1] + " " + r[2] + " " + r[10] + " " + r[11]).toLowerCase();
-    for (var i = 0; i < words.length; i++) if (text.indexOf(words[i]) === -1) return false;
-    return true;
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text);
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h;
   }
+  function shardKey(term) {
+    var key = Array.from(term).slice(0, 2).join("");
+    return /^[a-z0-9]+$/.test(key) ? key : "x" + (fnv1a(key) % 64);
+  }
+
+  // Sorted id lists: decoding, intersection, union.
+  function decode(deltas) {
+    var out = new Uint32Array(deltas.length);
+    for (var i = 0, v = 0; i < deltas.length; i++) out[i] = v += deltas[i];
+    return out;
+  }
+  function intersect(a, b) {
+    var out = [];
+    for (var i = 0, j = 0; i < a.length && j < b.length;) {
+      if (a[i] < b[j]) i++;
+      else if (a[i] > b[j]) j++;
+      else { out.push(a[i]); i++; j++; }
+    }
+    return out;
+  }
+  function union(lists) {
+    lists = lists.filter(function (l) { return l.length; });
+    if (lists.length < 2) return lists[0] || [];
+    var n = 0;
+    lists.forEach(function (l) { n += l.length; });
+    var all = new Uint32Array(n);
+    n = 0;
+    lists.forEach(function (l) { all.set(l, n); n += l.length; });
+    all.sort();
+    var out = [];
+    for (var i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) out.push(all[i]);
+    return out;
+  }
+  function own(o, k) { return o && Object.prototype.hasOwnProperty.call(o, k); }
+  // A term's rows; `prefix`: every term that starts with it (the last word, as typed).
+  function postings(term, prefix) {
+    var shard = store["terms-" + shardKey(term)];
+    if (!shard) return [];
+    if (!prefix) return own(shard, term) ? decode(shard[term]) : [];
+    return union(Object.keys(shard).filter(function (t) { return t.lastIndexOf(term, 0) === 0; })
+      .map(function (t) { return decode(shard[t]); }));
+  }
+  function facet(field, keep) {
+    return union((store["facet-" + field] || []).filter(function (v) { return keep(v[0]); })
+      .map(function (v) { return decode(v[1]); }));
+  }
+  // The filters in use: [field, value test].
+  function filters() {
+    var out = [];
+    [["sev", sev], ["ack", ack], ["res", res], ["class", cls], ["month", month]].forEach(function (f) {
+      var want = f[1].value;
+      if (want) out.push([f[0], function (v) { return v === want; }]);
+    });
+    if (pm.value === "required") out.push(["pm", function (v) { return v !== "not required"; }]);
+    else if (pm.value) out.push(["pm", function (v) { return v === pm.value; }]);
+    return out;
+  }
+  // The row shard that would hold incident `number` (rows are in number order), or -1.
+  function numberShard(index, number) {
+    var k = -1;
+    for (var i = 0, first = 0; i < index.first.length; i++) {
+      first += index.first[i];
+      if (first > number) break;
+      k = i;
+    }
+    return k;
+  }
+  function record(index, id) {
+    var shard = store["rows-" + Math.floor(id / index.rows_per_shard)];
+    return shard ? shard[id % index.rows_per_shard] : null;
+  }
+
   function cell(tr, text, href) {
     var td = tr.insertCell();
     if (href) {
@@ -83,30 +150,89 @@
       td.textContent = text;
     }
   }
-  function search() {
-    var words = q.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    var hits = 0;
-    var total = 0;
-    var frag = document.createDocumentFragment();
-    for (var n = 1; n <= pages; n++) {
-      (index[n] || []).forEach(function (r) {
-        total++;
-        if (!matches(r, words)) return;
-        if (hits++ >= SHOWN) return;
+  // A record: [number, title, service, severity, ack, resolve, postmortem, class, month, created].
+  var query = 0; // the latest query; answers to older ones are dropped
+  var hits = [];
+  var listed = 0;
+  // Lists hits up to `upto` (loading the row shards that hold them), then calls `then`.
+  function list(index, id, upto, then) {
+    var stems = [];
+    var slice = hits.slice(listed, upto);
+    slice.forEach(function (row) {
+      var stem = "rows-" + Math.floor(row / index.rows_per_shard);
+      if (stems[stems.length - 1] !== stem) stems.push(stem);
+    });
+    load(stems, function () {
+      if (id !== query) return;
+      var frag = document.createDocumentFragment();
+      slice.forEach(function (row) {
+        var r = record(index, row);
+        if (!r) return;
         var tr = document.createElement("tr");
         cell(tr, String(r[0]), r[0] + ".html");
         [r[9], r[3], r[2], r[7], r[1], r[4], r[5], r[6]].forEach(function (t) { cell(tr, t); });
         frag.appendChild(tr);
       });
-    }
-    resultBody.textContent = "";
-    resultBody.appendChild(frag);
-    count.textContent = hits + " of " + total + " incidents match" + (hits > SHOWN ? "; the first " + SHOWN + " are listed" : "");
+      if (listed === 0) resultBody.textContent = "";
+      resultBody.appendChild(frag);
+      listed = Math.max(listed, Math.min(hits.length, upto));
+      count.textContent = hits.length + " of " + index.rows + " incidents match" +
+        (hits.length > listed ? "; the first " + listed + " are listed" : "");
+      more.hidden = hits.length <= listed || !!then;
+      status.textContent = failed ? "Part of the search index did not load; results may be incomplete." : "";
+      if (then) then();
+    });
+  }
+  // The first few results as soon as their shards are in, then the rest of the first SHOWN:
+  // results far apart in the register each need a row shard of their own.
+  function listFirst(index, id) {
+    listed = 0;
+    list(index, id, FIRST, function () { list(index, id, SHOWN); });
+  }
+  function search(id) {
+    var index = store.index;
+    if (!index) { status.textContent = "The search index did not load."; return; }
+    var words = terms(q.value).filter(function (w, i, all) { return all.indexOf(w) === i; });
+    var number = words.length === 1 && /^[0-9]+$/.test(words[0]) ? parseInt(words[0], 10) : null;
+    var has = {};
+    index.terms.forEach(function (k) { has[k] = true; });
+    var stems = [];
+    words.forEach(function (w) { if (has[shardKey(w)]) stems.push("terms-" + shardKey(w)); });
+    var fs = filters();
+    fs.forEach(function (f) { stems.push("facet-" + f[0]); });
+    var near = number === null ? -1 : numberShard(index, number);
+    if (near >= 0) stems.push("rows-" + near);
+    load(stems, function () {
+      if (id !== query) return;
+      var lists = [];
+      if (number !== null) {
+        // The incident itself, and rows with the number as a word (a Jira key's, say).
+        var exact = [];
+        (store["rows-" + near] || []).forEach(function (r, i) {
+          if (r[0] === number) exact.push(near * index.rows_per_shard + i);
+        });
+        lists.push(union([exact, postings(words[0], false)]));
+      } else {
+        words.forEach(function (w, i) {
+          // The last word is matched as a prefix (it may be half typed) once it has two characters.
+          lists.push(postings(w, i === words.length - 1 && Array.from(w).length > 1));
+        });
+      }
+      fs.forEach(function (f) { lists.push(facet(f[0], f[1])); });
+      if (!lists.length) { // a search of punctuation only: no constraint
+        lists.push([]);
+        for (var i = 0; i < index.rows; i++) lists[0].push(i);
+      }
+      lists.sort(function (a, b) { return a.length - b.length; });
+      hits = lists.reduce(function (a, b) { return a.length ? intersect(a, b) : a; });
+      listFirst(index, id);
+    });
   }
   function active() {
     return q.value.trim() || sev.value || ack.value || res.value || pm.value || month.value || cls.value;
   }
   function apply() {
+    var id = ++query;
     if (!active()) {
       results.hidden = true;
       pageView.hidden = false;
@@ -115,14 +241,16 @@
     }
     pageView.hidden = true;
     results.hidden = false;
-    if (loading !== "done") status.textContent = "Loading the search index…";
-    loadAll(function () {
-      if (status.textContent.indexOf("Loading") === 0) status.textContent = "";
-      search();
-    });
+    if (!store.index) status.textContent = "Loading the search index…";
+    load(["index"], function () { if (id === query) search(id); });
   }
   [q, sev, ack, res, pm, month, cls].forEach(function (el) { el.addEventListener("input", apply); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
+  more.addEventListener("click", function () {
+    if (!store.index) return;
+    more.hidden = true; // until these are listed: a second click would list them twice
+    list(store.index, query, listed + SHOWN);
+  });
 
   // Sorting orders this page's rows.
   var dir = {};
