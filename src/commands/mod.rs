@@ -18,6 +18,7 @@ pub mod keygen;
 pub mod man;
 pub mod package;
 pub mod previous;
+pub mod progress;
 pub mod rebuild;
 pub mod sample;
 pub mod serve;

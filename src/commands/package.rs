@@ -33,14 +33,11 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     info.previous = built.previous.clone();
     let dist = config.path(&config.output.dist);
     let phase = Instant::now();
-    let bar = crate::commands::build::progress_bar(
-        args.quiet,
-        "{bar:30} {bytes}/{total_bytes} {msg} ({elapsed})",
-    );
+    let bar = super::progress::bar(args.quiet, super::progress::BYTES);
     let progress = |done: Oxum, total: Oxum| {
         bar.set_length(total.bytes);
         bar.set_position(done.bytes);
-        bar.set_message(format!("{} of {} files bagged", done.files, total.files));
+        bar.set_message(format!("{}/{} files bagged", done.files, total.files));
     };
     let name = config.package_name();
     let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &progress)

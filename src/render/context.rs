@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     /// Management responses by exception id.
     pub responses: BTreeMap<&'a str, &'a Response>,
     pub jira: JiraLinks,
+    /// Advanced by one for every page written (from any thread); see `render_site`.
+    pub progress: indicatif::ProgressBar,
 }
 
 impl<'a> Ctx<'a> {
@@ -37,6 +39,7 @@ impl<'a> Ctx<'a> {
         evidence: &'a Evidence,
         tera: Tera,
         out: &'a Path,
+        progress: indicatif::ProgressBar,
     ) -> Self {
         let mut by_subject: BTreeMap<&Subject, Vec<&Exception>> = BTreeMap::new();
         for e in &evidence.exceptions {
@@ -55,6 +58,7 @@ impl<'a> Ctx<'a> {
             )
         };
         Ctx {
+            progress,
             jira,
             rows,
             config,
@@ -81,7 +85,9 @@ impl<'a> Ctx<'a> {
         data: &impl Serialize,
     ) -> Result<()> {
         let html = self.render_page(template, rel, title, data)?;
-        super::write(self.out, rel, html.as_bytes())
+        super::write(self.out, rel, html.as_bytes())?;
+        self.progress.inc(1);
+        Ok(())
     }
 
     /// The page as text: `data`'s fields at the top level of the template context, over the

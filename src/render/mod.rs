@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
+use indicatif::ProgressBar;
 
 use crate::config::Config;
 use crate::evidence::Evidence;
@@ -37,24 +38,27 @@ pub struct PhaseTime {
 }
 
 /// Renders the whole site into `out` (which must exist and be empty) and returns how long each
-/// phase took, for the build's log.
+/// phase took, for the build's log. `progress` counts files written of the files planned (see
+/// [`planned`]), its message the phase being rendered.
 pub fn render_site(
     config: &Config,
     inputs: &Inputs,
     evidence: &Evidence,
     out: &Path,
+    progress: &ProgressBar,
 ) -> Result<Vec<PhaseTime>> {
-    let mut t = Timer::default();
+    let mut t = Timer::new(progress);
     let tera = t.time("templates", || {
         let tera = theme::templates(&config.root, &config.theme.name)?;
         let n = tera.get_template_names().count();
         Ok((tera, n))
     })?;
     let ctx = t.time("register rows", || {
-        let ctx = Ctx::new(config, inputs, evidence, tera, out);
+        let ctx = Ctx::new(config, inputs, evidence, tera, out, progress.clone());
         let n = ctx.rows.len();
         Ok((ctx, n))
     })?;
+    t.plan(&ctx);
     t.files("assets", || write_assets(&ctx))?;
     t.files("sources", || copy_sources(&ctx))?;
     t.files("source lines", || pages::sources::render(&ctx))?;
@@ -63,6 +67,7 @@ pub fn render_site(
         let n = charts.len();
         Ok((charts, n))
     })?;
+    t.advance();
     t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
     t.files("severities", || pages::severities::render(&ctx))?;
     t.files("register", || pages::register::render(&ctx))?;
@@ -95,23 +100,107 @@ pub fn render_site(
     })?;
     // Last: it hashes the files the other phases wrote.
     t.files("requests", || pages::requests::render(&ctx))?;
-    Ok(t.0)
+    Ok(t.phases)
 }
 
-/// The phases timed so far.
-#[derive(Default)]
-struct Timer(Vec<PhaseTime>);
+/// The phases that write files, in the order [`render_site`] runs them.
+const FAMILIES: &[&str] = &[
+    "assets",
+    "sources",
+    "source lines",
+    "charts",
+    "dashboard",
+    "severities",
+    "register",
+    "incidents",
+    "postmortems",
+    "policies",
+    "population",
+    "exceptions",
+    "controls",
+    "method",
+    "verify",
+    "changes",
+    "sample",
+    "workpapers",
+    "oncall",
+    "audit log",
+    "configuration",
+    "automation",
+    "customers",
+    "data files",
+    "requests",
+];
 
-impl Timer {
+/// The files a family is expected to write, known before rendering: exact or nearly for the
+/// families that grow with the inputs (a page per incident, a page and a search shard per
+/// register page, a copy and a line page per input), one for a family of a page or a few.
+fn planned(family: &str, ctx: &Ctx) -> u64 {
+    let n = match family {
+        "sources" | "source lines" => ctx.inputs.sources.len(),
+        "incidents" => ctx.evidence.incidents.len(),
+        "register" => 2 * ctx.rows.len().div_ceil(pages::register::PAGE_SIZE).max(1),
+        "postmortems" => ctx.inputs.postmortems.len() + 1,
+        "policies" => ctx.inputs.policies.len() + 1,
+        "severities" => ctx.inputs.policy().severities.len() + 1,
+        "data files" => 4,
+        _ => 1,
+    };
+    n as u64
+}
+
+/// The phases timed so far, and the progress bar they advance.
+struct Timer<'p> {
+    phases: Vec<PhaseTime>,
+    bar: &'p ProgressBar,
+    /// [`planned`] for each family, once the context is built.
+    plan: BTreeMap<&'static str, u64>,
+    /// Files the finished families wrote.
+    written: u64,
+}
+
+impl<'p> Timer<'p> {
+    fn new(bar: &'p ProgressBar) -> Self {
+        Timer {
+            phases: Vec::new(),
+            bar,
+            plan: BTreeMap::new(),
+            written: 0,
+        }
+    }
+
+    /// Sets the bar's length to the files planned.
+    fn plan(&mut self, ctx: &Ctx) {
+        self.plan = FAMILIES.iter().map(|&f| (f, planned(f, ctx))).collect();
+        self.bar.set_position(0);
+        self.bar.set_length(self.plan.values().sum());
+    }
+
+    /// Counts the files of the phase just finished: its plan is replaced by what it wrote, and
+    /// the position by the files written so far (pages ticked the bar as they were written,
+    /// other files were not), so the bar ends exactly full whatever the estimates.
+    fn advance(&mut self) {
+        let Some(last) = self.phases.last() else {
+            return;
+        };
+        let made = last.count as u64;
+        let planned = self.plan.insert(last.phase, made).unwrap_or(0);
+        self.written += made;
+        let len = self.bar.length().unwrap_or(0);
+        self.bar.set_length((len + made).saturating_sub(planned));
+        self.bar.set_position(self.written);
+    }
+
     /// Runs one phase, which returns what it made and how many things (files, rows) that is.
     fn time<T>(
         &mut self,
         phase: &'static str,
         run: impl FnOnce() -> Result<(T, usize)>,
     ) -> Result<T> {
+        self.bar.set_message(phase);
         let start = Instant::now();
         let (made, count) = run()?;
-        self.0.push(PhaseTime {
+        self.phases.push(PhaseTime {
             phase,
             count,
             elapsed_ms: start.elapsed().as_millis(),
@@ -122,7 +211,9 @@ impl Timer {
 
     /// Runs one phase that writes files and returns how many.
     fn files(&mut self, phase: &'static str, run: impl FnOnce() -> Result<usize>) -> Result<()> {
-        self.time(phase, || Ok(((), run()?)))
+        self.time(phase, || Ok(((), run()?)))?;
+        self.advance();
+        Ok(())
     }
 }
 
@@ -265,7 +356,8 @@ mod tests {
         );
         let evidence = crate::evidence::evaluate(&config, &inputs);
         let out = tempfile::tempdir().unwrap();
-        let phases = render_site(&config, &inputs, &evidence, out.path()).unwrap();
+        let bar = ProgressBar::hidden();
+        let phases = render_site(&config, &inputs, &evidence, out.path(), &bar).unwrap();
         let names: Vec<&str> = phases.iter().map(|p| p.phase).collect();
         assert_eq!(
             names,
@@ -307,5 +399,11 @@ mod tests {
         assert!(!out.path().join("sample.html").exists());
         assert_eq!(count("workpapers"), 0, "no sample, no workpapers");
         assert_eq!(count("data files"), 4);
+        // Every family that writes files is planned, and the bar ends full on their files.
+        let families = &names[2..];
+        assert_eq!(families, FAMILIES);
+        let files: usize = phases[2..].iter().map(|p| p.count).sum();
+        assert_eq!(bar.position(), files as u64);
+        assert_eq!(bar.length(), Some(files as u64));
     }
 }
