@@ -140,6 +140,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
             out.display()
         );
     } else {
+        bar.set_message("rendering");
         bar.set_style(progress::style(progress::FILES));
         render_into(config, &inputs, &evidence, out, &bar)?;
         // Written only once the new site is in place: a stamp never describes a partial site.
@@ -215,6 +216,8 @@ fn render_into(
         );
     }
     let phase = Instant::now();
+    // Removing a large previous build takes a while.
+    bar.set_message("replacing the previous build");
     replace_dir(&staging, out)?;
     info!(ms = ms(phase), "swap into place");
     Ok(())

@@ -47,7 +47,7 @@ pub fn render_site(
     out: &Path,
     progress: &ProgressBar,
 ) -> Result<Vec<PhaseTime>> {
-    let mut t = Timer::new(progress);
+    let mut t = Timer::new(progress, inputs, evidence);
     let tera = t.time("templates", || {
         let tera = theme::templates(&config.root, &config.theme.name)?;
         let n = tera.get_template_names().count();
@@ -58,7 +58,6 @@ pub fn render_site(
         let n = ctx.rows.len();
         Ok((ctx, n))
     })?;
-    t.plan(&ctx);
     t.files("assets", || write_assets(&ctx))?;
     t.files("sources", || copy_sources(&ctx))?;
     t.files("source lines", || pages::sources::render(&ctx))?;
@@ -134,15 +133,22 @@ const FAMILIES: &[&str] = &[
 
 /// The files a family is expected to write, known before rendering: exact or nearly for the
 /// families that grow with the inputs (a page per incident, a page and a search shard per
-/// register page, a copy and a line page per input), one for a family of a page or a few.
-fn planned(family: &str, ctx: &Ctx) -> u64 {
+/// register page of in-period incidents, a copy and a line page per input), one for a family
+/// of a page or a few.
+fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
     let n = match family {
-        "sources" | "source lines" => ctx.inputs.sources.len(),
-        "incidents" => ctx.evidence.incidents.len(),
-        "register" => 2 * ctx.rows.len().div_ceil(pages::register::PAGE_SIZE).max(1),
-        "postmortems" => ctx.inputs.postmortems.len() + 1,
-        "policies" => ctx.inputs.policies.len() + 1,
-        "severities" => ctx.inputs.policy().severities.len() + 1,
+        "sources" | "source lines" => inputs.sources.len(),
+        "incidents" => evidence.incidents.len(),
+        "register" => {
+            2 * evidence
+                .incidents
+                .len()
+                .div_ceil(pages::register::PAGE_SIZE)
+                .max(1)
+        }
+        "postmortems" => inputs.postmortems.len() + 1,
+        "policies" => inputs.policies.len() + 1,
+        "severities" => inputs.policy().severities.len() + 1,
         "data files" => 4,
         _ => 1,
     };
@@ -153,27 +159,29 @@ fn planned(family: &str, ctx: &Ctx) -> u64 {
 struct Timer<'p> {
     phases: Vec<PhaseTime>,
     bar: &'p ProgressBar,
-    /// [`planned`] for each family, once the context is built.
+    /// [`planned`] for each family, replaced by what it wrote as it finishes.
     plan: BTreeMap<&'static str, u64>,
     /// Files the finished families wrote.
     written: u64,
 }
 
 impl<'p> Timer<'p> {
-    fn new(bar: &'p ProgressBar) -> Self {
+    /// A timer whose bar counts the files planned, from zero.
+    fn new(bar: &'p ProgressBar, inputs: &Inputs, evidence: &Evidence) -> Self {
+        let plan: BTreeMap<_, _> = FAMILIES
+            .iter()
+            .map(|&f| (f, planned(f, inputs, evidence)))
+            .collect();
+        bar.set_position(0);
+        bar.set_length(plan.values().sum());
+        // The rate so far (reading inputs) says nothing about the rate of writing pages.
+        bar.reset_eta();
         Timer {
             phases: Vec::new(),
             bar,
-            plan: BTreeMap::new(),
+            plan,
             written: 0,
         }
-    }
-
-    /// Sets the bar's length to the files planned.
-    fn plan(&mut self, ctx: &Ctx) {
-        self.plan = FAMILIES.iter().map(|&f| (f, planned(f, ctx))).collect();
-        self.bar.set_position(0);
-        self.bar.set_length(self.plan.values().sum());
     }
 
     /// Counts the files of the phase just finished: its plan is replaced by what it wrote, and
@@ -323,6 +331,7 @@ fn copy_sources(ctx: &Ctx) -> Result<usize> {
             );
         }
         write(ctx.out, &s.copy, &bytes)?;
+        ctx.progress.inc(1);
     }
     Ok(seen.len())
 }

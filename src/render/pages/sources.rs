@@ -44,6 +44,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         let bytes = std::fs::read(ctx.config.path(&s.path))
             .with_context(|| format!("{}: cannot read", s.path))?;
         write_page(ctx, s, &page, &bytes)?;
+        ctx.progress.inc(1);
     }
     Ok(written.len())
 }
