@@ -34,6 +34,7 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     let dist = config.path(&config.output.dist);
     let phase = Instant::now();
     let bar = super::progress::bar(args.quiet, super::progress::BYTES);
+    bar.set_message("listing the site");
     let progress = |done: Oxum, total: Oxum| {
         bar.set_length(total.bytes);
         bar.set_position(done.bytes);
