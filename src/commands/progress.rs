@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::package::bagit::Oxum;
+
 /// Work of unknown size: what is being done and for how long.
 pub const SPINNER: &str = "{spinner} {msg} ({elapsed})";
 /// `build` while rendering: files written of the files the site will have.
@@ -47,6 +49,17 @@ fn make(shown: bool, template: &str) -> ProgressBar {
     bar
 }
 
+/// Shows `done` of `total` (a bag's bytes and files, as `package` writes it or `verify` reads
+/// it) on `bar`, switching it to [`BYTES`] once the total is known: `N/M files <what>`.
+pub fn bag_bytes(bar: &ProgressBar, done: Oxum, total: Oxum, what: &str) {
+    if bar.length() != Some(total.bytes) {
+        bar.set_style(style(BYTES));
+        bar.set_length(total.bytes);
+    }
+    bar.set_position(done.bytes);
+    bar.set_message(format!("{}/{} files {what}", done.files, total.files));
+}
+
 /// The style of `template` (one of the constants above, checked by the tests).
 pub fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).expect("static template")
@@ -72,6 +85,26 @@ mod tests {
         bar.set_length(10);
         bar.inc(3);
         assert_eq!((bar.position(), bar.length()), (3, Some(10)));
+    }
+
+    #[test]
+    fn a_bag_bar_counts_bytes_of_the_total_and_files_in_its_message() {
+        let bar = make(false, SPINNER);
+        let total = Oxum {
+            bytes: 1000,
+            files: 4,
+        };
+        bag_bytes(
+            &bar,
+            Oxum {
+                bytes: 250,
+                files: 1,
+            },
+            total,
+            "checked",
+        );
+        assert_eq!((bar.position(), bar.length()), (250, Some(1000)));
+        assert_eq!(bar.message(), "1/4 files checked");
     }
 
     #[test]

@@ -12,14 +12,7 @@ use crate::package::verify::{VerifyReport, verify_path_with};
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let bar = progress::bar(args.quiet, progress::SPINNER);
     bar.set_message(format!("reading {}", args.path.display()));
-    let checked = |done: Oxum, total: Oxum| {
-        if bar.length() != Some(total.bytes) {
-            bar.set_style(progress::style(progress::BYTES));
-            bar.set_length(total.bytes);
-        }
-        bar.set_position(done.bytes);
-        bar.set_message(format!("{}/{} files checked", done.files, total.files));
-    };
+    let checked = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "checked");
     let report = verify_path_with(&args.path, args.pubkey.as_deref(), &checked);
     bar.finish_and_clear();
     if report.is_ok() {

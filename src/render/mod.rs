@@ -159,7 +159,7 @@ fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
 struct Timer<'p> {
     phases: Vec<PhaseTime>,
     bar: &'p ProgressBar,
-    /// [`planned`] for each family, replaced by what it wrote as it finishes.
+    /// [`planned`] for each family not finished yet.
     plan: BTreeMap<&'static str, u64>,
     /// Files the finished families wrote.
     written: u64,
@@ -192,7 +192,7 @@ impl<'p> Timer<'p> {
             return;
         };
         let made = last.count as u64;
-        let planned = self.plan.insert(last.phase, made).unwrap_or(0);
+        let planned = self.plan.remove(last.phase).unwrap_or(0);
         self.written += made;
         let len = self.bar.length().unwrap_or(0);
         self.bar.set_length((len + made).saturating_sub(planned));
