@@ -119,19 +119,26 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
 /// The records read of the window being read: of its reported total when the API gave one,
 /// a running count otherwise.
 fn show(bar: &ProgressBar, endpoint: &str, read: u64, total: Option<u64>) {
-    match total {
-        Some(total) if bar.length() != Some(total) => {
-            bar.set_style(progress::style(progress::RECORDS_OF));
-            bar.set_length(total);
-        }
-        None if bar.length().is_some() => {
-            bar.set_style(progress::style(progress::RECORDS));
-            bar.unset_length();
-        }
-        _ => {}
-    }
     bar.set_message(endpoint.to_string());
-    bar.set_position(read);
+    match total {
+        Some(total) => {
+            if bar.length().is_none() {
+                bar.set_style(progress::style(progress::RECORDS_OF));
+            }
+            // One update, so no frame shows this window's total with the last one's count.
+            bar.update(|s| {
+                s.set_len(total);
+                s.set_pos(read);
+            });
+        }
+        None => {
+            if bar.length().is_some() {
+                bar.set_style(progress::style(progress::RECORDS));
+                bar.unset_length();
+            }
+            bar.set_position(read);
+        }
+    }
 }
 
 /// A credential from the environment, trimmed; an empty value counts as unset.

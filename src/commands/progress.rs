@@ -54,10 +54,12 @@ fn make(shown: bool, template: &str) -> ProgressBar {
 pub fn bag_bytes(bar: &ProgressBar, done: Oxum, total: Oxum, what: &str) {
     if bar.length() != Some(total.bytes) {
         bar.set_style(style(BYTES));
-        bar.set_length(total.bytes);
     }
-    bar.set_position(done.bytes);
     bar.set_message(format!("{}/{} files {what}", done.files, total.files));
+    bar.update(|s| {
+        s.set_len(total.bytes);
+        s.set_pos(done.bytes);
+    });
 }
 
 /// The style of `template` (one of the constants above, checked by the tests).

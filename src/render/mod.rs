@@ -194,9 +194,12 @@ impl<'p> Timer<'p> {
         let made = last.count as u64;
         let planned = self.plan.remove(last.phase).unwrap_or(0);
         self.written += made;
-        let len = self.bar.length().unwrap_or(0);
-        self.bar.set_length((len + made).saturating_sub(planned));
-        self.bar.set_position(self.written);
+        let written = self.written;
+        self.bar.update(|s| {
+            let len = s.len().unwrap_or(0);
+            s.set_len((len + made).saturating_sub(planned));
+            s.set_pos(written);
+        });
     }
 
     /// Runs one phase, which returns what it made and how many things (files, rows) that is.
