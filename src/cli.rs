@@ -141,6 +141,9 @@ pub struct VerifyArgs {
     /// and commit its bag-info.txt records) and report whether it is identical file for file.
     #[arg(long)]
     pub rebuild: bool,
+    /// Do not show a progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -71,7 +71,7 @@ fn client(url: &str, token: &str, sleeper: Sleeper) -> ApiClient {
         .with_retry(RetryPolicy::default(), sleeper)
 }
 
-fn no_progress(_: &str, _: u64) {}
+fn no_progress(_: &str, _: u64, _: Option<u64>) {}
 
 fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
     walkdir::WalkDir::new(dir)

@@ -45,7 +45,7 @@ fn recorder() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
     (Arc::new(move |d| s.lock().unwrap().push(d)), slept)
 }
 
-fn no_progress(_: &str, _: u64) {}
+fn no_progress(_: &str, _: u64, _: Option<u64>) {}
 
 fn all_files(dir: &Path) -> Vec<PathBuf> {
     walkdir::WalkDir::new(dir)

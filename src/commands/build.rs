@@ -1,15 +1,13 @@
 //! `pagerproof build`: inputs → evidence → site, replacing the previous output only on success.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 use tracing::info;
 
-use super::ms;
+use super::{ms, progress};
 use crate::cli::BuildArgs;
 use crate::config::Config;
 use crate::model::Level;
@@ -80,9 +78,9 @@ pub fn build_site_with(config: &Config, out: &Path, options: BuildOptions) -> Re
 /// `build_site_with` for a caller that already holds `util::lock_beside(out)` (`package` keeps
 /// it until the bag is written, so it bags exactly the build it made).
 pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> Result<Built> {
-    let progress = progress(options.quiet);
+    let bar = progress::bar(options.quiet, progress::SPINNER);
     let started = Instant::now();
-    progress.set_message("reading inputs");
+    bar.set_message("reading inputs");
     let phase = Instant::now();
     let mut inputs = crate::ingest::load(config)?;
     if let Some(env) = options.env {
@@ -117,9 +115,9 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         "load inputs"
     );
     for f in inputs.findings.iter().filter(|f| f.level == Level::Warning) {
-        progress.suspend(|| eprintln!("{f}"));
+        bar.suspend(|| eprintln!("{f}"));
     }
-    progress.set_message(format!(
+    bar.set_message(format!(
         "testing {} incidents against the policy",
         inputs.accounting.accepted
     ));
@@ -144,13 +142,14 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
             out.display()
         );
     } else {
-        progress.set_message("rendering pages");
-        render_into(config, &inputs, &evidence, out)?;
+        bar.set_message("rendering");
+        bar.set_style(progress::style(progress::FILES));
+        render_into(config, &inputs, &evidence, out, &bar)?;
         // Written only once the new site is in place: a stamp never describes a partial site.
         std::fs::write(&stamp, stamp_text(&fingerprint, out))
             .with_context(|| format!("{}: cannot write", stamp.display()))?;
     }
-    progress.finish_and_clear();
+    bar.finish_and_clear();
     info!(
         ms = ms(started),
         peak_mib = crate::util::peak_rss_mib(),
@@ -181,6 +180,7 @@ fn render_into(
     inputs: &crate::model::Inputs,
     evidence: &crate::evidence::Evidence,
     out: &Path,
+    bar: &indicatif::ProgressBar,
 ) -> Result<()> {
     // The stamp goes first: from here until the new stamp, `out` is not a known build.
     let stamp = stamp_path(out);
@@ -190,7 +190,7 @@ fn render_into(
     }
     let staging = staging_dir(out)?;
     let phase = Instant::now();
-    let phases = match crate::render::render_site(config, inputs, evidence, &staging) {
+    let phases = match crate::render::render_site(config, inputs, evidence, &staging, bar) {
         Ok(phases) => phases,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -218,6 +218,8 @@ fn render_into(
         );
     }
     let phase = Instant::now();
+    // Removing a large previous build takes a while.
+    bar.set_message("replacing the previous build");
     replace_dir(&staging, out)?;
     info!(ms = ms(phase), "swap into place");
     Ok(())
@@ -335,25 +337,6 @@ fn refuse_out_inside_inputs(config: &Config, out: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn progress(quiet: bool) -> ProgressBar {
-    let bar = progress_bar(quiet, "{spinner} {msg} ({elapsed})");
-    if !bar.is_hidden() {
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    }
-    bar
-}
-
-/// A progress bar on stderr with `template`, hidden with `quiet`, with --verbose (the phase log
-/// lines replace it: both would share stderr) and when stderr is not a terminal.
-pub fn progress_bar(quiet: bool, template: &str) -> ProgressBar {
-    if quiet || tracing::enabled!(tracing::Level::INFO) || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    bar.set_style(ProgressStyle::with_template(template).expect("static template"));
-    bar
 }
 
 /// A fresh, empty directory beside `out` (same file system, so the final rename is atomic),

@@ -100,7 +100,13 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
     // Whether an answer names a page of the site is only known once it is rendered.
     if !inputs.requests.is_empty() {
         let dir = tempfile::tempdir()?;
-        crate::render::render_site(config, &inputs, &evidence, dir.path())?;
+        crate::render::render_site(
+            config,
+            &inputs,
+            &evidence,
+            dir.path(),
+            &indicatif::ProgressBar::hidden(),
+        )?;
         for (r, message) in crate::render::pages::requests::problems(dir.path(), &inputs.requests) {
             out.push(warn(crate::model::REQUESTS_FILE, Some(r.line), message));
         }

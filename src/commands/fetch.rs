@@ -6,7 +6,10 @@ use anyhow::{Context, Result};
 
 use crate::cli::{FetchGithubArgs, FetchJiraArgs, FetchPagerdutyArgs, FetchStatuspageArgs};
 use crate::config::Config;
-use crate::fetch::{github, jira, pagerduty, progress_bar, statuspage};
+use indicatif::ProgressBar;
+
+use super::progress;
+use crate::fetch::{github, jira, pagerduty, statuspage};
 
 pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
     let config = Config::load(&args.site.site)?;
@@ -39,11 +42,9 @@ pub fn pagerduty(args: &FetchPagerdutyArgs) -> Result<ExitCode> {
     if args.keep_raw {
         client = client.keeping_raw();
     }
-    let bar = progress_bar(args.quiet);
-    let progress = |endpoint: &str, n: u64| {
-        bar.set_message(endpoint.to_string());
-        bar.inc(n);
-    };
+    let bar = progress::bar(args.quiet, progress::RECORDS);
+    let progress =
+        |endpoint: &str, read: u64, total: Option<u64>| show(&bar, endpoint, read, total);
     let dir = config.path(&config.inputs.pagerduty);
     // The snapshot directory is replaced whole; the site directory stays.
     let _lock = crate::util::lock_dir(&config.root)?;
@@ -93,11 +94,9 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
     if args.keep_raw {
         client = client.keeping_raw();
     }
-    let bar = progress_bar(args.quiet);
-    let progress = |endpoint: &str, n: u64| {
-        bar.set_message(endpoint.to_string());
-        bar.inc(n);
-    };
+    let bar = progress::bar(args.quiet, progress::RECORDS);
+    let progress =
+        |endpoint: &str, read: u64, total: Option<u64>| show(&bar, endpoint, read, total);
     let dir = config.path(&config.inputs.jira);
     // The snapshot directory is replaced whole; the site directory stays.
     let _lock = crate::util::lock_dir(&config.root)?;
@@ -117,6 +116,31 @@ pub fn jira(args: &FetchJiraArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The records read of the window being read: of its reported total when the API gave one,
+/// a running count otherwise.
+fn show(bar: &ProgressBar, endpoint: &str, read: u64, total: Option<u64>) {
+    bar.set_message(endpoint.to_string());
+    match total {
+        Some(total) => {
+            if bar.length().is_none() {
+                bar.set_style(progress::style(progress::RECORDS_OF));
+            }
+            // One update, so no frame shows this window's total with the last one's count.
+            bar.update(|s| {
+                s.set_len(total);
+                s.set_pos(read);
+            });
+        }
+        None => {
+            if bar.length().is_some() {
+                bar.set_style(progress::style(progress::RECORDS));
+                bar.unset_length();
+            }
+            bar.set_position(read);
+        }
+    }
+}
+
 /// A credential from the environment, trimmed; an empty value counts as unset.
 fn secret_env(name: &str, what: &str) -> Result<String> {
     std::env::var(name)
@@ -134,11 +158,9 @@ pub fn statuspage(args: &FetchStatuspageArgs) -> Result<ExitCode> {
     if args.keep_raw {
         client = client.keeping_raw();
     }
-    let bar = progress_bar(args.quiet);
-    let progress = |endpoint: &str, n: u64| {
-        bar.set_message(endpoint.to_string());
-        bar.inc(n);
-    };
+    let bar = progress::bar(args.quiet, progress::RECORDS);
+    let progress =
+        |endpoint: &str, read: u64, total: Option<u64>| show(&bar, endpoint, read, total);
     let dir = config.path(&config.inputs.statuspage);
     let _lock = crate::util::lock_dir(&config.root)?;
     let result = statuspage::fetch(&client, &args.page_id, &progress)
@@ -163,11 +185,9 @@ pub fn github(args: &FetchGithubArgs) -> Result<ExitCode> {
     if args.keep_raw {
         client = client.keeping_raw();
     }
-    let bar = progress_bar(args.quiet);
-    let progress = |endpoint: &str, n: u64| {
-        bar.set_message(endpoint.to_string());
-        bar.inc(n);
-    };
+    let bar = progress::bar(args.quiet, progress::RECORDS);
+    let progress =
+        |endpoint: &str, read: u64, total: Option<u64>| show(&bar, endpoint, read, total);
     let dir = config.path(&config.inputs.github);
     let _lock = crate::util::lock_dir(&config.root)?;
     let result = github::fetch(&client, &refs, &progress)
@@ -184,4 +204,19 @@ pub fn github(args: &FetchGithubArgs) -> Result<ExitCode> {
         eprintln!("warning: GitHub does not know {}", snap.missing.join(", "));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_a_window_of_its_reported_total_or_without_one() {
+        let bar = ProgressBar::hidden();
+        show(&bar, "/incidents", 100, Some(250));
+        assert_eq!((bar.position(), bar.length()), (100, Some(250)));
+        show(&bar, "/audit/records", 40, None);
+        assert_eq!((bar.position(), bar.length()), (40, None));
+        assert_eq!(bar.message(), "/audit/records");
+    }
 }

@@ -18,6 +18,7 @@ pub mod keygen;
 pub mod man;
 pub mod package;
 pub mod previous;
+pub mod progress;
 pub mod rebuild;
 pub mod sample;
 pub mod serve;
@@ -67,6 +68,7 @@ fn quiet(command: &Command) -> bool {
     match command {
         Command::Build(args) => args.quiet,
         Command::Package(args) => args.quiet,
+        Command::Verify(args) => args.quiet,
         Command::Fetch(FetchCommand::Pagerduty(args)) => args.quiet,
         Command::Fetch(FetchCommand::Jira(args)) => args.quiet,
         Command::Fetch(FetchCommand::Statuspage(args)) => args.quiet,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use tracing::info;
 
-use super::ms;
+use super::{ms, progress};
 use crate::cli::PackageArgs;
 use crate::evidence::provenance::Provenance;
 use crate::package::bagit::{BagInfo, Oxum, Prepared};
@@ -33,17 +33,11 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
     info.previous = built.previous.clone();
     let dist = config.path(&config.output.dist);
     let phase = Instant::now();
-    let bar = crate::commands::build::progress_bar(
-        args.quiet,
-        "{bar:30} {bytes}/{total_bytes} {msg} ({elapsed})",
-    );
-    let progress = |done: Oxum, total: Oxum| {
-        bar.set_length(total.bytes);
-        bar.set_position(done.bytes);
-        bar.set_message(format!("{} of {} files bagged", done.files, total.files));
-    };
+    let bar = progress::bar(args.quiet, progress::SPINNER);
+    bar.set_message("listing the site");
+    let bagged = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "bagged");
     let name = config.package_name();
-    let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &progress)
+    let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &bagged)
         .with_context(|| format!("{}: cannot write the package", out.display()))?;
     bar.finish_and_clear();
     info!(

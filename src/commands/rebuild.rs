@@ -13,7 +13,7 @@ use crate::model::BuildEnv;
 use crate::package::bagit;
 
 /// Rebuilds the verified package at `path` (a zip or an unzipped bag named `bag`) and compares.
-pub fn run(path: &Path, bag: &str) -> Result<ExitCode> {
+pub fn run(path: &Path, bag: &str, quiet: bool) -> Result<ExitCode> {
     let work = tempfile::Builder::new()
         .prefix("pagerproof-rebuild-")
         .tempdir()
@@ -40,7 +40,7 @@ pub fn run(path: &Path, bag: &str) -> Result<ExitCode> {
     copy_inputs(&sources, &site)?;
     let config = Config::load(&site)?;
     let out = work.path().join("rebuilt");
-    let built = super::build::build_site(&config, &out, true, Some(env))?;
+    let built = super::build::build_site(&config, &out, quiet, Some(env))?;
     let differences = compare(&data, &out)?;
     println!("rebuilt from data/sources/: {}", built.summary);
     if differences.is_empty() {

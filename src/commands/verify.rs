@@ -4,15 +4,21 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use super::progress;
 use crate::cli::VerifyArgs;
-use crate::package::verify::{VerifyReport, verify_path};
+use crate::package::bagit::Oxum;
+use crate::package::verify::{VerifyReport, verify_path_with};
 
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
-    let report = verify_path(&args.path, args.pubkey.as_deref());
+    let bar = progress::bar(args.quiet, progress::SPINNER);
+    bar.set_message(format!("reading {}", args.path.display()));
+    let checked = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "checked");
+    let report = verify_path_with(&args.path, args.pubkey.as_deref(), &checked);
+    bar.finish_and_clear();
     if report.is_ok() {
         print_success(&args.path.display().to_string(), &report);
         if args.rebuild {
-            return super::rebuild::run(&args.path, &report.bag);
+            return super::rebuild::run(&args.path, &report.bag, args.quiet);
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -75,7 +75,7 @@ pub fn fetch(
                 request.received = 1;
                 window.requests.push(request);
                 window.received = 1;
-                progress(&endpoint, 1);
+                progress(&endpoint, 1, Some(1));
                 v["tracked_as"] = Value::String(tracked.clone());
                 issues.push(v);
             }

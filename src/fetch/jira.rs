@@ -160,8 +160,8 @@ fn search_cloud(
         };
         let page = v["issues"].as_array().cloned().unwrap_or_default();
         window.pages += 1;
-        progress(endpoint, page.len() as u64);
         issues.extend(page);
+        progress(endpoint, issues.len() as u64, None);
         // The last page omits nextPageToken (or says isLast).
         match v["nextPageToken"].as_str() {
             Some(t) if v["isLast"].as_bool() != Some(true) && token.as_deref() != Some(t) => {
@@ -193,7 +193,7 @@ fn get_issue(
             request.received = 1;
             window.requests.push(request);
             window.received = 1;
-            progress(&endpoint, 1);
+            progress(&endpoint, 1, Some(1));
             Some(v)
         }
         Err(FetchError::Status { status: 404, .. }) => {

@@ -336,7 +336,7 @@ fn fetch_schedule(
             window.pages = 1;
             window.received = 1;
             windows.push(window);
-            progress(&endpoint, 1);
+            progress(&endpoint, 1, Some(1));
             Ok(v)
         };
     let v2_result = if v3 {
@@ -495,7 +495,7 @@ fn fetch_automation(
             window.requests.push(request);
             window.pages = 1;
             window.received = items.len() as u64;
-            progress("/response_plays", window.received);
+            progress("/response_plays", window.received, None);
             Ok((items, window))
         });
     out.response_plays = optional(
@@ -551,7 +551,7 @@ fn fetch_automation(
             window.pages = 1;
             window.received = 1;
             windows.push(window);
-            progress(&endpoint, 1);
+            progress(&endpoint, 1, Some(1));
             records.push(json!({"orchestration": o, "router": router}));
         }
         out.event_orchestrations = Some(records);

@@ -13,8 +13,11 @@ use crate::util::utc_rfc3339;
 /// `offset + limit` may not exceed this (PagerDuty answers HTTP 400 beyond it).
 pub const OFFSET_CAP: u64 = 10_000;
 
-/// Receives the number of records of every page read (drives the progress bar).
-pub type Progress<'a> = &'a dyn Fn(&str, u64);
+/// Told after every page read: the endpoint, the records read so far in the window being read
+/// (a window starts the count again), and the total the API reported for that window when it
+/// reported one (classic pagination with `total=true`; cursor and page-numbered lists have none;
+/// a one-record read is its own window of one). Drives the progress bar.
+pub type Progress<'a> = &'a dyn Fn(&str, u64, Option<u64>);
 
 /// One list request: endpoint, fixed parameters, the key of the list in the response.
 #[derive(Debug, Clone)]
@@ -40,7 +43,7 @@ fn offset_page(client: &ApiClient, req: &ListRequest, offset: u64) -> Result<Pag
     params.push(("offset".into(), offset.to_string()));
     params.push(("total".into(), "true".into()));
     let (v, mut request) = client.get_recorded(req.endpoint, &params)?;
-    let Some(items) = v[req.list_key].as_array() else {
+    let Some((items, more, total)) = read_page(&v, req.list_key) else {
         bail!(
             "{} {}: the response has no `{}` list",
             client.base(),
@@ -49,13 +52,24 @@ fn offset_page(client: &ApiClient, req: &ListRequest, offset: u64) -> Result<Pag
         );
     };
     request.received = items.len() as u64;
-    request.reported = v["total"].as_u64();
+    request.reported = total;
     Ok(Page {
-        items: items.clone(),
-        more: v["more"].as_bool().unwrap_or(false),
-        total: request.reported,
+        items,
+        more,
+        total,
         request,
     })
+}
+
+/// A classic page's records, `more` and `total` (`null` unless asked with `total=true`); `None`
+/// when it has no `list_key` list.
+fn read_page(v: &Value, list_key: &str) -> Option<(Vec<Value>, bool, Option<u64>)> {
+    let items = v[list_key].as_array()?.clone();
+    Some((
+        items,
+        v["more"].as_bool().unwrap_or(false),
+        v["total"].as_u64(),
+    ))
 }
 
 /// Every record of an offset-paginated list, with its fetch-record window. Fails before crossing
@@ -84,9 +98,9 @@ fn read_rest(
     loop {
         window.pages += 1;
         window.requests.push(page.request);
-        progress(req.endpoint, page.items.len() as u64);
         let got = page.items.len() as u64;
         items.extend(page.items);
+        progress(req.endpoint, items.len() as u64, window.reported);
         if !page.more || got == 0 {
             break;
         }
@@ -267,8 +281,8 @@ pub fn cursor_all(
         window.pages += 1;
         request.received = page.len() as u64;
         window.requests.push(request);
-        progress(req.endpoint, page.len() as u64);
         items.extend(page.iter().cloned());
+        progress(req.endpoint, items.len() as u64, None);
         match v["next_cursor"].as_str().filter(|c| !c.is_empty()) {
             Some(next) if cursor.as_deref() != Some(next) => cursor = Some(next.to_string()),
             Some(_) => bail!(
@@ -327,6 +341,21 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_page_reports_its_total_only_when_it_has_one() {
+        let v = serde_json::json!({
+            "incidents": [{"id": "A"}, {"id": "B"}], "more": true, "total": 250
+        });
+        let (items, more, total) = read_page(&v, "incidents").unwrap();
+        assert_eq!((items.len(), more, total), (2, true, Some(250)));
+        // Without total=true PagerDuty answers `"total": null`.
+        let v = serde_json::json!({"incidents": [], "more": false, "total": null});
+        assert_eq!(read_page(&v, "incidents").unwrap().2, None);
+        let v = serde_json::json!({"incidents": []});
+        assert_eq!(read_page(&v, "incidents").unwrap(), (vec![], false, None));
+        assert!(read_page(&v, "services").is_none());
     }
 
     #[test]

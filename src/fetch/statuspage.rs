@@ -123,9 +123,9 @@ fn read_pages(
         request.received = items.len() as u64;
         window.pages += 1;
         window.requests.push(request);
-        progress(endpoint, items.len() as u64);
         let short = (items.len() as u64) < LIMIT;
         all.extend(items.iter().cloned());
+        progress(endpoint, all.len() as u64, None);
         if short {
             break;
         }

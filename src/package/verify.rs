@@ -49,13 +49,21 @@ struct BagFile {
 
 type BagFiles = BTreeMap<String, BagFile>;
 
+/// Told after every file read, with the files and bytes read so far and of the whole bag.
+pub type Progress<'a> = &'a dyn Fn(Oxum, Oxum);
+
 /// Verifies a zip or a bag directory; the signature `<zip>.minisig` too when `pubkey` is given.
 pub fn verify_path(path: &Path, pubkey: Option<&Path>) -> VerifyReport {
+    verify_path_with(path, pubkey, &|_, _| {})
+}
+
+/// [`verify_path`], telling `progress` how much of the bag's files it has read.
+pub fn verify_path_with(path: &Path, pubkey: Option<&Path>, progress: Progress) -> VerifyReport {
     let mut report = VerifyReport::default();
     let label = path.display().to_string();
     let files = if path.is_dir() {
         report.bag = dir_name(path);
-        read_dir_bag(path, &mut report)
+        read_dir_bag(path, &mut report, progress)
     } else {
         let opened = std::fs::File::open(path).and_then(|mut file| {
             let (digests, _) = Digests::of_reader(&mut file)?;
@@ -64,7 +72,7 @@ pub fn verify_path(path: &Path, pubkey: Option<&Path>) -> VerifyReport {
         match opened {
             Ok((mut file, digests)) => {
                 report.zip_sha256 = Some(digests.sha256);
-                read_zip_bag(&mut file, &label, &mut report)
+                read_zip_bag(&mut file, &label, &mut report, progress)
             }
             Err(e) => {
                 report.problem(&label, format!("cannot read: {e}"));
@@ -121,9 +129,25 @@ fn bag_file(reader: &mut impl Read, rel: &str) -> Result<BagFile, String> {
 }
 
 /// The files of an unzipped bag, by bag path; symbolic links and non-UTF-8 names are problems.
-fn read_dir_bag(root: &Path, report: &mut VerifyReport) -> BagFiles {
+fn read_dir_bag(root: &Path, report: &mut VerifyReport, progress: Progress) -> BagFiles {
     let mut files = BagFiles::new();
-    for entry in walkdir::WalkDir::new(root).min_depth(1).sort_by_file_name() {
+    // Listed first, so the progress has a total.
+    let entries: Vec<_> = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .collect();
+    let sizes = entries
+        .iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.metadata().map_or(0, |m| m.len()));
+    let total = sizes.fold(Oxum::default(), |t, size| Oxum {
+        bytes: t.bytes + size,
+        files: t.files + 1,
+    });
+    let mut done = Oxum::default();
+    for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
@@ -156,6 +180,9 @@ fn read_dir_bag(root: &Path, report: &mut VerifyReport) -> BagFiles {
         let read = std::fs::File::open(entry.path())
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|mut file| bag_file(&mut file, &rel));
+        done.files += 1;
+        done.bytes += read.as_ref().map_or(0, |f| f.size);
+        progress(done, total);
         match read {
             Ok(file) => {
                 files.insert(rel.clone(), file);
@@ -174,6 +201,7 @@ fn read_zip_bag(
     zip: &mut (impl Read + std::io::Seek),
     label: &str,
     report: &mut VerifyReport,
+    progress: Progress,
 ) -> BagFiles {
     let mut files = BagFiles::new();
     let entries = match zipread::central_directory(zip) {
@@ -183,9 +211,18 @@ fn read_zip_bag(
             return files;
         }
     };
+    let total = Oxum {
+        bytes: entries.iter().map(|e| e.size).sum(),
+        files: entries.len() as u64,
+    };
+    let mut done = Oxum::default();
     let mut bags = BTreeSet::new();
     let mut seen = BTreeSet::new();
     for (i, entry) in entries.iter().enumerate() {
+        // The entries before this one are read (every `continue` below skips the rest of it).
+        progress(done, total);
+        done.files += 1;
+        done.bytes += entry.size;
         let Ok(name) = std::str::from_utf8(&entry.name).map(str::to_string) else {
             report.problem(label, format!("entry #{i}: name is not UTF-8"));
             continue;
@@ -237,6 +274,7 @@ fn read_zip_bag(
             Err(e) => report.problem(&name, e),
         }
     }
+    progress(done, total);
     match bags.len() {
         1 => report.bag = bags.pop_first().expect("one bag"),
         0 => report.problem(label, "no bag directory in zip"),
@@ -553,6 +591,23 @@ fn zip_beside(bag_dir: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_counts_every_file_of_a_bag_directory_of_its_total() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        std::fs::write(dir.path().join("bagit.txt"), "abc").unwrap();
+        std::fs::write(dir.path().join("data/a.html"), "12345").unwrap();
+        let told = std::sync::Mutex::new(Vec::new());
+        verify_path_with(dir.path(), None, &|done, total| {
+            told.lock().unwrap().push((done, total))
+        });
+        let told = told.into_inner().unwrap();
+        let whole = Oxum { bytes: 8, files: 2 };
+        assert_eq!(told.len(), 2);
+        assert!(told.iter().all(|&(_, total)| total == whole));
+        assert_eq!(told.last().unwrap().0, whole);
+    }
 
     fn files(entries: &[(&str, &str)]) -> BagFiles {
         entries

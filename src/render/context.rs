@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub jira: JiraLinks,
     /// Inputs by site-relative path: pages link source rows by the thousand, so no scans.
     pub sources: SourceIndex<'a>,
+    /// Advanced by one for every page written (from any thread); see `render_site`.
+    pub progress: indicatif::ProgressBar,
 }
 
 /// Inputs by site-relative path.
@@ -51,6 +53,7 @@ impl<'a> Ctx<'a> {
         evidence: &'a Evidence,
         tera: Tera,
         out: &'a Path,
+        progress: indicatif::ProgressBar,
     ) -> Self {
         let mut by_subject: BTreeMap<&Subject, Vec<&Exception>> = BTreeMap::new();
         for e in &evidence.exceptions {
@@ -75,6 +78,7 @@ impl<'a> Ctx<'a> {
         };
         Ctx {
             sources,
+            progress,
             jira,
             rows,
             config,
@@ -101,7 +105,9 @@ impl<'a> Ctx<'a> {
         data: &impl Serialize,
     ) -> Result<()> {
         let html = self.render_page(template, rel, title, data)?;
-        super::write(self.out, rel, html.as_bytes())
+        super::write(self.out, rel, html.as_bytes())?;
+        self.progress.inc(1);
+        Ok(())
     }
 
     /// The page as text: `data`'s fields at the top level of the template context, over the

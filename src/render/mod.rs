@@ -5,10 +5,12 @@
 //! typed views; they share [`context::Ctx`], [`views`] (the register row, verdicts, links),
 //! [`chart_files`] and the helpers here. Arrows run from `pages/*` down to those, never back.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
+use indicatif::ProgressBar;
 
 use crate::config::Config;
 use crate::evidence::Evidence;
@@ -37,21 +39,23 @@ pub struct PhaseTime {
 }
 
 /// Renders the whole site into `out` (which must exist and be empty) and returns how long each
-/// phase took, for the build's log.
+/// phase took, for the build's log. `progress` counts files written of the files planned (see
+/// [`planned`]), its message the phase being rendered.
 pub fn render_site(
     config: &Config,
     inputs: &Inputs,
     evidence: &Evidence,
     out: &Path,
+    progress: &ProgressBar,
 ) -> Result<Vec<PhaseTime>> {
-    let mut t = Timer::default();
+    let mut t = Timer::new(progress, inputs, evidence);
     let tera = t.time("templates", || {
         let tera = theme::templates(&config.root, &config.theme.name)?;
         let n = tera.get_template_names().count();
         Ok((tera, n))
     })?;
     let ctx = t.time("register rows", || {
-        let ctx = Ctx::new(config, inputs, evidence, tera, out);
+        let ctx = Ctx::new(config, inputs, evidence, tera, out, progress.clone());
         let n = ctx.rows.len();
         Ok((ctx, n))
     })?;
@@ -67,6 +71,7 @@ pub fn render_site(
         let n = charts.len();
         Ok((charts, n))
     })?;
+    t.advance();
     t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
     t.files("severities", || pages::severities::render(&ctx))?;
     t.files("register", || pages::register::render(&ctx))?;
@@ -106,23 +111,118 @@ pub fn render_site(
     })?;
     // Last: it hashes the files the other phases wrote.
     t.files("requests", || pages::requests::render(&ctx))?;
-    Ok(t.0)
+    Ok(t.phases)
 }
 
-/// The phases timed so far.
-#[derive(Default)]
-struct Timer(Vec<PhaseTime>);
+/// The phases that write files, in the order [`render_site`] runs them.
+const FAMILIES: &[&str] = &[
+    "assets",
+    "sources",
+    "source lines",
+    "charts",
+    "dashboard",
+    "severities",
+    "register",
+    "incidents",
+    "postmortems",
+    "policies",
+    "population",
+    "exceptions",
+    "controls",
+    "method",
+    "verify",
+    "changes",
+    "sample",
+    "workpapers",
+    "oncall",
+    "audit log",
+    "configuration",
+    "automation",
+    "customers",
+    "data files",
+    "requests",
+];
 
-impl Timer {
+/// The files a family is expected to write, known before rendering: exact or nearly for the
+/// families that grow with the inputs (a page per incident, a page and a search shard per
+/// register page of in-period incidents, a copy and a line page per input), one for a family
+/// of a page or a few.
+fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
+    let n = match family {
+        "sources" | "source lines" => inputs.sources.len(),
+        "incidents" => evidence.incidents.len(),
+        // Its pages, and about one search file of display rows per 100 incidents (the term
+        // files are not known before the index is built).
+        "register" => {
+            let n = evidence.incidents.len();
+            n.div_ceil(pages::paging::page_size()).max(1) + n.div_ceil(search_index::ROWS_PER_SHARD)
+        }
+        "postmortems" => inputs.postmortems.len() + 1,
+        "policies" => inputs.policies.len() + 1,
+        "severities" => inputs.policy().severities.len() + 1,
+        "data files" => 4,
+        _ => 1,
+    };
+    n as u64
+}
+
+/// The phases timed so far, and the progress bar they advance.
+struct Timer<'p> {
+    phases: Vec<PhaseTime>,
+    bar: &'p ProgressBar,
+    /// [`planned`] for each family not finished yet.
+    plan: BTreeMap<&'static str, u64>,
+    /// Files the finished families wrote.
+    written: u64,
+}
+
+impl<'p> Timer<'p> {
+    /// A timer whose bar counts the files planned, from zero.
+    fn new(bar: &'p ProgressBar, inputs: &Inputs, evidence: &Evidence) -> Self {
+        let plan: BTreeMap<_, _> = FAMILIES
+            .iter()
+            .map(|&f| (f, planned(f, inputs, evidence)))
+            .collect();
+        bar.set_position(0);
+        bar.set_length(plan.values().sum());
+        // The rate so far (reading inputs) says nothing about the rate of writing pages.
+        bar.reset_eta();
+        Timer {
+            phases: Vec::new(),
+            bar,
+            plan,
+            written: 0,
+        }
+    }
+
+    /// Counts the files of the phase just finished: its plan is replaced by what it wrote, and
+    /// the position by the files written so far (pages ticked the bar as they were written,
+    /// other files were not), so the bar ends exactly full whatever the estimates.
+    fn advance(&mut self) {
+        let Some(last) = self.phases.last() else {
+            return;
+        };
+        let made = last.count as u64;
+        let planned = self.plan.remove(last.phase).unwrap_or(0);
+        self.written += made;
+        let written = self.written;
+        self.bar.update(|s| {
+            let len = s.len().unwrap_or(0);
+            s.set_len((len + made).saturating_sub(planned));
+            s.set_pos(written);
+        });
+    }
+
     /// Runs one phase, which returns what it made and how many things (files, rows) that is.
     fn time<T>(
         &mut self,
         phase: &'static str,
         run: impl FnOnce() -> Result<(T, usize)>,
     ) -> Result<T> {
+        self.bar.set_message(phase);
         let start = Instant::now();
         let (made, count) = run()?;
-        self.0.push(PhaseTime {
+        self.phases.push(PhaseTime {
             phase,
             count,
             elapsed_ms: start.elapsed().as_millis(),
@@ -133,7 +233,9 @@ impl Timer {
 
     /// Runs one phase that writes files and returns how many.
     fn files(&mut self, phase: &'static str, run: impl FnOnce() -> Result<usize>) -> Result<()> {
-        self.time(phase, || Ok(((), run()?)))
+        self.time(phase, || Ok(((), run()?)))?;
+        self.advance();
+        Ok(())
     }
 }
 
@@ -368,7 +470,8 @@ mod tests {
         );
         let evidence = crate::evidence::evaluate(&config, &inputs);
         let out = tempfile::tempdir().unwrap();
-        let phases = render_site(&config, &inputs, &evidence, out.path()).unwrap();
+        let bar = ProgressBar::hidden();
+        let phases = render_site(&config, &inputs, &evidence, out.path(), &bar).unwrap();
         let names: Vec<&str> = phases.iter().map(|p| p.phase).collect();
         assert_eq!(
             names,
@@ -410,5 +513,11 @@ mod tests {
         assert!(!out.path().join("sample.html").exists());
         assert_eq!(count("workpapers"), 0, "no sample, no workpapers");
         assert_eq!(count("data files"), 4);
+        // Every family that writes files is planned, and the bar ends full on their files.
+        let families = &names[2..];
+        assert_eq!(families, FAMILIES);
+        let files: usize = phases[2..].iter().map(|p| p.count).sum();
+        assert_eq!(bar.position(), files as u64);
+        assert_eq!(bar.length(), Some(files as u64));
     }
 }

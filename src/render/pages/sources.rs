@@ -116,6 +116,7 @@ pub fn copy<'a>(ctx: &Ctx<'a>) -> Result<Vec<Copied<'a>>> {
         .into_par_iter()
         .map(|source| {
             let scan = copy_one(ctx, source)?;
+            ctx.progress.inc(1);
             Ok(Copied { source, scan })
         })
         .collect()
@@ -216,7 +217,11 @@ pub fn render(ctx: &Ctx, copied: &[Copied]) -> Result<usize> {
 fn write_batch(ctx: &Ctx, batch: &mut Vec<Chunk>) -> Result<usize> {
     batch
         .par_iter()
-        .map(|chunk| write_page(ctx, chunk))
+        .map(|chunk| {
+            write_page(ctx, chunk)?;
+            ctx.progress.inc(1);
+            Ok(())
+        })
         .collect::<Result<Vec<()>>>()?;
     let n = batch.len();
     batch.clear();
