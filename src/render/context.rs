@@ -9,10 +9,10 @@ use serde::Serialize;
 use tera::Tera;
 
 use super::theme;
-use super::views::{IncidentRowView, JiraLinks, SiteView};
+use super::views::{IncidentRowView, JiraLinks, SiteView, SourceIndex, indexed_line_href};
 use crate::config::Config;
 use crate::evidence::{Evidence, Exception, IncidentFacts, PostmortemFacts, Subject};
-use crate::model::{Inputs, Postmortem, Response, SourceFile};
+use crate::model::{Inputs, Postmortem, Response};
 
 /// Everything a page renderer needs.
 pub struct Ctx<'a> {
@@ -32,18 +32,6 @@ pub struct Ctx<'a> {
     pub sources: SourceIndex<'a>,
     /// Advanced by one for every page written (from any thread); see `render_site`.
     pub progress: indicatif::ProgressBar,
-}
-
-/// Inputs by site-relative path.
-pub type SourceIndex<'a> = std::collections::HashMap<&'a str, &'a SourceFile>;
-
-/// [`super::line_href`] through the index: the input's line page at `line`, empty when the file
-/// was not copied.
-pub fn indexed_line_href(sources: &SourceIndex, file: &str, line: u64) -> String {
-    sources
-        .get(file)
-        .map(|s| super::line_href(std::slice::from_ref(*s), file, line))
-        .unwrap_or_default()
 }
 
 impl<'a> Ctx<'a> {

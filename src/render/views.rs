@@ -303,13 +303,25 @@ pub fn incident_row(
     }
 }
 
+/// Inputs by site-relative path.
+pub type SourceIndex<'a> = std::collections::HashMap<&'a str, &'a crate::model::SourceFile>;
+
+/// [`super::line_href`] through the index: the input's line page at `line`, empty when the file
+/// was not copied.
+pub fn indexed_line_href(sources: &SourceIndex, file: &str, line: u64) -> String {
+    sources
+        .get(file)
+        .map(|s| super::line_href(std::slice::from_ref(*s), file, line))
+        .unwrap_or_default()
+}
+
 /// Register rows for every in-period incident, in number order.
 pub fn register_rows(
     config: &Config,
     inputs: &Inputs,
     evidence: &Evidence,
     jira: &JiraLinks,
-    sources: &super::context::SourceIndex,
+    sources: &SourceIndex,
 ) -> Vec<IncidentRowView> {
     evidence
         .incidents
@@ -318,7 +330,7 @@ pub fn register_rows(
             let incident = inputs.incident(facts.number)?;
             let mut row = incident_row(config, jira, incident, facts);
             if let Some(r) = incident.sources.first() {
-                row.source_href = super::context::indexed_line_href(sources, &r.file, r.line);
+                row.source_href = indexed_line_href(sources, &r.file, r.line);
             }
             Some(row)
         })
