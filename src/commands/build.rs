@@ -201,6 +201,7 @@ fn render_into(
         info!(
             ms = p.elapsed_ms as u64,
             count = p.count,
+            rss_mib = p.rss_mib,
             peak_mib = p.peak_mib,
             "render {}",
             p.phase

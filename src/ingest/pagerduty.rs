@@ -103,9 +103,8 @@ pub fn load(config: &Config) -> Result<Loaded> {
     for (rel, kind, path) in &files {
         match kind {
             FileKind::LogEntries => {
-                let bytes = read(rel, path)?;
                 let file: std::sync::Arc<str> = rel.as_str().into();
-                let entries = map_records(rel, &bytes, |line, v| {
+                let (entries, source) = map_records_streamed(rel, path, |line, v| {
                     let (incident, mut entry, agent) =
                         log_entry(&v).with_context(|| format!("{rel}:{line}: log entry"))?;
                     entry.source = Some(RowRef {
@@ -117,7 +116,7 @@ pub fn load(config: &Config) -> Result<Loaded> {
                 for (incident, entry, agent) in entries {
                     log.add(incident, entry, agent);
                 }
-                early.insert(rel, source_file(rel, &bytes));
+                early.insert(rel, source);
             }
             FileKind::FetchRecord => {
                 let bytes = read(rel, path)?;
@@ -137,6 +136,14 @@ pub fn load(config: &Config) -> Result<Loaded> {
     let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
     let snap = &mut loaded.snapshot;
     for (rel, kind, path) in &files {
+        if *kind == FileKind::Incidents {
+            let file: std::sync::Arc<str> = rel.as_str().into();
+            let (rows, source) = map_records_streamed(rel, path, |line, v| {
+                Ok(incident_row(&file, line as u64, &v, &log, &coverage))
+            })?;
+            loaded.files.push((source, rows));
+            continue;
+        }
         let (source, bytes) = match early.remove(rel.as_str()) {
             Some(source) => (source, Vec::new()),
             None => {
@@ -147,14 +154,7 @@ pub fn load(config: &Config) -> Result<Loaded> {
         let ctx = |line: usize, what: &str| format!("{rel}:{line}: {what}");
         let rel = rel.clone();
         match kind {
-            FileKind::Incidents => {
-                let file: std::sync::Arc<str> = rel.as_str().into();
-                let rows = map_records(&rel, &bytes, |line, v| {
-                    Ok(incident_row(&file, line as u64, &v, &log, &coverage))
-                })?;
-                loaded.files.push((source, rows));
-                continue;
-            }
+            FileKind::Incidents => unreachable!("read above, streamed"),
             FileKind::EscalationPolicies => {
                 for (line, v) in records(&rel, &bytes)? {
                     snap.escalation_policies.push(
@@ -404,17 +404,18 @@ fn read(rel: &str, path: &Path) -> Result<Vec<u8>> {
 /// in parallel, results in file order. Only the results are kept, never the whole file's JSON
 /// trees (a 100k-incident year has about a million log entries). The first failing line in file
 /// order is the error, whatever the thread count.
-pub(crate) fn map_records<T: Send>(
+fn map_records<T: Send>(
     rel: &str,
     bytes: &[u8],
-    f: impl Fn(usize, Value) -> Result<T> + Sync,
+    first_line: usize,
+    f: &(impl Fn(usize, Value) -> Result<T> + Sync),
 ) -> Result<Vec<T>> {
     let text = std::str::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{rel}: not UTF-8 ({e})"))?;
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| (i + 1, line))
+        .map(|(i, line)| (first_line + i, line))
         .collect();
     let results: Vec<Result<T>> = lines
         .par_iter()
@@ -426,6 +427,55 @@ pub(crate) fn map_records<T: Send>(
         })
         .collect();
     results.into_iter().collect()
+}
+
+/// [`map_records`] over a file read in blocks of whole lines (about 16 MiB each), hashed as it is
+/// read: a year's log entries (238 MB at 100k incidents) are never held whole. Also gives the
+/// file's [`SourceFile`].
+fn map_records_streamed<T: Send>(
+    rel: &str,
+    path: &Path,
+    f: impl Fn(usize, Value) -> Result<T> + Sync,
+) -> Result<(Vec<T>, SourceFile)> {
+    map_records_in_blocks(rel, path, 16 << 20, f)
+}
+
+fn map_records_in_blocks<T: Send>(
+    rel: &str,
+    path: &Path,
+    block_bytes: usize,
+    f: impl Fn(usize, Value) -> Result<T> + Sync,
+) -> Result<(Vec<T>, SourceFile)> {
+    use sha2::Digest;
+    use std::io::BufRead;
+    let cannot = || format!("{rel}: cannot read");
+    let file = std::fs::File::open(path).with_context(cannot)?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let (mut hasher, mut size) = (sha2::Sha256::new(), 0u64);
+    let (mut out, mut block, mut first_line) = (Vec::new(), Vec::new(), 1);
+    loop {
+        block.clear();
+        let mut lines = 0;
+        while block.len() < block_bytes
+            && reader.read_until(b'\n', &mut block).with_context(cannot)? > 0
+        {
+            lines += 1;
+        }
+        if block.is_empty() {
+            break;
+        }
+        hasher.update(&block);
+        size += block.len() as u64;
+        out.extend(map_records(rel, &block, first_line, &f)?);
+        first_line += lines;
+    }
+    let sha256 = hex::encode(hasher.finalize());
+    let source = SourceFile {
+        sha256,
+        bytes: size,
+        ..source_file(rel, &[])
+    };
+    Ok((out, source))
 }
 
 /// The JSON records of a JSON Lines file with their 1-based line numbers (blank lines skipped).
@@ -1076,6 +1126,35 @@ fn parse_str_time(s: &str) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn records_read_in_blocks_keep_their_lines_and_the_file_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        let text = "{\"n\":1}\n\n{\"n\":3}\r\n{\"n\":4}\n{\"n\":5}";
+        std::fs::write(&path, text).unwrap();
+        for block in [1, 7, 9, 1 << 20] {
+            let (got, source) = map_records_in_blocks("x.jsonl", &path, block, |line, v| {
+                Ok((line, v["n"].as_u64().unwrap()))
+            })
+            .unwrap();
+            assert_eq!(
+                got,
+                [(1, 1), (3, 3), (4, 4), (5, 5)],
+                "block of {block} bytes"
+            );
+            assert_eq!(source.sha256, crate::util::sha256_hex(text.as_bytes()));
+            assert_eq!(source.bytes, text.len() as u64);
+        }
+        std::fs::write(&path, "{}\n{}\n{}\nnot json\n").unwrap();
+        for block in [1, 4, 1 << 20] {
+            let err = map_records_in_blocks("x.jsonl", &path, block, |_, v| Ok(v)).unwrap_err();
+            assert!(
+                err.to_string().starts_with("x.jsonl:4: not a JSON record"),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn file_kinds_follow_the_layout() {

@@ -21,7 +21,6 @@ pub struct Ctx<'a> {
     pub evidence: &'a Evidence,
     pub tera: Tera,
     pub site: SiteView,
-    pub rows: Vec<IncidentRowView>,
     pub out: &'a Path,
     /// Exceptions by subject, so a page finds its own without scanning them all.
     pub by_subject: BTreeMap<&'a Subject, Vec<&'a Exception>>,
@@ -53,7 +52,6 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|s| (s.path.as_str(), s))
             .collect();
-        let rows = super::views::register_rows(config, inputs, evidence, &jira, &sources);
         let site = SiteView {
             has_requests: !inputs.requests.is_empty(),
             ..SiteView::new(
@@ -68,7 +66,6 @@ impl<'a> Ctx<'a> {
             sources,
             progress,
             jira,
-            rows,
             config,
             inputs,
             evidence,
@@ -158,6 +155,30 @@ impl<'a> Ctx<'a> {
             .binary_search_by_key(&number, |f| f.number)
             .ok()
             .map(|i| &facts[i])
+    }
+
+    /// How many register rows there are: one per in-period incident.
+    pub fn row_count(&self) -> usize {
+        self.evidence.incidents.len()
+    }
+
+    /// The `i`th register row (the `i`th in-period incident's), built when a page needs it:
+    /// 100k rows held for the whole render were 230 MB (issue 12).
+    pub fn row(&self, i: usize) -> IncidentRowView {
+        let facts = &self.evidence.incidents[i];
+        super::views::register_row(self.config, self.inputs, &self.jira, &self.sources, facts)
+    }
+
+    /// The rows `range`, in order.
+    pub fn rows(&self, range: std::ops::Range<usize>) -> Vec<IncidentRowView> {
+        range.map(|i| self.row(i)).collect()
+    }
+
+    /// The register row of incident `number`, if it is in the period.
+    pub fn row_of(&self, number: u64) -> Option<IncidentRowView> {
+        let facts = &self.evidence.incidents;
+        let i = facts.binary_search_by_key(&number, |f| f.number).ok()?;
+        Some(self.row(i))
     }
 
     /// A postmortem and its facts by id (both are sorted by id).

@@ -36,6 +36,8 @@ pub struct PhaseTime {
     pub elapsed_ms: u128,
     /// Peak resident memory of the process when the phase ended (MiB; 0 where unknown).
     pub peak_mib: u64,
+    /// Resident memory when the phase ended (MiB; 0 where unknown): what it left behind.
+    pub rss_mib: u64,
 }
 
 /// Renders the whole site into `out` (which must exist and be empty) and returns how long each
@@ -56,7 +58,7 @@ pub fn render_site(
     })?;
     let ctx = t.time("register rows", || {
         let ctx = Ctx::new(config, inputs, evidence, tera, out, progress.clone());
-        let n = ctx.rows.len();
+        let n = ctx.row_count();
         Ok((ctx, n))
     })?;
     t.files("assets", || write_assets(&ctx))?;
@@ -100,7 +102,7 @@ pub fn render_site(
         // The workbook takes longest; the CSVs are written beside it.
         let (csvs, xlsx) = rayon::join(
             || -> Result<()> {
-                register_files::write_csv(out, &ctx.rows)?;
+                register_files::write_csv(out, &ctx)?;
                 register_files::write_exceptions_csv(&ctx)
             },
             || register_files::write_xlsx(&ctx),
@@ -227,6 +229,7 @@ impl<'p> Timer<'p> {
             count,
             elapsed_ms: start.elapsed().as_millis(),
             peak_mib: crate::util::peak_rss_mib(),
+            rss_mib: crate::util::rss_mib(),
         });
         Ok(made)
     }

@@ -147,8 +147,18 @@ fn write_csv_rows<S: AsRef<str>>(
     w.flush().with_context(fail)
 }
 
-pub fn write_csv(out: &Path, rows: &[IncidentRowView]) -> Result<()> {
-    write_csv_rows(out, "data/register.csv", HEADERS, rows.iter().map(cells))
+pub fn write_csv(out: &Path, ctx: &Ctx) -> Result<()> {
+    write_csv_rows(out, "data/register.csv", HEADERS, owned_cells(ctx))
+}
+
+/// Every register row's cells, each row built as it is written.
+fn owned_cells<'c>(ctx: &'c Ctx) -> impl Iterator<Item = Vec<String>> + 'c {
+    (0..ctx.row_count()).map(|i| {
+        cells(&ctx.row(i))
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect()
+    })
 }
 
 /// Register columns holding an instant (`2026-01-01 11:15:34 -05:00` in the CSV): date-time
@@ -297,7 +307,7 @@ fn xlsx_workbook(ctx: &Ctx) -> Result<Workbook, XlsxError> {
         ],
     };
     let sheet = workbook.add_worksheet_with_constant_memory()?;
-    write_sheet(sheet, &register, ctx.rows.iter().map(cells))?;
+    write_sheet(sheet, &register, owned_cells(ctx))?;
     let exceptions = Sheet {
         name: "Exceptions",
         headers: headers(EXCEPTION_HEADERS, &["Since"]),
@@ -473,7 +483,8 @@ fn sample_cells(ctx: &Ctx) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for record in &ctx.inputs.samples {
         for pick in &record.picks {
-            let row = ctx.rows.iter().find(|r| r.number == pick.number);
+            let row = ctx.row_of(pick.number);
+            let row = row.as_ref();
             rows.push(vec![
                 record.source.clone(),
                 record.seed.clone(),

@@ -130,24 +130,32 @@ struct Index<'a> {
 /// Hands every file of the index to `sink` as (path relative to the site root, bytes), from
 /// several threads, as soon as each is made (a 1M register's index is never held whole); returns
 /// how many. Each file's bytes depend on the rows only, not on the thread count.
+/// `count` rows, row `i` given by `row(i)`: rows are built as they are indexed and again as their
+/// display shard is written, never all held at once.
 pub fn write(
-    rows: &[IncidentRowView],
+    count: usize,
+    row: impl Fn(usize) -> IncidentRowView + Sync,
     sink: impl Fn(&str, &[u8]) -> Result<()> + Sync,
 ) -> Result<usize> {
     let put = |stem: &str, bytes: Vec<u8>| sink(&format!("search/{stem}.js"), &bytes);
     // term → ids; rows are visited in order, so every list comes out sorted.
     let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut facet_ids: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
-    for (id, r) in rows.iter().enumerate() {
-        let id = u32::try_from(id)?;
-        for t in row_terms(r) {
+    let mut facet_ids: BTreeMap<&str, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+    let mut firsts: Vec<u32> = Vec::new();
+    for i in 0..count {
+        let r = row(i);
+        let id = u32::try_from(i)?;
+        if i % ROWS_PER_SHARD == 0 {
+            firsts.push(u32::try_from(r.number)?);
+        }
+        for t in row_terms(&r) {
             postings.entry(t).or_default().push(id);
         }
-        for (field, value) in facets(r) {
+        for (field, value) in facets(&r) {
             facet_ids
                 .entry(field)
                 .or_default()
-                .entry(value)
+                .entry(value.to_string())
                 .or_default()
                 .push(id);
         }
@@ -160,12 +168,8 @@ pub fn write(
             .insert(term, deltas(&ids));
     }
 
-    let firsts: Vec<u32> = rows
-        .chunks(ROWS_PER_SHARD)
-        .map(|c| u32::try_from(c[0].number))
-        .collect::<Result<_, _>>()?;
     let index = Index {
-        rows: rows.len(),
+        rows: count,
         rows_per_shard: ROWS_PER_SHARD,
         first: deltas(&firsts),
         terms: shards.keys().map(String::as_str).collect(),
@@ -176,7 +180,7 @@ pub fn write(
             .get(field)
             .into_iter()
             .flatten()
-            .map(|(v, ids)| (*v, deltas(ids)))
+            .map(|(v, ids)| (v.as_str(), deltas(ids)))
             .collect();
         let stem = format!("facet-{field}");
         put(&stem, script(&stem, &values)?)?;
@@ -185,9 +189,13 @@ pub fn write(
         let stem = format!("terms-{key}");
         put(&stem, script(&stem, map)?)
     })?;
-    rows.par_chunks(ROWS_PER_SHARD)
-        .enumerate()
-        .try_for_each(|(k, chunk)| {
+    (0..count.div_ceil(ROWS_PER_SHARD))
+        .into_par_iter()
+        .try_for_each(|k| {
+            let chunk: Vec<IncidentRowView> = (k * ROWS_PER_SHARD
+                ..((k + 1) * ROWS_PER_SHARD).min(count))
+                .map(&row)
+                .collect();
             let records: Vec<Record> = chunk
                 .iter()
                 .map(|r| {
@@ -208,7 +216,7 @@ pub fn write(
             let stem = format!("rows-{k}");
             put(&stem, script(&stem, &records)?)
         })?;
-    Ok(1 + 6 + shards.len() + rows.len().div_ceil(ROWS_PER_SHARD))
+    Ok(1 + 6 + shards.len() + count.div_ceil(ROWS_PER_SHARD))
 }
 
 /// `stem`'s file: one assignment of `value` as JSON. JSON is a JavaScript expression once U+2028

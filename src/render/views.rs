@@ -6,9 +6,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::evidence::{
-    Evidence, IncidentFacts, PostmortemState, SeveritySource, Verdict, VerdictState,
-};
+use crate::evidence::{IncidentFacts, PostmortemState, SeveritySource, Verdict, VerdictState};
 use crate::model::Incident;
 use crate::model::Inputs;
 use crate::util::{human_duration, local_time_secs, utc_rfc3339};
@@ -315,26 +313,22 @@ pub fn indexed_line_href(sources: &SourceIndex, file: &str, line: u64) -> String
         .unwrap_or_default()
 }
 
-/// Register rows for every in-period incident, in number order.
-pub fn register_rows(
+/// The register row of an in-period incident.
+pub fn register_row(
     config: &Config,
     inputs: &Inputs,
-    evidence: &Evidence,
     jira: &JiraLinks,
     sources: &SourceIndex,
-) -> Vec<IncidentRowView> {
-    evidence
-        .incidents
-        .iter()
-        .filter_map(|facts| {
-            let incident = inputs.incident(facts.number)?;
-            let mut row = incident_row(config, jira, incident, facts);
-            if let Some(r) = incident.sources.first() {
-                row.source_href = indexed_line_href(sources, &r.file, r.line);
-            }
-            Some(row)
-        })
-        .collect()
+    facts: &IncidentFacts,
+) -> IncidentRowView {
+    let incident = inputs
+        .incident(facts.number)
+        .expect("facts come from the population");
+    let mut row = incident_row(config, jira, incident, facts);
+    if let Some(r) = incident.sources.first() {
+        row.source_href = indexed_line_href(sources, &r.file, r.line);
+    }
+    row
 }
 
 /// Two sources disagreeing about one field of an incident (incident and population pages).

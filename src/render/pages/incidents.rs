@@ -17,7 +17,7 @@ use crate::util::{human_duration, human_target, local_time, local_time_secs, utc
 
 #[derive(Serialize)]
 struct IncidentPage<'a> {
-    row: &'a IncidentRowView,
+    row: IncidentRowView,
     fields: Fields<'a>,
     severity_definition: Option<String>,
     severity_postmortem: &'a Option<String>,
@@ -288,7 +288,7 @@ fn page<'a>(
         .as_deref()
         .and_then(|l| ctx.inputs.policy().severity(l));
     IncidentPage {
-        row: &ctx.rows[i],
+        row: ctx.row(i),
         fields: fields(ctx, &incident.fields),
         severity_definition: severity.map(|s| format!("{} ({})", s.name, s.definition)),
         severity_postmortem: &f.severity.postmortem,

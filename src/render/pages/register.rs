@@ -58,20 +58,17 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         .collect();
     let size = page_size();
     // An empty period still has its (empty) first page.
-    let chunks: Vec<&[IncidentRowView]> = if ctx.rows.is_empty() {
-        vec![&[]]
-    } else {
-        ctx.rows.chunks(size).collect()
-    };
-    let pages = chunks.len();
-    chunks
-        .par_iter()
-        .enumerate()
-        .map(|(i, rows)| {
+    let n = ctx.row_count();
+    let pages = n.div_ceil(size).max(1);
+    (0..pages)
+        .into_par_iter()
+        .map(|i| {
             let page = i + 1;
+            // Only this page's rows are built, and dropped once it is written.
+            let rows = ctx.rows(i * size..(page * size).min(n));
             let data = RegisterPage {
-                rows_html: rows_html(ctx, rows)?,
-                row_count: ctx.rows.len(),
+                rows_html: rows_html(ctx, &rows)?,
+                row_count: n,
                 page,
                 pages,
                 first_row: i * size + 1,
@@ -96,9 +93,11 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             )
         })
         .collect::<Result<Vec<()>>>()?;
-    let index = search_index::write(&ctx.rows, |path, bytes| {
-        super::super::write(ctx.out, path, bytes)
-    })?;
+    let index = search_index::write(
+        n,
+        |i| ctx.row(i),
+        |path, bytes| super::super::write(ctx.out, path, bytes),
+    )?;
     Ok(pages + index)
 }
 

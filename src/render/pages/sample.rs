@@ -42,7 +42,7 @@ struct PickView<'a> {
     rank: &'a str,
     rank_short: &'a str,
     in_population: bool,
-    row: Option<&'a IncidentRowView>,
+    row: Option<IncidentRowView>,
     created: Option<String>,
 }
 
@@ -79,11 +79,7 @@ fn record<'a>(ctx: &'a Ctx, r: &'a SampleRecord, check: &'a SampleCheck) -> Reco
         .picks
         .iter()
         .map(|p| {
-            let row = ctx
-                .rows
-                .binary_search_by_key(&p.number, |x| x.number)
-                .ok()
-                .map(|i| &ctx.rows[i]);
+            let row = ctx.row_of(p.number);
             PickView {
                 number: p.number,
                 stratum: &p.stratum,

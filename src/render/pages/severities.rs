@@ -83,11 +83,12 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     let figures = severity_figures(ctx);
     let policy = ctx.inputs.policy();
     let size = page_size();
-    // Each level's rows in register order, as references: one pass over the register.
-    let mut rows: Vec<Vec<&IncidentRowView>> = vec![Vec::new(); figures.len()];
-    for r in &ctx.rows {
-        if let Some(i) = figures.iter().position(|f| f.level == r.severity) {
-            rows[i].push(r);
+    // Each level's register rows in order, as row indexes: a page builds only its own rows.
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); figures.len()];
+    for (k, facts) in ctx.evidence.incidents.iter().enumerate() {
+        let level = facts.severity.level.as_deref().unwrap_or("unclassified");
+        if let Some(i) = figures.iter().position(|f| f.level == level) {
+            rows[i].push(k);
         }
     }
     // (level index, page) for every page of every level, rendered in parallel.
@@ -117,7 +118,13 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             } else {
                 format!("{name}, page {page} of {pages}")
             };
-            let chunk = rows[i].chunks(size).nth(page - 1).unwrap_or(&[]);
+            let chunk: Vec<IncidentRowView> = rows[i]
+                .chunks(size)
+                .nth(page - 1)
+                .unwrap_or(&[])
+                .iter()
+                .map(|&k| ctx.row(k))
+                .collect();
             let first_row = (page - 1) * size + 1;
             let data = SeverityPage {
                 figure: fig,

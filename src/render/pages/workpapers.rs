@@ -24,7 +24,7 @@ struct Workpaper<'a> {
     drawn_by: String,
     drawn_on: String,
     stratum: &'a Option<String>,
-    row: &'a IncidentRowView,
+    row: IncidentRowView,
     attributes: Vec<AttributeView>,
     sources: Vec<SourceView<'a>>,
     timeline: Vec<TimelineEntry<'a>>,
@@ -138,10 +138,7 @@ fn workpaper<'a>(
 ) -> Option<Workpaper<'a>> {
     let incident = ctx.inputs.incident(pick.number)?;
     let f = ctx.facts_of(pick.number)?;
-    let i = ctx
-        .rows
-        .binary_search_by_key(&pick.number, |x| x.number)
-        .ok()?;
+    let row = ctx.row_of(pick.number)?;
     let pms: Vec<_> = f
         .postmortems
         .iter()
@@ -188,7 +185,7 @@ fn workpaper<'a>(
             .drawn_on
             .map_or_else(|| "not recorded".into(), |d| d.to_string()),
         stratum: &pick.stratum,
-        row: &ctx.rows[i],
+        row,
         attributes,
         sources: incident
             .sources
