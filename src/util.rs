@@ -284,6 +284,16 @@ pub fn peak_rss_mib() -> u64 {
     status_mib("VmHWM:")
 }
 
+/// Gives the memory a phase freed back to the system before the next phase starts. mimalloc
+/// (the binary's allocator, main.rs) keeps freed pages for the thread that freed them, and the
+/// next phase allocates on other (rayon) threads, so without this the peak is about the sum of
+/// both phases: at 100k incidents the load's buffers stayed resident through evaluation.
+pub fn release_freed_memory() {
+    // SAFETY: mi_collect only walks mimalloc's own heaps; it is safe to call at any time, and
+    // a no-op when nothing was allocated through mimalloc (the library's tests).
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 /// This process's resident memory now in MiB (Linux's VmRSS): with the peak, it tells what a
 /// phase keeps from what it only needed while it ran.
 pub fn rss_mib() -> u64 {

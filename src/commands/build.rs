@@ -103,6 +103,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
                 .count()
         );
     }
+    crate::util::release_freed_memory();
     let a = &inputs.accounting;
     info!(
         ms = ms(phase),
@@ -123,6 +124,7 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
     ));
     let phase = Instant::now();
     let evidence = crate::evidence::evaluate(config, &inputs);
+    crate::util::release_freed_memory();
     info!(
         ms = ms(phase),
         incidents = a.accepted,

@@ -104,7 +104,7 @@ pub fn load(config: &Config) -> Result<Loaded> {
         match kind {
             FileKind::LogEntries => {
                 let file: std::sync::Arc<str> = rel.as_str().into();
-                let (entries, source) = map_records_streamed(rel, path, |line, v| {
+                let parse = |line: usize, v: Value| {
                     let (incident, mut entry, agent) =
                         log_entry(&v).with_context(|| format!("{rel}:{line}: log entry"))?;
                     entry.source = Some(RowRef {
@@ -112,10 +112,13 @@ pub fn load(config: &Config) -> Result<Loaded> {
                         line: line as u64,
                     });
                     Ok((incident, entry, agent))
+                };
+                // Each block's entries go straight to their timelines.
+                let source = map_records_streamed(rel, path, parse, |entries| {
+                    for (incident, entry, agent) in entries {
+                        log.add(incident, entry, agent);
+                    }
                 })?;
-                for (incident, entry, agent) in entries {
-                    log.add(incident, entry, agent);
-                }
                 early.insert(rel, source);
             }
             FileKind::FetchRecord => {
@@ -138,9 +141,11 @@ pub fn load(config: &Config) -> Result<Loaded> {
     for (rel, kind, path) in &files {
         if *kind == FileKind::Incidents {
             let file: std::sync::Arc<str> = rel.as_str().into();
-            let (rows, source) = map_records_streamed(rel, path, |line, v| {
+            let mut rows = Vec::new();
+            let parse = |line: usize, v: Value| {
                 Ok(incident_row(&file, line as u64, &v, &log, &coverage))
-            })?;
+            };
+            let source = map_records_streamed(rel, path, parse, |block| rows.extend(block))?;
             loaded.files.push((source, rows));
             continue;
         }
@@ -429,15 +434,16 @@ fn map_records<T: Send>(
     results.into_iter().collect()
 }
 
-/// [`map_records`] over a file read in blocks of whole lines (about 16 MiB each), hashed as it is
-/// read: a year's log entries (238 MB at 100k incidents) are never held whole. Also gives the
-/// file's [`SourceFile`].
+/// [`map_records`] over a file read in blocks of whole lines (about 8 MiB each), hashed as it is
+/// read, each block's results handed to `sink` in file order: a year's log entries (238 MB at
+/// 100k incidents) are never held whole, as text or as results. Gives the file's [`SourceFile`].
 fn map_records_streamed<T: Send>(
     rel: &str,
     path: &Path,
     f: impl Fn(usize, Value) -> Result<T> + Sync,
-) -> Result<(Vec<T>, SourceFile)> {
-    map_records_in_blocks(rel, path, 16 << 20, f)
+    sink: impl FnMut(Vec<T>),
+) -> Result<SourceFile> {
+    map_records_in_blocks(rel, path, 8 << 20, f, sink)
 }
 
 fn map_records_in_blocks<T: Send>(
@@ -445,14 +451,15 @@ fn map_records_in_blocks<T: Send>(
     path: &Path,
     block_bytes: usize,
     f: impl Fn(usize, Value) -> Result<T> + Sync,
-) -> Result<(Vec<T>, SourceFile)> {
+    mut sink: impl FnMut(Vec<T>),
+) -> Result<SourceFile> {
     use sha2::Digest;
     use std::io::BufRead;
     let cannot = || format!("{rel}: cannot read");
     let file = std::fs::File::open(path).with_context(cannot)?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let (mut hasher, mut size) = (sha2::Sha256::new(), 0u64);
-    let (mut out, mut block, mut first_line) = (Vec::new(), Vec::new(), 1);
+    let (mut block, mut first_line) = (Vec::new(), 1);
     loop {
         block.clear();
         let mut lines = 0;
@@ -466,16 +473,15 @@ fn map_records_in_blocks<T: Send>(
         }
         hasher.update(&block);
         size += block.len() as u64;
-        out.extend(map_records(rel, &block, first_line, &f)?);
+        sink(map_records(rel, &block, first_line, &f)?);
         first_line += lines;
     }
     let sha256 = hex::encode(hasher.finalize());
-    let source = SourceFile {
+    Ok(SourceFile {
         sha256,
         bytes: size,
         ..source_file(rel, &[])
-    };
-    Ok((out, source))
+    })
 }
 
 /// The JSON records of a JSON Lines file with their 1-based line numbers (blank lines skipped).
@@ -1134,10 +1140,10 @@ mod tests {
         let text = "{\"n\":1}\n\n{\"n\":3}\r\n{\"n\":4}\n{\"n\":5}";
         std::fs::write(&path, text).unwrap();
         for block in [1, 7, 9, 1 << 20] {
-            let (got, source) = map_records_in_blocks("x.jsonl", &path, block, |line, v| {
-                Ok((line, v["n"].as_u64().unwrap()))
-            })
-            .unwrap();
+            let mut got = Vec::new();
+            let f = |line, v: Value| Ok((line, v["n"].as_u64().unwrap()));
+            let source =
+                map_records_in_blocks("x.jsonl", &path, block, f, |b| got.extend(b)).unwrap();
             assert_eq!(
                 got,
                 [(1, 1), (3, 3), (4, 4), (5, 5)],
@@ -1148,7 +1154,8 @@ mod tests {
         }
         std::fs::write(&path, "{}\n{}\n{}\nnot json\n").unwrap();
         for block in [1, 4, 1 << 20] {
-            let err = map_records_in_blocks("x.jsonl", &path, block, |_, v| Ok(v)).unwrap_err();
+            let err =
+                map_records_in_blocks("x.jsonl", &path, block, |_, v| Ok(v), drop).unwrap_err();
             assert!(
                 err.to_string().starts_with("x.jsonl:4: not a JSON record"),
                 "{err}"

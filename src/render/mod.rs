@@ -224,6 +224,7 @@ impl<'p> Timer<'p> {
         self.bar.set_message(phase);
         let start = Instant::now();
         let (made, count) = run()?;
+        crate::util::release_freed_memory();
         self.phases.push(PhaseTime {
             phase,
             count,

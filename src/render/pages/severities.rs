@@ -131,7 +131,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 definition: sev.map(|s| s.definition.as_str()),
                 aliases: sev.map(|s| s.aliases.join(", ")),
                 charts,
-                rows: chunk.iter().map(|r| SeverityRow::of(r)).collect(),
+                rows: chunk.iter().map(SeverityRow::of).collect(),
                 policy_href: format!("policies/{}.html", policy.slug),
                 page,
                 pages,
