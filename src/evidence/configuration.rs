@@ -128,7 +128,10 @@ pub fn facts(
                 .clone()
                 .or_else(|| incident.fields.service.clone())
                 .unwrap_or_default();
-            by_service.entry(service).or_default().push(f.number);
+            by_service
+                .entry(service.to_string())
+                .or_default()
+                .push(f.number);
         }
     }
     let snap = &inputs.pagerduty;

@@ -252,7 +252,7 @@ mod tests {
             number,
             fields: IncidentRow {
                 service: Some(service.into()),
-                service_id: Some(format!("P{number}")),
+                service_id: Some(format!("P{number}").into()),
                 ..IncidentRow::default()
             },
             created: utc(created),

@@ -781,7 +781,7 @@ pub(crate) mod testkit {
             number,
             fields: IncidentRow {
                 number: Some(number),
-                id: Some(format!("Q{number}")),
+                id: Some(format!("Q{number}").into()),
                 created: Some(created),
                 has_ack_data: true,
                 has_resolve_data: true,

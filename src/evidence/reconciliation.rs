@@ -152,7 +152,7 @@ fn differences(number: u64, e: &RowValues, a: &RowValues) -> Vec<FieldDifference
         if let (Some(x), Some(y)) = (x, y)
             && !x.trim().eq_ignore_ascii_case(y.trim())
         {
-            differ(field, x.clone(), y.clone());
+            differ(field, x.to_string(), y.to_string());
         }
     }
     for (field, x, y) in [

@@ -34,10 +34,11 @@ pub fn responder(incident: &Incident) -> Option<String> {
             f.timeline
                 .iter()
                 .find(|e| e.kind == "acknowledge")
-                .and_then(|e| e.agent.as_deref().map(str::to_string))
+                .and_then(|e| e.agent.clone())
         })
         .or_else(|| f.resolved_by.clone())
         .or_else(|| f.assigned_to.clone())
+        .map(String::from)
 }
 
 /// Pages per responder ([`responder`], else [`NOBODY`]) over the in-period incidents, with how
@@ -80,8 +81,8 @@ mod tests {
 
     fn by(b: IncidentBuilder, acked_by: Option<&str>, resolved_by: Option<&str>) -> Incident {
         let mut i = b.resolved("2026-03-02T16:00:00Z").build();
-        i.fields.acknowledged_by = acked_by.map(String::from);
-        i.fields.resolved_by = resolved_by.map(String::from);
+        i.fields.acknowledged_by = acked_by.map(crate::model::Text::from);
+        i.fields.resolved_by = resolved_by.map(crate::model::Text::from);
         i
     }
 

@@ -2,7 +2,7 @@
 
 use super::{SeverityDecision, SeveritySource};
 use crate::config::SeverityConfig;
-use crate::model::{Incident, PolicyDoc, Postmortem};
+use crate::model::{Incident, PolicyDoc, Postmortem, Text};
 
 /// `Empty, N/A, -, null, none (any case)` mean "no value" (§1), whatever the source.
 pub fn is_value(text: &str) -> bool {
@@ -13,8 +13,12 @@ pub fn is_value(text: &str) -> bool {
             .any(|n| t.eq_ignore_ascii_case(n)))
 }
 
-fn value(text: Option<&String>) -> Option<&str> {
-    text.map(String::as_str).filter(|t| is_value(t))
+fn value(text: Option<&Text>) -> Option<&str> {
+    text_value(text.map(Text::as_str))
+}
+
+fn text_value(text: Option<&str>) -> Option<&str> {
+    text.filter(|t| is_value(t))
 }
 
 /// Decides an incident's severity. The first source with a value decides, even when that value
@@ -34,7 +38,8 @@ pub fn decide(
         return matched(policy, raw, SeveritySource::Priority, None);
     }
     if let Some(pm) = linked.iter().min_by(|a, b| a.id.cmp(&b.id))
-        && let Some(raw) = value(pm.severity.as_ref()).or_else(|| value(pm.priority.as_ref()))
+        && let Some(raw) =
+            text_value(pm.severity.as_deref()).or_else(|| text_value(pm.priority.as_deref()))
     {
         return matched(policy, raw, SeveritySource::Postmortem, Some(pm.id.clone()));
     }

@@ -256,9 +256,9 @@ impl Columns {
 /// are kept apart until `finish`.
 struct RowBuilder {
     row: IncidentRow,
-    title: Option<String>,
-    description: Option<String>,
-    priority: [Option<String>; 3],
+    title: Option<crate::model::Text>,
+    description: Option<crate::model::Text>,
+    priority: [Option<crate::model::Text>; 3],
     jira_keys: Vec<String>,
 }
 
@@ -281,7 +281,7 @@ impl RowBuilder {
 
     /// Stores one non-empty, trimmed value; `Err` says why it is not a value of its column's type.
     fn set(&mut self, field: Field, v: &str, tz: Tz) -> Result<(), String> {
-        let text = Some(v.to_string());
+        let text = Some(crate::model::Text::from(v));
         let r = &mut self.row;
         match field {
             Field::Number => r.number = Some(parse_count(v, "an incident number")?),

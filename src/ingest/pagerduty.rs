@@ -142,9 +142,8 @@ pub fn load(config: &Config) -> Result<Loaded> {
         if *kind == FileKind::Incidents {
             let file: std::sync::Arc<str> = rel.as_str().into();
             let mut rows = Vec::new();
-            let parse = |line: usize, v: Value| {
-                Ok(incident_row(&file, line as u64, &v, &log, &coverage))
-            };
+            let parse =
+                |line: usize, v: Value| Ok(incident_row(&file, line as u64, &v, &log, &coverage));
             let source = map_records_streamed(rel, path, parse, |block| rows.extend(block))?;
             loaded.files.push((source, rows));
             continue;
@@ -627,32 +626,32 @@ fn incident_row(
     Ok(IncidentRow {
         at: Some(at.clone()),
         number,
-        id: id.clone(),
-        title,
-        service: text(&v["service"]["summary"]),
-        service_id: text(&v["service"]["id"]),
-        escalation_policy: text(&v["escalation_policy"]["summary"]),
-        escalation_policy_id: text(&v["escalation_policy"]["id"]),
-        team: text(&v["teams"][0]["summary"]),
+        id: id.as_deref().map(Text::from),
+        title: title.map(Text::from),
+        service: txt(&v["service"]["summary"]),
+        service_id: txt(&v["service"]["id"]),
+        escalation_policy: txt(&v["escalation_policy"]["summary"]),
+        escalation_policy_id: txt(&v["escalation_policy"]["id"]),
+        team: txt(&v["teams"][0]["summary"]),
         created,
         resolved,
-        resolved_source,
+        resolved_source: resolved_source.map(Text::from),
         acknowledged: first_acknowledgement(v, timeline, has_log),
         seconds_to_first_ack: None,
         seconds_to_resolve: None,
-        priority: text(&v["priority"]["summary"]).or_else(|| text(&v["priority"]["name"])),
-        urgency: text(&v["urgency"]),
-        status: text(&v["status"]),
+        priority: txt(&v["priority"]["summary"]).or_else(|| txt(&v["priority"]["name"])),
+        urgency: txt(&v["urgency"]),
+        status: txt(&v["status"]),
         auto_resolved: resolved_by_user.map(|user| !user),
-        acknowledged_by: first("acknowledge").and_then(|e| e.agent.as_deref().map(str::to_string)),
-        assigned_to: names(list(&v["assignments"]).map(|a| &a["assignee"])),
+        acknowledged_by: first("acknowledge").and_then(|e| e.agent.clone()),
+        assigned_to: names(list(&v["assignments"]).map(|a| &a["assignee"])).map(Text::from),
         resolved_by: resolve
             .filter(|_| resolved_by_user == Some(true))
-            .and_then(|e| e.agent.as_deref().map(str::to_string)),
+            .and_then(|e| e.agent.clone()),
         escalation_count: has_log
             .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
         duration_text: None,
-        url: text(&v["html_url"]),
+        url: txt(&v["html_url"]),
         has_ack_data: has_log,
         has_resolve_data: true,
         timeline: Vec::new(),
@@ -664,21 +663,27 @@ fn incident_row(
 /// several rows of the same id (one incident in two snapshot files), so the entries are held once.
 fn attach_timelines(files: &mut [(SourceFile, Vec<RowOutcome>)], log: &mut Timelines) {
     let rows = || files.iter().flat_map(|(_, rows)| rows.iter().flatten());
-    let mut left: BTreeMap<String, usize> = BTreeMap::new();
-    for id in rows().filter_map(|r| r.id.clone()) {
+    let mut left: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in rows().filter_map(|r| r.id.as_deref()) {
         *left.entry(id).or_default() += 1;
     }
+    let mut left: BTreeMap<String, usize> = left
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), n))
+        .collect();
     for row in files
         .iter_mut()
         .flat_map(|(_, rows)| rows.iter_mut().flatten())
     {
         let Some(id) = &row.id else { continue };
-        let Some(n) = left.get_mut(id) else { continue };
+        let Some(n) = left.get_mut(id.as_str()) else {
+            continue;
+        };
         *n -= 1;
         row.timeline = if *n == 0 {
-            log.entries.remove(id).unwrap_or_default()
+            log.entries.remove(id.as_str()).unwrap_or_default()
         } else {
-            log.entries.get(id).cloned().unwrap_or_default()
+            log.entries.get(id.as_str()).cloned().unwrap_or_default()
         };
     }
 }
@@ -1067,6 +1072,11 @@ fn audit_record(v: &Value) -> Result<AuditRecord> {
             })
             .collect(),
     })
+}
+
+/// [`text`] kept inline when short ([`Text`]): incident rows hold a dozen such values each.
+fn txt(v: &Value) -> Option<Text> {
+    text(v).map(Text::from)
 }
 
 fn required(v: &Value, key: &str) -> Result<String> {

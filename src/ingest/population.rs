@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues,
+    Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues, Text,
 };
 use crate::util;
 
@@ -93,7 +93,7 @@ impl Assembly {
             return self.reject(at, reason, Some(number));
         }
         if let Some(id) = &row.id {
-            self.numbers_by_id.entry(id.clone()).or_insert(number);
+            self.numbers_by_id.entry(id.to_string()).or_insert(number);
         }
 
         let values = RowValues::of(&row, at.clone());
@@ -128,7 +128,7 @@ impl Assembly {
     fn identity(&self, row: &IncidentRow) -> Result<u64, String> {
         match (row.number, &row.id) {
             (Some(number), _) => Ok(number),
-            (None, Some(id)) => self.numbers_by_id.get(id).copied().ok_or_else(|| {
+            (None, Some(id)) => self.numbers_by_id.get(id.as_str()).copied().ok_or_else(|| {
                 format!("no incident number, and no incident read before it has id {id:?}")
             }),
             (None, None) => Err("no incident number or id".to_string()),
@@ -209,29 +209,29 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         at,
         found: Vec::new(),
     };
-    m.field("id", &mut kept.id, id, String::clone);
-    m.field("title", &mut kept.title, title, String::clone);
-    m.field("service", &mut kept.service, service, String::clone);
+    m.field("id", &mut kept.id, id, Text::to_string);
+    m.field("title", &mut kept.title, title, Text::to_string);
+    m.field("service", &mut kept.service, service, Text::to_string);
     m.field(
         "service_id",
         &mut kept.service_id,
         service_id,
-        String::clone,
+        Text::to_string,
     );
     m.field(
         "escalation_policy",
         &mut kept.escalation_policy,
         escalation_policy,
-        String::clone,
+        Text::to_string,
     );
     let ep_id = &mut kept.escalation_policy_id;
     m.field(
         "escalation_policy_id",
         ep_id,
         escalation_policy_id,
-        String::clone,
+        Text::to_string,
     );
-    m.field("team", &mut kept.team, team, String::clone);
+    m.field("team", &mut kept.team, team, Text::to_string);
     m.field("created", &mut kept.created, created, time);
     // The source of the resolution time travels with the value that is kept.
     if kept.resolved.is_none() && resolved.is_some() {
@@ -253,9 +253,9 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         seconds_to_resolve,
         ToString::to_string,
     );
-    m.field("priority", &mut kept.priority, priority, String::clone);
-    m.field("urgency", &mut kept.urgency, urgency, String::clone);
-    m.field("status", &mut kept.status, status, String::clone);
+    m.field("priority", &mut kept.priority, priority, Text::to_string);
+    m.field("urgency", &mut kept.urgency, urgency, Text::to_string);
+    m.field("status", &mut kept.status, status, Text::to_string);
     m.field(
         "auto_resolved",
         &mut kept.auto_resolved,
@@ -266,19 +266,19 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         "acknowledged_by",
         &mut kept.acknowledged_by,
         acknowledged_by,
-        String::clone,
+        Text::to_string,
     );
     m.field(
         "assigned_to",
         &mut kept.assigned_to,
         assigned_to,
-        String::clone,
+        Text::to_string,
     );
     m.field(
         "resolved_by",
         &mut kept.resolved_by,
         resolved_by,
-        String::clone,
+        Text::to_string,
     );
     m.field(
         "escalation_count",
@@ -290,9 +290,9 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         "duration",
         &mut kept.duration_text,
         duration_text,
-        String::clone,
+        Text::to_string,
     );
-    m.field("url", &mut kept.url, url, String::clone);
+    m.field("url", &mut kept.url, url, Text::to_string);
     kept.has_ack_data |= has_ack_data;
     kept.has_resolve_data |= has_resolve_data;
     if kept.timeline.is_empty() {

@@ -12,35 +12,35 @@ use super::{Conflict, RowRef};
 pub struct IncidentRow {
     pub at: Option<RowRef>,
     pub number: Option<u64>,
-    pub id: Option<String>,
-    pub title: Option<String>,
-    pub service: Option<String>,
-    pub service_id: Option<String>,
-    pub escalation_policy: Option<String>,
-    pub escalation_policy_id: Option<String>,
-    pub team: Option<String>,
+    pub id: Option<Text>,
+    pub title: Option<Text>,
+    pub service: Option<Text>,
+    pub service_id: Option<Text>,
+    pub escalation_policy: Option<Text>,
+    pub escalation_policy_id: Option<Text>,
+    pub team: Option<Text>,
     pub created: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
     /// Where `resolved` came from when it is not the record's own resolved-at value: an API
     /// object of an older version says `status: "resolved"` without `resolved_at`, so the time is
     /// the resolve log entry's, else `last_status_change_at` (shown on the incident page).
-    pub resolved_source: Option<String>,
+    pub resolved_source: Option<Text>,
     pub acknowledged: Option<DateTime<Utc>>,
     pub seconds_to_first_ack: Option<i64>,
     pub seconds_to_resolve: Option<i64>,
     /// First non-empty of the row's priority columns: `priority`, `priority_name`, `severity`
     /// (an API snapshot puts `priority.summary` here).
-    pub priority: Option<String>,
-    pub urgency: Option<String>,
-    pub status: Option<String>,
+    pub priority: Option<Text>,
+    pub urgency: Option<Text>,
+    pub status: Option<Text>,
     pub auto_resolved: Option<bool>,
-    pub acknowledged_by: Option<String>,
-    pub assigned_to: Option<String>,
-    pub resolved_by: Option<String>,
+    pub acknowledged_by: Option<Text>,
+    pub assigned_to: Option<Text>,
+    pub resolved_by: Option<Text>,
     pub escalation_count: Option<u64>,
     /// Basic Reporting's "Duration", kept as text (durations come from the timestamps).
-    pub duration_text: Option<String>,
-    pub url: Option<String>,
+    pub duration_text: Option<Text>,
+    pub url: Option<Text>,
     /// The row's source carries acknowledgement information (an ack column, or log entries).
     pub has_ack_data: bool,
     /// The row's source carries resolution information (a resolved-at or seconds-to-resolve column).
@@ -94,8 +94,8 @@ pub struct Incident {
 pub struct RowValues {
     pub at: RowRef,
     pub created: Option<DateTime<Utc>>,
-    pub priority: Option<String>,
-    pub urgency: Option<String>,
+    pub priority: Option<Text>,
+    pub urgency: Option<Text>,
     pub acknowledged: Option<Option<DateTime<Utc>>>,
     pub resolved: Option<Option<DateTime<Utc>>>,
 }

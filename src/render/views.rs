@@ -245,9 +245,9 @@ pub fn incident_row(
     let opt_time = |t: Option<DateTime<Utc>>| t.map(|t| local_time_secs(t, tz)).unwrap_or_default();
     IncidentRowView {
         number: incident.number,
-        id: f.id.clone().unwrap_or_default(),
+        id: f.id.as_deref().unwrap_or_default().to_string(),
         title: incident.title().to_string(),
-        service: f.service.clone().unwrap_or_default(),
+        service: f.service.as_deref().unwrap_or_default().to_string(),
         severity: facts
             .severity
             .level
@@ -255,7 +255,7 @@ pub fn incident_row(
             .unwrap_or_else(|| "unclassified".into()),
         severity_raw: facts.severity.raw.clone().unwrap_or_default(),
         severity_source: severity_source_text(facts.severity.source),
-        urgency: f.urgency.clone().unwrap_or_default(),
+        urgency: f.urgency.as_deref().unwrap_or_default().to_string(),
         created: local_time_secs(incident.created, tz),
         month: crate::model::period::month_of(tz, incident.created),
         created_utc: utc_rfc3339(incident.created),

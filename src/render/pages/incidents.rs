@@ -9,7 +9,7 @@ use super::{ExceptionRef, exceptions_about};
 use crate::evidence::on_call_chain;
 use crate::evidence::timeline::{self, StepKind};
 use crate::evidence::{IncidentFacts, Subject, VerdictState};
-use crate::model::{Incident, IncidentRow};
+use crate::model::{Incident, IncidentRow, Text};
 use crate::render::context::Ctx;
 use crate::render::views::{ConflictView, IncidentRowView};
 use crate::render::{anchor, page_name};
@@ -27,7 +27,7 @@ struct IncidentPage<'a> {
     ack_note: Option<&'static str>,
     resolve_note: Option<&'static str>,
     /// Where the resolution time came from when not the record's own resolved-at value.
-    resolved_source: &'a Option<String>,
+    resolved_source: &'a Option<Text>,
     sources: Vec<SourceRef<'a>>,
     conflicts: Vec<ConflictView<'a>>,
     timeline: Vec<TimelineEntry<'a>>,
@@ -41,17 +41,17 @@ struct IncidentPage<'a> {
 /// The row's own fields the page lists.
 #[derive(Serialize)]
 struct Fields<'a> {
-    status: &'a Option<String>,
-    team: &'a Option<String>,
-    escalation_policy: &'a Option<String>,
-    service_id: &'a Option<String>,
-    escalation_policy_id: &'a Option<String>,
+    status: &'a Option<Text>,
+    team: &'a Option<Text>,
+    escalation_policy: &'a Option<Text>,
+    service_id: &'a Option<Text>,
+    escalation_policy_id: &'a Option<Text>,
     auto_resolved: Option<bool>,
-    acknowledged_by: &'a Option<String>,
-    assigned_to: &'a Option<String>,
-    resolved_by: &'a Option<String>,
+    acknowledged_by: &'a Option<Text>,
+    assigned_to: &'a Option<Text>,
+    resolved_by: &'a Option<Text>,
     escalation_count: Option<u64>,
-    duration_text: &'a Option<String>,
+    duration_text: &'a Option<Text>,
     url: Option<String>,
 }
 
@@ -348,7 +348,8 @@ fn fields<'a>(ctx: &Ctx, fields: &'a IncidentRow) -> Fields<'a> {
         duration_text: &fields.duration_text,
         url: fields
             .url
-            .clone()
+            .as_deref()
+            .map(str::to_string)
             .or_else(|| pd_link(ctx, fields.id.as_deref())),
     }
 }
