@@ -433,7 +433,7 @@ fn map_records<T: Send>(
     results.into_iter().collect()
 }
 
-/// [`map_records`] over a file read in blocks of whole lines (about 8 MiB each), hashed as it is
+/// [`map_records`] over a file read in blocks of whole lines (about 4 MiB each), hashed as it is
 /// read, each block's results handed to `sink` in file order: a year's log entries (238 MB at
 /// 100k incidents) are never held whole, as text or as results. Gives the file's [`SourceFile`].
 fn map_records_streamed<T: Send>(
@@ -442,7 +442,7 @@ fn map_records_streamed<T: Send>(
     f: impl Fn(usize, Value) -> Result<T> + Sync,
     sink: impl FnMut(Vec<T>),
 ) -> Result<SourceFile> {
-    map_records_in_blocks(rel, path, 8 << 20, f, sink)
+    map_records_in_blocks(rel, path, 4 << 20, f, sink)
 }
 
 fn map_records_in_blocks<T: Send>(

@@ -30,8 +30,8 @@ const LINES: &str = "@@pagerproof-source-lines@@";
 
 /// Line pages rendered at once, and the input bytes they may hold between them: enough to keep
 /// every thread busy, few enough that memory stays flat however large the inputs.
-const BATCH_PAGES: usize = 16;
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_PAGES: usize = 4;
+const BATCH_BYTES: usize = 4 << 20;
 
 /// An input copied to `sources/`, with what its line pages need to know of the whole file.
 pub struct Copied<'a> {
