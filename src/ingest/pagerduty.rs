@@ -485,17 +485,7 @@ fn map_records_in_blocks<T: Send>(
 
 /// The JSON records of a JSON Lines file with their 1-based line numbers (blank lines skipped).
 pub(crate) fn records(rel: &str, bytes: &[u8]) -> Result<Vec<(usize, Value)>> {
-    let text = std::str::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{rel}: not UTF-8 ({e})"))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| anyhow::anyhow!("{rel}:{}: not a JSON record: {e}", i + 1))?;
-        out.push((i + 1, v));
-    }
-    Ok(out)
+    map_records(rel, bytes, 1, &|line, v| Ok((line, v)))
 }
 
 /// Log entries by incident id, and the agent type of each incident's first resolve entry.

@@ -322,10 +322,15 @@ pub fn split_line_page_n(rel: &str) -> Option<(&str, u64)> {
 /// rows are record indexes, not lines, so they link its first page. Empty when the file was not
 /// copied.
 pub fn line_href(sources: &[crate::model::SourceFile], file: &str, line: u64) -> String {
-    let Some(s) = sources.iter().find(|s| s.path == file) else {
-        return String::new();
-    };
-    if file.ends_with(".json") {
+    sources
+        .iter()
+        .find(|s| s.path == file)
+        .map_or_else(String::new, |s| source_line_href(s, line))
+}
+
+/// [`line_href`] of an input already found (pages look inputs up by path once, in `Ctx`).
+pub fn source_line_href(s: &crate::model::SourceFile, line: u64) -> String {
+    if s.path.ends_with(".json") {
         return crate::util::encode_href(&line_page(&s.copy));
     }
     let page = line_page_n(&s.copy, page_of_line(line, source_page_lines()));

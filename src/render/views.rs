@@ -309,7 +309,7 @@ pub type SourceIndex<'a> = std::collections::HashMap<&'a str, &'a crate::model::
 pub fn indexed_line_href(sources: &SourceIndex, file: &str, line: u64) -> String {
     sources
         .get(file)
-        .map(|s| super::line_href(std::slice::from_ref(*s), file, line))
+        .map(|s| super::source_line_href(s, line))
         .unwrap_or_default()
 }
 
