@@ -5,17 +5,26 @@
 //! 100, "offset": 0, "more": false, "total": 7}`) holding the page's records from the snapshot
 //! files, serialised compactly: its hash is that of a plausible body, not of a response received.
 
+use crate::timelines::Line;
 use pagerproof::model::layout::pagerduty as layout;
 use pagerproof::model::{FetchRequest, FetchWindow};
 use pagerproof::util::sha256_hex;
 use serde_json::{Value, json};
+
+/// Stands in an envelope for its records, which [`body`] puts in as text.
+const RECORDS: &str = "\u{1}records\u{1}";
 
 /// PagerDuty's page size as `fetch` asks for it.
 const LIMIT: usize = 100;
 
 /// Fills `requests` of every window from the snapshot files' records (`files`: file name →
 /// records, as written).
-pub fn fill<'a>(windows: &mut [FetchWindow], files: &[(&str, &'a Vec<Value>)]) {
+/// `lines`: the snapshot files too large for values (incidents, log entries), as written.
+pub fn fill<'a>(
+    windows: &mut [FetchWindow],
+    files: &[(&str, &'a Vec<Value>)],
+    lines: &[(&str, &'a [Line])],
+) {
     let file = |name: &str| {
         files
             .iter()
@@ -54,11 +63,18 @@ pub fn fill<'a>(windows: &mut [FetchWindow], files: &[(&str, &'a Vec<Value>)]) {
                 "records",
                 within(file(layout::AUDIT_RECORDS), "execution_time"),
             ),
-            "/incidents" => ("incidents", within(file(layout::INCIDENTS), "created_at")),
-            "/log_entries" => (
-                "log_entries",
-                within(file(layout::LOG_ENTRIES), "created_at"),
-            ),
+            "/incidents" => {
+                let records = lines_within(w, lines, layout::INCIDENTS);
+                w.requests = pages(w, "incidents", &records);
+                w.pages = w.requests.len() as u64;
+                continue;
+            }
+            "/log_entries" => {
+                let records = lines_within(w, lines, layout::LOG_ENTRIES);
+                w.requests = pages(w, "log_entries", &records);
+                w.pages = w.requests.len() as u64;
+                continue;
+            }
             "/incident_workflows" => ("incident_workflows", file(layout::INCIDENT_WORKFLOWS)),
             "/incident_workflows/triggers" => ("triggers", file(layout::WORKFLOW_TRIGGERS)),
             "/automation_actions/actions" => ("actions", file(layout::AUTOMATION_ACTIONS)),
@@ -101,9 +117,39 @@ pub fn fill<'a>(windows: &mut [FetchWindow], files: &[(&str, &'a Vec<Value>)]) {
             // An endpoint this module does not know: no entries rather than invented ones.
             _ => continue,
         };
-        w.requests = pages(w, key, &records);
+        let texts: Vec<String> = records
+            .iter()
+            .map(|r| serde_json::to_string(r).expect("JSON values serialise"))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        w.requests = pages(w, key, &texts);
         w.pages = w.requests.len() as u64;
     }
+}
+
+/// The records of the snapshot file `name` created in the window's [since, until), as text.
+fn lines_within<'a>(w: &FetchWindow, lines: &[(&str, &'a [Line])], name: &str) -> Vec<&'a str> {
+    let param = |key: &str| w.params.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    let (since, until) = (param("since"), param("until"));
+    let all = lines.iter().find(|f| f.0 == name).map_or(&[][..], |f| f.1);
+    all.iter()
+        .filter(|r| {
+            let t = r.created_at.map(pagerproof::util::utc_rfc3339);
+            t.is_some_and(|t| {
+                since.is_none_or(|s| t.as_str() >= s.as_str())
+                    && until.is_none_or(|u| t.as_str() < u.as_str())
+            })
+        })
+        .map(|r| &*r.json)
+        .collect()
+}
+
+/// `envelope` serialised compactly with `records` (JSON text) in place of its `RECORDS` string:
+/// the body `serde_json` would write for the envelope holding the records' values (keys sorted).
+fn body(envelope: Value, records: &str) -> Vec<u8> {
+    let text = serde_json::to_string(&envelope).expect("JSON values serialise");
+    let quoted = serde_json::to_string(RECORDS).expect("strings serialise");
+    text.replacen(&quoted, records, 1).into_bytes()
 }
 
 /// One answered request of a non-PagerDuty fetch (Statuspage, GitHub): its parameters, the
@@ -130,11 +176,10 @@ pub fn answered(
     }
 }
 
-/// The pages of one window, by its pagination.
-fn pages(w: &FetchWindow, key: &str, records: &[&Value]) -> Vec<FetchRequest> {
+/// The pages of one window, by its pagination; `records` are the records' compact JSON.
+fn pages(w: &FetchWindow, key: &str, records: &[&str]) -> Vec<FetchRequest> {
     let total = records.len();
-    let entry = |extra: Vec<(&str, String)>, body: Value, received: usize, reported| {
-        let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
+    let entry = |extra: Vec<(&str, String)>, bytes: Vec<u8>, received: usize, reported| {
         let mut params = w.params.clone();
         params.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
         FetchRequest {
@@ -148,18 +193,15 @@ fn pages(w: &FetchWindow, key: &str, records: &[&Value]) -> Vec<FetchRequest> {
             raw: None,
         }
     };
+    let list = |page: &[&str]| format!("[{}]", page.join(","));
     match w.pagination.as_str() {
         "none" => {
-            let one = records.first().map_or(Value::Null, |r| (*r).clone());
-            vec![entry(
-                vec![],
-                json!({ key: one }),
-                records.len().min(1),
-                None,
-            )]
+            let one = records.first().copied().unwrap_or("null");
+            let body = body(json!({ key: RECORDS }), one);
+            vec![entry(vec![], body, records.len().min(1), None)]
         }
         "cursor" => {
-            let chunks: Vec<&[&Value]> = chunks(records);
+            let chunks: Vec<&[&str]> = chunks(records);
             let cursor = |i: usize| format!("{}:{}", w.fetched_at, i * LIMIT);
             chunks
                 .iter()
@@ -170,13 +212,13 @@ fn pages(w: &FetchWindow, key: &str, records: &[&Value]) -> Vec<FetchRequest> {
                     if i > 0 {
                         extra.push(("cursor", cursor(i)));
                     }
-                    let body = json!({ key: page, "limit": LIMIT, "next_cursor": next });
-                    entry(extra, body, page.len(), None)
+                    let envelope = json!({ key: RECORDS, "limit": LIMIT, "next_cursor": next });
+                    entry(extra, body(envelope, &list(page)), page.len(), None)
                 })
                 .collect()
         }
         _ => {
-            let chunks: Vec<&[&Value]> = chunks(records);
+            let chunks: Vec<&[&str]> = chunks(records);
             let reported = w.reported.map(|_| total as u64);
             chunks
                 .iter()
@@ -188,14 +230,14 @@ fn pages(w: &FetchWindow, key: &str, records: &[&Value]) -> Vec<FetchRequest> {
                         ("offset", offset.to_string()),
                         ("total", "true".to_string()),
                     ];
-                    let body = json!({
-                        key: page,
+                    let envelope = json!({
+                        key: RECORDS,
                         "limit": LIMIT,
                         "offset": offset,
                         "more": offset + page.len() < total,
                         "total": total,
                     });
-                    entry(extra, body, page.len(), reported)
+                    entry(extra, body(envelope, &list(page)), page.len(), reported)
                 })
                 .collect()
         }
@@ -203,7 +245,7 @@ fn pages(w: &FetchWindow, key: &str, records: &[&Value]) -> Vec<FetchRequest> {
 }
 
 /// Pages of at most [`LIMIT`] records; an empty list is still one (empty) page.
-fn chunks<'a>(records: &'a [&'a Value]) -> Vec<&'a [&'a Value]> {
+fn chunks<'a>(records: &'a [&'a str]) -> Vec<&'a [&'a str]> {
     if records.is_empty() {
         return vec![&[]];
     }
@@ -233,7 +275,7 @@ mod tests {
             .collect();
         let files = [(layout::USERS, &users)];
         let mut windows = vec![window("/users", "offset", 250)];
-        fill(&mut windows, &files);
+        fill(&mut windows, &files, &[]);
         let w = &windows[0];
         assert_eq!(w.pages, 3);
         let received: Vec<u64> = w.requests.iter().map(|r| r.received).collect();
@@ -251,7 +293,7 @@ mod tests {
         assert_ne!(w.requests[0].sha256, w.requests[1].sha256);
         // The same records give the same bytes: regeneration is byte-identical.
         let mut again = vec![window("/users", "offset", 250)];
-        fill(&mut again, &files);
+        fill(&mut again, &files, &[]);
         assert_eq!(again[0].requests, w.requests);
     }
 
@@ -260,7 +302,7 @@ mod tests {
         let none: Vec<Value> = Vec::new();
         let files = [(layout::OVERRIDES, &none)];
         let mut windows = vec![window("/schedules/PX/overrides", "offset", 0)];
-        fill(&mut windows, &files);
+        fill(&mut windows, &files, &[]);
         assert_eq!(windows[0].requests.len(), 1);
         assert_eq!(windows[0].requests[0].received, 0);
     }

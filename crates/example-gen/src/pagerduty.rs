@@ -15,13 +15,14 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, ENGINEERS, Person, SERVICES};
 use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, DRIFT_REVERT, Inc, date};
 use super::rng::Rng;
+use super::timelines::Line;
 use super::write_file;
 use pagerproof::model::layout::pagerduty as layout;
 use pagerproof::model::{FetchRecord, FetchWindow};
@@ -151,12 +152,10 @@ pub fn write(
     oncall: &OnCall,
     notification_change: NaiveDate,
     seed: u64,
-    (incidents, log_entries): (Vec<Value>, Vec<Value>),
+    (incidents, log_entries): (Vec<Line>, Vec<Line>),
 ) -> Result<()> {
     let mut rng = Rng::stream(seed, "pagerduty");
     let mut files: Vec<(&str, Vec<Value>)> = vec![
-        (layout::INCIDENTS, incidents),
-        (layout::LOG_ENTRIES, log_entries),
         (layout::ESCALATION_POLICIES, escalation_policies()),
         (layout::SCHEDULES, schedules(cal, oncall)),
         (layout::OVERRIDES, overrides(cal)),
@@ -169,6 +168,13 @@ pub fn write(
         ),
     ];
     files.extend(super::configuration::automation_files());
+    let lines = [
+        (layout::INCIDENTS, incidents),
+        (layout::LOG_ENTRIES, log_entries),
+    ];
+    for (name, records) in &lines {
+        write_lines(out, &format!("content/pagerduty/{name}"), records)?;
+    }
     let mut counts = Vec::new();
     for (name, records) in &files {
         let mut text = String::new();
@@ -179,7 +185,8 @@ pub fn write(
         write_file(out, &format!("content/pagerduty/{name}"), text.as_bytes())?;
         counts.push((*name, records));
     }
-    let record = fetch_record(cal, &counts);
+    let lines: Vec<(&str, &[Line])> = lines.iter().map(|(n, l)| (*n, l.as_slice())).collect();
+    let record = fetch_record(cal, &counts, &lines);
     let mut text = serde_json::to_string_pretty(&serde_json::to_value(&record)?)?;
     text.push('\n');
     write_file(
@@ -187,6 +194,20 @@ pub fn write(
         &format!("content/pagerduty/{}", layout::FETCH_RECORD),
         text.as_bytes(),
     )
+}
+
+/// Writes one JSON Lines file line by line: the log at 1M incidents is gigabytes.
+fn write_lines(out: &Path, rel: &str, records: &[Line]) -> Result<()> {
+    use std::io::Write;
+    let path = out.join(rel);
+    let cannot = || format!("{}: cannot write", path.display());
+    write_file(out, rel, b"")?;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).with_context(cannot)?);
+    for r in records {
+        file.write_all(r.json.as_bytes()).with_context(cannot)?;
+        file.write_all(b"\n").with_context(cannot)?;
+    }
+    file.flush().with_context(cannot)
 }
 
 pub(crate) fn api_self(kind: &str, id: &str) -> String {
@@ -1030,12 +1051,15 @@ fn millis(m: u32, d: u32, h: u32, min: u32) -> i64 {
 
 /// The fetch record: the request windows `pagerproof fetch pagerduty` makes, in its order, with
 /// the counts of the files written, and each window's pages.
-fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
+fn fetch_record(
+    cal: &Calendar,
+    files: &[(&str, &Vec<Value>)],
+    lines: &[(&str, &[Line])],
+) -> FetchRecord {
     let count = |name: &str| {
-        files
-            .iter()
-            .find(|f| f.0 == name)
-            .map_or(0, |f| f.1.len() as u64)
+        let values = files.iter().find(|f| f.0 == name).map(|f| f.1.len());
+        let lines = lines.iter().find(|f| f.0 == name).map(|f| f.1.len());
+        values.or(lines).unwrap_or(0) as u64
     };
     let started = cal.now + Duration::hours(9) + Duration::minutes(14) + Duration::seconds(6);
     let mut clock = started;
@@ -1194,7 +1218,7 @@ fn fetch_record(cal: &Calendar, files: &[(&str, &Vec<Value>)]) -> FetchRecord {
             "not used: PagerDuty {API}/response_plays answered 404 Not Found"
         ));
     }
-    super::fetch_pages::fill(&mut windows, files);
+    super::fetch_pages::fill(&mut windows, files, lines);
     FetchRecord {
         source: "pagerduty".into(),
         tool: concat!("pagerproof ", env!("CARGO_PKG_VERSION")).into(),
