@@ -3,30 +3,27 @@
 
 use chrono::NaiveDate;
 
-use super::IncidentFacts;
 use super::postmortems::item_jira_key;
+use super::{IncidentFacts, ResolvedLink};
 use crate::model::{Inputs, PolicyDoc, Postmortem};
 
 /// A postmortem whose severity differs from an in-period linked incident's, and action items
-/// whose Jira ticket has another due date. `facts` are the in-period incidents, sorted by number.
-pub fn postmortem(inputs: &Inputs, facts: &[IncidentFacts], pm: &Postmortem) -> Vec<String> {
+/// whose Jira ticket has another due date. `facts` are the in-period incidents, sorted by number;
+/// `links` the postmortem's links as evaluation resolved them (by number, else by id: no scan of
+/// the incidents per link, which at a million incidents took minutes).
+pub fn postmortem(
+    inputs: &Inputs,
+    facts: &[IncidentFacts],
+    pm: &Postmortem,
+    links: &[ResolvedLink],
+) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(raw) = pm.severity.as_deref().or(pm.priority.as_deref()) {
         let own = inputs
             .policy()
             .match_severity(raw)
             .map(|s| s.level.as_str());
-        for link in &pm.incidents {
-            let Some(number) = link.number.or_else(|| {
-                let id = link.effective_id()?;
-                inputs
-                    .incidents
-                    .iter()
-                    .find(|i| i.fields.id.as_deref() == Some(id.as_str()))
-                    .map(|i| i.number)
-            }) else {
-                continue;
-            };
+        for number in links.iter().filter_map(|l| l.number) {
             let Ok(i) = facts.binary_search_by_key(&number, |f| f.number) else {
                 continue;
             };
@@ -98,7 +95,7 @@ mod tests {
         i.jira.insert("OPS-1234".into(), issue("2026-04-15"));
         let e = crate::evidence::evaluate(&config(), &i);
         assert_eq!(
-            postmortem(&i, &e.incidents, &i.postmortems[0]),
+            postmortem(&i, &e.incidents, &i.postmortems[0], &e.postmortems[0].links),
             vec![
                 "Severity “P2” differs from incident #1's severity P1".to_string(),
                 "Action item AI-1: due 2026-03-30 here, but OPS-1234 is due 2026-04-15 in Jira"
@@ -109,7 +106,9 @@ mod tests {
         i.postmortems = vec![pm_with("SEV-1")];
         i.jira.insert("OPS-1234".into(), issue("2026-03-30"));
         let e = crate::evidence::evaluate(&config(), &i);
-        assert!(postmortem(&i, &e.incidents, &i.postmortems[0]).is_empty());
+        assert!(
+            postmortem(&i, &e.incidents, &i.postmortems[0], &e.postmortems[0].links).is_empty()
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! checklist, linked incidents, action items and their Jira status.
 
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ExceptionRef, exceptions_about};
@@ -163,11 +164,16 @@ struct ListIncident<'a> {
 
 pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
     let tz = ctx.tz();
-    let mut list = Vec::new();
-    for (pm, pf) in ctx.inputs.postmortems.iter().zip(&ctx.evidence.postmortems) {
+    let pairs = || ctx.inputs.postmortems.iter().zip(&ctx.evidence.postmortems);
+    // Independent pages: rendered in parallel (a million-incident year has tens of thousands).
+    let all: Vec<_> = pairs().collect();
+    all.par_iter().try_for_each(|(pm, pf)| {
         let rel = format!("postmortems/{}.html", page_name(&pm.id));
         let title = format!("{} {}", pm.id, pm.title);
-        ctx.page("postmortem.html", &rel, &title, &page(ctx, pm, pf))?;
+        ctx.page("postmortem.html", &rel, &title, &page(ctx, pm, pf))
+    })?;
+    let mut list = Vec::new();
+    for (pm, pf) in pairs() {
         list.push(ListItem {
             id: &pm.id,
             title: &pm.title,
@@ -299,7 +305,12 @@ fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> Postmo
         parts,
         times,
         exceptions: exceptions_about(ctx, &Subject::Postmortem { id: pm.id.clone() }),
-        warnings: crate::evidence::warnings::postmortem(ctx.inputs, &ctx.evidence.incidents, pm),
+        warnings: crate::evidence::warnings::postmortem(
+            ctx.inputs,
+            &ctx.evidence.incidents,
+            pm,
+            &pf.links,
+        ),
     }
 }
 
