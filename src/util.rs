@@ -55,21 +55,80 @@ pub fn human_target(secs: i64) -> String {
 
 /// `2026-03-06 18:00 -06:00` in the given zone (the site's way of showing an instant).
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    tz.from_utc_datetime(&at.naive_utc())
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
+    local(at, tz, false)
 }
 
 /// `2026-03-06 18:00:05 -06:00`, with seconds, for facts tables and the register.
 pub fn local_time_secs(at: DateTime<Utc>, tz: Tz) -> String {
-    tz.from_utc_datetime(&at.naive_utc())
-        .format("%Y-%m-%d %H:%M:%S %:z")
-        .to_string()
+    local(at, tz, true)
 }
 
 /// RFC 3339 in UTC with a `Z`, second precision.
 pub fn utc_rfc3339(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let n = at.naive_utc();
+    let Some(mut out) = date_time(&n, true, 21) else {
+        return at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    };
+    // `date_time` writes ASCII only: byte 10 is the space between date and time.
+    out.replace_range(10..11, "T");
+    out.push('Z');
+    out
+}
+
+/// [`local_time`] / [`local_time_secs`], written by hand: a page shows several instants and a
+/// 100k register formats millions, where chrono's `format` (parsing the pattern every time)
+/// was a tenth of the render. The text is exactly chrono's `%Y-%m-%d %H:%M[:%S] %:z`.
+fn local(at: DateTime<Utc>, tz: Tz, secs: bool) -> String {
+    use chrono::Offset as _;
+    let local = tz.from_utc_datetime(&at.naive_utc());
+    let Some(mut out) = date_time(&local.naive_local(), secs, 26) else {
+        let pattern = if secs {
+            "%Y-%m-%d %H:%M:%S %:z"
+        } else {
+            "%Y-%m-%d %H:%M %:z"
+        };
+        return local.format(pattern).to_string();
+    };
+    // `%:z`: sign, hours and minutes, the seconds of a historical offset rounded to a minute.
+    let off = local.offset().fix().local_minus_utc();
+    let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
+    let minutes = (off + 30) / 60;
+    out.push(' ');
+    out.push(sign);
+    push_two(&mut out, (minutes / 60) as u32);
+    out.push(':');
+    push_two(&mut out, (minutes % 60) as u32);
+    out
+}
+
+/// `YYYY-MM-DD HH:MM[:SS]` of a naive date-time, with room for `extra` more bytes; `None` for
+/// a year chrono would not write as four plain digits.
+fn date_time(n: &chrono::NaiveDateTime, secs: bool, extra: usize) -> Option<String> {
+    use chrono::{Datelike as _, Timelike as _};
+    let year = u32::try_from(n.year()).ok().filter(|y| *y <= 9999)?;
+    let mut out = String::with_capacity(extra);
+    push_two(&mut out, year / 100);
+    push_two(&mut out, year % 100);
+    out.push('-');
+    push_two(&mut out, n.month());
+    out.push('-');
+    push_two(&mut out, n.day());
+    out.push(' ');
+    push_two(&mut out, n.hour());
+    out.push(':');
+    push_two(&mut out, n.minute());
+    if secs {
+        out.push(':');
+        // As chrono's `%S`: a leap second (nanoseconds past 10^9) shows as 60.
+        push_two(&mut out, n.second() + n.nanosecond() / 1_000_000_000);
+    }
+    Some(out)
+}
+
+/// `v` (< 100) as two digits.
+fn push_two(out: &mut String, v: u32) {
+    out.push(char::from(b'0' + (v / 10) as u8));
+    out.push(char::from(b'0' + (v % 10) as u8));
 }
 
 /// Jira issue keys in free text (`[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]*`), first occurrence order, unique.
@@ -442,5 +501,55 @@ mod tests {
             local_time(at, chrono_tz::America::Chicago),
             "2026-03-06 18:00 -06:00"
         );
+    }
+
+    /// The hand-written formats are chrono's, across DST changes, half-hour and historical
+    /// (seconds) offsets, leap seconds and years chrono writes with a sign.
+    #[test]
+    fn hand_formatted_times_are_chronos() {
+        use chrono::{Datelike as _, NaiveDate};
+        let zones = [
+            chrono_tz::UTC,
+            chrono_tz::America::Chicago,
+            chrono_tz::America::St_Johns,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Europe::Amsterdam,
+            chrono_tz::Africa::Monrovia,
+            chrono_tz::Pacific::Kiritimati,
+        ];
+        let mut instants: Vec<DateTime<Utc>> = Vec::new();
+        // Every 37 minutes and 13 seconds through 2026 (both DST changes everywhere) ...
+        let mut t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        while t.year() == 2026 {
+            instants.push(t);
+            t += chrono::Duration::seconds(37 * 60 + 13);
+        }
+        // ... the 1900s (Amsterdam's +00:19:32, Monrovia's -00:44:30), far years and a leap second.
+        for y in [1, 999, 1000, 1908, 1925, 1970, 9999] {
+            instants.push(Utc.with_ymd_and_hms(y, 6, 30, 12, 34, 56).unwrap());
+        }
+        instants.push(Utc.with_ymd_and_hms(-5, 1, 1, 0, 0, 0).unwrap());
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_milli_opt(23, 59, 59, 1500)
+            .unwrap();
+        instants.push(Utc.from_utc_datetime(&leap));
+        for tz in zones {
+            for &at in &instants {
+                let l = tz.from_utc_datetime(&at.naive_utc());
+                assert_eq!(
+                    local_time(at, tz),
+                    l.format("%Y-%m-%d %H:%M %:z").to_string()
+                );
+                assert_eq!(
+                    local_time_secs(at, tz),
+                    l.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+                );
+            }
+        }
+        for &at in &instants {
+            assert_eq!(utc_rfc3339(at), at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
     }
 }

@@ -21,6 +21,8 @@ pub struct Ctx<'a> {
     pub evidence: &'a Evidence,
     pub tera: Tera,
     pub site: SiteView,
+    /// A page's context before its own fields: `site`, converted once rather than per page.
+    base: tera::Context,
     pub out: &'a Path,
     /// Exceptions by subject, so a page finds its own without scanning them all.
     pub by_subject: BTreeMap<&'a Subject, Vec<&'a Exception>>,
@@ -62,7 +64,10 @@ impl<'a> Ctx<'a> {
                 evidence.changes.is_some(),
             )
         };
+        let mut base = tera::Context::new();
+        base.insert("site", &site);
         Ctx {
+            base,
             sources,
             progress,
             jira,
@@ -106,8 +111,7 @@ impl<'a> Ctx<'a> {
     ) -> Result<String> {
         let depth = rel.matches('/').count();
         let root = "../".repeat(depth);
-        let mut context = tera::Context::new();
-        context.insert("site", &self.site);
+        let mut context = self.base.clone();
         context.insert("root", &root);
         context.insert("title", title);
         context.insert("page_path", rel);

@@ -127,37 +127,56 @@ struct Index<'a> {
     terms: Vec<&'a str>,
 }
 
+/// Row shards built at once: enough to keep every thread busy, few enough that their terms,
+/// waiting to be merged, stay small.
+const SHARDS_AT_ONCE: usize = 64;
+
+/// What one `rows-<k>` shard's rows contribute to the index, in row order.
+struct ShardTerms {
+    first: u32,
+    rows: Vec<RowTerms>,
+}
+
+/// A row's sorted, unique terms and its facet values.
+type RowTerms = (Vec<String>, [(&'static str, String); 6]);
+
 /// Hands every file of the index to `sink` as (path relative to the site root, bytes), from
 /// several threads, as soon as each is made (a 1M register's index is never held whole); returns
 /// how many. Each file's bytes depend on the rows only, not on the thread count.
-/// `count` rows, row `i` given by `row(i)`: rows are built as they are indexed and again as their
-/// display shard is written, never all held at once.
+/// `count` rows, row `i` given by `row(i)`: each row is built once, in parallel with the rest of
+/// its display shard, which is written then; its terms are merged in row order.
 pub fn write(
     count: usize,
     row: impl Fn(usize) -> IncidentRowView + Sync,
     sink: impl Fn(&str, &[u8]) -> Result<()> + Sync,
 ) -> Result<usize> {
     let put = |stem: &str, bytes: Vec<u8>| sink(&format!("search/{stem}.js"), &bytes);
-    // term → ids; rows are visited in order, so every list comes out sorted.
+    // term → ids; rows are merged in order, so every list comes out sorted.
     let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
     let mut facet_ids: BTreeMap<&str, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
     let mut firsts: Vec<u32> = Vec::new();
-    for i in 0..count {
-        let r = row(i);
-        let id = u32::try_from(i)?;
-        if i % ROWS_PER_SHARD == 0 {
-            firsts.push(u32::try_from(r.number)?);
-        }
-        for t in row_terms(&r) {
-            postings.entry(t).or_default().push(id);
-        }
-        for (field, value) in facets(&r) {
-            facet_ids
-                .entry(field)
-                .or_default()
-                .entry(value.to_string())
-                .or_default()
-                .push(id);
+    let row_shards = count.div_ceil(ROWS_PER_SHARD);
+    for batch in (0..row_shards).step_by(SHARDS_AT_ONCE) {
+        let built: Vec<ShardTerms> = (batch..(batch + SHARDS_AT_ONCE).min(row_shards))
+            .into_par_iter()
+            .map(|k| row_shard(k, count, &row, &put))
+            .collect::<Result<_>>()?;
+        for (k, shard) in (batch..).zip(built) {
+            firsts.push(shard.first);
+            for (j, (terms, facets)) in shard.rows.into_iter().enumerate() {
+                let id = u32::try_from(k * ROWS_PER_SHARD + j)?;
+                for t in terms {
+                    postings.entry(t).or_default().push(id);
+                }
+                for (field, value) in facets {
+                    facet_ids
+                        .entry(field)
+                        .or_default()
+                        .entry(value)
+                        .or_default()
+                        .push(id);
+                }
+            }
         }
     }
     let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
@@ -189,34 +208,45 @@ pub fn write(
         let stem = format!("terms-{key}");
         put(&stem, script(&stem, map)?)
     })?;
-    (0..count.div_ceil(ROWS_PER_SHARD))
-        .into_par_iter()
-        .try_for_each(|k| {
-            let chunk: Vec<IncidentRowView> = (k * ROWS_PER_SHARD
-                ..((k + 1) * ROWS_PER_SHARD).min(count))
-                .map(&row)
-                .collect();
-            let records: Vec<Record> = chunk
-                .iter()
-                .map(|r| {
-                    Record(
-                        r.number,
-                        &r.title,
-                        &r.service,
-                        &r.severity,
-                        r.ack.state,
-                        r.resolve.state,
-                        r.postmortem_status,
-                        r.class,
-                        &r.month,
-                        &r.created,
-                    )
-                })
-                .collect();
-            let stem = format!("rows-{k}");
-            put(&stem, script(&stem, &records)?)
-        })?;
-    Ok(1 + 6 + shards.len() + count.div_ceil(ROWS_PER_SHARD))
+    Ok(1 + 6 + shards.len() + row_shards)
+}
+
+/// Builds the rows of `rows-<k>`, writes that file and returns what the rows add to the index.
+fn row_shard(
+    k: usize,
+    count: usize,
+    row: &(impl Fn(usize) -> IncidentRowView + Sync),
+    put: &(impl Fn(&str, Vec<u8>) -> Result<()> + Sync),
+) -> Result<ShardTerms> {
+    let chunk: Vec<IncidentRowView> = (k * ROWS_PER_SHARD..((k + 1) * ROWS_PER_SHARD).min(count))
+        .map(row)
+        .collect();
+    let records: Vec<Record> = chunk
+        .iter()
+        .map(|r| {
+            Record(
+                r.number,
+                &r.title,
+                &r.service,
+                &r.severity,
+                r.ack.state,
+                r.resolve.state,
+                r.postmortem_status,
+                r.class,
+                &r.month,
+                &r.created,
+            )
+        })
+        .collect();
+    let stem = format!("rows-{k}");
+    put(&stem, script(&stem, &records)?)?;
+    Ok(ShardTerms {
+        first: u32::try_from(chunk[0].number)?,
+        rows: chunk
+            .iter()
+            .map(|r| (row_terms(r), facets(r).map(|(f, v)| (f, v.to_string()))))
+            .collect(),
+    })
 }
 
 /// `stem`'s file: one assignment of `value` as JSON. JSON is a JavaScript expression once U+2028
