@@ -16,6 +16,7 @@ use pagerproof::Config;
 use pagerproof::fetch::client::ApiClient;
 use pagerproof::fetch::pagerduty::{self, period_bounds};
 use pagerproof::fetch::retry::{RetryPolicy, Sleeper};
+use pagerproof::ingest::population::{Assembly, RowOutcome};
 use serde_json::json;
 
 const TOKEN: &str = "u+pd-TEST-t0ken-9f8e7d6c5b4a";
@@ -95,11 +96,12 @@ fn fetch_then_load_gives_exactly_the_in_period_population() {
 
     let snap = pagerduty::fetch(&client, None, since, until, &no_progress).unwrap();
     pagerduty::write_snapshot(&config.path(&config.inputs.pagerduty), &snap).unwrap();
-    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let mut files: Vec<Vec<RowOutcome>> = Vec::new();
+    let loaded = pagerproof::ingest::pagerduty::load(&config, &mut files).unwrap();
 
     // The population: exactly the in-period incidents, one row each, cited by record line.
-    assert_eq!(loaded.files.len(), 1);
-    let (source, rows) = &loaded.files[0];
+    assert_eq!((loaded.files.len(), files.len()), (1, 1));
+    let (source, rows) = (&loaded.files[0], &files[0]);
     assert_eq!(source.path, "content/pagerduty/incidents.jsonl");
     assert_eq!(source.copy, "sources/content/pagerduty/incidents.jsonl");
     let rows: Vec<_> = rows
@@ -286,9 +288,9 @@ fn the_binary_fetches_with_every_trap_and_never_shows_the_token() {
         .collect();
     assert_eq!(content, vec!["pagerduty"]);
     let config = Config::load(site.path()).unwrap();
-    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
-    let numbers: BTreeSet<u64> = loaded.files[0]
-        .1
+    let mut files: Vec<Vec<RowOutcome>> = Vec::new();
+    pagerproof::ingest::pagerduty::load(&config, &mut files).unwrap();
+    let numbers: BTreeSet<u64> = files[0]
         .iter()
         .map(|r| r.as_ref().unwrap().number.unwrap())
         .collect();
@@ -429,7 +431,7 @@ fn every_incidents_page_is_hashed_and_kept_raw_bodies_rehash() {
 
     // The kept bodies are inputs: read back, checked and carried to sources/.
     let config = Config::load(site.path()).unwrap();
-    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config, &mut Vec::new()).unwrap();
     let carried = loaded
         .other_files
         .iter()
@@ -445,7 +447,7 @@ fn every_incidents_page_is_hashed_and_kept_raw_bodies_rehash() {
     .unwrap();
     let err = format!(
         "{:#}",
-        pagerproof::ingest::pagerduty::load(&config).unwrap_err()
+        pagerproof::ingest::pagerduty::load(&config, &mut Vec::new()).unwrap_err()
     );
     assert!(
         err.contains("content/pagerduty/raw/00001.json.gz") && err.contains("not the one"),
@@ -706,7 +708,7 @@ fn a_malformed_snapshot_names_the_file_and_line() {
     )
     .unwrap();
     let config = Config::load(site.path()).unwrap();
-    let err = pagerproof::ingest::pagerduty::load(&config)
+    let err = pagerproof::ingest::pagerduty::load(&config, &mut Vec::new())
         .unwrap_err()
         .to_string();
     assert!(
@@ -719,8 +721,9 @@ fn a_malformed_snapshot_names_the_file_and_line() {
         "{\"id\":\"Q1\",\"incident_number\":1,\"created_at\":\"yesterday\"}\n{\"title\":\"x\"}\n",
     )
     .unwrap();
-    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
-    let rows = &loaded.files[0].1;
+    let mut files: Vec<Vec<RowOutcome>> = Vec::new();
+    pagerproof::ingest::pagerduty::load(&config, &mut files).unwrap();
+    let rows = &files[0];
     let reasons: Vec<String> = rows
         .iter()
         .map(|r| r.as_ref().unwrap_err().reason.clone())
@@ -733,8 +736,96 @@ fn a_malformed_snapshot_names_the_file_and_line() {
     assert_eq!(rows[1].as_ref().unwrap_err().at.line, 2);
 
     std::fs::remove_dir_all(&dir).unwrap();
-    let empty = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let empty = pagerproof::ingest::pagerduty::load(&config, &mut Vec::new()).unwrap();
     assert!(empty.files.is_empty() && empty.other_files.is_empty());
+}
+
+/// Incident records join the population block by block as they are read, each with its id's
+/// log entries shared, not copied: an id whose first record is rejected still gives its later
+/// record the timeline, and a number carried by two ids keeps its first record's timeline.
+#[test]
+fn snapshot_records_share_their_timeline_across_files() {
+    let site = site("2026-01-01", "2026-01-31");
+    let dir = site.path().join("content/pagerduty");
+    std::fs::create_dir_all(&dir).unwrap();
+    let entry = |id: &str, kind: &str, at: &str| {
+        format!(
+            "{{\"type\":\"{kind}_log_entry\",\"created_at\":\"{at}\",\"incident\":{{\"id\":\"{id}\"}}}}\n"
+        )
+    };
+    let log = [
+        entry("Q1", "resolve", "2026-01-02T01:00:00Z"),
+        entry("Q1", "trigger", "2026-01-02T00:00:00Z"),
+        entry("Q2", "trigger", "2026-01-03T00:00:00Z"),
+        entry("Q3", "trigger", "2026-01-03T00:00:00Z"),
+        entry("Q3", "acknowledge", "2026-01-03T00:01:00Z"),
+    ];
+    std::fs::write(dir.join("log_entries.jsonl"), log.concat()).unwrap();
+    let record = |id: &str, number: u64, created: Option<&str>| {
+        let created = created.map_or(String::new(), |c| format!(",\"created_at\":\"{c}\""));
+        format!("{{\"id\":\"{id}\",\"incident_number\":{number}{created}}}\n")
+    };
+    let (day2, day3) = (Some("2026-01-02T00:00:00Z"), Some("2026-01-03T00:00:00Z"));
+    // Q1's first record has no creation time: read with its timeline, rejected by the population.
+    let a = [record("Q1", 1, None), record("Q2", 2, day3)];
+    let b = [
+        record("Q1", 1, day2),
+        record("Q2", 2, day3),
+        record("Q3", 2, day3),
+    ];
+    std::fs::write(dir.join("incidents-a.jsonl"), a.concat()).unwrap();
+    std::fs::write(dir.join("incidents-b.jsonl"), b.concat()).unwrap();
+    let config = Config::load(site.path()).unwrap();
+
+    let mut files: Vec<Vec<RowOutcome>> = Vec::new();
+    pagerproof::ingest::pagerduty::load(&config, &mut files).unwrap();
+    let rows: Vec<Vec<&pagerproof::model::IncidentRow>> = files
+        .iter()
+        .map(|f| f.iter().map(|r| r.as_ref().unwrap()).collect())
+        .collect();
+    let kinds = |row: &pagerproof::model::IncidentRow| -> Vec<String> {
+        row.timeline.iter().map(|e| e.kind.to_string()).collect()
+    };
+    assert_eq!(kinds(rows[0][0]), ["trigger", "resolve"], "oldest first");
+    assert!(Arc::ptr_eq(&rows[0][0].timeline, &rows[1][0].timeline));
+    assert!(Arc::ptr_eq(&rows[0][1].timeline, &rows[1][1].timeline));
+    assert_eq!(kinds(rows[1][2]), ["trigger", "acknowledge"]);
+
+    let (start, end) = (
+        pagerproof::model::period::period_start(&config),
+        pagerproof::model::period::period_end(&config),
+    );
+    let mut assembly = Assembly::new(start, end);
+    pagerproof::ingest::pagerduty::load(&config, &mut assembly).unwrap();
+    let pop = assembly.finish();
+    let counts = |a: &pagerproof::model::Accounting| {
+        [
+            a.rows_read,
+            a.accepted,
+            a.duplicates,
+            a.outside_period,
+            a.rejected,
+        ]
+    };
+    assert_eq!(counts(&pop.per_file[0]), [2, 1, 0, 0, 1]);
+    assert_eq!(counts(&pop.per_file[1]), [3, 1, 2, 0, 0]);
+    assert_eq!(pop.rejected[0].reason, "no creation time");
+    let by_number: Vec<(u64, Vec<String>)> = pop
+        .incidents
+        .iter()
+        .map(|i| (i.number, kinds(&i.fields)))
+        .collect();
+    assert_eq!(
+        by_number,
+        [
+            (1, vec!["trigger".to_string(), "resolve".to_string()]),
+            (2, vec!["trigger".to_string()]),
+        ]
+    );
+    // Q3's own record still counts its acknowledgement among the rows compared (issue 16).
+    let q3 = &pop.incidents[1].rows[2];
+    let acked = chrono::DateTime::parse_from_rfc3339("2026-01-03T00:01:00Z").unwrap();
+    assert_eq!(q3.acknowledged, Some(Some(acked.to_utc())));
 }
 
 /// A Jira stand-in: Cloud search returns one issue per page (following nextPageToken) and
@@ -1022,7 +1113,7 @@ fn configuration_automation_and_routing_are_fetched_and_read_back() {
     let snap = pagerduty::fetch(&client, None, since, until, &no_progress).unwrap();
     let dir = config.path(&config.inputs.pagerduty);
     pagerduty::write_snapshot(&dir, &snap).unwrap();
-    let loaded = pagerproof::ingest::pagerduty::load(&config).unwrap();
+    let loaded = pagerproof::ingest::pagerduty::load(&config, &mut Vec::new()).unwrap();
     let s = &loaded.snapshot;
 
     // Services with full integrations and their urgency rule.

@@ -85,7 +85,7 @@ pub fn facts(inputs: &Inputs, incidents: &[IncidentFacts]) -> AutomationFacts {
         let Some(incident) = inputs.incident(f.number) else {
             continue;
         };
-        for e in &incident.fields.timeline {
+        for e in incident.fields.timeline.iter() {
             let kind = e.kind.to_ascii_lowercase();
             let summary = e.summary.to_ascii_lowercase();
             let by_type = kind.contains("workflow") || kind.contains("response_play");
@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn a_documented_name_without_workflow_or_play_is_missing_for_its_level() {
         let mut inc = incident(7).priority("P1").build();
-        inc.fields.timeline = vec![
+        inc.fields.timeline = crate::model::Timeline::from(vec![
             LogEntry {
                 at: utc("2026-03-02T15:00:05Z"),
                 kind: "annotate".into(),
@@ -174,7 +174,7 @@ mod tests {
                 subject: None,
                 source: None,
             },
-        ];
+        ]);
         let mut i = inputs(vec![inc], vec![]);
         i.policies[0].severities[0].automation =
             Some(vec!["major incident".into(), "Status page update".into()]);

@@ -357,7 +357,7 @@ mod tests {
         // Triggered 2026-03-02 15:00Z, inside Bob's override of Ann's week.
         let mut i = incident(7).build();
         i.fields.escalation_policy_id = Some("PEP".into());
-        i.fields.timeline = vec![
+        i.fields.timeline = crate::model::Timeline::from(vec![
             log("trigger", "2026-03-02T15:00:00Z", None, "api"),
             log("escalate", "2026-03-02T15:05:20Z", None, "timeout"),
             log("escalate", "2026-03-02T15:25:00Z", None, "timeout"),
@@ -367,7 +367,7 @@ mod tests {
                 Some("Lead"),
                 "website",
             ),
-        ];
+        ]);
         let c = chain(&snap, &history, &i).unwrap();
         assert_eq!(
             c.levels[0].on_call,
@@ -405,7 +405,7 @@ mod tests {
         let mut i = incident(8).build();
         i.created = t("2026-03-03T15:00:00Z");
         i.fields.escalation_policy_id = Some("PEP".into());
-        i.fields.timeline = vec![
+        i.fields.timeline = crate::model::Timeline::from(vec![
             log("trigger", "2026-03-03T15:00:00Z", None, "api"),
             log("escalate", "2026-03-03T15:05:10Z", None, "timeout"),
             log(
@@ -414,7 +414,7 @@ mod tests {
                 Some("Lead"),
                 "website",
             ),
-        ];
+        ]);
         // Low urgency does not escalate in PagerDuty: nothing was missed.
         i.fields.urgency = Some("low".into());
         assert!(chain(&snap, &history, &i).unwrap().missed.is_empty());
@@ -435,13 +435,14 @@ mod tests {
         );
 
         // Acknowledged at 10m: level 3 was never due.
-        i.fields.timeline[2].at = t("2026-03-03T15:10:00Z");
+        std::sync::Arc::make_mut(&mut i.fields.timeline)[2].at = t("2026-03-03T15:10:00Z");
         let c = chain(&snap, &history, &i).unwrap();
         assert!(c.missed.is_empty());
         assert_eq!(c.followed, Some(true));
 
         // Still unacknowledged, but the log ends at 12m: too early to judge level 3.
-        i.fields.timeline[2] = log("annotate", "2026-03-03T15:12:00Z", Some("Lead"), "website");
+        std::sync::Arc::make_mut(&mut i.fields.timeline)[2] =
+            log("annotate", "2026-03-03T15:12:00Z", Some("Lead"), "website");
         assert!(chain(&snap, &history, &i).unwrap().missed.is_empty());
     }
 }

@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn reassignment_unacknowledge_and_escalations_are_told_apart() {
         let mut i = incident(1).build();
-        i.fields.timeline = vec![
+        i.fields.timeline = crate::model::Timeline::from(vec![
             entry("trigger", "2026-03-02T15:00:00Z", Some("api"), "api", None),
             entry(
                 "assign",
@@ -216,7 +216,7 @@ mod tests {
                 "website",
                 None,
             ),
-        ];
+        ]);
         let s = steps(&i);
         let kinds: Vec<StepKind> = s.iter().map(|s| s.kind).collect();
         use StepKind::*;

@@ -26,13 +26,21 @@ pub fn referenced_keys(config: &Config) -> Result<BTreeSet<String>> {
     for path in files_with_ext(&config.path(&config.inputs.incidents), &["csv"]) {
         keys.extend(csv_keys(&path)?);
     }
-    let pd = super::pagerduty::load(config)?;
-    for (_, rows) in &pd.files {
-        for row in rows.iter().flatten() {
-            keys.extend(row.jira_keys.iter().cloned());
+    super::pagerduty::load(config, &mut SnapshotKeys(&mut keys))?;
+    Ok(keys)
+}
+
+/// The Jira keys of every API snapshot incident record that could be read, rows dropped as read.
+struct SnapshotKeys<'a>(&'a mut BTreeSet<String>);
+
+impl super::population::RowSink for SnapshotKeys<'_> {
+    fn start_file(&mut self) {}
+
+    fn take_rows(&mut self, _file: &str, rows: Vec<super::population::RowOutcome>) {
+        for row in rows.into_iter().flatten() {
+            self.0.extend(row.jira_keys);
         }
     }
-    Ok(keys)
 }
 
 /// Keys of a postmortem's action item trackers (`tracker.key`, else the `/browse/` URL).

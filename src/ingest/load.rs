@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::population::RowSink;
 use super::{
     csv_incidents, jira, pagerduty, policy, population, postmortem, requests, responses, samples,
     sidecar,
@@ -30,8 +31,10 @@ fn read_all(config: &Config) -> Result<Inputs> {
         crate::model::period::period_end(config),
     );
 
-    // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2).
-    let mut incident_files: Vec<(SourceFile, Vec<population::RowOutcome>)> = Vec::new();
+    // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2),
+    // each file's rows put in the population as soon as they are read.
+    let mut assembly = population::Assembly::new(period_start, period_end);
+    let mut incident_sources: Vec<SourceFile> = Vec::new();
     let mut sidecars = Vec::new();
     for path in files(config, &config.inputs.incidents, "csv")? {
         let (mut source, bytes) = source_file(config, &path, SourceKind::IncidentCsv)?;
@@ -49,18 +52,15 @@ fn read_all(config: &Config) -> Result<Inputs> {
             .notes
             .push(format!("export variant: {}", read.variant));
         source.notes.extend(read.notes);
-        incident_files.push((source, read.rows));
+        assembly.start_file();
+        assembly.take_rows(&source.path, read.rows);
+        incident_sources.push(source);
     }
-    let api = pagerduty::load(config)?;
-    incident_files.extend(api.files);
+    let api = pagerduty::load(config, &mut assembly)?;
+    incident_sources.extend(api.files);
     inputs.pagerduty = api.snapshot;
 
-    // The rows move into the population (they hold the timelines: never copy them).
-    let (incident_sources, rows): (Vec<SourceFile>, Vec<_>) = incident_files
-        .into_iter()
-        .map(|(s, rows)| (s.clone(), (s.path, rows)))
-        .unzip();
-    let pop = population::assemble(rows, period_start, period_end);
+    let pop = assembly.finish();
     for (mut source, accounting) in incident_sources.into_iter().zip(pop.per_file) {
         source.accounting = accounting;
         if source.kind == SourceKind::IncidentCsv && accounting.rows_read == 20_000 {

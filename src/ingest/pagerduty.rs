@@ -16,15 +16,15 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::ingest::population::RowOutcome;
+use crate::ingest::population::{RowOutcome, RowSink};
 use crate::model::layout::pagerduty as layout;
 use crate::model::*;
 
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub snapshot: Snapshot,
-    /// One per incident file, in path byte order, with one outcome per record.
-    pub files: Vec<(SourceFile, Vec<RowOutcome>)>,
+    /// One per incident file, in path byte order; their records went to the [`RowSink`].
+    pub files: Vec<SourceFile>,
     /// Every other snapshot file (copied to `sources/`).
     pub other_files: Vec<SourceFile>,
 }
@@ -88,8 +88,10 @@ fn kind_of(name: &str) -> FileKind {
     FileKind::Other
 }
 
-/// Reads every snapshot file under `[inputs] pagerduty`. No directory → nothing loaded.
-pub fn load(config: &Config) -> Result<Loaded> {
+/// Reads every snapshot file under `[inputs] pagerduty`, each incident file's records into
+/// `rows` block by block as they are read (a file started per incident file, in path byte
+/// order). No directory → nothing loaded.
+pub fn load(config: &Config, rows: &mut impl RowSink) -> Result<Loaded> {
     let dir = config.path(&config.inputs.pagerduty);
     let mut loaded = Loaded::default();
     if !dir.is_dir() {
@@ -134,18 +136,21 @@ pub fn load(config: &Config) -> Result<Loaded> {
             _ => {}
         }
     }
-    log.sort();
+    let log = log.sealed();
     check_raw_bodies(&files, &loaded.snapshot.fetch_records)?;
     let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
     let snap = &mut loaded.snapshot;
     for (rel, kind, path) in &files {
         if *kind == FileKind::Incidents {
             let file: std::sync::Arc<str> = rel.as_str().into();
-            let mut rows = Vec::new();
             let parse =
                 |line: usize, v: Value| Ok(incident_row(&file, line as u64, &v, &log, &coverage));
-            let source = map_records_streamed(rel, path, parse, |block| rows.extend(block))?;
-            loaded.files.push((source, rows));
+            // Each block's rows join the population at once: a year's incident records are
+            // never all held as rows.
+            rows.start_file();
+            let source =
+                map_records_streamed(rel, path, parse, |block| rows.take_rows(rel, block))?;
+            loaded.files.push(source);
             continue;
         }
         let (source, bytes) = match early.remove(rel.as_str()) {
@@ -256,7 +261,8 @@ pub fn load(config: &Config) -> Result<Loaded> {
         }
         loaded.other_files.push(source);
     }
-    attach_timelines(&mut loaded.files, &mut log);
+    // The entries no record of an incident file named go now; the others live on in the rows.
+    drop(log);
     let snap = &mut loaded.snapshot;
     snap.escalation_policies.sort_by(|a, b| a.id.cmp(&b.id));
     snap.schedules.sort_by(|a, b| a.id.cmp(&b.id));
@@ -509,13 +515,32 @@ impl Timelines {
         self.entries.entry(incident).or_default().push(entry);
     }
 
-    /// Oldest first; entries of the same instant keep their file order.
-    fn sort(&mut self) {
-        for entries in self.entries.values_mut() {
-            entries.sort_by_key(|e| e.at);
+    /// Every log entry read: each incident's oldest first (entries of the same instant keep
+    /// their file order), in the shared form the rows take.
+    fn sealed(self) -> SealedTimelines {
+        let entries = self
+            .entries
+            .into_iter()
+            .map(|(id, mut entries)| {
+                entries.sort_by_key(|e| e.at);
+                (id, Timeline::from(entries))
+            })
+            .collect();
+        SealedTimelines {
+            entries,
+            resolver: self.resolver,
         }
     }
+}
 
+/// [`Timelines`] once every log entry is read.
+#[derive(Debug, Default)]
+struct SealedTimelines {
+    entries: BTreeMap<String, Timeline>,
+    resolver: BTreeMap<String, (DateTime<Utc>, Option<String>)>,
+}
+
+impl SealedTimelines {
     /// Resolved by a user (`Some(true)`), by a service or integration (`Some(false)`), unknown.
     fn resolved_by_user(&self, id: &str) -> Option<bool> {
         let (_, agent) = self.resolver.get(id)?;
@@ -565,7 +590,7 @@ fn incident_row(
     rel: &std::sync::Arc<str>,
     line: u64,
     v: &Value,
-    log: &Timelines,
+    log: &SealedTimelines,
     coverage: &LogCoverage,
 ) -> RowOutcome {
     let at = RowRef {
@@ -594,11 +619,13 @@ fn incident_row(
             None => return reject(format!("created_at {t} is not a timestamp")),
         },
     };
-    // Borrowed here; [`attach_timelines`] moves it into the row once every row is read.
-    let timeline: &[LogEntry] = id
+    // Shared, not copied: another record of the same id (in another snapshot file) gets the
+    // same entries.
+    let timeline: Timeline = id
         .as_ref()
         .and_then(|id| log.entries.get(id))
-        .map_or(&[], Vec::as_slice);
+        .cloned()
+        .unwrap_or_default();
     let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
     let resolve = first("resolve");
     let (resolved, resolved_source) = resolution(v, resolve);
@@ -626,7 +653,7 @@ fn incident_row(
         created,
         resolved,
         resolved_source: resolved_source.map(Text::from),
-        acknowledged: first_acknowledgement(v, timeline, has_log),
+        acknowledged: first_acknowledgement(v, &timeline, has_log),
         seconds_to_first_ack: None,
         seconds_to_resolve: None,
         priority: txt(&v["priority"]["summary"]).or_else(|| txt(&v["priority"]["name"])),
@@ -644,38 +671,9 @@ fn incident_row(
         url: txt(&v["html_url"]),
         has_ack_data: has_log,
         has_resolve_data: true,
-        timeline: Vec::new(),
+        timeline,
         jira_keys,
     })
-}
-
-/// Gives each incident row its log entries: moved into the only row of an id, copied into each of
-/// several rows of the same id (one incident in two snapshot files), so the entries are held once.
-fn attach_timelines(files: &mut [(SourceFile, Vec<RowOutcome>)], log: &mut Timelines) {
-    let rows = || files.iter().flat_map(|(_, rows)| rows.iter().flatten());
-    let mut left: BTreeMap<&str, usize> = BTreeMap::new();
-    for id in rows().filter_map(|r| r.id.as_deref()) {
-        *left.entry(id).or_default() += 1;
-    }
-    let mut left: BTreeMap<String, usize> = left
-        .into_iter()
-        .map(|(id, n)| (id.to_string(), n))
-        .collect();
-    for row in files
-        .iter_mut()
-        .flat_map(|(_, rows)| rows.iter_mut().flatten())
-    {
-        let Some(id) = &row.id else { continue };
-        let Some(n) = left.get_mut(id.as_str()) else {
-            continue;
-        };
-        *n -= 1;
-        row.timeline = if *n == 0 {
-            log.entries.remove(id.as_str()).unwrap_or_default()
-        } else {
-            log.entries.get(id.as_str()).cloned().unwrap_or_default()
-        };
-    }
 }
 
 /// The first acknowledgement (evidence-rules §4). The incident's `acknowledgements` array is

@@ -46,7 +46,7 @@ pub struct IncidentRow {
     /// The row's source carries resolution information (a resolved-at or seconds-to-resolve column).
     pub has_resolve_data: bool,
     /// Timeline from API log entries, oldest first.
-    pub timeline: Vec<LogEntry>,
+    pub timeline: Timeline,
     /// Jira keys referenced by the row itself (API external references).
     pub jira_keys: Vec<String>,
 }
@@ -54,6 +54,11 @@ pub struct IncidentRow {
 /// A short string kept inline (no heap) up to 24 bytes: log entries' kinds, channels and names
 /// are, and a 100k-incident year has about a million entries.
 pub type Text = compact_str::CompactString;
+
+/// An incident's log entries, shared: every API record of one incident id (one incident in two
+/// snapshot files) points at the same entries, and the loader hands them out as records stream
+/// by, before it can know whether another record of the id follows.
+pub type Timeline = std::sync::Arc<[LogEntry]>;
 
 /// One entry of an incident's timeline (PagerDuty log entry).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -95,10 +95,12 @@ pub fn file_sha256(out: &Path, name: &str) -> Option<String> {
         && !name.contains('\\')
         && name.split('/').all(|seg| !seg.is_empty() && seg != "..");
     let path = out.join(name);
-    (inside && path.is_file())
-        .then(|| std::fs::read(&path).ok())
-        .flatten()
-        .map(|bytes| crate::util::sha256_hex(&bytes))
+    if !inside || !path.is_file() {
+        return None;
+    }
+    // Streamed: the register's CSV is tens of MB at 100k incidents, and this runs last, when
+    // everything the build holds is still held (read whole, it set the build's peak memory).
+    crate::util::sha256_file(&path).ok()
 }
 
 /// Problems `check` reports once the site is rendered into `out`: (request, message).
