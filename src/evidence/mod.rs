@@ -539,13 +539,15 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         now,
     };
     let index = postmortems::LinkIndex::build(&inputs.incidents, &inputs.postmortems);
-    // Each incident is judged on its own: in parallel, collected in population order.
-    let incidents: Vec<IncidentFacts> = inputs
-        .incidents
+    // Each incident is judged on its own: in parallel, collected in population order. Filtered
+    // first, so rayon collects into one vector of the exact length: a filtered parallel
+    // iterator collects into pieces and then copies them, twice the facts at the peak.
+    let in_period: Vec<&Incident> = inputs.incidents.iter().filter(|i| i.in_period).collect();
+    let incidents: Vec<IncidentFacts> = in_period
         .par_iter()
-        .filter(|i| i.in_period)
         .map(|i| incident_facts(config, inputs, &index, &clock, i))
         .collect();
+    drop(in_period);
     let as_of = config.period.as_of();
     let trackers = postmortems::Trackers {
         tz: config.tz(),

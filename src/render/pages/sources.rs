@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -21,7 +21,7 @@ use super::super::context::Ctx;
 use super::super::theme::push_escaped_text;
 use super::super::views::nav_numbers;
 use super::super::{
-    line_page, line_page_n, line_pages, source_page_lines, split_line_page_n, write,
+    create, line_page, line_page_n, line_pages, source_page_lines, split_line_page_n,
 };
 use crate::model::SourceFile;
 
@@ -373,20 +373,37 @@ fn write_page(ctx: &Ctx, chunk: &Chunk) -> Result<()> {
     let Some((head, tail)) = html.split_once(LINES) else {
         bail!("the theme's source.html must show {{{{ lines }}}} once");
     };
-    // The markup roughly doubles a short line; an escaped `<` or `&` adds a few bytes more.
-    let mut out = String::with_capacity(head.len() + tail.len() + text.len() + text.len() / 2);
-    out.push_str(head);
+    // Streamed to the file: a page of a long export is megabytes of markup, and two pages in
+    // flight held whole (text and markup) were the build's peak at 100k incidents.
+    let cannot = || format!("{name}: cannot write");
+    let mut file = BufWriter::with_capacity(FLUSH_BYTES, create(ctx.out, &name)?);
+    file.write_all(head.as_bytes()).with_context(cannot)?;
     let first = (chunk.page - 1) * per_page + 1;
-    push_lines(&mut out, &text, first);
-    out.push_str(tail);
-    write(ctx.out, &name, out.as_bytes())
+    let mut buf = String::with_capacity(FLUSH_BYTES + 4096);
+    push_lines(&mut buf, &text, first, &mut |buf: &mut String| {
+        file.write_all(buf.as_bytes()).with_context(cannot)?;
+        buf.clear();
+        Ok(())
+    })?;
+    file.write_all(buf.as_bytes()).with_context(cannot)?;
+    file.write_all(tail.as_bytes()).with_context(cannot)?;
+    file.flush().with_context(cannot)
 }
 
+/// Markup is handed to the file in pieces of about this many bytes.
+const FLUSH_BYTES: usize = 64 << 10;
+
 /// One `<span id="L<n>">` per line, numbered from `first` as ingest numbers lines (split at `\n`,
-/// a trailing `\r` dropped), the text escaped as a text node.
-fn push_lines(out: &mut String, text: &str, first: u64) {
+/// a trailing `\r` dropped), the text escaped as a text node. `spill` takes `out` whenever it
+/// holds [`FLUSH_BYTES`] or more.
+fn push_lines(
+    out: &mut String,
+    text: &str,
+    first: u64,
+    spill: &mut dyn FnMut(&mut String) -> Result<()>,
+) -> Result<()> {
     if text.is_empty() {
-        return;
+        return Ok(());
     }
     let text = text.strip_suffix('\n').unwrap_or(text);
     for (n, line) in (first..).zip(text.split('\n')) {
@@ -397,7 +414,11 @@ fn push_lines(out: &mut String, text: &str, first: u64) {
         );
         push_escaped_text(out, line);
         out.push_str("\n</span>");
+        if out.len() >= FLUSH_BYTES {
+            spill(out)?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -405,9 +426,14 @@ mod tests {
     use super::*;
 
     fn lines(text: &str, first: u64) -> String {
-        let mut out = String::new();
-        push_lines(&mut out, text, first);
-        out
+        let (mut out, mut spilled) = (String::new(), String::new());
+        push_lines(&mut out, text, first, &mut |buf: &mut String| {
+            spilled.push_str(buf);
+            buf.clear();
+            Ok(())
+        })
+        .unwrap();
+        spilled + &out
     }
 
     fn scan(blocks: &[&[u8]]) -> Scan {
