@@ -3,14 +3,14 @@
 //! backend is pinned by Cargo.lock).
 
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate, Timelike};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use zip::write::{PreparedZipFile, SimpleFileOptions};
+use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 /// The compression setting is part of the package's identity: changing it changes every zip.
@@ -61,14 +61,14 @@ pub fn write_zip(path: &Path, mut entries: Vec<Entry>, mtime: DateTime) -> Resul
     zip.finish()
 }
 
-/// A zip written front to back in name order: each batch of entries is deflated in parallel
-/// (rayon) and appended in its given order, so the bytes do not depend on the thread count. The
-/// zip's SHA-256 is computed as it is written, so nothing is read back.
+/// A zip written front to back in name order: entries are deflated ahead of writing (in
+/// parallel, see [`prepare`]) and appended in their given order, so the bytes do not depend on
+/// the thread count. The zip's SHA-256 is computed as it is written, so nothing is read back.
 pub struct ZipStream {
     path: PathBuf,
     zip: ZipWriter<HashingWriter<BufWriter<File>>>,
     options: SimpleFileOptions,
-    last: Option<String>,
+    last: Option<Box<[u8]>>,
 }
 
 impl ZipStream {
@@ -83,34 +83,41 @@ impl ZipStream {
         })
     }
 
-    /// Appends `entries` (name, bytes), whose names must follow every name added so far in byte
-    /// order: a duplicate or an out-of-order name is an error, never a differently ordered zip.
+    /// The options every entry of this zip is deflated with (for [`prepare`] on other threads).
+    pub fn options(&self) -> SimpleFileOptions {
+        self.options
+    }
+
+    /// Deflates `entries` (name, bytes) in parallel and appends them in their given order.
     pub fn add(&mut self, entries: Vec<(String, Vec<u8>)>) -> Result<()> {
-        for (name, _) in &entries {
+        let options = self.options;
+        let prepared: Vec<_> = entries
+            .into_par_iter()
+            .map(|(name, bytes)| prepare(&name, options, &mut bytes.as_slice(), |_| {}))
+            .collect::<Result<_>>()?;
+        self.append(prepared)
+    }
+
+    /// Appends entries deflated by [`prepare`], whose names must follow every name added so far
+    /// in byte order: a duplicate or an out-of-order name is an error, never a differently
+    /// ordered zip.
+    pub fn append(&mut self, files: Vec<PreparedZipFile>) -> Result<()> {
+        for file in files {
+            let name = file.file_name_raw();
             if let Some(last) = &self.last
-                && last.as_bytes() >= name.as_bytes()
+                && **last >= *name
             {
+                let (name, last) = (String::from_utf8_lossy(name), String::from_utf8_lossy(last));
                 if last == name {
                     bail!("{name}: duplicate zip entry");
                 }
                 bail!("{name}: zip entry out of order (after {last})");
             }
-            self.last = Some(name.clone());
-        }
-        let options = self.options;
-        let prepared: Vec<_> = entries
-            .into_par_iter()
-            .map(|(name, bytes)| {
-                PreparedZipFile::from_data(&name, options, &bytes)
-                    .with_context(|| format!("{name}: cannot deflate"))
-            })
-            .collect();
-        for file in prepared {
-            let file = file?;
-            let name = String::from_utf8_lossy(file.file_name_raw()).into_owned();
-            self.zip
-                .add_prepared_file(file)
-                .with_context(|| format!("{}: cannot add {name}", self.path.display()))?;
+            self.last = Some(name.into());
+            self.zip.add_prepared_file(file).with_context(|| {
+                let name = String::from_utf8_lossy(self.last.as_deref().unwrap_or_default());
+                format!("{}: cannot add {name}", self.path.display())
+            })?;
         }
         Ok(())
     }
@@ -130,6 +137,40 @@ impl ZipStream {
             Err(e) => Err(e).with_context(|| format!("{}: cannot write", path.display())),
         }
     }
+}
+
+/// Deflates everything `reader` yields into an entry named `name`, handing each piece to `seen`
+/// as well (the bag's hashers: one read of a file serves its manifests and its entry). Returns
+/// the entry and the byte count. Pieces are read into a buffer kept per thread; deflate's output
+/// does not depend on how its input was split.
+pub fn prepare(
+    name: &str,
+    options: SimpleFileOptions,
+    reader: &mut impl Read,
+    mut seen: impl FnMut(&[u8]),
+) -> Result<PreparedZipFile> {
+    thread_local! {
+        static PIECE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 256 << 10]);
+    }
+    let mut entry =
+        ZipFileBuilder::new(name, options).with_context(|| format!("{name}: cannot deflate"))?;
+    PIECE.with_borrow_mut(|piece| -> Result<()> {
+        loop {
+            let n = match reader.read(piece) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            seen(&piece[..n]);
+            entry
+                .write_all(&piece[..n])
+                .with_context(|| format!("{name}: cannot deflate"))?;
+        }
+    })?;
+    entry
+        .finish()
+        .with_context(|| format!("{name}: cannot deflate"))
 }
 
 /// Passes writes through and hashes them in order; notes when a seek rewrites bytes already

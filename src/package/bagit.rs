@@ -63,8 +63,7 @@ impl Digests {
 
     /// The digests of everything `reader` yields, streamed; also returns the byte count.
     pub fn of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(Digests, u64)> {
-        let mut sha256 = Sha256::new();
-        let mut sha512 = Sha512::new();
+        let mut hasher = Hasher::default();
         let mut buf = vec![0; 64 * 1024];
         let mut size = 0u64;
         loop {
@@ -74,21 +73,37 @@ impl Digests {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            sha256.update(&buf[..n]);
-            sha512.update(&buf[..n]);
+            hasher.update(&buf[..n]);
             size += n as u64;
         }
-        let digests = Digests {
-            sha256: hex::encode(sha256.finalize()),
-            sha512: hex::encode(sha512.finalize()),
-        };
-        Ok((digests, size))
+        Ok((hasher.finish(), size))
     }
 
     pub fn get(&self, algorithm: Algorithm) -> &str {
         match algorithm {
             Algorithm::Sha256 => &self.sha256,
             Algorithm::Sha512 => &self.sha512,
+        }
+    }
+}
+
+/// Both digests of bytes that arrive in pieces (a file read once for its hashes and its deflate).
+#[derive(Default)]
+pub struct Hasher {
+    sha256: Sha256,
+    sha512: Sha512,
+}
+
+impl Hasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        self.sha512.update(bytes);
+    }
+
+    pub fn finish(self) -> Digests {
+        Digests {
+            sha256: hex::encode(self.sha256.finalize()),
+            sha512: hex::encode(self.sha512.finalize()),
         }
     }
 }
