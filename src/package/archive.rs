@@ -3,14 +3,14 @@
 //! backend is pinned by Cargo.lock).
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate, Timelike};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
+use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 /// The compression setting is part of the package's identity: changing it changes every zip.
@@ -93,7 +93,7 @@ impl ZipStream {
         let options = self.options;
         let prepared: Vec<_> = entries
             .into_par_iter()
-            .map(|(name, bytes)| prepare(&name, options, &mut bytes.as_slice(), |_| {}))
+            .map(|(name, bytes)| prepare(&name, options, &bytes))
             .collect::<Result<_>>()?;
         self.append(prepared)
     }
@@ -139,37 +139,10 @@ impl ZipStream {
     }
 }
 
-/// Deflates everything `reader` yields into an entry named `name`, handing each piece to `seen`
-/// as well (the bag's hashers: one read of a file serves its manifests and its entry). Returns
-/// the entry and the byte count. Pieces are read into a buffer kept per thread; deflate's output
-/// does not depend on how its input was split.
-pub fn prepare(
-    name: &str,
-    options: SimpleFileOptions,
-    reader: &mut impl Read,
-    mut seen: impl FnMut(&[u8]),
-) -> Result<PreparedZipFile> {
-    thread_local! {
-        static PIECE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 256 << 10]);
-    }
-    let mut entry =
-        ZipFileBuilder::new(name, options).with_context(|| format!("{name}: cannot deflate"))?;
-    PIECE.with_borrow_mut(|piece| -> Result<()> {
-        loop {
-            let n = match reader.read(piece) {
-                Ok(0) => return Ok(()),
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e.into()),
-            };
-            seen(&piece[..n]);
-            entry
-                .write_all(&piece[..n])
-                .with_context(|| format!("{name}: cannot deflate"))?;
-        }
-    })?;
-    entry
-        .finish()
+/// Deflates `data` into an entry named `name`. Always from the whole file in one piece: zlib-rs
+/// output depends on how its input is split, so feeding pieces would change the zip's bytes.
+pub fn prepare(name: &str, options: SimpleFileOptions, data: &[u8]) -> Result<PreparedZipFile> {
+    PreparedZipFile::from_data(name, options, data)
         .with_context(|| format!("{name}: cannot deflate"))
 }
 

@@ -63,7 +63,8 @@ impl Digests {
 
     /// The digests of everything `reader` yields, streamed; also returns the byte count.
     pub fn of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(Digests, u64)> {
-        let mut hasher = Hasher::default();
+        let mut sha256 = Sha256::new();
+        let mut sha512 = Sha512::new();
         let mut buf = vec![0; 64 * 1024];
         let mut size = 0u64;
         loop {
@@ -73,37 +74,21 @@ impl Digests {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            hasher.update(&buf[..n]);
+            sha256.update(&buf[..n]);
+            sha512.update(&buf[..n]);
             size += n as u64;
         }
-        Ok((hasher.finish(), size))
+        let digests = Digests {
+            sha256: hex::encode(sha256.finalize()),
+            sha512: hex::encode(sha512.finalize()),
+        };
+        Ok((digests, size))
     }
 
     pub fn get(&self, algorithm: Algorithm) -> &str {
         match algorithm {
             Algorithm::Sha256 => &self.sha256,
             Algorithm::Sha512 => &self.sha512,
-        }
-    }
-}
-
-/// Both digests of bytes that arrive in pieces (a file read once for its hashes and its deflate).
-#[derive(Default)]
-pub struct Hasher {
-    sha256: Sha256,
-    sha512: Sha512,
-}
-
-impl Hasher {
-    pub fn update(&mut self, bytes: &[u8]) {
-        self.sha256.update(bytes);
-        self.sha512.update(bytes);
-    }
-
-    pub fn finish(self) -> Digests {
-        Digests {
-            sha256: hex::encode(self.sha256.finalize()),
-            sha512: hex::encode(self.sha512.finalize()),
         }
     }
 }
