@@ -1,6 +1,6 @@
 //! The deterministic zip writer: entries sorted by the bytes of their name, one fixed timestamp,
-//! mode 0644, Unix host, no extra fields, no directory entries, deflate level 6 (the deflate
-//! backend is pinned by Cargo.lock).
+//! mode 0644, Unix host, no extra fields, no directory entries, deflate level 2 (the deflate
+//! backend, zlib-rs, is pinned by Cargo.lock).
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -14,7 +14,11 @@ use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 /// The compression setting is part of the package's identity: changing it changes every zip.
-pub const COMPRESSION_LEVEL: i64 = 6;
+/// Level 2 (zlib-rs's fast strategy): on 86 MB of incident and line pages it deflates at about
+/// 196 MB/s to 19 MB, where the default level 6 takes 115 MB/s for 17 MB. Deflate was half of
+/// the bag's CPU, so 12 % more zip buys about 40 % less deflate time; level 3 (157 MB/s, 18 MB)
+/// buys less and level 1 (330 MB/s, 23 MB) gives up a third more size.
+pub const COMPRESSION_LEVEL: i64 = 2;
 
 /// 1980-01-01 00:00:00 UTC and 2107-12-31 23:59:58 UTC: the range a zip timestamp can hold.
 const ZIP_EPOCH_MIN: i64 = 315_532_800;
