@@ -39,8 +39,8 @@ impl PackageIdentity {
     }
 }
 
-/// Payload files are read, hashed and deflated this many bytes at a time (in parallel within a
-/// batch), so memory holds one batch, never the whole site.
+/// Payload files are read, hashed and deflated about this many bytes at a time (in parallel
+/// within a batch), each batch handed to the zip writer as a whole.
 const BATCH_BYTES: u64 = 32 << 20;
 
 /// Writes `<dist>/<name>.zip` (the bag of `site_dir`) and `<dist>/<name>.zip.sha256`.
@@ -67,16 +67,13 @@ pub fn write_package_with(
     check_bag_name(name)?;
     std::fs::create_dir_all(dist).with_context(|| format!("{}: cannot create", dist.display()))?;
     refuse_dist_inside_site(site_dir, dist)?;
-    let payload = list_payload(site_dir)?;
-    let oxum = Oxum {
-        bytes: payload.values().map(|f| f.size).sum(),
-        files: payload.len() as u64,
-    };
+    let payload = Payload::new(list_payload(site_dir)?);
+    let oxum = payload.oxum;
 
     let zip_name = format!("{name}.zip");
     let zip = dist.join(&zip_name);
     let partial = dist.join(format!("{zip_name}.partial"));
-    let written = write_bag_zip(&partial, name, info, oxum, payload, mtime, progress);
+    let written = write_bag_zip(&partial, name, info, payload, mtime, progress, BATCH_BYTES);
     let (zip_sha256, tagmanifest_sha256) = match written {
         Ok(ids) => ids,
         Err(e) => {
@@ -102,18 +99,26 @@ pub fn write_package_with(
 }
 
 /// Streams the bag into the zip at `path` in entry-name order: `bag-info.txt` and `bagit.txt`
-/// (known from the payload's sizes), then every payload file (read once, hashed twice and
-/// deflated in parallel batches), then the manifests, which need every digest. Returns the
-/// zip's SHA-256 and the tag manifest's.
+/// (known from the payload's sizes), then every payload file, then the manifests, which need
+/// every digest. Returns the zip's SHA-256 and the tag manifest's.
+///
+/// Payload files go in batches of about `batch_bytes`: each file of a batch is read once, hashed
+/// twice and deflated in one parallel pass (rayon), and while a writer thread appends batch k to
+/// the zip, batch k+1 is being prepared. At most [`QUEUED_BATCHES`] deflated batches wait for the
+/// writer, so memory holds a few batches' compressed bytes, never the site.
 fn write_bag_zip(
     path: &Path,
     name: &str,
     info: &BagInfo,
-    oxum: Oxum,
-    payload: BTreeMap<String, PayloadFile>,
+    payload: Payload,
     mtime: zip::DateTime,
     progress: &(dyn Fn(Oxum, Oxum) + Sync),
+    batch_bytes: u64,
 ) -> Result<(String, String)> {
+    let Payload {
+        files: payload,
+        oxum,
+    } = payload;
     let mut zip = archive::ZipStream::create(path, mtime)?;
     let head = head_tags(info, oxum);
     zip.add(
@@ -121,36 +126,45 @@ fn write_bag_zip(
             .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
             .collect(),
     )?;
-    let mut digests = BTreeMap::new();
-    let mut done = Oxum::default();
-    progress(done, oxum);
-    let payload: Vec<(String, PayloadFile)> = payload.into_iter().collect();
-    for batch in batches(&payload) {
-        let read: Vec<Result<(Digests, Vec<u8>)>> = batch
-            .par_iter()
-            .map(|(_, f)| {
-                let data = std::fs::read(&f.path)
-                    .with_context(|| format!("{}: cannot read", f.path.display()))?;
-                if data.len() as u64 != f.size {
-                    bail!(
-                        "{}: changed while the package was being written",
-                        f.path.display()
-                    );
+    let options = zip.options();
+    progress(Oxum::default(), oxum);
+    let (to_writer, batches_in) = std::sync::mpsc::sync_channel::<Batch>(QUEUED_BATCHES);
+    let (mut zip, digests) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<archive::ZipStream> {
+            let mut done = Oxum::default();
+            for batch in batches_in {
+                zip.append(batch.files)?;
+                done.files += batch.oxum.files;
+                done.bytes += batch.oxum.bytes;
+                progress(done, oxum);
+            }
+            Ok(zip)
+        });
+        let mut digests = BTreeMap::new();
+        let prepared = (|| -> Result<()> {
+            for batch in batches(&payload, batch_bytes) {
+                let packed: Vec<(Digests, zip::write::PreparedZipFile)> = batch
+                    .par_iter()
+                    .map(|(bag_path, f)| pack(f, &format!("{name}/{bag_path}"), options))
+                    .collect::<Result<_>>()?;
+                let mut files = Vec::with_capacity(packed.len());
+                let mut sizes = Oxum::default();
+                for ((bag_path, f), (d, file)) in batch.iter().zip(packed) {
+                    digests.insert(bag_path.clone(), d);
+                    files.push(file);
+                    sizes.files += 1;
+                    sizes.bytes += f.size;
                 }
-                Ok((Digests::of(&data), data))
-            })
-            .collect();
-        let mut entries = Vec::with_capacity(batch.len());
-        for ((bag_path, f), r) in batch.iter().zip(read) {
-            let (d, data) = r?;
-            digests.insert(bag_path.clone(), d);
-            entries.push((format!("{name}/{bag_path}"), data));
-            done.files += 1;
-            done.bytes += f.size;
-        }
-        zip.add(entries)?;
-        progress(done, oxum);
-    }
+                if to_writer.send(Batch { files, oxum: sizes }).is_err() {
+                    break; // the writer stopped on an error, which join reports
+                }
+            }
+            Ok(())
+        })();
+        drop(to_writer);
+        let written = writer.join().expect("the zip writer thread does not panic");
+        prepared.and(written).map(|zip| (zip, digests))
+    })?;
     let tags = tag_files(head, &digests);
     let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
     zip.add(
@@ -162,12 +176,42 @@ fn write_bag_zip(
     Ok((zip.finish()?, tagmanifest_sha256))
 }
 
-/// Consecutive runs of `payload` of about [`BATCH_BYTES`] each (at least one file).
-fn batches(payload: &[(String, PayloadFile)]) -> Vec<&[(String, PayloadFile)]> {
+/// Deflated batches queued for the zip writer beyond the one it is writing.
+const QUEUED_BATCHES: usize = 2;
+
+/// Payload entries deflated and ready to append, with the payload they cover.
+struct Batch {
+    files: Vec<zip::write::PreparedZipFile>,
+    oxum: Oxum,
+}
+
+/// Reads payload file `f` once, whole: its digests and its zip entry `entry_name`. A file whose
+/// size differs from the listing's changed while the package was being written.
+fn pack(
+    f: &PayloadFile,
+    entry_name: &str,
+    options: zip::write::SimpleFileOptions,
+) -> Result<(Digests, zip::write::PreparedZipFile)> {
+    let data =
+        std::fs::read(&f.path).with_context(|| format!("{}: cannot read", f.path.display()))?;
+    if data.len() as u64 != f.size {
+        bail!(
+            "{}: changed while the package was being written",
+            f.path.display()
+        );
+    }
+    Ok((
+        Digests::of(&data),
+        archive::prepare(entry_name, options, &data)?,
+    ))
+}
+
+/// Consecutive runs of `payload` of about `batch_bytes` each (at least one file).
+fn batches(payload: &[(String, PayloadFile)], batch_bytes: u64) -> Vec<&[(String, PayloadFile)]> {
     let mut out = Vec::new();
     let (mut start, mut size) = (0, 0);
     for (i, (_, f)) in payload.iter().enumerate() {
-        if size > 0 && size + f.size > BATCH_BYTES {
+        if size > 0 && size + f.size > batch_bytes {
             out.push(&payload[start..i]);
             (start, size) = (i, 0);
         }
@@ -177,6 +221,23 @@ fn batches(payload: &[(String, PayloadFile)]) -> Vec<&[(String, PayloadFile)]> {
         out.push(&payload[start..]);
     }
     out
+}
+
+/// The payload files in bag-path order, with their total.
+struct Payload {
+    files: Vec<(String, PayloadFile)>,
+    oxum: Oxum,
+}
+
+impl Payload {
+    fn new(files: BTreeMap<String, PayloadFile>) -> Payload {
+        let oxum = Oxum {
+            bytes: files.values().map(|f| f.size).sum(),
+            files: files.len() as u64,
+        };
+        let files = files.into_iter().collect();
+        Payload { files, oxum }
+    }
 }
 
 /// One payload file: where it is and how long it was when listed.
@@ -354,6 +415,80 @@ mod tests {
                 "manifest-sha512.txt"
             ]
         );
+    }
+
+    fn bag_info() -> BagInfo {
+        BagInfo {
+            organization: "Acme".into(),
+            period: "P".into(),
+            start: chrono::NaiveDate::MIN,
+            end: chrono::NaiveDate::MIN,
+            as_of: chrono::NaiveDate::MIN,
+            identifier: "x".into(),
+            prepared: None,
+            previous: None,
+        }
+    }
+
+    /// The pipelined bag (batches prepared in parallel while the writer appends the previous
+    /// ones) is the zip of the same entries deflated whole, one after the other: batch size and
+    /// thread count leave no trace in the bytes (files past 256 KiB included, whose deflate
+    /// would differ if they were fed in pieces).
+    #[test]
+    fn the_pipelined_bag_is_the_zip_of_its_entries_whatever_the_batches_and_threads() {
+        let site = tempfile::tempdir().unwrap();
+        let mut files = BTreeMap::new();
+        for i in 0..40u32 {
+            // Sizes from empty to past the 256 KiB read piece, text that deflates unevenly.
+            let len = (i as usize * 7919) % 20_000 + if i % 9 == 0 { 700_000 } else { 0 };
+            let body: Vec<u8> = (0..len)
+                .map(|j| b"<td>incident</td>\n"[(j * (i as usize + 3)) % 18])
+                .collect();
+            let rel = format!("d{}/f{i:02}.html", i % 3);
+            std::fs::create_dir_all(site.path().join(format!("d{}", i % 3))).unwrap();
+            std::fs::write(site.path().join(&rel), &body).unwrap();
+            files.insert(format!("data/{rel}"), body);
+        }
+        let mtime = archive::zip_time(chrono::NaiveDate::MIN, Some(0)).unwrap();
+        let dist = tempfile::tempdir().unwrap();
+        let bag = |file: &str, threads: usize, batch_bytes: u64| {
+            let path = dist.path().join(file);
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let payload = Payload::new(list_payload(site.path()).unwrap());
+            let write = || {
+                let none = |_, _| {};
+                write_bag_zip(&path, "b", &bag_info(), payload, mtime, &none, batch_bytes)
+            };
+            let ids = pool.install(write).unwrap();
+            (std::fs::read(&path).unwrap(), ids)
+        };
+        let (one_by_one, ids) = bag("a.zip", 1, 1);
+        let (two_threads, _) = bag("b.zip", 2, 100_000);
+        let (one_batch, _) = bag("c.zip", 2, BATCH_BYTES);
+        assert!(one_by_one == two_threads && two_threads == one_batch);
+
+        let oxum = Oxum {
+            bytes: files.values().map(|b| b.len() as u64).sum(),
+            files: files.len() as u64,
+        };
+        let digests = files
+            .iter()
+            .map(|(p, b)| (p.clone(), Digests::of(b)))
+            .collect();
+        let tags = tag_files(head_tags(&bag_info(), oxum), &digests);
+        let entries: BTreeMap<String, Vec<u8>> = tags.into_iter().chain(files).collect();
+        let mut whole = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (p, bytes) in &entries {
+            let options = archive::entry_options(mtime);
+            let file = zip::write::PreparedZipFile::from_data(format!("b/{p}"), options, bytes);
+            whole.add_prepared_file(file.unwrap()).unwrap();
+        }
+        let whole = whole.finish().unwrap().into_inner();
+        assert!(one_by_one == whole);
+        assert_eq!(ids.0, crate::util::sha256_hex(&whole));
     }
 
     #[test]
