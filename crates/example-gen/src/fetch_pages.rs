@@ -5,11 +5,30 @@
 //! 100, "offset": 0, "more": false, "total": 7}`) holding the page's records from the snapshot
 //! files, serialised compactly: its hash is that of a plausible body, not of a response received.
 
-use crate::timelines::Line;
+use chrono::{DateTime, Utc};
 use pagerproof::model::layout::pagerduty as layout;
 use pagerproof::model::{FetchRequest, FetchWindow};
 use pagerproof::util::sha256_hex;
 use serde_json::{Value, json};
+
+/// One record of a snapshot file as written: its compact JSON (one JSON Lines line) and its
+/// `created_at`, by which fetch windows select it. At 1M incidents the log holds about 7M
+/// entries: as JSON text they take a few GB, as `serde_json::Value` trees they took over 20.
+pub struct Line {
+    pub created_at: Option<DateTime<Utc>>,
+    pub json: Box<str>,
+}
+
+impl Line {
+    pub fn of(record: &Value) -> Line {
+        Line {
+            created_at: pagerproof::fetch::pagerduty::parse_time(&record["created_at"]),
+            json: serde_json::to_string(record)
+                .expect("JSON values serialise")
+                .into_boxed_str(),
+        }
+    }
+}
 
 /// Stands in an envelope for its records, which [`body`] puts in as text.
 const RECORDS: &str = "\u{1}records\u{1}";

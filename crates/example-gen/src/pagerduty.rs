@@ -20,9 +20,9 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, ENGINEERS, Person, SERVICES};
+use super::fetch_pages::Line;
 use super::incidents::{Calendar, DELAYS, DELAYS_BEFORE, DRIFT_EDIT, DRIFT_REVERT, Inc, date};
 use super::rng::Rng;
-use super::timelines::Line;
 use super::write_file;
 use pagerproof::model::layout::pagerduty as layout;
 use pagerproof::model::{FetchRecord, FetchWindow};

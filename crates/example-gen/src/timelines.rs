@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::company::{self, Person, SERVICES};
+use super::fetch_pages::Line;
 use super::incidents::{Calendar, Inc, paged_after_secs, person};
 use super::pagerduty::{
     CTO_USER, PRIORITY_IDS, VP_USER, production_ref, reference, team_ref, user_ref,
@@ -22,25 +23,6 @@ use super::rng::Rng;
 use pagerproof::util::utc_rfc3339;
 
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/// One record of a snapshot file as written: its compact JSON (one JSON Lines line) and its
-/// `created_at`, by which fetch windows select it. At 1M incidents the log holds about 7M
-/// entries: as JSON text they take a few GB, as `serde_json::Value` trees they took over 20.
-pub struct Line {
-    pub created_at: Option<DateTime<Utc>>,
-    pub json: Box<str>,
-}
-
-impl Line {
-    fn of(record: &Value) -> Line {
-        Line {
-            created_at: pagerproof::fetch::pagerduty::parse_time(&record["created_at"]),
-            json: serde_json::to_string(record)
-                .expect("JSON values serialise")
-                .into_boxed_str(),
-        }
-    }
-}
 
 /// The API records: (incidents, log entries), both in incident-number order.
 pub fn records(
