@@ -471,6 +471,34 @@ mod tests {
         assert!(!html.contains(r#"id="L1""#));
     }
 
+    /// A page's markup reaches the file in pieces (`FLUSH_BYTES`); the pieces in order are the
+    /// markup a page held whole would have had, and no piece is handed over short of the limit.
+    #[test]
+    fn long_pages_are_spilled_in_pieces_that_join_to_the_whole_page() {
+        let text: String = (0..3000)
+            .map(|i| format!("row {i} <{i}> & more\n"))
+            .collect();
+        let mut pieces = Vec::new();
+        let mut out = String::new();
+        push_lines(&mut out, &text, 1, &mut |buf: &mut String| {
+            pieces.push(std::mem::take(buf));
+            Ok(())
+        })
+        .unwrap();
+        assert!(pieces.len() >= 2, "3,000 lines make more than one piece");
+        assert!(pieces.iter().all(|p| p.len() >= FLUSH_BYTES));
+        let joined = pieces.concat() + &out;
+        let expected: String = (0..3000)
+            .map(|i| {
+                let n = i + 1;
+                format!(
+                    r##"<span class="line" id="L{n}"><a class="ln" href="#L{n}">{n}</a>row {i} &lt;{i}&gt; &amp; more"##
+                ) + "\n</span>"
+            })
+            .collect();
+        assert_eq!(joined, expected);
+    }
+
     #[test]
     fn a_scan_counts_lines_as_ingest_numbers_them() {
         assert_eq!(scan(&[]).lines, 0, "empty file");
