@@ -390,17 +390,7 @@ mod tests {
 
     #[test]
     fn tag_manifests_cover_every_tag_file_but_themselves() {
-        let info = BagInfo {
-            organization: "Acme".into(),
-            period: "P".into(),
-            start: chrono::NaiveDate::MIN,
-            end: chrono::NaiveDate::MIN,
-            as_of: chrono::NaiveDate::MIN,
-            identifier: "x".into(),
-            prepared: None,
-            previous: None,
-        };
-        let tags = tag_files(head_tags(&info, Oxum::default()), &BTreeMap::new());
+        let tags = tag_files(head_tags(&bag_info(), Oxum::default()), &BTreeMap::new());
         let text = String::from_utf8(tags["tagmanifest-sha256.txt"].clone()).unwrap();
         let paths: Vec<&str> = text
             .lines()
