@@ -1,5 +1,7 @@
 //! Small formatting helpers shared by the stages: slugs, durations, times, hashes.
 
+pub mod sink;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -75,15 +75,86 @@ pub fn build_site_with(config: &Config, out: &Path, options: BuildOptions) -> Re
     build_site_locked(config, out, options)
 }
 
-/// `build_site_with` for a caller that already holds `util::lock_beside(out)` (`package` keeps
-/// it until the bag is written, so it bags exactly the build it made).
+/// `build_site_with` for a caller that already holds `util::lock_beside(out)`.
 pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> Result<Built> {
+    let evaluated = evaluate(config, &options)?;
+    if options.reuse && evaluated.is_built_in(out) {
+        info!(
+            "reuse {}: built from the same inputs by this binary",
+            out.display()
+        );
+    } else {
+        evaluated.bar.set_message("rendering");
+        evaluated.bar.set_style(progress::style(progress::FILES));
+        let Evaluated {
+            inputs,
+            evidence,
+            bar,
+            ..
+        } = &evaluated;
+        render_into(config, inputs, evidence, out, bar)?;
+        // Written only once the new site is in place: a stamp never describes a partial site.
+        let stamp = stamp_path(out);
+        std::fs::write(&stamp, stamp_text(&evaluated.fingerprint, out))
+            .with_context(|| format!("{}: cannot write", stamp.display()))?;
+    }
+    Ok(evaluated.done(out))
+}
+
+/// Inputs read and tested against the policy: what a render needs.
+pub struct Evaluated {
+    pub inputs: crate::model::Inputs,
+    pub evidence: crate::evidence::Evidence,
+    /// What decides every byte of the site (see [`fingerprint`]).
+    fingerprint: String,
+    started: Instant,
+    pub bar: indicatif::ProgressBar,
+}
+
+impl Evaluated {
+    /// Whether `out` holds a build of the same inputs by this binary.
+    pub fn is_built_in(&self, out: &Path) -> bool {
+        stamp_matches(&stamp_path(out), &self.fingerprint, out)
+    }
+
+    /// Logs the whole build's time and says what it made (of a site in `out`).
+    pub fn done(self, out: &Path) -> Built {
+        self.bar.finish_and_clear();
+        info!(
+            ms = ms(self.started),
+            peak_mib = crate::util::peak_rss_mib(),
+            "build"
+        );
+        let (inputs, evidence) = (self.inputs, self.evidence);
+        let a = &inputs.accounting;
+        let summary = format!(
+            "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
+            out.display(),
+            a.accepted,
+            a.rows_read,
+            a.accepted,
+            a.duplicates,
+            a.outside_period,
+            a.rejected,
+            inputs.postmortems.len(),
+            evidence.exceptions.len()
+        );
+        Built {
+            summary,
+            provenance: evidence.provenance,
+            previous: inputs.previous.as_ref().map(super::previous::reference),
+        }
+    }
+}
+
+/// Reads the inputs and evaluates them: the first half of a build, shared with `package`.
+pub fn evaluate(config: &Config, options: &BuildOptions) -> Result<Evaluated> {
     let bar = progress::bar(options.quiet, progress::SPINNER);
     let started = Instant::now();
     bar.set_message("reading inputs");
     let phase = Instant::now();
     let mut inputs = crate::ingest::load(config)?;
-    if let Some(env) = options.env {
+    if let Some(env) = options.env.clone() {
         inputs.build_env = env;
     }
     inputs.previous = super::previous::load(config)?;
@@ -137,42 +208,12 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
         bail!("{why}");
     }
     let fingerprint = fingerprint(&inputs)?;
-    let stamp = stamp_path(out);
-    if options.reuse && stamp_matches(&stamp, &fingerprint, out) {
-        info!(
-            "reuse {}: built from the same inputs by this binary",
-            out.display()
-        );
-    } else {
-        bar.set_message("rendering");
-        bar.set_style(progress::style(progress::FILES));
-        render_into(config, &inputs, &evidence, out, &bar)?;
-        // Written only once the new site is in place: a stamp never describes a partial site.
-        std::fs::write(&stamp, stamp_text(&fingerprint, out))
-            .with_context(|| format!("{}: cannot write", stamp.display()))?;
-    }
-    bar.finish_and_clear();
-    info!(
-        ms = ms(started),
-        peak_mib = crate::util::peak_rss_mib(),
-        "build"
-    );
-    let summary = format!(
-        "built {} ({} incidents in period: rows read {} = accepted {} + duplicates {} + outside {} + rejected {}; {} postmortems; {} exceptions)",
-        out.display(),
-        a.accepted,
-        a.rows_read,
-        a.accepted,
-        a.duplicates,
-        a.outside_period,
-        a.rejected,
-        inputs.postmortems.len(),
-        evidence.exceptions.len()
-    );
-    Ok(Built {
-        summary,
-        provenance: evidence.provenance,
-        previous: inputs.previous.as_ref().map(super::previous::reference),
+    Ok(Evaluated {
+        inputs,
+        evidence,
+        fingerprint,
+        started,
+        bar,
     })
 }
 
@@ -192,23 +233,15 @@ fn render_into(
     }
     let staging = staging_dir(out)?;
     let phase = Instant::now();
-    let phases = match crate::render::render_site(config, inputs, evidence, &staging, bar) {
+    let sink = crate::util::sink::DirSink::new(&staging);
+    let phases = match crate::render::render_site(config, inputs, evidence, &sink, bar) {
         Ok(phases) => phases,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
     };
-    for p in &phases {
-        info!(
-            ms = p.elapsed_ms as u64,
-            count = p.count,
-            rss_mib = p.rss_mib,
-            peak_mib = p.peak_mib,
-            "render {}",
-            p.phase
-        );
-    }
+    log_phases(&phases);
     if tracing::enabled!(tracing::Level::INFO) {
         let elapsed = ms(phase);
         let written = Written::tally(&staging);
@@ -226,6 +259,20 @@ fn render_into(
     replace_dir(&staging, out)?;
     info!(ms = ms(phase), "swap into place");
     Ok(())
+}
+
+/// One log line per render phase (`--verbose`).
+pub fn log_phases(phases: &[crate::render::PhaseTime]) {
+    for p in phases {
+        info!(
+            ms = p.elapsed_ms as u64,
+            count = p.count,
+            rss_mib = p.rss_mib,
+            peak_mib = p.peak_mib,
+            "render {}",
+            p.phase
+        );
+    }
 }
 
 /// What decides every byte of a build: this binary (its SHA-256), every input file (site.toml

@@ -97,17 +97,18 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
             ));
         }
     }
-    // Whether an answer names a page of the site is only known once it is rendered.
+    // Whether an answer names a page of the site is only known once it is rendered (into
+    // hashes alone: no site is written).
     if !inputs.requests.is_empty() {
-        let dir = tempfile::tempdir()?;
+        let site = crate::util::sink::HashSink::default();
         crate::render::render_site(
             config,
             &inputs,
             &evidence,
-            dir.path(),
+            &site,
             &indicatif::ProgressBar::hidden(),
         )?;
-        for (r, message) in crate::render::pages::requests::problems(dir.path(), &inputs.requests) {
+        for (r, message) in crate::render::pages::requests::problems(&site, &inputs.requests) {
             out.push(warn(crate::model::REQUESTS_FILE, Some(r.line), message));
         }
     }

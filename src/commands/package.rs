@@ -1,5 +1,7 @@
-//! `pagerproof package`: build the site, then write the deterministic BagIt zip, its checksum
-//! file and (with `--sign`) its minisign signature, all in `[output] dist`.
+//! `pagerproof package`: the deterministic BagIt zip of the site, its checksum file and (with
+//! `--sign`) its minisign signature, all in `[output] dist`. The site is rendered straight into
+//! the zip (`package::sink`); when `public/` already holds a build of the same inputs by this
+//! binary, that build is bagged instead of rendering it again. Either way the zip is the same.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -7,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use tracing::info;
 
-use super::{ms, progress};
+use super::{build, ms, progress};
 use crate::cli::PackageArgs;
 use crate::evidence::provenance::Provenance;
 use crate::package::bagit::{BagInfo, Oxum, Prepared};
@@ -24,29 +26,61 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         reuse: true,
         ..Default::default()
     };
-    let built = crate::commands::build::build_site_locked(&config, &out, options)?;
-
-    let provenance = &built.provenance;
+    let evaluated = build::evaluate(&config, &options)?;
+    let provenance = &evaluated.evidence.provenance;
     let mtime = archive::zip_time_at(provenance.prepared_at)?;
     let mut info = BagInfo::from_config(&config);
     info.prepared = Some(prepared(&config, provenance));
-    info.previous = built.previous.clone();
+    info.previous = evaluated
+        .inputs
+        .previous
+        .as_ref()
+        .map(super::previous::reference);
     let dist = config.path(&config.output.dist);
-    let phase = Instant::now();
-    let bar = progress::bar(args.quiet, progress::SPINNER);
-    bar.set_message("listing the site");
-    let bagged = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "bagged");
     let name = config.package_name();
-    let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &bagged)
-        .with_context(|| format!("{}: cannot write the package", out.display()))?;
-    bar.finish_and_clear();
-    info!(
-        ms = ms(phase),
-        files = id.oxum.files,
-        bytes = id.oxum.bytes,
-        peak_mib = crate::util::peak_rss_mib(),
-        "write package"
-    );
+    let id = if evaluated.is_built_in(&out) {
+        info!(
+            "reuse {}: built from the same inputs by this binary",
+            out.display()
+        );
+        evaluated.done(&out);
+        let phase = Instant::now();
+        let bar = progress::bar(args.quiet, progress::SPINNER);
+        bar.set_message("listing the site");
+        let bagged = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "bagged");
+        let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &bagged)
+            .with_context(|| format!("{}: cannot write the package", out.display()))?;
+        bar.finish_and_clear();
+        log_package(phase, &id);
+        id
+    } else {
+        let sink = crate::package::sink::BagSink::new(&dist, &name, mtime)?;
+        let bar = &evaluated.bar;
+        bar.set_message("rendering into the package");
+        bar.set_style(progress::style(progress::FILES));
+        let phase = Instant::now();
+        let phases = crate::render::render_site(
+            &config,
+            &evaluated.inputs,
+            &evaluated.evidence,
+            &sink,
+            bar,
+        )?;
+        build::log_phases(&phases);
+        info!(ms = ms(phase), "render");
+        // The inputs and the evidence are done with: free them before the bag is assembled.
+        evaluated.done(&out);
+        crate::util::release_freed_memory();
+        let phase = Instant::now();
+        let bar = progress::bar(args.quiet, progress::SPINNER);
+        bar.set_message("assembling the package");
+        let bagged = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "bagged");
+        let id = crate::package::write_rendered_package(sink, &info, &bagged)
+            .with_context(|| format!("{}: cannot write the package", dist.display()))?;
+        bar.finish_and_clear();
+        log_package(phase, &id);
+        id
+    };
 
     println!("package: {}", id.zip.display());
     println!(
@@ -74,6 +108,16 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         None => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn log_package(phase: Instant, id: &crate::package::PackageIdentity) {
+    info!(
+        ms = ms(phase),
+        files = id.oxum.files,
+        bytes = id.oxum.bytes,
+        peak_mib = crate::util::peak_rss_mib(),
+        "write package"
+    );
 }
 
 /// bag-info.txt's provenance fields from the build's.

@@ -107,23 +107,40 @@ impl ZipStream {
     /// ordered zip.
     pub fn append(&mut self, files: Vec<PreparedZipFile>) -> Result<()> {
         for file in files {
-            let name = file.file_name_raw();
-            if let Some(last) = &self.last
-                && **last >= *name
-            {
-                let (name, last) = (String::from_utf8_lossy(name), String::from_utf8_lossy(last));
-                if last == name {
-                    bail!("{name}: duplicate zip entry");
-                }
-                bail!("{name}: zip entry out of order (after {last})");
-            }
-            self.last = Some(name.into());
-            self.zip.add_prepared_file(file).with_context(|| {
-                let name = String::from_utf8_lossy(self.last.as_deref().unwrap_or_default());
-                format!("{}: cannot add {name}", self.path.display())
-            })?;
+            self.next_name(file.file_name_raw())?;
+            let added = self.zip.add_prepared_file(file);
+            added.with_context(|| self.cannot_add())?;
         }
         Ok(())
+    }
+
+    /// Appends an entry of another zip as it is stored there (no second deflate), under the
+    /// same ordering rule as [`ZipStream::append`]. An entry deflated by [`prepare`] with this
+    /// zip's options is copied to the same bytes `append` writes.
+    pub fn copy_raw<R: std::io::Read>(&mut self, file: zip::read::ZipFile<'_, R>) -> Result<()> {
+        self.next_name(file.name_raw())?;
+        let copied = self.zip.raw_copy_file(file);
+        copied.with_context(|| self.cannot_add())
+    }
+
+    /// Checks that `name` comes after every name added so far, and records it.
+    fn next_name(&mut self, name: &[u8]) -> Result<()> {
+        if let Some(last) = &self.last
+            && **last >= *name
+        {
+            let (name, last) = (String::from_utf8_lossy(name), String::from_utf8_lossy(last));
+            if last == name {
+                bail!("{name}: duplicate zip entry");
+            }
+            bail!("{name}: zip entry out of order (after {last})");
+        }
+        self.last = Some(name.into());
+        Ok(())
+    }
+
+    fn cannot_add(&self) -> String {
+        let name = String::from_utf8_lossy(self.last.as_deref().unwrap_or_default());
+        format!("{}: cannot add {name}", self.path.display())
     }
 
     /// Writes the central directory and returns the zip's SHA-256.
@@ -337,6 +354,50 @@ mod tests {
         assert!(err.contains("duplicate"), "{err}");
         let err = zip.add(vec![("a".into(), vec![])]).unwrap_err().to_string();
         assert!(err.contains("out of order"), "{err}");
+    }
+
+    /// `package` spills entries in render order and copies them into the zip in name order:
+    /// a copied entry must be byte for byte the entry `append` writes.
+    #[test]
+    fn an_entry_copied_raw_from_another_zip_is_the_entry_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let mtime = zip_time(date("2026-12-31"), Some(1_790_000_123)).unwrap();
+        let entries = [
+            ("bag/data/a.html", "<p>a</p>".repeat(500)),
+            ("bag/data/b é.txt", String::new()),
+            ("bag/data/c/d.csv", "x,y\r\n".repeat(20_000)),
+        ];
+        let appended = dir.path().join("appended.zip");
+        let mut zip = ZipStream::create(&appended, mtime).unwrap();
+        let prepared =
+            |name: &str, body: &str| prepare(name, entry_options(mtime), body.as_bytes());
+        for (name, body) in &entries {
+            zip.append(vec![prepared(name, body).unwrap()]).unwrap();
+        }
+        let appended_sha = zip.finish().unwrap();
+
+        // The spill: the same entries, another order, another writer.
+        let spill_path = dir.path().join("spill.zip");
+        let mut spill = ZipWriter::new(File::create(&spill_path).unwrap());
+        for (name, body) in entries.iter().rev() {
+            spill
+                .add_prepared_file(prepared(name, body).unwrap())
+                .unwrap();
+        }
+        spill.finish().unwrap();
+        let mut spill = zip::ZipArchive::new(File::open(&spill_path).unwrap()).unwrap();
+        let copied = dir.path().join("copied.zip");
+        let mut zip = ZipStream::create(&copied, mtime).unwrap();
+        for (name, _) in &entries {
+            let index = spill.index_for_name(name).unwrap();
+            zip.copy_raw(spill.by_index_raw(index).unwrap()).unwrap();
+        }
+        let copied_sha = zip.finish().unwrap();
+        assert_eq!(
+            std::fs::read(&copied).unwrap(),
+            std::fs::read(&appended).unwrap()
+        );
+        assert_eq!(copied_sha, appended_sha);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod archive;
 pub mod bagit;
 pub mod collection;
 pub mod sign;
+pub mod sink;
 pub mod verify;
 pub mod zipread;
 
@@ -69,12 +70,36 @@ pub fn write_package_with(
     refuse_dist_inside_site(site_dir, dist)?;
     let payload = Payload::new(list_payload(site_dir)?);
     let oxum = payload.oxum;
+    publish(dist, name, |partial| {
+        let (zip, tags) =
+            write_bag_zip(partial, name, info, payload, mtime, progress, BATCH_BYTES)?;
+        Ok((zip, tags, oxum))
+    })
+}
 
+/// Writes `<dist>/<name>.zip` and `<dist>/<name>.zip.sha256` from a render into `sink`: the
+/// same package [`write_package`] makes of the same files on disk, without the files on disk.
+pub fn write_rendered_package(
+    sink: sink::BagSink,
+    info: &BagInfo,
+    progress: &(dyn Fn(Oxum, Oxum) + Sync),
+) -> Result<PackageIdentity> {
+    let (dist, name) = (sink.dist().to_path_buf(), sink.name().to_string());
+    publish(&dist, &name, |partial| sink.finish(partial, info, progress))
+}
+
+/// Runs `write` on `<dist>/<name>.zip.partial` (removed if it fails), renames it to
+/// `<name>.zip` and writes the checksum file beside it. `write` returns the zip's SHA-256, the
+/// tag manifest's and the payload's size.
+fn publish(
+    dist: &Path,
+    name: &str,
+    write: impl FnOnce(&Path) -> Result<(String, String, Oxum)>,
+) -> Result<PackageIdentity> {
     let zip_name = format!("{name}.zip");
     let zip = dist.join(&zip_name);
     let partial = dist.join(format!("{zip_name}.partial"));
-    let written = write_bag_zip(&partial, name, info, payload, mtime, progress, BATCH_BYTES);
-    let (zip_sha256, tagmanifest_sha256) = match written {
+    let (zip_sha256, tagmanifest_sha256, oxum) = match write(&partial) {
         Ok(ids) => ids,
         Err(e) => {
             let _ = std::fs::remove_file(&partial); // a half-written zip must not linger

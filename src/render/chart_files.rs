@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use super::charts::{self, DataTable};
 use super::context::Ctx;
-use super::write;
 
 /// A chart as pages embed it.
 #[derive(Debug, Clone, Serialize)]
@@ -43,11 +42,8 @@ pub fn write_charts(ctx: &Ctx) -> Result<Vec<ChartView>> {
 pub fn write_charts_for(ctx: &Ctx, charts: Vec<charts::Chart>) -> Result<Vec<ChartView>> {
     let mut views = Vec::new();
     for chart in charts {
-        write(
-            ctx.out,
-            &format!("charts/{}", chart.file),
-            chart.svg.as_bytes(),
-        )?;
+        ctx.out
+            .write(&format!("charts/{}", chart.file), chart.svg.as_bytes())?;
         views.push(ChartView {
             href: format!("charts/{}", chart.file),
             file: chart.file,

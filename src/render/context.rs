@@ -2,7 +2,6 @@
 //! built once per render, and the one way a page is rendered and written.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -13,6 +12,7 @@ use super::views::{IncidentRowView, JiraLinks, SiteView, SourceIndex, indexed_li
 use crate::config::Config;
 use crate::evidence::{Evidence, Exception, IncidentFacts, PostmortemFacts, Subject};
 use crate::model::{Inputs, Postmortem, Response};
+use crate::util::sink::Sink;
 
 /// Everything a page renderer needs.
 pub struct Ctx<'a> {
@@ -23,7 +23,7 @@ pub struct Ctx<'a> {
     pub site: SiteView,
     /// A page's context before its own fields: `site`, converted once rather than per page.
     base: tera::Context,
-    pub out: &'a Path,
+    pub out: &'a dyn Sink,
     /// Exceptions by subject, so a page finds its own without scanning them all.
     pub by_subject: BTreeMap<&'a Subject, Vec<&'a Exception>>,
     /// Management responses by exception id.
@@ -41,7 +41,7 @@ impl<'a> Ctx<'a> {
         inputs: &'a Inputs,
         evidence: &'a Evidence,
         tera: Tera,
-        out: &'a Path,
+        out: &'a dyn Sink,
         progress: indicatif::ProgressBar,
     ) -> Self {
         let mut by_subject: BTreeMap<&Subject, Vec<&Exception>> = BTreeMap::new();
@@ -95,7 +95,7 @@ impl<'a> Ctx<'a> {
         data: &impl Serialize,
     ) -> Result<()> {
         let html = self.render_page(template, rel, title, data)?;
-        super::write(self.out, rel, html.as_bytes())?;
+        self.out.write(rel, html.as_bytes())?;
         self.progress.inc(1);
         Ok(())
     }

@@ -6,15 +6,15 @@
 //! [`chart_files`] and the helpers here. Arrows run from `pages/*` down to those, never back.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use indicatif::ProgressBar;
 
 use crate::config::Config;
 use crate::evidence::Evidence;
 use crate::model::Inputs;
+use crate::util::sink::Sink;
 
 pub mod chart_files;
 pub mod charts;
@@ -40,14 +40,14 @@ pub struct PhaseTime {
     pub rss_mib: u64,
 }
 
-/// Renders the whole site into `out` (which must exist and be empty) and returns how long each
-/// phase took, for the build's log. `progress` counts files written of the files planned (see
+/// Renders the whole site into `out` (an empty directory, or the package being written) and
+/// returns how long each phase took, for the build's log. `progress` counts files written of the files planned (see
 /// [`planned`]), its message the phase being rendered.
 pub fn render_site(
     config: &Config,
     inputs: &Inputs,
     evidence: &Evidence,
-    out: &Path,
+    out: &dyn Sink,
     progress: &ProgressBar,
 ) -> Result<Vec<PhaseTime>> {
     let mut t = Timer::new(progress, inputs, evidence);
@@ -94,15 +94,11 @@ pub fn render_site(
     t.files("automation", || pages::automation::render(&ctx))?;
     t.files("customers", || pages::customers::render(&ctx))?;
     t.files("data files", || {
-        write(
-            out,
-            "data/summary.json",
-            evidence.summary.to_json().as_bytes(),
-        )?;
+        out.write("data/summary.json", evidence.summary.to_json().as_bytes())?;
         // The workbook takes longest; the CSVs are written beside it.
         let (csvs, xlsx) = rayon::join(
             || -> Result<()> {
-                register_files::write_csv(out, &ctx)?;
+                register_files::write_csv(&ctx)?;
                 register_files::write_exceptions_csv(&ctx)
             },
             || register_files::write_xlsx(&ctx),
@@ -243,26 +239,6 @@ impl<'p> Timer<'p> {
     }
 }
 
-/// Writes one file under `out`, creating parent directories.
-pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
-    let path = out.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create", parent.display()))?;
-    }
-    std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
-}
-
-/// Creates (or truncates) one file under `out` to stream into, creating parent directories.
-pub fn create(out: &Path, rel: &str) -> Result<std::fs::File> {
-    let path = out.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create", parent.display()))?;
-    }
-    std::fs::File::create(&path).with_context(|| format!("{}: cannot write", path.display()))
-}
-
 /// Lines on one line page. A 238 MB export as one page is a 481 MB HTML file no browser opens;
 /// pages of this many lines stay near a megabyte, and a file this short keeps its single page.
 pub const SOURCE_PAGE_LINES: u64 = 5000;
@@ -386,7 +362,7 @@ pub fn anchor(id: &str) -> String {
 fn write_assets(ctx: &Ctx) -> Result<usize> {
     let assets = theme::assets(&ctx.config.root, &ctx.config.theme.name)?;
     for (name, bytes) in &assets {
-        write(ctx.out, &format!("assets/{name}"), bytes)?;
+        ctx.out.write(&format!("assets/{name}"), bytes)?;
     }
     Ok(assets.len())
 }
@@ -480,7 +456,14 @@ mod tests {
         let evidence = crate::evidence::evaluate(&config, &inputs);
         let out = tempfile::tempdir().unwrap();
         let bar = ProgressBar::hidden();
-        let phases = render_site(&config, &inputs, &evidence, out.path(), &bar).unwrap();
+        let phases = render_site(
+            &config,
+            &inputs,
+            &evidence,
+            &crate::util::sink::DirSink::new(out.path()),
+            &bar,
+        )
+        .unwrap();
         let names: Vec<&str> = phases.iter().map(|p| p.phase).collect();
         assert_eq!(
             names,

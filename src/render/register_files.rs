@@ -9,8 +9,8 @@
 //! the rest in an anonymous temporary file the operating system removes, never in the site), and
 //! the workbook saved straight to its file. Nothing holds every row's cells at once.
 
+use crate::util::sink::Sink;
 use std::borrow::Cow;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
@@ -126,14 +126,13 @@ fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 /// A CSV file under `out`, written row by row (`csv::Writer` buffers), CR LF line ends, the
 /// cells defused; errors name the file.
 fn write_csv_rows<S: AsRef<str>>(
-    out: &Path,
+    out: &dyn Sink,
     rel: &str,
     headers: &[&str],
     rows: impl Iterator<Item = Vec<S>>,
 ) -> Result<()> {
-    let file = super::create(out, rel)?;
-    let path = out.join(rel);
-    let fail = || format!("{}: cannot write", path.display());
+    let file = out.create(rel)?;
+    let fail = || format!("{rel}: cannot write");
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .buffer_capacity(1 << 16)
@@ -144,11 +143,16 @@ fn write_csv_rows<S: AsRef<str>>(
         w.write_record(row.iter().map(|c| c.as_bytes()))
             .with_context(fail)?;
     }
-    w.flush().with_context(fail)
+    w.flush().with_context(fail)?;
+    let file = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(fail)?;
+    file.finish()
 }
 
-pub fn write_csv(out: &Path, ctx: &Ctx) -> Result<()> {
-    write_csv_rows(out, "data/register.csv", HEADERS, owned_cells(ctx))
+pub fn write_csv(ctx: &Ctx) -> Result<()> {
+    write_csv_rows(ctx.out, "data/register.csv", HEADERS, owned_cells(ctx))
 }
 
 /// Every register row's cells, each row built as it is written.
@@ -235,14 +239,13 @@ pub fn write_exceptions_csv(ctx: &Ctx) -> Result<()> {
 /// Saved straight to its file: the zip is assembled there, not in a buffer.
 pub fn write_xlsx(ctx: &Ctx) -> Result<()> {
     let rel = "data/register.xlsx";
-    let mut file = std::io::BufWriter::new(super::create(ctx.out, rel)?);
-    let fail = |e: XlsxError| anyhow::anyhow!("{}: {e}", ctx.out.join(rel).display());
+    let mut file = ctx.out.create(rel)?;
+    let fail = |e: XlsxError| anyhow::anyhow!("{rel}: {e}");
     xlsx_workbook(ctx)
         .map_err(fail)?
         .save_to_writer(&mut file)
         .map_err(fail)?;
-    std::io::Write::flush(&mut file)
-        .with_context(|| format!("{}: cannot write", ctx.out.join(rel).display()))
+    file.finish()
 }
 
 /// The wall-clock time of `2026-01-01 11:15:34 -05:00` (as the register writes instants, already

@@ -93,11 +93,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             )
         })
         .collect::<Result<Vec<()>>>()?;
-    let index = search_index::write(
-        n,
-        |i| ctx.row(i),
-        |path, bytes| super::super::write(ctx.out, path, bytes),
-    )?;
+    let index = search_index::write(n, |i| ctx.row(i), |path, bytes| ctx.out.write(path, bytes))?;
     Ok(pages + index)
 }
 

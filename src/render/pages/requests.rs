@@ -2,13 +2,12 @@
 //! that answer it and their SHA-256. Rendered last, from the files as written, so each hash is
 //! that of the file in the package (the value `manifest-sha256.txt` lists for `data/<name>`).
 
-use std::path::Path;
-
 use anyhow::Result;
 use serde::Serialize;
 
 use crate::model::Request;
 use crate::render::context::Ctx;
+use crate::util::sink::Sink;
 
 #[derive(Serialize)]
 struct RequestsPage<'a> {
@@ -88,23 +87,20 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     Ok(1)
 }
 
-/// The SHA-256 of the built file `name` under `out`; `None` when there is none. A name that
-/// would leave the site (absolute, `..`, a backslash) names nothing.
-pub fn file_sha256(out: &Path, name: &str) -> Option<String> {
+/// The SHA-256 of the built file `name` in `out`; `None` when there is none. A name that would
+/// leave the site (absolute, `..`, a backslash) names nothing.
+pub fn file_sha256(out: &dyn Sink, name: &str) -> Option<String> {
     let inside = !name.starts_with('/')
         && !name.contains('\\')
         && name.split('/').all(|seg| !seg.is_empty() && seg != "..");
-    let path = out.join(name);
-    if !inside || !path.is_file() {
+    if !inside {
         return None;
     }
-    // Streamed: the register's CSV is tens of MB at 100k incidents, and this runs last, when
-    // everything the build holds is still held (read whole, it set the build's peak memory).
-    crate::util::sha256_file(&path).ok()
+    out.sha256(name)
 }
 
 /// Problems `check` reports once the site is rendered into `out`: (request, message).
-pub fn problems<'a>(out: &Path, requests: &'a [Request]) -> Vec<(&'a Request, String)> {
+pub fn problems<'a>(out: &dyn Sink, requests: &'a [Request]) -> Vec<(&'a Request, String)> {
     let mut found = Vec::new();
     for r in requests {
         if r.answers.is_empty() {
@@ -131,14 +127,14 @@ mod tests {
 
     #[test]
     fn names_outside_the_site_name_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.html"), "x").unwrap();
+        let dir = crate::util::sink::HashSink::default();
+        dir.write("a.html", b"x").unwrap();
         assert_eq!(
-            file_sha256(dir.path(), "a.html").as_deref(),
+            file_sha256(&dir, "a.html").as_deref(),
             Some(crate::util::sha256_hex(b"x").as_str())
         );
         for bad in ["../a.html", "/etc/passwd", "b.html", "", "x/../a.html"] {
-            assert_eq!(file_sha256(dir.path(), bad), None, "{bad}");
+            assert_eq!(file_sha256(&dir, bad), None, "{bad}");
         }
         let requests = vec![
             Request {
@@ -154,7 +150,7 @@ mod tests {
                 line: 3,
             },
         ];
-        let messages: Vec<String> = problems(dir.path(), &requests)
+        let messages: Vec<String> = problems(&dir, &requests)
             .into_iter()
             .map(|(_, m)| m)
             .collect();

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -20,9 +20,7 @@ use sha2::{Digest, Sha256};
 use super::super::context::Ctx;
 use super::super::theme::push_escaped_text;
 use super::super::views::nav_numbers;
-use super::super::{
-    create, line_page, line_page_n, line_pages, source_page_lines, split_line_page_n,
-};
+use super::super::{line_page, line_page_n, line_pages, source_page_lines, split_line_page_n};
 use crate::model::SourceFile;
 
 /// Stands where the lines go in the rendered frame; it survives HTML escaping unchanged.
@@ -122,17 +120,14 @@ pub fn copy<'a>(ctx: &Ctx<'a>) -> Result<Vec<Copied<'a>>> {
         .collect()
 }
 
-/// One streaming pass: read a block, hash it, scan it, write it.
+/// One streaming pass: read a block, hash it, scan it, write it (unless the output takes the
+/// copy from the input itself: a package reads it when it packs it).
 fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
-    let mut input = std::fs::File::open(ctx.config.path(&s.path))
-        .with_context(|| format!("{}: cannot read", s.path))?;
-    let to = ctx.out.join(&s.copy);
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create", parent.display()))?;
-    }
-    let mut output =
-        std::fs::File::create(&to).with_context(|| format!("{}: cannot write", to.display()))?;
+    let from = ctx.config.path(&s.path);
+    let mut input =
+        std::fs::File::open(&from).with_context(|| format!("{}: cannot read", s.path))?;
+    let mut output = ctx.out.copy_from(&s.copy, &from, &s.sha256)?;
+    let cannot = || format!("{}: cannot write", s.copy);
     let mut hash = Sha256::new();
     let mut scanner = Scanner::default();
     let mut block = vec![0; 1 << 20];
@@ -145,15 +140,18 @@ fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
         };
         hash.update(&block[..n]);
         scanner.feed(&block[..n]);
-        output
-            .write_all(&block[..n])
-            .with_context(|| format!("{}: cannot write", to.display()))?;
+        if let Some(output) = &mut output {
+            output.write_all(&block[..n]).with_context(cannot)?;
+        }
     }
     if hex::encode(hash.finalize()) != s.sha256 {
         bail!(
             "{}: changed while the site was being built; build again",
             s.path
         );
+    }
+    if let Some(output) = output {
+        output.finish()?;
     }
     Ok(scanner.finish())
 }
@@ -174,7 +172,8 @@ pub fn render(ctx: &Ctx, copied: &[Copied]) -> Result<usize> {
     let mut held = 0;
     let mut written = 0;
     for file in copied {
-        let path = ctx.out.join(&file.source.copy);
+        // The input, not its copy: the copy may be in a package being written, not on disk.
+        let path = ctx.config.path(&file.source.path);
         let mut reader = BufReader::with_capacity(
             1 << 20,
             std::fs::File::open(&path)
@@ -376,7 +375,7 @@ fn write_page(ctx: &Ctx, chunk: &Chunk) -> Result<()> {
     // Streamed to the file: a page of a long export is megabytes of markup, and two pages in
     // flight held whole (text and markup) were the build's peak at 100k incidents.
     let cannot = || format!("{name}: cannot write");
-    let mut file = BufWriter::with_capacity(FLUSH_BYTES, create(ctx.out, &name)?);
+    let mut file = ctx.out.create(&name)?;
     file.write_all(head.as_bytes()).with_context(cannot)?;
     let first = (chunk.page - 1) * per_page + 1;
     let mut buf = String::with_capacity(FLUSH_BYTES + 4096);
@@ -387,7 +386,7 @@ fn write_page(ctx: &Ctx, chunk: &Chunk) -> Result<()> {
     })?;
     file.write_all(buf.as_bytes()).with_context(cannot)?;
     file.write_all(tail.as_bytes()).with_context(cannot)?;
-    file.flush().with_context(cannot)
+    file.finish()
 }
 
 /// Markup is handed to the file in pieces of about this many bytes.

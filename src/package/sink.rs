@@ -1,0 +1,531 @@
+//! The bag as a render's [`Sink`]: `package` renders each page once, straight into the package,
+//! and never writes it to disk to read it back.
+//!
+//! Each file is hashed (both manifests) and deflated, whole, on the thread that rendered it, then
+//! appended to a spill zip beside the package, in whatever order the threads finish. Verbatim
+//! copies of inputs are not buffered: they are read from the inputs when the bag is finished.
+//! [`BagSink::finish`] then writes the package in name order, copying each spilled entry's
+//! compressed bytes as they are (no second deflate), so the zip is byte for byte the one
+//! [`super::write_package`] makes of the same files on disk.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use zip::write::SimpleFileOptions;
+use zip::{ZipArchive, ZipWriter};
+
+use super::bagit::{self, BagInfo, Digests, Oxum};
+use super::{BATCH_BYTES, PayloadFile, archive, batches, head_tags, pack, tag_files};
+use crate::util::sink::{Sink, SinkFile};
+
+/// A package being written from a render; see the module documentation.
+pub struct BagSink {
+    /// The bag's name, the zip's top directory.
+    name: String,
+    dist: PathBuf,
+    mtime: zip::DateTime,
+    options: SimpleFileOptions,
+    spill: Mutex<ZipWriter<BufWriter<File>>>,
+    /// Deleted when the sink is dropped, finished or not.
+    spill_file: tempfile::TempPath,
+    /// Every payload file so far, by bag path (`data/...`).
+    files: Mutex<BTreeMap<String, Stored>>,
+    /// Files too large to hold until they are deflated, kept on disk until the bag is written
+    /// (and deleted with the sink).
+    held: Mutex<Vec<tempfile::TempPath>>,
+}
+
+/// A file written in pieces is held in memory up to this size, then on disk: the register's CSV
+/// and workbook are tens of megabytes at 100k incidents, a line page about one.
+const IN_MEMORY_BYTES: usize = 8 << 20;
+
+enum Stored {
+    /// In the spill zip, with its digests as bytes (as hex, 110,000 pages' would cost 20 MB
+    /// more while everything the render needs is still held).
+    Spilled {
+        sha256: [u8; 32],
+        sha512: [u8; 64],
+        size: u64,
+    },
+    /// To be read from `path` when the bag is finished.
+    Copy { path: PathBuf, sha256: String },
+    /// A copy read into the spill.
+    Packed { digests: Digests, size: u64 },
+}
+
+impl Stored {
+    /// The digests and size of a file in the spill.
+    fn spilled(self) -> (Digests, u64) {
+        match self {
+            Stored::Spilled {
+                sha256,
+                sha512,
+                size,
+            } => {
+                let (sha256, sha512) = (hex::encode(sha256), hex::encode(sha512));
+                (Digests { sha256, sha512 }, size)
+            }
+            Stored::Packed { digests, size } => (digests, size),
+            Stored::Copy { .. } => unreachable!("copies are packed before the zip is written"),
+        }
+    }
+}
+
+impl BagSink {
+    /// A sink for the bag `name`, its package to be written in `dist` (the spill goes there too;
+    /// see [`super::write_rendered_package`]).
+    pub fn new(dist: &Path, name: &str, mtime: zip::DateTime) -> Result<BagSink> {
+        super::check_bag_name(name)?;
+        std::fs::create_dir_all(dist)
+            .with_context(|| format!("{}: cannot create", dist.display()))?;
+        let spill = tempfile::Builder::new()
+            .prefix(&format!(".{name}.spill"))
+            .tempfile_in(dist)
+            .with_context(|| format!("{}: cannot create a spill file", dist.display()))?;
+        let (file, spill_file) = spill.into_parts();
+        Ok(BagSink {
+            name: name.to_string(),
+            dist: dist.to_path_buf(),
+            mtime,
+            options: archive::entry_options(mtime),
+            spill: Mutex::new(ZipWriter::new(BufWriter::with_capacity(1 << 20, file))),
+            spill_file,
+            files: Mutex::new(BTreeMap::new()),
+            held: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Records `rel` as written, refusing a second file of the same name (on disk the second
+    /// would silently replace the first) and names BagIt tools disagree on.
+    fn claim(&self, rel: &str, stored: Stored) -> Result<()> {
+        let bag_path = format!("data/{rel}");
+        if let Some(why) = bagit::refused_name(&bag_path) {
+            bail!("{rel}: file name {why}, which BagIt tools disagree on");
+        }
+        let mut files = self
+            .files
+            .lock()
+            .expect("no thread panics holding the file list");
+        match files.entry(bag_path) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                bail!("{rel}: written twice into the package")
+            }
+            std::collections::btree_map::Entry::Vacant(v) => v.insert(stored),
+        };
+        Ok(())
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn dist(&self) -> &Path {
+        &self.dist
+    }
+
+    /// Writes the package to `zip_path`: the copies of inputs are packed, then every entry is
+    /// copied in name order from the spill into the zip, between the tag files. Returns the zip's
+    /// SHA-256, the tag manifest's and the payload's size. `progress(done, total)` follows the
+    /// payload.
+    pub fn finish(
+        self,
+        zip_path: &Path,
+        info: &BagInfo,
+        progress: &(dyn Fn(Oxum, Oxum) + Sync),
+    ) -> Result<(String, String, Oxum)> {
+        let BagSink {
+            name,
+            mtime,
+            options,
+            spill,
+            spill_file,
+            files,
+            held,
+            ..
+        } = self;
+        let mut files = files
+            .into_inner()
+            .expect("no thread panics holding the file list");
+        let mut spill = spill
+            .into_inner()
+            .expect("no thread panics holding the spill");
+        if files.is_empty() {
+            bail!("no files to package");
+        }
+        pack_copies(&name, &mut files, &mut spill, options)?;
+        drop(held);
+        let mut spill = ZipArchive::new(finish_spill(spill, &spill_file)?)
+            .with_context(|| format!("{}: cannot read back the spill", spill_file.display()))?;
+
+        let oxum = Oxum {
+            files: files.len() as u64,
+            bytes: files
+                .values()
+                .map(|s| match s {
+                    Stored::Spilled { size, .. } | Stored::Packed { size, .. } => *size,
+                    Stored::Copy { .. } => unreachable!("copies are packed above"),
+                })
+                .sum(),
+        };
+        let mut digests = BTreeMap::new();
+        let mut zip = archive::ZipStream::create(zip_path, mtime)?;
+        let head = head_tags(info, oxum);
+        zip.add(
+            head.iter()
+                .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
+                .collect(),
+        )?;
+        progress(Oxum::default(), oxum);
+        let mut done = Oxum::default();
+        for (bag_path, stored) in files {
+            let (d, size) = stored.spilled();
+            let entry = format!("{name}/{bag_path}");
+            let index = spill
+                .index_for_name(&entry)
+                .with_context(|| format!("{entry}: missing from the spill"))?;
+            let file = spill
+                .by_index_raw(index)
+                .with_context(|| format!("{entry}: cannot read from the spill"))?;
+            zip.copy_raw(file)?;
+            digests.insert(bag_path, d);
+            done.files += 1;
+            done.bytes += size;
+            if done.files % 1024 == 0 {
+                progress(done, oxum);
+            }
+        }
+        progress(done, oxum);
+        let tags = tag_files(head, &digests);
+        let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
+        zip.add(
+            tags.into_iter()
+                .filter(|(p, _)| !super::HEAD_TAGS.contains(&p.as_str()))
+                .map(|(p, bytes)| (format!("{name}/{p}"), bytes))
+                .collect(),
+        )?;
+        Ok((zip.finish()?, tagmanifest_sha256, oxum))
+    }
+
+    fn spill(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        use sha2::Digest;
+        let entry = format!("{}/data/{rel}", self.name);
+        let sha256 = sha2::Sha256::digest(bytes).into();
+        let sha512 = sha2::Sha512::digest(bytes).into();
+        let prepared = archive::prepare(&entry, self.options, bytes)?;
+        let size = bytes.len() as u64;
+        self.claim(
+            rel,
+            Stored::Spilled {
+                sha256,
+                sha512,
+                size,
+            },
+        )?;
+        let mut spill = self
+            .spill
+            .lock()
+            .expect("no thread panics holding the spill");
+        spill
+            .add_prepared_file(prepared)
+            .with_context(|| format!("{}: cannot write", self.spill_file.display()))
+    }
+}
+
+/// Packs the verbatim copies of inputs into the spill (read, hashed and deflated in parallel,
+/// about [`BATCH_BYTES`] at a time), refusing an input that changed since it was read.
+fn pack_copies(
+    name: &str,
+    files: &mut BTreeMap<String, Stored>,
+    spill: &mut ZipWriter<BufWriter<File>>,
+    options: SimpleFileOptions,
+) -> Result<()> {
+    let mut copies = Vec::new();
+    let mut expected = Vec::new();
+    for (bag_path, stored) in files.iter() {
+        if let Stored::Copy { path, sha256 } = stored {
+            let size = std::fs::metadata(path)
+                .with_context(|| format!("{}: cannot read", path.display()))?
+                .len();
+            let file = PayloadFile {
+                path: path.clone(),
+                size,
+            };
+            copies.push((bag_path.clone(), file));
+            expected.push(sha256.clone());
+        }
+    }
+    let mut expected = expected.into_iter();
+    for batch in batches(&copies, BATCH_BYTES) {
+        let packed: Vec<_> = batch
+            .par_iter()
+            .map(|(bag_path, f)| pack(f, &format!("{name}/{bag_path}"), options))
+            .collect::<Result<_>>()?;
+        for ((bag_path, f), (digests, prepared)) in batch.iter().zip(packed) {
+            if Some(&digests.sha256) != expected.next().as_ref() {
+                bail!(
+                    "{}: changed while the package was being written",
+                    f.path.display()
+                );
+            }
+            spill
+                .add_prepared_file(prepared)
+                .context("cannot write the spill")?;
+            let size = f.size;
+            files.insert(bag_path.clone(), Stored::Packed { digests, size });
+        }
+    }
+    Ok(())
+}
+
+/// The spill, complete and rewound for reading.
+fn finish_spill(spill: ZipWriter<BufWriter<File>>, path: &Path) -> Result<File> {
+    let cannot = || format!("{}: cannot write", path.display());
+    let mut file = spill
+        .finish()
+        .with_context(cannot)?
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(cannot)?;
+    file.rewind().with_context(cannot)?;
+    Ok(file)
+}
+
+impl Sink for BagSink {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.spill(rel, bytes)
+    }
+
+    fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
+        Ok(Box::new(BagFile {
+            sink: self,
+            rel: rel.to_string(),
+            bytes: Vec::new(),
+            disk: None,
+        }))
+    }
+
+    fn copy_from(
+        &self,
+        rel: &str,
+        from: &Path,
+        sha256: &str,
+    ) -> Result<Option<Box<dyn SinkFile + '_>>> {
+        let path = from.to_path_buf();
+        let sha256 = sha256.to_string();
+        self.claim(rel, Stored::Copy { path, sha256 })?;
+        Ok(None)
+    }
+
+    fn sha256(&self, rel: &str) -> Option<String> {
+        let files = self
+            .files
+            .lock()
+            .expect("no thread panics holding the file list");
+        match files.get(&format!("data/{rel}"))? {
+            Stored::Spilled { sha256, .. } => Some(hex::encode(sha256)),
+            Stored::Copy { sha256, .. } => Some(sha256.clone()),
+            Stored::Packed { digests, .. } => Some(digests.sha256.clone()),
+        }
+    }
+}
+
+/// A file written in pieces, deflated whole when finished: zlib-rs's output depends on how its
+/// input is split, and the zip must not depend on how a page was written. Beyond
+/// [`IN_MEMORY_BYTES`] it goes to a file of its own, packed with the copies of inputs.
+struct BagFile<'a> {
+    sink: &'a BagSink,
+    rel: String,
+    bytes: Vec<u8>,
+    disk: Option<HeldFile>,
+}
+
+struct HeldFile {
+    file: BufWriter<File>,
+    path: tempfile::TempPath,
+    sha256: sha2::Sha256,
+}
+
+impl BagFile<'_> {
+    fn move_to_disk(&mut self) -> std::io::Result<()> {
+        let held = tempfile::Builder::new()
+            .prefix(&format!(".{}.file", self.sink.name))
+            .tempfile_in(&self.sink.dist)?;
+        let (file, path) = held.into_parts();
+        let mut disk = HeldFile {
+            file: BufWriter::with_capacity(1 << 20, file),
+            path,
+            sha256: sha2::Digest::new(),
+        };
+        disk.write_all(&self.bytes)?;
+        self.bytes = Vec::new();
+        self.disk = Some(disk);
+        Ok(())
+    }
+}
+
+impl Write for HeldFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        sha2::Digest::update(&mut self.sha256, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Write for BagFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(disk) = &mut self.disk {
+            return disk.write(buf);
+        }
+        self.bytes.extend_from_slice(buf);
+        if self.bytes.len() > IN_MEMORY_BYTES {
+            self.move_to_disk()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SinkFile for BagFile<'_> {
+    fn finish(self: Box<Self>) -> Result<()> {
+        let BagFile {
+            sink,
+            rel,
+            bytes,
+            disk,
+        } = *self;
+        let Some(mut disk) = disk else {
+            return sink.spill(&rel, &bytes);
+        };
+        disk.file
+            .flush()
+            .with_context(|| format!("{}: cannot write", disk.path.display()))?;
+        let sha256 = hex::encode(sha2::Digest::finalize(disk.sha256));
+        let path = disk.path.to_path_buf();
+        sink.claim(&rel, Stored::Copy { path, sha256 })?;
+        let mut held = sink
+            .held
+            .lock()
+            .expect("no thread panics holding the held files");
+        held.push(disk.path);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> BagInfo {
+        BagInfo {
+            organization: "Acme".into(),
+            period: "P".into(),
+            start: chrono::NaiveDate::MIN,
+            end: chrono::NaiveDate::MIN,
+            as_of: chrono::NaiveDate::MIN,
+            identifier: "x".into(),
+            prepared: None,
+            previous: None,
+        }
+    }
+
+    /// Every way into the sink (whole, in pieces, in pieces past the memory limit, a copy of an
+    /// input) gives the zip `write_package` makes of the same files on disk.
+    #[test]
+    fn a_rendered_package_is_the_package_of_the_same_files_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("input.csv");
+        std::fs::write(&input, "id,title\n1,a\n").unwrap();
+        let big: Vec<u8> = (0..IN_MEMORY_BYTES + 5000)
+            .map(|i| b"abcdefgh\n"[i % 9])
+            .collect();
+        let files: [(&str, &[u8]); 4] = [
+            ("index.html", b"<p>home</p>"),
+            ("incidents/1.html", b"<p>one</p>"),
+            ("data/register.csv", &big),
+            ("sources/input.csv", b"id,title\n1,a\n"),
+        ];
+        let site = dir.path().join("site");
+        for (rel, bytes) in files {
+            std::fs::create_dir_all(site.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(site.join(rel), bytes).unwrap();
+        }
+        let mtime = archive::zip_time(chrono::NaiveDate::MIN, Some(1_790_000_000)).unwrap();
+        let on_disk =
+            super::super::write_package(&site, &dir.path().join("a"), "bag", &info(), mtime)
+                .unwrap();
+
+        let sink = BagSink::new(&dir.path().join("b"), "bag", mtime).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| sink.write("incidents/1.html", b"<p>one</p>").unwrap());
+            s.spawn(|| {
+                let mut f = sink.create("data/register.csv").unwrap();
+                for piece in big.chunks(1 << 16) {
+                    f.write_all(piece).unwrap();
+                }
+                f.finish().unwrap();
+            });
+        });
+        let mut f = sink.create("index.html").unwrap();
+        f.write_all(b"<p>ho").unwrap();
+        f.write_all(b"me</p>").unwrap();
+        f.finish().unwrap();
+        let sha = crate::util::sha256_hex(b"id,title\n1,a\n");
+        assert!(
+            sink.copy_from("sources/input.csv", &input, &sha)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            sink.sha256("index.html"),
+            Some(crate::util::sha256_hex(b"<p>home</p>"))
+        );
+        assert_eq!(sink.sha256("sources/input.csv"), Some(sha));
+        let err = sink.write("index.html", b"again").unwrap_err().to_string();
+        assert!(err.contains("written twice"), "{err}");
+        let rendered = super::super::write_rendered_package(sink, &info(), &|_, _| {}).unwrap();
+
+        assert_eq!(rendered.zip_sha256, on_disk.zip_sha256);
+        assert_eq!(
+            std::fs::read(&rendered.zip).unwrap(),
+            std::fs::read(&on_disk.zip).unwrap()
+        );
+        assert_eq!(rendered.oxum, on_disk.oxum);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(
+            left.len(),
+            2,
+            "only the zip and its checksum are left: {left:?}"
+        );
+    }
+
+    #[test]
+    fn an_input_changed_before_it_is_packed_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("input.csv");
+        std::fs::write(&input, "new").unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let mtime = archive::zip_time(as_of, None).unwrap();
+        let sink = BagSink::new(&dir.path().join("d"), "bag", mtime).unwrap();
+        let old = crate::util::sha256_hex(b"old");
+        sink.copy_from("sources/input.csv", &input, &old).unwrap();
+        let err = super::super::write_rendered_package(sink, &info(), &|_, _| {}).unwrap_err();
+        assert!(format!("{err:#}").contains("changed while"), "{err:#}");
+        let left = std::fs::read_dir(dir.path().join("d")).unwrap().count();
+        assert_eq!(left, 0, "no partial zip, no spill");
+    }
+}

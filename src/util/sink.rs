@@ -1,0 +1,243 @@
+//! Where a render's files go: a directory (`build`), or straight into the audit package
+//! (`package`, whose bag implements [`Sink`]), so a package never writes a page to disk only to
+//! read it back. Paths are site-relative and `/`-separated (`incidents/12.html`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// A place files are stored, shared by the threads of a render.
+pub trait Sink: Sync {
+    /// Stores the whole file `rel`.
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Opens `rel` to write in pieces; it is stored when [`SinkFile::finish`] succeeds.
+    fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>>;
+
+    /// `rel` is to be a verbatim copy of the file `from`, whose SHA-256 is `sha256`. Either the
+    /// copy's bytes are to be written to the returned file (as the caller reads `from`), or, when
+    /// `None`, the sink takes them from `from` itself later (and refuses them if they no longer
+    /// hash to `sha256`).
+    fn copy_from(
+        &self,
+        rel: &str,
+        from: &Path,
+        sha256: &str,
+    ) -> Result<Option<Box<dyn SinkFile + '_>>>;
+
+    /// The SHA-256 of the file `rel` stored so far; `None` when there is none.
+    fn sha256(&self, rel: &str) -> Option<String>;
+}
+
+/// A file being written to a [`Sink`].
+pub trait SinkFile: Write + Send {
+    /// Stores the file; until then it is not part of the output.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// Files under a directory on disk, parent directories created as needed.
+#[derive(Debug, Clone)]
+pub struct DirSink {
+    root: PathBuf,
+}
+
+impl DirSink {
+    pub fn new(root: impl Into<PathBuf>) -> DirSink {
+        DirSink { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, rel: &str) -> Result<PathBuf> {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{}: cannot create", parent.display()))?;
+        }
+        Ok(path)
+    }
+}
+
+impl Sink for DirSink {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path(rel)?;
+        std::fs::write(&path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
+        let path = self.path(rel)?;
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        Ok(Box::new(DirFile {
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            path,
+        }))
+    }
+
+    fn copy_from(&self, rel: &str, _: &Path, _: &str) -> Result<Option<Box<dyn SinkFile + '_>>> {
+        self.create(rel).map(Some)
+    }
+
+    fn sha256(&self, rel: &str) -> Option<String> {
+        let path = self.root.join(rel);
+        if !path.is_file() {
+            return None;
+        }
+        super::sha256_file(&path).ok()
+    }
+}
+
+struct DirFile {
+    file: std::io::BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl Write for DirFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl SinkFile for DirFile {
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.file
+            .flush()
+            .with_context(|| format!("{}: cannot write", self.path.display()))
+    }
+}
+
+/// Files hashed, not kept: what `check` needs to know of a render (which files it makes and
+/// their SHA-256) without writing a site.
+#[derive(Debug, Default)]
+pub struct HashSink {
+    files: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+}
+
+impl HashSink {
+    fn keep(&self, rel: &str, sha256: String) {
+        let mut files = self
+            .files
+            .lock()
+            .expect("no thread panics holding the hash list");
+        files.insert(rel.to_string(), sha256);
+    }
+}
+
+impl Sink for HashSink {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.keep(rel, super::sha256_hex(bytes));
+        Ok(())
+    }
+
+    fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
+        use sha2::Digest;
+        Ok(Box::new(HashFile {
+            sink: self,
+            rel: rel.to_string(),
+            sha256: sha2::Sha256::new(),
+        }))
+    }
+
+    fn copy_from(
+        &self,
+        rel: &str,
+        _: &Path,
+        sha256: &str,
+    ) -> Result<Option<Box<dyn SinkFile + '_>>> {
+        self.keep(rel, sha256.to_string());
+        Ok(None)
+    }
+
+    fn sha256(&self, rel: &str) -> Option<String> {
+        let files = self
+            .files
+            .lock()
+            .expect("no thread panics holding the hash list");
+        files.get(rel).cloned()
+    }
+}
+
+struct HashFile<'a> {
+    sink: &'a HashSink,
+    rel: String,
+    sha256: sha2::Sha256,
+}
+
+impl Write for HashFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.sha256, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SinkFile for HashFile<'_> {
+    fn finish(self: Box<Self>) -> Result<()> {
+        let sha256 = hex::encode(sha2::Digest::finalize(self.sha256));
+        self.sink.keep(&self.rel, sha256);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_sink_writes_creates_and_hashes_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = DirSink::new(dir.path());
+        sink.write("a/b.html", b"page").unwrap();
+        let mut f = sink.create("c/d.csv").unwrap();
+        f.write_all(b"x,").unwrap();
+        f.write_all(b"y\n").unwrap();
+        f.finish().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("a/b.html")).unwrap(), b"page");
+        assert_eq!(std::fs::read(dir.path().join("c/d.csv")).unwrap(), b"x,y\n");
+        assert_eq!(
+            sink.sha256("a/b.html").as_deref(),
+            Some(super::super::sha256_hex(b"page").as_str())
+        );
+        assert_eq!(sink.sha256("a/missing.html"), None);
+        assert!(
+            sink.copy_from("e.txt", Path::new("x"), "")
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_hash_sink_keeps_each_file_s_sha256_and_nothing_else() {
+        let sink = HashSink::default();
+        sink.write("a.html", b"page").unwrap();
+        let mut f = sink.create("b.csv").unwrap();
+        f.write_all(b"pa").unwrap();
+        f.write_all(b"ge").unwrap();
+        assert_eq!(sink.sha256("b.csv"), None, "stored only when finished");
+        f.finish().unwrap();
+        assert!(
+            sink.copy_from("c.txt", Path::new("c"), "abc")
+                .unwrap()
+                .is_none()
+        );
+        let page = super::super::sha256_hex(b"page");
+        assert_eq!(sink.sha256("a.html").as_deref(), Some(page.as_str()));
+        assert_eq!(sink.sha256("b.csv").as_deref(), Some(page.as_str()));
+        assert_eq!(sink.sha256("c.txt").as_deref(), Some("abc"));
+        assert_eq!(sink.sha256("d.txt"), None);
+    }
+}
