@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    pagerproof::util::return_freed_memory_promptly();
     // Usage errors exit with 2 (clap's own `exit`), before any command runs.
     let cli = pagerproof::cli::Cli::parse();
     pagerproof::commands::init_logging(cli.verbose, &cli.command);

@@ -2,7 +2,7 @@
 //! and never writes it to disk to read it back.
 //!
 //! Each file is hashed (both manifests) and deflated, whole, on the thread that rendered it, then
-//! appended to a spill zip beside the package, in whatever order the threads finish. Verbatim
+//! appended to a spill (zips beside the package), in whatever order the threads finish. Verbatim
 //! copies of inputs are not buffered: they are read from the inputs when the bag is finished.
 //! [`BagSink::finish`] then writes the package in name order, copying each spilled entry's
 //! compressed bytes as they are (no second deflate), so the zip is byte for byte the one
@@ -30,9 +30,7 @@ pub struct BagSink {
     dist: PathBuf,
     mtime: zip::DateTime,
     options: SimpleFileOptions,
-    spill: Mutex<ZipWriter<BufWriter<File>>>,
-    /// Deleted when the sink is dropped, finished or not.
-    spill_file: tempfile::TempPath,
+    spill: Mutex<Spill>,
     /// Every payload file so far, by bag path (`data/...`).
     files: Mutex<BTreeMap<String, Stored>>,
     /// Files too large to hold until they are deflated, kept on disk until the bag is written
@@ -40,9 +38,11 @@ pub struct BagSink {
     held: Mutex<Vec<tempfile::TempPath>>,
 }
 
-/// A file written in pieces is held in memory up to this size, then on disk: the register's CSV
-/// and workbook are tens of megabytes at 100k incidents, a line page about one.
-const IN_MEMORY_BYTES: usize = 8 << 20;
+/// A file written in pieces is held in memory up to this size, then on disk, to be packed when
+/// the render has freed its memory: the register's CSV and workbook are tens of megabytes at
+/// 100k incidents, a line page of a log export several. Held whole, two such pages in flight
+/// (markup, its growth, its deflated copy) raised the package's peak by 100 MB.
+const IN_MEMORY_BYTES: usize = 1 << 20;
 
 enum Stored {
     /// In the spill zip, with its digests as bytes (as hex, 110,000 pages' would cost 20 MB
@@ -83,18 +83,18 @@ impl BagSink {
         super::check_bag_name(name)?;
         std::fs::create_dir_all(dist)
             .with_context(|| format!("{}: cannot create", dist.display()))?;
-        let spill = tempfile::Builder::new()
-            .prefix(&format!(".{name}.spill"))
-            .tempfile_in(dist)
-            .with_context(|| format!("{}: cannot create a spill file", dist.display()))?;
-        let (file, spill_file) = spill.into_parts();
         Ok(BagSink {
             name: name.to_string(),
             dist: dist.to_path_buf(),
             mtime,
             options: archive::entry_options(mtime),
-            spill: Mutex::new(ZipWriter::new(BufWriter::with_capacity(1 << 20, file))),
-            spill_file,
+            spill: Mutex::new(Spill {
+                dist: dist.to_path_buf(),
+                name: name.to_string(),
+                current: None,
+                count: 0,
+                parts: Vec::new(),
+            }),
             files: Mutex::new(BTreeMap::new()),
             held: Mutex::new(Vec::new()),
         })
@@ -143,7 +143,6 @@ impl BagSink {
             mtime,
             options,
             spill,
-            spill_file,
             files,
             held,
             ..
@@ -159,8 +158,7 @@ impl BagSink {
         }
         pack_copies(&name, &mut files, &mut spill, options)?;
         drop(held);
-        let mut spill = ZipArchive::new(finish_spill(spill, &spill_file)?)
-            .with_context(|| format!("{}: cannot read back the spill", spill_file.display()))?;
+        let mut spill = spill.finish()?;
 
         let oxum = Oxum {
             files: files.len() as u64,
@@ -185,10 +183,12 @@ impl BagSink {
         for (bag_path, stored) in files {
             let (d, size) = stored.spilled();
             let entry = format!("{name}/{bag_path}");
-            let index = spill
-                .index_for_name(&entry)
-                .with_context(|| format!("{entry}: missing from the spill"))?;
-            let file = spill
+            let found = spill
+                .iter_mut()
+                .find_map(|(part, _)| Some((part.index_for_name_raw(entry.as_bytes())?, part)));
+            let (index, part) =
+                found.with_context(|| format!("{entry}: missing from the spill"))?;
+            let file = part
                 .by_index_raw(index)
                 .with_context(|| format!("{entry}: cannot read from the spill"))?;
             zip.copy_raw(file)?;
@@ -230,9 +230,7 @@ impl BagSink {
             .spill
             .lock()
             .expect("no thread panics holding the spill");
-        spill
-            .add_prepared_file(prepared)
-            .with_context(|| format!("{}: cannot write", self.spill_file.display()))
+        spill.add(prepared)
     }
 }
 
@@ -241,7 +239,7 @@ impl BagSink {
 fn pack_copies(
     name: &str,
     files: &mut BTreeMap<String, Stored>,
-    spill: &mut ZipWriter<BufWriter<File>>,
+    spill: &mut Spill,
     options: SimpleFileOptions,
 ) -> Result<()> {
     let mut copies = Vec::new();
@@ -272,9 +270,7 @@ fn pack_copies(
                     f.path.display()
                 );
             }
-            spill
-                .add_prepared_file(prepared)
-                .context("cannot write the spill")?;
+            spill.add(prepared)?;
             let size = f.size;
             files.insert(bag_path.clone(), Stored::Packed { digests, size });
         }
@@ -282,17 +278,73 @@ fn pack_copies(
     Ok(())
 }
 
-/// The spill, complete and rewound for reading.
-fn finish_spill(spill: ZipWriter<BufWriter<File>>, path: &Path) -> Result<File> {
-    let cannot = || format!("{}: cannot write", path.display());
-    let mut file = spill
-        .finish()
-        .with_context(cannot)?
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(cannot)?;
-    file.rewind().with_context(cannot)?;
-    Ok(file)
+/// Entries deflated ahead of the zip, in zips ("parts") of at most [`SPILL_PART_FILES`]: a zip
+/// writer keeps every entry's metadata until it finishes (for 110,000 pages, 45 MB held while
+/// everything the render needs is still held), a finished part nothing.
+struct Spill {
+    dist: PathBuf,
+    name: String,
+    current: Option<(ZipWriter<BufWriter<File>>, tempfile::TempPath)>,
+    /// Entries in the current part.
+    count: usize,
+    /// Finished parts, each deleted when dropped.
+    parts: Vec<(File, tempfile::TempPath)>,
+}
+
+/// (Two in unit tests, so they cross parts.)
+const SPILL_PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
+
+impl Spill {
+    fn add(&mut self, prepared: zip::write::PreparedZipFile) -> Result<()> {
+        if self.current.is_none() {
+            let part = tempfile::Builder::new()
+                .prefix(&format!(".{}.spill", self.name))
+                .tempfile_in(&self.dist)
+                .with_context(|| format!("{}: cannot create a spill file", self.dist.display()))?;
+            let (file, path) = part.into_parts();
+            let writer = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+            self.current = Some((writer, path));
+        }
+        let (writer, path) = self.current.as_mut().expect("opened above");
+        writer
+            .add_prepared_file(prepared)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        self.count += 1;
+        if self.count >= SPILL_PART_FILES {
+            self.finish_part()?;
+        }
+        Ok(())
+    }
+
+    fn finish_part(&mut self) -> Result<()> {
+        let Some((writer, path)) = self.current.take() else {
+            return Ok(());
+        };
+        self.count = 0;
+        let cannot = || format!("{}: cannot write", path.display());
+        let mut file = writer
+            .finish()
+            .with_context(cannot)?
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(cannot)?;
+        file.rewind().with_context(cannot)?;
+        self.parts.push((file, path));
+        Ok(())
+    }
+
+    /// Every part, finished and open for reading.
+    fn finish(mut self) -> Result<Vec<(ZipArchive<File>, tempfile::TempPath)>> {
+        self.finish_part()?;
+        self.parts
+            .into_iter()
+            .map(|(file, path)| {
+                let part = ZipArchive::new(file)
+                    .with_context(|| format!("{}: cannot read back the spill", path.display()))?;
+                Ok((part, path))
+            })
+            .collect()
+    }
 }
 
 impl Sink for BagSink {
