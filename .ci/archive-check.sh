@@ -24,6 +24,8 @@ if grep -q '^\[package\]' "$cur/site.toml"; then
 else
   printf '\n[package]\nprevious = "%s"\n' "$old_zip" >>"$cur/site.toml"
 fi
+# Built first: the checks below read its pages, and `package` bags that build.
+"$bin" build --site "$cur" --quiet >/dev/null
 "$bin" package --site "$cur" >/dev/null
 new_zip="$(ls "$cur"/dist/*.zip)"
 

@@ -18,12 +18,15 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Builds `site` (the tests read its pages) and packages it (`package` bags that build).
 fn package(site: &Path) {
-    pagerproof()
-        .args(["package", "--site"])
-        .arg(site)
-        .assert()
-        .success();
+    for command in ["build", "package"] {
+        pagerproof()
+            .args([command, "--site"])
+            .arg(site)
+            .assert()
+            .success();
+    }
 }
 
 /// The fixture as an earlier period: another period name, an older policy version with a

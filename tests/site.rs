@@ -274,13 +274,15 @@ fn an_input_named_like_another_inputs_line_page_is_refused() {
 fn long_inputs_are_split_into_line_pages_that_links_land_on() {
     const PAGE_LINES: &str = "PAGERPROOF_SOURCE_PAGE_LINES";
     let site = copy_fixture("variants");
-    pagerproof()
-        .env(PAGE_LINES, "3")
-        .args(["package", "--quiet", "--site"])
-        .arg(site.path())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .assert()
-        .success();
+    for command in ["build", "package"] {
+        pagerproof()
+            .env(PAGE_LINES, "3")
+            .args([command, "--quiet", "--site"])
+            .arg(site.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .assert()
+            .success();
+    }
     let out = site.path().join("public");
     let dir = out.join("sources/content/incidents");
     let page = |name: &str| read(&dir.join(name));
