@@ -12,25 +12,59 @@ use super::{ExceptionRef, exceptions_about};
 use crate::evidence::on_call_chain;
 use crate::evidence::timeline::{self, StepKind};
 use crate::evidence::{IncidentFacts, Subject, VerdictState};
-use crate::model::{Incident, IncidentRow, Text};
+use crate::model::{Incident, Text};
 use crate::render::context::Ctx;
-use crate::render::views::{ConflictView, IncidentRowView};
+use crate::render::views::{ConflictView, IncidentRowView, Link, VerdictView};
 use crate::render::{anchor, page_name, theme};
 use crate::util::{human_duration, human_target, local_time, local_time_secs, utc_rfc3339};
 
+/// One incident page's context, flat: a top-level name costs tera one map lookup, a dotted one
+/// (`row.severity`) allocates at every step, and the page reads some sixty of them (issue 12).
 #[derive(Serialize)]
 struct IncidentPage<'a> {
-    row: IncidentRowView,
-    fields: Fields<'a>,
-    severity_definition: Option<String>,
+    number: u64,
+    id: String,
+    /// The incident's own title (`title` is the page's: `#<number> <title>`).
+    incident_title: String,
+    /// The incident in PagerDuty: the record's own URL, else one from `[links] pagerduty`.
+    url: Option<String>,
+    severity: String,
+    severity_source: &'static str,
+    severity_raw: String,
+    severity_definition: Option<&'a str>,
     severity_postmortem: &'a Option<String>,
-    postmortem_due: Option<String>,
-    postmortem_completed: Option<String>,
+    /// The links to the postmortem the severity came from (`severity_postmortem`).
+    severity_postmortem_links: Vec<Link>,
+    urgency: String,
+    service: String,
+    service_id: &'a Option<Text>,
+    escalation_policy: &'a Option<Text>,
+    escalation_policy_id: &'a Option<Text>,
+    team: &'a Option<Text>,
+    status: &'a Option<Text>,
+    created: String,
+    created_utc: String,
+    acknowledged: String,
+    acknowledged_by: &'a Option<Text>,
+    resolved: String,
+    resolved_by: &'a Option<Text>,
+    auto_resolved: Option<bool>,
+    /// Where the resolution time came from when not the record's own resolved-at value.
+    resolved_source: &'a Option<Text>,
+    assigned_to: &'a Option<Text>,
+    escalation_count: Option<u64>,
+    duration_text: &'a Option<Text>,
+    jira: Vec<Link>,
+    ack: VerdictView,
+    tta: String,
+    resolve: VerdictView,
+    ttr: String,
     /// Why the ack or resolve verdict is what it is, where the verdict alone would mislead.
     ack_note: Option<&'static str>,
     resolve_note: Option<&'static str>,
-    /// Where the resolution time came from when not the record's own resolved-at value.
-    resolved_source: &'a Option<Text>,
+    postmortem_status: &'static str,
+    postmortem_due: Option<String>,
+    postmortem_completed: Option<String>,
     sources: Vec<SourceRef<'a>>,
     conflicts: Vec<ConflictView<'a>>,
     /// The timeline table's rows, already HTML ([`timeline_rows`]).
@@ -42,21 +76,27 @@ struct IncidentPage<'a> {
     next: Option<u64>,
 }
 
-/// The row's own fields the page lists.
-#[derive(Serialize)]
-struct Fields<'a> {
-    status: &'a Option<Text>,
-    team: &'a Option<Text>,
-    escalation_policy: &'a Option<Text>,
-    service_id: &'a Option<Text>,
-    escalation_policy_id: &'a Option<Text>,
-    auto_resolved: Option<bool>,
-    acknowledged_by: &'a Option<Text>,
-    assigned_to: &'a Option<Text>,
-    resolved_by: &'a Option<Text>,
-    escalation_count: Option<u64>,
-    duration_text: &'a Option<Text>,
-    url: Option<String>,
+/// What every incident page shares, made once per render rather than once per page.
+struct Shared<'a> {
+    hrefs: CopyHrefs<'a>,
+    /// `P2 (Major: ...)` by severity level, as the facts table shows it.
+    definitions: HashMap<&'a str, String>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(ctx: &Ctx<'a>) -> Self {
+        Shared {
+            hrefs: CopyHrefs::new(ctx),
+            definitions: ctx
+                .inputs
+                .policy()
+                .severities
+                .iter()
+                .rev() // the first of a level wins, as `Policy::severity` finds it
+                .map(|s| (s.level.as_str(), format!("{} ({})", s.name, s.definition)))
+                .collect(),
+        }
+    }
 }
 
 /// A line of an input the incident was read from.
@@ -298,14 +338,14 @@ const ROOT: &str = "../";
 
 pub fn render(ctx: &Ctx) -> Result<usize> {
     let facts = &ctx.evidence.incidents;
-    let hrefs = CopyHrefs::new(ctx);
+    let shared = Shared::new(ctx);
     (0..facts.len()).into_par_iter().try_for_each(|i| {
         let f = &facts[i];
         let incident = ctx
             .inputs
             .incident(f.number)
             .expect("facts come from the population");
-        let data = page(ctx, &hrefs, incident, f, i);
+        let data = page(ctx, &shared, incident, f, i);
         let rel = format!("incidents/{}.html", f.number);
         let title = format!("#{} {}", f.number, incident.title());
         ctx.page("incident.html", &rel, &title, &data)
@@ -316,7 +356,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
 /// The page of the `i`th in-period incident (its register row is the `i`th too).
 fn page<'a>(
     ctx: &'a Ctx,
-    hrefs: &CopyHrefs,
+    shared: &'a Shared,
     incident: &'a Incident,
     f: &'a IncidentFacts,
     i: usize,
@@ -338,7 +378,7 @@ fn page<'a>(
         .iter()
         .map(|c| ConflictView::new(c, ctx.line_href(&c.at.file, c.at.line)))
         .collect();
-    let timeline = timeline_rows(ctx, hrefs, incident, ROOT);
+    let timeline = timeline_rows(ctx, &shared.hrefs, incident, ROOT);
     let postmortems = f
         .postmortems
         .iter()
@@ -355,21 +395,83 @@ fn page<'a>(
             })
         })
         .collect();
-    let severity = f
-        .severity
-        .level
-        .as_deref()
-        .and_then(|l| ctx.inputs.policy().severity(l));
+    let IncidentRowView {
+        number,
+        id,
+        title,
+        service,
+        severity,
+        severity_raw,
+        severity_source,
+        urgency,
+        created,
+        created_utc,
+        acknowledged,
+        resolved,
+        tta,
+        ttr,
+        ack,
+        resolve,
+        postmortem_links,
+        postmortem_status,
+        jira,
+        ..
+    } = ctx.row(i);
+    let fields = &incident.fields;
     IncidentPage {
-        row: ctx.row(i),
-        fields: fields(ctx, &incident.fields),
-        severity_definition: severity.map(|s| format!("{} ({})", s.name, s.definition)),
+        number,
+        id,
+        incident_title: title,
+        url: fields
+            .url
+            .as_deref()
+            .map(str::to_string)
+            .or_else(|| pd_link(ctx, fields.id.as_deref())),
+        severity_definition: f
+            .severity
+            .level
+            .as_deref()
+            .and_then(|l| shared.definitions.get(l))
+            .map(String::as_str),
         severity_postmortem: &f.severity.postmortem,
-        postmortem_due: f.postmortem_due.map(|t| local_time_secs(t, tz)),
-        postmortem_completed: f.postmortem_completed.map(|t| local_time_secs(t, tz)),
+        severity_postmortem_links: match &f.severity.postmortem {
+            Some(pm) => postmortem_links
+                .into_iter()
+                .filter(|l| l.label == *pm)
+                .collect(),
+            None => Vec::new(),
+        },
+        severity,
+        severity_source,
+        severity_raw,
+        urgency,
+        service,
+        service_id: &fields.service_id,
+        escalation_policy: &fields.escalation_policy,
+        escalation_policy_id: &fields.escalation_policy_id,
+        team: &fields.team,
+        status: &fields.status,
+        created,
+        created_utc,
+        acknowledged,
+        acknowledged_by: &fields.acknowledged_by,
+        resolved,
+        resolved_by: &fields.resolved_by,
+        auto_resolved: fields.auto_resolved,
+        resolved_source: &fields.resolved_source,
+        assigned_to: &fields.assigned_to,
+        escalation_count: fields.escalation_count,
+        duration_text: &fields.duration_text,
+        jira,
+        ack,
+        tta,
+        resolve,
+        ttr,
         ack_note: ack_note(f),
         resolve_note: resolve_note(f),
-        resolved_source: &incident.fields.resolved_source,
+        postmortem_status,
+        postmortem_due: f.postmortem_due.map(|t| local_time_secs(t, tz)),
+        postmortem_completed: f.postmortem_completed.map(|t| local_time_secs(t, tz)),
         sources,
         conflicts,
         timeline,
@@ -403,27 +505,6 @@ fn resolve_note(f: &IncidentFacts) -> Option<&'static str> {
         (VerdictState::Breached, None) => Some("not resolved by the deadline"),
         (VerdictState::Breached, Some(_)) => Some("resolved after the deadline"),
         _ => None,
-    }
-}
-
-fn fields<'a>(ctx: &Ctx, fields: &'a IncidentRow) -> Fields<'a> {
-    Fields {
-        status: &fields.status,
-        team: &fields.team,
-        escalation_policy: &fields.escalation_policy,
-        service_id: &fields.service_id,
-        escalation_policy_id: &fields.escalation_policy_id,
-        auto_resolved: fields.auto_resolved,
-        acknowledged_by: &fields.acknowledged_by,
-        assigned_to: &fields.assigned_to,
-        resolved_by: &fields.resolved_by,
-        escalation_count: fields.escalation_count,
-        duration_text: &fields.duration_text,
-        url: fields
-            .url
-            .as_deref()
-            .map(str::to_string)
-            .or_else(|| pd_link(ctx, fields.id.as_deref())),
     }
 }
 
