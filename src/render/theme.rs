@@ -109,6 +109,12 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
+/// Appends `input` escaped exactly as [`escape_html`] (and so a template's `{{ }}`) escapes it:
+/// for markup written in Rust that must match template output byte for byte.
+pub fn push_escaped_html(out: &mut String, input: &str) {
+    push_escaped(out, input, true);
+}
+
 /// Appends `text` escaped for a text node: only `&`, `<` and `>` mean anything there, so quotes
 /// stay as they are (a JSON line full of `"` would double in size). Never for attribute values:
 /// those go through [`escape_html`].

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::incidents::{OnCallView, TimelineEntry, oncall_view, timeline_view};
+use super::incidents::{CopyHrefs, OnCallView, oncall_view, timeline_rows};
 use super::{ExceptionRef, exceptions_about};
 use crate::evidence::workpaper::{self, Tick};
 use crate::evidence::{Subject, on_call_chain, timeline};
@@ -27,7 +27,8 @@ struct Workpaper<'a> {
     row: IncidentRowView,
     attributes: Vec<AttributeView>,
     sources: Vec<SourceView<'a>>,
-    timeline: Vec<TimelineEntry<'a>>,
+    /// The timeline table's rows, already HTML.
+    timeline: String,
     on_call: Option<OnCallView<'a>>,
     exceptions: Vec<ExceptionRef>,
 }
@@ -100,12 +101,13 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     let mut seen = BTreeSet::new();
     let mut all = Vec::new();
     let mut lines = Lines::default();
+    let hrefs = CopyHrefs::new(ctx);
     for record in &ctx.inputs.samples {
         for pick in &record.picks {
             if !seen.insert(pick.number) {
                 continue;
             }
-            let Some(w) = workpaper(ctx, &mut lines, record, pick) else {
+            let Some(w) = workpaper(ctx, &hrefs, &mut lines, record, pick) else {
                 continue;
             };
             ctx.page(
@@ -114,7 +116,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 &format!("Workpaper #{}", w.number),
                 &One { w },
             )?;
-            all.push(workpaper(ctx, &mut lines, record, pick).expect("made above"));
+            all.push(workpaper(ctx, &hrefs, &mut lines, record, pick).expect("made above"));
         }
     }
     if all.is_empty() {
@@ -132,6 +134,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
 
 fn workpaper<'a>(
     ctx: &'a Ctx,
+    hrefs: &CopyHrefs,
     lines: &mut Lines,
     record: &'a crate::model::SampleRecord,
     pick: &'a crate::model::sample::Pick,
@@ -197,7 +200,8 @@ fn workpaper<'a>(
                 text: lines.get(ctx, &r.file, r.line),
             })
             .collect(),
-        timeline: timeline_view(ctx, incident),
+        // Workpapers are `workpapers/<number>.html` and `workpapers/index.html`.
+        timeline: timeline_rows(ctx, hrefs, incident, "../"),
         on_call: oncall_view(ctx, incident),
         exceptions: exceptions_about(
             ctx,
