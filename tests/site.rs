@@ -109,6 +109,17 @@ fn real_captured_api_objects_give_the_verdicts_their_data_says() {
         page.contains("2022-11-03 06:23:07 +00:00 by Keon Amini"),
         "first ack from the log"
     );
+    // Each timeline row links the line of the log it was read from, on its line page.
+    let timeline = &page[page.find(r#"<section id="timeline">"#).expect("a timeline")..];
+    let link = regex::Regex::new(r##"<a href="\.\./(sources/[^"#]+\.html)#L(\d+)">content/pagerduty/log_entries\.jsonl:(\d+)</a>"##).unwrap();
+    let mut rows = 0;
+    for c in link.captures_iter(timeline) {
+        assert_eq!(&c[2], &c[3], "the link names the line it lands on");
+        let lines = read(&out.join(&c[1]));
+        assert!(lines.contains(&format!(r#"<span class="line" id="L{}">"#, &c[2])));
+        rows += 1;
+    }
+    assert!(rows >= 2, "timeline rows link their log lines: {rows}");
 
     // Without log entries, #6 still resolves: from `last_status_change_at`, not as "open".
     let log = site.path().join("content/pagerduty/log_entries.jsonl");

@@ -309,11 +309,18 @@ pub fn line_href(sources: &[crate::model::SourceFile], file: &str, line: u64) ->
 
 /// [`line_href`] of an input already found (pages look inputs up by path once, in `Ctx`).
 pub fn source_line_href(s: &crate::model::SourceFile, line: u64) -> String {
-    if s.path.ends_with(".json") {
-        return crate::util::encode_href(&line_page(&s.copy));
+    let copy = crate::util::encode_href(&s.copy);
+    copy_line_href(&copy, s.path.ends_with(".json"), line)
+}
+
+/// [`source_line_href`] from the copy's href, already percent-encoded (a line page's suffix
+/// needs no encoding, so the page's href is the copy's plus the suffix).
+pub fn copy_line_href(copy_href: &str, json: bool, line: u64) -> String {
+    if json {
+        return line_page(copy_href);
     }
-    let page = line_page_n(&s.copy, page_of_line(line, source_page_lines()));
-    format!("{}#L{line}", crate::util::encode_href(&page))
+    let page = line_page_n(copy_href, page_of_line(line, source_page_lines()));
+    format!("{page}#L{line}")
 }
 
 /// Whether `rel` (a path under the site root) is a line page rather than an input's copy: a

@@ -123,8 +123,13 @@ impl<'a> CopyHrefs<'a> {
         )
     }
 
-    fn get(&self, file: &str) -> &str {
-        self.0.get(file).map_or("", String::as_str)
+    /// Where line `line` of `file` is shown: its line on the copy's line page (a `.json`
+    /// file's rows are records: its page); empty when the input was not copied.
+    pub(crate) fn line(&self, file: &str, line: u64) -> String {
+        match self.0.get(file) {
+            Some(copy) => crate::render::copy_line_href(copy, file.ends_with(".json"), line),
+            None => String::new(),
+        }
     }
 }
 
@@ -175,11 +180,11 @@ pub(crate) fn timeline_rows(
         out.push_str("</td><td>");
         match s.source {
             Some(r) => {
-                let href = hrefs.get(&r.file);
+                let href = hrefs.line(&r.file, r.line);
                 if !href.is_empty() {
                     out.push_str("<a href=\"");
                     esc(&mut out, root);
-                    esc(&mut out, href);
+                    esc(&mut out, &href);
                     out.push_str("\">");
                 }
                 // `file:line`: the colon and digits need no escaping.
@@ -634,12 +639,13 @@ mod tests {
         let inputs = inputs(vec![i], vec![]);
         let config = config();
         let evidence = crate::evidence::evaluate(&config, &inputs);
+        let out = crate::util::sink::HashSink::default();
         let ctx = Ctx::new(
             &config,
             &inputs,
             &evidence,
             tera::Tera::default(),
-            std::path::Path::new("unused"),
+            &out,
             indicatif::ProgressBar::hidden(),
         );
         let hrefs = CopyHrefs(HashMap::from([(
@@ -663,7 +669,7 @@ mod tests {
                     "channel": s.channel,
                     "first_ack": s.first_ack,
                     "source": s.source.map(|r| format!("{}:{}", r.file, r.line)),
-                    "source_href": s.source.map(|r| hrefs.get(&r.file)),
+                    "source_href": s.source.map(|r| hrefs.line(&r.file, r.line)),
                 })
             })
             .collect();
@@ -677,7 +683,7 @@ mod tests {
             "step-other",
             "<code>snooze&lt;x&gt;</code>",
             "O&#x27;Brien &amp; &lt;Co&gt;",
-            "href=\"../sources/pd/a%23b.jsonl\"",
+            "href=\"../sources/pd/a%23b.jsonl.html#L12\"",
             "<td>pd/uncopied.jsonl:12</td>",
             " ★",
         ] {
