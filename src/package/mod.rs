@@ -432,7 +432,8 @@ mod tests {
         );
     }
 
-    fn bag_info() -> BagInfo {
+    /// A bag-info for tests here and in `sink`.
+    pub(super) fn bag_info() -> BagInfo {
         BagInfo {
             organization: "Acme".into(),
             period: "P".into(),

@@ -479,18 +479,7 @@ impl SinkFile for BagFile<'_> {
 mod tests {
     use super::*;
 
-    fn info() -> BagInfo {
-        BagInfo {
-            organization: "Acme".into(),
-            period: "P".into(),
-            start: chrono::NaiveDate::MIN,
-            end: chrono::NaiveDate::MIN,
-            as_of: chrono::NaiveDate::MIN,
-            identifier: "x".into(),
-            prepared: None,
-            previous: None,
-        }
-    }
+    use super::super::tests::bag_info as info;
 
     /// Every way into the sink (whole, in pieces, in pieces past the memory limit, a copy of an
     /// input) gives the zip `write_package` makes of the same files on disk.
