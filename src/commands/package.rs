@@ -74,8 +74,10 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         let phase = Instant::now();
         let bar = progress::bar(args.quiet, progress::SPINNER);
         bar.set_message("assembling the package");
-        let bagged = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "bagged");
-        let id = crate::package::write_rendered_package(sink, &info, &bagged)
+        let stage = |what: &str, done: Oxum, total: Oxum| {
+            progress::bag_bytes(&bar, done, total, what);
+        };
+        let id = crate::package::write_rendered_package(sink, &info, &stage)
             .with_context(|| format!("{}: cannot write the package", dist.display()))?;
         bar.finish_and_clear();
         log_package(phase, &id);

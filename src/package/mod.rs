@@ -79,10 +79,11 @@ pub fn write_package_with(
 
 /// Writes `<dist>/<name>.zip` and `<dist>/<name>.zip.sha256` from a render into `sink`: the
 /// same package [`write_package`] makes of the same files on disk, without the files on disk.
+/// `progress(stage, done, total)`: see [`sink::BagSink::finish`].
 pub fn write_rendered_package(
     sink: sink::BagSink,
     info: &BagInfo,
-    progress: &(dyn Fn(Oxum, Oxum) + Sync),
+    progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
 ) -> Result<PackageIdentity> {
     let (dist, name) = (sink.dist().to_path_buf(), sink.name().to_string());
     publish(&dist, &name, |partial| sink.finish(partial, info, progress))

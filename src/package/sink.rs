@@ -130,13 +130,13 @@ impl BagSink {
 
     /// Writes the package to `zip_path`: the copies of inputs are packed, then every entry is
     /// copied in name order from the spill into the zip, between the tag files. Returns the zip's
-    /// SHA-256, the tag manifest's and the payload's size. `progress(done, total)` follows the
-    /// payload.
+    /// SHA-256, the tag manifest's and the payload's size. `progress(stage, done, total)` follows
+    /// each stage: `packed` (the files read from disk) and `bagged` (the whole payload).
     pub fn finish(
         self,
         zip_path: &Path,
         info: &BagInfo,
-        progress: &(dyn Fn(Oxum, Oxum) + Sync),
+        progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
     ) -> Result<(String, String, Oxum)> {
         let BagSink {
             name,
@@ -156,7 +156,9 @@ impl BagSink {
         if files.is_empty() {
             bail!("no files to package");
         }
-        pack_copies(&name, &mut files, &mut spill, options)?;
+        pack_copies(&name, &mut files, &mut spill, options, &|done, total| {
+            progress("packed", done, total)
+        })?;
         drop(held);
         let mut spill = spill.finish()?;
 
@@ -178,7 +180,7 @@ impl BagSink {
                 .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
                 .collect(),
         )?;
-        progress(Oxum::default(), oxum);
+        progress("bagged", Oxum::default(), oxum);
         let mut done = Oxum::default();
         for (bag_path, stored) in files {
             let (d, size) = stored.spilled();
@@ -196,10 +198,10 @@ impl BagSink {
             done.files += 1;
             done.bytes += size;
             if done.files % 1024 == 0 {
-                progress(done, oxum);
+                progress("bagged", done, oxum);
             }
         }
-        progress(done, oxum);
+        progress("bagged", done, oxum);
         let tags = tag_files(head, &digests);
         let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
         zip.add(
@@ -236,11 +238,13 @@ impl BagSink {
 
 /// Packs the verbatim copies of inputs into the spill (read, hashed and deflated in parallel,
 /// about [`BATCH_BYTES`] at a time), refusing an input that changed since it was read.
+/// `progress(done, total)` after each batch.
 fn pack_copies(
     name: &str,
     files: &mut BTreeMap<String, Stored>,
     spill: &mut Spill,
     options: SimpleFileOptions,
+    progress: &dyn Fn(Oxum, Oxum),
 ) -> Result<()> {
     let mut copies = Vec::new();
     let mut expected = Vec::new();
@@ -258,6 +262,12 @@ fn pack_copies(
         }
     }
     let mut expected = expected.into_iter();
+    let total = Oxum {
+        files: copies.len() as u64,
+        bytes: copies.iter().map(|(_, f)| f.size).sum(),
+    };
+    let mut done = Oxum::default();
+    progress(done, total);
     for batch in batches(&copies, BATCH_BYTES) {
         let packed: Vec<_> = batch
             .par_iter()
@@ -273,7 +283,10 @@ fn pack_copies(
             spill.add(prepared)?;
             let size = f.size;
             files.insert(bag_path.clone(), Stored::Packed { digests, size });
+            done.files += 1;
+            done.bytes += size;
         }
+        progress(done, total);
     }
     Ok(())
 }
@@ -535,7 +548,22 @@ mod tests {
         assert_eq!(sink.sha256("sources/input.csv"), Some(sha));
         let err = sink.write("index.html", b"again").unwrap_err().to_string();
         assert!(err.contains("written twice"), "{err}");
-        let rendered = super::super::write_rendered_package(sink, &info(), &|_, _| {}).unwrap();
+        let last = Mutex::new(BTreeMap::new());
+        let progress = |stage: &str, done: Oxum, total: Oxum| {
+            let mut last = last.lock().unwrap();
+            last.insert(stage.to_string(), (done, total));
+        };
+        let rendered = super::super::write_rendered_package(sink, &info(), &progress).unwrap();
+        // The big file (on disk past the memory limit) and the input copy are packed from disk,
+        // then the whole payload is bagged: each stage ends at its total.
+        let last = last.into_inner().unwrap();
+        let packed = Oxum {
+            files: 2,
+            bytes: (big.len() + 13) as u64,
+        };
+        assert_eq!(last["packed"], (packed, packed));
+        assert_eq!(last["bagged"], (rendered.oxum, rendered.oxum));
+        assert_eq!(rendered.oxum.files, 4);
 
         assert_eq!(rendered.zip_sha256, on_disk.zip_sha256);
         assert_eq!(
@@ -564,7 +592,7 @@ mod tests {
         let sink = BagSink::new(&dir.path().join("d"), "bag", mtime).unwrap();
         let old = crate::util::sha256_hex(b"old");
         sink.copy_from("sources/input.csv", &input, &old).unwrap();
-        let err = super::super::write_rendered_package(sink, &info(), &|_, _| {}).unwrap_err();
+        let err = super::super::write_rendered_package(sink, &info(), &|_, _, _| {}).unwrap_err();
         assert!(format!("{err:#}").contains("changed while"), "{err:#}");
         let left = std::fs::read_dir(dir.path().join("d")).unwrap().count();
         assert_eq!(left, 0, "no partial zip, no spill");
