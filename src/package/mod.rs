@@ -145,17 +145,11 @@ fn write_bag_zip(
         files: payload,
         oxum,
     } = payload;
-    let mut zip = archive::ZipStream::create(path, mtime)?;
-    let head = head_tags(info, oxum);
-    zip.add(
-        head.iter()
-            .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
-            .collect(),
-    )?;
+    let (mut zip, head) = start_bag_zip(path, name, info, oxum, mtime)?;
     let options = zip.options();
     progress(Oxum::default(), oxum);
     let (to_writer, batches_in) = std::sync::mpsc::sync_channel::<Batch>(QUEUED_BATCHES);
-    let (mut zip, digests) = std::thread::scope(|scope| {
+    let (zip, digests) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<archive::ZipStream> {
             let mut done = Oxum::default();
             for batch in batches_in {
@@ -191,7 +185,37 @@ fn write_bag_zip(
         let written = writer.join().expect("the zip writer thread does not panic");
         prepared.and(written).map(|zip| (zip, digests))
     })?;
-    let tags = tag_files(head, &digests);
+    finish_bag_zip(zip, name, head, &digests)
+}
+
+/// Creates the zip of bag `name` at `path` and writes the tag files that sort before `data/`
+/// (they depend only on the payload's size); returns them for [`finish_bag_zip`].
+fn start_bag_zip(
+    path: &Path,
+    name: &str,
+    info: &BagInfo,
+    oxum: Oxum,
+    mtime: zip::DateTime,
+) -> Result<(archive::ZipStream, BTreeMap<String, Vec<u8>>)> {
+    let mut zip = archive::ZipStream::create(path, mtime)?;
+    let head = head_tags(info, oxum);
+    zip.add(
+        head.iter()
+            .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
+            .collect(),
+    )?;
+    Ok((zip, head))
+}
+
+/// Writes the manifests and tag manifests after the payload and finishes the zip; returns its
+/// SHA-256 and the tag manifest's.
+fn finish_bag_zip(
+    mut zip: archive::ZipStream,
+    name: &str,
+    head: BTreeMap<String, Vec<u8>>,
+    digests: &BTreeMap<String, Digests>,
+) -> Result<(String, String)> {
+    let tags = tag_files(head, digests);
     let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
     zip.add(
         tags.into_iter()

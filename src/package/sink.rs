@@ -20,7 +20,7 @@ use zip::write::SimpleFileOptions;
 use zip::{ZipArchive, ZipWriter};
 
 use super::bagit::{self, BagInfo, Digests, Oxum};
-use super::{BATCH_BYTES, PayloadFile, archive, batches, head_tags, pack, tag_files};
+use super::{BATCH_BYTES, PayloadFile, archive, batches, pack};
 use crate::util::sink::{Sink, SinkFile};
 
 /// A package being written from a render; see the module documentation.
@@ -173,13 +173,7 @@ impl BagSink {
                 .sum(),
         };
         let mut digests = BTreeMap::new();
-        let mut zip = archive::ZipStream::create(zip_path, mtime)?;
-        let head = head_tags(info, oxum);
-        zip.add(
-            head.iter()
-                .map(|(p, bytes)| (format!("{name}/{p}"), bytes.clone()))
-                .collect(),
-        )?;
+        let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
         progress("bagged", Oxum::default(), oxum);
         let mut done = Oxum::default();
         for (bag_path, stored) in files {
@@ -202,15 +196,8 @@ impl BagSink {
             }
         }
         progress("bagged", done, oxum);
-        let tags = tag_files(head, &digests);
-        let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
-        zip.add(
-            tags.into_iter()
-                .filter(|(p, _)| !super::HEAD_TAGS.contains(&p.as_str()))
-                .map(|(p, bytes)| (format!("{name}/{p}"), bytes))
-                .collect(),
-        )?;
-        Ok((zip.finish()?, tagmanifest_sha256, oxum))
+        let (zip_sha256, tagmanifest_sha256) = super::finish_bag_zip(zip, &name, head, &digests)?;
+        Ok((zip_sha256, tagmanifest_sha256, oxum))
     }
 
     fn spill(&self, rel: &str, bytes: &[u8]) -> Result<()> {
