@@ -293,6 +293,16 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
     );
     m.field("team", &mut kept.team, team, Text::to_string);
     m.field("created", &mut kept.created, created, time);
+    // Each row was checked alone (never resolved before created); a later row's resolution
+    // that lies before the kept creation would make an impossible incident of the two, so it is
+    // listed as a conflict and not taken.
+    let resolved = match (resolved, kept.created) {
+        (Some(r), Some(c)) if kept.resolved.is_none() && r < c => {
+            m.conflict("resolved", "—".to_string(), time(&r));
+            None
+        }
+        (r, _) => r,
+    };
     // The source of the resolution time travels with the value that is kept.
     if kept.resolved.is_none() && resolved.is_some() {
         kept.resolved_source = resolved_source;
@@ -387,14 +397,18 @@ impl Merger<'_> {
         if let Some(o) = other
             && *k != o
         {
-            self.found.push(Conflict {
-                number: self.number,
-                at: self.at.clone(),
-                field: name.to_string(),
-                kept: show(k),
-                other: show(&o),
-            });
+            self.conflict(name, show(k), show(&o));
         }
+    }
+
+    fn conflict(&mut self, field: &str, kept: String, other: String) {
+        self.found.push(Conflict {
+            number: self.number,
+            at: self.at.clone(),
+            field: field.to_string(),
+            kept,
+            other,
+        });
     }
 }
 
@@ -618,6 +632,38 @@ mod tests {
         );
         assert!(pop.conflicts.iter().all(|c| c.number == 10));
         assert_eq!(inc.conflicts.len(), 3);
+    }
+
+    /// Found by `csv_rows_each_land_in_exactly_one_bucket`: two rows valid alone (resolved after
+    /// their own creation) must not merge into an incident resolved before it was created.
+    #[test]
+    fn a_later_row_s_resolution_before_the_kept_creation_is_a_conflict_not_a_fill() {
+        let first = IncidentRow {
+            at: Some(at("a.csv", 2)),
+            number: Some(10),
+            created: Some(utc(IN)),
+            ..IncidentRow::default()
+        };
+        let second = IncidentRow {
+            at: Some(at("a.csv", 3)),
+            number: Some(10),
+            created: Some(utc("2026-05-01T00:00:00Z")),
+            resolved: Some(utc("2026-05-02T00:00:00Z")),
+            ..IncidentRow::default()
+        };
+        let pop = run(vec![("a.csv", vec![Ok(first), Ok(second)])]);
+        let inc = &pop.incidents[0];
+        assert_eq!(
+            inc.fields.resolved, None,
+            "not resolved before it was created"
+        );
+        let resolved: Vec<_> = pop
+            .conflicts
+            .iter()
+            .filter(|c| c.field == "resolved")
+            .map(|c| (c.kept.as_str(), c.other.as_str()))
+            .collect();
+        assert_eq!(resolved, [("—", "2026-05-02T00:00:00Z")]);
     }
 
     #[test]
