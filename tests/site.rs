@@ -144,7 +144,7 @@ fn real_captured_jira_issues_give_the_verdicts_their_data_says() {
     let page = read(&out.join("postmortems/PM-1.html"));
     let row = |item: &str| -> String {
         let start = page
-            .find(&format!(r#"<tr id="item-{item}">"#))
+            .find(&format!(r#"<tr id="item-{}">"#, item.replace('-', ".2d")))
             .unwrap_or_else(|| panic!("{item} row"));
         let len = page[start..].find("</tr>").unwrap();
         page[start..start + len].to_string()
@@ -484,6 +484,89 @@ fn every_page_links_relatively_and_carries_a_csp() {
     let out = build(site.path());
     let problems = link_problems(&out);
     assert!(problems.is_empty(), "{problems:#?}");
+    let problems = fragment_problems(&out);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// Issue 12: past a page's worth of exceptions (2, by the hidden override) each kind is listed
+/// on pages of its own, and every link to an exception (from its subject's page, the CSV, the
+/// workbook's source) lands on the one page that lists it. Under the page size, exceptions.html
+/// lists them all, as before.
+#[test]
+fn exceptions_past_a_page_are_listed_by_kind_and_every_link_finds_its_page() {
+    let site = copy_fixture("variants");
+    pagerproof()
+        .env("PAGERPROOF_REGISTER_PAGE_SIZE", "2")
+        .args(["build", "--quiet", "--site"])
+        .arg(site.path())
+        .assert()
+        .success();
+    let out = site.path().join("public");
+    let problems = fragment_problems(&out);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let problems = link_problems(&out);
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    let article = regex::Regex::new(r#"<article class="exception" id="([^"]+)">"#).unwrap();
+    let index = read(&out.join("exceptions.html"));
+    assert_eq!(
+        article.find_iter(&index).count(),
+        0,
+        "paged: the index lists none"
+    );
+    let mut listed: std::collections::BTreeMap<String, String> = Default::default();
+    for rel in files(&out.join("exceptions")) {
+        let html = read(&out.join("exceptions").join(&rel));
+        let here: Vec<String> = article
+            .captures_iter(&html)
+            .map(|c| c[1].to_string())
+            .collect();
+        assert!(
+            (1..=2).contains(&here.len()),
+            "{rel}: {} listed",
+            here.len()
+        );
+        for a in here {
+            let again = listed.insert(a.clone(), format!("exceptions/{rel}"));
+            assert!(again.is_none(), "{a} listed twice");
+        }
+    }
+    let mut csv = csv::Reader::from_path(out.join("data/exceptions.csv")).unwrap();
+    let link = csv
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "Link")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert!(
+        rows.len() > 4,
+        "the fixture has exceptions on several pages"
+    );
+    assert_eq!(rows.len(), listed.len(), "each exception listed once");
+    let kinds: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[1]).collect();
+    for r in &rows {
+        let (page, anchor) = r[link].split_once('#').unwrap();
+        assert_eq!(
+            listed.get(anchor).map(String::as_str),
+            Some(page),
+            "{}",
+            &r[0]
+        );
+        assert!(page.starts_with(&format!("exceptions/{}", &r[1])), "{page}");
+    }
+    for kind in kinds {
+        assert!(
+            index.contains(&format!(r#"<a href="exceptions/{kind}.html">"#)),
+            "{kind}: the index links its first page"
+        );
+    }
+
+    let flat_site = copy_fixture("variants");
+    let flat = build(flat_site.path());
+    let index = read(&flat.join("exceptions.html"));
+    assert_eq!(article.find_iter(&index).count(), rows.len());
+    assert!(!flat.join("exceptions").exists());
 }
 
 #[test]

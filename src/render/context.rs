@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub by_subject: BTreeMap<&'a Subject, Vec<&'a Exception>>,
     /// Management responses by exception id.
     pub responses: BTreeMap<&'a str, &'a Response>,
+    /// Which page lists each exception.
+    pub exception_places: super::exception_places::Places<'a>,
     pub jira: JiraLinks,
     /// Inputs by site-relative path: pages link source rows by the thousand, so no scans.
     pub sources: SourceIndex<'a>,
@@ -78,6 +80,10 @@ impl<'a> Ctx<'a> {
             site,
             out,
             by_subject,
+            exception_places: super::exception_places::Places::new(
+                &evidence.exceptions,
+                super::paging::page_size(),
+            ),
             responses: inputs
                 .responses
                 .iter()
@@ -145,6 +151,16 @@ impl<'a> Ctx<'a> {
     /// The management response to an exception, if any.
     pub fn response_for(&self, id: &str) -> Option<&'a Response> {
         self.responses.get(id).copied()
+    }
+
+    /// Where the exception `id` is listed, relative to the site root.
+    pub fn exception_href(&self, id: &str) -> String {
+        self.exception_places.href(id)
+    }
+
+    /// Where the exceptions of one kind are listed, relative to the site root.
+    pub fn exception_kind_href(&self, kind: crate::evidence::ExceptionKind) -> String {
+        self.exception_places.kind_href(kind)
     }
 
     /// The exceptions about one subject, in evidence order.

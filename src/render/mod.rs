@@ -19,8 +19,10 @@ use crate::util::sink::Sink;
 pub mod chart_files;
 pub mod charts;
 pub mod context;
+pub mod exception_places;
 pub mod markdown;
 pub mod pages;
+pub mod paging;
 pub mod register_files;
 pub mod search_index;
 pub mod theme;
@@ -156,7 +158,11 @@ fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
         // files are not known before the index is built).
         "register" => {
             let n = evidence.incidents.len();
-            n.div_ceil(pages::paging::page_size()).max(1) + n.div_ceil(search_index::ROWS_PER_SHARD)
+            n.div_ceil(paging::page_size()).max(1) + n.div_ceil(search_index::ROWS_PER_SHARD)
+        }
+        "exceptions" => {
+            let size = paging::page_size();
+            exception_places::Places::new(&evidence.exceptions, size).page_count()
         }
         "postmortems" => inputs.postmortems.len() + 1,
         "policies" => inputs.policies.len() + 1,

@@ -209,7 +209,7 @@ pub fn exception_cells<'a>(ctx: &'a Ctx) -> impl Iterator<Item = Vec<String>> + 
                 response.map(|r| r.owner.clone()).unwrap_or_default(),
                 e.required.clone(),
                 e.actual.clone(),
-                format!("exceptions.html#{}", super::anchor(&e.id)),
+                ctx.exception_href(&e.id),
             ]
         })
 }

@@ -31,6 +31,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "population.html",
     "population-proof.html",
     "exceptions.html",
+    "exception-kind.html",
     "controls.html",
     "method.html",
     "verify.html",

@@ -121,3 +121,58 @@ pub fn link_problems(site: &Path) -> Vec<String> {
     }
     problems
 }
+
+/// Checks that every link of every page to a fragment (`a.html#x`, `#x`) lands on an element
+/// with that id on its page. Only the links of the page's own markup count: the text of an
+/// input shown on its line page is escaped, so its `&lt;a href` is not a link. Returns the
+/// problems found.
+pub fn fragment_problems(site: &Path) -> Vec<String> {
+    let link = regex::Regex::new(r##"<a\s[^>]*?href="([^"#]*)#([^"]+)""##).unwrap();
+    let id = regex::Regex::new(r#"\sid="([^"]+)""#).unwrap();
+    let mut ids: std::collections::HashMap<PathBuf, Option<std::collections::HashSet<String>>> =
+        Default::default();
+    let mut problems = Vec::new();
+    for rel in files(site).into_iter().filter(|f| f.ends_with(".html")) {
+        let path = site.join(&rel);
+        let html = read(&path);
+        for c in link.captures_iter(&html) {
+            let (target, fragment) = (&c[1], c[2].replace("&amp;", "&"));
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let file = if target.is_empty() {
+                path.clone()
+            } else {
+                let decoded = percent_encoding::percent_decode_str(target)
+                    .decode_utf8()
+                    .unwrap()
+                    .into_owned();
+                normalize(&path.parent().unwrap().join(decoded))
+            };
+            let found = ids.entry(file.clone()).or_insert_with(|| {
+                std::fs::read_to_string(&file)
+                    .ok()
+                    .map(|t| id.captures_iter(&t).map(|c| c[1].to_string()).collect())
+            });
+            if !found.as_ref().is_some_and(|s| s.contains(&fragment)) {
+                problems.push(format!("{rel}: {target}#{fragment} lands nowhere"));
+            }
+        }
+    }
+    problems
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -29,7 +29,8 @@ struct LevelView<'a> {
     documented: Option<String>,
     found: Vec<String>,
     missing: String,
-    exception: Option<String>,
+    /// Where its automation_missing exception is listed, relative to the site root.
+    exception_href: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -82,8 +83,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                     .map(|(name, kind, _)| format!("{name} ({kind})"))
                     .collect(),
                 missing: l.missing.join(", "),
-                exception: (!l.missing.is_empty()).then(|| {
-                    anchor(&format!(
+                exception_href: (!l.missing.is_empty()).then(|| {
+                    ctx.exception_href(&format!(
                         "{}:{}",
                         ExceptionKind::AutomationMissing.name(),
                         l.level

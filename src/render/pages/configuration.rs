@@ -39,7 +39,8 @@ struct MismatchView<'a> {
     level: &'a str,
     documented: &'static str,
     actual: &'a str,
-    exception: String,
+    /// Where its urgency_mismatch exception is listed, relative to the site root.
+    exception_href: String,
 }
 
 #[derive(Serialize)]
@@ -72,7 +73,8 @@ struct UserView<'a> {
     escalation_policies: String,
     channels: String,
     gap: Option<bool>,
-    exception: Option<String>,
+    /// Where its notification_gap exception is listed, relative to the site root.
+    exception_href: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -168,8 +170,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             escalation_policies: u.escalation_policies.join(", "),
             channels: u.high_urgency_channels.join(", "),
             gap: u.gap,
-            exception: (u.gap == Some(true)).then(|| {
-                anchor(&format!(
+            exception_href: (u.gap == Some(true)).then(|| {
+                ctx.exception_href(&format!(
                     "{}:{}",
                     ExceptionKind::NotificationGap.name(),
                     u.id
@@ -208,7 +210,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 level: &m.level,
                 documented: urgency_name(m.documented),
                 actual: &m.actual,
-                exception: anchor(&format!(
+                exception_href: ctx.exception_href(&format!(
                     "{}:{}",
                     ExceptionKind::UrgencyMismatch.name(),
                     m.number

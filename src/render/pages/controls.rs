@@ -134,7 +134,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                         .iter()
                         .filter(|e| e.kind == *k)
                         .count(),
-                    href: format!("exceptions.html#kind-{}", k.name()),
+                    href: ctx.exception_kind_href(*k),
                 })
                 .collect();
             CriterionRow {

@@ -42,7 +42,8 @@ struct PublicView<'a> {
     lead: Option<String>,
     outcome: Outcome,
     exception: Option<String>,
-    exception_anchor: Option<String>,
+    /// Where the exception is listed, relative to the site root.
+    exception_href: Option<String>,
     source: &'a str,
     line: u64,
     href: String,
@@ -127,7 +128,7 @@ fn public<'a>(ctx: &Ctx, p: &'a PublicIncident, sp: &'a StatuspageIncident) -> P
         lead: p.lead_secs.map(signed),
         outcome: p.outcome,
         exception: exception.map(|e| e.id.clone()),
-        exception_anchor: exception.map(|e| anchor(&e.id)),
+        exception_href: exception.map(|e| ctx.exception_href(&e.id)),
         source: &sp.source,
         line: sp.line,
         href: ctx.source_href(&sp.source),

@@ -1,14 +1,23 @@
 //! exceptions.html: every exception by kind, each with the rule, what it required, what happened,
 //! a link to its subject's page and the management response when there is one.
+//!
+//! Past a page's worth (1,000), one page no longer holds them all (11k exceptions at 100k
+//! incidents made a 6 MB page, the largest single allocation of a render): exceptions.html is
+//! then the index of kinds, and each kind is listed on its own pages, `exceptions/<kind>.html`
+//! and `exceptions/<kind>/page-<n>.html`. [`crate::render::exception_places::Places`] says where each one is, so every page links
+//! an exception where it is listed.
 
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{ExceptionCount, exception_counts, kind_label};
-use crate::evidence::{ExceptionKind, Subject};
+use crate::evidence::{Exception, ExceptionKind, Subject};
 use crate::model::Response;
 use crate::render::chart_files::ChartView;
 use crate::render::context::Ctx;
+use crate::render::exception_places::page_path;
+use crate::render::paging::{PageLink, page_links};
 use crate::render::views::Link;
 use crate::render::{anchor, markdown, page_name};
 
@@ -19,6 +28,9 @@ struct ExceptionsPage<'a> {
     total: usize,
     unmatched: Vec<Unmatched<'a>>,
     chart: Option<&'a ChartView>,
+    /// The kinds are listed on pages of their own; `groups` hold no items, only page links.
+    paged: bool,
+    page_size: usize,
 }
 
 #[derive(Serialize)]
@@ -26,9 +38,31 @@ struct KindGroup<'a> {
     kind: &'static str,
     label: &'static str,
     criterion: &'static str,
+    count: usize,
     items: Vec<Item<'a>>,
+    /// Its own pages, when the kinds are paged (hrefs relative to the site root).
+    page_links: Vec<PageLink>,
 }
 
+/// One page of one kind's exceptions.
+#[derive(Serialize)]
+struct KindPage<'a> {
+    kind: &'static str,
+    label: &'static str,
+    criterion: &'static str,
+    count: usize,
+    items: Vec<Item<'a>>,
+    page: usize,
+    pages: usize,
+    first: usize,
+    last: usize,
+    /// Links relative to the site root, like `page_links`' hrefs.
+    prev: Option<String>,
+    next: Option<String>,
+    page_links: Vec<PageLink>,
+}
+
+/// Hrefs are relative to the site root.
 #[derive(Serialize)]
 struct Item<'a> {
     id: &'a str,
@@ -63,34 +97,26 @@ struct Unmatched<'a> {
     href: String,
 }
 
+/// Renders exceptions.html and, when the kinds are paged, their pages; returns the page count.
 pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
-    let exceptions = &ctx.evidence.exceptions;
+    let places = &ctx.exception_places;
     let groups = ExceptionKind::ALL
         .into_iter()
         .map(|kind| KindGroup {
             kind: kind.name(),
             label: kind_label(kind),
             criterion: kind.criterion(),
-            items: exceptions
-                .iter()
-                .filter(|e| e.kind == kind)
-                .map(|e| Item {
-                    id: &e.id,
-                    anchor: anchor(&e.id),
-                    subject: subject_link(ctx, &e.subject),
-                    source_row: match &e.subject {
-                        Subject::RejectedRow { file, line, .. } => {
-                            Some(ctx.line_href(file, *line)).filter(|h| !h.is_empty())
-                        }
-                        _ => None,
-                    },
-                    rule: &e.rule,
-                    rule_href: format!("method.html#{}", e.rule_id),
-                    required: &e.required,
-                    actual: &e.actual,
-                    response: ctx.response_for(&e.id).map(|r| response(ctx, r)),
-                })
-                .collect(),
+            count: places.count(kind),
+            items: if places.paged() {
+                Vec::new()
+            } else {
+                items_of(ctx, kind).map(|e| item(ctx, e)).collect()
+            },
+            page_links: if places.paged() && places.count(kind) > 0 {
+                page_links(0, places.pages(kind), |n| page_path(kind, n))
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     let unmatched = ctx
@@ -108,12 +134,85 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
     let data = ExceptionsPage {
         groups,
         counts: exception_counts(ctx),
-        total: exceptions.len(),
+        total: ctx.evidence.exceptions.len(),
         unmatched,
         chart: charts.iter().find(|c| c.file.starts_with("exceptions")),
+        paged: places.paged(),
+        page_size: places.size,
     };
     ctx.page("exceptions.html", "exceptions.html", "Exceptions", &data)?;
-    Ok(1)
+    if !places.paged() {
+        return Ok(1);
+    }
+    let jobs: Vec<(ExceptionKind, usize)> = ExceptionKind::ALL
+        .into_iter()
+        .filter(|&k| places.count(k) > 0)
+        .flat_map(|k| (1..=places.pages(k)).map(move |n| (k, n)))
+        .collect();
+    jobs.par_iter()
+        .map(|&(kind, n)| kind_page(ctx, kind, n))
+        .collect::<Result<Vec<()>>>()?;
+    debug_assert_eq!(1 + jobs.len(), places.page_count());
+    Ok(1 + jobs.len())
+}
+
+/// Page `n` of the exceptions of `kind`.
+fn kind_page(ctx: &Ctx, kind: ExceptionKind, n: usize) -> Result<()> {
+    let places = &ctx.exception_places;
+    let (size, pages) = (places.size, places.pages(kind));
+    let items: Vec<Item> = items_of(ctx, kind)
+        .skip((n - 1) * size)
+        .take(size)
+        .map(|e| item(ctx, e))
+        .collect();
+    let first = (n - 1) * size + 1;
+    let data = KindPage {
+        kind: kind.name(),
+        label: kind_label(kind),
+        criterion: kind.criterion(),
+        count: places.count(kind),
+        first,
+        last: first + items.len() - 1,
+        items,
+        page: n,
+        pages,
+        prev: (n > 1).then(|| page_path(kind, n - 1)),
+        next: (n < pages).then(|| page_path(kind, n + 1)),
+        page_links: page_links(n, pages, |p| page_path(kind, p)),
+    };
+    let title = if pages == 1 {
+        format!("Exceptions: {}", kind.name())
+    } else {
+        format!("Exceptions: {}, page {n} of {pages}", kind.name())
+    };
+    ctx.page("exception-kind.html", &page_path(kind, n), &title, &data)
+}
+
+/// The exceptions of `kind`, in evidence order.
+fn items_of<'a>(ctx: &Ctx<'a>, kind: ExceptionKind) -> impl Iterator<Item = &'a Exception> {
+    ctx.evidence
+        .exceptions
+        .iter()
+        .filter(move |e| e.kind == kind)
+}
+
+fn item<'a>(ctx: &Ctx<'a>, e: &'a Exception) -> Item<'a> {
+    Item {
+        id: &e.id,
+        anchor: anchor(&e.id),
+        subject: subject_link(ctx, &e.subject),
+        source_row: match &e.subject {
+            Subject::RejectedRow { file, line, .. } => {
+                Some(ctx.line_href(file, *line)).filter(|h| !h.is_empty())
+            }
+            _ => None,
+        },
+        rule: &e.rule,
+        rule_href: format!("method.html#{}", e.rule_id),
+        required: &e.required,
+        actual: &e.actual,
+        response: ctx.response_for(&e.id).map(|r| response(ctx, r)),
+    }
 }
 
 fn response<'a>(ctx: &Ctx, r: &'a Response) -> ResponseView<'a> {
@@ -141,9 +240,9 @@ fn subject_link(ctx: &Ctx, s: &Subject) -> Link {
         Subject::ActionItem { postmortem, item } => Link {
             label: format!("{postmortem} action item {item}"),
             href: format!(
-                "postmortems/{}.html#item-{}",
+                "postmortems/{}.html#{}",
                 page_name(postmortem),
-                anchor(item)
+                super::postmortems::item_anchor(item)
             ),
         },
         Subject::CoverageGap {

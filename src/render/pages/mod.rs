@@ -19,7 +19,6 @@ pub mod exceptions;
 pub mod incidents;
 pub mod method;
 pub mod oncall;
-pub mod paging;
 pub mod policies;
 pub mod population;
 pub mod population_proof;
@@ -165,7 +164,7 @@ pub fn exception_counts(ctx: &Ctx) -> Vec<ExceptionCount> {
             count: t.count,
             answered: t.answered,
             criterion: t.kind.criterion(),
-            href: format!("exceptions.html#kind-{}", t.kind.name()),
+            href: ctx.exception_kind_href(t.kind),
         })
         .collect()
 }
@@ -193,13 +192,15 @@ pub fn kind_label(k: ExceptionKind) -> &'static str {
     }
 }
 
-/// An exception as the page of its subject lists it, linking to exceptions.html.
+/// An exception as the page of its subject lists it, linking to where it is listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExceptionRef {
     pub id: String,
     pub kind: &'static str,
     pub label: &'static str,
     pub anchor: String,
+    /// Where it is listed, relative to the site root.
+    pub href: String,
     pub response: bool,
 }
 
@@ -210,6 +211,7 @@ pub fn exceptions_about(ctx: &Ctx, subject: &Subject) -> Vec<ExceptionRef> {
             kind: e.kind.name(),
             label: kind_label(e.kind),
             anchor: super::anchor(&e.id),
+            href: ctx.exception_href(&e.id),
             response: ctx.response_for(&e.id).is_some(),
         })
         .collect()

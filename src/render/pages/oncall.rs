@@ -142,8 +142,8 @@ struct LevelView<'a> {
     configured: Option<String>,
     targets: String,
     drift: bool,
-    /// Anchor of its escalation_drift exception on exceptions.html.
-    exception: Option<String>,
+    /// Where its escalation_drift exception is listed, relative to the site root.
+    exception_href: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -163,8 +163,8 @@ struct GapView {
     end: String,
     start_utc: String,
     length: String,
-    /// Anchor of its coverage_gap exception.
-    anchor: String,
+    /// Where its coverage_gap exception is listed, relative to the site root.
+    exception_href: String,
 }
 
 #[derive(Serialize)]
@@ -347,13 +347,13 @@ fn escalation<'a>(ctx: &Ctx, e: &'a EscalationComparison) -> EscalationView<'a> 
                 configured: l.configured_secs.map(human_target),
                 targets: target_names(&l.targets),
                 drift: l.drift,
-                exception: ctx
+                exception_href: ctx
                     .exceptions_of(&Subject::EscalationDrift {
                         escalation_policy: e.policy_id.clone().unwrap_or_default(),
                         level: l.level,
                     })
                     .next()
-                    .map(|x| anchor(&x.id)),
+                    .map(|x| ctx.exception_href(&x.id)),
             })
             .collect(),
     }
@@ -375,7 +375,7 @@ fn coverage<'a>(ctx: &Ctx, c: &'a PolicyCoverage) -> CoverageView<'a> {
                 end: local_time(g.end, tz),
                 start_utc: utc_rfc3339(g.start),
                 length: human_duration((g.end - g.start).num_seconds()),
-                anchor: anchor(&format!(
+                exception_href: ctx.exception_href(&format!(
                     "coverage_gap:{}@{}",
                     c.escalation_policy_id,
                     utc_rfc3339(g.start)

@@ -213,7 +213,8 @@ struct RejectedRow<'a> {
     /// This row's id on the page, and its `row_rejected` exception.
     anchor: String,
     exception: String,
-    exception_anchor: String,
+    /// Where the exception is listed, relative to the site root.
+    exception_href: String,
 }
 
 /// One window of a fetch record: what was asked, what came back.
@@ -265,7 +266,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 href: ctx.line_href(&r.at.file, r.at.line),
                 number: r.number,
                 anchor: super::rejected_anchor(&r.at.file, r.at.line),
-                exception_anchor: crate::render::anchor(&exception),
+                exception_href: ctx.exception_href(&exception),
                 exception,
             }
         })

@@ -98,6 +98,8 @@ struct LinkedIncident<'a> {
 #[derive(Serialize)]
 struct ItemView<'a> {
     key: &'a str,
+    /// Its row's id, which the exceptions about it link (`item-AI.2d2` for `AI-2`).
+    anchor: String,
     title: &'a str,
     #[serde(rename = "type")]
     kind: &'a Option<String>,
@@ -244,6 +246,7 @@ fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> Postmo
         .zip(&pf.action_items)
         .map(|(a, af)| ItemView {
             key: &a.key,
+            anchor: item_anchor(&a.key),
             title: &a.title,
             kind: &a.kind,
             owner: &a.owner,
@@ -398,4 +401,9 @@ fn view<'a>(ctx: &Ctx, pm: &'a Postmortem) -> PostmortemView<'a> {
         source: &pm.source,
         source_href: format!("../{}", ctx.source_href(&pm.source)),
     }
+}
+
+/// The id of an action item's row on its postmortem's page.
+pub fn item_anchor(key: &str) -> String {
+    format!("item-{}", crate::render::anchor(key))
 }

@@ -8,9 +8,9 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::paging::{PageLink, page_links, page_size};
 use crate::model::Accounting;
 use crate::render::context::Ctx;
+use crate::render::paging::{PageLink, page_links, page_size};
 use crate::render::search_index;
 use crate::render::theme;
 use crate::render::views::IncidentRowView;

@@ -8,12 +8,13 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::paging::{PageLink, page_count, page_links, page_size};
 use super::{SeverityFigure, severity_figures};
+use crate::evidence::ExceptionKind;
 use crate::render::chart_files::{ChartView, write_charts_for};
 use crate::render::charts::severity_charts;
 use crate::render::context::Ctx;
 use crate::render::page_name;
+use crate::render::paging::{PageLink, page_count, page_links, page_size};
 use crate::render::views::{IncidentRowView, VerdictView};
 
 /// The columns a severity page lists, borrowed from the register row: serializing only these
@@ -57,6 +58,8 @@ struct SeverityPage<'a> {
     charts: Vec<ChartView>,
     rows: Vec<SeverityRow<'a>>,
     policy_href: String,
+    /// Where the severity_missing exceptions are listed, relative to the site root.
+    missing_href: String,
     page: usize,
     pages: usize,
     first_row: usize,
@@ -133,6 +136,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 charts,
                 rows: chunk.iter().map(SeverityRow::of).collect(),
                 policy_href: format!("policies/{}.html", policy.slug),
+                missing_href: ctx.exception_kind_href(ExceptionKind::SeverityMissing),
                 page,
                 pages,
                 first_row,
