@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate, Timelike};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use zip::write::{PreparedZipFile, SimpleFileOptions};
+use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 /// The compression setting is part of the package's identity: changing it changes every zip.
@@ -163,8 +163,63 @@ impl ZipStream {
 /// Deflates `data` into an entry named `name`. Always from the whole file in one piece: zlib-rs
 /// output depends on how its input is split, so feeding pieces would change the zip's bytes.
 pub fn prepare(name: &str, options: SimpleFileOptions, data: &[u8]) -> Result<PreparedZipFile> {
-    PreparedZipFile::from_data(name, options, data)
-        .with_context(|| format!("{name}: cannot deflate"))
+    let mut entry = Deflating::new(name, options)?;
+    entry
+        .write_all(data)
+        .with_context(|| format!("{name}: cannot deflate"))?;
+    entry.finish()
+}
+
+/// The deflater is fed in pieces of this size, whatever pieces the bytes arrive in.
+const DEFLATE_PIECE: usize = 64 << 10;
+
+/// An entry deflated as its bytes are written, to the same bytes whether they arrive whole or
+/// in pieces of any size: zlib-rs's output depends on how its input is split, so the deflater
+/// is always fed [`DEFLATE_PIECE`] at a time. A page written in pieces is thus deflated as it
+/// is written, holding only its deflated bytes, and equals the same page deflated whole from
+/// disk ([`prepare`]).
+pub struct Deflating {
+    name: String,
+    builder: ZipFileBuilder,
+    pending: Vec<u8>,
+}
+
+impl Deflating {
+    pub fn new(name: &str, options: SimpleFileOptions) -> Result<Deflating> {
+        let builder = ZipFileBuilder::new(name, options)
+            .with_context(|| format!("{name}: cannot deflate"))?;
+        Ok(Deflating {
+            name: name.to_string(),
+            builder,
+            pending: Vec::with_capacity(DEFLATE_PIECE),
+        })
+    }
+
+    pub fn finish(mut self) -> Result<PreparedZipFile> {
+        let cannot = || format!("{}: cannot deflate", self.name);
+        self.builder.write_all(&self.pending).with_context(cannot)?;
+        self.builder.finish().with_context(cannot)
+    }
+}
+
+impl Write for Deflating {
+    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len();
+        while !buf.is_empty() {
+            let take = (DEFLATE_PIECE - self.pending.len()).min(buf.len());
+            self.pending.extend_from_slice(&buf[..take]);
+            buf = &buf[take..];
+            if self.pending.len() == DEFLATE_PIECE {
+                self.builder.write_all(&self.pending)?;
+                self.pending.clear();
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Passes writes through and hashes them in order; notes when a seek rewrites bytes already
@@ -278,6 +333,32 @@ pub fn zip_time(as_of: NaiveDate, source_date_epoch: Option<i64>) -> Result<Date
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// However its bytes arrive, an entry deflates to the same bytes (zlib-rs's own output
+    /// depends on the pieces it is fed).
+    #[test]
+    fn an_entry_deflates_to_the_same_bytes_whatever_pieces_it_is_written_in() {
+        let text: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| {
+                format!("<tr><td>{}</td><td>{}</td></tr>\n", i % 977, i % 13).into_bytes()
+            })
+            .take((3 * DEFLATE_PIECE) + 12_345)
+            .collect();
+        let options = entry_options(DateTime::default());
+        let zip_of = |entry: PreparedZipFile| {
+            let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            zip.add_prepared_file(entry).unwrap();
+            zip.finish().unwrap().into_inner()
+        };
+        let whole = zip_of(prepare("a.html", options, &text).unwrap());
+        for piece in [1, 4_095, DEFLATE_PIECE, DEFLATE_PIECE + 1, 200_000] {
+            let mut entry = Deflating::new("a.html", options).unwrap();
+            for p in text.chunks(piece) {
+                entry.write_all(p).unwrap();
+            }
+            assert_eq!(zip_of(entry.finish().unwrap()), whole, "pieces of {piece}");
+        }
+    }
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -235,25 +235,82 @@ struct Batch {
     oxum: Oxum,
 }
 
-/// Reads payload file `f` once, whole: its digests and its zip entry `entry_name`. A file whose
-/// size differs from the listing's changed while the package was being written.
+/// Reads payload file `f` once, in pieces: its digests and its zip entry `entry_name`. A file
+/// whose size differs from the listing's changed while the package was being written.
 fn pack(
     f: &PayloadFile,
     entry_name: &str,
     options: zip::write::SimpleFileOptions,
 ) -> Result<(Digests, zip::write::PreparedZipFile)> {
-    let data =
-        std::fs::read(&f.path).with_context(|| format!("{}: cannot read", f.path.display()))?;
-    if data.len() as u64 != f.size {
+    let cannot = || format!("{}: cannot read", f.path.display());
+    let mut file = std::fs::File::open(&f.path).with_context(cannot)?;
+    let mut packing = Packing::new(entry_name, options)?;
+    std::io::copy(&mut file, &mut packing).with_context(cannot)?;
+    let packed = packing.finish()?;
+    if packed.size != f.size {
         bail!(
             "{}: changed while the package was being written",
             f.path.display()
         );
     }
-    Ok((
-        Digests::of(&data),
-        archive::prepare(entry_name, options, &data)?,
-    ))
+    let digests = Digests {
+        sha256: hex::encode(packed.sha256),
+        sha512: hex::encode(packed.sha512),
+    };
+    Ok((digests, packed.entry))
+}
+
+/// A payload file hashed (both manifests) and deflated in one pass, as its bytes are written.
+pub struct Packing {
+    sha256: sha2::Sha256,
+    sha512: sha2::Sha512,
+    size: u64,
+    entry: archive::Deflating,
+}
+
+/// What [`Packing`] made of a file.
+pub struct Packed {
+    pub sha256: [u8; 32],
+    pub sha512: [u8; 64],
+    pub size: u64,
+    pub entry: zip::write::PreparedZipFile,
+}
+
+impl Packing {
+    pub fn new(entry_name: &str, options: zip::write::SimpleFileOptions) -> Result<Packing> {
+        use sha2::Digest;
+        Ok(Packing {
+            sha256: sha2::Sha256::new(),
+            sha512: sha2::Sha512::new(),
+            size: 0,
+            entry: archive::Deflating::new(entry_name, options)?,
+        })
+    }
+
+    pub fn finish(self) -> Result<Packed> {
+        use sha2::Digest;
+        Ok(Packed {
+            sha256: self.sha256.finalize().into(),
+            sha512: self.sha512.finalize().into(),
+            size: self.size,
+            entry: self.entry.finish()?,
+        })
+    }
+}
+
+impl std::io::Write for Packing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        self.entry.write_all(buf)?;
+        self.sha256.update(buf);
+        self.sha512.update(buf);
+        self.size += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Consecutive runs of `payload` of about `batch_bytes` each (at least one file).

@@ -1,9 +1,10 @@
 //! The bag as a render's [`Sink`]: `package` renders each page once, straight into the package,
 //! and never writes it to disk to read it back.
 //!
-//! Each file is hashed (both manifests) and deflated, whole, on the thread that rendered it, then
-//! appended to a spill (zips beside the package), in whatever order the threads finish. Verbatim
-//! copies of inputs are not buffered: they are read from the inputs when the bag is finished.
+//! Each file is hashed (both manifests) and deflated on the thread that rendered it, as it is
+//! written, then appended to a spill (zips beside the package), in whatever order the threads
+//! finish. Verbatim copies of inputs are not buffered: they are read from the inputs when the bag
+//! is finished.
 //! [`BagSink::finish`] then writes the package in name order, copying each spilled entry's
 //! compressed bytes as they are (no second deflate), so the zip is byte for byte the one
 //! [`super::write_package`] makes of the same files on disk.
@@ -33,16 +34,18 @@ pub struct BagSink {
     spill: Mutex<Spill>,
     /// Every payload file so far, by bag path (`data/...`).
     files: Mutex<BTreeMap<String, Stored>>,
-    /// Files too large to hold until they are deflated, kept on disk until the bag is written
-    /// (and deleted with the sink).
+    /// Files [`held_on_disk`] until the bag is written (deleted with the sink).
     held: Mutex<Vec<tempfile::TempPath>>,
 }
 
-/// A file written in pieces is held in memory up to this size, then on disk, to be packed when
-/// the render has freed its memory: the register's CSV and workbook are tens of megabytes at
-/// 100k incidents, a line page of a log export several. Held whole, two such pages in flight
-/// (markup, its growth, its deflated copy) raised the package's peak by 100 MB.
-const IN_MEMORY_BYTES: usize = 1 << 20;
+/// A file that is itself compressed (the workbook is a zip) is not deflated as it is written:
+/// deflating gains nothing, and its deflated bytes, held until it is finished, were 18 MB at
+/// 100k incidents, twice that while the buffer grew, and took the package's peak past 512 MiB.
+/// It is written to a temp file and packed with the copies of inputs, once the render has freed
+/// its memory.
+fn held_on_disk(rel: &str) -> bool {
+    rel.ends_with(".xlsx")
+}
 
 enum Stored {
     /// In the spill zip, with its digests as bytes (as hex, 110,000 pages' would cost 20 MB
@@ -200,13 +203,25 @@ impl BagSink {
         Ok((zip_sha256, tagmanifest_sha256, oxum))
     }
 
+    /// `rel`'s name in the zip.
+    fn entry_name(&self, rel: &str) -> String {
+        format!("{}/data/{rel}", self.name)
+    }
+
     fn spill(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        use sha2::Digest;
-        let entry = format!("{}/data/{rel}", self.name);
-        let sha256 = sha2::Sha256::digest(bytes).into();
-        let sha512 = sha2::Sha512::digest(bytes).into();
-        let prepared = archive::prepare(&entry, self.options, bytes)?;
-        let size = bytes.len() as u64;
+        let mut packing = super::Packing::new(&self.entry_name(rel), self.options)?;
+        packing.write_all(bytes)?;
+        self.store(rel, packing.finish()?)
+    }
+
+    /// Records a packed file and appends its entry to the spill.
+    fn store(&self, rel: &str, packed: super::Packed) -> Result<()> {
+        let super::Packed {
+            sha256,
+            sha512,
+            size,
+            entry,
+        } = packed;
         self.claim(
             rel,
             Stored::Spilled {
@@ -219,7 +234,7 @@ impl BagSink {
             .spill
             .lock()
             .expect("no thread panics holding the spill");
-        spill.add(prepared)
+        spill.add(entry)
     }
 }
 
@@ -353,11 +368,27 @@ impl Sink for BagSink {
     }
 
     fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
+        let to = if held_on_disk(rel) {
+            let file = tempfile::Builder::new()
+                .prefix(&format!(".{}.file", self.name))
+                .tempfile_in(&self.dist)
+                .with_context(|| format!("{}: cannot create a temp file", self.dist.display()))?;
+            let (file, path) = file.into_parts();
+            To::Disk(HeldFile {
+                file: BufWriter::with_capacity(1 << 20, file),
+                path,
+                sha256: sha2::Digest::new(),
+            })
+        } else {
+            To::Zip(Box::new(super::Packing::new(
+                &self.entry_name(rel),
+                self.options,
+            )?))
+        };
         Ok(Box::new(BagFile {
             sink: self,
             rel: rel.to_string(),
-            bytes: Vec::new(),
-            disk: None,
+            to,
         }))
     }
 
@@ -386,14 +417,18 @@ impl Sink for BagSink {
     }
 }
 
-/// A file written in pieces, deflated whole when finished: zlib-rs's output depends on how its
-/// input is split, and the zip must not depend on how a page was written. Beyond
-/// [`IN_MEMORY_BYTES`] it goes to a file of its own, packed with the copies of inputs.
+/// A file written in pieces: hashed and deflated as it is written (see [`archive::Deflating`]),
+/// so only its deflated bytes are held and nothing is written to disk to be read back; or, when
+/// [`held_on_disk`], written to a temp file.
 struct BagFile<'a> {
     sink: &'a BagSink,
     rel: String,
-    bytes: Vec<u8>,
-    disk: Option<HeldFile>,
+    to: To,
+}
+
+enum To {
+    Zip(Box<super::Packing>),
+    Disk(HeldFile),
 }
 
 struct HeldFile {
@@ -402,46 +437,16 @@ struct HeldFile {
     sha256: sha2::Sha256,
 }
 
-impl BagFile<'_> {
-    fn move_to_disk(&mut self) -> std::io::Result<()> {
-        let held = tempfile::Builder::new()
-            .prefix(&format!(".{}.file", self.sink.name))
-            .tempfile_in(&self.sink.dist)?;
-        let (file, path) = held.into_parts();
-        let mut disk = HeldFile {
-            file: BufWriter::with_capacity(1 << 20, file),
-            path,
-            sha256: sha2::Digest::new(),
-        };
-        disk.write_all(&self.bytes)?;
-        self.bytes = Vec::new();
-        self.disk = Some(disk);
-        Ok(())
-    }
-}
-
-impl Write for HeldFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        sha2::Digest::update(&mut self.sha256, &buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
 impl Write for BagFile<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Some(disk) = &mut self.disk {
-            return disk.write(buf);
+        match &mut self.to {
+            To::Zip(packing) => packing.write(buf),
+            To::Disk(held) => {
+                let n = held.file.write(buf)?;
+                sha2::Digest::update(&mut held.sha256, &buf[..n]);
+                Ok(n)
+            }
         }
-        self.bytes.extend_from_slice(buf);
-        if self.bytes.len() > IN_MEMORY_BYTES {
-            self.move_to_disk()?;
-        }
-        Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -451,26 +456,22 @@ impl Write for BagFile<'_> {
 
 impl SinkFile for BagFile<'_> {
     fn finish(self: Box<Self>) -> Result<()> {
-        let BagFile {
-            sink,
-            rel,
-            bytes,
-            disk,
-        } = *self;
-        let Some(mut disk) = disk else {
-            return sink.spill(&rel, &bytes);
+        let BagFile { sink, rel, to } = *self;
+        let mut held = match to {
+            To::Zip(packing) => return sink.store(&rel, packing.finish()?),
+            To::Disk(held) => held,
         };
-        disk.file
+        held.file
             .flush()
-            .with_context(|| format!("{}: cannot write", disk.path.display()))?;
-        let sha256 = hex::encode(sha2::Digest::finalize(disk.sha256));
-        let path = disk.path.to_path_buf();
+            .with_context(|| format!("{}: cannot write", held.path.display()))?;
+        let sha256 = hex::encode(sha2::Digest::finalize(held.sha256));
+        let path = held.path.to_path_buf();
         sink.claim(&rel, Stored::Copy { path, sha256 })?;
-        let mut held = sink
+        let mut list = sink
             .held
             .lock()
             .expect("no thread panics holding the held files");
-        held.push(disk.path);
+        list.push(held.path);
         Ok(())
     }
 }
@@ -481,20 +482,21 @@ mod tests {
 
     use super::super::tests::bag_info as info;
 
-    /// Every way into the sink (whole, in pieces, in pieces past the memory limit, a copy of an
-    /// input) gives the zip `write_package` makes of the same files on disk.
+    /// Every way into the sink (whole, in pieces, in pieces that straddle the deflater's, a copy
+    /// of an input) gives the zip `write_package` makes of the same files on disk.
     #[test]
     fn a_rendered_package_is_the_package_of_the_same_files_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("input.csv");
         std::fs::write(&input, "id,title\n1,a\n").unwrap();
-        let big: Vec<u8> = (0..IN_MEMORY_BYTES + 5000)
+        let big: Vec<u8> = (0..(3 << 16) + 5000)
             .map(|i| b"abcdefgh\n"[i % 9])
             .collect();
-        let files: [(&str, &[u8]); 4] = [
+        let files: [(&str, &[u8]); 5] = [
             ("index.html", b"<p>home</p>"),
             ("incidents/1.html", b"<p>one</p>"),
             ("data/register.csv", &big),
+            ("data/register.xlsx", b"PK\x03\x04 a workbook"),
             ("sources/input.csv", b"id,title\n1,a\n"),
         ];
         let site = dir.path().join("site");
@@ -512,12 +514,16 @@ mod tests {
             s.spawn(|| sink.write("incidents/1.html", b"<p>one</p>").unwrap());
             s.spawn(|| {
                 let mut f = sink.create("data/register.csv").unwrap();
-                for piece in big.chunks(1 << 16) {
+                for piece in big.chunks(70_001) {
                     f.write_all(piece).unwrap();
                 }
                 f.finish().unwrap();
             });
         });
+        let mut f = sink.create("data/register.xlsx").unwrap();
+        f.write_all(b"PK\x03\x04").unwrap();
+        f.write_all(b" a workbook").unwrap();
+        f.finish().unwrap();
         let mut f = sink.create("index.html").unwrap();
         f.write_all(b"<p>ho").unwrap();
         f.write_all(b"me</p>").unwrap();
@@ -541,16 +547,16 @@ mod tests {
             last.insert(stage.to_string(), (done, total));
         };
         let rendered = super::super::write_rendered_package(sink, &info(), &progress).unwrap();
-        // The big file (on disk past the memory limit) and the input copy are packed from disk,
-        // then the whole payload is bagged: each stage ends at its total.
+        // The input copy and the workbook are packed from disk (the big file was deflated as it
+        // was written), then the whole payload is bagged: each stage ends at its total.
         let last = last.into_inner().unwrap();
         let packed = Oxum {
             files: 2,
-            bytes: (big.len() + 13) as u64,
+            bytes: 13 + 15,
         };
         assert_eq!(last["packed"], (packed, packed));
         assert_eq!(last["bagged"], (rendered.oxum, rendered.oxum));
-        assert_eq!(rendered.oxum.files, 4);
+        assert_eq!(rendered.oxum.files, 5);
 
         assert_eq!(rendered.zip_sha256, on_disk.zip_sha256);
         assert_eq!(
