@@ -42,6 +42,7 @@ struct KindGroup<'a> {
     items: Vec<Item<'a>>,
     /// Its own pages, when the kinds are paged (hrefs relative to the site root).
     page_links: Vec<PageLink>,
+    pages: usize,
 }
 
 /// One page of one kind's exceptions.
@@ -112,6 +113,7 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
             } else {
                 items_of(ctx, kind).map(|e| item(ctx, e)).collect()
             },
+            pages: places.pages(kind),
             page_links: if places.paged() && places.count(kind) > 0 {
                 page_links(0, places.pages(kind), |n| page_path(kind, n))
             } else {
@@ -181,9 +183,13 @@ fn kind_page(ctx: &Ctx, kind: ExceptionKind, n: usize) -> Result<()> {
         page_links: page_links(n, pages, |p| page_path(kind, p)),
     };
     let title = if pages == 1 {
-        format!("Exceptions: {}", kind.name())
+        format!("{} ({})", kind_label(kind), kind.name())
     } else {
-        format!("Exceptions: {}, page {n} of {pages}", kind.name())
+        format!(
+            "{} ({}), page {n} of {pages}",
+            kind_label(kind),
+            kind.name()
+        )
     };
     ctx.page("exception-kind.html", &page_path(kind, n), &title, &data)
 }
