@@ -163,46 +163,43 @@ impl ZipStream {
 /// Deflates `data` into an entry named `name`. Always from the whole file in one piece: zlib-rs
 /// output depends on how its input is split, so feeding pieces would change the zip's bytes.
 pub fn prepare(name: &str, options: SimpleFileOptions, data: &[u8]) -> Result<PreparedZipFile> {
-    let mut entry = Deflating::new(name, options)?;
+    let cannot = || format!("{name}: cannot deflate");
+    let mut entry = Pieces::new(ZipFileBuilder::new(name, options).with_context(cannot)?);
+    entry.write_all(data).with_context(cannot)?;
     entry
-        .write_all(data)
-        .with_context(|| format!("{name}: cannot deflate"))?;
-    entry.finish()
+        .finish()
+        .with_context(cannot)?
+        .finish()
+        .with_context(cannot)
 }
 
-/// The deflater is fed in pieces of this size, whatever pieces the bytes arrive in.
-const DEFLATE_PIECE: usize = 64 << 10;
+/// An entry's deflater is fed in pieces of this size, whatever pieces the bytes arrive in.
+pub const DEFLATE_PIECE: usize = 64 << 10;
 
-/// An entry deflated as its bytes are written, to the same bytes whether they arrive whole or
-/// in pieces of any size: zlib-rs's output depends on how its input is split, so the deflater
-/// is always fed [`DEFLATE_PIECE`] at a time. A page written in pieces is thus deflated as it
-/// is written, holding only its deflated bytes, and equals the same page deflated whole from
-/// disk ([`prepare`]).
-pub struct Deflating {
-    name: String,
-    builder: ZipFileBuilder,
+/// Writes to `W` (an entry's deflater) in pieces of [`DEFLATE_PIECE`], however the bytes
+/// arrive: zlib-rs's output depends on how its input is split, so only this way does a page
+/// deflate to the same bytes written whole, in pieces, or read from disk.
+pub struct Pieces<W: Write> {
+    inner: W,
     pending: Vec<u8>,
 }
 
-impl Deflating {
-    pub fn new(name: &str, options: SimpleFileOptions) -> Result<Deflating> {
-        let builder = ZipFileBuilder::new(name, options)
-            .with_context(|| format!("{name}: cannot deflate"))?;
-        Ok(Deflating {
-            name: name.to_string(),
-            builder,
+impl<W: Write> Pieces<W> {
+    pub fn new(inner: W) -> Pieces<W> {
+        Pieces {
+            inner,
             pending: Vec::with_capacity(DEFLATE_PIECE),
-        })
+        }
     }
 
-    pub fn finish(mut self) -> Result<PreparedZipFile> {
-        let cannot = || format!("{}: cannot deflate", self.name);
-        self.builder.write_all(&self.pending).with_context(cannot)?;
-        self.builder.finish().with_context(cannot)
+    /// Writes what is pending and returns the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.inner.write_all(&self.pending)?;
+        Ok(self.inner)
     }
 }
 
-impl Write for Deflating {
+impl<W: Write> Write for Pieces<W> {
     fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
         let n = buf.len();
         while !buf.is_empty() {
@@ -210,7 +207,7 @@ impl Write for Deflating {
             self.pending.extend_from_slice(&buf[..take]);
             buf = &buf[take..];
             if self.pending.len() == DEFLATE_PIECE {
-                self.builder.write_all(&self.pending)?;
+                self.inner.write_all(&self.pending)?;
                 self.pending.clear();
             }
         }
@@ -352,11 +349,12 @@ mod tests {
         };
         let whole = zip_of(prepare("a.html", options, &text).unwrap());
         for piece in [1, 4_095, DEFLATE_PIECE, DEFLATE_PIECE + 1, 200_000] {
-            let mut entry = Deflating::new("a.html", options).unwrap();
+            let mut entry = Pieces::new(ZipFileBuilder::new("a.html", options).unwrap());
             for p in text.chunks(piece) {
                 entry.write_all(p).unwrap();
             }
-            assert_eq!(zip_of(entry.finish().unwrap()), whole, "pieces of {piece}");
+            let entry = entry.finish().unwrap().finish().unwrap();
+            assert_eq!(zip_of(entry), whole, "pieces of {piece}");
         }
     }
 

@@ -244,61 +244,69 @@ fn pack(
 ) -> Result<(Digests, zip::write::PreparedZipFile)> {
     let cannot = || format!("{}: cannot read", f.path.display());
     let mut file = std::fs::File::open(&f.path).with_context(cannot)?;
-    let mut packing = Packing::new(entry_name, options)?;
+    let deflate = || format!("{entry_name}: cannot deflate");
+    let entry = zip::write::ZipFileBuilder::new(entry_name, options).with_context(deflate)?;
+    let mut packing = Packing::new(entry);
     std::io::copy(&mut file, &mut packing).with_context(cannot)?;
-    let packed = packing.finish()?;
-    if packed.size != f.size {
+    let (hashed, entry) = packing.finish().with_context(deflate)?;
+    if hashed.size != f.size {
         bail!(
             "{}: changed while the package was being written",
             f.path.display()
         );
     }
-    let digests = Digests {
-        sha256: hex::encode(packed.sha256),
-        sha512: hex::encode(packed.sha512),
-    };
-    Ok((digests, packed.entry))
+    Ok((hashed.digests(), entry.finish().with_context(deflate)?))
 }
 
-/// A payload file hashed (both manifests) and deflated in one pass, as its bytes are written.
-pub struct Packing {
+/// A payload file hashed (both manifests) and passed to its zip entry `W` in one pass, as its
+/// bytes are written; the entry is fed in [`archive::Pieces`].
+pub struct Packing<W: std::io::Write> {
     sha256: sha2::Sha256,
     sha512: sha2::Sha512,
     size: u64,
-    entry: archive::Deflating,
+    entry: archive::Pieces<W>,
 }
 
-/// What [`Packing`] made of a file.
-pub struct Packed {
+/// A file's digests, as bytes, and size.
+pub struct Hashed {
     pub sha256: [u8; 32],
     pub sha512: [u8; 64],
     pub size: u64,
-    pub entry: zip::write::PreparedZipFile,
 }
 
-impl Packing {
-    pub fn new(entry_name: &str, options: zip::write::SimpleFileOptions) -> Result<Packing> {
+impl Hashed {
+    pub fn digests(&self) -> Digests {
+        Digests {
+            sha256: hex::encode(self.sha256),
+            sha512: hex::encode(self.sha512),
+        }
+    }
+}
+
+impl<W: std::io::Write> Packing<W> {
+    pub fn new(entry: W) -> Packing<W> {
         use sha2::Digest;
-        Ok(Packing {
+        Packing {
             sha256: sha2::Sha256::new(),
             sha512: sha2::Sha512::new(),
             size: 0,
-            entry: archive::Deflating::new(entry_name, options)?,
-        })
+            entry: archive::Pieces::new(entry),
+        }
     }
 
-    pub fn finish(self) -> Result<Packed> {
+    /// The file's digests and size, and its entry with every byte written to it.
+    pub fn finish(self) -> std::io::Result<(Hashed, W)> {
         use sha2::Digest;
-        Ok(Packed {
+        let hashed = Hashed {
             sha256: self.sha256.finalize().into(),
             sha512: self.sha512.finalize().into(),
             size: self.size,
-            entry: self.entry.finish()?,
-        })
+        };
+        Ok((hashed, self.entry.finish()?))
     }
 }
 
-impl std::io::Write for Packing {
+impl<W: std::io::Write> std::io::Write for Packing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         use sha2::Digest;
         self.entry.write_all(buf)?;

@@ -2,12 +2,13 @@
 //! and never writes it to disk to read it back.
 //!
 //! Each file is hashed (both manifests) and deflated on the thread that rendered it, as it is
-//! written, then appended to a spill (zips beside the package), in whatever order the threads
-//! finish. Verbatim copies of inputs are not buffered: they are read from the inputs when the bag
-//! is finished.
-//! [`BagSink::finish`] then writes the package in name order, copying each spilled entry's
-//! compressed bytes as they are (no second deflate), so the zip is byte for byte the one
-//! [`super::write_package`] makes of the same files on disk.
+//! written, straight into a spill: zips beside the package ("parts"), each written by one thread
+//! at a time, so an entry's deflated bytes go to disk as they are made and each part's deflater
+//! is reused from entry to entry (a fresh one per entry zeroed some 300 KB of tables: a tenth of
+//! the package's CPU). Verbatim copies of inputs are not buffered: they are read from the inputs
+//! when the bag is finished. [`BagSink::finish`] then writes the package in name order, copying
+//! each spilled entry's compressed bytes as they are (no second deflate), so the zip is byte for
+//! byte the one [`super::write_package`] makes of the same files on disk.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -20,8 +21,8 @@ use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
 use zip::{ZipArchive, ZipWriter};
 
-use super::bagit::{self, BagInfo, Digests, Oxum};
-use super::{BATCH_BYTES, PayloadFile, archive, batches, pack};
+use super::bagit::{self, BagInfo, Oxum};
+use super::{BATCH_BYTES, Hashed, Packing, PayloadFile, archive, batches};
 use crate::util::sink::{Sink, SinkFile};
 
 /// A package being written from a render; see the module documentation.
@@ -31,52 +32,17 @@ pub struct BagSink {
     dist: PathBuf,
     mtime: zip::DateTime,
     options: SimpleFileOptions,
-    spill: Mutex<Spill>,
+    spill: Spill,
     /// Every payload file so far, by bag path (`data/...`).
     files: Mutex<BTreeMap<String, Stored>>,
-    /// Files [`held_on_disk`] until the bag is written (deleted with the sink).
-    held: Mutex<Vec<tempfile::TempPath>>,
-}
-
-/// A file that is itself compressed (the workbook is a zip) is not deflated as it is written:
-/// deflating gains nothing, and its deflated bytes, held until it is finished, were 18 MB at
-/// 100k incidents, twice that while the buffer grew, and took the package's peak past 512 MiB.
-/// It is written to a temp file and packed with the copies of inputs, once the render has freed
-/// its memory.
-fn held_on_disk(rel: &str) -> bool {
-    rel.ends_with(".xlsx")
 }
 
 enum Stored {
-    /// In the spill zip, with its digests as bytes (as hex, 110,000 pages' would cost 20 MB
-    /// more while everything the render needs is still held).
-    Spilled {
-        sha256: [u8; 32],
-        sha512: [u8; 64],
-        size: u64,
-    },
+    /// In the spill, with its digests as bytes (as hex, 110,000 pages' would cost 20 MB more
+    /// while everything the render needs is still held).
+    Spilled(Hashed),
     /// To be read from `path` when the bag is finished.
     Copy { path: PathBuf, sha256: String },
-    /// A copy read into the spill.
-    Packed { digests: Digests, size: u64 },
-}
-
-impl Stored {
-    /// The digests and size of a file in the spill.
-    fn spilled(self) -> (Digests, u64) {
-        match self {
-            Stored::Spilled {
-                sha256,
-                sha512,
-                size,
-            } => {
-                let (sha256, sha512) = (hex::encode(sha256), hex::encode(sha512));
-                (Digests { sha256, sha512 }, size)
-            }
-            Stored::Packed { digests, size } => (digests, size),
-            Stored::Copy { .. } => unreachable!("copies are packed before the zip is written"),
-        }
-    }
 }
 
 impl BagSink {
@@ -91,15 +57,13 @@ impl BagSink {
             dist: dist.to_path_buf(),
             mtime,
             options: archive::entry_options(mtime),
-            spill: Mutex::new(Spill {
+            spill: Spill {
                 dist: dist.to_path_buf(),
                 name: name.to_string(),
-                current: None,
-                count: 0,
-                parts: Vec::new(),
-            }),
+                idle: Mutex::new(Vec::new()),
+                full: Mutex::new(Vec::new()),
+            },
             files: Mutex::new(BTreeMap::new()),
-            held: Mutex::new(Vec::new()),
         })
     }
 
@@ -147,40 +111,29 @@ impl BagSink {
             options,
             spill,
             files,
-            held,
             ..
         } = self;
         let mut files = files
             .into_inner()
             .expect("no thread panics holding the file list");
-        let mut spill = spill
-            .into_inner()
-            .expect("no thread panics holding the spill");
         if files.is_empty() {
             bail!("no files to package");
         }
-        pack_copies(&name, &mut files, &mut spill, options, &|done, total| {
+        pack_copies(&name, &mut files, &spill, options, &|done, total| {
             progress("packed", done, total)
         })?;
-        drop(held);
         let mut spill = spill.finish()?;
 
         let oxum = Oxum {
             files: files.len() as u64,
-            bytes: files
-                .values()
-                .map(|s| match s {
-                    Stored::Spilled { size, .. } | Stored::Packed { size, .. } => *size,
-                    Stored::Copy { .. } => unreachable!("copies are packed above"),
-                })
-                .sum(),
+            bytes: files.values().map(|s| s.hashed().size).sum(),
         };
         let mut digests = BTreeMap::new();
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
         progress("bagged", Oxum::default(), oxum);
         let mut done = Oxum::default();
         for (bag_path, stored) in files {
-            let (d, size) = stored.spilled();
+            let hashed = stored.hashed();
             let entry = format!("{name}/{bag_path}");
             let found = spill
                 .iter_mut()
@@ -191,9 +144,9 @@ impl BagSink {
                 .by_index_raw(index)
                 .with_context(|| format!("{entry}: cannot read from the spill"))?;
             zip.copy_raw(file)?;
-            digests.insert(bag_path, d);
             done.files += 1;
-            done.bytes += size;
+            done.bytes += hashed.size;
+            digests.insert(bag_path, hashed.digests());
             if done.files % 1024 == 0 {
                 progress("bagged", done, oxum);
             }
@@ -207,34 +160,14 @@ impl BagSink {
     fn entry_name(&self, rel: &str) -> String {
         format!("{}/data/{rel}", self.name)
     }
+}
 
-    fn spill(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let mut packing = super::Packing::new(&self.entry_name(rel), self.options)?;
-        packing.write_all(bytes)?;
-        self.store(rel, packing.finish()?)
-    }
-
-    /// Records a packed file and appends its entry to the spill.
-    fn store(&self, rel: &str, packed: super::Packed) -> Result<()> {
-        let super::Packed {
-            sha256,
-            sha512,
-            size,
-            entry,
-        } = packed;
-        self.claim(
-            rel,
-            Stored::Spilled {
-                sha256,
-                sha512,
-                size,
-            },
-        )?;
-        let mut spill = self
-            .spill
-            .lock()
-            .expect("no thread panics holding the spill");
-        spill.add(entry)
+impl Stored {
+    fn hashed(&self) -> &Hashed {
+        match self {
+            Stored::Spilled(hashed) => hashed,
+            Stored::Copy { .. } => unreachable!("copies are packed before the zip is written"),
+        }
     }
 }
 
@@ -244,7 +177,7 @@ impl BagSink {
 fn pack_copies(
     name: &str,
     files: &mut BTreeMap<String, Stored>,
-    spill: &mut Spill,
+    spill: &Spill,
     options: SimpleFileOptions,
     progress: &dyn Fn(Oxum, Oxum),
 ) -> Result<()> {
@@ -271,22 +204,26 @@ fn pack_copies(
     let mut done = Oxum::default();
     progress(done, total);
     for batch in batches(&copies, BATCH_BYTES) {
-        let packed: Vec<_> = batch
+        let packed: Vec<Hashed> = batch
             .par_iter()
-            .map(|(bag_path, f)| pack(f, &format!("{name}/{bag_path}"), options))
+            .map(|(bag_path, f)| {
+                let cannot = || format!("{}: cannot read", f.path.display());
+                let mut from = File::open(&f.path).with_context(cannot)?;
+                let mut entry = spill.entry(&format!("{name}/{bag_path}"), options)?;
+                std::io::copy(&mut from, &mut entry).with_context(cannot)?;
+                entry.finish()
+            })
             .collect::<Result<_>>()?;
-        for ((bag_path, f), (digests, prepared)) in batch.iter().zip(packed) {
-            if Some(&digests.sha256) != expected.next().as_ref() {
+        for ((bag_path, f), hashed) in batch.iter().zip(packed) {
+            if Some(hex::encode(hashed.sha256)) != expected.next() || hashed.size != f.size {
                 bail!(
                     "{}: changed while the package was being written",
                     f.path.display()
                 );
             }
-            spill.add(prepared)?;
-            let size = f.size;
-            files.insert(bag_path.clone(), Stored::Packed { digests, size });
             done.files += 1;
-            done.bytes += size;
+            done.bytes += hashed.size;
+            files.insert(bag_path.clone(), Stored::Spilled(hashed));
         }
         progress(done, total);
     }
@@ -295,63 +232,93 @@ fn pack_copies(
 
 /// Entries deflated ahead of the zip, in zips ("parts") of at most [`SPILL_PART_FILES`]: a zip
 /// writer keeps every entry's metadata until it finishes (for 110,000 pages, 45 MB held while
-/// everything the render needs is still held), a finished part nothing.
+/// everything the render needs is still held), a finished part nothing. A thread writing an
+/// entry takes a part of its own (there are as many as entries written at once) and gives it
+/// back when the entry is done; the parts' order does not matter, the zip is written by name.
 struct Spill {
     dist: PathBuf,
     name: String,
-    current: Option<(ZipWriter<BufWriter<File>>, tempfile::TempPath)>,
-    /// Entries in the current part.
-    count: usize,
+    /// Parts with room, no entry being written.
+    idle: Mutex<Vec<Part>>,
     /// Finished parts, each deleted when dropped.
-    parts: Vec<(File, tempfile::TempPath)>,
+    full: Mutex<Vec<(File, tempfile::TempPath)>>,
 }
 
 /// (Two in unit tests, so they cross parts.)
 const SPILL_PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
 
+struct Part {
+    zip: ZipWriter<BufWriter<File>>,
+    path: tempfile::TempPath,
+    /// Entries written to it.
+    count: usize,
+}
+
 impl Spill {
-    fn add(&mut self, prepared: zip::write::PreparedZipFile) -> Result<()> {
-        if self.current.is_none() {
-            let part = tempfile::Builder::new()
-                .prefix(&format!(".{}.spill", self.name))
-                .tempfile_in(&self.dist)
-                .with_context(|| format!("{}: cannot create a spill file", self.dist.display()))?;
-            let (file, path) = part.into_parts();
-            let writer = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
-            self.current = Some((writer, path));
+    /// An entry `entry_name` of some part, to be written in pieces and finished.
+    fn entry(&self, entry_name: &str, options: SimpleFileOptions) -> Result<Entry<'_>> {
+        let mut part = self.take()?;
+        if let Err(e) = part.zip.start_file(entry_name, options) {
+            return Err(e).with_context(|| format!("{}: cannot write", part.path.display()));
         }
-        let (writer, path) = self.current.as_mut().expect("opened above");
-        writer
-            .add_prepared_file(prepared)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-        self.count += 1;
-        if self.count >= SPILL_PART_FILES {
-            self.finish_part()?;
-        }
-        Ok(())
+        Ok(Entry {
+            spill: self,
+            packing: Some(Packing::new(part)),
+        })
     }
 
-    fn finish_part(&mut self) -> Result<()> {
-        let Some((writer, path)) = self.current.take() else {
+    fn take(&self) -> Result<Part> {
+        let idle = self
+            .idle
+            .lock()
+            .expect("no thread panics holding the spill")
+            .pop();
+        if let Some(part) = idle {
+            return Ok(part);
+        }
+        let file = tempfile::Builder::new()
+            .prefix(&format!(".{}.spill", self.name))
+            .tempfile_in(&self.dist)
+            .with_context(|| format!("{}: cannot create a spill file", self.dist.display()))?;
+        let (file, path) = file.into_parts();
+        Ok(Part {
+            zip: ZipWriter::new(BufWriter::with_capacity(1 << 18, file)),
+            path,
+            count: 0,
+        })
+    }
+
+    /// Gives `part` back, finishing it when full.
+    fn put(&self, part: Part) -> Result<()> {
+        if part.count < SPILL_PART_FILES {
+            self.idle
+                .lock()
+                .expect("no thread panics holding the spill")
+                .push(part);
             return Ok(());
-        };
-        self.count = 0;
-        let cannot = || format!("{}: cannot write", path.display());
-        let mut file = writer
-            .finish()
-            .with_context(cannot)?
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(cannot)?;
-        file.rewind().with_context(cannot)?;
-        self.parts.push((file, path));
+        }
+        let done = finish_part(part)?;
+        self.full
+            .lock()
+            .expect("no thread panics holding the spill")
+            .push(done);
         Ok(())
     }
 
     /// Every part, finished and open for reading.
-    fn finish(mut self) -> Result<Vec<(ZipArchive<File>, tempfile::TempPath)>> {
-        self.finish_part()?;
-        self.parts
+    fn finish(self) -> Result<Vec<(ZipArchive<File>, tempfile::TempPath)>> {
+        let mut parts = self
+            .full
+            .into_inner()
+            .expect("no thread panics holding the spill");
+        for part in self
+            .idle
+            .into_inner()
+            .expect("no thread panics holding the spill")
+        {
+            parts.push(finish_part(part)?);
+        }
+        parts
             .into_iter()
             .map(|(file, path)| {
                 let part = ZipArchive::new(file)
@@ -362,33 +329,90 @@ impl Spill {
     }
 }
 
+fn finish_part(part: Part) -> Result<(File, tempfile::TempPath)> {
+    let Part { zip, path, .. } = part;
+    let cannot = || format!("{}: cannot write", path.display());
+    let mut file = zip
+        .finish()
+        .with_context(cannot)?
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(cannot)?;
+    file.rewind().with_context(cannot)?;
+    Ok((file, path))
+}
+
+impl Write for Part {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.zip.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An entry being written into a part of the spill: hashed and deflated as it is written.
+struct Entry<'a> {
+    spill: &'a Spill,
+    /// `None` once finished.
+    packing: Option<Packing<Part>>,
+}
+
+impl Entry<'_> {
+    /// Ends the entry and gives its part back: its digests and size.
+    fn finish(mut self) -> Result<Hashed> {
+        let packing = self.packing.take().expect("an entry is finished once");
+        let (hashed, mut part) = packing
+            .finish()
+            .with_context(|| format!("{}: cannot write", self.spill.dist.display()))?;
+        part.count += 1;
+        self.spill.put(part)?;
+        Ok(hashed)
+    }
+}
+
+impl Write for Entry<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let packing = self.packing.as_mut().expect("not written after finishing");
+        packing.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Entry<'_> {
+    /// An entry given up (its page failed) is taken out of its part, which other entries share.
+    fn drop(&mut self) {
+        if let Some(packing) = self.packing.take()
+            && let Ok((_, mut part)) = packing.finish()
+            && part.zip.abort_file().is_ok()
+        {
+            let _ = self.spill.put(part);
+        }
+    }
+}
+
 impl Sink for BagSink {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        self.spill(rel, bytes)
+        let mut file = self.create(rel)?;
+        file.write_all(bytes)
+            .with_context(|| format!("{rel}: cannot write into the package"))?;
+        file.finish()
     }
 
     fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
-        let to = if held_on_disk(rel) {
-            let file = tempfile::Builder::new()
-                .prefix(&format!(".{}.file", self.name))
-                .tempfile_in(&self.dist)
-                .with_context(|| format!("{}: cannot create a temp file", self.dist.display()))?;
-            let (file, path) = file.into_parts();
-            To::Disk(HeldFile {
-                file: BufWriter::with_capacity(1 << 20, file),
-                path,
-                sha256: sha2::Digest::new(),
-            })
-        } else {
-            To::Zip(Box::new(super::Packing::new(
-                &self.entry_name(rel),
-                self.options,
-            )?))
-        };
+        // Refused before it is written, so the spill never holds a name twice (a part would
+        // refuse it with a less helpful error).
+        if self.sha256(rel).is_some() {
+            bail!("{rel}: written twice into the package");
+        }
         Ok(Box::new(BagFile {
             sink: self,
             rel: rel.to_string(),
-            to,
+            entry: self.spill.entry(&self.entry_name(rel), self.options)?,
         }))
     }
 
@@ -410,43 +434,22 @@ impl Sink for BagSink {
             .lock()
             .expect("no thread panics holding the file list");
         match files.get(&format!("data/{rel}"))? {
-            Stored::Spilled { sha256, .. } => Some(hex::encode(sha256)),
+            Stored::Spilled(hashed) => Some(hex::encode(hashed.sha256)),
             Stored::Copy { sha256, .. } => Some(sha256.clone()),
-            Stored::Packed { digests, .. } => Some(digests.sha256.clone()),
         }
     }
 }
 
-/// A file written in pieces: hashed and deflated as it is written (see [`archive::Deflating`]),
-/// so only its deflated bytes are held and nothing is written to disk to be read back; or, when
-/// [`held_on_disk`], written to a temp file.
+/// A file written in pieces, straight into the spill.
 struct BagFile<'a> {
     sink: &'a BagSink,
     rel: String,
-    to: To,
-}
-
-enum To {
-    Zip(Box<super::Packing>),
-    Disk(HeldFile),
-}
-
-struct HeldFile {
-    file: BufWriter<File>,
-    path: tempfile::TempPath,
-    sha256: sha2::Sha256,
+    entry: Entry<'a>,
 }
 
 impl Write for BagFile<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.to {
-            To::Zip(packing) => packing.write(buf),
-            To::Disk(held) => {
-                let n = held.file.write(buf)?;
-                sha2::Digest::update(&mut held.sha256, &buf[..n]);
-                Ok(n)
-            }
-        }
+        self.entry.write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -456,23 +459,9 @@ impl Write for BagFile<'_> {
 
 impl SinkFile for BagFile<'_> {
     fn finish(self: Box<Self>) -> Result<()> {
-        let BagFile { sink, rel, to } = *self;
-        let mut held = match to {
-            To::Zip(packing) => return sink.store(&rel, packing.finish()?),
-            To::Disk(held) => held,
-        };
-        held.file
-            .flush()
-            .with_context(|| format!("{}: cannot write", held.path.display()))?;
-        let sha256 = hex::encode(sha2::Digest::finalize(held.sha256));
-        let path = held.path.to_path_buf();
-        sink.claim(&rel, Stored::Copy { path, sha256 })?;
-        let mut list = sink
-            .held
-            .lock()
-            .expect("no thread panics holding the held files");
-        list.push(held.path);
-        Ok(())
+        let BagFile { sink, rel, entry } = *self;
+        let hashed = entry.finish()?;
+        sink.claim(&rel, Stored::Spilled(hashed))
     }
 }
 
@@ -547,12 +536,12 @@ mod tests {
             last.insert(stage.to_string(), (done, total));
         };
         let rendered = super::super::write_rendered_package(sink, &info(), &progress).unwrap();
-        // The input copy and the workbook are packed from disk (the big file was deflated as it
-        // was written), then the whole payload is bagged: each stage ends at its total.
+        // The input copy is packed from disk (everything else went into the spill as it was
+        // written), then the whole payload is bagged: each stage ends at its total.
         let last = last.into_inner().unwrap();
         let packed = Oxum {
-            files: 2,
-            bytes: 13 + 15,
+            files: 1,
+            bytes: 13,
         };
         assert_eq!(last["packed"], (packed, packed));
         assert_eq!(last["bagged"], (rendered.oxum, rendered.oxum));
@@ -589,5 +578,32 @@ mod tests {
         assert!(format!("{err:#}").contains("changed while"), "{err:#}");
         let left = std::fs::read_dir(dir.path().join("d")).unwrap().count();
         assert_eq!(left, 0, "no partial zip, no spill");
+    }
+
+    /// A file whose writing is given up (its page failed) is left out, and the part it was
+    /// written into, shared with other files, still holds them whole.
+    #[test]
+    fn a_file_given_up_is_left_out_of_the_spill_it_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let mtime = archive::zip_time(chrono::NaiveDate::MIN, Some(1_790_000_000)).unwrap();
+        let sink = BagSink::new(&dir.path().join("d"), "bag", mtime).unwrap();
+        sink.write("a.html", b"<p>a</p>").unwrap();
+        let mut given_up = sink.create("b.html").unwrap();
+        given_up.write_all(&[b'x'; 100_000]).unwrap();
+        drop(given_up);
+        sink.write("c.html", b"<p>c</p>").unwrap();
+        assert_eq!(sink.sha256("b.html"), None);
+        let rendered = super::super::write_rendered_package(sink, &info(), &|_, _, _| {}).unwrap();
+        assert_eq!(rendered.oxum.files, 2);
+        let mut zip = ZipArchive::new(File::open(&rendered.zip).unwrap()).unwrap();
+        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+        names.sort();
+        assert!(names.contains(&"bag/data/a.html".to_string()), "{names:?}");
+        assert!(names.contains(&"bag/data/c.html".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.ends_with("b.html")), "{names:?}");
+        let mut c = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("bag/data/c.html").unwrap(), &mut c)
+            .unwrap();
+        assert_eq!(c, "<p>c</p>");
     }
 }
