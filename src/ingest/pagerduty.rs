@@ -115,9 +115,13 @@ pub fn load(config: &Config, rows: &mut impl RowSink) -> Result<Loaded> {
                     });
                     Ok((incident, entry, agent))
                 };
-                // Each block's entries go straight to their timelines.
+                // Each block's entries go straight to their timelines, their repeated texts
+                // shared (the block is handed over on one thread: no lock).
+                let mut shared = Interner::default();
                 let source = map_records_streamed(rel, path, parse, |entries| {
-                    for (incident, entry, agent) in entries {
+                    for (incident, mut entry, agent) in entries {
+                        entry.summary = shared.get(&entry.summary);
+                        entry.subject = entry.subject.map(|s| shared.get(&s));
                         log.add(incident, entry, agent);
                     }
                 })?;
@@ -712,6 +716,23 @@ fn resolution(v: &Value, resolve: Option<&LogEntry>) -> (Option<DateTime<Utc>>, 
     }
 }
 
+/// One copy of each distinct text, handed out shared.
+#[derive(Default)]
+struct Interner {
+    texts: std::collections::HashSet<Shared>,
+}
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Shared {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.clone();
+        }
+        let shared: Shared = text.into();
+        self.texts.insert(shared.clone());
+        shared
+    }
+}
+
 /// One log entry: (incident id, timeline entry, agent type without `_reference`).
 fn log_entry(v: &Value) -> Result<(String, LogEntry, Option<String>)> {
     let incident = text(&v["incident"]["id"]).context("no incident.id")?;
@@ -736,7 +757,7 @@ fn log_entry(v: &Value) -> Result<(String, LogEntry, Option<String>)> {
             channel: text(&v["channel"]["type"]).map(Text::from),
             subject: text(&v["user"]["summary"])
                 .or_else(|| names(list(&v["assignees"])))
-                .map(Text::from),
+                .map(Shared::from),
             source: None,
         },
         agent_kind,
@@ -1169,6 +1190,18 @@ mod tests {
         assert_eq!(kind_of("fetch-record.json"), FileKind::FetchRecord);
         assert_eq!(kind_of("incidentsx.jsonl"), FileKind::Other);
         assert_eq!(kind_of("incidents.csv"), FileKind::Other);
+    }
+
+    #[test]
+    fn repeated_texts_are_kept_once_and_shared() {
+        let mut shared = Interner::default();
+        let a = shared.get("Notified Grace Liu by SMS.");
+        let b = shared.get(&String::from("Notified Grace Liu by SMS."));
+        let c = shared.get("Resolved through the API.");
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        assert_eq!(&*b, "Notified Grace Liu by SMS.");
+        assert_eq!(&*c, "Resolved through the API.");
+        assert_eq!(shared.texts.len(), 2);
     }
 
     #[test]
