@@ -1,5 +1,6 @@
-//! Paging shared by the register and the severity pages: one page size, and the navigation (first,
-//! last and the pages near the current one) both show.
+//! Paging shared by the register, the severity pages, the exceptions by kind and a long input's
+//! line pages: one page size (not the line pages'), and the navigation (first, last and the pages
+//! near the current one) they all show.
 
 use serde::Serialize;
 

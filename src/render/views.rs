@@ -11,25 +11,6 @@ use crate::model::Incident;
 use crate::model::Inputs;
 use crate::util::{human_duration, local_time_secs, utc_rfc3339};
 
-/// The pages shown in a pager's page-number navigation (the register's, a long input's line
-/// pages'): on page `page` of `pages`, with `None` for a gap.
-pub fn nav_numbers(page: usize, pages: usize) -> Vec<Option<usize>> {
-    let near = page.saturating_sub(3).max(1)..=(page + 3).min(pages);
-    let mut out = Vec::new();
-    let mut last = 0;
-    for n in std::iter::once(1).chain(near).chain(std::iter::once(pages)) {
-        if n <= last {
-            continue;
-        }
-        if n > last + 1 {
-            out.push(None);
-        }
-        out.push(Some(n));
-        last = n;
-    }
-    out
-}
-
 /// Whether the PagerDuty snapshot documents on-call (escalation policies or schedules).
 pub fn has_oncall(inputs: &Inputs) -> bool {
     let s = &inputs.pagerduty;

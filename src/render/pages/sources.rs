@@ -19,9 +19,9 @@ use sha2::{Digest, Sha256};
 
 use super::super::context::Ctx;
 use super::super::theme::push_escaped_text;
-use super::super::views::nav_numbers;
 use super::super::{line_page, line_page_n, line_pages, source_page_lines, split_line_page_n};
 use crate::model::SourceFile;
+use crate::render::paging::{PageLink, page_links};
 
 /// Stands where the lines go in the rendered frame; it survives HTML escaping unchanged.
 const LINES: &str = "@@pagerproof-source-lines@@";
@@ -283,13 +283,6 @@ struct LinePages {
     index: Vec<PageLink>,
 }
 
-#[derive(Serialize)]
-struct PageLink {
-    label: String,
-    href: String,
-    current: bool,
-}
-
 impl LinePages {
     fn new(copy: &str, page: u64, pages: u64, lines: u64, per_page: u64) -> Self {
         let range = |n: u64| ((n - 1) * per_page + 1, (n * per_page).min(lines));
@@ -297,18 +290,6 @@ impl LinePages {
         let href = |n: u64| {
             let name = line_page_n(copy, n);
             crate::util::encode_href(name.rsplit('/').next().unwrap_or(&name))
-        };
-        let link = |n: Option<u64>| match n {
-            Some(n) => PageLink {
-                label: n.to_string(),
-                href: href(n),
-                current: n == page,
-            },
-            None => PageLink {
-                label: "…".into(),
-                href: String::new(),
-                current: false,
-            },
         };
         let index = if page == 1 {
             (1..=pages)
@@ -333,10 +314,7 @@ impl LinePages {
             lines,
             prev: (page > 1).then(|| href(page - 1)),
             next: (page < pages).then(|| href(page + 1)),
-            page_links: nav_numbers(page as usize, pages as usize)
-                .into_iter()
-                .map(|n| link(n.map(|n| n as u64)))
-                .collect(),
+            page_links: page_links(page as usize, pages as usize, |n| href(n as u64)),
             index,
         }
     }
