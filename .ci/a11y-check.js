@@ -43,6 +43,14 @@ function firstDeep(dir, suffix) {
   const pagedSeverity = fs.readdirSync(path.join(site, "severities"), { withFileTypes: true })
     .filter((e) => e.isDirectory()).map((e) => e.name).sort()[0];
   if (pagedSeverity) pages.push(`severities/${pagedSeverity}/page-2.html`);
+  // Exceptions listed by kind (past a page's worth): a kind's first page and, when it has one,
+  // its second.
+  if (fs.existsSync(path.join(site, "exceptions"))) {
+    const kind = first("exceptions");
+    pages.push(kind);
+    const second = kind.replace(/\.html$/, "/page-2.html");
+    if (fs.existsSync(path.join(site, second))) pages.push(second);
+  }
   // Only when the site has configuration history to show.
   if (fs.existsSync(path.join(site, "changes.html"))) pages.push("changes.html");
   const missing = pages.filter((p) => !fs.existsSync(path.join(site, p)));
