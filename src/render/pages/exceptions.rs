@@ -4,8 +4,8 @@
 //! Past a page's worth (1,000), one page no longer holds them all (11k exceptions at 100k
 //! incidents made a 6 MB page, the largest single allocation of a render): exceptions.html is
 //! then the index of kinds, and each kind is listed on its own pages, `exceptions/<kind>.html`
-//! and `exceptions/<kind>/page-<n>.html`. [`crate::render::exception_places::Places`] says where each one is, so every page links
-//! an exception where it is listed.
+//! and `exceptions/<kind>/page-<n>.html`. [`crate::render::exception_places::Places`] says
+//! where each one is, so every page links an exception where it is listed.
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -115,6 +115,7 @@ pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
             },
             pages: places.pages(kind),
             page_links: if places.paged() && places.count(kind) > 0 {
+                // Seen from the index, no page is the current one: page 0.
                 page_links(0, places.pages(kind), |n| page_path(kind, n))
             } else {
                 Vec::new()
