@@ -160,8 +160,8 @@ impl ZipStream {
     }
 }
 
-/// Deflates `data` into an entry named `name`. Always from the whole file in one piece: zlib-rs
-/// output depends on how its input is split, so feeding pieces would change the zip's bytes.
+/// Deflates `data` into an entry named `name`, fed in [`Pieces`] like every entry, so it is
+/// the entry the same bytes make however they are written.
 pub fn prepare(name: &str, options: SimpleFileOptions, data: &[u8]) -> Result<PreparedZipFile> {
     let cannot = || format!("{name}: cannot deflate");
     let mut entry = Pieces::new(ZipFileBuilder::new(name, options).with_context(cannot)?);

@@ -38,9 +38,9 @@ pub struct BagSink {
 }
 
 enum Stored {
-    /// In the spill, with its digests as bytes (as hex, 110,000 pages' would cost 20 MB more
-    /// while everything the render needs is still held).
-    Spilled(Hashed),
+    /// In the spill, where `at` says, with its digests as bytes (as hex, 110,000 pages' would
+    /// cost 20 MB more while everything the render needs is still held).
+    Spilled { hashed: Hashed, at: Place },
     /// To be read from `path` when the bag is finished.
     Copy { path: PathBuf, sha256: String },
 }
@@ -62,6 +62,7 @@ impl BagSink {
                 name: name.to_string(),
                 idle: Mutex::new(Vec::new()),
                 full: Mutex::new(Vec::new()),
+                made: Default::default(),
             },
             files: Mutex::new(BTreeMap::new()),
         })
@@ -133,16 +134,17 @@ impl BagSink {
         progress("bagged", Oxum::default(), oxum);
         let mut done = Oxum::default();
         for (bag_path, stored) in files {
-            let hashed = stored.hashed();
+            let (hashed, at) = stored.spilled();
             let entry = format!("{name}/{bag_path}");
-            let found = spill
-                .iter_mut()
-                .find_map(|(part, _)| Some((part.index_for_name_raw(entry.as_bytes())?, part)));
-            let (index, part) =
-                found.with_context(|| format!("{entry}: missing from the spill"))?;
-            let file = part
-                .by_index_raw(index)
+            let file = spill
+                .get_mut(at.part)
+                .with_context(|| format!("{entry}: missing from the spill"))?
+                .0
+                .by_index_raw(at.index)
                 .with_context(|| format!("{entry}: cannot read from the spill"))?;
+            if file.name_raw() != entry.as_bytes() {
+                bail!("{entry}: the spill is out of step with the file list");
+            }
             zip.copy_raw(file)?;
             done.files += 1;
             done.bytes += hashed.size;
@@ -164,11 +166,23 @@ impl BagSink {
 
 impl Stored {
     fn hashed(&self) -> &Hashed {
+        self.spilled().0
+    }
+
+    fn spilled(&self) -> (&Hashed, Place) {
         match self {
-            Stored::Spilled(hashed) => hashed,
+            Stored::Spilled { hashed, at } => (hashed, *at),
             Stored::Copy { .. } => unreachable!("copies are packed before the zip is written"),
         }
     }
+}
+
+/// Where an entry is in the spill: its part and its index there, so the zip is assembled
+/// without looking names up part by part (at 1M files, 134 parts).
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    part: usize,
+    index: usize,
 }
 
 /// Packs the verbatim copies of inputs into the spill (read, hashed and deflated in parallel,
@@ -204,7 +218,7 @@ fn pack_copies(
     let mut done = Oxum::default();
     progress(done, total);
     for batch in batches(&copies, BATCH_BYTES) {
-        let packed: Vec<Hashed> = batch
+        let packed: Vec<(Hashed, Place)> = batch
             .par_iter()
             .map(|(bag_path, f)| {
                 let cannot = || format!("{}: cannot read", f.path.display());
@@ -214,7 +228,7 @@ fn pack_copies(
                 entry.finish()
             })
             .collect::<Result<_>>()?;
-        for ((bag_path, f), hashed) in batch.iter().zip(packed) {
+        for ((bag_path, f), (hashed, at)) in batch.iter().zip(packed) {
             if Some(hex::encode(hashed.sha256)) != expected.next() || hashed.size != f.size {
                 bail!(
                     "{}: changed while the package was being written",
@@ -223,7 +237,7 @@ fn pack_copies(
             }
             done.files += 1;
             done.bytes += hashed.size;
-            files.insert(bag_path.clone(), Stored::Spilled(hashed));
+            files.insert(bag_path.clone(), Stored::Spilled { hashed, at });
         }
         progress(done, total);
     }
@@ -240,14 +254,18 @@ struct Spill {
     name: String,
     /// Parts with room, no entry being written.
     idle: Mutex<Vec<Part>>,
-    /// Finished parts, each deleted when dropped.
-    full: Mutex<Vec<(File, tempfile::TempPath)>>,
+    /// Finished parts by id, each deleted when dropped.
+    full: Mutex<Vec<(usize, File, tempfile::TempPath)>>,
+    /// Parts made so far (the next part's id).
+    made: std::sync::atomic::AtomicUsize,
 }
 
 /// (Two in unit tests, so they cross parts.)
 const SPILL_PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
 
 struct Part {
+    /// Its place among the parts [`Spill::finish`] returns.
+    id: usize,
     zip: ZipWriter<BufWriter<File>>,
     path: tempfile::TempPath,
     /// Entries written to it.
@@ -282,6 +300,7 @@ impl Spill {
             .with_context(|| format!("{}: cannot create a spill file", self.dist.display()))?;
         let (file, path) = file.into_parts();
         Ok(Part {
+            id: self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             zip: ZipWriter::new(BufWriter::with_capacity(1 << 18, file)),
             path,
             count: 0,
@@ -305,7 +324,7 @@ impl Spill {
         Ok(())
     }
 
-    /// Every part, finished and open for reading.
+    /// Every part, finished and open for reading, in id order (ids run from 0).
     fn finish(self) -> Result<Vec<(ZipArchive<File>, tempfile::TempPath)>> {
         let mut parts = self
             .full
@@ -318,9 +337,10 @@ impl Spill {
         {
             parts.push(finish_part(part)?);
         }
+        parts.sort_by_key(|(id, ..)| *id);
         parts
             .into_iter()
-            .map(|(file, path)| {
+            .map(|(_, file, path)| {
                 let part = ZipArchive::new(file)
                     .with_context(|| format!("{}: cannot read back the spill", path.display()))?;
                 Ok((part, path))
@@ -329,8 +349,8 @@ impl Spill {
     }
 }
 
-fn finish_part(part: Part) -> Result<(File, tempfile::TempPath)> {
-    let Part { zip, path, .. } = part;
+fn finish_part(part: Part) -> Result<(usize, File, tempfile::TempPath)> {
+    let Part { id, zip, path, .. } = part;
     let cannot = || format!("{}: cannot write", path.display());
     let mut file = zip
         .finish()
@@ -339,7 +359,7 @@ fn finish_part(part: Part) -> Result<(File, tempfile::TempPath)> {
         .map_err(|e| e.into_error())
         .with_context(cannot)?;
     file.rewind().with_context(cannot)?;
-    Ok((file, path))
+    Ok((id, file, path))
 }
 
 impl Write for Part {
@@ -360,15 +380,20 @@ struct Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// Ends the entry and gives its part back: its digests and size.
-    fn finish(mut self) -> Result<Hashed> {
+    /// Ends the entry and gives its part back: its digests and size, and where it is.
+    fn finish(mut self) -> Result<(Hashed, Place)> {
         let packing = self.packing.take().expect("an entry is finished once");
         let (hashed, mut part) = packing
             .finish()
             .with_context(|| format!("{}: cannot write", self.spill.dist.display()))?;
+        // Entries are indexed in the order written; one given up was taken out (`Drop`).
+        let at = Place {
+            part: part.id,
+            index: part.count,
+        };
         part.count += 1;
         self.spill.put(part)?;
-        Ok(hashed)
+        Ok((hashed, at))
     }
 }
 
@@ -434,7 +459,7 @@ impl Sink for BagSink {
             .lock()
             .expect("no thread panics holding the file list");
         match files.get(&format!("data/{rel}"))? {
-            Stored::Spilled(hashed) => Some(hex::encode(hashed.sha256)),
+            Stored::Spilled { hashed, .. } => Some(hex::encode(hashed.sha256)),
             Stored::Copy { sha256, .. } => Some(sha256.clone()),
         }
     }
@@ -460,8 +485,8 @@ impl Write for BagFile<'_> {
 impl SinkFile for BagFile<'_> {
     fn finish(self: Box<Self>) -> Result<()> {
         let BagFile { sink, rel, entry } = *self;
-        let hashed = entry.finish()?;
-        sink.claim(&rel, Stored::Spilled(hashed))
+        let (hashed, at) = entry.finish()?;
+        sink.claim(&rel, Stored::Spilled { hashed, at })
     }
 }
 

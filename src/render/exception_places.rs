@@ -64,13 +64,7 @@ impl<'a> Places<'a> {
 
     /// The pages listing exceptions: exceptions.html and, when paged, each kind's.
     pub fn page_count(&self) -> usize {
-        if !self.paged {
-            return 1;
-        }
-        let kinds = ExceptionKind::ALL
-            .into_iter()
-            .filter(|&k| self.count(k) > 0);
-        1 + kinds.map(|k| self.pages(k)).sum::<usize>()
+        pages_listing(&self.counts, self.size)
     }
 
     pub fn count(&self, kind: ExceptionKind) -> usize {
@@ -80,6 +74,28 @@ impl<'a> Places<'a> {
     pub fn pages(&self, kind: ExceptionKind) -> usize {
         page_count(self.count(kind), self.size)
     }
+}
+
+/// How many pages list `exceptions` at `size` a page, counted without placing each one (the
+/// render's progress total, known before the render context exists).
+pub fn page_count_of(exceptions: &[Exception], size: usize) -> usize {
+    let mut counts = [0; ExceptionKind::ALL.len()];
+    for e in exceptions {
+        counts[kind_index(e.kind)] += 1;
+    }
+    pages_listing(&counts, size)
+}
+
+/// exceptions.html and, past `size` in all, each kind's pages.
+fn pages_listing(counts: &[usize], size: usize) -> usize {
+    if counts.iter().sum::<usize>() <= size {
+        return 1;
+    }
+    1 + counts
+        .iter()
+        .filter(|&&n| n > 0)
+        .map(|&n| page_count(n, size))
+        .sum::<usize>()
 }
 
 fn kind_index(kind: ExceptionKind) -> usize {
@@ -134,6 +150,8 @@ mod tests {
         assert!(paged.paged());
         // ack_breach: 5 on 3 pages; resolve_breach: 1 on 1; 1 for exceptions.html.
         assert_eq!(paged.page_count(), 5);
+        assert_eq!(page_count_of(&list, 2), 5);
+        assert_eq!(page_count_of(&list, 6), 1);
         assert_eq!(
             paged.href("ack_breach:1"),
             "exceptions/ack_breach.html#ack_breach-1"

@@ -160,10 +160,7 @@ fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
             let n = evidence.incidents.len();
             n.div_ceil(paging::page_size()).max(1) + n.div_ceil(search_index::ROWS_PER_SHARD)
         }
-        "exceptions" => {
-            let size = paging::page_size();
-            exception_places::Places::new(&evidence.exceptions, size).page_count()
-        }
+        "exceptions" => exception_places::page_count_of(&evidence.exceptions, paging::page_size()),
         "postmortems" => inputs.postmortems.len() + 1,
         "policies" => inputs.policies.len() + 1,
         "severities" => inputs.policy().severities.len() + 1,
