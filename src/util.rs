@@ -413,6 +413,21 @@ pub fn beside(dir: &Path) -> (PathBuf, String) {
     (parent, name)
 }
 
+/// `a/b/../c` as `a/c` and `a/./b` as `a/b`, lexically: the path need not exist.
+pub fn lexically_clean(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => clean.push(c),
+        }
+    }
+    clean
+}
+
 /// A sibling name of `dir` no other run or earlier step of this run uses:
 /// `.<name>.pagerproof-<what>-<pid>-<counter>`.
 pub fn unique_sibling(dir: &Path, what: &str) -> PathBuf {

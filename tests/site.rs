@@ -495,13 +495,7 @@ fn every_page_links_relatively_and_carries_a_csp() {
 #[test]
 fn exceptions_past_a_page_are_listed_by_kind_and_every_link_finds_its_page() {
     let site = copy_fixture("variants");
-    pagerproof()
-        .env("PAGERPROOF_REGISTER_PAGE_SIZE", "2")
-        .args(["build", "--quiet", "--site"])
-        .arg(site.path())
-        .assert()
-        .success();
-    let out = site.path().join("public");
+    let out = build_with_page_size(site.path(), 2);
     let problems = fragment_problems(&out);
     assert!(problems.is_empty(), "{problems:#?}");
     let problems = link_problems(&out);
@@ -1553,13 +1547,7 @@ fn the_request_list_maps_each_request_to_its_pages_with_their_hashes() {
 #[test]
 fn register_pages_and_search_shards_cover_every_incident_once() {
     let site = copy_fixture("variants");
-    pagerproof()
-        .env("PAGERPROOF_REGISTER_PAGE_SIZE", "4")
-        .args(["build", "--quiet", "--site"])
-        .arg(site.path())
-        .assert()
-        .success();
-    let out = site.path().join("public");
+    let out = build_with_page_size(site.path(), 4);
     let csp = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'">"#;
     let mut rows_seen = 0;
     for (page, file, rows) in [

@@ -363,16 +363,7 @@ fn refuse_out_inside_inputs(config: &Config, out: &Path) -> Result<()> {
             std::env::current_dir().unwrap_or_default().join(p)
         };
         // Lexically: `out` need not exist yet; `..` is resolved against what does.
-        let mut clean = PathBuf::new();
-        for c in p.components() {
-            match c {
-                std::path::Component::ParentDir => {
-                    clean.pop();
-                }
-                std::path::Component::CurDir => {}
-                c => clean.push(c),
-            }
-        }
+        let clean = crate::util::lexically_clean(&p);
         clean.canonicalize().unwrap_or(clean)
     };
     let out_abs = absolute(out);

@@ -37,6 +37,18 @@ pub fn pagerproof() -> Command {
     cmd
 }
 
+/// Builds `site` into `site/public` with `size` rows a page (the hidden override of the
+/// register's, the severity pages' and the exceptions' page size) and returns the output.
+pub fn build_with_page_size(site: &Path, size: usize) -> PathBuf {
+    pagerproof()
+        .env("PAGERPROOF_REGISTER_PAGE_SIZE", size.to_string())
+        .args(["build", "--quiet", "--site"])
+        .arg(site)
+        .assert()
+        .success();
+    site.join("public")
+}
+
 /// Builds `site` into `site/public` and returns the output directory.
 pub fn build(site: &Path) -> PathBuf {
     pagerproof()
@@ -147,7 +159,7 @@ pub fn fragment_problems(site: &Path) -> Vec<String> {
                     .decode_utf8()
                     .unwrap()
                     .into_owned();
-                normalize(&path.parent().unwrap().join(decoded))
+                pagerproof::util::lexically_clean(&path.parent().unwrap().join(decoded))
             };
             let found = ids.entry(file.clone()).or_insert_with(|| {
                 std::fs::read_to_string(&file)
@@ -160,19 +172,4 @@ pub fn fragment_problems(site: &Path) -> Vec<String> {
         }
     }
     problems
-}
-
-/// `a/b/../c` as `a/c`, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
