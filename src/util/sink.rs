@@ -2,8 +2,10 @@
 //! (`package`, whose bag implements [`Sink`]), so a package never writes a page to disk only to
 //! read it back. Paths are site-relative and `/`-separated (`incidents/12.html`).
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
@@ -37,14 +39,20 @@ pub trait SinkFile: Write + Send {
 }
 
 /// Files under a directory on disk, parent directories created as needed.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DirSink {
     root: PathBuf,
+    /// The directories made (or found) so far: a page's directory is made once, not asked for
+    /// again with two system calls per page (100,000 incident pages share one directory).
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl DirSink {
     pub fn new(root: impl Into<PathBuf>) -> DirSink {
-        DirSink { root: root.into() }
+        DirSink {
+            root: root.into(),
+            made: Mutex::default(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -54,8 +62,20 @@ impl DirSink {
     fn path(&self, rel: &str) -> Result<PathBuf> {
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("{}: cannot create", parent.display()))?;
+            let made = |parent: &Path| {
+                self.made
+                    .lock()
+                    .expect("no panic holds it")
+                    .contains(parent)
+            };
+            if !made(parent) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("{}: cannot create", parent.display()))?;
+                self.made
+                    .lock()
+                    .expect("no panic holds it")
+                    .insert(parent.to_path_buf());
+            }
         }
         Ok(path)
     }
