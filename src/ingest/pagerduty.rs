@@ -91,7 +91,7 @@ fn kind_of(name: &str) -> FileKind {
 /// Reads every snapshot file under `[inputs] pagerduty`, each incident file's records into
 /// `rows` block by block as they are read (a file started per incident file, in path byte
 /// order). No directory → nothing loaded.
-pub fn load(config: &Config, rows: &mut impl RowSink) -> Result<Loaded> {
+pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded> {
     let dir = config.path(&config.inputs.pagerduty);
     let mut loaded = Loaded::default();
     if !dir.is_dir() {
@@ -450,7 +450,7 @@ fn map_records_streamed<T: Send>(
     rel: &str,
     path: &Path,
     f: impl Fn(usize, Value) -> Result<T> + Sync,
-    sink: impl FnMut(Vec<T>),
+    sink: impl FnMut(Vec<T>) + Send,
 ) -> Result<SourceFile> {
     map_records_in_blocks(rel, path, 4 << 20, f, sink)
 }
@@ -460,7 +460,7 @@ fn map_records_in_blocks<T: Send>(
     path: &Path,
     block_bytes: usize,
     f: impl Fn(usize, Value) -> Result<T> + Sync,
-    mut sink: impl FnMut(Vec<T>),
+    mut sink: impl FnMut(Vec<T>) + Send,
 ) -> Result<SourceFile> {
     use sha2::Digest;
     use std::io::BufRead;
@@ -469,6 +469,10 @@ fn map_records_in_blocks<T: Send>(
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let (mut hasher, mut size) = (sha2::Sha256::new(), 0u64);
     let (mut block, mut first_line) = (Vec::new(), 1);
+    // The previous block's results, handed to `sink` while this block is parsed: the sink
+    // (a timeline's or the population's bookkeeping) runs on one thread, so it overlaps the
+    // parsing rather than leaving the other core idle between blocks.
+    let mut parsed: Option<Vec<T>> = None;
     loop {
         block.clear();
         let mut lines = 0;
@@ -482,9 +486,15 @@ fn map_records_in_blocks<T: Send>(
         }
         hasher.update(&block);
         size += block.len() as u64;
-        sink(map_records(rel, &block, first_line, &f)?);
+        let previous = parsed.take();
+        let (this, ()) = rayon::join(
+            || map_records(rel, &block, first_line, &f),
+            || previous.into_iter().for_each(&mut sink),
+        );
+        parsed = Some(this?);
         first_line += lines;
     }
+    parsed.into_iter().for_each(&mut sink);
     let sha256 = hex::encode(hasher.finalize());
     Ok(SourceFile {
         sha256,
