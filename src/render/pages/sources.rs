@@ -164,53 +164,93 @@ struct Chunk<'a> {
     text: Vec<u8>,
 }
 
-/// Writes every copied input's line pages and returns how many.
+/// Writes every copied input's line pages and returns how many. The next batch of pages is
+/// read while the last one is rendered: reading is one thread's work, and would otherwise
+/// leave the other cores idle between batches.
 pub fn render(ctx: &Ctx, copied: &[Copied]) -> Result<usize> {
     check_names(copied)?;
-    let per_page = source_page_lines();
-    let mut batch = Vec::new();
-    let mut held = 0;
+    let mut chunks = Chunks {
+        ctx,
+        files: copied.iter(),
+        open: None,
+        per_page: source_page_lines(),
+    };
     let mut written = 0;
-    for file in copied {
-        // The input, not its copy: the copy may be in a package being written, not on disk.
-        let path = ctx.config.path(&file.source.path);
-        let mut reader = BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(&path)
-                .with_context(|| format!("{}: cannot read", path.display()))?,
-        );
-        let pages = if file.scan.binary {
-            1
-        } else {
-            line_pages(file.scan.lines, per_page)
-        };
-        for page in 1..=pages {
-            let mut text = Vec::new();
-            if !file.scan.binary {
-                for _ in 0..per_page {
-                    let n = reader
-                        .read_until(b'\n', &mut text)
-                        .with_context(|| format!("{}: cannot read", path.display()))?;
-                    if n == 0 {
-                        break;
+    let mut batch = chunks.batch()?;
+    while !batch.is_empty() {
+        let (wrote, next) = rayon::join(|| write_batch(ctx, &mut batch), || chunks.batch());
+        written += wrote?;
+        batch = next?;
+    }
+    Ok(written)
+}
+
+/// The copied inputs' line pages as chunks of text, file by file, page by page.
+struct Chunks<'c, 'a> {
+    ctx: &'c Ctx<'c>,
+    files: std::slice::Iter<'a, Copied<'a>>,
+    /// The file being read: its reader, its page count, and the next page's number.
+    open: Option<(&'a Copied<'a>, BufReader<std::fs::File>, u64, u64)>,
+    per_page: u64,
+}
+
+impl<'a> Chunks<'_, 'a> {
+    /// The next pages, up to [`BATCH_PAGES`] or about [`BATCH_BYTES`] of text; none at the end.
+    fn batch(&mut self) -> Result<Vec<Chunk<'a>>> {
+        let (mut batch, mut held) = (Vec::new(), 0);
+        while batch.len() < BATCH_PAGES && held < BATCH_BYTES {
+            let Some(chunk) = self.next_chunk()? else {
+                break;
+            };
+            held += chunk.text.len();
+            batch.push(chunk);
+        }
+        Ok(batch)
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<Chunk<'a>>> {
+        loop {
+            if let Some((file, reader, pages, page)) = &mut self.open
+                && *page <= *pages
+            {
+                let mut text = Vec::new();
+                if !file.scan.binary {
+                    for _ in 0..self.per_page {
+                        let n = reader
+                            .read_until(b'\n', &mut text)
+                            .with_context(|| format!("{}: cannot read", file.source.path))?;
+                        if n == 0 {
+                            break;
+                        }
                     }
                 }
+                let chunk = Chunk {
+                    file,
+                    page: *page,
+                    pages: *pages,
+                    text,
+                };
+                *page += 1;
+                return Ok(Some(chunk));
             }
-            held += text.len();
-            batch.push(Chunk {
-                file,
-                page,
-                pages,
-                text,
-            });
-            if batch.len() >= BATCH_PAGES || held >= BATCH_BYTES {
-                written += write_batch(ctx, &mut batch)?;
-                held = 0;
-            }
+            let Some(file) = self.files.next() else {
+                return Ok(None);
+            };
+            // The input, not its copy: the copy may be in a package being written, not on disk.
+            let path = self.ctx.config.path(&file.source.path);
+            let reader = BufReader::with_capacity(
+                1 << 20,
+                std::fs::File::open(&path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?,
+            );
+            let pages = if file.scan.binary {
+                1
+            } else {
+                line_pages(file.scan.lines, self.per_page)
+            };
+            self.open = Some((file, reader, pages, 1));
         }
     }
-    written += write_batch(ctx, &mut batch)?;
-    Ok(written)
 }
 
 fn write_batch(ctx: &Ctx, batch: &mut Vec<Chunk>) -> Result<usize> {
