@@ -454,6 +454,12 @@ pub struct Exception {
 }
 
 impl Exception {
+    /// The id of the exception of `kind` about `subject`: pages that show a subject link its
+    /// exception by this id, whether or not one was raised.
+    pub fn id_of(kind: ExceptionKind, subject: &Subject) -> String {
+        format!("{}:{}", kind.name(), subject)
+    }
+
     pub fn new(
         kind: ExceptionKind,
         subject: Subject,
@@ -462,7 +468,7 @@ impl Exception {
         actual: String,
     ) -> Self {
         Exception {
-            id: format!("{}:{}", kind.name(), subject),
+            id: Exception::id_of(kind, &subject),
             kind,
             subject,
             rule,

@@ -158,6 +158,15 @@ impl<'a> Ctx<'a> {
         self.exception_places.href(id)
     }
 
+    /// Where the exception of `kind` about `subject` is listed, relative to the site root.
+    pub fn exception_href_of(
+        &self,
+        kind: crate::evidence::ExceptionKind,
+        subject: &Subject,
+    ) -> String {
+        self.exception_href(&crate::evidence::Exception::id_of(kind, subject))
+    }
+
     /// Where the exceptions of one kind are listed, relative to the site root.
     pub fn exception_kind_href(&self, kind: crate::evidence::ExceptionKind) -> String {
         self.exception_places.kind_href(kind)

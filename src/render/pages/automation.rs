@@ -5,7 +5,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::evidence::ExceptionKind;
+use crate::evidence::{ExceptionKind, Subject};
 use crate::model::PdRef;
 use crate::render::anchor;
 use crate::render::context::Ctx;
@@ -84,11 +84,12 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                     .collect(),
                 missing: l.missing.join(", "),
                 exception_href: (!l.missing.is_empty()).then(|| {
-                    ctx.exception_href(&format!(
-                        "{}:{}",
-                        ExceptionKind::AutomationMissing.name(),
-                        l.level
-                    ))
+                    ctx.exception_href_of(
+                        ExceptionKind::AutomationMissing,
+                        &Subject::Level {
+                            level: l.level.clone(),
+                        },
+                    )
                 }),
             })
             .collect(),

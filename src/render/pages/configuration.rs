@@ -5,8 +5,8 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::evidence::ExceptionKind;
 use crate::evidence::configuration::urgency_name;
+use crate::evidence::{ExceptionKind, Subject};
 use crate::render::anchor;
 use crate::render::context::Ctx;
 use crate::util::local_time;
@@ -171,11 +171,10 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             channels: u.high_urgency_channels.join(", "),
             gap: u.gap,
             exception_href: (u.gap == Some(true)).then(|| {
-                ctx.exception_href(&format!(
-                    "{}:{}",
-                    ExceptionKind::NotificationGap.name(),
-                    u.id
-                ))
+                ctx.exception_href_of(
+                    ExceptionKind::NotificationGap,
+                    &Subject::User { id: u.id.clone() },
+                )
             }),
         })
         .collect::<Vec<_>>();
@@ -210,11 +209,10 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 level: &m.level,
                 documented: urgency_name(m.documented),
                 actual: &m.actual,
-                exception_href: ctx.exception_href(&format!(
-                    "{}:{}",
-                    ExceptionKind::UrgencyMismatch.name(),
-                    m.number
-                )),
+                exception_href: ctx.exception_href_of(
+                    ExceptionKind::UrgencyMismatch,
+                    &Subject::Incident { number: m.number },
+                ),
             })
             .collect(),
         services,

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::evidence::Subject;
 use crate::evidence::oncall::{EscalationComparison, PolicyCoverage};
+use crate::evidence::{ExceptionKind, Subject};
 use crate::model::{PdRef, ScheduleVersion};
 use crate::render::anchor;
 use crate::render::chart_files::ChartView;
@@ -375,11 +375,13 @@ fn coverage<'a>(ctx: &Ctx, c: &'a PolicyCoverage) -> CoverageView<'a> {
                 end: local_time(g.end, tz),
                 start_utc: utc_rfc3339(g.start),
                 length: human_duration((g.end - g.start).num_seconds()),
-                exception_href: ctx.exception_href(&format!(
-                    "coverage_gap:{}@{}",
-                    c.escalation_policy_id,
-                    utc_rfc3339(g.start)
-                )),
+                exception_href: ctx.exception_href_of(
+                    ExceptionKind::CoverageGap,
+                    &Subject::CoverageGap {
+                        escalation_policy: c.escalation_policy_id.clone(),
+                        start: utc_rfc3339(g.start),
+                    },
+                ),
             })
             .collect(),
         months: c

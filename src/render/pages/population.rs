@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::evidence::population::NumberGap;
 use crate::evidence::reconciliation::ReconciliationCounts;
+use crate::evidence::{Exception, ExceptionKind, Subject};
 use crate::model::{Accounting, ExportParams, FetchWindow, RowRef, SourceKind};
 use crate::render::context::Ctx;
 use crate::render::views::ConflictView;
@@ -258,7 +259,14 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         .rejected
         .iter()
         .map(|r| {
-            let exception = format!("row_rejected:{}:{}", r.at.file, r.at.line);
+            let exception = Exception::id_of(
+                ExceptionKind::RowRejected,
+                &Subject::RejectedRow {
+                    file: r.at.file.to_string(),
+                    line: r.at.line,
+                    number: r.number,
+                },
+            );
             RejectedRow {
                 file: &r.at.file,
                 line: r.at.line,
