@@ -106,6 +106,18 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Writes a page made without a template (see `pages::incidents::html`).
+    pub fn write_page(&self, rel: &str, html: &[u8]) -> Result<()> {
+        self.out.write(rel, html)?;
+        self.progress.inc(1);
+        Ok(())
+    }
+
+    /// Whether the site's theme replaces the default theme's template `name`.
+    pub fn overrides_template(&self, name: &str) -> bool {
+        theme::overrides(&self.config.root, &self.config.theme.name, name)
+    }
+
     /// The page as text: `data`'s fields at the top level of the template context, over the
     /// common `site`, `root` (the relative path back to the site root), `title` and `page_path`.
     pub fn render_page(

@@ -77,6 +77,21 @@ pub fn templates(site_root: &Path, theme: &str) -> Result<tera::Tera> {
     Ok(tera)
 }
 
+/// Whether the site's theme `theme` has its own template `name`, different from the default
+/// theme's (a verbatim copy, such as this repository's own `themes/default/`, is not).
+pub fn overrides(site_root: &Path, theme: &str, name: &str) -> bool {
+    let path = site_root
+        .join("themes")
+        .join(theme)
+        .join("templates")
+        .join(name);
+    if !path.is_file() {
+        return false;
+    }
+    let default = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+    std::fs::read_to_string(&path).map_or(true, |own| Some(own.as_str()) != default)
+}
+
 /// Every `*.html` file under `dir` (none when it does not exist), by its relative path.
 fn site_templates(dir: &Path) -> Result<Vec<(String, String)>> {
     if !dir.is_dir() {

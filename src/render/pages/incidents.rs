@@ -8,6 +8,8 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
+mod html;
+
 use super::{ExceptionRef, exceptions_about};
 use crate::evidence::on_call_chain;
 use crate::evidence::timeline::{self, StepKind};
@@ -398,6 +400,9 @@ const ROOT: &str = "../";
 pub fn render(ctx: &Ctx) -> Result<usize> {
     let facts = &ctx.evidence.incidents;
     let shared = Shared::new(ctx);
+    // The default theme's page is written in Rust (see `html`), unless the site's theme
+    // overrides a template it is made of.
+    let written_in_rust = html::uses_default_templates(&|t| ctx.overrides_template(t));
     (0..facts.len()).into_par_iter().try_for_each(|i| {
         let f = &facts[i];
         let incident = ctx
@@ -407,7 +412,11 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         let data = page(ctx, &shared, incident, f, i);
         let rel = format!("incidents/{}.html", f.number);
         let title = format!("#{} {}", f.number, incident.title());
-        ctx.page("incident.html", &rel, &title, &data)
+        if written_in_rust {
+            ctx.write_page(&rel, html::page(&ctx.site, ROOT, &title, &data).as_bytes())
+        } else {
+            ctx.page("incident.html", &rel, &title, &data)
+        }
     })?;
     Ok(facts.len())
 }
