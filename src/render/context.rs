@@ -113,9 +113,13 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    /// Whether the site's theme replaces the default theme's template `name`.
-    pub fn overrides_template(&self, name: &str) -> bool {
-        theme::overrides(&self.config.root, &self.config.theme.name, name)
+    /// Whether the site's theme leaves every one of `templates` to the default theme: then
+    /// markup written in Rust (`render::markup`) may stand in for them.
+    pub fn uses_default_templates(&self, templates: &[&str]) -> bool {
+        let theme = &self.config.theme.name;
+        !templates
+            .iter()
+            .any(|t| theme::overrides(&self.config.root, theme, t))
     }
 
     /// The page as text: `data`'s fields at the top level of the template context, over the

@@ -21,6 +21,7 @@ pub mod charts;
 pub mod context;
 pub mod exception_places;
 pub mod markdown;
+pub mod markup;
 pub mod pages;
 pub mod paging;
 pub mod register_files;

@@ -402,7 +402,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     let shared = Shared::new(ctx);
     // The default theme's page is written in Rust (see `html`), unless the site's theme
     // overrides a template it is made of.
-    let written_in_rust = html::uses_default_templates(&|t| ctx.overrides_template(t));
+    let written_in_rust = ctx.uses_default_templates(&html::TEMPLATES);
     (0..facts.len()).into_par_iter().try_for_each(|i| {
         let f = &facts[i];
         let incident = ctx

@@ -4,20 +4,18 @@
 //!
 //! It writes exactly what `incident.html` (with `base.html`, `macros.html` and
 //! `incident-parts.html`) renders from the same [`IncidentPage`], byte for byte:
-//! `tests/site.rs` builds the fixture sites and the example site once with these templates
-//! overridden by copies of themselves (which takes the template path) and once without, and
-//! compares every incident page. A theme that overrides any of the four templates is rendered
-//! by tera ([`uses_default_templates`]), so a change there is always seen; a change to those
-//! templates in the default theme must be made here too, or that test fails.
-//!
-//! Tera's truthiness is followed where the template tests a value: an empty string, an empty
-//! list, `None` and the number 0 are false.
+//! `tests/site.rs` builds the fixture sites and the example site once as they are and once with
+//! an incident.html of their own (the default's text and a comment, which takes the template
+//! path), and compares every incident page. A theme whose version of any of the four templates
+//! differs from the default's is rendered by tera, so a change there is always seen; a change to
+//! those templates in the default theme must be made here too, or that test fails. The pieces
+//! other pages share are in `render::markup`.
 
 use std::fmt::Write as _;
 
 use super::{IncidentPage, OnCallView};
-use crate::render::theme::push_escaped_html as esc;
-use crate::render::views::{SiteView, VerdictView};
+use crate::render::markup::{esc, jira_links, opt, some, verdict};
+use crate::render::views::SiteView;
 
 /// The templates this module stands in for.
 pub const TEMPLATES: [&str; 4] = [
@@ -26,48 +24,6 @@ pub const TEMPLATES: [&str; 4] = [
     "incident.html",
     "incident-parts.html",
 ];
-
-/// Whether the site's theme leaves all of [`TEMPLATES`] to the default theme.
-pub fn uses_default_templates(overridden: &dyn Fn(&str) -> bool) -> bool {
-    !TEMPLATES.iter().any(|t| overridden(t))
-}
-
-/// `{{ m::opt(v=…) }}` of a value that is absent.
-const NONE: &str = "<span class=\"none\">—</span>";
-
-/// A text value as `{% if v %}` sees it: present and not empty.
-fn some<S: AsRef<str>>(v: &Option<S>) -> Option<&str> {
-    v.as_ref().map(AsRef::as_ref).filter(|s| !s.is_empty())
-}
-
-/// `{{ m::opt(v=…) }}`.
-fn opt(o: &mut String, v: Option<&str>) {
-    match v.filter(|s| !s.is_empty()) {
-        Some(s) => esc(o, s),
-        None => o.push_str(NONE),
-    }
-}
-
-/// `{{ m::verdict(v=…, root=…) }}`.
-fn verdict(o: &mut String, v: &VerdictView, root: &str) {
-    o.push_str("<a class=\"verdict v-");
-    esc(o, v.state);
-    o.push_str("\" href=\"");
-    esc(o, root);
-    o.push_str("method.html#targets\"");
-    if v.deadline.is_empty() {
-        o.push_str(" title=\"how verdicts are decided\"");
-    } else {
-        o.push_str(" title=\"target ");
-        esc(o, &v.target);
-        o.push_str(", deadline ");
-        esc(o, &v.deadline);
-        o.push_str("; how verdicts are decided\"");
-    }
-    o.push('>');
-    esc(o, &v.text);
-    o.push_str("</a>");
-}
 
 /// The whole page, as `incident.html` renders it with `site`, `root` and `title`.
 pub fn page(site: &SiteView, root: &str, title: &str, p: &IncidentPage) -> String {
@@ -358,18 +314,7 @@ fn facts(o: &mut String, p: &IncidentPage) {
     o.push('\n');
     if !p.jira.is_empty() {
         o.push_str("<tr><th scope=\"row\">Jira</th><td>");
-        for j in &p.jira {
-            if j.href.is_empty() {
-                esc(o, &j.label);
-            } else {
-                o.push_str("<a href=\"");
-                esc(o, &j.href);
-                o.push_str("\" rel=\"noopener noreferrer\">");
-                esc(o, &j.label);
-                o.push_str("</a>");
-            }
-            o.push(' ');
-        }
+        jira_links(o, &p.jira);
         o.push_str("</td></tr>");
     }
 }
