@@ -64,47 +64,51 @@ pub fn render_site(
         let n = ctx.row_count();
         Ok((ctx, n))
     })?;
-    t.files("assets", || write_assets(&ctx))?;
-    let copied = t.time("sources", || {
-        let copied = pages::sources::copy(&ctx)?;
-        let n = copied.len();
-        Ok((copied, n))
-    })?;
-    t.files("source lines", || pages::sources::render(&ctx, &copied))?;
-    let charts = t.time("charts", || {
-        let charts = chart_files::write_charts(&ctx)?;
-        let n = charts.len();
-        Ok((charts, n))
-    })?;
-    t.advance();
-    t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
-    t.files("severities", || pages::severities::render(&ctx))?;
-    t.files("register", || pages::register::render(&ctx))?;
-    // The two largest single pages (every exception, every input row's fate: 6 and 1.5 MB at
-    // 100k incidents, several times that while rendered) before the 100,000 incident pages,
-    // whose files' digests a package holds until it is written.
-    t.files("exceptions", || pages::exceptions::render(&ctx, &charts))?;
-    t.files("population", || pages::population::render(&ctx))?;
     // The register's CSV and workbook are long sequential jobs (3 s at 100k incidents, one core
-    // for most of it): written beside the incident pages, whose rendering fills the other core,
-    // rather than alone at the end with a core idle.
+    // for most of it): written beside every other phase, whose pages fill the other cores, rather
+    // than alone with a core idle.
     t.files_beside(
-        ("incidents", || pages::incidents::render(&ctx)),
-        ("data files", || write_data_files(&ctx)),
+        "data files",
+        || write_data_files(&ctx),
+        |t| -> Result<()> {
+            t.files("assets", || write_assets(&ctx))?;
+            let copied = t.time("sources", || {
+                let copied = pages::sources::copy(&ctx)?;
+                let n = copied.len();
+                Ok((copied, n))
+            })?;
+            t.files("source lines", || pages::sources::render(&ctx, &copied))?;
+            let charts = t.time("charts", || {
+                let charts = chart_files::write_charts(&ctx)?;
+                let n = charts.len();
+                Ok((charts, n))
+            })?;
+            t.advance();
+            t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
+            t.files("severities", || pages::severities::render(&ctx))?;
+            t.files("register", || pages::register::render(&ctx))?;
+            // The two largest single pages (every exception, every input row's fate: 6 and
+            // 1.5 MB at 100k incidents, several times that while rendered) before the 100,000
+            // incident pages, whose files' digests a package holds until it is written.
+            t.files("exceptions", || pages::exceptions::render(&ctx, &charts))?;
+            t.files("population", || pages::population::render(&ctx))?;
+            t.files("incidents", || pages::incidents::render(&ctx))?;
+            t.files("postmortems", || pages::postmortems::render(&ctx, &charts))?;
+            t.files("policies", || pages::policies::render(&ctx))?;
+            t.files("controls", || pages::controls::render(&ctx))?;
+            t.files("method", || pages::method::render(&ctx))?;
+            t.files("verify", || pages::verify::render(&ctx))?;
+            t.files("changes", || pages::changes::render(&ctx))?;
+            t.files("sample", || pages::sample::render(&ctx))?;
+            t.files("workpapers", || pages::workpapers::render(&ctx))?;
+            t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
+            t.files("audit log", || pages::audit_log::render(&ctx))?;
+            t.files("configuration", || pages::configuration::render(&ctx))?;
+            t.files("automation", || pages::automation::render(&ctx))?;
+            t.files("customers", || pages::customers::render(&ctx))?;
+            Ok(())
+        },
     )?;
-    t.files("postmortems", || pages::postmortems::render(&ctx, &charts))?;
-    t.files("policies", || pages::policies::render(&ctx))?;
-    t.files("controls", || pages::controls::render(&ctx))?;
-    t.files("method", || pages::method::render(&ctx))?;
-    t.files("verify", || pages::verify::render(&ctx))?;
-    t.files("changes", || pages::changes::render(&ctx))?;
-    t.files("sample", || pages::sample::render(&ctx))?;
-    t.files("workpapers", || pages::workpapers::render(&ctx))?;
-    t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
-    t.files("audit log", || pages::audit_log::render(&ctx))?;
-    t.files("configuration", || pages::configuration::render(&ctx))?;
-    t.files("automation", || pages::automation::render(&ctx))?;
-    t.files("customers", || pages::customers::render(&ctx))?;
     // Last: it hashes the files the other phases wrote.
     t.files("requests", || pages::requests::render(&ctx))?;
     Ok(t.phases)
@@ -141,7 +145,6 @@ const FAMILIES: &[&str] = &[
     "exceptions",
     "population",
     "incidents",
-    "data files",
     "postmortems",
     "policies",
     "controls",
@@ -155,6 +158,7 @@ const FAMILIES: &[&str] = &[
     "configuration",
     "automation",
     "customers",
+    "data files",
     "requests",
 ];
 
@@ -256,33 +260,29 @@ impl<'p> Timer<'p> {
         Ok(())
     }
 
-    /// Runs two phases that write files side by side, each timed on its own (the first to end
-    /// is logged first when both are logged; each phase's memory figures are taken when both
-    /// have ended).
+    /// Runs the phase `side` that writes files beside the phases `rest` runs (rayon::join),
+    /// timed on its own and logged after them.
     fn files_beside(
         &mut self,
-        (a, run_a): (&'static str, impl FnOnce() -> Result<usize> + Send),
-        (b, run_b): (&'static str, impl FnOnce() -> Result<usize> + Send),
+        side: &'static str,
+        run: impl FnOnce() -> Result<usize> + Send,
+        rest: impl FnOnce(&mut Self) -> Result<()> + Send,
     ) -> Result<()> {
-        self.bar.set_message(format!("{a}, {b}"));
-        let timed = |run: Box<dyn FnOnce() -> Result<usize> + Send + '_>| {
+        let timed = || {
             let start = Instant::now();
             run().map(|count| (count, start.elapsed().as_millis()))
         };
-        let (done_a, done_b) = rayon::join(|| timed(Box::new(run_a)), || timed(Box::new(run_b)));
-        let (done_a, done_b) = (done_a?, done_b?);
-        crate::util::release_freed_memory();
-        let (peak_mib, rss_mib) = (crate::util::peak_rss_mib(), crate::util::rss_mib());
-        for (phase, (count, elapsed_ms)) in [(a, done_a), (b, done_b)] {
-            self.phases.push(PhaseTime {
-                phase,
-                count,
-                elapsed_ms,
-                peak_mib,
-                rss_mib,
-            });
-            self.advance();
-        }
+        let (done, beside) = rayon::join(|| rest(self), timed);
+        done?;
+        let (count, elapsed_ms) = beside?;
+        self.phases.push(PhaseTime {
+            phase: side,
+            count,
+            elapsed_ms,
+            peak_mib: crate::util::peak_rss_mib(),
+            rss_mib: crate::util::rss_mib(),
+        });
+        self.advance();
         Ok(())
     }
 }
@@ -535,7 +535,6 @@ mod tests {
                 "exceptions",
                 "population",
                 "incidents",
-                "data files",
                 "postmortems",
                 "policies",
                 "controls",
@@ -549,6 +548,7 @@ mod tests {
                 "configuration",
                 "automation",
                 "customers",
+                "data files",
                 "requests",
             ]
         );
