@@ -130,7 +130,9 @@ fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
     let cannot = || format!("{}: cannot write", s.copy);
     let mut hash = Sha256::new();
     let mut scanner = Scanner::default();
-    let mut block = vec![0; 1 << 20];
+    // Up to 1 MiB, but no larger than the file: most inputs are a few KB, and zeroing 1 MiB
+    // for each of 2,730 inputs was 2.7 GB of memset at 100k incidents.
+    let mut block = vec![0; (s.bytes as usize).clamp(8 << 10, 1 << 20)];
     loop {
         let n = match input.read(&mut block) {
             Ok(0) => break,
