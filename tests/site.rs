@@ -1766,9 +1766,10 @@ fn severity_pages_past_the_page_size_list_every_incident_of_the_level_once() {
 }
 
 /// Issue 12: the default theme's incident page and register row are written in Rust
-/// (`render::pages::incidents::html`, `render::markup`), 30 times faster than tera renders
-/// them. A theme whose incident.html or register-row.html differs from the default's (here: the
-/// default's text and a comment, which renders nothing) is rendered by tera from the templates.
+/// (`render::pages::incidents::html`, `render::markup`): the incident page in 3 µs where tera
+/// took 95. A theme whose incident.html or register-row.html differs from the default's (here:
+/// the default's text and a comment, which renders nothing) is rendered by tera from the
+/// templates.
 /// Both give the same bytes for every incident page and register page of the fixtures and of
 /// the example site (2,000 generated incidents); the example's own `themes/default/`, a verbatim
 /// copy of the embedded theme, is not an override.

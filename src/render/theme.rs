@@ -191,6 +191,35 @@ pub fn tera_chain(e: &tera::Error) -> String {
 mod tests {
     use super::*;
 
+    /// A template counts as overridden only when the site's theme has it with other text: the
+    /// markup written in Rust for the default's templates must not stand in for a theme's own.
+    #[test]
+    fn only_a_different_template_overrides_the_default() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join("themes/corp/templates");
+        std::fs::create_dir_all(&dir).unwrap();
+        let default = TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == "incident.html")
+            .unwrap()
+            .1;
+        assert!(!overrides(site.path(), "corp", "incident.html"), "absent");
+        std::fs::write(dir.join("incident.html"), default).unwrap();
+        assert!(
+            !overrides(site.path(), "corp", "incident.html"),
+            "verbatim copy"
+        );
+        std::fs::write(dir.join("incident.html"), format!("{default} ")).unwrap();
+        assert!(
+            overrides(site.path(), "corp", "incident.html"),
+            "one space more"
+        );
+        assert!(
+            !overrides(site.path(), "other", "incident.html"),
+            "another theme's"
+        );
+    }
+
     /// The char-by-char escaper this one replaced, kept as the oracle.
     fn escape_slowly(input: &str) -> String {
         input
