@@ -234,13 +234,17 @@ pub fn months(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> 
         .map(|s| Some(s.level.as_str()))
         .collect();
     levels.push(None);
+    // Each incident's month once (a zone conversion and a string each), not once per month.
+    let mut by_month: std::collections::BTreeMap<String, Vec<&IncidentFacts>> = Default::default();
+    for f in incidents {
+        if let Some(month) = month_of(f) {
+            by_month.entry(month).or_default().push(f);
+        }
+    }
     crate::model::period::months(config)
         .into_iter()
         .map(|month| {
-            let of_month: Vec<&IncidentFacts> = incidents
-                .iter()
-                .filter(|f| month_of(f).as_deref() == Some(month.as_str()))
-                .collect();
+            let of_month = by_month.remove(&month).unwrap_or_default();
             let count = |state: PostmortemState| {
                 of_month.iter().filter(|f| f.postmortem == state).count() as u64
             };
