@@ -50,6 +50,17 @@ pub fn verdict(o: &mut String, v: &VerdictView, root: &str) {
     o.push_str("</a>");
 }
 
+/// `<a href="{prefix}{href}">{label}</a>`, href and label escaped: the link every row of these
+/// pages repeats (`prefix` is `../` or the page's root, or empty).
+pub fn link(o: &mut String, prefix: &str, href: &str, label: &str) {
+    o.push_str("<a href=\"");
+    esc(o, prefix);
+    esc(o, href);
+    o.push_str("\">");
+    esc(o, label);
+    o.push_str("</a>");
+}
+
 /// Jira links as the incident page and the register list them: each link (or, without an
 /// address, its label) followed by a space.
 pub fn jira_links(o: &mut String, jira: &[Link]) {
@@ -124,11 +135,8 @@ pub fn register_row(o: &mut String, r: &IncidentRowView) {
     }
     o.push_str("<td>");
     for p in &r.postmortem_links {
-        o.push_str("<a href=\"../");
-        esc(o, &p.href);
-        o.push_str("\">");
-        esc(o, &p.label);
-        o.push_str("</a> ");
+        link(o, root, &p.href, &p.label);
+        o.push(' ');
     }
     o.push_str("<span class=\"sub\">");
     esc(o, r.postmortem_status);
@@ -138,11 +146,7 @@ pub fn register_row(o: &mut String, r: &IncidentRowView) {
     if r.source_href.is_empty() {
         esc(o, &r.source);
     } else {
-        o.push_str("<a href=\"../");
-        esc(o, &r.source_href);
-        o.push_str("\">");
-        esc(o, &r.source);
-        o.push_str("</a>");
+        link(o, root, &r.source_href, &r.source);
     }
     o.push_str("</td>\n</tr>\n");
 }

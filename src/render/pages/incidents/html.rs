@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use super::{IncidentPage, OnCallView};
-use crate::render::markup::{esc, jira_links, opt, some, verdict};
+use crate::render::markup::{esc, jira_links, link, opt, some, verdict};
 use crate::render::views::SiteView;
 
 /// The templates this module stands in for.
@@ -64,7 +64,7 @@ fn head(o: &mut String, site: &SiteView, root: &str, title: &str) {
     o.push_str(" – ");
     esc(o, &site.end);
     o.push_str(")</div>\n  <nav aria-label=\"Sections\">\n");
-    let link = |o: &mut String, href: &str, label: &str| {
+    let nav = |o: &mut String, href: &str, label: &str| {
         o.push_str("<a href=\"");
         esc(o, root);
         o.push_str(href);
@@ -81,12 +81,12 @@ fn head(o: &mut String, site: &SiteView, root: &str, title: &str) {
         ("exceptions.html", "Exceptions"),
     ] {
         o.push_str("    ");
-        link(o, href, label);
+        nav(o, href, label);
         o.push('\n');
     }
     o.push_str("    ");
     if site.has_oncall {
-        link(o, "oncall/index.html", "On-call");
+        nav(o, "oncall/index.html", "On-call");
     }
     o.push('\n');
     for (href, label) in [
@@ -94,12 +94,12 @@ fn head(o: &mut String, site: &SiteView, root: &str, title: &str) {
         ("automation.html", "Automation"),
     ] {
         o.push_str("    ");
-        link(o, href, label);
+        nav(o, href, label);
         o.push('\n');
     }
     o.push_str("    ");
     if site.has_audit_log {
-        link(o, "audit-log/index.html", "Audit log");
+        nav(o, "audit-log/index.html", "Audit log");
     }
     o.push('\n');
     for (href, label) in [
@@ -107,22 +107,22 @@ fn head(o: &mut String, site: &SiteView, root: &str, title: &str) {
         ("customers.html", "Customers"),
     ] {
         o.push_str("    ");
-        link(o, href, label);
+        nav(o, href, label);
         o.push('\n');
     }
     o.push_str("    ");
-    link(o, "population.html", "Population");
+    nav(o, "population.html", "Population");
     if site.has_requests {
         o.push_str("\n    ");
-        link(o, "requests.html", "Requests");
+        nav(o, "requests.html", "Requests");
     }
     o.push_str("\n    ");
     if site.has_samples {
-        link(o, "sample.html", "Samples");
+        nav(o, "sample.html", "Samples");
     }
     if site.has_changes {
         o.push_str("\n    ");
-        link(o, "changes.html", "Changes");
+        nav(o, "changes.html", "Changes");
     }
     o.push('\n');
     for (href, label) in [
@@ -131,7 +131,7 @@ fn head(o: &mut String, site: &SiteView, root: &str, title: &str) {
         ("verify.html", "Verify"),
     ] {
         o.push_str("    ");
-        link(o, href, label);
+        nav(o, href, label);
         o.push('\n');
     }
     o.push_str(
@@ -240,11 +240,7 @@ fn facts(o: &mut String, p: &IncidentPage) {
     if some(p.severity_postmortem).is_some() {
         o.push_str(" (");
         for l in &p.severity_postmortem_links {
-            o.push_str("<a href=\"../");
-            esc(o, &l.href);
-            o.push_str("\">");
-            esc(o, &l.label);
-            o.push_str("</a>");
+            link(o, "../", &l.href, &l.label);
         }
         o.push(')');
     }
@@ -409,11 +405,9 @@ fn postmortems(o: &mut String, p: &IncidentPage) {
     } else {
         o.push_str("\n<ul>");
         for pm in &p.postmortems {
-            o.push_str("<li><a href=\"");
-            esc(o, &pm.href);
-            o.push_str("\">");
-            esc(o, pm.id);
-            o.push_str("</a> ");
+            o.push_str("<li>");
+            link(o, "", &pm.href, pm.id);
+            o.push(' ');
             esc(o, pm.title);
             o.push_str(" — ");
             // `| default(value="no status")`: tera 1 replaces a null, not an empty string.
@@ -514,11 +508,9 @@ fn sources(o: &mut String, p: &IncidentPage) {
          rows merge field by field):</p>\n<ul>",
     );
     for (i, s) in p.sources.iter().enumerate() {
-        o.push_str("<li><a href=\"../");
-        esc(o, &s.href);
-        o.push_str("\">");
-        esc(o, s.file);
-        o.push_str("</a>, ");
+        o.push_str("<li>");
+        link(o, "../", &s.href, s.file);
+        o.push_str(", ");
         o.push_str(if s.api { "record" } else { "line" });
         let _ = write!(o, " {}", s.line);
         o.push_str(if i == 0 { " (first)" } else { " (duplicate)" });
@@ -538,11 +530,9 @@ fn sources(o: &mut String, p: &IncidentPage) {
             esc(o, c.kept);
             o.push_str("</td><td>");
             esc(o, c.other);
-            o.push_str("</td><td><a href=\"../");
-            esc(o, &c.href);
-            o.push_str("\">");
-            esc(o, c.file);
-            let _ = write!(o, "</a>:{}</td></tr>", c.line);
+            o.push_str("</td><td>");
+            link(o, "../", &c.href, c.file);
+            let _ = write!(o, ":{}</td></tr>", c.line);
         }
         o.push_str("</tbody></table>\n");
     }
