@@ -295,6 +295,9 @@ struct Sheet<'a> {
     widths: &'a [f64],
 }
 
+/// The workbook's deflate level (see [`xlsx_workbook`]).
+const XLSX_COMPRESSION_LEVEL: u8 = 2;
+
 /// The workbook, its sheets written in order. The Register and Exceptions sheets grow with the
 /// incidents and are written in constant-memory mode (strings inline in the sheet instead of the
 /// shared-string table, whose every unique title would otherwise stay in memory); Population and
@@ -303,6 +306,9 @@ fn xlsx_workbook(ctx: &Ctx) -> Result<Workbook, XlsxError> {
     use chrono::Datelike;
     let config = ctx.config;
     let mut workbook = Workbook::new();
+    // Level 2, as the package's own zip (zlib-rs's fast strategy): at 100k incidents the
+    // workbook takes 1.5 s instead of the default level 6's 2.3 s, for 21 MB instead of 18 MB.
+    workbook.set_zip_compression_level(XLSX_COMPRESSION_LEVEL);
     // A fixed creation date (the as-of date) keeps the file byte-identical across builds.
     let as_of = config.period.as_of();
     let created =

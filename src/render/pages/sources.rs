@@ -215,7 +215,13 @@ impl<'a> Chunks<'_, 'a> {
             if let Some((file, reader, pages, page)) = &mut self.open
                 && *page <= *pages
             {
-                let mut text = Vec::new();
+                // About one page's share of the file, so the text is not regrown (and
+                // copied) a dozen times on its way to a few MB.
+                let share = match file.scan.binary {
+                    true => 0,
+                    false => file.source.bytes / file.scan.lines.max(1) * self.per_page,
+                };
+                let mut text = Vec::with_capacity((share + share / 8).min(64 << 20) as usize);
                 if !file.scan.binary {
                     for _ in 0..self.per_page {
                         let n = reader
