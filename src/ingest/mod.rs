@@ -11,6 +11,7 @@ pub mod github_refs;
 pub mod headers;
 pub mod jira;
 pub mod jira_refs;
+pub mod lenient_json;
 pub mod load;
 pub mod pagerduty;
 pub mod policy;

@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::config::Config;
+use crate::ingest::lenient_json::{LogRecord, Time};
 use crate::ingest::population::{RowOutcome, RowSink};
 use crate::model::layout::pagerduty as layout;
 use crate::model::*;
@@ -106,9 +107,12 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
         match kind {
             FileKind::LogEntries => {
                 let file: std::sync::Arc<str> = rel.as_str().into();
-                let parse = |line: usize, v: Value| {
+                // Read as typed records, not `Value` trees: a year has a million of them.
+                let parse = |line: usize, text: &str| {
+                    let record =
+                        serde_json::from_str(text).map_err(|e| not_a_record(rel, line, &e))?;
                     let (incident, mut entry, agent) =
-                        log_entry(&v).with_context(|| format!("{rel}:{line}: log entry"))?;
+                        log_entry(record).with_context(|| format!("{rel}:{line}: log entry"))?;
                     entry.source = Some(RowRef {
                         file: file.clone(),
                         line: line as u64,
@@ -118,7 +122,7 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
                 // Each block's entries go straight to their timelines, their repeated texts
                 // shared (the block is handed over on one thread: no lock).
                 let mut shared = Interner::default();
-                let source = map_records_streamed(rel, path, parse, |entries| {
+                let source = map_lines_streamed(rel, path, parse, |entries| {
                     for (incident, mut entry, agent) in entries {
                         entry.summary = shared.get(&entry.summary);
                         entry.subject = entry.subject.map(|s| shared.get(&s));
@@ -424,6 +428,27 @@ fn map_records<T: Send>(
     first_line: usize,
     f: &(impl Fn(usize, Value) -> Result<T> + Sync),
 ) -> Result<Vec<T>> {
+    map_lines(rel, bytes, first_line, &|n, line| {
+        f(n, json_record(rel, n, line)?)
+    })
+}
+
+/// One line's JSON record as a `Value`.
+fn json_record(rel: &str, n: usize, line: &str) -> Result<Value> {
+    serde_json::from_str(line).map_err(|e| not_a_record(rel, n, &e))
+}
+
+fn not_a_record(rel: &str, n: usize, e: &serde_json::Error) -> anyhow::Error {
+    anyhow::anyhow!("{rel}:{n}: not a JSON record: {e}")
+}
+
+/// [`map_records`] with each line's text handed to `f` as it is, for `f` to parse.
+fn map_lines<T: Send>(
+    rel: &str,
+    bytes: &[u8],
+    first_line: usize,
+    f: &(impl Fn(usize, &str) -> Result<T> + Sync),
+) -> Result<Vec<T>> {
     let text = std::str::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{rel}: not UTF-8 ({e})"))?;
     let lines: Vec<(usize, &str)> = text
         .lines()
@@ -434,11 +459,7 @@ fn map_records<T: Send>(
     let results: Vec<Result<T>> = lines
         .par_iter()
         .with_min_len(512)
-        .map(|&(n, line)| {
-            let v: Value = serde_json::from_str(line)
-                .map_err(|e| anyhow::anyhow!("{rel}:{n}: not a JSON record: {e}"))?;
-            f(n, v)
-        })
+        .map(|&(n, line)| f(n, line))
         .collect();
     results.into_iter().collect()
 }
@@ -452,14 +473,24 @@ fn map_records_streamed<T: Send>(
     f: impl Fn(usize, Value) -> Result<T> + Sync,
     sink: impl FnMut(Vec<T>) + Send,
 ) -> Result<SourceFile> {
-    map_records_in_blocks(rel, path, 4 << 20, f, sink)
+    map_lines_streamed(rel, path, |n, line| f(n, json_record(rel, n, line)?), sink)
 }
 
-fn map_records_in_blocks<T: Send>(
+/// [`map_records_streamed`] with each line's text handed to `f` as it is, for `f` to parse.
+fn map_lines_streamed<T: Send>(
+    rel: &str,
+    path: &Path,
+    f: impl Fn(usize, &str) -> Result<T> + Sync,
+    sink: impl FnMut(Vec<T>) + Send,
+) -> Result<SourceFile> {
+    map_lines_in_blocks(rel, path, 4 << 20, f, sink)
+}
+
+fn map_lines_in_blocks<T: Send>(
     rel: &str,
     path: &Path,
     block_bytes: usize,
-    f: impl Fn(usize, Value) -> Result<T> + Sync,
+    f: impl Fn(usize, &str) -> Result<T> + Sync,
     mut sink: impl FnMut(Vec<T>) + Send,
 ) -> Result<SourceFile> {
     use sha2::Digest;
@@ -488,7 +519,7 @@ fn map_records_in_blocks<T: Send>(
         size += block.len() as u64;
         let previous = parsed.take();
         let (this, ()) = rayon::join(
-            || map_records(rel, &block, first_line, &f),
+            || map_lines(rel, &block, first_line, &f),
             || previous.into_iter().for_each(&mut sink),
         );
         parsed = Some(this?);
@@ -744,30 +775,39 @@ impl Interner {
 }
 
 /// One log entry: (incident id, timeline entry, agent type without `_reference`).
-fn log_entry(v: &Value) -> Result<(String, LogEntry, Option<String>)> {
-    let incident = text(&v["incident"]["id"]).context("no incident.id")?;
-    let at = parse_time(&v["created_at"]).context("no readable created_at")?;
-    let raw = text(&v["type"]).context("no type")?;
-    let kind = raw.strip_suffix("_log_entry").unwrap_or(&raw);
+fn log_entry(r: LogRecord) -> Result<(String, LogEntry, Option<String>)> {
+    let incident = r.incident.id.into_string().context("no incident.id")?;
+    let at = record_time(&r.created_at).context("no readable created_at")?;
+    let raw = r.kind.get().context("no type")?;
+    let kind = raw.strip_suffix("_log_entry").unwrap_or(raw);
     let kind = if kind == "acknowledgement" {
         "acknowledge"
     } else {
         kind
-    }
-    .to_string();
-    let agent_kind =
-        text(&v["agent"]["type"]).map(|t| t.strip_suffix("_reference").unwrap_or(&t).to_string());
+    };
+    let agent_kind = r
+        .agent
+        .kind
+        .get()
+        .map(|t| t.strip_suffix("_reference").unwrap_or(t).to_string());
+    let subject = r.user.summary.into_string().or_else(|| {
+        let names: Vec<&str> = r
+            .assignees
+            .0
+            .iter()
+            .filter_map(|a| a.summary.get())
+            .collect();
+        (!names.is_empty()).then(|| names.join(", "))
+    });
     Ok((
         incident,
         LogEntry {
             at,
             kind: kind.into(),
-            summary: text(&v["summary"]).unwrap_or_default().into(),
-            agent: text(&v["agent"]["summary"]).map(Text::from),
-            channel: text(&v["channel"]["type"]).map(Text::from),
-            subject: text(&v["user"]["summary"])
-                .or_else(|| names(list(&v["assignees"])))
-                .map(Shared::from),
+            summary: r.summary.get().unwrap_or_default().into(),
+            agent: r.agent.summary.get().map(Text::from),
+            channel: r.channel.kind.get().map(Text::from),
+            subject: subject.map(Shared::from),
             source: None,
         },
         agent_kind,
@@ -1137,18 +1177,32 @@ fn names<'a>(refs: impl Iterator<Item = &'a Value>) -> Option<String> {
 fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
     match v {
         Value::String(s) => parse_str_time(s),
-        Value::Object(o) => {
-            let dt = o.get("date_time")?.as_str()?;
-            parse_str_time(dt).or_else(|| {
-                let tz: chrono_tz::Tz = o.get("time_zone")?.as_str()?.parse().ok()?;
-                let naive = NaiveDateTime::parse_from_str(dt, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
-                tz.from_local_datetime(&naive)
-                    .earliest()
-                    .map(|t| t.with_timezone(&Utc))
-            })
-        }
+        Value::Object(o) => v3_time(
+            o.get("date_time")?.as_str()?,
+            o.get("time_zone").and_then(Value::as_str),
+        ),
         _ => None,
     }
+}
+
+/// [`parse_time`] of a typed record's time.
+fn record_time(t: &Time) -> Option<DateTime<Utc>> {
+    match t {
+        Time::Text(s) => parse_str_time(s),
+        Time::Object(o) => v3_time(o.date_time.get()?, o.time_zone.get()),
+        Time::None => None,
+    }
+}
+
+/// A v3 `{date_time, time_zone}` time: RFC 3339, else local time in the named zone.
+fn v3_time(date_time: &str, zone: Option<&str>) -> Option<DateTime<Utc>> {
+    parse_str_time(date_time).or_else(|| {
+        let tz: chrono_tz::Tz = zone?.parse().ok()?;
+        let naive = NaiveDateTime::parse_from_str(date_time, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+        tz.from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    })
 }
 
 fn parse_str_time(s: &str) -> Option<DateTime<Utc>> {
@@ -1170,9 +1224,12 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         for block in [1, 7, 9, 1 << 20] {
             let mut got = Vec::new();
-            let f = |line, v: Value| Ok((line, v["n"].as_u64().unwrap()));
+            let f = |line, text: &str| {
+                let v = json_record("x.jsonl", line, text)?;
+                Ok((line, v["n"].as_u64().unwrap()))
+            };
             let source =
-                map_records_in_blocks("x.jsonl", &path, block, f, |b| got.extend(b)).unwrap();
+                map_lines_in_blocks("x.jsonl", &path, block, f, |b| got.extend(b)).unwrap();
             assert_eq!(
                 got,
                 [(1, 1), (3, 3), (4, 4), (5, 5)],
@@ -1183,8 +1240,8 @@ mod tests {
         }
         std::fs::write(&path, "{}\n{}\n{}\nnot json\n").unwrap();
         for block in [1, 4, 1 << 20] {
-            let err =
-                map_records_in_blocks("x.jsonl", &path, block, |_, v| Ok(v), drop).unwrap_err();
+            let parse = |line, text: &str| json_record("x.jsonl", line, text);
+            let err = map_lines_in_blocks("x.jsonl", &path, block, parse, drop).unwrap_err();
             assert!(
                 err.to_string().starts_with("x.jsonl:4: not a JSON record"),
                 "{err}"
@@ -1214,12 +1271,18 @@ mod tests {
         assert_eq!(shared.texts.len(), 2);
     }
 
+    /// A test record, as the loader reads it from its line.
+    fn record(v: &Value) -> LogRecord<'static> {
+        let text: &'static str = serde_json::to_string(v).unwrap().leak();
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn log_entries_become_timeline_entries() {
         let ack = json!({"id": "R1", "type": "acknowledgement_log_entry", "created_at": "2026-01-02T03:04:05.123Z",
             "summary": "Acknowledged by Jane Doe.", "agent": {"id": "PU1", "type": "user_reference", "summary": "Jane Doe"},
             "channel": {"type": "website"}, "incident": {"id": "Q1"}});
-        let (incident, entry, agent) = log_entry(&ack).unwrap();
+        let (incident, entry, agent) = log_entry(record(&ack)).unwrap();
         assert_eq!(
             (incident.as_str(), entry.kind.as_str(), agent.as_deref()),
             ("Q1", "acknowledge", Some("user"))
@@ -1228,16 +1291,19 @@ mod tests {
         assert_eq!(entry.channel.as_deref(), Some("website"));
         let notify = json!({"type": "notify_log_entry", "created_at": "2026-01-02T03:04:05-05:00",
             "summary": "Notified Jane Doe by email.", "channel": {"type": "auto"}, "incident": {"id": "Q1"}});
-        let (_, entry, agent) = log_entry(&notify).unwrap();
+        let (_, entry, agent) = log_entry(record(&notify)).unwrap();
         assert_eq!(
             (entry.kind.as_str(), entry.agent, agent),
             ("notify", None, None)
         );
         assert_eq!(crate::util::utc_rfc3339(entry.at), "2026-01-02T08:04:05Z");
         let odd = json!({"type": "foo_log_entry", "created_at": "2026-01-02T00:00:00Z", "incident": {"id": "Q1"}});
-        assert_eq!(log_entry(&odd).unwrap().1.kind, "foo");
+        assert_eq!(log_entry(record(&odd)).unwrap().1.kind, "foo");
         assert!(
-            log_entry(&json!({"type": "trigger_log_entry", "incident": {"id": "Q1"}})).is_err()
+            log_entry(record(
+                &json!({"type": "trigger_log_entry", "incident": {"id": "Q1"}})
+            ))
+            .is_err()
         );
     }
 

@@ -141,6 +141,9 @@ pub fn push_escaped_text(out: &mut String, text: &str) {
 /// Copies the runs between special characters in bulk; every special character is ASCII, so
 /// byte offsets are always char boundaries.
 fn push_escaped(out: &mut String, input: &str, quotes: bool) {
+    if !quotes {
+        return push_escaped_text_node(out, input);
+    }
     let mut from = 0;
     for (i, &b) in input.as_bytes().iter().enumerate() {
         let entity = match b {
@@ -153,6 +156,23 @@ fn push_escaped(out: &mut String, input: &str, quotes: bool) {
         };
         out.push_str(&input[from..i]);
         out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&input[from..]);
+}
+
+/// [`push_escaped`] without quotes, its three characters found by `memchr3` (SIMD): line pages
+/// put every input's bytes through here (400 MB at 100k incidents), where they are rare.
+fn push_escaped_text_node(out: &mut String, input: &str) {
+    let bytes = input.as_bytes();
+    let mut from = 0;
+    for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+        out.push_str(&input[from..i]);
+        out.push_str(match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
         from = i + 1;
     }
     out.push_str(&input[from..]);
