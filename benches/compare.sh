@@ -32,10 +32,14 @@ bury() {
     if [ -e "$1" ]; then mv "$1" "$(mktemp -d "$work/graveyard/XXXXXX")/"; fi
 }
 
-# median of 3 runs of "$@" after `$prepare`: prints "<seconds> s <peak MiB> MiB"
+# median of 3 runs of "$@" after `$prepare`: prints "<seconds> s <peak MiB> MiB". Each run
+# starts with no dirty pages (`sync`): a run must not pay for writing back the previous run's
+# output (2 GB at 100k incidents), which the kernel's flusher otherwise does beside it, on the
+# same two cores, for whichever tool is timed next.
 measure() {
     for i in 1 2 3; do
         eval "$prepare"
+        sync
         /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
             || { cat "$work/stderr" >&2; exit 1; }
         cat "$work/time"
