@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::ingest::lenient_json::{LogRecord, Time};
+use crate::ingest::lenient_json::{IncidentRecord, LogRecord, Loose, Obj, Time};
 use crate::ingest::population::{RowOutcome, RowSink};
 use crate::model::layout::pagerduty as layout;
 use crate::model::*;
@@ -151,13 +151,16 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
     for (rel, kind, path) in &files {
         if *kind == FileKind::Incidents {
             let file: std::sync::Arc<str> = rel.as_str().into();
-            let parse =
-                |line: usize, v: Value| Ok(incident_row(&file, line as u64, &v, &log, &coverage));
+            // Typed records, as log entries are.
+            let parse = |line: usize, text: &str| {
+                let record = serde_json::from_str(text).map_err(|e| not_a_record(rel, line, &e))?;
+                let at = (&file, line as u64, text);
+                Ok(incident_row(at, &record, &log, &coverage))
+            };
             // Each block's rows join the population at once: a year's incident records are
             // never all held as rows.
             rows.start_file();
-            let source =
-                map_records_streamed(rel, path, parse, |block| rows.take_rows(rel, block))?;
+            let source = map_lines_streamed(rel, path, parse, |block| rows.take_rows(rel, block))?;
             loaded.files.push(source);
             continue;
         }
@@ -464,19 +467,9 @@ fn map_lines<T: Send>(
     results.into_iter().collect()
 }
 
-/// [`map_records`] over a file read in blocks of whole lines (about 4 MiB each), hashed as it is
+/// [`map_lines`] over a file read in blocks of whole lines (about 4 MiB each), hashed as it is
 /// read, each block's results handed to `sink` in file order: a year's log entries (238 MB at
 /// 100k incidents) are never held whole, as text or as results. Gives the file's [`SourceFile`].
-fn map_records_streamed<T: Send>(
-    rel: &str,
-    path: &Path,
-    f: impl Fn(usize, Value) -> Result<T> + Sync,
-    sink: impl FnMut(Vec<T>) + Send,
-) -> Result<SourceFile> {
-    map_lines_streamed(rel, path, |n, line| f(n, json_record(rel, n, line)?), sink)
-}
-
-/// [`map_records_streamed`] with each line's text handed to `f` as it is, for `f` to parse.
 fn map_lines_streamed<T: Send>(
     rel: &str,
     path: &Path,
@@ -631,10 +624,11 @@ impl LogCoverage {
     }
 }
 
+/// One incident record as a row. `at` is the record's file, line and text (the text only to
+/// quote a bad `created_at` as it was written).
 fn incident_row(
-    rel: &std::sync::Arc<str>,
-    line: u64,
-    v: &Value,
+    (rel, line, text): (&std::sync::Arc<str>, u64, &str),
+    v: &IncidentRecord,
     log: &SealedTimelines,
     coverage: &LogCoverage,
 ) -> RowOutcome {
@@ -642,7 +636,7 @@ fn incident_row(
         file: rel.clone(),
         line,
     };
-    let number = v["incident_number"].as_u64();
+    let number = v.incident_number.0;
     let reject = |reason: String| {
         Err(RejectedRow {
             at: at.clone(),
@@ -650,70 +644,78 @@ fn incident_row(
             number,
         })
     };
-    if !v.is_object() {
+    if !v.object {
         return reject("the record is not a JSON object".into());
     }
-    let id = text(&v["id"]);
+    let id = v.id.get();
     if number.is_none() && id.is_none() {
         return reject("no incident_number and no id".into());
     }
-    let created = match &v["created_at"] {
-        Value::Null => None,
-        t => match parse_time(t) {
+    let created = match &v.created_at {
+        Time::None => None,
+        t => match record_time(t) {
             Some(t) => Some(t),
-            None => return reject(format!("created_at {t} is not a timestamp")),
+            None => {
+                let written = serde_json::from_str::<Value>(text)
+                    .map(|v| v["created_at"].to_string())
+                    .unwrap_or_default();
+                return reject(format!("created_at {written} is not a timestamp"));
+            }
         },
     };
     // Shared, not copied: another record of the same id (in another snapshot file) gets the
     // same entries.
     let timeline: Timeline = id
-        .as_ref()
         .and_then(|id| log.entries.get(id))
         .cloned()
         .unwrap_or_default();
     let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
     let resolve = first("resolve");
     let (resolved, resolved_source) = resolution(v, resolve);
-    let resolved_by_user = id.as_deref().and_then(|id| log.resolved_by_user(id));
-    let title = text(&v["title"])
-        .or_else(|| text(&v["description"]))
-        .or_else(|| text(&v["summary"]));
-    let mut jira_keys = external_jira_keys(&v["external_references"]);
-    for k in crate::util::jira_keys(title.as_deref().unwrap_or_default()) {
+    let resolved_by_user = id.and_then(|id| log.resolved_by_user(id));
+    let title = v
+        .title
+        .get()
+        .or_else(|| v.description.get())
+        .or_else(|| v.summary.get());
+    let mut jira_keys = external_jira_keys(&v.external_references.0);
+    for k in crate::util::jira_keys(title.unwrap_or_default()) {
         if !jira_keys.contains(&k) {
             jira_keys.push(k);
         }
     }
-    let has_log = !timeline.is_empty() || coverage.covers(id.as_deref(), created);
+    let has_log = !timeline.is_empty() || coverage.covers(id, created);
+    let txt = |l: &Loose| l.get().map(Text::from);
     Ok(IncidentRow {
         at: Some(at.clone()),
         number,
-        id: id.as_deref().map(Text::from),
+        id: id.map(Text::from),
         title: title.map(Text::from),
-        service: txt(&v["service"]["summary"]),
-        service_id: txt(&v["service"]["id"]),
-        escalation_policy: txt(&v["escalation_policy"]["summary"]),
-        escalation_policy_id: txt(&v["escalation_policy"]["id"]),
-        team: txt(&v["teams"][0]["summary"]),
+        service: txt(&v.service.summary),
+        service_id: txt(&v.service.id),
+        escalation_policy: txt(&v.escalation_policy.summary),
+        escalation_policy_id: txt(&v.escalation_policy.id),
+        team: v.teams.0.first().and_then(|t| txt(&t.summary)),
         created,
         resolved,
         resolved_source: resolved_source.map(Text::from),
-        acknowledged: first_acknowledgement(v, &timeline, has_log),
+        acknowledged: first_acknowledgement(&v.acknowledgements.0, &timeline, has_log),
         seconds_to_first_ack: None,
         seconds_to_resolve: None,
-        priority: txt(&v["priority"]["summary"]).or_else(|| txt(&v["priority"]["name"])),
-        urgency: txt(&v["urgency"]),
-        status: txt(&v["status"]),
+        priority: txt(&v.priority.summary).or_else(|| txt(&v.priority.name)),
+        urgency: txt(&v.urgency),
+        status: txt(&v.status),
         auto_resolved: resolved_by_user.map(|user| !user),
         acknowledged_by: first("acknowledge").and_then(|e| e.agent.clone()),
-        assigned_to: names(list(&v["assignments"]).map(|a| &a["assignee"])).map(Text::from),
+        assigned_to: joined_names(v.assignments.0.iter().filter_map(|a| a.assignee.as_deref()))
+            .map(Text::from),
         resolved_by: resolve
             .filter(|_| resolved_by_user == Some(true))
             .and_then(|e| e.agent.clone()),
         escalation_count: has_log
             .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
         duration_text: None,
-        url: txt(&v["html_url"]),
+        url: txt(&v.html_url),
         has_ack_data: has_log,
         has_resolve_data: true,
         timeline,
@@ -721,11 +723,21 @@ fn incident_row(
     })
 }
 
+/// The summaries of `refs` joined by ", "; none without any.
+fn joined_names<'a>(refs: impl Iterator<Item = &'a Obj<'a>>) -> Option<String> {
+    let names: Vec<&str> = refs.filter_map(|r| r.summary.get()).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
 /// The first acknowledgement (evidence-rules §4). The incident's `acknowledgements` array is
 /// its *current* state: a reassignment, an escalation timeout or an unacknowledge clears it, and
 /// a later acknowledgement replaces it. So the earliest acknowledge log entry decides whenever
 /// the log covers the incident (no such entry: never acknowledged); the array only without a log.
-fn first_acknowledgement(v: &Value, timeline: &[LogEntry], has_log: bool) -> Option<DateTime<Utc>> {
+fn first_acknowledgement(
+    acknowledgements: &[Obj],
+    timeline: &[LogEntry],
+    has_log: bool,
+) -> Option<DateTime<Utc>> {
     if has_log {
         return timeline
             .iter()
@@ -733,25 +745,29 @@ fn first_acknowledgement(v: &Value, timeline: &[LogEntry], has_log: bool) -> Opt
             .map(|e| e.at)
             .min();
     }
-    list(&v["acknowledgements"])
-        .filter_map(|a| parse_time(&a["at"]))
+    acknowledgements
+        .iter()
+        .filter_map(|a| record_time(&a.at))
         .min()
 }
 
 /// The resolution instant and, when it is not the object's own `resolved_at`, where it came
 /// from. Objects of older API versions say `status: "resolved"` without `resolved_at`: then the
 /// resolve log entry, else `last_status_change_at`, gives the time.
-fn resolution(v: &Value, resolve: Option<&LogEntry>) -> (Option<DateTime<Utc>>, Option<String>) {
-    if let Some(at) = parse_time(&v["resolved_at"]) {
+fn resolution(
+    v: &IncidentRecord,
+    resolve: Option<&LogEntry>,
+) -> (Option<DateTime<Utc>>, Option<String>) {
+    if let Some(at) = record_time(&v.resolved_at) {
         return (Some(at), None);
     }
-    if text(&v["status"]).as_deref() != Some("resolved") {
+    if v.status.get() != Some("resolved") {
         return (None, None);
     }
     if let Some(entry) = resolve {
         return (Some(entry.at), Some("the resolve log entry".into()));
     }
-    match parse_time(&v["last_status_change_at"]) {
+    match record_time(&v.last_status_change_at) {
         Some(at) => (Some(at), Some("last_status_change_at".into())),
         None => (None, None),
     }
@@ -815,13 +831,14 @@ fn log_entry(r: LogRecord) -> Result<(String, LogEntry, Option<String>)> {
 }
 
 /// Jira keys of `external_references`: from the `/browse/` URL first, then `external_id`.
-fn external_jira_keys(refs: &Value) -> Vec<String> {
+fn external_jira_keys(refs: &[Obj]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
-    for r in list(refs) {
-        let from_url = r["external_url"]
-            .as_str()
+    for r in refs {
+        let from_url = r
+            .external_url
+            .get()
             .and_then(crate::util::jira_key_from_url);
-        let from_id = r["external_id"].as_str().and_then(|id| {
+        let from_id = r.external_id.get().and_then(|id| {
             crate::util::jira_keys(id)
                 .into_iter()
                 .next()
@@ -1133,11 +1150,6 @@ fn audit_record(v: &Value) -> Result<AuditRecord> {
     })
 }
 
-/// [`text`] kept inline when short ([`Text`]): incident rows hold a dozen such values each.
-fn txt(v: &Value) -> Option<Text> {
-    text(v).map(Text::from)
-}
-
 fn required(v: &Value, key: &str) -> Result<String> {
     text(&v[key]).with_context(|| format!("no `{key}`"))
 }
@@ -1168,11 +1180,6 @@ fn refs(v: &Value) -> Vec<PdRef> {
     list(v).filter_map(pd_ref).collect()
 }
 
-fn names<'a>(refs: impl Iterator<Item = &'a Value>) -> Option<String> {
-    let names: Vec<String> = refs.filter_map(|r| text(&r["summary"])).collect();
-    (!names.is_empty()).then(|| names.join(", "))
-}
-
 /// RFC 3339 text, or a v3 `{date_time, time_zone}` object.
 fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
     match v {
@@ -1190,7 +1197,7 @@ fn record_time(t: &Time) -> Option<DateTime<Utc>> {
     match t {
         Time::Text(s) => parse_str_time(s),
         Time::Object(o) => v3_time(o.date_time.get()?, o.time_zone.get()),
-        Time::None => None,
+        Time::None | Time::Invalid => None,
     }
 }
 
@@ -1277,6 +1284,59 @@ mod tests {
         serde_json::from_str(text).unwrap()
     }
 
+    fn incident(v: &Value) -> IncidentRecord<'static> {
+        let text: &'static str = serde_json::to_string(v).unwrap().leak();
+        serde_json::from_str(text).unwrap()
+    }
+
+    /// The row (or the rejection) of one incident record written as `text`, without log entries.
+    fn row_of(text: &str) -> RowOutcome {
+        let record: IncidentRecord = serde_json::from_str(text).unwrap();
+        let file: std::sync::Arc<str> = "incidents.jsonl".into();
+        let (log, coverage) = (SealedTimelines::default(), LogCoverage::default());
+        incident_row((&file, 7, text), &record, &log, &coverage)
+    }
+
+    #[test]
+    fn incident_records_are_read_as_leniently_as_value_trees_were() {
+        let rejected = |text: &str| row_of(text).unwrap_err().reason;
+        assert_eq!(rejected("[1, 2]"), "the record is not a JSON object");
+        assert_eq!(
+            rejected(r#"{"incident_number": 3.0, "created_at": null}"#),
+            "no incident_number and no id"
+        );
+        assert_eq!(
+            rejected(r#"{"id": "Q1", "created_at": 5}"#),
+            "created_at 5 is not a timestamp"
+        );
+        // A bad time is quoted as written (compactly), whatever keys it has.
+        assert_eq!(
+            rejected(
+                r#"{"id": "Q1", "created_at": {"date_time": "x", "extra": [1], "time_zone": "UTC"}}"#
+            ),
+            r#"created_at {"date_time":"x","extra":[1],"time_zone":"UTC"} is not a timestamp"#
+        );
+        let row = row_of(
+            r#"{"incident_number": 12, "id": "Q1", "created_at": "2026-01-02T03:04:05Z",
+                "title": " ", "description": "Disk full OPS-7", "teams": ["not an object", {"summary": "B"}],
+                "priority": {"summary": "", "name": "P2"}, "service": "svc",
+                "assignments": [{"assignee": {"summary": "Ann"}}, {"assignee": 3}, {"assignee": {"summary": "Bo"}}],
+                "external_references": [{"external_url": "https://x.atlassian.net/browse/OPS-9", "external_id": 7},
+                    {"external_id": " OPS-8 "}],
+                "acknowledgements": [{"at": "2026-01-02T03:09:05Z"}, {"at": 1}]}"#,
+        )
+        .unwrap();
+        assert_eq!(row.number, Some(12));
+        assert_eq!(row.title.as_deref(), Some("Disk full OPS-7"));
+        assert_eq!(row.team, None, "teams[0] is not an object");
+        assert_eq!(row.priority.as_deref(), Some("P2"));
+        assert_eq!(row.service, None);
+        assert_eq!(row.assigned_to.as_deref(), Some("Ann, Bo"));
+        assert_eq!(row.jira_keys, ["OPS-9", "OPS-8", "OPS-7"]);
+        let ack = row.acknowledged.map(crate::util::utc_rfc3339);
+        assert_eq!(ack.as_deref(), Some("2026-01-02T03:09:05Z"));
+    }
+
     #[test]
     fn log_entries_become_timeline_entries() {
         let ack = json!({"id": "R1", "type": "acknowledgement_log_entry", "created_at": "2026-01-02T03:04:05.123Z",
@@ -1330,19 +1390,22 @@ mod tests {
             entry("acknowledge", "2022-11-03T06:23:07Z"),
             entry("acknowledge", "2022-11-03T06:34:53Z"),
         ];
-        let first = first_acknowledgement(&v, &log, true).unwrap();
+        let acks = &incident(&v).acknowledgements.0;
+        let first = first_acknowledgement(acks, &log, true).unwrap();
         assert_eq!(crate::util::utc_rfc3339(first), "2022-11-03T06:23:07Z");
         // A log that covers the incident and has no acknowledgement: never acknowledged.
-        assert_eq!(first_acknowledgement(&v, &log[..1], true), None);
+        assert_eq!(first_acknowledgement(acks, &log[..1], true), None);
         // No log at all: the array is all there is.
-        let only = first_acknowledgement(&v, &[], false).unwrap();
+        let only = first_acknowledgement(acks, &[], false).unwrap();
         assert_eq!(crate::util::utc_rfc3339(only), "2022-11-03T06:34:53Z");
     }
 
     #[test]
     fn resolved_without_resolved_at_takes_the_log_then_last_status_change() {
         // #6 as captured: an older API version's object, `resolved` without `resolved_at`.
-        let v = json!({"status": "resolved", "last_status_change_at": "2022-11-03T06:51:44Z"});
+        let v = incident(
+            &json!({"status": "resolved", "last_status_change_at": "2022-11-03T06:51:44Z"}),
+        );
         let log = entry("resolve", "2022-11-03T06:51:40Z");
         let (at, source) = resolution(&v, Some(&log));
         assert_eq!(
@@ -1356,22 +1419,24 @@ mod tests {
             "2022-11-03T06:51:44Z"
         );
         assert_eq!(source.as_deref(), Some("last_status_change_at"));
-        let with = json!({"status": "resolved", "resolved_at": "2022-11-03T06:50:00Z"});
+        let with = incident(&json!({"status": "resolved", "resolved_at": "2022-11-03T06:50:00Z"}));
         assert_eq!(resolution(&with, Some(&log)).1, None);
-        let open =
-            json!({"status": "acknowledged", "last_status_change_at": "2022-11-03T06:44:37Z"});
+        let open = incident(
+            &json!({"status": "acknowledged", "last_status_change_at": "2022-11-03T06:44:37Z"}),
+        );
         assert_eq!(resolution(&open, None), (None, None));
     }
 
     #[test]
     fn external_references_give_jira_keys_url_first() {
-        let refs = json!([
+        let refs = incident(&json!({"external_references": [
             {"external_id": "10042", "external_url": "https://acme.atlassian.net/browse/OPS-1234"},
             {"external_id": "SEC-7", "external_url": null},
             {"external_id": "INC001234", "type": "servicenow_reference"}
-        ]);
-        assert_eq!(external_jira_keys(&refs), vec!["OPS-1234", "SEC-7"]);
-        assert!(external_jira_keys(&json!([])).is_empty());
+        ]}));
+        let keys = external_jira_keys(&refs.external_references.0);
+        assert_eq!(keys, vec!["OPS-1234", "SEC-7"]);
+        assert!(external_jira_keys(&[]).is_empty());
     }
 
     #[test]
