@@ -53,6 +53,40 @@ macro_rules! otherwise {
     };
 }
 
+/// `Deserialize` for a struct of lenient fields read from a JSON object by [`Key`], every
+/// other key skipped and a key named twice keeping its last value (as `Value` does); anything
+/// but an object reads as the struct's default. `object` names a field set when it was one.
+macro_rules! lenient_object {
+    ($ty:ident $(, object: $flag:ident)? { $($key:ident => $field:ident),* $(,)? }) => {
+        impl<'de> Deserialize<'de> for $ty<'de> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty<'de>;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty<'de>, A::Error> {
+                        let mut r = $ty::default();
+                        $(r.$flag = true;)?
+                        while let Some(key) = map.next_key::<Key>()? {
+                            match key {
+                                $(Key::$key => r.$field = map.next_value()?,)*
+                                _ => {
+                                    map.next_value::<IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok(r)
+                    }
+                    otherwise!('de, $ty::default(); str, number, bool_null, seq);
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+}
+
 /// A value read as `pagerduty::text` reads it: a string that is not blank, or a number's text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Loose<'a>(pub Option<Cow<'a, str>>);
@@ -120,40 +154,18 @@ pub struct Obj<'a> {
     pub external_id: Loose<'a>,
 }
 
-impl<'de> Deserialize<'de> for Obj<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Obj<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Obj<'de>, A::Error> {
-                let mut o = Obj::default();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Id => o.id = map.next_value()?,
-                        Key::Type => o.kind = map.next_value()?,
-                        Key::Summary => o.summary = map.next_value()?,
-                        Key::Name => o.name = map.next_value()?,
-                        Key::DateTime => o.date_time = map.next_value()?,
-                        Key::TimeZone => o.time_zone = map.next_value()?,
-                        Key::At => o.at = map.next_value()?,
-                        Key::Assignee => o.assignee = Some(Box::new(map.next_value()?)),
-                        Key::ExternalUrl => o.external_url = map.next_value()?,
-                        Key::ExternalId => o.external_id = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(o)
-            }
-            otherwise!('de, Obj::default(); str, number, bool_null, seq);
-        }
-        d.deserialize_any(V)
-    }
-}
+lenient_object!(Obj {
+    Id => id,
+    Type => kind,
+    Summary => summary,
+    Name => name,
+    DateTime => date_time,
+    TimeZone => time_zone,
+    At => at,
+    Assignee => assignee,
+    ExternalUrl => external_url,
+    ExternalId => external_id,
+});
 
 /// A list of [`Obj`]; anything but an array reads as an empty list.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -235,39 +247,16 @@ pub struct LogRecord<'a> {
     pub assignees: Objs<'a>,
 }
 
-impl<'de> Deserialize<'de> for LogRecord<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = LogRecord<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LogRecord<'de>, A::Error> {
-                let mut r = LogRecord::default();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Incident => r.incident = map.next_value()?,
-                        Key::CreatedAt => r.created_at = map.next_value()?,
-                        Key::Type => r.kind = map.next_value()?,
-                        Key::Summary => r.summary = map.next_value()?,
-                        Key::Agent => r.agent = map.next_value()?,
-                        Key::Channel => r.channel = map.next_value()?,
-                        Key::User => r.user = map.next_value()?,
-                        Key::Assignees => r.assignees = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(r)
-            }
-            // Not an object: a record without any of the fields (the caller says which).
-            otherwise!('de, LogRecord::default(); str, number, bool_null, seq);
-        }
-        d.deserialize_any(V)
-    }
-}
+lenient_object!(LogRecord {
+    Incident => incident,
+    CreatedAt => created_at,
+    Type => kind,
+    Summary => summary,
+    Agent => agent,
+    Channel => channel,
+    User => user,
+    Assignees => assignees,
+});
 
 /// A whole number as `Value::as_u64` reads it: a non-negative integer, nothing else.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -321,55 +310,27 @@ pub struct IncidentRecord<'a> {
     pub acknowledgements: Objs<'a>,
 }
 
-impl<'de> Deserialize<'de> for IncidentRecord<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = IncidentRecord<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<IncidentRecord<'de>, A::Error> {
-                let mut r = IncidentRecord {
-                    object: true,
-                    ..IncidentRecord::default()
-                };
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::IncidentNumber => r.incident_number = map.next_value()?,
-                        Key::Id => r.id = map.next_value()?,
-                        Key::Title => r.title = map.next_value()?,
-                        Key::Description => r.description = map.next_value()?,
-                        Key::Summary => r.summary = map.next_value()?,
-                        Key::Urgency => r.urgency = map.next_value()?,
-                        Key::Status => r.status = map.next_value()?,
-                        Key::HtmlUrl => r.html_url = map.next_value()?,
-                        Key::CreatedAt => r.created_at = map.next_value()?,
-                        Key::ResolvedAt => r.resolved_at = map.next_value()?,
-                        Key::LastStatusChangeAt => r.last_status_change_at = map.next_value()?,
-                        Key::Service => r.service = map.next_value()?,
-                        Key::EscalationPolicy => r.escalation_policy = map.next_value()?,
-                        Key::Priority => r.priority = map.next_value()?,
-                        Key::Teams => r.teams = map.next_value()?,
-                        Key::Assignments => r.assignments = map.next_value()?,
-                        Key::ExternalReferences => r.external_references = map.next_value()?,
-                        Key::Acknowledgements => r.acknowledgements = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(r)
-            }
-            // Not an object: `object` stays false and the caller rejects the record.
-            otherwise!('de, IncidentRecord::default(); str, number, bool_null, seq);
-        }
-        d.deserialize_any(V)
-    }
-}
+// Not an object: `object` stays false and the caller rejects the record.
+lenient_object!(IncidentRecord, object: object {
+    IncidentNumber => incident_number,
+    Id => id,
+    Title => title,
+    Description => description,
+    Summary => summary,
+    Urgency => urgency,
+    Status => status,
+    HtmlUrl => html_url,
+    CreatedAt => created_at,
+    ResolvedAt => resolved_at,
+    LastStatusChangeAt => last_status_change_at,
+    Service => service,
+    EscalationPolicy => escalation_policy,
+    Priority => priority,
+    Teams => teams,
+    Assignments => assignments,
+    ExternalReferences => external_references,
+    Acknowledgements => acknowledgements,
+});
 
 /// The keys read, whatever object they are in; every other key is skipped.
 enum Key {
