@@ -1789,25 +1789,25 @@ fn pages_written_in_rust_match_the_templates() {
     ];
     let templates = root.join("themes/default/templates");
     for site in &sites {
-        // Every page under incidents/: the incidents' and the register's.
+        // Every page under incidents/ (the incidents' and the register's) and severities/.
         let pages = |out: &Path| -> BTreeMap<String, String> {
-            std::fs::read_dir(out.join("incidents"))
-                .unwrap()
-                .map(|e| e.unwrap().path())
+            ["incidents", "severities"]
+                .iter()
+                .flat_map(|dir| walkdir::WalkDir::new(out.join(dir)))
+                .map(|e| e.unwrap().into_path())
                 .filter(|p| p.extension().is_some_and(|x| x == "html"))
                 .map(|p| {
-                    (
-                        p.file_name().unwrap().to_string_lossy().into_owned(),
-                        read(&p),
-                    )
+                    let rel = p.strip_prefix(out).unwrap();
+                    (rel.to_string_lossy().into_owned(), read(&p))
                 })
                 .collect()
         };
         let in_rust = pages(&build(site.path()));
-        assert!(in_rust.contains_key("index.html") && in_rust.len() >= 2);
+        assert!(in_rust.contains_key("incidents/index.html") && in_rust.len() >= 2);
+        assert!(in_rust.keys().any(|k| k.starts_with("severities/")));
         let own = site.path().join("themes/default/templates");
         std::fs::create_dir_all(&own).unwrap();
-        for name in ["incident.html", "register-row.html"] {
+        for name in ["incident.html", "register-row.html", "severity.html"] {
             let text = read(&templates.join(name));
             std::fs::write(
                 own.join(name),
@@ -1821,7 +1821,7 @@ fn pages_written_in_rust_match_the_templates() {
             assert_eq!(
                 page,
                 &from_templates[name],
-                "{}: incidents/{name} differs",
+                "{}: {name} differs",
                 site.path().display()
             );
         }

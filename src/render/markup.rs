@@ -1,9 +1,10 @@
 //! Markup of the default theme written in Rust where rendering it from its template costs too
-//! much at scale: the incident page (`pages::incidents::html`) and the register's row
-//! ([`register_row`]), 100,000 of each for a large year. Each writes exactly what its templates
-//! render from the same view, byte for byte, and is used only while the site's theme leaves
-//! those templates to the default (`Ctx::overrides_template`): `tests/site.rs` builds the fixture
-//! sites and the example site both ways and compares the pages.
+//! much at scale: the incident page (`pages::incidents::html`), the register's row
+//! ([`register_row`]) and the severity pages' row ([`severity_row`]), 100,000 of each for a
+//! large year. Each writes exactly what its templates render from the same view, byte for byte,
+//! and is used only while the site's theme leaves those templates to the default
+//! (`Ctx::uses_default_templates`): `tests/site.rs` builds the fixture sites and the example site
+//! both ways and compares the pages.
 //!
 //! Tera's truthiness is followed where a template tests a value: an empty string, an empty
 //! list, `None` and the number 0 are false.
@@ -50,6 +51,27 @@ pub fn verdict(o: &mut String, v: &VerdictView, root: &str) {
     o.push_str("</a>");
 }
 
+/// One row of a severity page's table, as severity.html's loop writes it.
+pub fn severity_row(o: &mut String, root: &str, r: &IncidentRowView) {
+    o.push_str("<tr><td>");
+    link(o, root, &r.href, &r.number.to_string());
+    for cell in [&r.created, &r.service, &r.title] {
+        o.push_str("</td><td>");
+        esc(o, cell);
+    }
+    o.push_str("</td><td>");
+    esc(o, &r.tta);
+    o.push(' ');
+    verdict(o, &r.ack, root);
+    o.push_str("</td><td>");
+    esc(o, &r.ttr);
+    o.push(' ');
+    verdict(o, &r.resolve, root);
+    o.push_str("</td><td>");
+    esc(o, r.postmortem_status);
+    o.push_str("</td></tr>");
+}
+
 /// `<a href="{prefix}{href}">{label}</a>`, href and label escaped: the link every row of these
 /// pages repeats (`prefix` is `../` or the page's root, or empty).
 pub fn link(o: &mut String, prefix: &str, href: &str, label: &str) {
@@ -80,6 +102,9 @@ pub fn jira_links(o: &mut String, jira: &[Link]) {
 
 /// The templates [`register_row`] stands in for.
 pub const REGISTER_ROW_TEMPLATES: [&str; 2] = ["register-row.html", "macros.html"];
+
+/// The templates [`severity_row`] stands in for (in `theme::SEVERITY_ROWS_IN_RUST`).
+pub const SEVERITY_ROW_TEMPLATES: [&str; 2] = ["severity.html", "macros.html"];
 
 /// One register row as `register-row.html` renders it with `r` and `root` = `../`.
 pub fn register_row(o: &mut String, r: &IncidentRowView) {

@@ -70,6 +70,9 @@ pub fn templates(site_root: &Path, theme: &str) -> Result<tera::Tera> {
         .map(|(name, text)| ((*name).to_string(), (*text).to_string()))
         .collect();
     sources.extend(site_templates(&dir)?);
+    // Internal: its name cannot be a theme's (`site_templates` would have to find a file
+    // named so, and this one replaces it).
+    sources.insert(SEVERITY_ROWS_IN_RUST.into(), severity_rows_in_rust());
     tera.add_raw_templates(sources)
         .map_err(|e| anyhow::anyhow!("theme `{theme}`: {}", tera_chain(&e)))?;
     tera.autoescape_on(vec![".html"]);
@@ -79,6 +82,28 @@ pub fn templates(site_root: &Path, theme: &str) -> Result<tera::Tera> {
 
 /// Whether the site's theme `theme` has its own template `name`, different from the default
 /// theme's (a verbatim copy, such as this repository's own `themes/default/`, is not).
+/// The default severity page with its row loop replaced by rows written in Rust
+/// (`markup::severity_row`, in `rows_html`): used for themes that leave severity.html and
+/// macros.html to the default, its frame (base.html) still the theme's. At 100k incidents the
+/// template's loop over 100,000 rows was most of the severity pages' time.
+pub const SEVERITY_ROWS_IN_RUST: &str = "pagerproof/severity-rows-in-rust.html";
+
+/// The loop of severity.html that `markup::severity_row` writes, as it stands in the template.
+const SEVERITY_ROW_LOOP: &str = "{% for r in rows %}<tr><td><a href=\"{{ root }}{{ r.href }}\">{{ r.number }}</a></td><td>{{ r.created }}</td><td>{{ r.service }}</td><td>{{ r.title }}</td><td>{{ r.tta }} {{ m::verdict(v=r.ack, root=root) }}</td><td>{{ r.ttr }} {{ m::verdict(v=r.resolve, root=root) }}</td><td>{{ r.postmortem_status }}</td></tr>{% endfor %}";
+
+fn severity_rows_in_rust() -> String {
+    let (_, severity) = TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "severity.html")
+        .expect("severity.html is a default template");
+    assert_eq!(
+        severity.matches(SEVERITY_ROW_LOOP).count(),
+        1,
+        "severity.html's row loop is the one markup::severity_row writes"
+    );
+    severity.replacen(SEVERITY_ROW_LOOP, "{{ rows_html | safe }}", 1)
+}
+
 pub fn overrides(site_root: &Path, theme: &str, name: &str) -> bool {
     let path = site_root
         .join("themes")
@@ -307,7 +332,9 @@ mod tests {
         let names: Vec<&str> = tera.get_template_names().collect();
         assert!(names.contains(&"parts/note.html"));
         assert!(!names.iter().any(|n| n.ends_with(".txt")));
-        assert_eq!(names.len(), TEMPLATES.len() + 1);
+        // The defaults, the theme's partial and the internal SEVERITY_ROWS_IN_RUST.
+        assert_eq!(names.len(), TEMPLATES.len() + 2);
+        assert!(names.contains(&SEVERITY_ROWS_IN_RUST));
         let out = tera.render("verify.html", &tera::Context::new()).unwrap();
         assert_eq!(out, "note");
     }

@@ -16,6 +16,7 @@ use crate::render::context::Ctx;
 use crate::render::page_name;
 use crate::render::paging::{PageLink, page_count, page_links, page_size};
 use crate::render::views::{IncidentRowView, VerdictView};
+use crate::render::{markup, theme};
 
 /// The columns a severity page lists, borrowed from the register row: serializing only these
 /// into each page's context, not the row's thirty fields, is most of the page's cost.
@@ -57,6 +58,8 @@ struct SeverityPage<'a> {
     aliases: Option<String>,
     charts: Vec<ChartView>,
     rows: Vec<SeverityRow<'a>>,
+    /// The rows as markup, in place of `rows`, for [`theme::SEVERITY_ROWS_IN_RUST`].
+    rows_html: String,
     policy_href: String,
     /// Where the severity_missing exceptions are listed, relative to the site root.
     missing_href: String,
@@ -86,6 +89,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     let figures = severity_figures(ctx);
     let policy = ctx.inputs.policy();
     let size = page_size();
+    let in_rust = ctx.uses_default_templates(&markup::SEVERITY_ROW_TEMPLATES);
     // Each level's register rows in order, as row indexes: a page builds only its own rows.
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); figures.len()];
     for (k, facts) in ctx.evidence.incidents.iter().enumerate() {
@@ -129,12 +133,24 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 .map(|&k| ctx.row(k))
                 .collect();
             let first_row = (page - 1) * size + 1;
+            let rel = page_path(level, page);
+            let mut rows_html = String::new();
+            if in_rust {
+                let root = "../".repeat(rel.matches('/').count());
+                for r in &chunk {
+                    markup::severity_row(&mut rows_html, &root, r);
+                }
+            }
             let data = SeverityPage {
                 figure: fig,
                 definition: sev.map(|s| s.definition.as_str()),
                 aliases: sev.map(|s| s.aliases.join(", ")),
                 charts,
-                rows: chunk.iter().map(SeverityRow::of).collect(),
+                rows: match in_rust {
+                    true => Vec::new(),
+                    false => chunk.iter().map(SeverityRow::of).collect(),
+                },
+                rows_html,
                 policy_href: format!("policies/{}.html", policy.slug),
                 missing_href: ctx.exception_kind_href(ExceptionKind::SeverityMissing),
                 page,
@@ -145,7 +161,11 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 next: (page < pages).then(|| page_path(level, page + 1)),
                 page_links: page_links(page, pages, |n| page_path(level, n)),
             };
-            ctx.page("severity.html", &page_path(level, page), &title, &data)
+            let template = match in_rust {
+                true => theme::SEVERITY_ROWS_IN_RUST,
+                false => "severity.html",
+            };
+            ctx.page(template, &rel, &title, &data)
         })
         .collect::<Result<Vec<()>>>()?;
     Ok(jobs.len())
