@@ -34,9 +34,15 @@ macro_rules! otherwise {
         }
     };
     (@bool_null $de:lifetime, $none:expr) => {
+        otherwise!(@bool $de, $none);
+        otherwise!(@null $de, $none);
+    };
+    (@bool $de:lifetime, $none:expr) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
             Ok($none)
         }
+    };
+    (@null $de:lifetime, $none:expr) => {
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok($none)
         }
@@ -53,37 +59,47 @@ macro_rules! otherwise {
     };
 }
 
+/// `Deserialize` for `$ty` through `deserialize_any`, by a visitor made of `$methods`: every
+/// type here reads any JSON value.
+macro_rules! deserialize_any {
+    ($ty:ty, $($methods:item)*) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    $($methods)*
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+}
+
 /// `Deserialize` for a struct of lenient fields read from a JSON object by [`Key`], every
 /// other key skipped and a key named twice keeping its last value (as `Value` does); anything
 /// but an object reads as the struct's default. `object` names a field set when it was one.
 macro_rules! lenient_object {
     ($ty:ident $(, object: $flag:ident)? { $($key:ident => $field:ident),* $(,)? }) => {
-        impl<'de> Deserialize<'de> for $ty<'de> {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = $ty<'de>;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str("any JSON value")
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty<'de>, A::Error> {
-                        let mut r = $ty::default();
-                        $(r.$flag = true;)?
-                        while let Some(key) = map.next_key::<Key>()? {
-                            match key {
-                                $(Key::$key => r.$field = map.next_value()?,)*
-                                _ => {
-                                    map.next_value::<IgnoredAny>()?;
-                                }
-                            }
+        deserialize_any!($ty<'de>,
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty<'de>, A::Error> {
+                let mut r = $ty::default();
+                $(r.$flag = true;)?
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        $(Key::$key => r.$field = map.next_value()?,)*
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
                         }
-                        Ok(r)
                     }
-                    otherwise!('de, $ty::default(); str, number, bool_null, seq);
                 }
-                d.deserialize_any(V)
+                Ok(r)
             }
-        }
+            otherwise!('de, $ty::default(); str, number, bool_null, seq);
+        );
     };
 }
 
@@ -101,39 +117,29 @@ impl Loose<'_> {
     }
 }
 
-impl<'de> Deserialize<'de> for Loose<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Loose<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Loose<'de>, E> {
-                Ok(Loose((!s.trim().is_empty()).then_some(Cow::Borrowed(s))))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Loose<'de>, E> {
-                Ok(Loose(
-                    (!s.trim().is_empty()).then(|| Cow::Owned(s.to_owned())),
-                ))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Loose<'de>, E> {
-                Ok(Loose(Some(Cow::Owned(n.to_string()))))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Loose<'de>, E> {
-                Ok(Loose(Some(Cow::Owned(n.to_string()))))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Loose<'de>, E> {
-                // The text `Value::Number` gives: serde_json reads a float the same way.
-                Ok(Loose(
-                    serde_json::Number::from_f64(n).map(|n| Cow::Owned(n.to_string())),
-                ))
-            }
-            otherwise!('de, Loose(None); map, seq, bool_null);
-        }
-        d.deserialize_any(V)
+deserialize_any!(Loose<'de>,
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Loose<'de>, E> {
+        Ok(Loose((!s.trim().is_empty()).then_some(Cow::Borrowed(s))))
     }
-}
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Loose<'de>, E> {
+        Ok(Loose(
+            (!s.trim().is_empty()).then(|| Cow::Owned(s.to_owned())),
+        ))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Loose<'de>, E> {
+        Ok(Loose(Some(Cow::Owned(n.to_string()))))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Loose<'de>, E> {
+        Ok(Loose(Some(Cow::Owned(n.to_string()))))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Loose<'de>, E> {
+        // The text `Value::Number` gives: serde_json reads a float the same way.
+        Ok(Loose(
+            serde_json::Number::from_f64(n).map(|n| Cow::Owned(n.to_string())),
+        ))
+    }
+    otherwise!('de, Loose(None); map, seq, bool_null);
+);
 
 /// The keys of a small object pagerproof reads (a reference, a channel, a v3 time), each read
 /// as [`Loose`]; anything but an object reads as an object without them.
@@ -171,26 +177,16 @@ lenient_object!(Obj {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Objs<'a>(pub Vec<Obj<'a>>);
 
-impl<'de> Deserialize<'de> for Objs<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Objs<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Objs<'de>, A::Error> {
-                let mut list = Vec::new();
-                while let Some(o) = seq.next_element()? {
-                    list.push(o);
-                }
-                Ok(Objs(list))
-            }
-            otherwise!('de, Objs::default(); str, number, bool_null, map);
+deserialize_any!(Objs<'de>,
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Objs<'de>, A::Error> {
+        let mut list = Vec::new();
+        while let Some(o) = seq.next_element()? {
+            list.push(o);
         }
-        d.deserialize_any(V)
+        Ok(Objs(list))
     }
-}
+    otherwise!('de, Objs::default(); str, number, bool_null, map);
+);
 
 /// A time as `pagerduty::parse_time` takes it: RFC 3339 text, or a v3 `{date_time, time_zone}`
 /// object; null or absent is `None`, any other value `Invalid` (no time either, but an
@@ -204,35 +200,20 @@ pub enum Time<'a> {
     Invalid,
 }
 
-impl<'de> Deserialize<'de> for Time<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Time<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Time<'de>, E> {
-                Ok(Time::Text(Cow::Borrowed(s)))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Time<'de>, E> {
-                Ok(Time::Text(Cow::Owned(s.to_owned())))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Time<'de>, A::Error> {
-                Obj::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|o| Time::Object(Box::new(o)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Time<'de>, E> {
-                Ok(Time::None)
-            }
-            otherwise!('de, Time::Invalid; number, seq);
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Time<'de>, E> {
-                Ok(Time::Invalid)
-            }
-        }
-        d.deserialize_any(V)
+deserialize_any!(Time<'de>,
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Time<'de>, E> {
+        Ok(Time::Text(Cow::Borrowed(s)))
     }
-}
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Time<'de>, E> {
+        Ok(Time::Text(Cow::Owned(s.to_owned())))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Time<'de>, A::Error> {
+        Obj::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(|o| Time::Object(Box::new(o)))
+    }
+    otherwise!('de, Time::None; null);
+    otherwise!('de, Time::Invalid; number, bool, seq);
+);
 
 /// The fields of a log entry record pagerproof reads.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -262,28 +243,18 @@ lenient_object!(LogRecord {
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct U64(pub Option<u64>);
 
-impl<'de> Deserialize<'de> for U64 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = U64;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<U64, E> {
-                Ok(U64(Some(n)))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<U64, E> {
-                Ok(U64(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<U64, E> {
-                Ok(U64(None))
-            }
-            otherwise!('de, U64(None); str, bool_null, seq, map);
-        }
-        d.deserialize_any(V)
+deserialize_any!(U64,
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<U64, E> {
+        Ok(U64(Some(n)))
     }
-}
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<U64, E> {
+        Ok(U64(None))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<U64, E> {
+        Ok(U64(None))
+    }
+    otherwise!('de, U64(None); str, bool_null, seq, map);
+);
 
 /// The fields of an incident record pagerproof reads.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -332,7 +303,10 @@ lenient_object!(IncidentRecord, object: object {
     Acknowledgements => acknowledgements,
 });
 
-/// The keys read, whatever object they are in; every other key is skipped.
+/// The keys read, whatever object they are in (snake_case of the variant's name); every other
+/// key is skipped.
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
 enum Key {
     Id,
     Type,
@@ -365,56 +339,8 @@ enum Key {
     Assignments,
     ExternalReferences,
     Acknowledgements,
+    #[serde(other)]
     Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                Ok(match s {
-                    "id" => Key::Id,
-                    "type" => Key::Type,
-                    "summary" => Key::Summary,
-                    "date_time" => Key::DateTime,
-                    "time_zone" => Key::TimeZone,
-                    "incident" => Key::Incident,
-                    "created_at" => Key::CreatedAt,
-                    "agent" => Key::Agent,
-                    "channel" => Key::Channel,
-                    "user" => Key::User,
-                    "assignees" => Key::Assignees,
-                    "name" => Key::Name,
-                    "at" => Key::At,
-                    "assignee" => Key::Assignee,
-                    "external_url" => Key::ExternalUrl,
-                    "external_id" => Key::ExternalId,
-                    "incident_number" => Key::IncidentNumber,
-                    "title" => Key::Title,
-                    "description" => Key::Description,
-                    "urgency" => Key::Urgency,
-                    "status" => Key::Status,
-                    "html_url" => Key::HtmlUrl,
-                    "resolved_at" => Key::ResolvedAt,
-                    "last_status_change_at" => Key::LastStatusChangeAt,
-                    "service" => Key::Service,
-                    "escalation_policy" => Key::EscalationPolicy,
-                    "priority" => Key::Priority,
-                    "teams" => Key::Teams,
-                    "assignments" => Key::Assignments,
-                    "external_references" => Key::ExternalReferences,
-                    "acknowledgements" => Key::Acknowledgements,
-                    _ => Key::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(V)
-    }
 }
 
 #[cfg(test)]

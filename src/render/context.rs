@@ -131,8 +131,7 @@ impl<'a> Ctx<'a> {
         title: &str,
         data: &impl Serialize,
     ) -> Result<String> {
-        let depth = rel.matches('/').count();
-        let root = "../".repeat(depth);
+        let root = root_of(rel);
         let mut context = self.base.clone();
         context.insert("root", &root);
         context.insert("title", title);
@@ -235,4 +234,9 @@ impl<'a> Ctx<'a> {
             .ok()?;
         Some((&self.inputs.postmortems[i], &self.evidence.postmortems[i]))
     }
+}
+
+/// The relative path from the page `rel` back to the site root (`root` in every template).
+pub fn root_of(rel: &str) -> String {
+    "../".repeat(rel.matches('/').count())
 }

@@ -136,7 +136,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             let rel = page_path(level, page);
             let mut rows_html = String::new();
             if in_rust {
-                let root = "../".repeat(rel.matches('/').count());
+                let root = crate::render::context::root_of(&rel);
                 for r in &chunk {
                     markup::severity_row(&mut rows_html, &root, r);
                 }
