@@ -34,7 +34,7 @@ pub fn responder(incident: &Incident) -> Option<String> {
             f.timeline
                 .iter()
                 .find(|e| e.kind == "acknowledge")
-                .and_then(|e| e.agent.clone())
+                .and_then(|e| e.agent.map(|a| a.as_str().into()))
         })
         .or_else(|| f.resolved_by.clone())
         .or_else(|| f.assigned_to.clone())

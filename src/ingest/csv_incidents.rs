@@ -70,12 +70,12 @@ pub fn read(rel_path: &str, bytes: &[u8], export_tz: Tz) -> anyhow::Result<CsvRe
     }
 
     let mut rows = Vec::new();
-    let file: std::sync::Arc<str> = rel_path.into();
+    let file = crate::model::Sym::new(rel_path);
     for record in records {
         let record = record.with_context(|| format!("{rel_path}: reading CSV rows"))?;
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let at = RowRef {
-            file: file.clone(),
+            file,
             line: lines.record_line(start),
         };
         if let Some(header) = columns.object_cell(&record) {

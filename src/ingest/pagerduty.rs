@@ -106,7 +106,7 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
     for (rel, kind, path) in &files {
         match kind {
             FileKind::LogEntries => {
-                let file: std::sync::Arc<str> = rel.as_str().into();
+                let file = Sym::new(rel);
                 // Read as typed records, not `Value` trees: a year has a million of them.
                 let parse = |line: usize, text: &str| {
                     let record =
@@ -114,18 +114,14 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
                     let (incident, mut entry, agent) =
                         log_entry(record).with_context(|| format!("{rel}:{line}: log entry"))?;
                     entry.source = Some(RowRef {
-                        file: file.clone(),
+                        file,
                         line: line as u64,
                     });
                     Ok((incident, entry, agent))
                 };
-                // Each block's entries go straight to their timelines, their repeated texts
-                // shared (the block is handed over on one thread: no lock).
-                let mut shared = Interner::default();
+                // Each block's entries go straight to their timelines.
                 let source = map_lines_streamed(rel, path, parse, |entries| {
-                    for (incident, mut entry, agent) in entries {
-                        entry.summary = shared.get(&entry.summary);
-                        entry.subject = entry.subject.map(|s| shared.get(&s));
+                    for (incident, entry, agent) in entries {
                         log.add(incident, entry, agent);
                     }
                 })?;
@@ -150,11 +146,11 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
     let snap = &mut loaded.snapshot;
     for (rel, kind, path) in &files {
         if *kind == FileKind::Incidents {
-            let file: std::sync::Arc<str> = rel.as_str().into();
+            let file = Sym::new(rel);
             // Typed records, as log entries are.
             let parse = |line: usize, text: &str| {
                 let record = serde_json::from_str(text).map_err(|e| not_a_record(rel, line, &e))?;
-                let at = (&file, line as u64, text);
+                let at = (file, line as u64, text);
                 Ok(incident_row(at, &record, &log, &coverage))
             };
             // Each block's rows join the population at once: a year's incident records are
@@ -627,15 +623,12 @@ impl LogCoverage {
 /// One incident record as a row. `at` is the record's file, line and text (the text only to
 /// quote a bad `created_at` as it was written).
 fn incident_row(
-    (rel, line, text): (&std::sync::Arc<str>, u64, &str),
+    (rel, line, text): (Sym, u64, &str),
     v: &IncidentRecord,
     log: &SealedTimelines,
     coverage: &LogCoverage,
 ) -> RowOutcome {
-    let at = RowRef {
-        file: rel.clone(),
-        line,
-    };
+    let at = RowRef { file: rel, line };
     let number = v.incident_number.0;
     let reject = |reason: String| {
         Err(RejectedRow {
@@ -706,12 +699,12 @@ fn incident_row(
         urgency: txt(&v.urgency),
         status: txt(&v.status),
         auto_resolved: resolved_by_user.map(|user| !user),
-        acknowledged_by: first("acknowledge").and_then(|e| e.agent.clone()),
+        acknowledged_by: first("acknowledge").and_then(|e| e.agent.map(|a| Text::from(a.as_str()))),
         assigned_to: joined_names(v.assignments.0.iter().filter_map(|a| a.assignee.as_deref()))
             .map(Text::from),
         resolved_by: resolve
             .filter(|_| resolved_by_user == Some(true))
-            .and_then(|e| e.agent.clone()),
+            .and_then(|e| e.agent.map(|a| Text::from(a.as_str()))),
         escalation_count: has_log
             .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
         duration_text: None,
@@ -773,23 +766,6 @@ fn resolution(
     }
 }
 
-/// One copy of each distinct text, handed out shared.
-#[derive(Default)]
-struct Interner {
-    texts: std::collections::HashSet<Shared>,
-}
-
-impl Interner {
-    fn get(&mut self, text: &str) -> Shared {
-        if let Some(shared) = self.texts.get(text) {
-            return shared.clone();
-        }
-        let shared: Shared = text.into();
-        self.texts.insert(shared.clone());
-        shared
-    }
-}
-
 /// One log entry: (incident id, timeline entry, agent type without `_reference`).
 fn log_entry(r: LogRecord) -> Result<(String, LogEntry, Option<String>)> {
     let incident = r.incident.id.into_string().context("no incident.id")?;
@@ -819,11 +795,11 @@ fn log_entry(r: LogRecord) -> Result<(String, LogEntry, Option<String>)> {
         incident,
         LogEntry {
             at,
-            kind: kind.into(),
-            summary: r.summary.get().unwrap_or_default().into(),
-            agent: r.agent.summary.get().map(Text::from),
-            channel: r.channel.kind.get().map(Text::from),
-            subject: subject.map(Shared::from),
+            kind: Sym::new(kind),
+            summary: Sym::new(r.summary.get().unwrap_or_default()),
+            agent: r.agent.summary.get().map(Sym::new),
+            channel: r.channel.kind.get().map(Sym::new),
+            subject: subject.map(Sym::from),
             source: None,
         },
         agent_kind,
@@ -1266,18 +1242,6 @@ mod tests {
         assert_eq!(kind_of("incidents.csv"), FileKind::Other);
     }
 
-    #[test]
-    fn repeated_texts_are_kept_once_and_shared() {
-        let mut shared = Interner::default();
-        let a = shared.get("Notified Grace Liu by SMS.");
-        let b = shared.get(&String::from("Notified Grace Liu by SMS."));
-        let c = shared.get("Resolved through the API.");
-        assert!(std::sync::Arc::ptr_eq(&a, &b));
-        assert_eq!(&*b, "Notified Grace Liu by SMS.");
-        assert_eq!(&*c, "Resolved through the API.");
-        assert_eq!(shared.texts.len(), 2);
-    }
-
     /// A test record, as the loader reads it from its line.
     fn record(v: &Value) -> LogRecord<'static> {
         let text: &'static str = serde_json::to_string(v).unwrap().leak();
@@ -1292,9 +1256,9 @@ mod tests {
     /// The row (or the rejection) of one incident record written as `text`, without log entries.
     fn row_of(text: &str) -> RowOutcome {
         let record: IncidentRecord = serde_json::from_str(text).unwrap();
-        let file: std::sync::Arc<str> = "incidents.jsonl".into();
+        let file = Sym::new("incidents.jsonl");
         let (log, coverage) = (SealedTimelines::default(), LogCoverage::default());
-        incident_row((&file, 7, text), &record, &log, &coverage)
+        incident_row((file, 7, text), &record, &log, &coverage)
     }
 
     #[test]

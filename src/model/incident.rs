@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Conflict, RowRef};
+use super::{Conflict, RowRef, Sym};
 
 /// One incident as read from one input row (a CSV line or an API snapshot record), with every
 /// field typed. Empty input values are `None`. Which columns the row's file *has* is kept too,
@@ -55,28 +55,24 @@ pub struct IncidentRow {
 /// are, and a 100k-incident year has about a million entries.
 pub type Text = compact_str::CompactString;
 
-/// Text that repeats across many records, shared rather than copied: a 100k-incident year has
-/// 700k log entries whose summaries ("Notified Grace Liu by SMS.") take 12k distinct values,
-/// nine in ten too long to keep inline (issue 12).
-pub type Shared = std::sync::Arc<str>;
-
 /// An incident's log entries, shared: every API record of one incident id (one incident in two
 /// snapshot files) points at the same entries, and the loader hands them out as records stream
 /// by, before it can know whether another record of the id follows.
 pub type Timeline = std::sync::Arc<[LogEntry]>;
 
-/// One entry of an incident's timeline (PagerDuty log entry).
+/// One entry of an incident's timeline (PagerDuty log entry). Its texts are interned ([`Sym`]):
+/// a million-incident year has seven million entries, and their texts repeat.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogEntry {
     pub at: DateTime<Utc>,
     /// PagerDuty type without the `_log_entry` suffix: trigger, acknowledge, escalate, resolve, ...
-    pub kind: Text,
-    pub summary: Shared,
-    pub agent: Option<Text>,
-    pub channel: Option<Text>,
+    pub kind: Sym,
+    pub summary: Sym,
+    pub agent: Option<Sym>,
+    pub channel: Option<Sym>,
     /// Who the entry is about when that is not the agent: the user notified (`user`), or the
     /// users assigned or escalated to (`assignees`), names joined by ", ".
-    pub subject: Option<Shared>,
+    pub subject: Option<Sym>,
     /// The log entry's record in the snapshot (file and 1-based line).
     pub source: Option<RowRef>,
 }

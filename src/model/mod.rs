@@ -16,6 +16,7 @@ pub mod sample;
 pub mod snapshot;
 pub mod source;
 pub mod statuspage;
+pub mod sym;
 
 pub use github::GithubIssue;
 pub use incident::*;
@@ -31,3 +32,4 @@ pub use sample::SampleRecord;
 pub use snapshot::{FetchRecordFile, Snapshot, layout};
 pub use source::*;
 pub use statuspage::{StatuspageComponent, StatuspageIncident, StatuspageSnapshot};
+pub use sym::Sym;

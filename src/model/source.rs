@@ -111,8 +111,8 @@ pub struct ExportParams {
 /// Where a value came from: a file and a 1-based physical line (CSV) or record index (API snapshot).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RowRef {
-    /// Shared, not copied: every log entry and row of a file names it.
-    pub file: std::sync::Arc<str>,
+    /// Interned: every log entry and row of a file names it.
+    pub file: super::Sym,
     pub line: u64,
 }
 
