@@ -34,23 +34,23 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
 /// Text fields of a row longer than a spreadsheet cell, with their lengths in characters.
 fn over_long_cells(row: &crate::model::IncidentRow) -> Vec<(&'static str, usize)> {
     let fields = [
-        ("id", &row.id),
-        ("title", &row.title),
-        ("service", &row.service),
-        ("escalation policy", &row.escalation_policy),
-        ("team", &row.team),
-        ("priority", &row.priority),
-        ("urgency", &row.urgency),
-        ("status", &row.status),
-        ("acknowledged by", &row.acknowledged_by),
-        ("assigned to", &row.assigned_to),
-        ("resolved by", &row.resolved_by),
-        ("url", &row.url),
+        ("id", row.id.as_deref()),
+        ("title", row.title.as_deref()),
+        ("service", row.service.as_deref()),
+        ("escalation policy", row.escalation_policy.as_deref()),
+        ("team", row.team.as_deref()),
+        ("priority", row.priority.as_deref()),
+        ("urgency", row.urgency.as_deref()),
+        ("status", row.status.as_deref()),
+        ("acknowledged by", row.acknowledged_by.as_deref()),
+        ("assigned to", row.assigned_to.as_deref()),
+        ("resolved by", row.resolved_by.as_deref()),
+        ("url", row.url.as_deref()),
     ];
     fields
         .into_iter()
         .filter_map(|(name, value)| {
-            let len = value.as_deref()?.chars().count();
+            let len = value?.chars().count();
             (len > crate::render::register_files::CELL_LIMIT).then_some((name, len))
         })
         .collect()

@@ -104,7 +104,7 @@ fn subject_facts(
             };
             (
                 f.severity.level.clone(),
-                f.responder.clone(),
+                f.responder.map(|r| r.to_string()),
                 since.or(created),
             )
         }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{IncidentFacts, VerdictState};
 use crate::config::Classification;
-use crate::model::{Incident, Text};
+use crate::model::{Incident, Sym};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,7 +28,7 @@ impl IncidentClass {
 /// Ids or names, compared case-insensitively after trimming.
 pub fn classify(config: &Classification, incident: &Incident) -> IncidentClass {
     let f = &incident.fields;
-    let named = |list: &[String], id: &Option<Text>, name: &Option<Text>| {
+    let named = |list: &[String], id: &Option<Sym>, name: &Option<Sym>| {
         list.iter().any(|want| {
             [id, name]
                 .into_iter()
@@ -102,7 +102,7 @@ mod tests {
             fields: IncidentRow {
                 service: Some(service.into()),
                 service_id: Some(service_id.into()),
-                team: team.map(Text::from),
+                team: team.map(crate::model::Sym::from),
                 ..IncidentRow::default()
             },
             created: crate::evidence::testkit::utc("2026-03-01T10:00:00Z"),

@@ -165,7 +165,7 @@ pub struct IncidentFacts {
     /// Jira keys from the title, the row, and the linked postmortems' action items; unique, in order.
     pub jira_keys: Vec<String>,
     /// The register's responder: who acknowledged it, else who resolved it, else the assignee.
-    pub responder: Option<String>,
+    pub responder: Option<crate::model::Sym>,
     /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
     pub customer_impact: Option<String>,
     /// Security or operational (`site.toml [classification]`, evidence-rules §9).

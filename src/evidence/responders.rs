@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::IncidentFacts;
 use super::sla::in_business_hours;
 use crate::config::Config;
-use crate::model::{Incident, Inputs};
+use crate::model::{Incident, Inputs, Sym};
 
 /// The load chart's bar for incidents with no responder: the register's blank Responder cells.
 pub const NOBODY: &str = "(no responder recorded)";
@@ -26,19 +26,17 @@ pub struct ResponderLoad {
 /// the on-call load chart (so the chart's "no responder" bar equals the register's blank cells):
 /// who acknowledged it (the row, else the timeline's first `acknowledge` agent), else who
 /// resolved it, else who it was assigned to (the person paged).
-pub fn responder(incident: &Incident) -> Option<String> {
+pub fn responder(incident: &Incident) -> Option<Sym> {
     let f = &incident.fields;
     f.acknowledged_by
-        .clone()
         .or_else(|| {
             f.timeline
                 .iter()
                 .find(|e| e.kind == "acknowledge")
-                .and_then(|e| e.agent.map(|a| a.as_str().into()))
+                .and_then(|e| e.agent)
         })
-        .or_else(|| f.resolved_by.clone())
-        .or_else(|| f.assigned_to.clone())
-        .map(String::from)
+        .or(f.resolved_by)
+        .or(f.assigned_to)
 }
 
 /// Pages per responder ([`responder`], else [`NOBODY`]) over the in-period incidents, with how
@@ -50,7 +48,7 @@ pub fn load(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> Ve
         let Some(incident) = inputs.incident(facts.number) else {
             continue;
         };
-        let who = responder(incident).unwrap_or_else(|| NOBODY.to_string());
+        let who = responder(incident).map_or_else(|| NOBODY.to_string(), |r| r.to_string());
         let e = by.entry(who).or_default();
         e.0 += 1;
         if !in_business_hours(&config.business_hours, tz, incident.created) {
@@ -81,8 +79,8 @@ mod tests {
 
     fn by(b: IncidentBuilder, acked_by: Option<&str>, resolved_by: Option<&str>) -> Incident {
         let mut i = b.resolved("2026-03-02T16:00:00Z").build();
-        i.fields.acknowledged_by = acked_by.map(crate::model::Text::from);
-        i.fields.resolved_by = resolved_by.map(crate::model::Text::from);
+        i.fields.acknowledged_by = acked_by.map(crate::model::Sym::from);
+        i.fields.resolved_by = resolved_by.map(crate::model::Sym::from);
         i
     }
 

@@ -2,7 +2,7 @@
 
 use super::{SeverityDecision, SeveritySource};
 use crate::config::SeverityConfig;
-use crate::model::{Incident, PolicyDoc, Postmortem, Text};
+use crate::model::{Incident, PolicyDoc, Postmortem, Sym};
 
 /// `Empty, N/A, -, null, none (any case)` mean "no value" (§1), whatever the source.
 pub fn is_value(text: &str) -> bool {
@@ -13,8 +13,8 @@ pub fn is_value(text: &str) -> bool {
             .any(|n| t.eq_ignore_ascii_case(n)))
 }
 
-fn value(text: Option<&Text>) -> Option<&str> {
-    text_value(text.map(Text::as_str))
+fn value(text: Option<&Sym>) -> Option<&str> {
+    text_value(text.map(|t| t.as_str()))
 }
 
 fn text_value(text: Option<&str>) -> Option<&str> {

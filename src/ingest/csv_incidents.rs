@@ -258,7 +258,7 @@ struct RowBuilder {
     row: IncidentRow,
     title: Option<crate::model::Text>,
     description: Option<crate::model::Text>,
-    priority: [Option<crate::model::Text>; 3],
+    priority: [Option<crate::model::Sym>; 3],
     jira_keys: Vec<String>,
 }
 
@@ -281,35 +281,38 @@ impl RowBuilder {
 
     /// Stores one non-empty, trimmed value; `Err` says why it is not a value of its column's type.
     fn set(&mut self, field: Field, v: &str, tz: Tz) -> Result<(), String> {
-        let text = Some(crate::model::Text::from(v));
+        // Texts that repeat from row to row (names, levels) are interned; ids, titles and URLs
+        // are each row's own.
+        let text = || Some(crate::model::Text::from(v));
+        let sym = || Some(crate::model::Sym::new(v));
         let r = &mut self.row;
         match field {
             Field::Number => r.number = Some(parse_count(v, "an incident number")?),
-            Field::Id => r.id = text,
-            Field::Title => self.title = text,
-            Field::Description => self.description = text,
-            Field::Service => r.service = text,
-            Field::ServiceId => r.service_id = text,
-            Field::EscalationPolicy => r.escalation_policy = text,
-            Field::EscalationPolicyId => r.escalation_policy_id = text,
-            Field::Team => r.team = text,
+            Field::Id => r.id = text(),
+            Field::Title => self.title = text(),
+            Field::Description => self.description = text(),
+            Field::Service => r.service = sym(),
+            Field::ServiceId => r.service_id = sym(),
+            Field::EscalationPolicy => r.escalation_policy = sym(),
+            Field::EscalationPolicyId => r.escalation_policy_id = sym(),
+            Field::Team => r.team = sym(),
             Field::Created => r.created = parse_time(v, tz)?,
             Field::Resolved => r.resolved = parse_time(v, tz)?,
             Field::Acknowledged => r.acknowledged = parse_time(v, tz)?,
             Field::SecondsToFirstAck => r.seconds_to_first_ack = Some(parse_seconds(v)?),
             Field::SecondsToResolve => r.seconds_to_resolve = Some(parse_seconds(v)?),
-            Field::Priority => self.priority[0] = text,
-            Field::PriorityName => self.priority[1] = text,
-            Field::Severity => self.priority[2] = text,
-            Field::Urgency => r.urgency = text,
-            Field::Status => r.status = text,
+            Field::Priority => self.priority[0] = sym(),
+            Field::PriorityName => self.priority[1] = sym(),
+            Field::Severity => self.priority[2] = sym(),
+            Field::Urgency => r.urgency = sym(),
+            Field::Status => r.status = sym(),
             Field::AutoResolved => r.auto_resolved = Some(parse_bool(v)?),
-            Field::AcknowledgedBy => r.acknowledged_by = text,
-            Field::AssignedTo => r.assigned_to = text,
-            Field::ResolvedBy => r.resolved_by = text,
+            Field::AcknowledgedBy => r.acknowledged_by = sym(),
+            Field::AssignedTo => r.assigned_to = sym(),
+            Field::ResolvedBy => r.resolved_by = sym(),
             Field::EscalationCount => r.escalation_count = Some(parse_count(v, "a count")?),
-            Field::Duration => r.duration_text = text,
-            Field::Url => r.url = text,
+            Field::Duration => r.duration_text = text(),
+            Field::Url => r.url = text(),
             Field::JiraKey => self.jira_keys.extend(util::jira_keys(v)),
             Field::JiraUrl => self.jira_keys.extend(util::jira_key_from_url(v)),
         }

@@ -678,7 +678,7 @@ fn incident_row(
         }
     }
     let has_log = !timeline.is_empty() || coverage.covers(id, created);
-    let txt = |l: &Loose| l.get().map(Text::from);
+    let txt = |l: &Loose| l.get().map(Sym::new);
     Ok(IncidentRow {
         at: Some(at.clone()),
         number,
@@ -691,7 +691,7 @@ fn incident_row(
         team: v.teams.0.first().and_then(|t| txt(&t.summary)),
         created,
         resolved,
-        resolved_source: resolved_source.map(Text::from),
+        resolved_source: resolved_source.map(Sym::from),
         acknowledged: first_acknowledgement(&v.acknowledgements.0, &timeline, has_log),
         seconds_to_first_ack: None,
         seconds_to_resolve: None,
@@ -699,16 +699,16 @@ fn incident_row(
         urgency: txt(&v.urgency),
         status: txt(&v.status),
         auto_resolved: resolved_by_user.map(|user| !user),
-        acknowledged_by: first("acknowledge").and_then(|e| e.agent.map(|a| Text::from(a.as_str()))),
+        acknowledged_by: first("acknowledge").and_then(|e| e.agent),
         assigned_to: joined_names(v.assignments.0.iter().filter_map(|a| a.assignee.as_deref()))
-            .map(Text::from),
+            .map(Sym::from),
         resolved_by: resolve
             .filter(|_| resolved_by_user == Some(true))
-            .and_then(|e| e.agent.map(|a| Text::from(a.as_str()))),
+            .and_then(|e| e.agent),
         escalation_count: has_log
             .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
         duration_text: None,
-        url: txt(&v.html_url),
+        url: v.html_url.get().map(Text::from),
         has_ack_data: has_log,
         has_resolve_data: true,
         timeline,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues, Text,
+    Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues,
 };
 use crate::util;
 
@@ -269,29 +269,29 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         at,
         found: Vec::new(),
     };
-    m.field("id", &mut kept.id, id, Text::to_string);
-    m.field("title", &mut kept.title, title, Text::to_string);
-    m.field("service", &mut kept.service, service, Text::to_string);
+    m.field("id", &mut kept.id, id, ToString::to_string);
+    m.field("title", &mut kept.title, title, ToString::to_string);
+    m.field("service", &mut kept.service, service, ToString::to_string);
     m.field(
         "service_id",
         &mut kept.service_id,
         service_id,
-        Text::to_string,
+        ToString::to_string,
     );
     m.field(
         "escalation_policy",
         &mut kept.escalation_policy,
         escalation_policy,
-        Text::to_string,
+        ToString::to_string,
     );
     let ep_id = &mut kept.escalation_policy_id;
     m.field(
         "escalation_policy_id",
         ep_id,
         escalation_policy_id,
-        Text::to_string,
+        ToString::to_string,
     );
-    m.field("team", &mut kept.team, team, Text::to_string);
+    m.field("team", &mut kept.team, team, ToString::to_string);
     m.field("created", &mut kept.created, created, time);
     // Each row was checked alone (never resolved before created); a later row's resolution
     // that lies before the kept creation would make an impossible incident of the two, so it is
@@ -323,9 +323,14 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         seconds_to_resolve,
         ToString::to_string,
     );
-    m.field("priority", &mut kept.priority, priority, Text::to_string);
-    m.field("urgency", &mut kept.urgency, urgency, Text::to_string);
-    m.field("status", &mut kept.status, status, Text::to_string);
+    m.field(
+        "priority",
+        &mut kept.priority,
+        priority,
+        ToString::to_string,
+    );
+    m.field("urgency", &mut kept.urgency, urgency, ToString::to_string);
+    m.field("status", &mut kept.status, status, ToString::to_string);
     m.field(
         "auto_resolved",
         &mut kept.auto_resolved,
@@ -336,19 +341,19 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         "acknowledged_by",
         &mut kept.acknowledged_by,
         acknowledged_by,
-        Text::to_string,
+        ToString::to_string,
     );
     m.field(
         "assigned_to",
         &mut kept.assigned_to,
         assigned_to,
-        Text::to_string,
+        ToString::to_string,
     );
     m.field(
         "resolved_by",
         &mut kept.resolved_by,
         resolved_by,
-        Text::to_string,
+        ToString::to_string,
     );
     m.field(
         "escalation_count",
@@ -360,9 +365,9 @@ fn merge(kept: &mut IncidentRow, other: IncidentRow, number: u64, at: &RowRef) -
         "duration",
         &mut kept.duration_text,
         duration_text,
-        Text::to_string,
+        ToString::to_string,
     );
-    m.field("url", &mut kept.url, url, Text::to_string);
+    m.field("url", &mut kept.url, url, ToString::to_string);
     kept.has_ack_data |= has_ack_data;
     kept.has_resolve_data |= has_resolve_data;
     if kept.timeline.is_empty() {

@@ -14,29 +14,29 @@ pub struct IncidentRow {
     pub number: Option<u64>,
     pub id: Option<Text>,
     pub title: Option<Text>,
-    pub service: Option<Text>,
-    pub service_id: Option<Text>,
-    pub escalation_policy: Option<Text>,
-    pub escalation_policy_id: Option<Text>,
-    pub team: Option<Text>,
+    pub service: Option<Sym>,
+    pub service_id: Option<Sym>,
+    pub escalation_policy: Option<Sym>,
+    pub escalation_policy_id: Option<Sym>,
+    pub team: Option<Sym>,
     pub created: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
     /// Where `resolved` came from when it is not the record's own resolved-at value: an API
     /// object of an older version says `status: "resolved"` without `resolved_at`, so the time is
     /// the resolve log entry's, else `last_status_change_at` (shown on the incident page).
-    pub resolved_source: Option<Text>,
+    pub resolved_source: Option<Sym>,
     pub acknowledged: Option<DateTime<Utc>>,
     pub seconds_to_first_ack: Option<i64>,
     pub seconds_to_resolve: Option<i64>,
     /// First non-empty of the row's priority columns: `priority`, `priority_name`, `severity`
     /// (an API snapshot puts `priority.summary` here).
-    pub priority: Option<Text>,
-    pub urgency: Option<Text>,
-    pub status: Option<Text>,
+    pub priority: Option<Sym>,
+    pub urgency: Option<Sym>,
+    pub status: Option<Sym>,
     pub auto_resolved: Option<bool>,
-    pub acknowledged_by: Option<Text>,
-    pub assigned_to: Option<Text>,
-    pub resolved_by: Option<Text>,
+    pub acknowledged_by: Option<Sym>,
+    pub assigned_to: Option<Sym>,
+    pub resolved_by: Option<Sym>,
     pub escalation_count: Option<u64>,
     /// Basic Reporting's "Duration", kept as text (durations come from the timestamps).
     pub duration_text: Option<Text>,
@@ -100,8 +100,8 @@ pub struct Incident {
 pub struct RowValues {
     pub at: RowRef,
     pub created: Option<DateTime<Utc>>,
-    pub priority: Option<Text>,
-    pub urgency: Option<Text>,
+    pub priority: Option<Sym>,
+    pub urgency: Option<Sym>,
     pub acknowledged: Option<Option<DateTime<Utc>>>,
     pub resolved: Option<Option<DateTime<Utc>>>,
 }

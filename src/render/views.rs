@@ -251,7 +251,7 @@ pub fn incident_row(
         ttr_secs: facts.time_to_resolve,
         ack: VerdictView::new(&facts.ack, tz),
         resolve: VerdictView::new(&facts.resolve, tz),
-        responder: facts.responder.clone().unwrap_or_default(),
+        responder: facts.responder.map(|r| r.to_string()).unwrap_or_default(),
         postmortems: facts.postmortems.clone(),
         postmortem_links: facts
             .postmortems

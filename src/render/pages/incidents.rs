@@ -14,7 +14,7 @@ use super::{ExceptionRef, exceptions_about};
 use crate::evidence::on_call_chain;
 use crate::evidence::timeline::{self, StepKind};
 use crate::evidence::{IncidentFacts, Subject, VerdictState};
-use crate::model::{Incident, Text};
+use crate::model::{Incident, Sym, Text};
 use crate::render::context::Ctx;
 use crate::render::views::{ConflictView, IncidentRowView, Link, VerdictView};
 use crate::render::{anchor, page_name, theme};
@@ -39,21 +39,21 @@ struct IncidentPage<'a> {
     severity_postmortem_links: Vec<Link>,
     urgency: String,
     service: String,
-    service_id: &'a Option<Text>,
-    escalation_policy: &'a Option<Text>,
-    escalation_policy_id: &'a Option<Text>,
-    team: &'a Option<Text>,
-    status: &'a Option<Text>,
+    service_id: &'a Option<Sym>,
+    escalation_policy: &'a Option<Sym>,
+    escalation_policy_id: &'a Option<Sym>,
+    team: &'a Option<Sym>,
+    status: &'a Option<Sym>,
     created: String,
     created_utc: String,
     acknowledged: String,
-    acknowledged_by: &'a Option<Text>,
+    acknowledged_by: &'a Option<Sym>,
     resolved: String,
-    resolved_by: &'a Option<Text>,
+    resolved_by: &'a Option<Sym>,
     auto_resolved: Option<bool>,
     /// Where the resolution time came from when not the record's own resolved-at value.
-    resolved_source: &'a Option<Text>,
-    assigned_to: &'a Option<Text>,
+    resolved_source: &'a Option<Sym>,
+    assigned_to: &'a Option<Sym>,
     escalation_count: Option<u64>,
     duration_text: &'a Option<Text>,
     jira: Vec<Link>,
