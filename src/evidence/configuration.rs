@@ -125,8 +125,7 @@ pub fn facts(
             let service = incident
                 .fields
                 .service_id
-                .clone()
-                .or_else(|| incident.fields.service.clone())
+                .or(incident.fields.service)
                 .unwrap_or_default();
             by_service
                 .entry(service.to_string())

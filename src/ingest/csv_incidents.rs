@@ -622,10 +622,7 @@ mod tests {
     fn empty_creation_is_left_to_population_but_no_value_forms_are_empty() {
         let read = read_ok("incident_number,created_at,urgency,resolved_at\n1,,N/A,null\n");
         let r = row(&read.rows[0]);
-        assert_eq!(
-            (r.created, r.urgency.clone(), r.resolved),
-            (None, None, None)
-        );
+        assert_eq!((r.created, r.urgency, r.resolved), (None, None, None));
         assert!(!r.has_ack_data && r.has_resolve_data);
         assert_eq!(read.variant, "analytics");
     }

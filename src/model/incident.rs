@@ -128,8 +128,8 @@ impl RowValues {
         RowValues {
             at,
             created: row.created,
-            priority: row.priority.clone().filter(|p| !p.trim().is_empty()),
-            urgency: row.urgency.clone().filter(|u| !u.trim().is_empty()),
+            priority: row.priority.filter(|p| !p.trim().is_empty()),
+            urgency: row.urgency.filter(|u| !u.trim().is_empty()),
             acknowledged: (row.has_ack_data || acknowledged.is_some()).then_some(acknowledged),
             resolved: (row.has_resolve_data || resolved.is_some()).then_some(resolved),
         }
