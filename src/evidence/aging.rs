@@ -103,7 +103,7 @@ fn subject_facts(
                 _ => None,
             };
             (
-                f.severity.level.clone(),
+                f.severity.level.map(|l| l.to_string()),
                 f.responder.map(|r| r.to_string()),
                 since.or(created),
             )

@@ -101,9 +101,9 @@ pub enum SeveritySource {
 #[derive(Debug, Clone, Serialize)]
 pub struct SeverityDecision {
     /// The policy level (`P1`), or `None` when unclassified.
-    pub level: Option<String>,
+    pub level: Option<crate::model::Sym>,
     /// The raw value that decided it (shown for unclassified incidents).
-    pub raw: Option<String>,
+    pub raw: Option<crate::model::Sym>,
     pub source: SeveritySource,
     /// Id of the postmortem the value came from, when `source` is `Postmortem`.
     pub postmortem: Option<String>,

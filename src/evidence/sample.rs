@@ -127,8 +127,7 @@ pub fn draw(
             Stratify::Severity => Some(
                 f.severity
                     .level
-                    .clone()
-                    .unwrap_or_else(|| "unclassified".into()),
+                    .map_or_else(|| "unclassified".into(), |l| l.to_string()),
             ),
             Stratify::Quarter => {
                 use chrono::Datelike;

@@ -66,8 +66,8 @@ fn matched(
     postmortem: Option<String>,
 ) -> SeverityDecision {
     SeverityDecision {
-        level: policy.match_severity(raw).map(|l| l.level.clone()),
-        raw: Some(raw.trim().to_string()),
+        level: policy.match_severity(raw).map(|l| Sym::new(&l.level)),
+        raw: Some(Sym::new(raw.trim())),
         source,
         postmortem,
     }

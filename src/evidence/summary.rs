@@ -173,7 +173,7 @@ fn by_severity(
             let mut c = SeverityCounts::default();
             for f in incidents
                 .iter()
-                .filter(|f| f.severity.level.as_ref() == Some(&level.level))
+                .filter(|f| f.severity.level.as_deref() == Some(level.level.as_str()))
             {
                 c.incidents += 1;
                 c.ack_met += u64::from(f.ack.state == VerdictState::Met);

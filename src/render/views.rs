@@ -232,9 +232,12 @@ pub fn incident_row(
         severity: facts
             .severity
             .level
-            .clone()
-            .unwrap_or_else(|| "unclassified".into()),
-        severity_raw: facts.severity.raw.clone().unwrap_or_default(),
+            .map_or_else(|| "unclassified".into(), |l| l.to_string()),
+        severity_raw: facts
+            .severity
+            .raw
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
         severity_source: severity_source_text(facts.severity.source),
         urgency: f.urgency.as_deref().unwrap_or_default().to_string(),
         created: local_time_secs(incident.created, tz),

@@ -216,12 +216,14 @@ impl<'a> Chunks<'_, 'a> {
                 && *page <= *pages
             {
                 // About one page's share of the file, so the text is not regrown (and
-                // copied) a dozen times on its way to a few MB.
+                // copied) a dozen times on its way to a few MB; never more than the file (a
+                // 400-line postmortem would otherwise reserve for 5,000 lines).
                 let share = match file.scan.binary {
                     true => 0,
                     false => file.source.bytes / file.scan.lines.max(1) * self.per_page,
                 };
-                let mut text = Vec::with_capacity((share + share / 8).min(64 << 20) as usize);
+                let reserve = (share + share / 8).min(file.source.bytes).min(64 << 20);
+                let mut text = Vec::with_capacity(reserve as usize);
                 if !file.scan.binary {
                     for _ in 0..self.per_page {
                         let n = reader
