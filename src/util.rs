@@ -371,20 +371,6 @@ pub fn release_freed_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
-/// mimalloc 3 keeps freed memory committed for a second (`purge_delay`, 1000 ms; mimalloc 2
-/// used 10 ms) before it returns it. A render churns through megabytes of page buffers a
-/// second, so that second of freed pages was resident on top of what the build holds: at 100k
-/// incidents `package` peaked 45 MiB higher, at 10k a third higher. 10 ms keeps nearly all of
-/// the gain (0 ms: a few MiB more, at more system time). `MIMALLOC_PURGE_DELAY` still wins.
-pub fn return_freed_memory_promptly() {
-    /// `mi_option_purge_delay` in mimalloc 2 and 3's option enum (libmimalloc-sys names no
-    /// constant for it).
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: setting an option's default is safe at any time; it only changes how long
-    // freed pages wait before they are returned to the system.
-    unsafe { libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 10) }
-}
-
 /// This process's resident memory now in MiB (Linux's VmRSS): with the peak, it tells what a
 /// phase keeps from what it only needed while it ran.
 pub fn rss_mib() -> u64 {
