@@ -10,10 +10,12 @@
 //!   from any log entry whose type names a workflow or response play, or whose summary names a
 //!   workflow or play of the snapshot. Shown, not judged.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::evidence::{Exception, ExceptionKind, IncidentFacts, Subject};
-use crate::model::Inputs;
+use crate::model::{Inputs, Sym};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AutomationFacts {
@@ -80,20 +82,28 @@ pub fn facts(inputs: &Inputs, incidents: &[IncidentFacts]) -> AutomationFacts {
             }
         })
         .collect();
+    // Kinds and summaries are interned and repeat (at 100k incidents, 700k entries have a dozen
+    // kinds and 12k summaries): each is judged once, not once per entry.
+    let mut by_type: HashMap<Sym, bool> = HashMap::new();
+    let mut by_name: HashMap<Sym, bool> = HashMap::new();
     let mut runs = Vec::new();
     for f in incidents {
         let Some(incident) = inputs.incident(f.number) else {
             continue;
         };
         for e in incident.fields.timeline.iter() {
-            let kind = e.kind.to_ascii_lowercase();
-            let summary = e.summary.to_ascii_lowercase();
-            let by_type = kind.contains("workflow") || kind.contains("response_play");
-            let by_name = (summary.contains("workflow") || summary.contains("response play"))
-                && known.iter().any(|(n, _, _)| {
-                    !n.trim().is_empty() && summary.contains(&n.trim().to_ascii_lowercase())
-                });
-            if by_type || by_name {
+            let typed = *by_type.entry(e.kind).or_insert_with(|| {
+                let kind = e.kind.to_ascii_lowercase();
+                kind.contains("workflow") || kind.contains("response_play")
+            });
+            let named = *by_name.entry(e.summary).or_insert_with(|| {
+                let summary = e.summary.to_ascii_lowercase();
+                (summary.contains("workflow") || summary.contains("response play"))
+                    && known.iter().any(|(n, _, _)| {
+                        !n.trim().is_empty() && summary.contains(&n.trim().to_ascii_lowercase())
+                    })
+            });
+            if typed || named {
                 runs.push(AutomationRun {
                     number: f.number,
                     at: e.at,
