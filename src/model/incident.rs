@@ -51,8 +51,8 @@ pub struct IncidentRow {
     pub jira_keys: Vec<String>,
 }
 
-/// A short string kept inline (no heap) up to 24 bytes: log entries' kinds, channels and names
-/// are, and a 100k-incident year has about a million entries.
+/// An incident's own text (its id, title, URL, duration), kept inline (no heap) up to 24 bytes.
+/// Texts that repeat from record to record are interned instead ([`Sym`]).
 pub type Text = compact_str::CompactString;
 
 /// An incident's log entries, shared: every API record of one incident id (one incident in two
