@@ -562,7 +562,6 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         non_fix: &config.trackers.non_fix_resolutions,
         github: &inputs.github,
     };
-    let postmortems = postmortems::facts(inputs, &index, &incidents, &clock, &trackers);
     let cx = exceptions::Context {
         tz: config.tz(),
         now,
@@ -573,22 +572,41 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
         crate::model::period::period_start(config),
         crate::model::period::period_end(config),
     );
-    let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
-    let oncall = oncall::facts(config, inputs, period_start, period_end);
-    exceptions.extend(oncall::exceptions_from(config, &oncall));
     let window = oncall::fetched_window(&inputs.pagerduty, period_start, period_end);
-    let configuration = configuration::facts(config, inputs, &incidents, window);
-    exceptions.extend(configuration::exceptions(&configuration));
-    let automation = automation::facts(inputs, &incidents);
-    exceptions.extend(automation::exceptions(&automation));
     let statuspage = inputs.statuspage.as_ref().map(|s| s.incidents.as_slice());
-    let customers = customers::facts(
-        &config.statuspage,
-        statuspage,
-        &inputs.incidents,
-        period_start,
-        period_end,
+    // These read the inputs and the incidents' facts, and nothing of each other: run side by
+    // side. Their exceptions are added in the same order as ever, then sorted.
+    let (postmortems, ((oncall, configuration), (automation, customers))) = rayon::join(
+        || postmortems::facts(inputs, &index, &incidents, &clock, &trackers),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || oncall::facts(config, inputs, period_start, period_end),
+                        || configuration::facts(config, inputs, &incidents, window),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || automation::facts(inputs, &incidents),
+                        || {
+                            customers::facts(
+                                &config.statuspage,
+                                statuspage,
+                                &inputs.incidents,
+                                period_start,
+                                period_end,
+                            )
+                        },
+                    )
+                },
+            )
+        },
     );
+    let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
+    exceptions.extend(oncall::exceptions_from(config, &oncall));
+    exceptions.extend(configuration::exceptions(&configuration));
+    exceptions.extend(automation::exceptions(&automation));
     exceptions.extend(customers::exceptions(
         &customers,
         statuspage.unwrap_or_default(),
