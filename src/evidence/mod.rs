@@ -576,32 +576,29 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
     let statuspage = inputs.statuspage.as_ref().map(|s| s.incidents.as_slice());
     // These read the inputs and the incidents' facts, and nothing of each other: run side by
     // side. Their exceptions are added in the same order as ever, then sorted.
+    let on_call_and_configuration = || {
+        rayon::join(
+            || oncall::facts(config, inputs, period_start, period_end),
+            || configuration::facts(config, inputs, &incidents, window),
+        )
+    };
+    let automation_and_customers = || {
+        rayon::join(
+            || automation::facts(inputs, &incidents),
+            || {
+                customers::facts(
+                    &config.statuspage,
+                    statuspage,
+                    &inputs.incidents,
+                    period_start,
+                    period_end,
+                )
+            },
+        )
+    };
     let (postmortems, ((oncall, configuration), (automation, customers))) = rayon::join(
         || postmortems::facts(inputs, &index, &incidents, &clock, &trackers),
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || oncall::facts(config, inputs, period_start, period_end),
-                        || configuration::facts(config, inputs, &incidents, window),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || automation::facts(inputs, &incidents),
-                        || {
-                            customers::facts(
-                                &config.statuspage,
-                                statuspage,
-                                &inputs.incidents,
-                                period_start,
-                                period_end,
-                            )
-                        },
-                    )
-                },
-            )
-        },
+        || rayon::join(on_call_and_configuration, automation_and_customers),
     );
     let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
     exceptions.extend(oncall::exceptions_from(config, &oncall));

@@ -80,8 +80,11 @@ pub fn templates(site_root: &Path, theme: &str) -> Result<tera::Tera> {
     Ok(tera)
 }
 
-/// Whether the site's theme `theme` has its own template `name`, different from the default
-/// theme's (a verbatim copy, such as this repository's own `themes/default/`, is not).
+/// The default theme's template `name`, as embedded in the binary.
+fn default_template(name: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
 /// The default severity page with its row loop replaced by rows written in Rust
 /// (`markup::severity_row`, in `rows_html`): used for themes that leave severity.html and
 /// macros.html to the default, its frame (base.html) still the theme's. At 100k incidents the
@@ -92,10 +95,7 @@ pub const SEVERITY_ROWS_IN_RUST: &str = "pagerproof/severity-rows-in-rust.html";
 const SEVERITY_ROW_LOOP: &str = "{% for r in rows %}<tr><td><a href=\"{{ root }}{{ r.href }}\">{{ r.number }}</a></td><td>{{ r.created }}</td><td>{{ r.service }}</td><td>{{ r.title }}</td><td>{{ r.tta }} {{ m::verdict(v=r.ack, root=root) }}</td><td>{{ r.ttr }} {{ m::verdict(v=r.resolve, root=root) }}</td><td>{{ r.postmortem_status }}</td></tr>{% endfor %}";
 
 fn severity_rows_in_rust() -> String {
-    let (_, severity) = TEMPLATES
-        .iter()
-        .find(|(name, _)| *name == "severity.html")
-        .expect("severity.html is a default template");
+    let severity = default_template("severity.html").expect("severity.html is a default template");
     assert_eq!(
         severity.matches(SEVERITY_ROW_LOOP).count(),
         1,
@@ -104,6 +104,8 @@ fn severity_rows_in_rust() -> String {
     severity.replacen(SEVERITY_ROW_LOOP, "{{ rows_html | safe }}", 1)
 }
 
+/// Whether the site's theme `theme` has its own template `name`, different from the default
+/// theme's (a verbatim copy, such as this repository's own `themes/default/`, is not).
 pub fn overrides(site_root: &Path, theme: &str, name: &str) -> bool {
     let path = site_root
         .join("themes")
@@ -113,7 +115,7 @@ pub fn overrides(site_root: &Path, theme: &str, name: &str) -> bool {
     if !path.is_file() {
         return false;
     }
-    let default = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+    let default = default_template(name);
     std::fs::read_to_string(&path).map_or(true, |own| Some(own.as_str()) != default)
 }
 
@@ -243,11 +245,7 @@ mod tests {
         let site = tempfile::tempdir().unwrap();
         let dir = site.path().join("themes/corp/templates");
         std::fs::create_dir_all(&dir).unwrap();
-        let default = TEMPLATES
-            .iter()
-            .find(|(n, _)| *n == "incident.html")
-            .unwrap()
-            .1;
+        let default = default_template("incident.html").unwrap();
         assert!(!overrides(site.path(), "corp", "incident.html"), "absent");
         std::fs::write(dir.join("incident.html"), default).unwrap();
         assert!(
