@@ -5,8 +5,10 @@
 //! written, straight into a spill: zips beside the package ("parts"), each written by one thread
 //! at a time, so an entry's deflated bytes go to disk as they are made and each part's deflater
 //! is reused from entry to entry (a fresh one per entry zeroed some 300 KB of tables: a tenth of
-//! the package's CPU). Verbatim copies of inputs are not buffered: they are read from the inputs
-//! when the bag is finished. [`BagSink::finish`] then writes the package in name order, copying
+//! the package's CPU). Verbatim copies of inputs go the same way, as the render reads them (it
+//! reads each once anyway, to hash and scan it), rather than read again when the bag is
+//! finished: packing them there was a second or more of the package's tail, on one core at
+//! 100k incidents. [`BagSink::finish`] then writes the package in name order, copying
 //! each spilled entry's compressed bytes as they are (no second deflate), so the zip is byte for
 //! byte the one [`super::write_package`] makes of the same files on disk.
 
@@ -17,12 +19,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 use zip::write::SimpleFileOptions;
 use zip::{ZipArchive, ZipWriter};
 
 use super::bagit::{self, BagInfo, Oxum};
-use super::{BATCH_BYTES, Hashed, Packing, PayloadFile, archive, batches};
+use super::{Hashed, Packing, archive};
 use crate::util::sink::{Sink, SinkFile};
 
 /// A package being written from a render; see the module documentation.
@@ -37,12 +38,11 @@ pub struct BagSink {
     files: Mutex<BTreeMap<String, Stored>>,
 }
 
-enum Stored {
-    /// In the spill, where `at` says, with its digests as bytes (as hex, 110,000 pages' would
-    /// cost 20 MB more while everything the render needs is still held).
-    Spilled { hashed: Hashed, at: Place },
-    /// To be read from `path` when the bag is finished.
-    Copy { path: PathBuf, sha256: String },
+/// A file in the spill, where `at` says, with its digests as bytes (as hex, 110,000 pages'
+/// would cost 20 MB more while everything the render needs is still held).
+struct Stored {
+    hashed: Hashed,
+    at: Place,
 }
 
 impl BagSink {
@@ -96,10 +96,10 @@ impl BagSink {
         &self.dist
     }
 
-    /// Writes the package to `zip_path`: the copies of inputs are packed, then every entry is
-    /// copied in name order from the spill into the zip, between the tag files. Returns the zip's
-    /// SHA-256, the tag manifest's and the payload's size. `progress(stage, done, total)` follows
-    /// each stage: `packed` (the files read from disk) and `bagged` (the whole payload).
+    /// Writes the package to `zip_path`: every entry is copied in name order from the spill
+    /// into the zip, between the tag files. Returns the zip's SHA-256, the tag manifest's and the
+    /// payload's size. `progress(stage, done, total)` follows the `bagged` stage (the whole
+    /// payload).
     pub fn finish(
         self,
         zip_path: &Path,
@@ -109,32 +109,27 @@ impl BagSink {
         let BagSink {
             name,
             mtime,
-            options,
             spill,
             files,
             ..
         } = self;
-        let mut files = files
+        let files = files
             .into_inner()
             .expect("no thread panics holding the file list");
         if files.is_empty() {
             bail!("no files to package");
         }
-        pack_copies(&name, &mut files, &spill, options, &|done, total| {
-            progress("packed", done, total)
-        })?;
         let mut spill = spill.finish()?;
 
         let oxum = Oxum {
             files: files.len() as u64,
-            bytes: files.values().map(|s| s.hashed().size).sum(),
+            bytes: files.values().map(|s| s.hashed.size).sum(),
         };
         let mut digests = BTreeMap::new();
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
         progress("bagged", Oxum::default(), oxum);
         let mut done = Oxum::default();
-        for (bag_path, stored) in files {
-            let (hashed, at) = stored.spilled();
+        for (bag_path, Stored { hashed, at }) in files {
             let entry = format!("{name}/{bag_path}");
             let file = spill
                 .get_mut(at.part)
@@ -164,84 +159,12 @@ impl BagSink {
     }
 }
 
-impl Stored {
-    fn hashed(&self) -> &Hashed {
-        self.spilled().0
-    }
-
-    fn spilled(&self) -> (&Hashed, Place) {
-        match self {
-            Stored::Spilled { hashed, at } => (hashed, *at),
-            Stored::Copy { .. } => unreachable!("copies are packed before the zip is written"),
-        }
-    }
-}
-
 /// Where an entry is in the spill: its part and its index there, so the zip is assembled
 /// without looking names up part by part (at 1M files, 134 parts).
 #[derive(Debug, Clone, Copy)]
 struct Place {
     part: usize,
     index: usize,
-}
-
-/// Packs the verbatim copies of inputs into the spill (read, hashed and deflated in parallel,
-/// about [`BATCH_BYTES`] at a time), refusing an input that changed since it was read.
-/// `progress(done, total)` after each batch.
-fn pack_copies(
-    name: &str,
-    files: &mut BTreeMap<String, Stored>,
-    spill: &Spill,
-    options: SimpleFileOptions,
-    progress: &dyn Fn(Oxum, Oxum),
-) -> Result<()> {
-    let mut copies = Vec::new();
-    let mut expected = Vec::new();
-    for (bag_path, stored) in files.iter() {
-        if let Stored::Copy { path, sha256 } = stored {
-            let size = std::fs::metadata(path)
-                .with_context(|| format!("{}: cannot read", path.display()))?
-                .len();
-            let file = PayloadFile {
-                path: path.clone(),
-                size,
-            };
-            copies.push((bag_path.clone(), file));
-            expected.push(sha256.clone());
-        }
-    }
-    let mut expected = expected.into_iter();
-    let total = Oxum {
-        files: copies.len() as u64,
-        bytes: copies.iter().map(|(_, f)| f.size).sum(),
-    };
-    let mut done = Oxum::default();
-    progress(done, total);
-    for batch in batches(&copies, BATCH_BYTES) {
-        let packed: Vec<(Hashed, Place)> = batch
-            .par_iter()
-            .map(|(bag_path, f)| {
-                let cannot = || format!("{}: cannot read", f.path.display());
-                let mut from = File::open(&f.path).with_context(cannot)?;
-                let mut entry = spill.entry(&format!("{name}/{bag_path}"), options)?;
-                std::io::copy(&mut from, &mut entry).with_context(cannot)?;
-                entry.finish()
-            })
-            .collect::<Result<_>>()?;
-        for ((bag_path, f), (hashed, at)) in batch.iter().zip(packed) {
-            if Some(hex::encode(hashed.sha256)) != expected.next() || hashed.size != f.size {
-                bail!(
-                    "{}: changed while the package was being written",
-                    f.path.display()
-                );
-            }
-            done.files += 1;
-            done.bytes += hashed.size;
-            files.insert(bag_path.clone(), Stored::Spilled { hashed, at });
-        }
-        progress(done, total);
-    }
-    Ok(())
 }
 
 /// Entries deflated ahead of the zip, in zips ("parts") of at most [`SPILL_PART_FILES`]: a zip
@@ -429,28 +352,18 @@ impl Sink for BagSink {
     }
 
     fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
-        // Refused before it is written, so the spill never holds a name twice (a part would
-        // refuse it with a less helpful error).
-        if self.sha256(rel).is_some() {
-            bail!("{rel}: written twice into the package");
-        }
-        Ok(Box::new(BagFile {
-            sink: self,
-            rel: rel.to_string(),
-            entry: self.spill.entry(&self.entry_name(rel), self.options)?,
-        }))
+        Ok(Box::new(self.open(rel, None)?))
     }
 
+    /// The copy is written into the spill as the caller reads `from`, and refused when what
+    /// was written does not hash to `sha256` (the input changed since it was read).
     fn copy_from(
         &self,
         rel: &str,
-        from: &Path,
+        _from: &Path,
         sha256: &str,
     ) -> Result<Option<Box<dyn SinkFile + '_>>> {
-        let path = from.to_path_buf();
-        let sha256 = sha256.to_string();
-        self.claim(rel, Stored::Copy { path, sha256 })?;
-        Ok(None)
+        Ok(Some(Box::new(self.open(rel, Some(sha256.to_string()))?)))
     }
 
     fn sha256(&self, rel: &str) -> Option<String> {
@@ -458,10 +371,25 @@ impl Sink for BagSink {
             .files
             .lock()
             .expect("no thread panics holding the file list");
-        match files.get(&format!("data/{rel}"))? {
-            Stored::Spilled { hashed, .. } => Some(hex::encode(hashed.sha256)),
-            Stored::Copy { sha256, .. } => Some(sha256.clone()),
+        let stored = files.get(&format!("data/{rel}"))?;
+        Some(hex::encode(stored.hashed.sha256))
+    }
+}
+
+impl BagSink {
+    /// `rel`, to be written in pieces into the spill; `expect` is the SHA-256 a copy must have.
+    fn open(&self, rel: &str, expect: Option<String>) -> Result<BagFile<'_>> {
+        // Refused before it is written, so the spill never holds a name twice (a part would
+        // refuse it with a less helpful error).
+        if self.sha256(rel).is_some() {
+            bail!("{rel}: written twice into the package");
         }
+        Ok(BagFile {
+            sink: self,
+            rel: rel.to_string(),
+            expect,
+            entry: self.spill.entry(&self.entry_name(rel), self.options)?,
+        })
     }
 }
 
@@ -469,6 +397,8 @@ impl Sink for BagSink {
 struct BagFile<'a> {
     sink: &'a BagSink,
     rel: String,
+    /// A copy's SHA-256 as its input was read.
+    expect: Option<String>,
     entry: Entry<'a>,
 }
 
@@ -484,9 +414,20 @@ impl Write for BagFile<'_> {
 
 impl SinkFile for BagFile<'_> {
     fn finish(self: Box<Self>) -> Result<()> {
-        let BagFile { sink, rel, entry } = *self;
+        let BagFile {
+            sink,
+            rel,
+            expect,
+            entry,
+        } = *self;
         let (hashed, at) = entry.finish()?;
-        sink.claim(&rel, Stored::Spilled { hashed, at })
+        // Left unclaimed, the entry stays in its part but never reaches the zip.
+        if let Some(expect) = expect
+            && hex::encode(hashed.sha256) != expect
+        {
+            bail!("{rel}: its input changed while the package was being written");
+        }
+        sink.claim(&rel, Stored { hashed, at })
     }
 }
 
@@ -543,11 +484,13 @@ mod tests {
         f.write_all(b"me</p>").unwrap();
         f.finish().unwrap();
         let sha = crate::util::sha256_hex(b"id,title\n1,a\n");
-        assert!(
-            sink.copy_from("sources/input.csv", &input, &sha)
-                .unwrap()
-                .is_none()
-        );
+        let mut copy = sink
+            .copy_from("sources/input.csv", &input, &sha)
+            .unwrap()
+            .expect("the copy is written as its input is read");
+        copy.write_all(b"id,title\n").unwrap();
+        copy.write_all(b"1,a\n").unwrap();
+        copy.finish().unwrap();
         assert_eq!(
             sink.sha256("index.html"),
             Some(crate::util::sha256_hex(b"<p>home</p>"))
@@ -561,14 +504,9 @@ mod tests {
             last.insert(stage.to_string(), (done, total));
         };
         let rendered = super::super::write_rendered_package(sink, &info(), &progress).unwrap();
-        // The input copy is packed from disk (everything else went into the spill as it was
-        // written), then the whole payload is bagged: each stage ends at its total.
+        // Everything went into the spill as it was written; bagging ends at the payload's total.
         let last = last.into_inner().unwrap();
-        let packed = Oxum {
-            files: 1,
-            bytes: 13,
-        };
-        assert_eq!(last["packed"], (packed, packed));
+        assert_eq!(last.keys().collect::<Vec<_>>(), ["bagged"]);
         assert_eq!(last["bagged"], (rendered.oxum, rendered.oxum));
         assert_eq!(rendered.oxum.files, 5);
 
@@ -589,6 +527,7 @@ mod tests {
         );
     }
 
+    /// A copy whose bytes no longer hash as its input did when read is refused, and left out.
     #[test]
     fn an_input_changed_before_it_is_packed_is_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -597,12 +536,20 @@ mod tests {
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
         let mtime = archive::zip_time(as_of, None).unwrap();
         let sink = BagSink::new(&dir.path().join("d"), "bag", mtime).unwrap();
+        sink.write("index.html", b"<p>home</p>").unwrap();
         let old = crate::util::sha256_hex(b"old");
-        sink.copy_from("sources/input.csv", &input, &old).unwrap();
-        let err = super::super::write_rendered_package(sink, &info(), &|_, _, _| {}).unwrap_err();
+        let mut copy = sink
+            .copy_from("sources/input.csv", &input, &old)
+            .unwrap()
+            .unwrap();
+        copy.write_all(b"new").unwrap();
+        let err = copy.finish().unwrap_err();
         assert!(format!("{err:#}").contains("changed while"), "{err:#}");
+        assert_eq!(sink.sha256("sources/input.csv"), None);
+        let rendered = super::super::write_rendered_package(sink, &info(), &|_, _, _| {}).unwrap();
+        assert_eq!(rendered.oxum.files, 1, "only index.html");
         let left = std::fs::read_dir(dir.path().join("d")).unwrap().count();
-        assert_eq!(left, 0, "no partial zip, no spill");
+        assert_eq!(left, 2, "the zip and its checksum; no spill");
     }
 
     /// A file whose writing is given up (its page failed) is left out, and the part it was
