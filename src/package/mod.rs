@@ -185,7 +185,8 @@ fn write_bag_zip(
         let written = writer.join().expect("the zip writer thread does not panic");
         prepared.and(written).map(|zip| (zip, digests))
     })?;
-    finish_bag_zip(zip, name, head, &digests)
+    let tail = tail_tags(name, head, &digests, options)?;
+    finish_bag_zip(zip, tail)
 }
 
 /// Creates the zip of bag `name` at `path` and writes the tag files that sort before `data/`
@@ -207,23 +208,39 @@ fn start_bag_zip(
     Ok((zip, head))
 }
 
-/// Writes the manifests and tag manifests after the payload and finishes the zip; returns its
-/// SHA-256 and the tag manifest's.
-fn finish_bag_zip(
-    mut zip: archive::ZipStream,
+/// The tag files that sort after `data/` (both manifests and both tag manifests), deflated for
+/// a zip of bag `name` with entry `options`, and the tag manifest's SHA-256. They need only the
+/// payload's digests, so a package can make them while its payload is still being written.
+fn tail_tags(
     name: &str,
     head: BTreeMap<String, Vec<u8>>,
     digests: &BTreeMap<String, Digests>,
-) -> Result<(String, String)> {
+    options: zip::write::SimpleFileOptions,
+) -> Result<TailTags> {
     let tags = tag_files(head, digests);
     let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
-    zip.add(
-        tags.into_iter()
-            .filter(|(p, _)| !HEAD_TAGS.contains(&p.as_str()))
-            .map(|(p, bytes)| (format!("{name}/{p}"), bytes))
-            .collect(),
-    )?;
-    Ok((zip.finish()?, tagmanifest_sha256))
+    let entries = tags
+        .into_par_iter()
+        .filter(|(p, _)| !HEAD_TAGS.contains(&p.as_str()))
+        .map(|(p, bytes)| archive::prepare(&format!("{name}/{p}"), options, &bytes))
+        .collect::<Result<_>>()?;
+    Ok(TailTags {
+        entries,
+        tagmanifest_sha256,
+    })
+}
+
+/// What [`tail_tags`] makes.
+struct TailTags {
+    entries: Vec<zip::write::PreparedZipFile>,
+    tagmanifest_sha256: String,
+}
+
+/// Appends the tag files after the payload and finishes the zip; returns its SHA-256 and the
+/// tag manifest's.
+fn finish_bag_zip(mut zip: archive::ZipStream, tail: TailTags) -> Result<(String, String)> {
+    zip.append(tail.entries)?;
+    Ok((zip.finish()?, tail.tagmanifest_sha256))
 }
 
 /// Deflated batches queued for the zip writer beyond the one it is writing.

@@ -125,31 +125,26 @@ impl BagSink {
             files: files.len() as u64,
             bytes: files.values().map(|s| s.hashed.size).sum(),
         };
-        let mut digests = BTreeMap::new();
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
-        progress("bagged", Oxum::default(), oxum);
-        let mut done = Oxum::default();
-        for (bag_path, Stored { hashed, at }) in files {
-            let entry = format!("{name}/{bag_path}");
-            let file = spill
-                .get_mut(at.part)
-                .with_context(|| format!("{entry}: missing from the spill"))?
-                .0
-                .by_index_raw(at.index)
-                .with_context(|| format!("{entry}: cannot read from the spill"))?;
-            if file.name_raw() != entry.as_bytes() {
-                bail!("{entry}: the spill is out of step with the file list");
-            }
-            zip.copy_raw(file)?;
-            done.files += 1;
-            done.bytes += hashed.size;
-            digests.insert(bag_path, hashed.digests());
-            if done.files % 1024 == 0 {
-                progress("bagged", done, oxum);
-            }
-        }
-        progress("bagged", done, oxum);
-        let (zip_sha256, tagmanifest_sha256) = super::finish_bag_zip(zip, &name, head, &digests)?;
+        let options = zip.options();
+        // The manifests need only the digests, all known by now: they are written out and
+        // deflated beside the payload's copying, which is one thread's work.
+        let (tail, copied) = std::thread::scope(|scope| {
+            let tail = scope.spawn(|| {
+                let digests = files
+                    .iter()
+                    .map(|(bag_path, stored)| (bag_path.clone(), stored.hashed.digests()))
+                    .collect();
+                super::tail_tags(&name, head, &digests, options)
+            });
+            let copied = copy_spilled(&mut zip, &name, &files, &mut spill, oxum, progress);
+            (
+                tail.join().expect("the manifests' thread does not panic"),
+                copied,
+            )
+        });
+        copied?;
+        let (zip_sha256, tagmanifest_sha256) = super::finish_bag_zip(zip, tail?)?;
         Ok((zip_sha256, tagmanifest_sha256, oxum))
     }
 
@@ -157,6 +152,40 @@ impl BagSink {
     fn entry_name(&self, rel: &str) -> String {
         format!("{}/data/{rel}", self.name)
     }
+}
+
+/// Copies every entry of `files`, in their (name) order, from the spill into `zip` as it is
+/// stored there (no second deflate). `progress("bagged", done, total)` as it goes.
+fn copy_spilled(
+    zip: &mut archive::ZipStream,
+    name: &str,
+    files: &BTreeMap<String, Stored>,
+    spill: &mut [(ZipArchive<File>, tempfile::TempPath)],
+    oxum: Oxum,
+    progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
+) -> Result<()> {
+    progress("bagged", Oxum::default(), oxum);
+    let mut done = Oxum::default();
+    for (bag_path, Stored { hashed, at }) in files {
+        let entry = format!("{name}/{bag_path}");
+        let file = spill
+            .get_mut(at.part)
+            .with_context(|| format!("{entry}: missing from the spill"))?
+            .0
+            .by_index_raw(at.index)
+            .with_context(|| format!("{entry}: cannot read from the spill"))?;
+        if file.name_raw() != entry.as_bytes() {
+            bail!("{entry}: the spill is out of step with the file list");
+        }
+        zip.copy_raw(file)?;
+        done.files += 1;
+        done.bytes += hashed.size;
+        if done.files % 1024 == 0 {
+            progress("bagged", done, oxum);
+        }
+    }
+    progress("bagged", done, oxum);
+    Ok(())
 }
 
 /// Where an entry is in the spill: its part and its index there, so the zip is assembled
