@@ -467,13 +467,14 @@ mod tests {
     use super::super::tests::bag_info as info;
 
     /// Every way into the sink (whole, in pieces, in pieces that straddle the deflater's, a copy
-    /// of an input) gives the zip `write_package` makes of the same files on disk.
+    /// of an input) gives the zip `write_package` makes of the same files on disk, which hashes
+    /// and deflates the large file side by side (read whole, past `SIDE_BY_SIDE`).
     #[test]
     fn a_rendered_package_is_the_package_of_the_same_files_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("input.csv");
         std::fs::write(&input, "id,title\n1,a\n").unwrap();
-        let big: Vec<u8> = (0..(3 << 16) + 5000)
+        let big: Vec<u8> = (0..(5 << 16) + 5000)
             .map(|i| b"abcdefgh\n"[i % 9])
             .collect();
         let files: [(&str, &[u8]); 5] = [
