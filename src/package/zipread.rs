@@ -189,6 +189,23 @@ pub fn open_entry<'a, R: Read + Seek>(
     r: &'a mut R,
     entry: &CentralEntry,
 ) -> Result<Box<dyn Read + 'a>, String> {
+    seek_to_data(r, entry)?;
+    decoder(r.take(entry.compressed_size), entry.method)
+}
+
+/// A reader of the uncompressed bytes of an entry stored by `method`, whose stored bytes `raw`
+/// reads.
+pub fn decoder<'a>(raw: impl Read + 'a, method: u16) -> Result<Box<dyn Read + 'a>, String> {
+    match method {
+        0 => Ok(Box::new(raw)),
+        8 => Ok(Box::new(DeflateDecoder::new(raw))),
+        m => Err(format!("unsupported compression method {m}")),
+    }
+}
+
+/// Checks an entry's local header against the central directory's record and leaves `r` at the
+/// entry's stored bytes.
+pub fn seek_to_data<R: Read + Seek>(r: &mut R, entry: &CentralEntry) -> Result<(), String> {
     let io = |e: io::Error| format!("cannot read the local header: {e}");
     let head = read_at(r, entry.local_offset, LOCAL_LEN).map_err(io)?;
     if u32_at(&head, 0) != LOCAL {
@@ -213,12 +230,7 @@ pub fn open_entry<'a, R: Read + Seek>(
         );
     }
     r.seek(SeekFrom::Current(extra_len)).map_err(io)?;
-    let raw = r.take(entry.compressed_size);
-    match entry.method {
-        0 => Ok(Box::new(raw)),
-        8 => Ok(Box::new(DeflateDecoder::new(raw))),
-        m => Err(format!("unsupported compression method {m}")),
-    }
+    Ok(())
 }
 
 #[cfg(test)]
