@@ -252,7 +252,7 @@ fn read_zip_bag(
         });
         batch.held += entry.compressed_size;
         batch.entries.push(Queued { name, entry, raw });
-        if batch.held >= BATCH_BYTES {
+        if batch.held >= BATCH_BYTES || batch.entries.len() >= BATCH_ENTRIES {
             batch.check(&mut files, report);
         }
     }
@@ -308,6 +308,8 @@ fn screen(
 /// streamed.
 const BATCHED_ENTRY: u64 = if cfg!(test) { 64 } else { 8 << 20 };
 const BATCH_BYTES: u64 = 32 << 20;
+/// And at most this many entries (a zip of a million empty files is not held at once).
+const BATCH_ENTRIES: usize = 4096;
 
 /// Entries read from the zip, stored bytes and all, waiting to be inflated and hashed.
 #[derive(Default)]
