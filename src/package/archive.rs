@@ -229,10 +229,8 @@ pub struct HashingWriter<W: Write> {
     buf: Vec<u8>,
     pos: u64,
     hashed: u64,
-    hasher: Option<(
-        std::sync::mpsc::SyncSender<Vec<u8>>,
-        std::thread::JoinHandle<Sha256>,
-    )>,
+    to_hasher: std::sync::mpsc::SyncSender<Vec<u8>>,
+    hasher: std::thread::JoinHandle<Sha256>,
     rewritten: bool,
 }
 
@@ -255,7 +253,8 @@ impl<W: Write + Seek> HashingWriter<W> {
             buf: Vec::with_capacity(HASHED_PIECE),
             pos: 0,
             hashed: 0,
-            hasher: Some((to_hasher, hasher)),
+            to_hasher,
+            hasher,
             rewritten: false,
         }
     }
@@ -265,10 +264,16 @@ impl<W: Write + Seek> HashingWriter<W> {
         self.pass_on()?;
         self.inner.flush()?;
         let end = self.inner.seek(SeekFrom::End(0))?;
-        let (to_hasher, hasher) = self.hasher.take().expect("finished once");
-        drop(to_hasher);
+        let HashingWriter {
+            to_hasher,
+            hasher,
+            hashed,
+            rewritten,
+            ..
+        } = self;
+        drop(to_hasher); // the hasher's last piece
         let sha256 = hasher.join().expect("the hasher does not panic");
-        if self.rewritten || end != self.hashed {
+        if rewritten || end != hashed {
             return Ok(None);
         }
         Ok(Some(hex::encode(sha256.finalize())))
@@ -284,15 +289,14 @@ impl<W: Write> HashingWriter<W> {
         }
         self.inner.write_all(&self.buf)?;
         let start = self.pos - self.buf.len() as u64;
-        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(HASHED_PIECE));
         if start != self.hashed {
             self.rewritten = true;
+            self.buf.clear();
             return Ok(());
         }
-        self.hashed += piece.len() as u64;
-        if let Some((to_hasher, _)) = &self.hasher
-            && to_hasher.send(piece).is_err()
-        {
+        self.hashed += self.buf.len() as u64;
+        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(HASHED_PIECE));
+        if self.to_hasher.send(piece).is_err() {
             self.rewritten = true; // no hasher left: the hash cannot be trusted
         }
         Ok(())
