@@ -32,31 +32,16 @@ fn read_all(config: &Config) -> Result<Inputs> {
     );
 
     // Incident sources: CSV exports in path byte order, then API snapshots (evidence-rules §2),
-    // each file's rows put in the population as soon as they are read.
+    // each file's rows put in the population as soon as they are read. The snapshot's log
+    // entries (its largest file) are read beside the exports: incident records need them, the
+    // exports do not. An export's error is reported before the log's, as when read in turn.
     let mut assembly = population::Assembly::new(period_start, period_end);
-    let mut incident_sources: Vec<SourceFile> = Vec::new();
-    let mut sidecars = Vec::new();
-    for path in files(config, &config.inputs.incidents, "csv")? {
-        let (mut source, bytes) = source_file(config, &path, SourceKind::IncidentCsv)?;
-        let mut sidecar_path = path.clone().into_os_string();
-        sidecar_path.push(sidecar::SUFFIX);
-        let sidecar_path = PathBuf::from(sidecar_path);
-        if sidecar_path.is_file() {
-            let (file, bytes) = source_file(config, &sidecar_path, SourceKind::ExportSidecar)?;
-            let text = utf8(&file.path, bytes)?;
-            source.export = Some(sidecar::parse(&file.path, &text)?);
-            sidecars.push(file);
-        }
-        let read = csv_incidents::read(&source.path, &bytes, config.export_tz())?;
-        source
-            .notes
-            .push(format!("export variant: {}", read.variant));
-        source.notes.extend(read.notes);
-        assembly.start_file();
-        assembly.take_rows(&source.path, read.rows);
-        incident_sources.push(source);
-    }
-    let api = pagerduty::load(config, &mut assembly)?;
+    let (exports, log) = rayon::join(
+        || read_exports(config, &mut assembly),
+        || pagerduty::read_log(config),
+    );
+    let (mut incident_sources, sidecars) = exports?;
+    let api = pagerduty::load_with(log?, &mut assembly)?;
     incident_sources.extend(api.files);
     inputs.pagerduty = api.snapshot;
 
@@ -213,6 +198,37 @@ fn read_all(config: &Config) -> Result<Inputs> {
     }
     inputs.build_env = super::provenance::build_env(config)?;
     Ok(inputs)
+}
+
+/// The CSV exports under `[inputs] incidents` in path byte order, their rows into `assembly`;
+/// their source files, and those of the export sidecars beside them.
+fn read_exports(
+    config: &Config,
+    assembly: &mut population::Assembly,
+) -> Result<(Vec<SourceFile>, Vec<SourceFile>)> {
+    let mut incident_sources: Vec<SourceFile> = Vec::new();
+    let mut sidecars = Vec::new();
+    for path in files(config, &config.inputs.incidents, "csv")? {
+        let (mut source, bytes) = source_file(config, &path, SourceKind::IncidentCsv)?;
+        let mut sidecar_path = path.clone().into_os_string();
+        sidecar_path.push(sidecar::SUFFIX);
+        let sidecar_path = PathBuf::from(sidecar_path);
+        if sidecar_path.is_file() {
+            let (file, bytes) = source_file(config, &sidecar_path, SourceKind::ExportSidecar)?;
+            let text = utf8(&file.path, bytes)?;
+            source.export = Some(sidecar::parse(&file.path, &text)?);
+            sidecars.push(file);
+        }
+        let read = csv_incidents::read(&source.path, &bytes, config.export_tz())?;
+        source
+            .notes
+            .push(format!("export variant: {}", read.variant));
+        source.notes.extend(read.notes);
+        assembly.start_file();
+        assembly.take_rows(&source.path, read.rows);
+        incident_sources.push(source);
+    }
+    Ok((incident_sources, sidecars))
 }
 
 /// Every file under `themes/<name>/` of the site, in byte order of their relative path.

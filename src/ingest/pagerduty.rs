@@ -93,16 +93,32 @@ fn kind_of(name: &str) -> FileKind {
 /// `rows` block by block as they are read (a file started per incident file, in path byte
 /// order). No directory → nothing loaded.
 pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded> {
+    load_with(read_log(config)?, rows)
+}
+
+/// What is read of a snapshot before its incident records, which need it: every log entry, and
+/// the fetch records (which say whose log entries were fetched). Independent of every other
+/// input, so it is read beside the CSV exports (see `ingest::load`).
+pub struct LogRead {
+    files: Vec<(String, FileKind, PathBuf)>,
+    log: Timelines,
+    /// The files already read, by path: their `SourceFile`s.
+    early: BTreeMap<String, SourceFile>,
+    fetch_records: Vec<FetchRecordFile>,
+}
+
+/// The log entries and fetch records under `[inputs] pagerduty`; `None` without the directory.
+pub fn read_log(config: &Config) -> Result<Option<LogRead>> {
     let dir = config.path(&config.inputs.pagerduty);
-    let mut loaded = Loaded::default();
     if !dir.is_dir() {
-        return Ok(loaded);
+        return Ok(None);
     }
     let files = snapshot_files(config, &dir)?;
-    // Timelines and fetch records first: incident rows need them. Each file is read when its
-    // turn comes and dropped after, so only one file's bytes are held at a time.
+    // Each file is read when its turn comes and dropped after, so only one file's bytes are
+    // held at a time.
     let mut log = Timelines::default();
-    let mut early: BTreeMap<&str, SourceFile> = BTreeMap::new();
+    let mut early = BTreeMap::new();
+    let mut fetch_records = Vec::new();
     for (rel, kind, path) in &files {
         match kind {
             FileKind::LogEntries => {
@@ -125,21 +141,42 @@ pub fn load(config: &Config, rows: &mut (impl RowSink + Send)) -> Result<Loaded>
                         log.add(incident, entry, agent);
                     }
                 })?;
-                early.insert(rel, source);
+                early.insert(rel.clone(), source);
             }
             FileKind::FetchRecord => {
                 let bytes = read(rel, path)?;
                 let record: FetchRecord = serde_json::from_slice(&bytes)
                     .map_err(|e| anyhow::anyhow!("{rel}:{}: {e}", e.line()))?;
-                loaded.snapshot.fetch_records.push(FetchRecordFile {
+                fetch_records.push(FetchRecordFile {
                     file: rel.clone(),
                     record,
                 });
-                early.insert(rel, source_file(rel, &bytes));
+                early.insert(rel.clone(), source_file(rel, &bytes));
             }
             _ => {}
         }
     }
+    Ok(Some(LogRead {
+        files,
+        log,
+        early,
+        fetch_records,
+    }))
+}
+
+/// [`load`] with the log entries and fetch records already read by [`read_log`].
+pub fn load_with(log_read: Option<LogRead>, rows: &mut (impl RowSink + Send)) -> Result<Loaded> {
+    let mut loaded = Loaded::default();
+    let Some(LogRead {
+        files,
+        log,
+        mut early,
+        fetch_records,
+    }) = log_read
+    else {
+        return Ok(loaded);
+    };
+    loaded.snapshot.fetch_records = fetch_records;
     let log = log.sealed();
     check_raw_bodies(&files, &loaded.snapshot.fetch_records)?;
     let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
@@ -483,44 +520,74 @@ fn map_lines_in_blocks<T: Send>(
     mut sink: impl FnMut(Vec<T>) + Send,
 ) -> Result<SourceFile> {
     use sha2::Digest;
-    use std::io::BufRead;
-    let cannot = || format!("{rel}: cannot read");
-    let file = std::fs::File::open(path).with_context(cannot)?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let (mut hasher, mut size) = (sha2::Sha256::new(), 0u64);
-    let (mut block, mut first_line) = (Vec::new(), 1);
-    // The previous block's results, handed to `sink` while this block is parsed: the sink
-    // (a timeline's or the population's bookkeeping) runs on one thread, so it overlaps the
-    // parsing rather than leaving the other core idle between blocks.
+    let file = std::fs::File::open(path).with_context(|| format!("{rel}: cannot read"))?;
+    let mut reader = Blocks {
+        rel,
+        reader: std::io::BufReader::with_capacity(1 << 20, file),
+        block_bytes,
+        hasher: sha2::Sha256::new(),
+        size: 0,
+    };
+    let (mut block, mut next) = (Vec::new(), Vec::new());
+    let mut lines = reader.next(&mut block)?;
+    let mut first_line = 1;
+    // While a block is parsed (on every core), the previous block's results go to `sink` (a
+    // timeline's or the population's bookkeeping, one thread's work) and the next block is read
+    // and hashed: neither leaves the other core idle between blocks.
     let mut parsed: Option<Vec<T>> = None;
-    loop {
-        block.clear();
-        let mut lines = 0;
-        while block.len() < block_bytes
-            && reader.read_until(b'\n', &mut block).with_context(cannot)? > 0
-        {
-            lines += 1;
-        }
-        if block.is_empty() {
-            break;
-        }
-        hasher.update(&block);
-        size += block.len() as u64;
+    while !block.is_empty() {
         let previous = parsed.take();
-        let (this, ()) = rayon::join(
+        let (this, next_lines) = rayon::join(
             || map_lines(rel, &block, first_line, &f),
-            || previous.into_iter().for_each(&mut sink),
+            || {
+                previous.into_iter().for_each(&mut sink);
+                reader.next(&mut next)
+            },
         );
         parsed = Some(this?);
         first_line += lines;
+        lines = next_lines?;
+        std::mem::swap(&mut block, &mut next);
     }
     parsed.into_iter().for_each(&mut sink);
-    let sha256 = hex::encode(hasher.finalize());
+    let sha256 = hex::encode(reader.hasher.finalize());
     Ok(SourceFile {
         sha256,
-        bytes: size,
+        bytes: reader.size,
         ..source_file(rel, &[])
     })
+}
+
+/// A JSON Lines file read in blocks of whole lines, hashed as it is read.
+struct Blocks<'a> {
+    rel: &'a str,
+    reader: std::io::BufReader<std::fs::File>,
+    /// A block ends with the line that takes it to this size or past it.
+    block_bytes: usize,
+    hasher: sha2::Sha256,
+    size: u64,
+}
+
+impl Blocks<'_> {
+    /// Fills `block` with the next lines (empty at the end of the file); how many lines.
+    fn next(&mut self, block: &mut Vec<u8>) -> Result<usize> {
+        use sha2::Digest;
+        use std::io::BufRead;
+        block.clear();
+        let mut lines = 0;
+        while block.len() < self.block_bytes
+            && self
+                .reader
+                .read_until(b'\n', block)
+                .with_context(|| format!("{}: cannot read", self.rel))?
+                > 0
+        {
+            lines += 1;
+        }
+        self.hasher.update(&block[..]);
+        self.size += block.len() as u64;
+        Ok(lines)
+    }
 }
 
 /// The JSON records of a JSON Lines file with their 1-based line numbers (blank lines skipped).
@@ -528,11 +595,17 @@ pub(crate) fn records(rel: &str, bytes: &[u8]) -> Result<Vec<(usize, Value)>> {
     map_records(rel, bytes, 1, &|line, v| Ok((line, v)))
 }
 
+/// By incident id, hashed: a million-incident year's seven million log entries each find their
+/// incident's timeline, which in a B-tree took twenty string comparisons and as many cache
+/// misses (a quarter of loading's CPU at 1M incidents, in `memcmp`). Only ever looked up, never
+/// walked, so the order the hash gives them does not matter.
+type ById<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Log entries by incident id, and the agent type of each incident's first resolve entry.
 #[derive(Debug, Default)]
 struct Timelines {
-    entries: BTreeMap<String, Vec<LogEntry>>,
-    resolver: BTreeMap<String, (DateTime<Utc>, Option<String>)>,
+    entries: ById<Vec<LogEntry>>,
+    resolver: ById<(DateTime<Utc>, Option<String>)>,
 }
 
 impl Timelines {
@@ -570,8 +643,8 @@ impl Timelines {
 /// [`Timelines`] once every log entry is read.
 #[derive(Debug, Default)]
 struct SealedTimelines {
-    entries: BTreeMap<String, Timeline>,
-    resolver: BTreeMap<String, (DateTime<Utc>, Option<String>)>,
+    entries: ById<Timeline>,
+    resolver: ById<(DateTime<Utc>, Option<String>)>,
 }
 
 impl SealedTimelines {
