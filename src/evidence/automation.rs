@@ -83,9 +83,10 @@ pub fn facts(inputs: &Inputs, incidents: &[IncidentFacts]) -> AutomationFacts {
         })
         .collect();
     // Kinds and summaries are interned and repeat (at 100k incidents, 700k entries have a dozen
-    // kinds and 12k summaries): each is judged once, not once per entry.
-    let mut by_type: HashMap<Sym, bool> = HashMap::new();
-    let mut by_name: HashMap<Sym, bool> = HashMap::new();
+    // kinds and 12k summaries): each is judged once, not once per entry. Hashed with foldhash:
+    // a million-incident year looks up seven million entries twice each.
+    let mut by_type: HashMap<Sym, bool, foldhash::fast::RandomState> = HashMap::default();
+    let mut by_name: HashMap<Sym, bool, foldhash::fast::RandomState> = HashMap::default();
     let mut runs = Vec::new();
     for f in incidents {
         let Some(incident) = inputs.incident(f.number) else {

@@ -124,9 +124,24 @@ pub fn best_match<'a>(
                 || f.service.as_deref().is_some_and(|name| same(name, s))
         })
     };
+    // Within the window is |created - i.created| < window + 1 s (whole seconds, truncated): as
+    // two instants, compared without a subtraction per candidate. Every incident of the
+    // population is one (a million, for each public incident), so the window is tested first
+    // and the service, a string comparison, only within it.
+    let slack = chrono::TimeDelta::try_seconds(window_secs.saturating_add(1));
+    let bounds = slack.and_then(|s| {
+        Some((
+            created.checked_sub_signed(s)?,
+            created.checked_add_signed(s)?,
+        ))
+    });
+    let near = |i: &Incident| match bounds {
+        Some((after, before)) => after < i.created && i.created < before,
+        None => (created - i.created).num_seconds().abs() <= window_secs,
+    };
     candidates
         .into_iter()
-        .filter(|i| on_service(i) && (created - i.created).num_seconds().abs() <= window_secs)
+        .filter(|i| near(i) && on_service(i))
         .min_by_key(|i| (i.created, i.number))
         .map(|i| (i.number, (created - i.created).num_seconds()))
 }
@@ -335,6 +350,20 @@ mod tests {
             &[pd(9, "Checkout", "2026-03-01T12:00:00Z")],
         );
         assert_eq!(edge.public[0].lead_secs, Some(-7200));
+        // The window counts whole seconds, truncated: half a second past its edge is within it,
+        // a whole second past is not.
+        for (created, matched) in [
+            ("2026-03-01T12:00:00.5Z", Some(9)),
+            ("2026-03-01T07:59:59.5Z", Some(9)),
+            ("2026-03-01T12:00:01Z", None),
+            ("2026-03-01T07:59:59Z", None),
+        ] {
+            let f = run(
+                &[sp("e", "2026-03-01T10:00:00Z", "API")],
+                &[pd(9, "Checkout", created)],
+            );
+            assert_eq!(f.public[0].matched, matched, "created {created}");
+        }
         let tie = run(
             &[sp("d", "2026-03-01T10:00:00Z", "API")],
             &[pd(9, "Checkout", "2026-03-01T10:00:00Z")],
