@@ -35,33 +35,57 @@ bury() {
 # median of 3 runs of "$@" after `$prepare`: prints "<seconds> s <peak MiB> MiB". Each run
 # starts with no dirty pages (`sync`): a run must not pay for writing back the previous run's
 # output (2 GB at 100k incidents), which the kernel's flusher otherwise does beside it, on the
-# same two cores, for whichever tool is timed next.
+# same two cores, for whichever tool is timed next. A failed run stops the benchmark: called as
+# `r=$(measure ...)`, its `exit` fails the assignment, which `set -e` turns into the script's.
 measure() {
+    : >"$work/times"
     for i in 1 2 3; do
         eval "$prepare"
         sync
-        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
-            || { cat "$work/stderr" >&2; exit 1; }
-        cat "$work/time"
-    done | sort -n | sed -n 2p | awk '{ printf "%.2f s %4.0f MiB\n", $1, $2 / 1024 }'
+        if ! /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr"; then
+            echo "compare.sh: run $i of \`$*\` failed:" >&2
+            cat "$work/stderr" "$work/time" >&2
+            exit 1
+        fi
+        cat "$work/time" >>"$work/times"
+    done
+    sort -n "$work/times" | sed -n 2p | awk '{ printf "%.2f s %4.0f MiB\n", $1, $2 / 1024 }'
+}
+
+# Every run's output is kept until the end (see above): at 100k incidents about 17 GB (inputs,
+# three builds, six packages, the reused build, the Hugo site and its three outputs). A full
+# disk fails the tools with errors that cannot even be written, so it is checked first.
+check_space() {
+    need_kib=$(($1 * 200))
+    free_kib=$(df -Pk "$work" | awk 'NR == 2 { print $4 }')
+    if [ "$free_kib" -lt "$need_kib" ]; then
+        echo "compare.sh: $1 incidents need about $((need_kib / 1048576 + 1)) GiB free under $work" \
+            "(every run's output is kept until the end); $((free_kib / 1048576)) GiB free" >&2
+        exit 1
+    fi
 }
 
 for n in $sizes; do
+    check_space "$n"
     site=$work/s$n
     bury "$site"
     "$gen" --out "$site" --incidents "$n" --seed 7 --quiet
     fresh="bury '$site/public'; bury '$site/.public.pagerproof-build'; bury '$site/dist'"
     prepare=$fresh
-    echo "$n incidents, build:            $(measure "$bin" build --quiet --site "$site")"
-    echo "$n incidents, package:          $(measure "$bin" package --quiet --site "$site")"
+    r=$(measure "$bin" build --quiet --site "$site")
+    echo "$n incidents, build:            $r"
+    r=$(measure "$bin" package --quiet --site "$site")
+    echo "$n incidents, package:          $r"
     prepare=": # public/ from a build of the same inputs is reused"
     "$bin" build --quiet --site "$site" >/dev/null
-    echo "$n incidents, package after build: $(measure "$bin" package --quiet --site "$site")"
+    r=$(measure "$bin" package --quiet --site "$site")
+    echo "$n incidents, package after build: $r"
     hugo_dir=$work/hugo$n
     bury "$hugo_dir"
     python3 benches/hugo_site.py "$hugo_dir" "$n"
     prepare="bury '$hugo_dir/public'"
-    echo "$n pages, hugo $(hugo version | cut -d' ' -f2):    $(measure hugo --quiet --source "$hugo_dir")"
+    r=$(measure hugo --quiet --source "$hugo_dir")
+    echo "$n pages, hugo $(hugo version | cut -d' ' -f2):    $r"
 done
 echo "removing the runs' outputs ($work/graveyard)"
 rm -rf "$work/graveyard"
