@@ -11,6 +11,7 @@ use super::{ms, progress};
 use crate::cli::BuildArgs;
 use crate::config::Config;
 use crate::model::Level;
+use crate::util::sink::{DirSink, Tally};
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let config = Config::load(&args.site.site)?;
@@ -92,10 +93,10 @@ pub fn build_site_locked(config: &Config, out: &Path, options: BuildOptions) -> 
             bar,
             ..
         } = &evaluated;
-        render_into(config, inputs, evidence, out, bar)?;
+        let stored = render_into(config, inputs, evidence, out, bar)?;
         // Written only once the new site is in place: a stamp never describes a partial site.
         let stamp = stamp_path(out);
-        std::fs::write(&stamp, stamp_text(&evaluated.fingerprint, out))
+        std::fs::write(&stamp, stamp_text(&evaluated.fingerprint, stored, out))
             .with_context(|| format!("{}: cannot write", stamp.display()))?;
     }
     Ok(evaluated.done(out))
@@ -217,14 +218,14 @@ pub fn evaluate(config: &Config, options: &BuildOptions) -> Result<Evaluated> {
     })
 }
 
-/// Renders into a staging directory beside `out` and swaps it in.
+/// Renders into a staging directory beside `out` and swaps it in; what it stored.
 fn render_into(
     config: &Config,
     inputs: &crate::model::Inputs,
     evidence: &crate::evidence::Evidence,
     out: &Path,
     bar: &indicatif::ProgressBar,
-) -> Result<()> {
+) -> Result<Tally> {
     // The stamp goes first: from here until the new stamp, `out` is not a known build.
     let stamp = stamp_path(out);
     if stamp.exists() {
@@ -233,7 +234,7 @@ fn render_into(
     }
     let staging = staging_dir(out)?;
     let phase = Instant::now();
-    let sink = crate::util::sink::DirSink::new(&staging);
+    let sink = DirSink::new(&staging);
     let phases = match crate::render::render_site(config, inputs, evidence, &sink, bar) {
         Ok(phases) => phases,
         Err(e) => {
@@ -242,23 +243,20 @@ fn render_into(
         }
     };
     log_phases(&phases);
-    if tracing::enabled!(tracing::Level::INFO) {
-        let elapsed = ms(phase);
-        let written = Written::tally(&staging);
-        info!(
-            ms = elapsed,
-            pages = written.pages,
-            files = written.files,
-            bytes = written.bytes,
-            "render"
-        );
-    }
+    let stored = sink.stored();
+    info!(
+        ms = ms(phase),
+        pages = stored.pages,
+        files = stored.files,
+        bytes = stored.bytes,
+        "render"
+    );
     let phase = Instant::now();
     // Removing a large previous build takes a while.
     bar.set_message("replacing the previous build");
     replace_dir(&staging, out)?;
     info!(ms = ms(phase), "swap into place");
-    Ok(())
+    Ok(stored)
 }
 
 /// One log line per render phase (`--verbose`).
@@ -300,12 +298,12 @@ fn stamp_path(out: &Path) -> PathBuf {
 /// The fingerprint, the file count and bytes of the site it made, and the site directory's
 /// inode: a site edited since (a file added, removed or resized) or replaced by another build
 /// (one that wrote no stamp: an older pagerproof) is not reused.
-fn stamp_text(fingerprint: &str, out: &Path) -> String {
-    let written = Written::tally(out);
+/// `stored`: what the build wrote into `out`, or what `out` holds now (see [`stamp_matches`]).
+fn stamp_text(fingerprint: &str, stored: Tally, out: &Path) -> String {
     format!(
         "{fingerprint}\n{} files {} bytes\ndirectory {}\n",
-        written.files,
-        written.bytes,
+        stored.files,
+        stored.bytes,
         dir_identity(out)
     )
 }
@@ -325,32 +323,24 @@ fn stamp_matches(stamp: &Path, fingerprint: &str, out: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(stamp) else {
         return false;
     };
-    out.join("data/summary.json").is_file() && text == stamp_text(fingerprint, out)
+    out.join("data/summary.json").is_file() && text == stamp_text(fingerprint, tally(out), out)
 }
 
-/// What a render wrote, for the log: HTML pages, all files, and their bytes.
-#[derive(Debug, Default)]
-struct Written {
-    pages: u64,
-    files: u64,
-    bytes: u64,
-}
-
-impl Written {
-    fn tally(dir: &Path) -> Written {
-        let mut w = Written::default();
-        for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            w.files += 1;
-            w.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if entry.path().extension().is_some_and(|e| e == "html") {
-                w.pages += 1;
-            }
+/// What `dir` holds: every file under it, counted as [`DirSink::stored`] counts what it writes,
+/// so that a build's stamp matches its site for as long as nothing in it changes.
+fn tally(dir: &Path) -> Tally {
+    let mut t = Tally::default();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
         }
-        w
+        t.files += 1;
+        t.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            t.pages += 1;
+        }
     }
+    t
 }
 
 /// An output directory inside an input directory would be read back as input on the next build
