@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::evidence::{Exception, ExceptionKind, IncidentFacts, Subject};
@@ -83,37 +84,46 @@ pub fn facts(inputs: &Inputs, incidents: &[IncidentFacts]) -> AutomationFacts {
         })
         .collect();
     // Kinds and summaries are interned and repeat (at 100k incidents, 700k entries have a dozen
-    // kinds and 12k summaries): each is judged once, not once per entry. Hashed with foldhash:
-    // a million-incident year looks up seven million entries twice each.
-    let mut by_type: HashMap<Sym, bool, foldhash::fast::RandomState> = HashMap::default();
-    let mut by_name: HashMap<Sym, bool, foldhash::fast::RandomState> = HashMap::default();
-    let mut runs = Vec::new();
-    for f in incidents {
-        let Some(incident) = inputs.incident(f.number) else {
-            continue;
-        };
-        for e in incident.fields.timeline.iter() {
-            let typed = *by_type.entry(e.kind).or_insert_with(|| {
-                let kind = e.kind.to_ascii_lowercase();
-                kind.contains("workflow") || kind.contains("response_play")
-            });
-            let named = *by_name.entry(e.summary).or_insert_with(|| {
-                let summary = e.summary.to_ascii_lowercase();
-                (summary.contains("workflow") || summary.contains("response play"))
-                    && known.iter().any(|(n, _, _)| {
-                        !n.trim().is_empty() && summary.contains(&n.trim().to_ascii_lowercase())
-                    })
-            });
-            if typed || named {
-                runs.push(AutomationRun {
-                    number: f.number,
-                    at: e.at,
-                    kind: e.kind.to_string(),
-                    summary: e.summary.to_string(),
-                });
+    // kinds and 12k summaries): each is judged once per block of incidents, not once per entry,
+    // and the blocks are read in parallel (a million-incident year has seven million entries),
+    // their runs collected in incident order.
+    let typed = |kind: Sym| {
+        let kind = kind.to_ascii_lowercase();
+        kind.contains("workflow") || kind.contains("response_play")
+    };
+    let named = |summary: Sym| {
+        let summary = summary.to_ascii_lowercase();
+        (summary.contains("workflow") || summary.contains("response play"))
+            && known.iter().any(|(n, _, _)| {
+                !n.trim().is_empty() && summary.contains(&n.trim().to_ascii_lowercase())
+            })
+    };
+    let runs = incidents
+        .par_chunks(8192)
+        .flat_map_iter(|block| {
+            let mut by_type: HashMap<Sym, bool, foldhash::fast::RandomState> = HashMap::default();
+            let mut by_name: HashMap<Sym, bool, foldhash::fast::RandomState> = HashMap::default();
+            let mut runs = Vec::new();
+            for f in block {
+                let Some(incident) = inputs.incident(f.number) else {
+                    continue;
+                };
+                for e in incident.fields.timeline.iter() {
+                    let is_typed = *by_type.entry(e.kind).or_insert_with(|| typed(e.kind));
+                    let is_named = *by_name.entry(e.summary).or_insert_with(|| named(e.summary));
+                    if is_typed || is_named {
+                        runs.push(AutomationRun {
+                            number: f.number,
+                            at: e.at,
+                            kind: e.kind.to_string(),
+                            summary: e.summary.to_string(),
+                        });
+                    }
+                }
             }
-        }
-    }
+            runs
+        })
+        .collect();
     AutomationFacts {
         tested,
         levels,
