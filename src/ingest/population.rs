@@ -71,8 +71,8 @@ pub struct Assembly {
     period: (DateTime<Utc>, DateTime<Utc>),
     /// In the order first read; sorted by number when finished, in place. Held in a vector
     /// and found through `by_number`: in a B-tree (filled in ascending order, its nodes half
-    /// full) the incidents had to be boxed, and turning a million boxes into the sorted vector
-    /// held both for a while (400 MB more at the load's peak).
+    /// full) the incidents had to be boxed, and the sorted vector was then copied out of a
+    /// million boxes, each found by a walk of the tree.
     incidents: Vec<Incident>,
     /// Number → index into `incidents`.
     by_number: HashMap<u64, usize, foldhash::fast::RandomState>,
