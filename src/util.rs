@@ -27,16 +27,47 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// SHA-256 of a file read in 1 MiB blocks, never whole (built files reach tens of MB).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let mut blocks = BlockReader::new(std::fs::File::open(path)?, u64::MAX);
     let mut hasher = Sha256::new();
-    let mut block = vec![0; 1 << 20];
-    loop {
-        match file.read(&mut block) {
-            Ok(0) => return Ok(hex::encode(hasher.finalize())),
-            Ok(n) => hasher.update(&block[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    while let Some(block) = blocks.next_block()? {
+        hasher.update(block);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// A reader read a block at a time into one buffer, interrupted reads retried: the loop every
+/// streaming hash, copy and pack of a file runs.
+pub struct BlockReader<R> {
+    reader: R,
+    block: Vec<u8>,
+}
+
+impl<R: std::io::Read> BlockReader<R> {
+    /// Blocks of up to 1 MiB, but no larger than `size` (what the reader is expected to hold)
+    /// and no smaller than 8 KiB: most inputs are a few KB, and zeroing 1 MiB for each of
+    /// 2,730 inputs was 2.7 GB of memset at 100k incidents.
+    pub fn new(reader: R, size: u64) -> Self {
+        let len = size.clamp(8 << 10, 1 << 20) as usize;
+        BlockReader::with_block(reader, len)
+    }
+
+    /// Blocks of exactly up to `len` bytes.
+    pub fn with_block(reader: R, len: usize) -> Self {
+        BlockReader {
+            reader,
+            block: vec![0; len],
+        }
+    }
+
+    /// The next block; `None` at the end.
+    pub fn next_block(&mut self) -> std::io::Result<Option<&[u8]>> {
+        loop {
+            match self.reader.read(&mut self.block) {
+                Ok(0) => return Ok(None),
+                Ok(n) => return Ok(Some(&self.block[..n])),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 }

@@ -336,7 +336,7 @@ fn tally(dir: &Path) -> Tally {
         }
         t.files += 1;
         t.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
-        if entry.path().extension().is_some_and(|e| e == "html") {
+        if crate::util::sink::is_page(&entry.file_name().to_string_lossy()) {
             t.pages += 1;
         }
     }

@@ -65,18 +65,12 @@ impl Digests {
     pub fn of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(Digests, u64)> {
         let mut sha256 = Sha256::new();
         let mut sha512 = Sha512::new();
-        let mut buf = vec![0; 64 * 1024];
         let mut size = 0u64;
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            sha256.update(&buf[..n]);
-            sha512.update(&buf[..n]);
-            size += n as u64;
+        let mut blocks = crate::util::BlockReader::with_block(reader, 64 << 10);
+        while let Some(block) = blocks.next_block()? {
+            sha256.update(block);
+            sha512.update(block);
+            size += block.len() as u64;
         }
         let digests = Digests {
             sha256: hex::encode(sha256.finalize()),

@@ -265,15 +265,9 @@ fn pack(
     let entry = zip::write::ZipFileBuilder::new(entry_name, options).with_context(deflate)?;
     let mut packing = Packing::new(entry);
     // Blocks large enough for [`Packing`] to hash and deflate a large file side by side.
-    let mut block = vec![0; (f.size as usize).clamp(8 << 10, 1 << 20)];
-    loop {
-        let n = match std::io::Read::read(&mut file, &mut block) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).with_context(cannot),
-        };
-        std::io::Write::write_all(&mut packing, &block[..n]).with_context(deflate)?;
+    let mut blocks = crate::util::BlockReader::new(&mut file, f.size);
+    while let Some(block) = blocks.next_block().with_context(cannot)? {
+        std::io::Write::write_all(&mut packing, block).with_context(deflate)?;
     }
     let (hashed, entry) = packing.finish().with_context(deflate)?;
     if hashed.size != f.size {

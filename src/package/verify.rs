@@ -353,7 +353,7 @@ fn read_entry(
     name: &str,
     entry: &zipread::CentralEntry,
 ) -> Result<BagFile, String> {
-    let rel = name.split_once('/').map_or(name, |(_, rel)| rel);
+    let rel = in_bag(name);
     // One byte past the recorded size is enough to tell that the entry lies about it.
     let mut limited = reader.take(entry.size.saturating_add(1));
     let file = bag_file(&mut limited, rel)?;
@@ -378,10 +378,15 @@ fn record(
         Err(e) => report.problem(&name, e),
         Ok(_) if name.ends_with('/') => {}
         Ok(file) => {
-            let rel = name.split_once('/').map_or("", |(_, rel)| rel);
-            files.insert(rel.to_string(), file);
+            files.insert(in_bag(&name).to_string(), file);
         }
     }
+}
+
+/// An entry's path inside its bag: its name after the bag's directory ([`screen`] passes only
+/// names that have one).
+fn in_bag(name: &str) -> &str {
+    name.split_once('/').map_or(name, |(_, rel)| rel)
 }
 
 /// RFC 8493 completeness and validity, plus Payload-Oxum.

@@ -53,6 +53,11 @@ pub struct DirSink {
     pages: AtomicU64,
 }
 
+/// Whether the file `name` is an HTML page (what [`Tally::pages`] counts).
+pub fn is_page(name: &str) -> bool {
+    name.ends_with(".html")
+}
+
 /// What a [`DirSink`] has stored: its files, their bytes, and how many are HTML pages.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
@@ -89,7 +94,7 @@ impl DirSink {
     fn count(&self, rel: &str, bytes: u64) {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        if rel.ends_with(".html") {
+        if is_page(rel) {
             self.pages.fetch_add(1, Ordering::Relaxed);
         }
     }
