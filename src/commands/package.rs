@@ -47,8 +47,10 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         let phase = Instant::now();
         let bar = progress::bar(args.quiet, progress::SPINNER);
         bar.set_message("listing the site");
-        let bagged = |done: Oxum, total: Oxum| progress::bag_bytes(&bar, done, total, "bagged");
-        let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &bagged)
+        let stage = |what: &str, done: Oxum, total: Oxum| {
+            progress::bag_bytes(&bar, done, total, what);
+        };
+        let id = crate::package::write_package_with(&out, &dist, &name, &info, mtime, &stage)
             .with_context(|| format!("{}: cannot write the package", out.display()))?;
         bar.finish_and_clear();
         log_package(phase, &id);

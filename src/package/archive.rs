@@ -1,6 +1,8 @@
 //! The deterministic zip writer: entries sorted by the bytes of their name, one fixed timestamp,
-//! mode 0644, Unix host, no extra fields, no directory entries, deflate level 2 (the deflate
-//! backend, zlib-rs, is pinned by Cargo.lock).
+//! mode 0644, Unix host, no extra fields, no directory entries. Tag files are deflated here by
+//! zlib-rs at level 2; payload files in the spill (`super::spill`: libdeflate at level 1 up to
+//! 1 MiB, zlib-rs at level 2 past it), whose entries are copied here as they are. Both
+//! deflaters are pinned by Cargo.lock.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
@@ -10,14 +12,14 @@ use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate, Timelike};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use zip::write::{PreparedZipFile, SimpleFileOptions, ZipFileBuilder};
+use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
-/// The compression setting is part of the package's identity: changing it changes every zip.
-/// Level 2 (zlib-rs's fast strategy): on 86 MB of incident and line pages it deflates at about
-/// 196 MB/s to 19 MB, where the default level 6 takes 115 MB/s for 17 MB. Deflate was half of
-/// the bag's CPU, so 12 % more zip buys about 40 % less deflate time; level 3 (157 MB/s, 18 MB)
-/// buys less and level 1 (330 MB/s, 23 MB) gives up a third more size.
+/// zlib-rs's level, for tag files and payload files past 1 MiB: part of the package's identity,
+/// changing it changes every zip. Level 2 (zlib-rs's fast strategy): on 86 MB of incident and
+/// line pages it deflates at about 196 MB/s to 19 MB, where the default level 6 takes 115 MB/s
+/// for 17 MB; level 3 (157 MB/s, 18 MB) buys less and level 1 (330 MB/s, 23 MB) gives up a
+/// third more size.
 pub const COMPRESSION_LEVEL: i64 = 2;
 
 /// 1980-01-01 00:00:00 UTC and 2107-12-31 23:59:58 UTC: the range a zip timestamp can hold.
@@ -160,63 +162,11 @@ impl ZipStream {
     }
 }
 
-/// Deflates `data` into an entry named `name`, fed in [`Pieces`] like every entry, so it is
-/// the entry the same bytes make however they are written.
+/// Deflates `data` into an entry named `name` (a tag file: the payload is deflated in the
+/// spill, `super::spill`).
 pub fn prepare(name: &str, options: SimpleFileOptions, data: &[u8]) -> Result<PreparedZipFile> {
-    let cannot = || format!("{name}: cannot deflate");
-    let mut entry = Pieces::new(ZipFileBuilder::new(name, options).with_context(cannot)?);
-    entry.write_all(data).with_context(cannot)?;
-    entry
-        .finish()
-        .with_context(cannot)?
-        .finish()
-        .with_context(cannot)
-}
-
-/// An entry's deflater is fed in pieces of this size, whatever pieces the bytes arrive in.
-pub const DEFLATE_PIECE: usize = 64 << 10;
-
-/// Writes to `W` (an entry's deflater) in pieces of [`DEFLATE_PIECE`], however the bytes
-/// arrive: zlib-rs's output depends on how its input is split, so only this way does a page
-/// deflate to the same bytes written whole, in pieces, or read from disk.
-pub struct Pieces<W: Write> {
-    inner: W,
-    pending: Vec<u8>,
-}
-
-impl<W: Write> Pieces<W> {
-    pub fn new(inner: W) -> Pieces<W> {
-        Pieces {
-            inner,
-            pending: Vec::with_capacity(DEFLATE_PIECE),
-        }
-    }
-
-    /// Writes what is pending and returns the writer.
-    pub fn finish(mut self) -> std::io::Result<W> {
-        self.inner.write_all(&self.pending)?;
-        Ok(self.inner)
-    }
-}
-
-impl<W: Write> Write for Pieces<W> {
-    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
-        let n = buf.len();
-        while !buf.is_empty() {
-            let take = (DEFLATE_PIECE - self.pending.len()).min(buf.len());
-            self.pending.extend_from_slice(&buf[..take]);
-            buf = &buf[take..];
-            if self.pending.len() == DEFLATE_PIECE {
-                self.inner.write_all(&self.pending)?;
-                self.pending.clear();
-            }
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    PreparedZipFile::from_data(name, options, data)
+        .with_context(|| format!("{name}: cannot deflate"))
 }
 
 /// Buffers writes to `W` and hashes them, in order, on a thread of its own: the zip is written
@@ -386,33 +336,6 @@ pub fn zip_time(as_of: NaiveDate, source_date_epoch: Option<i64>) -> Result<Date
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// However its bytes arrive, an entry deflates to the same bytes (zlib-rs's own output
-    /// depends on the pieces it is fed).
-    #[test]
-    fn an_entry_deflates_to_the_same_bytes_whatever_pieces_it_is_written_in() {
-        let text: Vec<u8> = (0..300_000u32)
-            .flat_map(|i| {
-                format!("<tr><td>{}</td><td>{}</td></tr>\n", i % 977, i % 13).into_bytes()
-            })
-            .take((3 * DEFLATE_PIECE) + 12_345)
-            .collect();
-        let options = entry_options(DateTime::default());
-        let zip_of = |entry: PreparedZipFile| {
-            let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            zip.add_prepared_file(entry).unwrap();
-            zip.finish().unwrap().into_inner()
-        };
-        let whole = zip_of(prepare("a.html", options, &text).unwrap());
-        for piece in [1, 4_095, DEFLATE_PIECE, DEFLATE_PIECE + 1, 200_000] {
-            let mut entry = Pieces::new(ZipFileBuilder::new("a.html", options).unwrap());
-            for p in text.chunks(piece) {
-                entry.write_all(p).unwrap();
-            }
-            let entry = entry.finish().unwrap().finish().unwrap();
-            assert_eq!(zip_of(entry), whole, "pieces of {piece}");
-        }
-    }
 
     /// Hashed on its own thread, in order, across pieces; a seek that rewrites hashed bytes
     /// leaves no hash (the caller hashes the file instead), a seek that does not keeps it.

@@ -9,6 +9,7 @@ pub mod bagit;
 pub mod collection;
 pub mod sign;
 pub mod sink;
+pub mod spill;
 pub mod verify;
 pub mod zipread;
 
@@ -40,10 +41,6 @@ impl PackageIdentity {
     }
 }
 
-/// Payload files are read, hashed and deflated about this many bytes at a time (in parallel
-/// within a batch), each batch handed to the zip writer as a whole.
-const BATCH_BYTES: u64 = 32 << 20;
-
 /// Writes `<dist>/<name>.zip` (the bag of `site_dir`) and `<dist>/<name>.zip.sha256`.
 pub fn write_package(
     site_dir: &Path,
@@ -52,28 +49,71 @@ pub fn write_package(
     info: &BagInfo,
     mtime: zip::DateTime,
 ) -> Result<PackageIdentity> {
-    write_package_with(site_dir, dist, name, info, mtime, &|_, _| {})
+    write_package_with(site_dir, dist, name, info, mtime, &|_, _, _| {})
 }
 
-/// [`write_package`], calling `progress(done, total)` with the payload packed so far and the
-/// whole payload's size.
+/// [`write_package`], calling `progress(stage, done, total)` with the payload done so far and
+/// the whole payload's size: stage `packed` as files are read, hashed and deflated, then
+/// `bagged` as they are written into the zip.
 pub fn write_package_with(
     site_dir: &Path,
     dist: &Path,
     name: &str,
     info: &BagInfo,
     mtime: zip::DateTime,
-    progress: &(dyn Fn(Oxum, Oxum) + Sync),
+    progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
 ) -> Result<PackageIdentity> {
     check_bag_name(name)?;
     std::fs::create_dir_all(dist).with_context(|| format!("{}: cannot create", dist.display()))?;
     refuse_dist_inside_site(site_dir, dist)?;
     let payload = Payload::new(list_payload(site_dir)?);
-    let oxum = payload.oxum;
-    publish(dist, name, |partial| {
-        let (zip, tags) =
-            write_bag_zip(partial, name, info, payload, mtime, progress, BATCH_BYTES)?;
-        Ok((zip, tags, oxum))
+    // The files on disk go the way a render's pages go, so the zip is the same either way.
+    let sink = sink::BagSink::new(dist, name, mtime)?;
+    pack_payload(&sink, &payload, progress)?;
+    write_rendered_package(sink, info, progress)
+}
+
+/// Reads each payload file once, in parallel (rayon), into `sink`, which hashes and deflates
+/// it as it is read. A file whose size differs from the listing's changed while the package
+/// was being written.
+fn pack_payload(
+    sink: &sink::BagSink,
+    payload: &Payload,
+    progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
+) -> Result<()> {
+    use crate::util::sink::Sink;
+    let total = payload.oxum;
+    let done = std::sync::Mutex::new(Oxum::default());
+    progress("packed", Oxum::default(), total);
+    payload.files.par_iter().try_for_each(|(bag_path, f)| {
+        let rel = bag_path
+            .strip_prefix("data/")
+            .expect("bag paths are data/...");
+        let cannot = || format!("{}: cannot read", f.path.display());
+        let mut file = std::fs::File::open(&f.path).with_context(cannot)?;
+        let mut entry = sink.create(rel)?;
+        let mut read = 0;
+        // Blocks large enough for [`Packing`] to hash and deflate a large file side by side.
+        let mut blocks = crate::util::BlockReader::new(&mut file, f.size);
+        while let Some(block) = blocks.next_block().with_context(cannot)? {
+            std::io::Write::write_all(&mut entry, block)
+                .with_context(|| format!("{rel}: cannot write into the package"))?;
+            read += block.len() as u64;
+        }
+        if read != f.size {
+            bail!(
+                "{}: changed while the package was being written",
+                f.path.display()
+            );
+        }
+        entry.finish()?;
+        let mut done = done.lock().expect("no thread panics holding the count");
+        done.files += 1;
+        done.bytes += f.size;
+        if done.files % 1024 == 0 || done.files == total.files {
+            progress("packed", *done, total);
+        }
+        Ok(())
     })
 }
 
@@ -122,71 +162,6 @@ fn publish(
         tagmanifest_sha256,
         oxum,
     })
-}
-
-/// Streams the bag into the zip at `path` in entry-name order: `bag-info.txt` and `bagit.txt`
-/// (known from the payload's sizes), then every payload file, then the manifests, which need
-/// every digest. Returns the zip's SHA-256 and the tag manifest's.
-///
-/// Payload files go in batches of about `batch_bytes`: each file of a batch is read once, hashed
-/// twice and deflated in one parallel pass (rayon), and while a writer thread appends batch k to
-/// the zip, batch k+1 is being prepared. At most [`QUEUED_BATCHES`] deflated batches wait for the
-/// writer, so memory holds a few batches' compressed bytes, never the site.
-fn write_bag_zip(
-    path: &Path,
-    name: &str,
-    info: &BagInfo,
-    payload: Payload,
-    mtime: zip::DateTime,
-    progress: &(dyn Fn(Oxum, Oxum) + Sync),
-    batch_bytes: u64,
-) -> Result<(String, String)> {
-    let Payload {
-        files: payload,
-        oxum,
-    } = payload;
-    let (mut zip, head) = start_bag_zip(path, name, info, oxum, mtime)?;
-    let options = zip.options();
-    progress(Oxum::default(), oxum);
-    let (to_writer, batches_in) = std::sync::mpsc::sync_channel::<Batch>(QUEUED_BATCHES);
-    let (zip, digests) = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || -> Result<archive::ZipStream> {
-            let mut done = Oxum::default();
-            for batch in batches_in {
-                zip.append(batch.files)?;
-                done.files += batch.oxum.files;
-                done.bytes += batch.oxum.bytes;
-                progress(done, oxum);
-            }
-            Ok(zip)
-        });
-        let mut digests = BTreeMap::new();
-        let prepared = (|| -> Result<()> {
-            for batch in batches(&payload, batch_bytes) {
-                let packed: Vec<(Digests, zip::write::PreparedZipFile)> = batch
-                    .par_iter()
-                    .map(|(bag_path, f)| pack(f, &format!("{name}/{bag_path}"), options))
-                    .collect::<Result<_>>()?;
-                let mut files = Vec::with_capacity(packed.len());
-                let mut sizes = Oxum::default();
-                for ((bag_path, f), (d, file)) in batch.iter().zip(packed) {
-                    digests.insert(bag_path.clone(), d);
-                    files.push(file);
-                    sizes.files += 1;
-                    sizes.bytes += f.size;
-                }
-                if to_writer.send(Batch { files, oxum: sizes }).is_err() {
-                    break; // the writer stopped on an error, which join reports
-                }
-            }
-            Ok(())
-        })();
-        drop(to_writer);
-        let written = writer.join().expect("the zip writer thread does not panic");
-        prepared.and(written).map(|zip| (zip, digests))
-    })?;
-    let tail = tail_tags(name, head, &digests, options)?;
-    finish_bag_zip(zip, tail)
 }
 
 /// Creates the zip of bag `name` at `path` and writes the tag files that sort before `data/`
@@ -243,49 +218,13 @@ fn finish_bag_zip(mut zip: archive::ZipStream, tail: TailTags) -> Result<(String
     Ok((zip.finish()?, tail.tagmanifest_sha256))
 }
 
-/// Deflated batches queued for the zip writer beyond the one it is writing.
-const QUEUED_BATCHES: usize = 2;
-
-/// Payload entries deflated and ready to append, with the payload they cover.
-struct Batch {
-    files: Vec<zip::write::PreparedZipFile>,
-    oxum: Oxum,
-}
-
-/// Reads payload file `f` once, in pieces: its digests and its zip entry `entry_name`. A file
-/// whose size differs from the listing's changed while the package was being written.
-fn pack(
-    f: &PayloadFile,
-    entry_name: &str,
-    options: zip::write::SimpleFileOptions,
-) -> Result<(Digests, zip::write::PreparedZipFile)> {
-    let cannot = || format!("{}: cannot read", f.path.display());
-    let mut file = std::fs::File::open(&f.path).with_context(cannot)?;
-    let deflate = || format!("{entry_name}: cannot deflate");
-    let entry = zip::write::ZipFileBuilder::new(entry_name, options).with_context(deflate)?;
-    let mut packing = Packing::new(entry);
-    // Blocks large enough for [`Packing`] to hash and deflate a large file side by side.
-    let mut blocks = crate::util::BlockReader::new(&mut file, f.size);
-    while let Some(block) = blocks.next_block().with_context(cannot)? {
-        std::io::Write::write_all(&mut packing, block).with_context(deflate)?;
-    }
-    let (hashed, entry) = packing.finish().with_context(deflate)?;
-    if hashed.size != f.size {
-        bail!(
-            "{}: changed while the package was being written",
-            f.path.display()
-        );
-    }
-    Ok((hashed.digests(), entry.finish().with_context(deflate)?))
-}
-
 /// A payload file hashed (both manifests) and passed to its zip entry `W` in one pass, as its
-/// bytes are written; the entry is fed in [`archive::Pieces`].
+/// bytes are written.
 pub struct Packing<W: std::io::Write> {
     sha256: sha2::Sha256,
     sha512: sha2::Sha512,
     size: u64,
-    entry: archive::Pieces<W>,
+    entry: W,
 }
 
 /// A file's digests, as bytes, and size.
@@ -311,19 +250,19 @@ impl<W: std::io::Write> Packing<W> {
             sha256: sha2::Sha256::new(),
             sha512: sha2::Sha512::new(),
             size: 0,
-            entry: archive::Pieces::new(entry),
+            entry,
         }
     }
 
     /// The file's digests and size, and its entry with every byte written to it.
-    pub fn finish(self) -> std::io::Result<(Hashed, W)> {
+    pub fn finish(self) -> (Hashed, W) {
         use sha2::Digest;
         let hashed = Hashed {
             sha256: self.sha256.finalize().into(),
             sha512: self.sha512.finalize().into(),
             size: self.size,
         };
-        Ok((hashed, self.entry.finish()?))
+        (hashed, self.entry)
     }
 }
 
@@ -358,23 +297,6 @@ impl<W: std::io::Write + Send> std::io::Write for Packing<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Consecutive runs of `payload` of about `batch_bytes` each (at least one file).
-fn batches(payload: &[(String, PayloadFile)], batch_bytes: u64) -> Vec<&[(String, PayloadFile)]> {
-    let mut out = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (i, (_, f)) in payload.iter().enumerate() {
-        if size > 0 && size + f.size > batch_bytes {
-            out.push(&payload[start..i]);
-            (start, size) = (i, 0);
-        }
-        size += f.size;
-    }
-    if start < payload.len() {
-        out.push(&payload[start..]);
-    }
-    out
 }
 
 /// The payload files in bag-path order, with their total.
@@ -575,17 +497,16 @@ mod tests {
         }
     }
 
-    /// The pipelined bag (batches prepared in parallel while the writer appends the previous
-    /// ones) is the zip of the same entries deflated whole, one after the other: batch size and
-    /// thread count leave no trace in the bytes (files past 256 KiB included, whose deflate
-    /// would differ if they were fed in pieces).
+    /// A package's bytes do not depend on the thread count, and each payload file comes back
+    /// out of it whole, past the size deflated whole (`spill::WHOLE_LIMIT`) included, and
+    /// listed in both manifests.
     #[test]
-    fn the_pipelined_bag_is_the_zip_of_its_entries_whatever_the_batches_and_threads() {
+    fn a_package_is_the_same_whatever_the_threads_and_holds_its_files() {
         let site = tempfile::tempdir().unwrap();
         let mut files = BTreeMap::new();
         for i in 0..40u32 {
-            // Sizes from empty to past the 256 KiB read piece, text that deflates unevenly.
-            let len = (i as usize * 7919) % 20_000 + if i % 9 == 0 { 700_000 } else { 0 };
+            // Sizes from empty to past the whole-entry limit, text that deflates unevenly.
+            let len = (i as usize * 7919) % 20_000 + if i % 9 == 0 { 1_700_000 } else { 0 };
             let body: Vec<u8> = (0..len)
                 .map(|j| b"<td>incident</td>\n"[(j * (i as usize + 3)) % 18])
                 .collect();
@@ -595,45 +516,37 @@ mod tests {
             files.insert(format!("data/{rel}"), body);
         }
         let mtime = archive::zip_time(chrono::NaiveDate::MIN, Some(0)).unwrap();
-        let dist = tempfile::tempdir().unwrap();
-        let bag = |file: &str, threads: usize, batch_bytes: u64| {
-            let path = dist.path().join(file);
+        let bag = |threads: usize| {
+            let dist = tempfile::tempdir().unwrap();
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let payload = Payload::new(list_payload(site.path()).unwrap());
-            let write = || {
-                let none = |_, _| {};
-                write_bag_zip(&path, "b", &bag_info(), payload, mtime, &none, batch_bytes)
-            };
-            let ids = pool.install(write).unwrap();
-            (std::fs::read(&path).unwrap(), ids)
+            let write = || write_package(site.path(), dist.path(), "b", &bag_info(), mtime);
+            let id = pool.install(write).unwrap();
+            (std::fs::read(&id.zip).unwrap(), id)
         };
-        let (one_by_one, ids) = bag("a.zip", 1, 1);
-        let (two_threads, _) = bag("b.zip", 2, 100_000);
-        let (one_batch, _) = bag("c.zip", 2, BATCH_BYTES);
-        assert!(one_by_one == two_threads && two_threads == one_batch);
+        let (one_thread, id) = bag(1);
+        let (two_threads, _) = bag(2);
+        assert!(one_thread == two_threads);
+        assert_eq!(id.zip_sha256, crate::util::sha256_hex(&one_thread));
+        assert_eq!(id.oxum.files, 40);
 
-        let oxum = Oxum {
-            bytes: files.values().map(|b| b.len() as u64).sum(),
-            files: files.len() as u64,
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(one_thread)).unwrap();
+        let mut read = |name: &str| {
+            let mut bytes = Vec::new();
+            // The reader checks each entry's CRC-32 as it reads it to the end.
+            std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+            bytes
         };
-        let digests = files
-            .iter()
-            .map(|(p, b)| (p.clone(), Digests::of(b)))
-            .collect();
-        let tags = tag_files(head_tags(&bag_info(), oxum), &digests);
-        let entries: BTreeMap<String, Vec<u8>> = tags.into_iter().chain(files).collect();
-        let mut whole = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for (p, bytes) in &entries {
-            let options = archive::entry_options(mtime);
-            let file = zip::write::PreparedZipFile::from_data(format!("b/{p}"), options, bytes);
-            whole.add_prepared_file(file.unwrap()).unwrap();
+        for (path, body) in &files {
+            assert!(read(&format!("b/{path}")) == *body, "{path}");
         }
-        let whole = whole.finish().unwrap().into_inner();
-        assert!(one_by_one == whole);
-        assert_eq!(ids.0, crate::util::sha256_hex(&whole));
+        let manifest = String::from_utf8(read("b/manifest-sha512.txt")).unwrap();
+        for (path, body) in &files {
+            let line = format!("{}  {path}", Digests::of(body).sha512);
+            assert!(manifest.lines().any(|l| l == line), "{line}");
+        }
     }
 
     #[test]

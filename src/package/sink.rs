@@ -2,27 +2,26 @@
 //! and never writes it to disk to read it back.
 //!
 //! Each file is hashed (both manifests) and deflated on the thread that rendered it, as it is
-//! written, straight into a spill: zips beside the package ("parts"), each written by one thread
-//! at a time, so an entry's deflated bytes go to disk as they are made and each part's deflater
-//! is reused from entry to entry (a fresh one per entry zeroed some 300 KB of tables: a tenth of
-//! the package's CPU). Verbatim copies of inputs go the same way, as the render reads them (it
+//! written, straight into the spill (`super::spill`: zips beside the package, written a part per
+//! thread at a time). Verbatim copies of inputs go the same way, as the render reads them (it
 //! reads each once anyway, to hash and scan it), rather than read again when the bag is
 //! finished: packing them there was a second or more of the package's tail, on one core at
-//! 100k incidents. [`BagSink::finish`] then writes the package in name order, copying
-//! each spilled entry's compressed bytes as they are (no second deflate), so the zip is byte for
-//! byte the one [`super::write_package`] makes of the same files on disk.
+//! 100k incidents. [`BagSink::finish`] then writes the package in name order, copying each
+//! spilled entry's compressed bytes as they are (no second deflate). [`super::write_package`]
+//! bags files on disk through this same sink, so a rendered package and the package of the same
+//! files on disk are one zip byte for byte.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Seek, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use zip::write::SimpleFileOptions;
-use zip::{ZipArchive, ZipWriter};
+use zip::ZipArchive;
 
 use super::bagit::{self, BagInfo, Oxum};
+use super::spill::{self, Place, Spill};
 use super::{Hashed, Packing, archive};
 use crate::util::sink::{Sink, SinkFile};
 
@@ -32,7 +31,6 @@ pub struct BagSink {
     name: String,
     dist: PathBuf,
     mtime: zip::DateTime,
-    options: SimpleFileOptions,
     spill: Spill,
     /// Every payload file so far, by bag path (`data/...`).
     files: Mutex<BTreeMap<String, Stored>>,
@@ -56,14 +54,7 @@ impl BagSink {
             name: name.to_string(),
             dist: dist.to_path_buf(),
             mtime,
-            options: archive::entry_options(mtime),
-            spill: Spill {
-                dist: dist.to_path_buf(),
-                name: name.to_string(),
-                idle: Mutex::new(Vec::new()),
-                full: Mutex::new(Vec::new()),
-                made: Default::default(),
-            },
+            spill: Spill::new(dist, name, mtime),
             files: Mutex::new(BTreeMap::new()),
         })
     }
@@ -188,190 +179,6 @@ fn copy_spilled(
     Ok(())
 }
 
-/// Where an entry is in the spill: its part and its index there, so the zip is assembled
-/// without looking names up part by part (at 1M files, 134 parts).
-#[derive(Debug, Clone, Copy)]
-struct Place {
-    part: usize,
-    index: usize,
-}
-
-/// Entries deflated ahead of the zip, in zips ("parts") of at most [`SPILL_PART_FILES`]: a zip
-/// writer keeps every entry's metadata until it finishes (for 110,000 pages, 45 MB held while
-/// everything the render needs is still held), a finished part nothing. A thread writing an
-/// entry takes a part of its own (there are as many as entries written at once) and gives it
-/// back when the entry is done; the parts' order does not matter, the zip is written by name.
-struct Spill {
-    dist: PathBuf,
-    name: String,
-    /// Parts with room, no entry being written.
-    idle: Mutex<Vec<Part>>,
-    /// Finished parts by id, each deleted when dropped.
-    full: Mutex<Vec<(usize, File, tempfile::TempPath)>>,
-    /// Parts made so far (the next part's id).
-    made: std::sync::atomic::AtomicUsize,
-}
-
-/// (Two in unit tests, so they cross parts.)
-const SPILL_PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
-
-struct Part {
-    /// Its place among the parts [`Spill::finish`] returns.
-    id: usize,
-    zip: ZipWriter<BufWriter<File>>,
-    path: tempfile::TempPath,
-    /// Entries written to it.
-    count: usize,
-}
-
-impl Spill {
-    /// An entry `entry_name` of some part, to be written in pieces and finished.
-    fn entry(&self, entry_name: &str, options: SimpleFileOptions) -> Result<Entry<'_>> {
-        let mut part = self.take()?;
-        if let Err(e) = part.zip.start_file(entry_name, options) {
-            return Err(e).with_context(|| format!("{}: cannot write", part.path.display()));
-        }
-        Ok(Entry {
-            spill: self,
-            packing: Some(Packing::new(part)),
-        })
-    }
-
-    fn take(&self) -> Result<Part> {
-        let idle = self
-            .idle
-            .lock()
-            .expect("no thread panics holding the spill")
-            .pop();
-        if let Some(part) = idle {
-            return Ok(part);
-        }
-        let file = tempfile::Builder::new()
-            .prefix(&format!(".{}.spill", self.name))
-            .tempfile_in(&self.dist)
-            .with_context(|| format!("{}: cannot create a spill file", self.dist.display()))?;
-        let (file, path) = file.into_parts();
-        Ok(Part {
-            id: self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            zip: ZipWriter::new(BufWriter::with_capacity(1 << 18, file)),
-            path,
-            count: 0,
-        })
-    }
-
-    /// Gives `part` back, finishing it when full.
-    fn put(&self, part: Part) -> Result<()> {
-        if part.count < SPILL_PART_FILES {
-            self.idle
-                .lock()
-                .expect("no thread panics holding the spill")
-                .push(part);
-            return Ok(());
-        }
-        let done = finish_part(part)?;
-        self.full
-            .lock()
-            .expect("no thread panics holding the spill")
-            .push(done);
-        Ok(())
-    }
-
-    /// Every part, finished and open for reading, in id order (ids run from 0).
-    fn finish(self) -> Result<Vec<(ZipArchive<File>, tempfile::TempPath)>> {
-        let mut parts = self
-            .full
-            .into_inner()
-            .expect("no thread panics holding the spill");
-        for part in self
-            .idle
-            .into_inner()
-            .expect("no thread panics holding the spill")
-        {
-            parts.push(finish_part(part)?);
-        }
-        parts.sort_by_key(|(id, ..)| *id);
-        parts
-            .into_iter()
-            .map(|(_, file, path)| {
-                let part = ZipArchive::new(file)
-                    .with_context(|| format!("{}: cannot read back the spill", path.display()))?;
-                Ok((part, path))
-            })
-            .collect()
-    }
-}
-
-fn finish_part(part: Part) -> Result<(usize, File, tempfile::TempPath)> {
-    let Part { id, zip, path, .. } = part;
-    let cannot = || format!("{}: cannot write", path.display());
-    let mut file = zip
-        .finish()
-        .with_context(cannot)?
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(cannot)?;
-    file.rewind().with_context(cannot)?;
-    Ok((id, file, path))
-}
-
-impl Write for Part {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.zip.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// An entry being written into a part of the spill: hashed and deflated as it is written.
-struct Entry<'a> {
-    spill: &'a Spill,
-    /// `None` once finished.
-    packing: Option<Packing<Part>>,
-}
-
-impl Entry<'_> {
-    /// Ends the entry and gives its part back: its digests and size, and where it is.
-    fn finish(mut self) -> Result<(Hashed, Place)> {
-        let packing = self.packing.take().expect("an entry is finished once");
-        let (hashed, mut part) = packing
-            .finish()
-            .with_context(|| format!("{}: cannot write", self.spill.dist.display()))?;
-        // Entries are indexed in the order written; one given up was taken out (`Drop`).
-        let at = Place {
-            part: part.id,
-            index: part.count,
-        };
-        part.count += 1;
-        self.spill.put(part)?;
-        Ok((hashed, at))
-    }
-}
-
-impl Write for Entry<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let packing = self.packing.as_mut().expect("not written after finishing");
-        packing.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for Entry<'_> {
-    /// An entry given up (its page failed) is taken out of its part, which other entries share.
-    fn drop(&mut self) {
-        if let Some(packing) = self.packing.take()
-            && let Ok((_, mut part)) = packing.finish()
-            && part.zip.abort_file().is_ok()
-        {
-            let _ = self.spill.put(part);
-        }
-    }
-}
-
 impl Sink for BagSink {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let mut file = self.create(rel)?;
@@ -417,7 +224,7 @@ impl BagSink {
             sink: self,
             rel: rel.to_string(),
             expect,
-            entry: self.spill.entry(&self.entry_name(rel), self.options)?,
+            entry: Packing::new(self.spill.entry(&self.entry_name(rel))?),
         })
     }
 }
@@ -428,7 +235,8 @@ struct BagFile<'a> {
     rel: String,
     /// A copy's SHA-256 as its input was read.
     expect: Option<String>,
-    entry: Entry<'a>,
+    /// Hashed as it is written into the spill; given up (left out) when dropped unfinished.
+    entry: Packing<spill::Entry<'a>>,
 }
 
 impl Write for BagFile<'_> {
@@ -449,7 +257,8 @@ impl SinkFile for BagFile<'_> {
             expect,
             entry,
         } = *self;
-        let (hashed, at) = entry.finish()?;
+        let (hashed, entry) = entry.finish();
+        let at = entry.finish()?;
         // Left unclaimed, the entry stays in its part but never reaches the zip.
         if let Some(expect) = expect
             && hex::encode(hashed.sha256) != expect
@@ -546,6 +355,16 @@ mod tests {
             std::fs::read(&on_disk.zip).unwrap()
         );
         assert_eq!(rendered.oxum, on_disk.oxum);
+        // Payload entries (deflated in the spill, copied raw) and tag files (deflated by the
+        // zip writer) carry the same metadata: version, flags, method, time and mode.
+        let zip = std::fs::read(&rendered.zip).unwrap();
+        let records = central_records(&zip);
+        let metadata = |name: &str| records.iter().find(|(n, _)| n == name).unwrap().1.clone();
+        assert_eq!(metadata("bag/data/index.html"), metadata("bag/bagit.txt"));
+        assert_eq!(
+            metadata("bag/data/data/register.csv"),
+            metadata("bag/bagit.txt")
+        );
         let left: Vec<_> = std::fs::read_dir(dir.path().join("b"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -555,6 +374,25 @@ mod tests {
             2,
             "only the zip and its checksum are left: {left:?}"
         );
+    }
+
+    /// Each central-directory record's name and metadata fields (version made by, version
+    /// needed, flags, method, time, date; then the external attributes).
+    fn central_records(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let u16_at = |at: usize| usize::from(u16::from_le_bytes([zip[at], zip[at + 1]]));
+        let eocd = zip.len() - 22;
+        assert_eq!(&zip[eocd..eocd + 4], b"PK\x05\x06");
+        let mut at = u32::from_le_bytes(zip[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
+        let mut records = Vec::new();
+        while &zip[at..at + 4] == b"PK\x01\x02" {
+            let (name_len, extra, comment) = (u16_at(at + 28), u16_at(at + 30), u16_at(at + 32));
+            let name = String::from_utf8(zip[at + 46..at + 46 + name_len].to_vec()).unwrap();
+            let mut fields = zip[at + 4..at + 16].to_vec();
+            fields.extend_from_slice(&zip[at + 38..at + 42]);
+            records.push((name, fields));
+            at += 46 + name_len + extra + comment;
+        }
+        records
     }
 
     /// A copy whose bytes no longer hash as its input did when read is refused, and left out.

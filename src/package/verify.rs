@@ -699,7 +699,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pages")).unwrap();
-        let large = "a line of a page that is longer than the test's batched entries\n".repeat(9);
+        let large: String = (0..40)
+            .map(|i| {
+                format!(
+                    "line {} of a page longer than the test's batched entries\n",
+                    i * 7919
+                )
+            })
+            .collect();
         std::fs::write(site.join("pages/large.html"), &large).unwrap();
         std::fs::write(site.join("pages/small.html"), "<p>s</p>").unwrap();
         let mtime = super::super::archive::zip_time(chrono::NaiveDate::MIN, Some(1_790_000_000));
