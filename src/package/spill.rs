@@ -295,12 +295,11 @@ impl Part {
             self.start_pieces()?;
         }
         // Fed in pieces of PIECE, however the bytes arrive.
-        let piece = PIECE;
         while !buf.is_empty() {
-            let take = (piece - self.open.pending.len()).min(buf.len());
+            let take = (PIECE - self.open.pending.len()).min(buf.len());
             self.open.pending.extend_from_slice(&buf[..take]);
             buf = &buf[take..];
-            if self.open.pending.len() == piece {
+            if self.open.pending.len() == PIECE {
                 self.deflate_piece(flate2::FlushCompress::None)?;
             }
         }
