@@ -213,11 +213,22 @@ impl Sink for BagSink {
 }
 
 impl BagSink {
+    /// Whether `rel` is already in the package.
+    fn is_claimed(&self, rel: &str) -> bool {
+        let files = self
+            .files
+            .lock()
+            .expect("no thread panics holding the file list");
+        files.contains_key(&format!("data/{rel}"))
+    }
+}
+
+impl BagSink {
     /// `rel`, to be written in pieces into the spill; `expect` is the SHA-256 a copy must have.
     fn open(&self, rel: &str, expect: Option<String>) -> Result<BagFile<'_>> {
-        // Refused before it is written, so the spill never holds a name twice (a part would
-        // refuse it with a less helpful error).
-        if self.sha256(rel).is_some() {
+        // Refused before it is written, rather than deflated into the spill for nothing and
+        // refused when claimed.
+        if self.is_claimed(rel) {
             bail!("{rel}: written twice into the package");
         }
         Ok(BagFile {

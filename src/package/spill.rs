@@ -404,15 +404,8 @@ impl Part {
         let mut h = Vec::with_capacity(30 + name.len());
         h.extend_from_slice(&LOCAL.to_le_bytes());
         let zip64 = compressed >= OVER_32_BITS || size >= OVER_32_BITS;
-        h.extend_from_slice(&(if zip64 { NEEDED_ZIP64 } else { NEEDED }).to_le_bytes());
-        h.extend_from_slice(&name_flags(name).to_le_bytes());
-        h.extend_from_slice(&DEFLATED.to_le_bytes());
-        h.extend_from_slice(&self.dos.0.to_le_bytes());
-        h.extend_from_slice(&self.dos.1.to_le_bytes());
-        h.extend_from_slice(&crc.to_le_bytes());
-        h.extend_from_slice(&low_32(compressed).to_le_bytes());
-        h.extend_from_slice(&low_32(size).to_le_bytes());
-        h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        let needed = if zip64 { NEEDED_ZIP64 } else { NEEDED };
+        push_entry_fields(&mut h, name, self.dos, needed, crc, compressed, size);
         h.extend_from_slice(&0u16.to_le_bytes());
         h.extend_from_slice(name);
         h
@@ -444,15 +437,7 @@ impl Part {
         } else {
             NEEDED_ZIP64
         };
-        c.extend_from_slice(&needed.to_le_bytes());
-        c.extend_from_slice(&name_flags(name).to_le_bytes());
-        c.extend_from_slice(&DEFLATED.to_le_bytes());
-        c.extend_from_slice(&self.dos.0.to_le_bytes());
-        c.extend_from_slice(&self.dos.1.to_le_bytes());
-        c.extend_from_slice(&crc.to_le_bytes());
-        c.extend_from_slice(&low_32(compressed).to_le_bytes());
-        c.extend_from_slice(&low_32(size).to_le_bytes());
-        c.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        push_entry_fields(c, name, self.dos, needed, crc, compressed, size);
         c.extend_from_slice(&(extra.len() as u16).to_le_bytes());
         c.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
         c.extend_from_slice(&EXTERNAL_ATTRIBUTES.to_le_bytes());
@@ -507,6 +492,26 @@ impl Part {
         file.rewind().with_context(cannot)?;
         Ok((id, file, path))
     }
+}
+
+/// The fields a local header and a central-directory record share, in the same order: version
+/// needed, flags, method, time, date, CRC-32, both sizes (see [`low_32`]) and the name's length.
+fn push_entry_fields(
+    out: &mut Vec<u8>,
+    name: &[u8],
+    dos: (u16, u16),
+    needed: u16,
+    crc: u32,
+    compressed: u64,
+    size: u64,
+) {
+    for field in [needed, name_flags(name), DEFLATED, dos.0, dos.1] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    for field in [crc, low_32(compressed), low_32(size)] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
 }
 
 /// A value for a 32-bit field: itself, or all ones when it needs the ZIP64 field.
