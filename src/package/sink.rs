@@ -12,13 +12,11 @@
 //! files on disk are one zip byte for byte.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use zip::ZipArchive;
 
 use super::bagit::{self, BagInfo, Oxum};
 use super::spill::{self, Place, Spill};
@@ -32,14 +30,17 @@ pub struct BagSink {
     dist: PathBuf,
     mtime: zip::DateTime,
     spill: Spill,
-    /// Every payload file so far, by bag path (`data/...`).
-    files: Mutex<BTreeMap<String, Stored>>,
+    /// Every payload file so far, by its path in the site (the bag path less `data/`).
+    files: Mutex<BTreeMap<Box<str>, Stored>>,
 }
 
-/// A file in the spill, where `at` says, with its digests as bytes (as hex, 110,000 pages'
-/// would cost 20 MB more while everything the render needs is still held).
+/// A file in the spill, where `at` says, with its size and SHA-256 as bytes. This list is held
+/// while the pages are rendered (and everything they need with it), so it keeps only what is
+/// asked of it then: its SHA-512 waits in the spill (`spill::Finished::sha512`). 48 bytes, where
+/// name, hex digests and all were 250 a file, 270 MB at 1M incidents.
 struct Stored {
-    hashed: Hashed,
+    sha256: [u8; 32],
+    size: u64,
     at: Place,
 }
 
@@ -62,15 +63,14 @@ impl BagSink {
     /// Records `rel` as written, refusing a second file of the same name (on disk the second
     /// would silently replace the first) and names BagIt tools disagree on.
     fn claim(&self, rel: &str, stored: Stored) -> Result<()> {
-        let bag_path = format!("data/{rel}");
-        if let Some(why) = bagit::refused_name(&bag_path) {
+        if let Some(why) = bagit::refused_name(&format!("data/{rel}")) {
             bail!("{rel}: file name {why}, which BagIt tools disagree on");
         }
         let mut files = self
             .files
             .lock()
             .expect("no thread panics holding the file list");
-        match files.entry(bag_path) {
+        match files.entry(rel.into()) {
             std::collections::btree_map::Entry::Occupied(_) => {
                 bail!("{rel}: written twice into the package")
             }
@@ -114,17 +114,28 @@ impl BagSink {
 
         let oxum = Oxum {
             files: files.len() as u64,
-            bytes: files.values().map(|s| s.hashed.size).sum(),
+            bytes: files.values().map(|s| s.size).sum(),
         };
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
         let options = zip.options();
         // The manifests need only the digests, all known by now: they are written out and
         // deflated beside the payload's copying, which is one thread's work.
+        let sha512: Vec<_> = spill
+            .iter_mut()
+            .map(|part| std::mem::take(&mut part.sha512))
+            .collect();
         let (tail, copied) = std::thread::scope(|scope| {
             let tail = scope.spawn(|| {
                 let digests = files
                     .iter()
-                    .map(|(bag_path, stored)| (bag_path.clone(), stored.hashed.digests()))
+                    .map(|(rel, stored)| {
+                        let hashed = Hashed {
+                            sha256: stored.sha256,
+                            sha512: sha512[stored.at.part as usize][stored.at.index as usize],
+                            size: stored.size,
+                        };
+                        (format!("data/{rel}"), hashed.digests())
+                    })
                     .collect();
                 super::tail_tags(&name, head, &digests, options)
             });
@@ -150,27 +161,27 @@ impl BagSink {
 fn copy_spilled(
     zip: &mut archive::ZipStream,
     name: &str,
-    files: &BTreeMap<String, Stored>,
-    spill: &mut [(ZipArchive<File>, tempfile::TempPath)],
+    files: &BTreeMap<Box<str>, Stored>,
+    spill: &mut [spill::Finished],
     oxum: Oxum,
     progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
 ) -> Result<()> {
     progress("bagged", Oxum::default(), oxum);
     let mut done = Oxum::default();
-    for (bag_path, Stored { hashed, at }) in files {
-        let entry = format!("{name}/{bag_path}");
+    for (rel, Stored { size, at, .. }) in files {
+        let entry = format!("{name}/data/{rel}");
         let file = spill
-            .get_mut(at.part)
+            .get_mut(at.part as usize)
             .with_context(|| format!("{entry}: missing from the spill"))?
-            .0
-            .by_index_raw(at.index)
+            .zip
+            .by_index_raw(at.index as usize)
             .with_context(|| format!("{entry}: cannot read from the spill"))?;
         if file.name_raw() != entry.as_bytes() {
             bail!("{entry}: the spill is out of step with the file list");
         }
         zip.copy_raw(file)?;
         done.files += 1;
-        done.bytes += hashed.size;
+        done.bytes += size;
         if done.files % 1024 == 0 {
             progress("bagged", done, oxum);
         }
@@ -207,8 +218,8 @@ impl Sink for BagSink {
             .files
             .lock()
             .expect("no thread panics holding the file list");
-        let stored = files.get(&format!("data/{rel}"))?;
-        Some(hex::encode(stored.hashed.sha256))
+        let stored = files.get(rel)?;
+        Some(hex::encode(stored.sha256))
     }
 }
 
@@ -219,7 +230,7 @@ impl BagSink {
             .files
             .lock()
             .expect("no thread panics holding the file list");
-        files.contains_key(&format!("data/{rel}"))
+        files.contains_key(rel)
     }
 }
 
@@ -269,20 +280,27 @@ impl SinkFile for BagFile<'_> {
             entry,
         } = *self;
         let (hashed, entry) = entry.finish();
-        let at = entry.finish()?;
+        let at = entry.finish(hashed.sha512)?;
         // Left unclaimed, the entry stays in its part but never reaches the zip.
         if let Some(expect) = expect
             && hex::encode(hashed.sha256) != expect
         {
             bail!("{rel}: its input changed while the package was being written");
         }
-        sink.claim(&rel, Stored { hashed, at })
+        let stored = Stored {
+            sha256: hashed.sha256,
+            size: hashed.size,
+            at,
+        };
+        sink.claim(&rel, stored)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
+    use zip::ZipArchive;
 
     use super::super::tests::bag_info as info;
 

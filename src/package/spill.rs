@@ -15,8 +15,10 @@
 //! A thread writing an entry takes a part of its own (there are as many as entries written at
 //! once) and gives it back when the entry is done; each part's deflaters are reused from entry
 //! to entry. A part holds at most [`PART_FILES`] entries: it keeps each entry's directory
-//! record until it finishes, a finished part nothing. The parts' order does not matter; the
-//! package is written by name.
+//! record and SHA-512 until it finishes, a finished part nothing. The SHA-512s go into the part
+//! as its last entry ([`DIGESTS`]), read back when the package is assembled: the manifests need
+//! them only then, and held for every file while the pages are rendered they were 70 MB at 1M
+//! incidents. The parts' order does not matter; the package is written by name.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -43,6 +45,11 @@ const PIECE: usize = 64 << 10;
 /// Entries a part holds before it is finished. (Two in unit tests, so they cross parts.)
 const PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
 
+/// A part's last entry: the SHA-512 of each entry before it, in order, 64 bytes each. No
+/// payload entry has this name (theirs start with the bag's name and `/`), and none is copied
+/// into the package but the ones it lists.
+const DIGESTS: &str = ".sha512";
+
 const LOCAL: u32 = 0x0403_4b50;
 const CENTRAL: u32 = 0x0201_4b50;
 const EOCD: u32 = 0x0605_4b50;
@@ -64,8 +71,17 @@ const OVER_32_BITS: u64 = 0xFFFF_FFFF;
 /// without looking names up part by part (at 1M files, 134 parts).
 #[derive(Debug, Clone, Copy)]
 pub struct Place {
-    pub part: usize,
-    pub index: usize,
+    pub part: u32,
+    pub index: u32,
+}
+
+/// A finished part, open for reading.
+pub struct Finished {
+    pub zip: ZipArchive<File>,
+    /// Deleted when dropped.
+    pub path: tempfile::TempPath,
+    /// The SHA-512 of each entry, by index.
+    pub sha512: Vec<[u8; 64]>,
 }
 
 /// See the module documentation.
@@ -147,7 +163,7 @@ impl Spill {
     }
 
     /// Every part, finished and open for reading, in id order (ids run from 0).
-    pub fn finish(self) -> Result<Vec<(ZipArchive<File>, tempfile::TempPath)>> {
+    pub fn finish(self) -> Result<Vec<Finished>> {
         let mut parts = self
             .full
             .into_inner()
@@ -163,12 +179,29 @@ impl Spill {
         parts
             .into_iter()
             .map(|(_, file, path)| {
-                let part = ZipArchive::new(file)
-                    .with_context(|| format!("{}: cannot read back the spill", path.display()))?;
-                Ok((part, path))
+                let cannot = || format!("{}: cannot read back the spill", path.display());
+                let mut zip = ZipArchive::new(file).with_context(cannot)?;
+                let sha512 = read_digests(&mut zip).with_context(cannot)?;
+                Ok(Finished { zip, path, sha512 })
             })
             .collect()
     }
+}
+
+/// The SHA-512s of a finished part's entries, from its last entry ([`DIGESTS`]).
+fn read_digests(zip: &mut ZipArchive<File>) -> Result<Vec<[u8; 64]>> {
+    use std::io::Read;
+    let last = zip.len().checked_sub(1).context("no digest entry")?;
+    let mut entry = zip.by_index(last)?;
+    if entry.name_raw() != DIGESTS.as_bytes() || entry.size() != 64 * last as u64 {
+        anyhow::bail!("its last entry is not the digests of the others");
+    }
+    let mut bytes = Vec::with_capacity(64 * last);
+    entry.read_to_end(&mut bytes)?;
+    Ok(bytes
+        .chunks_exact(64)
+        .map(|d| d.try_into().expect("64 bytes"))
+        .collect())
 }
 
 /// An entry being written into a part of the spill.
@@ -179,14 +212,16 @@ pub struct Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// Ends the entry and gives its part back: where the entry is.
-    pub fn finish(mut self) -> Result<Place> {
+    /// Ends the entry, whose bytes have `sha512` (kept with the part until the package is
+    /// assembled), and gives its part back: where the entry is.
+    pub fn finish(mut self, sha512: [u8; 64]) -> Result<Place> {
         let mut part = self.part.take().expect("an entry is finished once");
         let index = part.finish_entry();
         let index = index.with_context(|| format!("{}: cannot write", part.path.display()))?;
+        part.sha512.push(sha512);
         let at = Place {
-            part: part.id,
-            index,
+            part: u32::try_from(part.id).context("more than 2^32 spill parts")?,
+            index: u32::try_from(index).expect("a part holds PART_FILES entries"),
         };
         self.spill.put(part)?;
         Ok(at)
@@ -228,6 +263,8 @@ struct Part {
     central: Vec<u8>,
     /// Entries finished.
     count: usize,
+    /// Their SHA-512s, by index.
+    sha512: Vec<[u8; 64]>,
     dos: (u16, u16),
     whole: libdeflater::Compressor,
     pieces: flate2::Compress,
@@ -265,6 +302,7 @@ impl Part {
             end: 0,
             central: Vec::new(),
             count: 0,
+            sha512: Vec::new(),
             dos,
             whole: libdeflater::Compressor::new(level),
             pieces: flate2::Compress::new(flate2::Compression::new(STREAM_LEVEL), false),
@@ -446,9 +484,15 @@ impl Part {
         c.extend_from_slice(&extra);
     }
 
-    /// Writes the central directory and its end records; the part, rewound, ready to read.
+    /// Writes the digests' entry, the central directory and its end records; the part,
+    /// rewound, ready to read.
     fn finish(mut self) -> Result<(usize, File, tempfile::TempPath)> {
-        let cannot = || format!("{}: cannot write", self.path.display());
+        let shown = self.path.display().to_string();
+        let cannot = || format!("{shown}: cannot write");
+        let digests = std::mem::take(&mut self.sha512).concat();
+        self.start(DIGESTS);
+        self.write_entry(&digests).with_context(cannot)?;
+        self.finish_entry().with_context(cannot)?;
         self.out
             .seek(SeekFrom::Start(self.end))
             .with_context(cannot)?;
@@ -540,21 +584,35 @@ mod tests {
             .collect()
     }
 
-    /// Each entry's deflated bytes, by name, read raw from the spill's parts.
+    /// The SHA-512 of `bytes`, as the sink hands it to [`Entry::finish`].
+    fn sha512(bytes: &[u8]) -> [u8; 64] {
+        use sha2::Digest;
+        sha2::Sha512::digest(bytes).into()
+    }
+
+    /// Each entry's bytes and deflated bytes, by name, read from the spill's parts; each
+    /// entry's SHA-512 as its part lists it is checked against its bytes.
     fn raw_entries(spill: Spill) -> BTreeMap<String, (Vec<u8>, Vec<u8>)> {
         let mut out = BTreeMap::new();
-        for (mut part, path) in spill.finish().unwrap() {
+        for Finished {
+            zip: mut part,
+            path,
+            sha512: digests,
+        } in spill.finish().unwrap()
+        {
             // The strict reader `verify` uses accepts every part too.
             let mut file = File::open(&path).unwrap();
             let records = super::super::zipread::central_directory(&mut file).unwrap();
             assert_eq!(records.len(), part.len());
-            for i in 0..part.len() {
+            assert_eq!(digests.len() + 1, part.len(), "the digests' entry is last");
+            for (i, digest) in digests.iter().enumerate() {
                 let name = part.by_index_raw(i).unwrap().name().unwrap().to_string();
                 let mut raw = Vec::new();
                 part.by_index_raw(i).unwrap().read_to_end(&mut raw).unwrap();
                 let mut bytes = Vec::new();
                 // The reader checks the CRC-32 and size as it reads to the end.
                 part.by_index(i).unwrap().read_to_end(&mut bytes).unwrap();
+                assert!(sha512(&bytes) == *digest, "{name}: its SHA-512 as listed");
                 out.insert(name, (bytes, raw));
             }
         }
@@ -578,7 +636,7 @@ mod tests {
             for piece in body.chunks(70_001) {
                 entry.write_all(piece).unwrap();
             }
-            entry.finish().unwrap();
+            entry.finish(sha512(&body)).unwrap();
             if i == 3 {
                 let mut given_up = spill.entry("bag/data/given-up.html").unwrap();
                 given_up.write_all(&text(WHOLE_LIMIT + 300_000, 9)).unwrap();
@@ -613,7 +671,7 @@ mod tests {
                 for piece in body.chunks(pieces) {
                     entry.write_all(piece).unwrap();
                 }
-                entry.finish().unwrap();
+                entry.finish(sha512(&body)).unwrap();
                 raw_entries(spill).remove("bag/data/x").unwrap().1
             };
             let whole = deflated(len);
