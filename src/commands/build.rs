@@ -196,10 +196,11 @@ pub fn evaluate(config: &Config, options: &BuildOptions) -> Result<Evaluated> {
     ));
     let phase = Instant::now();
     let evidence = crate::evidence::evaluate(config, &inputs);
+    inputs.release_row_values();
     crate::util::release_freed_memory();
     info!(
         ms = ms(phase),
-        incidents = a.accepted,
+        incidents = inputs.accounting.accepted,
         exceptions = evidence.exceptions.len(),
         rss_mib = crate::util::rss_mib(),
         peak_mib = crate::util::peak_rss_mib(),
