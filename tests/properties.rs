@@ -291,10 +291,10 @@ proptest! {
         let mut last_line = 1;
         for row in &read.rows {
             let at = match row {
-                Ok(r) => r.at.clone().expect("CSV rows carry their line"),
+                Ok(r) => r.at.expect("CSV rows carry their line"),
                 Err(rejected) => {
                     prop_assert!(!rejected.reason.is_empty());
-                    rejected.at.clone()
+                    rejected.at
                 }
             };
             prop_assert_eq!(&*at.file, CSV);

@@ -874,7 +874,7 @@ pub(crate) mod testkit {
         }
         /// A row read for this incident, with its own values (reconciliation).
         pub fn row(mut self, values: crate::model::RowValues) -> Self {
-            self.0.sources.push(values.at.clone());
+            self.0.sources.push(values.at);
             self.0.rows.push(values);
             self
         }

@@ -435,14 +435,16 @@ mod tests {
         );
 
         // Acknowledged at 10m: level 3 was never due.
-        std::sync::Arc::make_mut(&mut i.fields.timeline)[2].at = t("2026-03-03T15:10:00Z");
+        let mut entries: Vec<_> = i.fields.timeline.iter().collect();
+        entries[2].at = t("2026-03-03T15:10:00Z");
+        i.fields.timeline = entries.clone().into();
         let c = chain(&snap, &history, &i).unwrap();
         assert!(c.missed.is_empty());
         assert_eq!(c.followed, Some(true));
 
         // Still unacknowledged, but the log ends at 12m: too early to judge level 3.
-        std::sync::Arc::make_mut(&mut i.fields.timeline)[2] =
-            log("annotate", "2026-03-03T15:12:00Z", Some("Lead"), "website");
+        entries[2] = log("annotate", "2026-03-03T15:12:00Z", Some("Lead"), "website");
+        i.fields.timeline = entries.into();
         assert!(chain(&snap, &history, &i).unwrap().missed.is_empty());
     }
 }

@@ -93,10 +93,10 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
                 out.differences.extend(differences(incident.number, e, a));
             }
             (Some(e), None) if asked(incident.created) => {
-                out.export_only.push((incident.number, e.at.clone()))
+                out.export_only.push((incident.number, e.at))
             }
-            (Some(e), None) => out.outside_api_window.push((incident.number, e.at.clone())),
-            (None, Some(a)) => out.api_only.push((incident.number, a.at.clone())),
+            (Some(e), None) => out.outside_api_window.push((incident.number, e.at)),
+            (None, Some(a)) => out.api_only.push((incident.number, a.at)),
             (None, None) => {}
         }
     }
@@ -136,8 +136,8 @@ fn differences(number: u64, e: &RowValues, a: &RowValues) -> Vec<FieldDifference
             field,
             export,
             api,
-            export_at: e.at.clone(),
-            api_at: a.at.clone(),
+            export_at: e.at,
+            api_at: a.at,
         })
     };
     if let (Some(x), Some(y)) = (e.created, a.created)

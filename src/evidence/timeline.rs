@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::{Incident, LogEntry, RowRef};
+use crate::model::{Incident, LogEntry, RowRef, Sym};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,7 +65,7 @@ pub struct Step<'a> {
     pub channel: Option<&'a str>,
     /// The first acknowledgement, the one the acknowledge target is judged on.
     pub first_ack: bool,
-    pub source: Option<&'a RowRef>,
+    pub source: Option<RowRef>,
 }
 
 /// The incident's log entries, oldest first, classified.
@@ -77,19 +77,19 @@ pub fn steps(incident: &Incident) -> Vec<Step<'_>> {
         .timeline
         .iter()
         .map(|e| {
-            let kind = classify(e, &mut assigned);
+            let kind = classify(&e, &mut assigned);
             let first_ack = kind == StepKind::Acknowledge && !acked;
             acked |= kind == StepKind::Acknowledge;
             Step {
                 at: e.at,
                 kind,
-                raw_kind: &e.kind,
-                summary: &e.summary,
-                agent: e.agent.as_deref(),
-                subject: e.subject.as_deref().or_else(|| notified(e)),
-                channel: e.channel.as_deref(),
+                raw_kind: e.kind.as_str(),
+                summary: e.summary.as_str(),
+                agent: e.agent.map(Sym::as_str),
+                subject: e.subject.map(Sym::as_str).or_else(|| notified(&e)),
+                channel: e.channel.map(Sym::as_str),
                 first_ack,
-                source: e.source.as_ref(),
+                source: e.source,
             }
         })
         .collect()
@@ -116,11 +116,11 @@ fn classify(e: &LogEntry, assigned: &mut bool) -> StepKind {
 
 /// A notify entry without `user` (as some captures have): the name in "Notified Jane Doe by
 /// email."
-fn notified(e: &LogEntry) -> Option<&str> {
+fn notified(e: &LogEntry) -> Option<&'static str> {
     if e.kind != "notify" {
         return None;
     }
-    let rest = e.summary.strip_prefix("Notified ")?;
+    let rest = e.summary.as_str().strip_prefix("Notified ")?;
     let end = rest.rfind(" by ")?;
     Some(&rest[..end]).filter(|n| !n.is_empty())
 }

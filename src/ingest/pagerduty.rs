@@ -703,13 +703,7 @@ fn incident_row(
 ) -> RowOutcome {
     let at = RowRef { file: rel, line };
     let number = v.incident_number.0;
-    let reject = |reason: String| {
-        Err(RejectedRow {
-            at: at.clone(),
-            reason,
-            number,
-        })
-    };
+    let reject = |reason: String| Err(RejectedRow { at, reason, number });
     if !v.object {
         return reject("the record is not a JSON object".into());
     }
@@ -737,7 +731,7 @@ fn incident_row(
         .unwrap_or_default();
     let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
     let resolve = first("resolve");
-    let (resolved, resolved_source) = resolution(v, resolve);
+    let (resolved, resolved_source) = resolution(v, resolve.as_ref());
     let resolved_by_user = id.and_then(|id| log.resolved_by_user(id));
     let title = v
         .title
@@ -753,7 +747,7 @@ fn incident_row(
     let has_log = !timeline.is_empty() || coverage.covers(id, created);
     let txt = |l: &Loose| l.get().map(Sym::new);
     Ok(IncidentRow {
-        at: Some(at.clone()),
+        at: Some(at),
         number,
         id: id.map(Text::from),
         title: title.map(Text::from),
@@ -801,7 +795,7 @@ fn joined_names<'a>(refs: impl Iterator<Item = &'a Obj<'a>>) -> Option<String> {
 /// the log covers the incident (no such entry: never acknowledged); the array only without a log.
 fn first_acknowledgement(
     acknowledgements: &[Obj],
-    timeline: &[LogEntry],
+    timeline: &Timeline,
     has_log: bool,
 ) -> Option<DateTime<Utc>> {
     if has_log {
@@ -1428,12 +1422,12 @@ mod tests {
             entry("acknowledge", "2022-11-03T06:34:53Z"),
         ];
         let acks = &incident(&v).acknowledgements.0;
-        let first = first_acknowledgement(acks, &log, true).unwrap();
+        let first = first_acknowledgement(acks, &log[..].into(), true).unwrap();
         assert_eq!(crate::util::utc_rfc3339(first), "2022-11-03T06:23:07Z");
         // A log that covers the incident and has no acknowledgement: never acknowledged.
-        assert_eq!(first_acknowledgement(acks, &log[..1], true), None);
+        assert_eq!(first_acknowledgement(acks, &log[..1].into(), true), None);
         // No log at all: the array is all there is.
-        let only = first_acknowledgement(acks, &[], false).unwrap();
+        let only = first_acknowledgement(acks, &Timeline::default(), false).unwrap();
         assert_eq!(crate::util::utc_rfc3339(only), "2022-11-03T06:34:53Z");
     }
 

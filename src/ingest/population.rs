@@ -150,11 +150,11 @@ impl Assembly {
             Err(rejected) => return self.reject(rejected.at, rejected.reason, rejected.number),
         };
         // API snapshot rows may not carry a reference; their record index stands in for a line.
-        let at = row.at.clone().unwrap_or_else(|| RowRef {
+        let at = row.at.unwrap_or_else(|| RowRef {
             file: file.into(),
             line: index as u64 + 1,
         });
-        row.at = Some(at.clone());
+        row.at = Some(at);
         let number = match self.identity(&row) {
             Ok(number) => number,
             Err(reason) => return self.reject(at, reason, row.number),
@@ -170,7 +170,7 @@ impl Assembly {
             self.numbers_by_id.entry(id.clone()).or_insert(number);
         }
 
-        let values = RowValues::of(&row, at.clone());
+        let values = RowValues::of(&row, at);
         if let Some(&i) = self.by_number.get(&number) {
             let incident = self.incidents.get_mut(i);
             let found = merge(&mut incident.fields, row, number, &at);
@@ -482,7 +482,7 @@ impl Merger<'_> {
     fn conflict(&mut self, field: &str, kept: String, other: String) {
         self.found.push(Conflict {
             number: self.number,
-            at: self.at.clone(),
+            at: *self.at,
             field: field.to_string(),
             kept,
             other,
@@ -672,7 +672,7 @@ mod tests {
         let rejected: Vec<(RowRef, &str)> = pop
             .rejected
             .iter()
-            .map(|r| (r.at.clone(), r.reason.as_str()))
+            .map(|r| (r.at, r.reason.as_str()))
             .collect();
         assert_eq!(rejected[0].0, at("a.csv", 3));
         assert_eq!(rejected[1], (at("a.csv", 4), "no incident number or id"));
@@ -743,14 +743,7 @@ mod tests {
         let shown: Vec<(RowRef, &str, &str, &str)> = pop
             .conflicts
             .iter()
-            .map(|c| {
-                (
-                    c.at.clone(),
-                    c.field.as_str(),
-                    c.kept.as_str(),
-                    c.other.as_str(),
-                )
-            })
+            .map(|c| (c.at, c.field.as_str(), c.kept.as_str(), c.other.as_str()))
             .collect();
         assert_eq!(
             shown,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Conflict, RowRef, Sym};
+use super::{Conflict, RowRef, Sym, Timeline};
 
 /// One incident as read from one input row (a CSV line or an API snapshot record), with every
 /// field typed. Empty input values are `None`. Which columns the row's file *has* is kept too,
@@ -54,11 +54,6 @@ pub struct IncidentRow {
 /// An incident's own text (its id, title, URL, duration), kept inline (no heap) up to 24 bytes.
 /// Texts that repeat from record to record are interned instead ([`Sym`]).
 pub type Text = compact_str::CompactString;
-
-/// An incident's log entries, shared: every API record of one incident id (one incident in two
-/// snapshot files) points at the same entries, and the loader hands them out as records stream
-/// by, before it can know whether another record of the id follows.
-pub type Timeline = std::sync::Arc<[LogEntry]>;
 
 /// One entry of an incident's timeline (PagerDuty log entry). Its texts are interned ([`Sym`]):
 /// a million-incident year has seven million entries, and their texts repeat.

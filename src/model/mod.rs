@@ -17,6 +17,7 @@ pub mod snapshot;
 pub mod source;
 pub mod statuspage;
 pub mod sym;
+pub mod timeline;
 
 pub use github::GithubIssue;
 pub use incident::*;
@@ -33,3 +34,4 @@ pub use snapshot::{FetchRecordFile, Snapshot, layout};
 pub use source::*;
 pub use statuspage::{StatuspageComponent, StatuspageIncident, StatuspageSnapshot};
 pub use sym::Sym;
+pub use timeline::Timeline;

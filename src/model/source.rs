@@ -109,7 +109,7 @@ pub struct ExportParams {
 }
 
 /// Where a value came from: a file and a 1-based physical line (CSV) or record index (API snapshot).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RowRef {
     /// Interned: every log entry and row of a file names it.
     pub file: super::Sym,

@@ -4,7 +4,7 @@
 //! channel, an agent, a summary, a subject and its file; all of them repeat (at 100k incidents,
 //! 700k entries have 12k distinct summaries and a dozen kinds). Held as strings, a log entry took
 //! 144 bytes and a million-incident year's entries 1 GB on their own (issue 12); as handles, an
-//! entry takes 48.
+//! entry takes 48, and packed in its incident's [`super::Timeline`] about 13.
 //!
 //! Every distinct text is stored once and never freed. That bounds the table by the distinct
 //! texts of the inputs a process reads, not by their rows: `serve` rebuilding the same site
@@ -74,6 +74,16 @@ impl Sym {
         let sym = Sym(number);
         ids.insert(text, sym);
         sym
+    }
+
+    /// The handle's number, for [`super::Timeline`] to pack (never 0).
+    pub(super) fn number(self) -> u32 {
+        self.0.get()
+    }
+
+    /// The handle numbered `number` by [`Sym::number`]; `None` for 0.
+    pub(super) fn from_number(number: u32) -> Option<Sym> {
+        NonZeroU32::new(number).map(Sym)
     }
 
     pub fn as_str(self) -> &'static str {

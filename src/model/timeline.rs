@@ -1,0 +1,281 @@
+//! [`Timeline`]: an incident's log entries, packed.
+//!
+//! A million-incident year has seven million log entries, held from loading to the last
+//! incident page. As [`LogEntry`] values they take 48 bytes each, 350 MB in all; packed as
+//! variable-length integers (times and line numbers as differences from the entry before) they
+//! take about 13. They are unpacked one at a time as they are read ([`Timeline::iter`]): every
+//! reader walks them in order, and there are about seven per incident.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{LogEntry, RowRef, Sym};
+
+/// An incident's log entries, oldest first, packed (see the module documentation). Shared:
+/// every API record of one incident id (one incident in two snapshot files) points at the same
+/// bytes. Two timelines are equal when their entries are: an entry list packs one way only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Timeline(Option<Arc<[u8]>>);
+
+impl Timeline {
+    /// The entries, unpacked one by one, in order.
+    pub fn iter(&self) -> Entries<'_> {
+        Entries {
+            bytes: self.0.as_deref().unwrap_or_default(),
+            secs: 0,
+            line: 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Whether both are the same bytes, not only equal: one incident's records share them.
+    pub fn shares(&self, other: &Timeline) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// How many entries (unpacks them all to count).
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+}
+
+impl From<Vec<LogEntry>> for Timeline {
+    fn from(entries: Vec<LogEntry>) -> Timeline {
+        Timeline::from(entries.as_slice())
+    }
+}
+
+impl From<&[LogEntry]> for Timeline {
+    fn from(entries: &[LogEntry]) -> Timeline {
+        if entries.is_empty() {
+            return Timeline(None);
+        }
+        let mut out = Vec::with_capacity(16 * entries.len());
+        let (mut secs, mut line) = (0i64, 0u64);
+        for e in entries {
+            let at = e.at.timestamp();
+            let nanos = e.at.timestamp_subsec_nanos();
+            // The difference from the entry before, its low bit saying whether nanoseconds follow.
+            push(
+                &mut out,
+                zigzag(at.wrapping_sub(secs)) << 1 | u64::from(nanos != 0),
+            );
+            if nanos != 0 {
+                push(&mut out, u64::from(nanos));
+            }
+            secs = at;
+            push(&mut out, sym(Some(e.kind)));
+            push(&mut out, sym(Some(e.summary)));
+            for s in [e.agent, e.channel, e.subject] {
+                push(&mut out, sym(s));
+            }
+            push(&mut out, sym(e.source.as_ref().map(|r| r.file)));
+            if let Some(r) = &e.source {
+                push(&mut out, zigzag(r.line.wrapping_sub(line) as i64));
+                line = r.line;
+            }
+        }
+        Timeline(Some(Arc::from(out)))
+    }
+}
+
+impl std::fmt::Debug for Timeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Timeline {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// A timeline's entries, unpacked as they are read.
+pub struct Entries<'a> {
+    bytes: &'a [u8],
+    /// The last entry's instant (seconds) and source line, which the next one's are relative to.
+    secs: i64,
+    line: u64,
+}
+
+impl Iterator for Entries<'_> {
+    type Item = LogEntry;
+
+    fn next(&mut self) -> Option<LogEntry> {
+        if self.bytes.is_empty() {
+            return None;
+        }
+        let head = self.take();
+        self.secs = self.secs.wrapping_add(unzigzag(head >> 1));
+        let nanos = if head & 1 == 1 { self.take() as u32 } else { 0 };
+        let at = DateTime::<Utc>::from_timestamp(self.secs, nanos).expect("packed from a DateTime");
+        let kind = self.sym().expect("every entry has a kind");
+        let summary = self.sym().expect("every entry has a summary");
+        let (agent, channel, subject) = (self.sym(), self.sym(), self.sym());
+        let source = self.sym().map(|file| {
+            self.line = self.line.wrapping_add(unzigzag(self.take()) as u64);
+            RowRef {
+                file,
+                line: self.line,
+            }
+        });
+        Some(LogEntry {
+            at,
+            kind,
+            summary,
+            agent,
+            channel,
+            subject,
+            source,
+        })
+    }
+}
+
+impl Entries<'_> {
+    /// The next variable-length integer: seven bits a byte, low bits first, the high bit set on
+    /// every byte but the last.
+    fn take(&mut self) -> u64 {
+        let mut value = 0u64;
+        for (i, &b) in self.bytes.iter().enumerate() {
+            value |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                self.bytes = &self.bytes[i + 1..];
+                return value;
+            }
+        }
+        unreachable!("a timeline ends with a whole integer")
+    }
+
+    fn sym(&mut self) -> Option<Sym> {
+        Sym::from_number(u32::try_from(self.take()).expect("packed from a Sym"))
+    }
+}
+
+fn push(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// A handle's number, 0 for none.
+fn sym(s: Option<Sym>) -> u64 {
+    s.map_or(0, |s| u64::from(s.number()))
+}
+
+/// Small differences either way as small numbers: 0, -1, 1, -2, 2, ...
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    (v >> 1) as i64 ^ -((v & 1) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn entry(at: &str, kind: &str, source: Option<(&str, u64)>) -> LogEntry {
+        LogEntry {
+            at: utc(at),
+            kind: Sym::new(kind),
+            summary: Sym::new(&format!("{kind} at {at}")),
+            agent: (kind != "notify").then(|| Sym::new("Jamal Wright")),
+            channel: Some(Sym::new("sms")),
+            subject: None,
+            source: source.map(|(file, line)| RowRef {
+                file: Sym::new(file),
+                line,
+            }),
+        }
+    }
+
+    /// Every field comes back as it went in, whatever the differences between entries: time
+    /// going back, fractions of a second, lines going back and forth, files changing, entries
+    /// with no source, instants before 1970 and line numbers past 32 bits.
+    #[test]
+    fn entries_unpack_as_they_were_packed() {
+        let entries = vec![
+            entry("1969-12-31T23:59:59Z", "trigger", None),
+            entry(
+                "2026-03-01T10:00:00Z",
+                "trigger",
+                Some(("log.jsonl", 1_000_000)),
+            ),
+            entry(
+                "2026-03-01T10:00:00.250Z",
+                "notify",
+                Some(("log.jsonl", 999_999)),
+            ),
+            entry(
+                "2026-03-01T09:59:00Z",
+                "acknowledge",
+                Some(("log.jsonl", 5)),
+            ),
+            entry(
+                "2026-03-01T10:05:00Z",
+                "resolve",
+                Some(("other.jsonl", 1 << 40)),
+            ),
+            entry("2026-03-01T10:05:00Z", "annotate", None),
+            entry(
+                "2026-03-01T10:06:00.000000001Z",
+                "resolve",
+                Some(("log.jsonl", 6)),
+            ),
+        ];
+        let timeline = Timeline::from(entries.clone());
+        assert_eq!(timeline.iter().collect::<Vec<_>>(), entries);
+        assert_eq!(timeline.len(), 7);
+        assert!(!timeline.is_empty());
+        // Far smaller than the entries themselves.
+        let packed = timeline.0.as_deref().unwrap().len();
+        assert!(packed < 7 * 24, "{packed} bytes");
+    }
+
+    #[test]
+    fn no_entries_is_the_empty_timeline() {
+        let timeline = Timeline::from(Vec::new());
+        assert!(timeline.is_empty());
+        assert_eq!(timeline.len(), 0);
+        assert_eq!(timeline.iter().next(), None);
+        assert_eq!(timeline, Timeline::default());
+    }
+
+    #[test]
+    fn timelines_of_the_same_entries_are_equal_and_serialize_as_their_entries() {
+        let entries = vec![entry("2026-03-01T10:00:00Z", "trigger", Some(("a", 3)))];
+        let (a, b) = (
+            Timeline::from(entries.clone()),
+            Timeline::from(entries.clone()),
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, Timeline::default());
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::to_value(&entries).unwrap()
+        );
+    }
+
+    #[test]
+    fn zigzag_round_trips() {
+        for v in [0, 1, -1, 63, -64, i64::MAX, i64::MIN] {
+            assert_eq!(unzigzag(zigzag(v)), v);
+        }
+    }
+}
