@@ -59,7 +59,7 @@ fn over_long_cells(row: &crate::model::IncidentRow) -> Vec<(&'static str, usize)
 /// Every finding about a site's inputs. Malformed files are returned as `Err` (they stop `build`).
 pub fn findings(config: &Config) -> Result<Vec<Finding>> {
     let phase = Instant::now();
-    let inputs = crate::ingest::load(config)?;
+    let mut inputs = crate::ingest::load(config)?;
     info!(
         ms = ms(phase),
         rows = inputs.accounting.rows_read,
@@ -70,6 +70,7 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
     );
     let phase = Instant::now();
     let evidence = crate::evidence::evaluate(config, &inputs);
+    inputs.release_row_values();
     info!(
         ms = ms(phase),
         incidents = inputs.accounting.accepted,
