@@ -604,7 +604,7 @@ type ById<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>
 /// Log entries by incident id, and the agent type of each incident's first resolve entry.
 #[derive(Debug, Default)]
 struct Timelines {
-    entries: ById<Vec<LogEntry>>,
+    entries: ById<Packer>,
     resolver: ById<(DateTime<Utc>, Option<String>)>,
 }
 
@@ -619,7 +619,7 @@ impl Timelines {
                 *slot = (entry.at, agent);
             }
         }
-        self.entries.entry(incident).or_default().push(entry);
+        self.entries.entry(incident).or_default().push(&entry);
     }
 
     /// Every log entry read: each incident's oldest first (entries of the same instant keep
@@ -628,10 +628,7 @@ impl Timelines {
         let entries = self
             .entries
             .into_iter()
-            .map(|(id, mut entries)| {
-                entries.sort_by_key(|e| e.at);
-                (id, Timeline::from(entries))
-            })
+            .map(|(id, packer)| (id, packer.finish()))
             .collect();
         SealedTimelines {
             entries,

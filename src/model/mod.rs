@@ -34,4 +34,4 @@ pub use snapshot::{FetchRecordFile, Snapshot, layout};
 pub use source::*;
 pub use statuspage::{StatuspageComponent, StatuspageIncident, StatuspageSnapshot};
 pub use sym::Sym;
-pub use timeline::Timeline;
+pub use timeline::{Packer, Timeline};
