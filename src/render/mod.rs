@@ -180,6 +180,7 @@ fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
         "postmortems" => inputs.postmortems.len() + 1,
         "policies" => inputs.policies.len() + 1,
         "severities" => inputs.policy().severities.len() + 1,
+        "automation" => paging::page_count(evidence.automation.runs.len(), paging::page_size()),
         "data files" => 4,
         _ => 1,
     };

@@ -43,6 +43,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed!(
     "changes.html",
     "configuration.html",
     "automation.html",
+    "automation-runs.html",
     "source.html",
     "requests.html",
     "customers.html",

@@ -1,14 +1,17 @@
 //! automation.html: what runs for which severity and service (incident workflows and their
 //! triggers, response plays, automation actions) against the policy's `automation` names, and
-//! the in-period incidents whose log shows a workflow or play running.
+//! the in-period incidents whose log shows a workflow or play running: a page of them there, the
+//! rest on `automation/page-<n>.html` (at 1M incidents 200,000 runs, 30 MB as one page).
 
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::evidence::{ExceptionKind, Subject};
 use crate::model::PdRef;
 use crate::render::anchor;
 use crate::render::context::Ctx;
+use crate::render::paging::{PageLink, page_count, page_links, page_size};
 use crate::util::local_time;
 
 #[derive(Serialize)]
@@ -19,7 +22,29 @@ struct AutomationPage<'a> {
     response_plays: Option<Vec<(&'a str, &'a Option<String>)>>,
     response_plays_note: Option<&'a str>,
     actions: Option<Vec<ActionView<'a>>>,
-    runs: Vec<RunView<'a>>,
+    runs: RunsView<'a>,
+}
+
+/// `automation/page-<n>.html`.
+#[derive(Serialize)]
+struct RunsPage<'a> {
+    runs: RunsView<'a>,
+}
+
+/// One page of the runs, with where the others are.
+#[derive(Serialize)]
+struct RunsView<'a> {
+    /// Every run, on every page.
+    count: usize,
+    /// This page's first and last run (1-based), and its rows.
+    first: usize,
+    last: usize,
+    rows: Vec<RunView<'a>>,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    page_links: Vec<PageLink>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +90,11 @@ fn names(refs: &[PdRef]) -> String {
 }
 
 pub fn render(ctx: &Ctx) -> Result<usize> {
+    render_paged(ctx, page_size())
+}
+
+/// The page, with `size` runs on it and on each further page; how many pages.
+fn render_paged(ctx: &Ctx, size: usize) -> Result<usize> {
     let snap = &ctx.inputs.pagerduty;
     let f = &ctx.evidence.automation;
     let triggers = snap.workflow_triggers.as_deref().unwrap_or_default();
@@ -141,17 +171,139 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 })
                 .collect()
         }),
-        runs: f
-            .runs
-            .iter()
-            .map(|r| RunView {
-                number: r.number,
-                at: local_time(r.at, ctx.tz()),
-                kind: &r.kind,
-                summary: &r.summary,
-            })
-            .collect(),
+        runs: runs_page(ctx, 1, size),
     };
     ctx.page("automation.html", "automation.html", "Automation", &data)?;
-    Ok(1)
+    let pages = page_count(f.runs.len(), size);
+    (2..=pages)
+        .into_par_iter()
+        .map(|n| {
+            let title = format!("Automation runs, page {n} of {pages}");
+            let data = RunsPage {
+                runs: runs_page(ctx, n, size),
+            };
+            ctx.page("automation-runs.html", &page_path(n), &title, &data)
+        })
+        .collect::<Result<Vec<()>>>()?;
+    Ok(pages)
+}
+
+/// Page `n` (1-based) of the runs; the first is automation.html's.
+fn page_path(n: usize) -> String {
+    if n == 1 {
+        "automation.html".into()
+    } else {
+        format!("automation/page-{n}.html")
+    }
+}
+
+/// A link to page `n`, relative to the site root: the first lands on automation.html's runs.
+fn page_href(n: usize) -> String {
+    if n == 1 {
+        "automation.html#runs".into()
+    } else {
+        page_path(n)
+    }
+}
+
+/// Page `n` of the runs, `size` a page, in the evidence's order.
+fn runs_page<'a>(ctx: &Ctx<'a>, n: usize, size: usize) -> RunsView<'a> {
+    let runs = &ctx.evidence.automation.runs;
+    let pages = page_count(runs.len(), size);
+    let rows: Vec<RunView> = runs
+        .iter()
+        .skip((n - 1) * size)
+        .take(size)
+        .map(|r| RunView {
+            number: r.number,
+            at: local_time(r.at, ctx.tz()),
+            kind: &r.kind,
+            summary: &r.summary,
+        })
+        .collect();
+    let first = (n - 1) * size + 1;
+    RunsView {
+        count: runs.len(),
+        first,
+        last: first + rows.len() - 1,
+        rows,
+        page: n,
+        pages,
+        prev: (n > 1).then(|| page_href(n - 1)),
+        next: (n < pages).then(|| page_href(n + 1)),
+        page_links: page_links(n, pages, page_href),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::*;
+    use crate::model::{IncidentWorkflow, LogEntry, Timeline};
+
+    /// Five runs two to a page: automation.html lists the first two and pages 2 and 3 the rest,
+    /// each run once and in order, every page linked from the others, and the rows link their
+    /// incidents from the page's own directory.
+    #[test]
+    fn runs_past_a_page_go_on_numbered_pages_each_once() {
+        let incidents = (1..=5)
+            .map(|n| {
+                let mut i = incident(n).build();
+                i.fields.timeline = Timeline::from(vec![LogEntry {
+                    at: utc("2026-03-02T15:00:05Z"),
+                    kind: "annotate".into(),
+                    summary: "Workflow \"Major Incident\" started".into(),
+                    agent: None,
+                    channel: None,
+                    subject: None,
+                    source: None,
+                }]);
+                i
+            })
+            .collect();
+        let mut inputs = inputs(incidents, vec![]);
+        inputs.pagerduty.workflows = Some(vec![IncidentWorkflow {
+            id: "W1".into(),
+            name: "Major Incident".into(),
+            description: None,
+            enabled: Some(true),
+            url: None,
+        }]);
+        let config = config();
+        let evidence = crate::evidence::evaluate(&config, &inputs);
+        assert_eq!(evidence.automation.runs.len(), 5);
+        let dir = tempfile::tempdir().unwrap();
+        let out = crate::util::sink::DirSink::new(dir.path());
+        let tera = crate::render::theme::templates(dir.path(), "default").unwrap();
+        let bar = indicatif::ProgressBar::hidden();
+        let ctx = Ctx::new(&config, &inputs, &evidence, tera, &out, bar);
+        assert_eq!(render_paged(&ctx, 2).unwrap(), 3);
+
+        let row =
+            regex::Regex::new(r#"<tr><td><a href="((?:\.\./)?)incidents/(\d+)\.html">"#).unwrap();
+        let mut seen = Vec::new();
+        for (n, file, root) in [
+            (1, "automation.html", ""),
+            (2, "automation/page-2.html", "../"),
+            (3, "automation/page-3.html", "../"),
+        ] {
+            let html = std::fs::read_to_string(dir.path().join(file)).unwrap();
+            for c in row.captures_iter(&html) {
+                assert_eq!(&c[1], root, "{file}");
+                seen.push(c[2].parse::<u64>().unwrap());
+            }
+            assert!(html.contains("5 log entries name a workflow or response play; "));
+            assert!(html.contains(&format!("({n} of 3)")), "{file}");
+            for (page, href) in [
+                (1, "automation.html#runs"),
+                (2, "automation/page-2.html"),
+                (3, "automation/page-3.html"),
+            ] {
+                let link = format!("<a href=\"{root}{href}\"");
+                assert_eq!(html.contains(&link), page != n, "{file} links page {page}");
+            }
+        }
+        assert_eq!(seen, [1, 2, 3, 4, 5]);
+        assert!(!dir.path().join("automation/page-4.html").exists());
+    }
 }
