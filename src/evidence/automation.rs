@@ -161,7 +161,7 @@ mod tests {
     use super::*;
     use crate::evidence::evaluate;
     use crate::evidence::testkit::*;
-    use crate::model::{IncidentWorkflow, LogEntry};
+    use crate::model::IncidentWorkflow;
 
     fn workflow(id: &str, name: &str) -> IncidentWorkflow {
         IncidentWorkflow {
@@ -177,24 +177,14 @@ mod tests {
     fn a_documented_name_without_workflow_or_play_is_missing_for_its_level() {
         let mut inc = incident(7).priority("P1").build();
         inc.fields.timeline = crate::model::Timeline::from(vec![
-            LogEntry {
-                at: utc("2026-03-02T15:00:05Z"),
-                kind: "annotate".into(),
-                summary: "Workflow \"Major Incident\" started".into(),
-                agent: None,
-                channel: None,
-                subject: None,
-                source: None,
-            },
-            LogEntry {
-                at: utc("2026-03-02T15:01:00Z"),
-                kind: "annotate".into(),
-                summary: "checked the major incident dashboard".into(),
-                agent: None,
-                channel: None,
-                subject: None,
-                source: None,
-            },
+            annotation(
+                "2026-03-02T15:00:05Z",
+                "Workflow \"Major Incident\" started",
+            ),
+            annotation(
+                "2026-03-02T15:01:00Z",
+                "checked the major incident dashboard",
+            ),
         ]);
         let mut i = inputs(vec![inc], vec![]);
         i.policies[0].severities[0].automation =

@@ -733,6 +733,19 @@ pub(crate) mod testkit {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// A note (`annotate` log entry) with `summary` at `at`, by no one, read from no file.
+    pub fn annotation(at: &str, summary: &str) -> LogEntry {
+        LogEntry {
+            at: utc(at),
+            kind: "annotate".into(),
+            summary: summary.into(),
+            agent: None,
+            channel: None,
+            subject: None,
+            source: None,
+        }
+    }
+
     /// FY2026 in America/New_York, default business hours, as of the period's end.
     pub fn config() -> Config {
         let text = format!(

@@ -239,7 +239,7 @@ fn runs_page<'a>(ctx: &Ctx<'a>, n: usize, size: usize) -> RunsView<'a> {
 mod tests {
     use super::*;
     use crate::evidence::testkit::*;
-    use crate::model::{IncidentWorkflow, LogEntry, Timeline};
+    use crate::model::{IncidentWorkflow, Timeline};
 
     /// Five runs two to a page: automation.html lists the first two and pages 2 and 3 the rest,
     /// each run once and in order, every page linked from the others, and the rows link their
@@ -249,15 +249,10 @@ mod tests {
         let incidents = (1..=5)
             .map(|n| {
                 let mut i = incident(n).build();
-                i.fields.timeline = Timeline::from(vec![LogEntry {
-                    at: utc("2026-03-02T15:00:05Z"),
-                    kind: "annotate".into(),
-                    summary: "Workflow \"Major Incident\" started".into(),
-                    agent: None,
-                    channel: None,
-                    subject: None,
-                    source: None,
-                }]);
+                i.fields.timeline = Timeline::from(vec![annotation(
+                    "2026-03-02T15:00:05Z",
+                    "Workflow \"Major Incident\" started",
+                )]);
                 i
             })
             .collect();
