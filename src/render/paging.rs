@@ -26,6 +26,30 @@ pub struct PageLink {
     pub current: bool,
 }
 
+/// Where page `page` of `pages` (1-based) sits among them, as every paged page's template reads
+/// it (flattened into the page's data): its number, the previous and next pages and the
+/// page-number navigation, `href(n)` naming page `n`.
+#[derive(Serialize)]
+pub struct Nav {
+    pub page: usize,
+    pub pages: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub page_links: Vec<PageLink>,
+}
+
+impl Nav {
+    pub fn new(page: usize, pages: usize, href: impl Fn(usize) -> String) -> Nav {
+        Nav {
+            page,
+            pages,
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+            page_links: page_links(page, pages, href),
+        }
+    }
+}
+
 /// The page-number navigation of page `page` of `pages` (1-based), `href(n)` naming page `n`.
 /// First, last and the pages near this one: 1,000 links on every page of a 1M register would
 /// outweigh its rows.

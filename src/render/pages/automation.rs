@@ -11,7 +11,7 @@ use crate::evidence::{ExceptionKind, Subject};
 use crate::model::PdRef;
 use crate::render::anchor;
 use crate::render::context::Ctx;
-use crate::render::paging::{PageLink, page_count, page_links, page_size};
+use crate::render::paging::{Nav, page_count, page_size};
 use crate::util::local_time;
 
 #[derive(Serialize)]
@@ -40,11 +40,8 @@ struct RunsView<'a> {
     first: usize,
     last: usize,
     rows: Vec<RunView<'a>>,
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
-    page_links: Vec<PageLink>,
+    #[serde(flatten)]
+    nav: Nav,
 }
 
 #[derive(Serialize)]
@@ -227,11 +224,7 @@ fn runs_page<'a>(ctx: &Ctx<'a>, n: usize, size: usize) -> RunsView<'a> {
         first,
         last: first + rows.len() - 1,
         rows,
-        page: n,
-        pages,
-        prev: (n > 1).then(|| page_href(n - 1)),
-        next: (n < pages).then(|| page_href(n + 1)),
-        page_links: page_links(n, pages, page_href),
+        nav: Nav::new(n, pages, page_href),
     }
 }
 

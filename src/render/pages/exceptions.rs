@@ -17,7 +17,7 @@ use crate::model::Response;
 use crate::render::chart_files::ChartView;
 use crate::render::context::Ctx;
 use crate::render::exception_places::page_path;
-use crate::render::paging::{PageLink, page_links};
+use crate::render::paging::{Nav, PageLink, page_links};
 use crate::render::views::Link;
 use crate::render::{anchor, markdown, page_name};
 
@@ -53,14 +53,11 @@ struct KindPage<'a> {
     criterion: &'static str,
     count: usize,
     items: Vec<Item<'a>>,
-    page: usize,
-    pages: usize,
+    /// Links relative to the site root.
+    #[serde(flatten)]
+    nav: Nav,
     first: usize,
     last: usize,
-    /// Links relative to the site root, like `page_links`' hrefs.
-    prev: Option<String>,
-    next: Option<String>,
-    page_links: Vec<PageLink>,
 }
 
 /// Hrefs are relative to the site root.
@@ -177,11 +174,7 @@ fn kind_page(ctx: &Ctx, kind: ExceptionKind, n: usize) -> Result<()> {
         first,
         last: first + items.len() - 1,
         items,
-        page: n,
-        pages,
-        prev: (n > 1).then(|| page_path(kind, n - 1)),
-        next: (n < pages).then(|| page_path(kind, n + 1)),
-        page_links: page_links(n, pages, |p| page_path(kind, p)),
+        nav: Nav::new(n, pages, |p| page_path(kind, p)),
     };
     let title = if pages == 1 {
         format!("{} ({})", kind_label(kind), kind.name())

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::model::Accounting;
 use crate::render::context::Ctx;
-use crate::render::paging::{PageLink, page_links, page_size};
+use crate::render::paging::{Nav, page_size};
 use crate::render::theme;
 use crate::render::views::IncidentRowView;
 use crate::render::{markup, search_index};
@@ -28,13 +28,10 @@ pub fn page_file(n: usize) -> String {
 struct RegisterPage<'a> {
     rows_html: String,
     row_count: usize,
-    page: usize,
-    pages: usize,
+    #[serde(flatten)]
+    nav: Nav,
     first_row: usize,
     last_row: usize,
-    prev: Option<String>,
-    next: Option<String>,
-    page_links: Vec<PageLink>,
     levels: &'a [&'a str],
     /// The period's months, for the month filter the dashboard's trend table links to.
     months: &'a [&'a str],
@@ -70,13 +67,9 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             let data = RegisterPage {
                 rows_html: rows_html(ctx, &rows, in_rust)?,
                 row_count: n,
-                page,
-                pages,
+                nav: Nav::new(page, pages, page_file),
                 first_row: i * size + 1,
                 last_row: i * size + rows.len(),
-                prev: (page > 1).then(|| page_file(page - 1)),
-                next: (page < pages).then(|| page_file(page + 1)),
-                page_links: page_links(page, pages, page_file),
                 levels: &levels,
                 months: &months,
                 population: &ctx.inputs.accounting,

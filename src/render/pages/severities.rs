@@ -14,7 +14,7 @@ use crate::render::chart_files::{ChartView, write_charts_for};
 use crate::render::charts::severity_charts;
 use crate::render::context::Ctx;
 use crate::render::page_name;
-use crate::render::paging::{PageLink, page_count, page_links, page_size};
+use crate::render::paging::{Nav, page_count, page_size};
 use crate::render::views::{IncidentRowView, VerdictView};
 use crate::render::{markup, theme};
 
@@ -63,14 +63,11 @@ struct SeverityPage<'a> {
     policy_href: String,
     /// Where the severity_missing exceptions are listed, relative to the site root.
     missing_href: String,
-    page: usize,
-    pages: usize,
+    /// Links relative to the site root.
+    #[serde(flatten)]
+    nav: Nav,
     first_row: usize,
     last_row: usize,
-    /// Links relative to the site root, like `page_links`' hrefs.
-    prev: Option<String>,
-    next: Option<String>,
-    page_links: Vec<PageLink>,
 }
 
 /// Page `n` of level `level`'s pages, relative to the site root: the first is the level's page
@@ -153,13 +150,9 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 rows_html,
                 policy_href: format!("policies/{}.html", policy.slug),
                 missing_href: ctx.exception_kind_href(ExceptionKind::SeverityMissing),
-                page,
-                pages,
+                nav: Nav::new(page, pages, |n| page_path(level, n)),
                 first_row,
                 last_row: first_row + chunk.len() - 1,
-                prev: (page > 1).then(|| page_path(level, page - 1)),
-                next: (page < pages).then(|| page_path(level, page + 1)),
-                page_links: page_links(page, pages, |n| page_path(level, n)),
             };
             let template = match in_rust {
                 true => theme::SEVERITY_ROWS_IN_RUST,

@@ -21,7 +21,7 @@ use super::super::context::Ctx;
 use super::super::theme::push_escaped_text;
 use super::super::{line_page, line_page_n, line_pages, source_page_lines, split_line_page_n};
 use crate::model::SourceFile;
-use crate::render::paging::{PageLink, page_links};
+use crate::render::paging::{Nav, PageLink};
 use crate::util::BlockReader;
 
 /// Stands where the lines go in the rendered frame; it survives HTML escaping unchanged.
@@ -314,14 +314,11 @@ struct SourcePage<'a> {
 
 #[derive(Serialize)]
 struct LinePages {
-    page: u64,
-    pages: u64,
+    #[serde(flatten)]
+    nav: Nav,
     first_line: u64,
     last_line: u64,
     lines: u64,
-    prev: Option<String>,
-    next: Option<String>,
-    page_links: Vec<PageLink>,
     /// Every page with its lines, on the first page only: one click to any part of the file.
     index: Vec<PageLink>,
 }
@@ -350,14 +347,10 @@ impl LinePages {
         };
         let (first_line, last_line) = range(page);
         LinePages {
-            page,
-            pages,
+            nav: Nav::new(page as usize, pages as usize, |n| href(n as u64)),
             first_line,
             last_line,
             lines,
-            prev: (page > 1).then(|| href(page - 1)),
-            next: (page < pages).then(|| href(page + 1)),
-            page_links: page_links(page as usize, pages as usize, |n| href(n as u64)),
             index,
         }
     }
@@ -545,16 +538,21 @@ mod tests {
         // 12 lines at 5 a page: pages of lines 1–5, 6–10, 11–12.
         let first = LinePages::new("sources/a b.csv", 1, 3, 12, 5);
         assert_eq!((first.first_line, first.last_line), (1, 5));
-        assert_eq!(first.prev, None);
-        assert_eq!(first.next.as_deref(), Some("a%20b.csv.page-2.html"));
+        assert_eq!(first.nav.prev, None);
+        assert_eq!(first.nav.next.as_deref(), Some("a%20b.csv.page-2.html"));
         let index: Vec<_> = first.index.iter().map(|l| l.label.as_str()).collect();
         assert_eq!(index, ["1–5", "6–10", "11–12"]);
         assert_eq!(first.index[0].href, "a%20b.csv.html");
         let last = LinePages::new("sources/a b.csv", 3, 3, 12, 5);
         assert_eq!((last.first_line, last.last_line), (11, 12));
-        assert_eq!(last.prev.as_deref(), Some("a%20b.csv.page-2.html"));
-        assert_eq!(last.next, None);
+        assert_eq!(last.nav.prev.as_deref(), Some("a%20b.csv.page-2.html"));
+        assert_eq!(last.nav.next, None);
         assert!(last.index.is_empty(), "the index is on the first page only");
-        assert!(last.page_links.iter().any(|l| l.current && l.label == "3"));
+        assert!(
+            last.nav
+                .page_links
+                .iter()
+                .any(|l| l.current && l.label == "3")
+        );
     }
 }
