@@ -40,11 +40,6 @@ impl Timeline {
             _ => false,
         }
     }
-
-    /// How many entries (unpacks them all to count).
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
 }
 
 impl From<Vec<LogEntry>> for Timeline {
@@ -283,7 +278,7 @@ mod tests {
         ];
         let timeline = Timeline::from(entries.clone());
         assert_eq!(timeline.iter().collect::<Vec<_>>(), entries);
-        assert_eq!(timeline.len(), 7);
+        assert_eq!(timeline.iter().count(), 7);
         assert!(!timeline.is_empty());
         // Far smaller than the entries themselves.
         let packed = timeline.0.as_deref().unwrap().len();
@@ -324,7 +319,7 @@ mod tests {
     fn no_entries_is_the_empty_timeline() {
         let timeline = Timeline::from(Vec::new());
         assert!(timeline.is_empty());
-        assert_eq!(timeline.len(), 0);
+        assert_eq!(timeline.iter().count(), 0);
         assert_eq!(timeline.iter().next(), None);
         assert_eq!(timeline, Timeline::default());
     }

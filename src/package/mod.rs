@@ -234,15 +234,6 @@ pub struct Hashed {
     pub size: u64,
 }
 
-impl Hashed {
-    pub fn digests(&self) -> Digests {
-        Digests {
-            sha256: hex::encode(self.sha256),
-            sha512: hex::encode(self.sha512),
-        }
-    }
-}
-
 impl<W: std::io::Write> Packing<W> {
     pub fn new(entry: W) -> Packing<W> {
         use sha2::Digest;

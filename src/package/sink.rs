@@ -18,9 +18,9 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
-use super::bagit::{self, BagInfo, Oxum};
+use super::bagit::{self, BagInfo, Digests, Oxum};
 use super::spill::{self, Place, Spill};
-use super::{Hashed, Packing, archive};
+use super::{Packing, archive};
 use crate::util::sink::{Sink, SinkFile};
 
 /// A package being written from a render; see the module documentation.
@@ -129,12 +129,13 @@ impl BagSink {
                 let digests = files
                     .iter()
                     .map(|(rel, stored)| {
-                        let hashed = Hashed {
-                            sha256: stored.sha256,
-                            sha512: sha512[stored.at.part as usize][stored.at.index as usize],
-                            size: stored.size,
+                        let digests = Digests {
+                            sha256: hex::encode(stored.sha256),
+                            sha512: hex::encode(
+                                sha512[stored.at.part as usize][stored.at.index as usize],
+                            ),
                         };
-                        (format!("data/{rel}"), hashed.digests())
+                        (format!("data/{rel}"), digests)
                     })
                     .collect();
                 super::tail_tags(&name, head, &digests, options)
