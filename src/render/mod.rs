@@ -177,7 +177,10 @@ fn planned(family: &str, inputs: &Inputs, evidence: &Evidence) -> u64 {
             n.div_ceil(paging::page_size()).max(1) + n.div_ceil(search_index::ROWS_PER_SHARD)
         }
         "exceptions" => exception_places::page_count_of(&evidence.exceptions, paging::page_size()),
-        "postmortems" => inputs.postmortems.len() + 1,
+        "postmortems" => {
+            let n = inputs.postmortems.len();
+            n + paging::page_count(n, paging::page_size())
+        }
         "policies" => inputs.policies.len() + 1,
         "severities" => inputs.policy().severities.len() + 1,
         "automation" => paging::page_count(evidence.automation.runs.len(), paging::page_size()),

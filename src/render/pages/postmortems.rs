@@ -12,6 +12,7 @@ use crate::render::chart_files::ChartView;
 use crate::render::context::Ctx;
 use crate::render::markdown;
 use crate::render::page_name;
+use crate::render::paging::{Nav, page_count, page_size};
 use crate::render::views::postmortem_state_text;
 use crate::util::{local_time, local_time_secs, utc_rfc3339};
 
@@ -134,11 +135,21 @@ struct TimeView {
     utc: String,
 }
 
+/// One page of the list: postmortems/index.html (page 1, with the orphans and the chart) or
+/// postmortems/list/page-<n>.html. Every href is relative to the site root.
 #[derive(Serialize)]
 struct IndexPage<'a> {
-    postmortems: &'a [ListItem<'a>],
-    orphans: Vec<&'a ListItem<'a>>,
+    /// Postmortems in the period, on every page.
+    count: usize,
+    /// The 1-based positions of this page's first and last rows.
+    first: usize,
+    last: usize,
+    postmortems: Vec<ListItem<'a>>,
+    /// Page 1 only: every postmortem that links no known incident.
+    orphans: Vec<Orphan<'a>>,
     chart: Option<&'a ChartView>,
+    #[serde(flatten)]
+    nav: Nav,
 }
 
 #[derive(Serialize)]
@@ -164,60 +175,116 @@ struct ListIncident<'a> {
     href: Option<String>,
 }
 
+#[derive(Serialize)]
+struct Orphan<'a> {
+    id: &'a str,
+    href: String,
+}
+
 pub fn render(ctx: &Ctx, charts: &[ChartView]) -> Result<usize> {
-    let tz = ctx.tz();
-    let pairs = || ctx.inputs.postmortems.iter().zip(&ctx.evidence.postmortems);
-    // Independent pages: rendered in parallel (a million-incident year has tens of thousands).
-    let all: Vec<_> = pairs().collect();
-    all.par_iter().try_for_each(|(pm, pf)| {
+    render_paged(ctx, charts, page_size())
+}
+
+/// Every postmortem's page, and the list `size` a page: a year of a million incidents has
+/// tens of thousands of postmortems, which as one list page were a 10 MB page and, while it
+/// was rendered, the build's highest memory. How many files.
+fn render_paged(ctx: &Ctx, charts: &[ChartView], size: usize) -> Result<usize> {
+    let pairs: Vec<_> = ctx
+        .inputs
+        .postmortems
+        .iter()
+        .zip(&ctx.evidence.postmortems)
+        .collect();
+    // Independent pages: rendered in parallel.
+    pairs.par_iter().try_for_each(|(pm, pf)| {
         let rel = format!("postmortems/{}.html", page_name(&pm.id));
         let title = format!("{} {}", pm.id, pm.title);
         ctx.page("postmortem.html", &rel, &title, &page(ctx, pm, pf))
     })?;
-    let mut list = Vec::new();
-    for (pm, pf) in pairs() {
-        list.push(ListItem {
-            id: &pm.id,
-            title: &pm.title,
-            status: &pm.status,
-            severity: &pm.severity,
-            href: format!("{}.html", page_name(&pm.id)),
-            incidents: pf
-                .links
+    let pages = page_count(pairs.len(), size);
+    (1..=pages).into_par_iter().try_for_each(|n| {
+        let rows = pairs.iter().skip((n - 1) * size).take(size);
+        let first = (n - 1) * size + 1;
+        let index = IndexPage {
+            count: pairs.len(),
+            first,
+            last: first + rows.len().saturating_sub(1),
+            postmortems: rows.map(|(pm, pf)| list_item(ctx, pm, pf)).collect(),
+            orphans: if n == 1 { orphans(&pairs) } else { Vec::new() },
+            chart: charts
                 .iter()
-                .map(|l| ListIncident {
-                    label: &l.label,
-                    number: l.number,
-                    href: in_period_href(ctx, l),
-                })
-                .collect(),
-            completed: pf.completed.map(|t| local_time(t, tz)),
-            parts: pf.parts_present.len(),
-            orphan: pf.orphan,
-            in_scope: pf.in_scope,
-            items: pm.action_items.len(),
-            items_open: pf.open_items,
-        });
-    }
-    let index = IndexPage {
-        postmortems: &list,
-        orphans: list.iter().filter(|p| p.orphan).collect(),
-        chart: charts.iter().find(|c| c.file.starts_with("postmortems")),
-    };
-    ctx.page(
-        "postmortems.html",
-        "postmortems/index.html",
-        "Postmortems",
-        &index,
-    )?;
-    Ok(list.len() + 1)
+                .find(|c| c.file.starts_with("postmortems"))
+                .filter(|_| n == 1),
+            nav: Nav::new(n, pages, list_page),
+        };
+        let title = if n == 1 {
+            "Postmortems".to_string()
+        } else {
+            format!("Postmortems, page {n} of {pages}")
+        };
+        ctx.page("postmortems.html", &list_page(n), &title, &index)
+    })?;
+    Ok(pairs.len() + pages)
 }
 
-/// The linked incident's page, when it is in the period (only those have pages).
+/// List page `n` (from 1), relative to the site root. Later pages sit in a directory of their
+/// own: a postmortem's page is named after its id, and no id can name a directory's page.
+fn list_page(n: usize) -> String {
+    if n == 1 {
+        "postmortems/index.html".into()
+    } else {
+        format!("postmortems/list/page-{n}.html")
+    }
+}
+
+fn list_item<'a>(ctx: &Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> ListItem<'a> {
+    ListItem {
+        id: &pm.id,
+        title: &pm.title,
+        status: &pm.status,
+        severity: &pm.severity,
+        href: postmortem_href(pm),
+        incidents: pf
+            .links
+            .iter()
+            .map(|l| ListIncident {
+                label: &l.label,
+                number: l.number,
+                href: in_period_href(ctx, l),
+            })
+            .collect(),
+        completed: pf.completed.map(|t| local_time(t, ctx.tz())),
+        parts: pf.parts_present.len(),
+        orphan: pf.orphan,
+        in_scope: pf.in_scope,
+        items: pm.action_items.len(),
+        items_open: pf.open_items,
+    }
+}
+
+/// Every postmortem that links no known incident, for the first list page's warning.
+fn orphans<'a>(pairs: &[(&'a Postmortem, &'a PostmortemFacts)]) -> Vec<Orphan<'a>> {
+    pairs
+        .iter()
+        .filter(|(_, pf)| pf.orphan)
+        .map(|(pm, _)| Orphan {
+            id: &pm.id,
+            href: postmortem_href(pm),
+        })
+        .collect()
+}
+
+/// A postmortem's page, relative to the site root.
+fn postmortem_href(pm: &Postmortem) -> String {
+    format!("postmortems/{}.html", page_name(&pm.id))
+}
+
+/// The linked incident's page relative to the site root, when it is in the period (only those
+/// have pages).
 fn in_period_href(ctx: &Ctx, link: &ResolvedLink) -> Option<String> {
     link.number
         .filter(|n| ctx.facts_of(*n).is_some())
-        .map(|n| format!("../incidents/{n}.html"))
+        .map(|n| format!("incidents/{n}.html"))
 }
 
 fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> PostmortemPage<'a> {
@@ -232,7 +299,7 @@ fn page<'a>(ctx: &'a Ctx, pm: &'a Postmortem, pf: &'a PostmortemFacts) -> Postmo
                 number: l.number,
                 mismatch: l.mismatch,
                 in_period: facts.is_some(),
-                href: in_period_href(ctx, l),
+                href: in_period_href(ctx, l).map(|h| format!("../{h}")),
                 due: facts
                     .and_then(|f| f.postmortem_due)
                     .map(|t| local_time_secs(t, tz)),
@@ -406,4 +473,90 @@ fn view<'a>(ctx: &Ctx, pm: &'a Postmortem) -> PostmortemView<'a> {
 /// The id of an action item's row on its postmortem's page.
 pub fn item_anchor(key: &str) -> String {
     format!("item-{}", crate::render::anchor(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::testkit::*;
+
+    /// Five postmortems two to a list page: index.html lists the first two and list/page-2 and
+    /// page-3 the rest, each once and in id order, every list page linking the others; rows
+    /// link postmortems and incidents from the page's own directory, and only the first page
+    /// carries the orphans' warning. A postmortem whose id reads like a list page keeps its page.
+    #[test]
+    fn the_list_past_a_page_goes_on_numbered_pages_each_once() {
+        let incidents = (1..=5).map(|n| incident(n).build()).collect();
+        let pms = ["PM-1", "PM-2", "PM-3", "page-2", "list"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| pm(id).link(i as u64 + 1).build())
+            .chain(std::iter::once(pm("PM-9").link(99).build()))
+            .collect();
+        let config = config();
+        let inputs = inputs(incidents, pms);
+        let evidence = crate::evidence::evaluate(&config, &inputs);
+        let dir = tempfile::tempdir().unwrap();
+        let out = crate::util::sink::DirSink::new(dir.path());
+        let tera = crate::render::theme::templates(dir.path(), "default").unwrap();
+        let bar = indicatif::ProgressBar::hidden();
+        let ctx = Ctx::new(&config, &inputs, &evidence, tera, &out, bar);
+        assert_eq!(render_paged(&ctx, &[], 2).unwrap(), 6 + 3);
+
+        let row = regex::Regex::new(
+            r#"<th scope="row"><a href="((?:\.\./)*)postmortems/([^"]+)\.html">"#,
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        for (n, file, root) in [
+            (1, "postmortems/index.html", "../"),
+            (2, "postmortems/list/page-2.html", "../../"),
+            (3, "postmortems/list/page-3.html", "../../"),
+        ] {
+            let html = std::fs::read_to_string(dir.path().join(file)).unwrap();
+            for c in row.captures_iter(&html) {
+                assert_eq!(&c[1], root, "{file}");
+                seen.push(c[2].to_string());
+            }
+            assert!(
+                html.contains(&format!("6 postmortems; {}", 2 * n - 1)),
+                "{file}"
+            );
+            assert!(html.contains(&format!("({n} of 3)")), "{file}");
+            // The site's header links the first page from every page: look in the pagers.
+            let pagers: String = html
+                .split(r#"<nav class="pager""#)
+                .skip(1)
+                .map(|p| p.split("</nav>").next().unwrap())
+                .collect();
+            for (page, href) in [
+                (1, "postmortems/index.html"),
+                (2, "postmortems/list/page-2.html"),
+                (3, "postmortems/list/page-3.html"),
+            ] {
+                let link = format!("<a href=\"{root}{href}\"");
+                assert_eq!(
+                    pagers.contains(&link),
+                    page != n,
+                    "{file} links page {page}"
+                );
+            }
+            assert_eq!(
+                html.contains("link no known incident"),
+                n == 1,
+                "{file}: the orphans' warning"
+            );
+        }
+        assert_eq!(seen, ["PM-1", "PM-2", "PM-3", "PM-9", "list", "page-2"]);
+        let first = std::fs::read_to_string(dir.path().join("postmortems/index.html")).unwrap();
+        assert!(first.contains(r#"<a href="../incidents/1.html">"#));
+        let third =
+            std::fs::read_to_string(dir.path().join("postmortems/list/page-3.html")).unwrap();
+        assert!(third.contains(r#"<a href="../../incidents/4.html">"#));
+        for id in ["page-2", "list"] {
+            let page = dir.path().join(format!("postmortems/{id}.html"));
+            assert!(page.is_file(), "{id}'s own page");
+        }
+        assert!(!dir.path().join("postmortems/list/page-4.html").exists());
+    }
 }
