@@ -105,8 +105,9 @@ pub struct SeverityDecision {
     /// The raw value that decided it (shown for unclassified incidents).
     pub raw: Option<crate::model::Sym>,
     pub source: SeveritySource,
-    /// Id of the postmortem the value came from, when `source` is `Postmortem`.
-    pub postmortem: Option<String>,
+    /// Id of the postmortem the value came from, when `source` is `Postmortem` (interned: a
+    /// decision is held for every incident until the site is written).
+    pub postmortem: Option<crate::model::Sym>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,7 +168,8 @@ pub struct IncidentFacts {
     /// The register's responder: who acknowledged it, else who resolved it, else the assignee.
     pub responder: Option<crate::model::Sym>,
     /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
-    pub customer_impact: Option<String>,
+    /// Interned: one of the postmortems' own values, held for every incident they link.
+    pub customer_impact: Option<crate::model::Sym>,
     /// Security or operational (`site.toml [classification]`, evidence-rules §9).
     pub class: classes::IncidentClass,
 }

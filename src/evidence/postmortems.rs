@@ -7,9 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::sla::Clock;
 use super::{ActionItemFacts, IncidentFacts, Part, PostmortemFacts, PostmortemState, ResolvedLink};
-use crate::model::Inputs;
 use crate::model::{ActionItem, Incident, IncidentLink, PolicyDoc, Postmortem, Target};
 use crate::model::{GithubIssue, JiraIssue};
+use crate::model::{Inputs, Sym};
 use crate::util::jira_key_from_url;
 
 /// Every incident number read, hashed: a million incidents in a B-tree took a tenth of a
@@ -358,13 +358,13 @@ pub fn facts(
 }
 
 /// The `customer_impact` impact field of the first of `linked` (sorted by id) that has one.
-pub fn customer_impact(linked: &[&Postmortem]) -> Option<String> {
+pub fn customer_impact(linked: &[&Postmortem]) -> Option<Sym> {
     linked.iter().find_map(|pm| {
         pm.impact
             .as_ref()?
             .iter()
             .find(|(k, _)| k == "customer_impact")
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| Sym::new(v))
     })
 }
 

@@ -41,7 +41,12 @@ pub fn decide(
         && let Some(raw) =
             text_value(pm.severity.as_deref()).or_else(|| text_value(pm.priority.as_deref()))
     {
-        return matched(policy, raw, SeveritySource::Postmortem, Some(pm.id.clone()));
+        return matched(
+            policy,
+            raw,
+            SeveritySource::Postmortem,
+            Some(Sym::new(&pm.id)),
+        );
     }
     if let Some(urgency) = value(incident.fields.urgency.as_ref())
         && let Some((_, mapped)) = config
@@ -63,7 +68,7 @@ fn matched(
     policy: &PolicyDoc,
     raw: &str,
     source: SeveritySource,
-    postmortem: Option<String>,
+    postmortem: Option<Sym>,
 ) -> SeverityDecision {
     SeverityDecision {
         level: policy.match_severity(raw).map(|l| Sym::new(&l.level)),

@@ -273,7 +273,10 @@ pub fn incident_row(
                 href: jira.href(k).unwrap_or_default(),
             })
             .collect(),
-        customer_impact: facts.customer_impact.clone().unwrap_or_default(),
+        customer_impact: facts
+            .customer_impact
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
         href: format!("incidents/{}.html", incident.number),
         source: incident
             .sources

@@ -34,7 +34,7 @@ struct IncidentPage<'a> {
     severity_source: &'static str,
     severity_raw: String,
     severity_definition: Option<&'a str>,
-    severity_postmortem: &'a Option<String>,
+    severity_postmortem: &'a Option<crate::model::Sym>,
     /// The links to the postmortem the severity came from (`severity_postmortem`).
     severity_postmortem_links: Vec<Link>,
     urgency: String,
@@ -505,7 +505,7 @@ fn page<'a>(
         severity_postmortem_links: match &f.severity.postmortem {
             Some(pm) => postmortem_links
                 .into_iter()
-                .filter(|l| l.label == *pm)
+                .filter(|l| l.label == pm.as_str())
                 .collect(),
             None => Vec::new(),
         },
