@@ -178,6 +178,8 @@ pub fn load_with(log_read: Option<LogRead>, rows: &mut (impl RowSink + Send)) ->
     };
     loaded.snapshot.fetch_records = fetch_records;
     let log = log.sealed();
+    // The builders' buffers and table, freed: before the API's records are read beside them.
+    crate::util::release_freed_memory();
     check_raw_bodies(&files, &loaded.snapshot.fetch_records)?;
     let coverage = LogCoverage::from(&loaded.snapshot.fetch_records);
     let snap = &mut loaded.snapshot;
