@@ -33,6 +33,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
 
 /// Text fields of a row longer than a spreadsheet cell, with their lengths in characters.
 fn over_long_cells(row: &crate::model::IncidentRow) -> Vec<(&'static str, usize)> {
+    let url = row.url.as_ref().map(ToString::to_string);
     let fields = [
         ("id", row.id.as_deref()),
         ("title", row.title.as_deref()),
@@ -45,7 +46,7 @@ fn over_long_cells(row: &crate::model::IncidentRow) -> Vec<(&'static str, usize)
         ("acknowledged by", row.acknowledged_by.as_deref()),
         ("assigned to", row.assigned_to.as_deref()),
         ("resolved by", row.resolved_by.as_deref()),
-        ("url", row.url.as_deref()),
+        ("url", url.as_deref()),
     ];
     fields
         .into_iter()

@@ -312,7 +312,7 @@ impl RowBuilder {
             Field::ResolvedBy => r.resolved_by = sym(),
             Field::EscalationCount => r.escalation_count = Some(parse_count(v, "a count")?),
             Field::Duration => r.duration_text = text(),
-            Field::Url => r.url = text(),
+            Field::Url => r.url = text().map(|t| crate::model::Url::new(&t)),
             Field::JiraKey => self.jira_keys.extend(util::jira_keys(v)),
             Field::JiraUrl => self.jira_keys.extend(util::jira_key_from_url(v)),
         }
@@ -693,7 +693,10 @@ mod tests {
         assert_eq!(read.notes, vec!["columns not used: \"Updated At\""]);
         let a = row(&read.rows[0]);
         assert_eq!(a.title.as_deref(), Some("Long text"));
-        assert_eq!(a.url.as_deref(), Some("https://a.pagerduty.com/i/Q1"));
+        assert_eq!(
+            a.url.as_ref().map(ToString::to_string).as_deref(),
+            Some("https://a.pagerduty.com/i/Q1")
+        );
         assert_eq!(a.jira_keys, vec!["OPS-12", "OPS-13"]);
         let b = row(&read.rows[1]);
         assert_eq!(b.title.as_deref(), Some("Short"));

@@ -774,7 +774,7 @@ fn incident_row(
         escalation_count: has_log
             .then(|| timeline.iter().filter(|e| e.kind == "escalate").count() as u64),
         duration_text: None,
-        url: v.html_url.get().map(Text::from),
+        url: v.html_url.get().map(Url::from),
         has_ack_data: has_log,
         has_resolve_data: true,
         timeline,

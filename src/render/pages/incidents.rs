@@ -492,8 +492,8 @@ fn page<'a>(
         incident_title: title,
         url: fields
             .url
-            .as_deref()
-            .map(str::to_string)
+            .as_ref()
+            .map(ToString::to_string)
             .or_else(|| pd_link(ctx, fields.id.as_deref())),
         severity_definition: f
             .severity
