@@ -60,6 +60,29 @@ fn concurrent_builds_leave_one_complete_output() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// A build stopped before it finished leaves its staging directory beside the output; the next
+/// build of that output removes it (and nothing else of the directory's).
+#[test]
+fn a_stopped_builds_staging_is_removed_by_the_next_build() {
+    let site = copy_fixture("variants");
+    let stopped = site.path().join(".public.pagerproof-staging-4194303-0");
+    std::fs::create_dir_all(stopped.join("incidents")).unwrap();
+    std::fs::write(stopped.join("incidents/1.html"), "half a build").unwrap();
+    let foreign = site.path().join(".public.pagerproof-staging-note");
+    std::fs::write(&foreign, "a file, not a build's directory").unwrap();
+    let other = site.path().join(".other.pagerproof-staging-1-0");
+    std::fs::create_dir(&other).unwrap();
+
+    let out = build(site.path());
+    assert!(out.join("index.html").is_file());
+    assert!(!stopped.exists(), "the stopped build's staging is gone");
+    assert!(foreign.is_file(), "a file is not a staging directory");
+    assert!(
+        other.is_dir(),
+        "another output's staging is not this build's to remove"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Oversized durations
 
