@@ -189,10 +189,10 @@ fn start_bag_zip(
 fn tail_tags(
     name: &str,
     head: BTreeMap<String, Vec<u8>>,
-    digests: &BTreeMap<String, Digests>,
+    manifests: [(Algorithm, String); 2],
     options: zip::write::SimpleFileOptions,
 ) -> Result<TailTags> {
-    let tags = tag_files(head, digests);
+    let tags = tag_files(head, manifests);
     let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
     let entries = tags
         .into_par_iter()
@@ -419,12 +419,13 @@ fn head_tags(info: &BagInfo, oxum: Oxum) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The tag files, by bag path: the `head` ones, both manifests and both tag manifests.
+/// `tags` with the payload's `manifests` (each algorithm's text, [`bagit::manifest`]'s
+/// format) and both tag manifests.
 fn tag_files(
     mut tags: BTreeMap<String, Vec<u8>>,
-    digests: &BTreeMap<String, Digests>,
+    manifests: [(Algorithm, String); 2],
 ) -> BTreeMap<String, Vec<u8>> {
-    for alg in Algorithm::ALL {
-        let text = bagit::manifest(alg, digests);
+    for (alg, text) in manifests {
         tags.insert(format!("manifest-{}.txt", alg.name()), text.into_bytes());
     }
     let tag_digests: BTreeMap<String, Digests> = tags
@@ -457,7 +458,8 @@ mod tests {
 
     #[test]
     fn tag_manifests_cover_every_tag_file_but_themselves() {
-        let tags = tag_files(head_tags(&bag_info(), Oxum::default()), &BTreeMap::new());
+        let empty = Algorithm::ALL.map(|alg| (alg, String::new()));
+        let tags = tag_files(head_tags(&bag_info(), Oxum::default()), empty);
         let text = String::from_utf8(tags["tagmanifest-sha256.txt"].clone()).unwrap();
         let paths: Vec<&str> = text
             .lines()
