@@ -418,9 +418,8 @@ fn head_tags(info: &BagInfo, oxum: Oxum) -> BTreeMap<String, Vec<u8>> {
     tags
 }
 
-/// The tag files, by bag path: the `head` ones, both manifests and both tag manifests.
-/// `tags` with the payload's `manifests` (each algorithm's text, [`bagit::manifest`]'s
-/// format) and both tag manifests.
+/// The tag files, by bag path: the `head` ones (`tags`), the payload's `manifests` (each
+/// algorithm's text, in [`bagit::manifest`]'s format) and both tag manifests.
 fn tag_files(
     mut tags: BTreeMap<String, Vec<u8>>,
     manifests: [(Algorithm, String); 2],

@@ -495,4 +495,42 @@ mod tests {
             .unwrap();
         assert_eq!(c, "<p>c</p>");
     }
+
+    /// Written from the file list, a payload manifest is the text [`bagit::manifest`] makes of
+    /// the same digests under `data/` names, byte for byte: lines sorted by the whole name.
+    #[test]
+    fn a_payload_manifest_is_bagits_text_of_the_same_digests() {
+        let names = ["b.html", "Z.html", "a/x.csv", "a.b", "a-b/c", "ä.html"];
+        let files: BTreeMap<Box<str>, Stored> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let stored = Stored {
+                    sha256: [i as u8 + 1; 32],
+                    size: i as u64,
+                    at: Place {
+                        part: 0,
+                        index: i as u32,
+                    },
+                };
+                (Box::from(*name), stored)
+            })
+            .collect();
+        let sha512: Vec<[u8; 64]> = (0..names.len() as u8).map(|i| [i; 64]).collect();
+        let expected: BTreeMap<String, bagit::Digests> = files
+            .iter()
+            .map(|(rel, stored)| {
+                let digests = bagit::Digests {
+                    sha256: hex::encode(stored.sha256),
+                    sha512: hex::encode(sha512[stored.at.index as usize]),
+                };
+                (format!("data/{rel}"), digests)
+            })
+            .collect();
+        let sha256 = payload_manifest(Algorithm::Sha256, &files, |s| &s.sha256);
+        let sha512 = payload_manifest(Algorithm::Sha512, &files, |s| &sha512[s.at.index as usize]);
+        assert_eq!(sha256, bagit::manifest(Algorithm::Sha256, &expected));
+        assert_eq!(sha512, bagit::manifest(Algorithm::Sha512, &expected));
+        assert_eq!(sha256.lines().count(), names.len());
+    }
 }
