@@ -229,10 +229,22 @@ pub fn one_line(text: &str) -> String {
 /// A manifest: `hash  path` lines sorted by the byte order of the path, so `sha256sum -c` reads
 /// it. Paths never need percent-encoding: payload names with `%`, CR or LF are refused earlier.
 pub fn manifest(algorithm: Algorithm, files: &BTreeMap<String, Digests>) -> String {
-    files
-        .iter()
-        .map(|(path, digests)| format!("{}  {path}\n", digests.get(algorithm)))
-        .collect()
+    let mut text = String::new();
+    for (path, digests) in files {
+        push_manifest_line(&mut text, digests.get(algorithm), &[path]);
+    }
+    text
+}
+
+/// Appends one manifest line, `hash  path` with the path given in parts (a payload file's is
+/// `data/` and its name).
+pub fn push_manifest_line(text: &mut String, hash: &str, path: &[&str]) {
+    text.push_str(hash);
+    text.push_str("  ");
+    for part in path {
+        text.push_str(part);
+    }
+    text.push('\n');
 }
 
 /// Why a payload file name cannot go into a bag, if it cannot.

@@ -154,7 +154,7 @@ impl BagSink {
     }
 }
 
-/// The payload manifest of `alg` ([`super::bagit::manifest`]'s text) written straight from the
+/// The payload manifest of `alg` ([`bagit::manifest`]'s text) written straight from the
 /// file list, each digest hex-encoded into the text: a table of every file's digests as hex
 /// strings, made for it before, was 370 MB at a million incidents, the package's peak.
 fn payload_manifest<'a>(
@@ -168,10 +168,8 @@ fn payload_manifest<'a>(
     // Names sort as `data/<name>` does: every one has the prefix.
     for (rel, stored) in files {
         hex::encode_to_slice(digest(stored), &mut hex).expect("a digest of its algorithm's length");
-        text.push_str(std::str::from_utf8(&hex).expect("hex is ASCII"));
-        text.push_str("  data/");
-        text.push_str(rel);
-        text.push('\n');
+        let hash = std::str::from_utf8(&hex).expect("hex is ASCII");
+        bagit::push_manifest_line(&mut text, hash, &["data/", rel]);
     }
     text
 }
