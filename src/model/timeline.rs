@@ -65,10 +65,8 @@ impl From<&[LogEntry]> for Timeline {
 #[derive(Debug, Default)]
 pub struct Packer {
     bytes: Vec<u8>,
-    /// The last entry's instant, seconds and source line, which the next one's are packed
-    /// relative to.
+    /// The last entry's instant and source line, which the next one's are packed relative to.
     last: Option<DateTime<Utc>>,
-    secs: i64,
     line: u64,
     /// Whether an entry arrived older than the one before it.
     out_of_order: bool,
@@ -76,20 +74,20 @@ pub struct Packer {
 
 impl Packer {
     pub fn push(&mut self, e: &LogEntry) {
-        self.out_of_order |= self.last.is_some_and(|last| e.at < last);
-        self.last = Some(e.at);
+        let previous = self.last.replace(e.at);
+        self.out_of_order |= previous.is_some_and(|last| e.at < last);
         let out = &mut self.bytes;
         let at = e.at.timestamp();
         let nanos = e.at.timestamp_subsec_nanos();
         // The difference from the entry before, its low bit saying whether nanoseconds follow.
+        let before = previous.map_or(0, |p| p.timestamp());
         push(
             out,
-            zigzag(at.wrapping_sub(self.secs)) << 1 | u64::from(nanos != 0),
+            zigzag(at.wrapping_sub(before)) << 1 | u64::from(nanos != 0),
         );
         if nanos != 0 {
             push(out, u64::from(nanos));
         }
-        self.secs = at;
         push(out, sym(Some(e.kind)));
         push(out, sym(Some(e.summary)));
         for s in [e.agent, e.channel, e.subject] {
