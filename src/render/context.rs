@@ -240,3 +240,20 @@ impl<'a> Ctx<'a> {
 pub fn root_of(rel: &str) -> String {
     "../".repeat(rel.matches('/').count())
 }
+
+/// Runs `render` with a context over these inputs, the default theme and a new directory for
+/// output; gives the directory, for a test to read what was written.
+#[cfg(test)]
+pub fn render_in_dir<R>(
+    config: &Config,
+    inputs: &Inputs,
+    evidence: &Evidence,
+    render: impl FnOnce(&Ctx) -> R,
+) -> (tempfile::TempDir, R) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::util::sink::DirSink::new(dir.path());
+    let tera = theme::templates(dir.path(), "default").unwrap();
+    let bar = indicatif::ProgressBar::hidden();
+    let made = render(&Ctx::new(config, inputs, evidence, tera, &out, bar));
+    (dir, made)
+}

@@ -260,12 +260,11 @@ mod tests {
         let config = config();
         let evidence = crate::evidence::evaluate(&config, &inputs);
         assert_eq!(evidence.automation.runs.len(), 5);
-        let dir = tempfile::tempdir().unwrap();
-        let out = crate::util::sink::DirSink::new(dir.path());
-        let tera = crate::render::theme::templates(dir.path(), "default").unwrap();
-        let bar = indicatif::ProgressBar::hidden();
-        let ctx = Ctx::new(&config, &inputs, &evidence, tera, &out, bar);
-        assert_eq!(render_paged(&ctx, 2).unwrap(), 3);
+        let (dir, pages) =
+            crate::render::context::render_in_dir(&config, &inputs, &evidence, |ctx| {
+                render_paged(ctx, 2).unwrap()
+            });
+        assert_eq!(pages, 3);
 
         let row =
             regex::Regex::new(r#"<tr><td><a href="((?:\.\./)?)incidents/(\d+)\.html">"#).unwrap();

@@ -496,12 +496,11 @@ mod tests {
         let config = config();
         let inputs = inputs(incidents, pms);
         let evidence = crate::evidence::evaluate(&config, &inputs);
-        let dir = tempfile::tempdir().unwrap();
-        let out = crate::util::sink::DirSink::new(dir.path());
-        let tera = crate::render::theme::templates(dir.path(), "default").unwrap();
-        let bar = indicatif::ProgressBar::hidden();
-        let ctx = Ctx::new(&config, &inputs, &evidence, tera, &out, bar);
-        assert_eq!(render_paged(&ctx, &[], 2).unwrap(), 6 + 3);
+        let (dir, files) =
+            crate::render::context::render_in_dir(&config, &inputs, &evidence, |ctx| {
+                render_paged(ctx, &[], 2).unwrap()
+            });
+        assert_eq!(files, 6 + 3);
 
         let row = regex::Regex::new(
             r#"<th scope="row"><a href="((?:\.\./)*)postmortems/([^"]+)\.html">"#,
