@@ -77,7 +77,7 @@ pub struct Place {
 
 /// A finished part, open for reading.
 pub struct Finished {
-    pub zip: ZipArchive<File>,
+    pub zip: ZipArchive<PartReader>,
     /// Deleted when dropped.
     pub path: tempfile::TempPath,
     /// The SHA-512 of each entry, by index.
@@ -180,7 +180,7 @@ impl Spill {
             .into_iter()
             .map(|(_, file, path)| {
                 let cannot = || format!("{}: cannot read back the spill", path.display());
-                let mut zip = ZipArchive::new(file).with_context(cannot)?;
+                let mut zip = ZipArchive::new(PartReader::new(file)).with_context(cannot)?;
                 let sha512 = read_digests(&mut zip).with_context(cannot)?;
                 Ok(Finished { zip, path, sha512 })
             })
@@ -189,7 +189,7 @@ impl Spill {
 }
 
 /// The SHA-512s of a finished part's entries, from its last entry ([`DIGESTS`]).
-fn read_digests(zip: &mut ZipArchive<File>) -> Result<Vec<[u8; 64]>> {
+fn read_digests(zip: &mut ZipArchive<PartReader>) -> Result<Vec<[u8; 64]>> {
     use std::io::Read;
     let last = zip.len().checked_sub(1).context("no digest entry")?;
     let mut entry = zip.by_index(last)?;
@@ -202,6 +202,104 @@ fn read_digests(zip: &mut ZipArchive<File>) -> Result<Vec<[u8; 64]>> {
         .chunks_exact(64)
         .map(|d| d.try_into().expect("64 bytes"))
         .collect())
+}
+
+/// A finished part read by positioned reads through a window of its bytes. The package is
+/// copied from the parts in name order, which jumps from part to part: through a `File`, each
+/// entry cost five system calls (two seeks, a read of its local header, reads of its bytes),
+/// 0.5 s of the package's one-core tail at 100k incidents. Here a seek costs nothing, and a
+/// read past the window fills it with one `pread` from where it is asked: [`SMALL_WINDOW`]
+/// takes in a page's header and deflated bytes together, and a window read through to its end
+/// doubles (up to [`LARGE_WINDOW`]) for the copies of inputs, megabytes long.
+pub struct PartReader {
+    file: File,
+    pos: u64,
+    /// The file's bytes from `window_at`.
+    window: Vec<u8>,
+    window_at: u64,
+    /// How many bytes the next fill asks for.
+    fill: usize,
+}
+
+/// A window's size after a jump: an incident page's local header and deflated bytes (about
+/// 3 KB) fit, so one read takes in both.
+const SMALL_WINDOW: usize = 16 << 10;
+/// The most a window grows to while it is read through front to back.
+const LARGE_WINDOW: usize = 1 << 20;
+
+impl PartReader {
+    pub fn new(file: File) -> PartReader {
+        PartReader {
+            file,
+            pos: 0,
+            window: Vec::new(),
+            window_at: 0,
+            fill: SMALL_WINDOW,
+        }
+    }
+
+    /// Fills the window from `pos`: larger when it goes on where the last one ended.
+    fn refill(&mut self) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let follows = self.pos == self.window_at + self.window.len() as u64 && self.pos > 0;
+        self.fill = if follows {
+            (self.fill * 2).min(LARGE_WINDOW)
+        } else {
+            // A grown window is let go: at a million incidents there are 134 parts.
+            if self.window.capacity() > SMALL_WINDOW {
+                self.window = Vec::new();
+            }
+            SMALL_WINDOW
+        };
+        self.window.resize(self.fill, 0);
+        let mut got = 0;
+        while got < self.fill {
+            match self
+                .file
+                .read_at(&mut self.window[got..], self.pos + got as u64)
+            {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.window.truncate(got);
+        self.window_at = self.pos;
+        Ok(())
+    }
+}
+
+impl std::io::Read for PartReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let in_window =
+            |r: &PartReader| r.pos >= r.window_at && r.pos < r.window_at + r.window.len() as u64;
+        if !in_window(self) {
+            self.refill()?;
+            if !in_window(self) {
+                return Ok(0); // the end of the file
+            }
+        }
+        let from = (self.pos - self.window_at) as usize;
+        let n = buf.len().min(self.window.len() - from);
+        buf[..n].copy_from_slice(&self.window[from..from + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for PartReader {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::Current(by) => self.pos.checked_add_signed(by),
+            SeekFrom::End(by) => self.file.metadata()?.len().checked_add_signed(by),
+        };
+        self.pos = pos.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
 }
 
 /// An entry being written into a part of the spill.
@@ -617,6 +715,49 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The part reader gives the file's bytes wherever it is asked, in reads of any size: a
+    /// jump back, a jump into the window, reading a window through (it grows) and on past the
+    /// end of the file.
+    #[test]
+    fn the_part_reader_reads_what_the_file_holds() {
+        use std::io::Seek;
+        let bytes = text(3 * LARGE_WINDOW + 12_345, 5);
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&bytes).unwrap();
+        let mut reader = PartReader::new(file);
+        let read_at = |reader: &mut PartReader, at: u64, len: usize| {
+            reader.seek(SeekFrom::Start(at)).unwrap();
+            let mut got = Vec::new();
+            reader.take(len as u64).read_to_end(&mut got).unwrap();
+            got
+        };
+        let len = bytes.len() as u64;
+        for (at, n) in [
+            (100_000, 30),
+            (100_030, 2_000),
+            (5, 100),
+            (100_010, 40),
+            (0, bytes.len()),
+            (len - 10, 10),
+            (len - 10, 100),
+            (len + 7, 10),
+            (1_000_003, 8_192),
+        ] {
+            let from = (at as usize).min(bytes.len());
+            let to = (from + n).min(bytes.len());
+            let got = read_at(&mut reader, at, n);
+            assert!(got == bytes[from..to], "{n} bytes at {at}");
+        }
+        // Read through, the window grew; a jump lets it go.
+        assert!(read_at(&mut reader, 0, bytes.len()) == bytes);
+        assert!(reader.window.capacity() > SMALL_WINDOW);
+        read_at(&mut reader, 17, 1);
+        assert!(reader.window.capacity() <= 2 * SMALL_WINDOW);
+        assert_eq!(reader.seek(SeekFrom::End(-4)).unwrap(), len - 4);
+        assert_eq!(reader.seek(SeekFrom::Current(2)).unwrap(), len - 2);
+        assert!(reader.seek(SeekFrom::Current(-(len as i64) - 1)).is_err());
     }
 
     use std::collections::BTreeMap;
