@@ -19,9 +19,9 @@ pub trait Sink: Sync {
     fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>>;
 
     /// `rel` is to be a verbatim copy of the file `from`, whose SHA-256 is `sha256`. Either the
-    /// copy's bytes are to be written to the returned file (as the caller reads `from`), or, when
-    /// `None`, the sink takes them from `from` itself later (and refuses them if they no longer
-    /// hash to `sha256`).
+    /// copy's bytes are to be written to the returned file (as the caller reads `from`), which
+    /// refuses them when finished if they do not hash to `sha256` (the input changed since it was
+    /// read); or, when `None`, the sink keeps no bytes and checking them is the caller's.
     fn copy_from(
         &self,
         rel: &str,
@@ -99,6 +99,20 @@ impl DirSink {
         }
     }
 
+    fn open(&self, rel: &str) -> Result<DirFile<'_>> {
+        let path = self.path(rel)?;
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        Ok(DirFile {
+            sink: self,
+            rel: rel.to_string(),
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            path,
+            written: 0,
+            expect: None,
+        })
+    }
+
     fn path(&self, rel: &str) -> Result<PathBuf> {
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
@@ -131,20 +145,22 @@ impl Sink for DirSink {
     }
 
     fn create(&self, rel: &str) -> Result<Box<dyn SinkFile + '_>> {
-        let path = self.path(rel)?;
-        let file = std::fs::File::create(&path)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-        Ok(Box::new(DirFile {
-            sink: self,
-            rel: rel.to_string(),
-            file: std::io::BufWriter::with_capacity(1 << 16, file),
-            path,
-            written: 0,
-        }))
+        Ok(Box::new(self.open(rel)?))
     }
 
-    fn copy_from(&self, rel: &str, _: &Path, _: &str) -> Result<Option<Box<dyn SinkFile + '_>>> {
-        self.create(rel).map(Some)
+    fn copy_from(
+        &self,
+        rel: &str,
+        from: &Path,
+        sha256: &str,
+    ) -> Result<Option<Box<dyn SinkFile + '_>>> {
+        let mut file = self.open(rel)?;
+        file.expect = Some(Expect {
+            hash: sha2::Sha256::default(),
+            sha256: sha256.to_string(),
+            from: from.to_path_buf(),
+        });
+        Ok(Some(Box::new(file)))
     }
 
     fn sha256(&self, rel: &str) -> Option<String> {
@@ -163,19 +179,24 @@ struct DirFile<'a> {
     path: PathBuf,
     /// Bytes written so far.
     written: u64,
+    expect: Option<Expect>,
+}
+
+/// A copy's bytes hashed as they are written, the SHA-256 they must have, and the input.
+struct Expect {
+    hash: sha2::Sha256,
+    sha256: String,
+    from: PathBuf,
 }
 
 impl Write for DirFile<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.written += n as u64;
+        if let Some(expect) = &mut self.expect {
+            sha2::Digest::update(&mut expect.hash, &buf[..n]);
+        }
         Ok(n)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.file.write_all(buf)?;
-        self.written += buf.len() as u64;
-        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -188,6 +209,15 @@ impl SinkFile for DirFile<'_> {
         self.file
             .flush()
             .with_context(|| format!("{}: cannot write", self.path.display()))?;
+        if let Some(expect) = self.expect.take()
+            && hex::encode(sha2::Digest::finalize(expect.hash)) != expect.sha256
+        {
+            // Not counted: the directory is a build's staging, discarded on error.
+            anyhow::bail!(
+                "{}: changed while the site was being built; build again",
+                expect.from.display()
+            );
+        }
         self.sink.count(&self.rel, self.written);
         Ok(())
     }
@@ -303,12 +333,20 @@ mod tests {
             pages: 1,
         };
         assert_eq!(sink.stored(), expected);
-        let mut copy = sink
-            .copy_from("e.txt", Path::new("x"), "")
-            .unwrap()
-            .expect("a directory takes a copy's bytes as they are read");
-        copy.write_all(b"abc").unwrap();
-        copy.finish().unwrap();
+        let copy = |rel: &str, bytes: &[u8]| {
+            let abc = super::super::sha256_hex(b"abc");
+            let mut copy = sink
+                .copy_from(rel, Path::new("x"), &abc)
+                .unwrap()
+                .expect("a directory takes a copy's bytes as they are read");
+            copy.write_all(bytes).unwrap();
+            copy.finish()
+        };
+        copy("e.txt", b"abc").unwrap();
+        assert_eq!((sink.stored().files, sink.stored().bytes), (3, 11));
+        // Bytes that are not the input's as it was read are refused, and not counted.
+        let err = copy("g.txt", b"abd").unwrap_err().to_string();
+        assert!(err.contains("x: changed while"), "{err}");
         assert_eq!((sink.stored().files, sink.stored().bytes), (3, 11));
     }
 
