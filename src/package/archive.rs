@@ -1,8 +1,8 @@
 //! The deterministic zip writer: entries sorted by the bytes of their name, one fixed timestamp,
 //! mode 0644, Unix host, no extra fields, no directory entries. Tag files are deflated here by
 //! zlib-rs at level 2; payload files in the spill (`super::spill`: libdeflate at level 1 up to
-//! 1 MiB, zlib-rs at level 2 past it), whose entries are copied here as they are. Both
-//! deflaters are pinned by Cargo.lock.
+//! 1 MiB, zlib-rs at level 2 past it, files already compressed stored), whose entries are
+//! copied here as they are. Both deflaters are pinned by Cargo.lock.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
