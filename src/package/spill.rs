@@ -69,19 +69,19 @@ const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
 const UTF8_NAME: u16 = 1 << 11;
 const DEFLATED: u16 = 8;
 const STORED: u16 = 0;
+const OVER_32_BITS: u64 = 0xFFFF_FFFF;
 
-/// Names of files stored as they are ([`is_compressed`]), by their ending.
+/// Names of files stored as they are ([`is_compressed`]), by their ending (any case).
 const COMPRESSED_ENDINGS: &[&str] = &[".xlsx", ".docx", ".zip", ".gz", ".png", ".jpg", ".jpeg"];
 
 /// Whether the entry `name` is a format that is already deflated (or otherwise compressed),
 /// which deflate would only make slower to write and read and no smaller.
 fn is_compressed(name: &[u8]) -> bool {
-    let name = name.to_ascii_lowercase();
-    COMPRESSED_ENDINGS
-        .iter()
-        .any(|e| name.ends_with(e.as_bytes()))
+    COMPRESSED_ENDINGS.iter().any(|ending| {
+        name.len() >= ending.len()
+            && name[name.len() - ending.len()..].eq_ignore_ascii_case(ending.as_bytes())
+    })
 }
-const OVER_32_BITS: u64 = 0xFFFF_FFFF;
 
 /// Where an entry is in the spill: its part and its index there, so the package is assembled
 /// without looking names up part by part (at 1M files, 134 parts).
@@ -222,11 +222,12 @@ fn read_digests(zip: &mut ZipArchive<PartReader>) -> Result<Vec<[u8; 64]>> {
 
 /// A finished part read by positioned reads through a window of its bytes. The package is
 /// copied from the parts in name order, which jumps from part to part: through a `File`, each
-/// entry cost five system calls (two seeks, a read of its local header, reads of its bytes),
-/// 0.5 s of the package's one-core tail at 100k incidents. Here a seek costs nothing, and a
-/// read past the window fills it with one `pread` from where it is asked: [`SMALL_WINDOW`]
-/// takes in a page's header and deflated bytes together, and a window read through to its end
-/// doubles (up to [`LARGE_WINDOW`]) for the copies of inputs, megabytes long.
+/// entry cost five system calls (two seeks, a read of its local header, reads of its bytes):
+/// the zip's writing took 1.2 s at 100k incidents, 0.9 s this way (14.6 and 11.1 s at 1M).
+/// Here a seek costs nothing, and a read past the window fills it with one `pread` from where
+/// it is asked: [`SMALL_WINDOW`] takes in a page's header and deflated bytes together, and a
+/// window read through to its end doubles (up to [`LARGE_WINDOW`]) for the copies of inputs,
+/// megabytes long.
 pub struct PartReader {
     file: File,
     pos: u64,
