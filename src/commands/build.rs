@@ -195,8 +195,7 @@ pub fn evaluate(config: &Config, options: &BuildOptions) -> Result<Evaluated> {
         inputs.accounting.accepted
     ));
     let phase = Instant::now();
-    let evidence = crate::evidence::evaluate(config, &inputs);
-    inputs.release_row_values();
+    let evidence = crate::evidence::evaluate_releasing(config, &mut inputs);
     crate::util::release_freed_memory();
     info!(
         ms = ms(phase),

@@ -70,8 +70,7 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
         "load inputs"
     );
     let phase = Instant::now();
-    let evidence = crate::evidence::evaluate(config, &inputs);
-    inputs.release_row_values();
+    let evidence = crate::evidence::evaluate_releasing(config, &mut inputs);
     info!(
         ms = ms(phase),
         incidents = inputs.accounting.accepted,

@@ -129,6 +129,7 @@ impl Serialize for ByKind {
 pub fn build(
     config: &Config,
     inputs: &Inputs,
+    reconciliation: Option<super::reconciliation::ReconciliationCounts>,
     incidents: &[IncidentFacts],
     postmortems: &[PostmortemFacts],
     exceptions: &[Exception],
@@ -145,7 +146,7 @@ pub fn build(
             timezone: config.tz().name().to_string(),
         },
         population: Population {
-            reconciliation: super::reconciliation::reconcile(inputs).map(|r| r.counts()),
+            reconciliation,
             ..Population::from(&inputs.accounting)
         },
         by_severity: by_severity(inputs, incidents, postmortems),
@@ -405,6 +406,7 @@ mod tests {
         let s = build(
             &config,
             &inputs,
+            None,
             &e.incidents,
             &e.postmortems,
             &all,

@@ -129,8 +129,8 @@ pub struct Incident {
     pub in_period: bool,
     /// Each row's own values of the fields an export is reconciled with the API on, in the
     /// order of `sources`: `fields` keeps only the first non-empty value of each (issue 16).
-    /// Read by reconciliation alone, and emptied once the evidence is evaluated
-    /// ([`super::Inputs::release_row_values`]).
+    /// Read by reconciliation alone, and emptied once it has run, before the evidence's facts
+    /// are made ([`super::Inputs::release_row_values`]).
     pub rows: Vec<RowValues>,
 }
 
