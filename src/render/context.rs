@@ -257,3 +257,23 @@ pub fn render_in_dir<R>(
     let made = render(&Ctx::new(config, inputs, evidence, tera, &out, bar));
     (dir, made)
 }
+
+/// The page `file` written under `dir`, and the second group `row` captures on it, row by row;
+/// each row's first group (the way from the page to the site root) must be `root`.
+#[cfg(test)]
+pub fn read_rows(
+    dir: &std::path::Path,
+    file: &str,
+    row: &regex::Regex,
+    root: &str,
+) -> (String, Vec<String>) {
+    let html = std::fs::read_to_string(dir.join(file)).unwrap();
+    let rows = row
+        .captures_iter(&html)
+        .map(|c| {
+            assert_eq!(&c[1], root, "{file}");
+            c[2].to_string()
+        })
+        .collect();
+    (html, rows)
+}

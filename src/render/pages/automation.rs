@@ -274,11 +274,8 @@ mod tests {
             (2, "automation/page-2.html", "../"),
             (3, "automation/page-3.html", "../"),
         ] {
-            let html = std::fs::read_to_string(dir.path().join(file)).unwrap();
-            for c in row.captures_iter(&html) {
-                assert_eq!(&c[1], root, "{file}");
-                seen.push(c[2].parse::<u64>().unwrap());
-            }
+            let (html, rows) = crate::render::context::read_rows(dir.path(), file, &row, root);
+            seen.extend(rows.iter().map(|n| n.parse::<u64>().unwrap()));
             assert!(html.contains("5 log entries name a workflow or response play; "));
             assert!(html.contains(&format!("({n} of 3)")), "{file}");
             for (page, href) in [
