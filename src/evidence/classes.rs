@@ -107,8 +107,8 @@ mod tests {
             },
             created: crate::evidence::testkit::utc("2026-03-01T10:00:00Z"),
             sources: Vec::new(),
-            conflicts: Vec::new(),
-            rows: Vec::new(),
+            conflicts: Default::default(),
+            rows: Default::default(),
             in_period: true,
         }
     }

@@ -272,8 +272,8 @@ mod tests {
             },
             created: utc(created),
             sources: Vec::new(),
-            conflicts: Vec::new(),
-            rows: Vec::new(),
+            conflicts: Default::default(),
+            rows: Default::default(),
             in_period: true,
         }
     }

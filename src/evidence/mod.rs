@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 use crate::config::Config;
 use crate::model::Inputs;
@@ -157,14 +158,14 @@ pub struct IncidentFacts {
     pub ack: Verdict,
     pub resolve: Verdict,
     /// Ids of the postmortems linking this incident, sorted.
-    pub postmortems: Vec<String>,
+    pub postmortems: ThinVec<String>,
     pub postmortem: PostmortemState,
     /// Resolution + the severity's postmortem target.
     pub postmortem_due: Option<DateTime<Utc>>,
     /// Earliest completion among the linked postmortems.
     pub postmortem_completed: Option<DateTime<Utc>>,
     /// Jira keys from the title, the row, and the linked postmortems' action items; unique, in order.
-    pub jira_keys: Vec<String>,
+    pub jira_keys: ThinVec<String>,
     /// The register's responder: who acknowledged it, else who resolved it, else the assignee.
     pub responder: Option<crate::model::Sym>,
     /// The `customer_impact` impact field of the first linked postmortem (by id) that has one.
@@ -722,8 +723,8 @@ fn incident_facts(
 }
 
 /// Jira keys from the title, the row, and the linked postmortems' action items; unique, in order.
-fn jira_keys(incident: &Incident, linked: &[&crate::model::Postmortem]) -> Vec<String> {
-    let mut keys = crate::util::jira_keys(incident.title());
+fn jira_keys(incident: &Incident, linked: &[&crate::model::Postmortem]) -> ThinVec<String> {
+    let mut keys: ThinVec<String> = crate::util::jira_keys(incident.title()).into();
     let more = incident.fields.jira_keys.iter().cloned().chain(
         linked
             .iter()
@@ -847,9 +848,9 @@ pub(crate) mod testkit {
             },
             created,
             sources: vec![],
-            conflicts: vec![],
+            conflicts: Default::default(),
             in_period: true,
-            rows: vec![],
+            rows: Default::default(),
         })
     }
 

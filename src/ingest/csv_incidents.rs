@@ -320,7 +320,7 @@ impl RowBuilder {
     }
 
     fn finish(self, at: RowRef) -> IncidentRow {
-        let mut jira_keys: Vec<String> = Vec::new();
+        let mut jira_keys = thin_vec::ThinVec::new();
         for key in self.jira_keys {
             if !jira_keys.contains(&key) {
                 jira_keys.push(key);

@@ -778,7 +778,7 @@ fn incident_row(
         has_ack_data: has_log,
         has_resolve_data: true,
         timeline,
-        jira_keys,
+        jira_keys: jira_keys.into(),
     })
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use thin_vec::ThinVec;
 
 use crate::model::{
     Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues, Text,
@@ -109,7 +110,7 @@ impl Assembly {
             by_number: HashMap::default(),
             numbers_by_id: HashMap::default(),
             rejected: Vec::new(),
-            conflicts: Vec::new(),
+            conflicts: Default::default(),
             per_file: Vec::new(),
         }
     }
@@ -191,9 +192,9 @@ impl Assembly {
             fields: row,
             created,
             sources: vec![at],
-            conflicts: Vec::new(),
+            conflicts: ThinVec::new(),
             in_period,
-            rows: vec![values],
+            rows: thin_vec::thin_vec![values],
         };
         let index = self.incidents.push(incident);
         self.by_number.insert(number, index);
@@ -547,9 +548,9 @@ mod tests {
                     fields: IncidentRow::default(),
                     created: utc(IN),
                     sources: vec![at("x.csv", number)],
-                    conflicts: Vec::new(),
+                    conflicts: Default::default(),
                     in_period: true,
-                    rows: Vec::new(),
+                    rows: Default::default(),
                 })
                 .collect();
             sort_by_number(&mut incidents);
@@ -701,7 +702,7 @@ mod tests {
             priority: Some("P1".into()),
             created: Some(utc(IN)),
             has_resolve_data: true,
-            jira_keys: vec!["OPS-1".into()],
+            jira_keys: thin_vec::thin_vec!["OPS-1".into()],
             ..IncidentRow::default()
         };
         let second = IncidentRow {
@@ -713,7 +714,7 @@ mod tests {
             created: Some(utc("2026-06-01T12:00:30Z")),
             seconds_to_first_ack: Some(60),
             has_ack_data: true,
-            jira_keys: vec!["OPS-2".into(), "OPS-1".into()],
+            jira_keys: thin_vec::thin_vec!["OPS-2".into(), "OPS-1".into()],
             ..IncidentRow::default()
         };
         let third = IncidentRow {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 use super::{Conflict, RowRef, Sym, Timeline};
 
@@ -48,7 +49,8 @@ pub struct IncidentRow {
     /// Timeline from API log entries, oldest first.
     pub timeline: Timeline,
     /// Jira keys referenced by the row itself (API external references).
-    pub jira_keys: Vec<String>,
+    /// Usually none: a `ThinVec` is one pointer when empty, where a `Vec` is three words.
+    pub jira_keys: ThinVec<String>,
 }
 
 /// An incident's own text (its id, title, URL, duration), kept inline (no heap) up to 24 bytes.
@@ -124,14 +126,15 @@ pub struct Incident {
     pub created: DateTime<Utc>,
     /// Every non-rejected row that carried this identity, in reading order.
     pub sources: Vec<RowRef>,
-    pub conflicts: Vec<Conflict>,
+    /// Usually empty, like `rows` once reconciliation has run: `ThinVec`s, a pointer each.
+    pub conflicts: ThinVec<Conflict>,
     /// In the period (the first row's bucket was `accepted`).
     pub in_period: bool,
     /// Each row's own values of the fields an export is reconciled with the API on, in the
     /// order of `sources`: `fields` keeps only the first non-empty value of each (issue 16).
     /// Read by reconciliation alone, and emptied once it has run, before the evidence's facts
     /// are made ([`super::Inputs::release_row_values`]).
-    pub rows: Vec<RowValues>,
+    pub rows: ThinVec<RowValues>,
 }
 
 /// One row's values of the fields an export and an API snapshot are compared on. `None` is

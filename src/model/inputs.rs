@@ -54,7 +54,7 @@ impl Inputs {
     /// the inputs throughout (two rows an incident, 140 MB at 1M incidents).
     pub fn release_row_values(&mut self) {
         for incident in &mut self.incidents {
-            incident.rows = Vec::new();
+            incident.rows = thin_vec::ThinVec::new();
         }
     }
 
@@ -104,9 +104,9 @@ mod tests {
             fields: IncidentRow::default(),
             created: chrono::DateTime::UNIX_EPOCH,
             sources: Vec::new(),
-            conflicts: Vec::new(),
+            conflicts: Default::default(),
             in_period: true,
-            rows: Vec::new(),
+            rows: Default::default(),
         }
     }
 

@@ -255,7 +255,7 @@ pub fn incident_row(
         ack: VerdictView::new(&facts.ack, tz),
         resolve: VerdictView::new(&facts.resolve, tz),
         responder: facts.responder.map(|r| r.to_string()).unwrap_or_default(),
-        postmortems: facts.postmortems.clone(),
+        postmortems: facts.postmortems.to_vec(),
         postmortem_links: facts
             .postmortems
             .iter()
