@@ -236,13 +236,17 @@ fn read_exports(
             source.export = Some(sidecar::parse(&file.path, &text)?);
             sidecars.push(file);
         }
-        let read = csv_incidents::read(&source.path, &bytes, config.export_tz())?;
+        // Each block of rows goes into the population as it is read.
+        assembly.start_file();
+        let read =
+            csv_incidents::read_in_blocks(&source.path, &bytes, config.export_tz(), |rows| {
+                assembly.take_rows(&source.path, rows)
+            })?;
+        drop(bytes);
         source
             .notes
             .push(format!("export variant: {}", read.variant));
         source.notes.extend(read.notes);
-        assembly.start_file();
-        assembly.take_rows(&source.path, read.rows);
         incident_sources.push(source);
     }
     Ok((incident_sources, sidecars))
