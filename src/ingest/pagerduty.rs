@@ -600,40 +600,60 @@ pub(crate) fn records(rel: &str, bytes: &[u8]) -> Result<Vec<(usize, Value)>> {
 /// By incident id, hashed: a million-incident year's seven million log entries each find their
 /// incident's timeline, which in a B-tree took twenty string comparisons and as many cache
 /// misses (a quarter of loading's CPU at 1M incidents, in `memcmp`). Only ever looked up, never
-/// walked, so the order the hash gives them does not matter.
-type ById<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
+/// walked, so the order the hash gives them does not matter. Ids are kept inline (`Text`): an id
+/// is 14 bytes, and a million of them were a million allocations in each table.
+type ById<V> = std::collections::HashMap<Text, V, foldhash::fast::RandomState>;
 
-/// Log entries by incident id, and the agent type of each incident's first resolve entry.
+/// Log entries by incident id, and the agent type (interned) of each incident's first resolve
+/// entry.
 #[derive(Debug, Default)]
 struct Timelines {
-    entries: ById<Packer>,
-    resolver: ById<(DateTime<Utc>, Option<String>)>,
+    entries: ById<Slot>,
+    resolver: ById<(DateTime<Utc>, Option<Sym>)>,
+}
+
+/// An incident's log entries: packed as they are read, then sealed where they are. Sealing
+/// them into a second table, made while the first was still held, was the load's peak at a
+/// million incidents (two tables of a million, 250 MB).
+#[derive(Debug)]
+enum Slot {
+    Packing(Packer),
+    Sealed(Timeline),
+}
+
+impl Default for Slot {
+    fn default() -> Slot {
+        Slot::Packing(Packer::default())
+    }
 }
 
 impl Timelines {
-    fn add(&mut self, incident: String, entry: LogEntry, agent: Option<String>) {
+    fn add(&mut self, incident: Text, entry: LogEntry, agent: Option<Sym>) {
         if entry.kind == "resolve" {
             let slot = self
                 .resolver
                 .entry(incident.clone())
-                .or_insert((entry.at, agent.clone()));
+                .or_insert((entry.at, agent));
             if entry.at < slot.0 {
                 *slot = (entry.at, agent);
             }
         }
-        self.entries.entry(incident).or_default().push(&entry);
+        match self.entries.entry(incident).or_default() {
+            Slot::Packing(packer) => packer.push(&entry),
+            Slot::Sealed(_) => unreachable!("timelines are sealed once every entry is read"),
+        }
     }
 
     /// Every log entry read: each incident's oldest first (entries of the same instant keep
     /// their file order), in the shared form the rows take.
-    fn sealed(self) -> SealedTimelines {
-        let entries = self
-            .entries
-            .into_iter()
-            .map(|(id, packer)| (id, packer.finish()))
-            .collect();
+    fn sealed(mut self) -> SealedTimelines {
+        for slot in self.entries.values_mut() {
+            if let Slot::Packing(packer) = slot {
+                *slot = Slot::Sealed(std::mem::take(packer).finish());
+            }
+        }
         SealedTimelines {
-            entries,
+            entries: self.entries,
             resolver: self.resolver,
         }
     }
@@ -642,15 +662,24 @@ impl Timelines {
 /// [`Timelines`] once every log entry is read.
 #[derive(Debug, Default)]
 struct SealedTimelines {
-    entries: ById<Timeline>,
-    resolver: ById<(DateTime<Utc>, Option<String>)>,
+    /// Every slot sealed.
+    entries: ById<Slot>,
+    resolver: ById<(DateTime<Utc>, Option<Sym>)>,
 }
 
 impl SealedTimelines {
     /// Resolved by a user (`Some(true)`), by a service or integration (`Some(false)`), unknown.
     fn resolved_by_user(&self, id: &str) -> Option<bool> {
         let (_, agent) = self.resolver.get(id)?;
-        agent.as_deref().map(|a| a == "user")
+        agent.map(|a| a == "user")
+    }
+
+    /// The log entries of incident `id`, when any were read.
+    fn timeline(&self, id: &str) -> Option<&Timeline> {
+        match self.entries.get(id)? {
+            Slot::Sealed(timeline) => Some(timeline),
+            Slot::Packing(_) => unreachable!("every slot is sealed"),
+        }
     }
 }
 
@@ -725,7 +754,7 @@ fn incident_row(
     // Shared, not copied: another record of the same id (in another snapshot file) gets the
     // same entries.
     let timeline: Timeline = id
-        .and_then(|id| log.entries.get(id))
+        .and_then(|id| log.timeline(id))
         .cloned()
         .unwrap_or_default();
     let first = |kind: &str| timeline.iter().find(|e| e.kind == kind);
@@ -833,8 +862,8 @@ fn resolution(
 }
 
 /// One log entry: (incident id, timeline entry, agent type without `_reference`).
-fn log_entry(r: LogRecord) -> Result<(String, LogEntry, Option<String>)> {
-    let incident = r.incident.id.into_string().context("no incident.id")?;
+fn log_entry(r: LogRecord) -> Result<(Text, LogEntry, Option<Sym>)> {
+    let incident = Text::from(r.incident.id.get().context("no incident.id")?);
     let at = record_time(&r.created_at).context("no readable created_at")?;
     let raw = r.kind.get().context("no type")?;
     let kind = raw.strip_suffix("_log_entry").unwrap_or(raw);
@@ -847,7 +876,7 @@ fn log_entry(r: LogRecord) -> Result<(String, LogEntry, Option<String>)> {
         .agent
         .kind
         .get()
-        .map(|t| t.strip_suffix("_reference").unwrap_or(t).to_string());
+        .map(|t| Sym::new(t.strip_suffix("_reference").unwrap_or(t)));
     let subject = r.user.summary.into_string().or_else(|| {
         let names: Vec<&str> = r
             .assignees
