@@ -11,7 +11,6 @@
 //! bags files on disk through this same sink, so a rendered package and the package of the same
 //! files on disk are one zip byte for byte.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -19,6 +18,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 
 use super::bagit::{self, Algorithm, BagInfo, Oxum};
+use super::file_list::FileList;
 use super::spill::{self, Place, Spill};
 use super::{Packing, archive};
 use crate::util::sink::{Sink, SinkFile};
@@ -31,7 +31,7 @@ pub struct BagSink {
     mtime: zip::DateTime,
     spill: Spill,
     /// Every payload file so far, by its path in the site (the bag path less `data/`).
-    files: Mutex<BTreeMap<Box<str>, Stored>>,
+    files: Mutex<FileList<Stored>>,
 }
 
 /// A file in the spill, where `at` says, with its size and SHA-256 as bytes. This list is held
@@ -56,7 +56,7 @@ impl BagSink {
             dist: dist.to_path_buf(),
             mtime,
             spill: Spill::new(dist, name, mtime),
-            files: Mutex::new(BTreeMap::new()),
+            files: Mutex::new(FileList::default()),
         })
     }
 
@@ -70,12 +70,9 @@ impl BagSink {
             .files
             .lock()
             .expect("no thread panics holding the file list");
-        match files.entry(rel.into()) {
-            std::collections::btree_map::Entry::Occupied(_) => {
-                bail!("{rel}: written twice into the package")
-            }
-            std::collections::btree_map::Entry::Vacant(v) => v.insert(stored),
-        };
+        if !files.insert(rel, stored) {
+            bail!("{rel}: written twice into the package")
+        }
         Ok(())
     }
 
@@ -114,7 +111,11 @@ impl BagSink {
 
         let oxum = Oxum {
             files: files.len() as u64,
-            bytes: files.values().map(|s| s.size).sum(),
+            bytes: files.iter().map(|(_, s)| s.size).sum(),
+        };
+        let files = Sorted {
+            order: files.sorted(),
+            list: files,
         };
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
         let options = zip.options();
@@ -154,19 +155,31 @@ impl BagSink {
     }
 }
 
+/// The bag's files in name order.
+struct Sorted {
+    list: FileList<Stored>,
+    order: Vec<u32>,
+}
+
+impl Sorted {
+    fn iter(&self) -> impl Iterator<Item = (&str, &Stored)> {
+        self.order.iter().map(|&i| self.list.entry(i))
+    }
+}
+
 /// The payload manifest of `alg` ([`bagit::manifest`]'s text) written straight from the
 /// file list, each digest hex-encoded into the text: a table of every file's digests as hex
 /// strings, made for it before, was 370 MB at a million incidents, the package's peak.
 fn payload_manifest<'a>(
     alg: Algorithm,
-    files: &'a BTreeMap<Box<str>, Stored>,
+    files: &'a Sorted,
     digest: impl Fn(&'a Stored) -> &'a [u8],
 ) -> String {
     let line = alg.hex_len() + "  data/\n".len();
-    let mut text = String::with_capacity(files.keys().map(|rel| line + rel.len()).sum());
+    let mut text = String::with_capacity(files.iter().map(|(rel, _)| line + rel.len()).sum());
     let mut hex = vec![0; alg.hex_len()];
     // Names sort as `data/<name>` does: every one has the prefix.
-    for (rel, stored) in files {
+    for (rel, stored) in files.iter() {
         hex::encode_to_slice(digest(stored), &mut hex).expect("a digest of its algorithm's length");
         let hash = std::str::from_utf8(&hex).expect("hex is ASCII");
         bagit::push_manifest_line(&mut text, hash, &["data/", rel]);
@@ -179,14 +192,14 @@ fn payload_manifest<'a>(
 fn copy_spilled(
     zip: &mut archive::ZipStream,
     name: &str,
-    files: &BTreeMap<Box<str>, Stored>,
+    files: &Sorted,
     spill: &mut [spill::Finished],
     oxum: Oxum,
     progress: &(dyn Fn(&str, Oxum, Oxum) + Sync),
 ) -> Result<()> {
     progress("bagged", Oxum::default(), oxum);
     let mut done = Oxum::default();
-    for (rel, Stored { size, at, .. }) in files {
+    for (rel, Stored { size, at, .. }) in files.iter() {
         let entry = format!("{name}/data/{rel}");
         let file = spill
             .get_mut(at.part as usize)
@@ -248,7 +261,7 @@ impl BagSink {
             .files
             .lock()
             .expect("no thread panics holding the file list");
-        files.contains_key(rel)
+        files.contains(rel)
     }
 }
 
@@ -317,6 +330,7 @@ impl SinkFile for BagFile<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     use std::fs::File;
     use zip::ZipArchive;
 
@@ -499,23 +513,25 @@ mod tests {
     #[test]
     fn a_payload_manifest_is_bagits_text_of_the_same_digests() {
         let names = ["b.html", "Z.html", "a/x.csv", "a.b", "a-b/c", "ä.html"];
-        let files: BTreeMap<Box<str>, Stored> = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let stored = Stored {
-                    sha256: [i as u8 + 1; 32],
-                    size: i as u64,
-                    at: Place {
-                        part: 0,
-                        index: i as u32,
-                    },
-                };
-                (Box::from(*name), stored)
-            })
-            .collect();
+        let mut list = FileList::default();
+        for (i, name) in names.iter().enumerate() {
+            let stored = Stored {
+                sha256: [i as u8 + 1; 32],
+                size: i as u64,
+                at: Place {
+                    part: 0,
+                    index: i as u32,
+                },
+            };
+            assert!(list.insert(name, stored));
+        }
+        let files = Sorted {
+            order: list.sorted(),
+            list,
+        };
         let sha512: Vec<[u8; 64]> = (0..names.len() as u8).map(|i| [i; 64]).collect();
         let expected: BTreeMap<String, bagit::Digests> = files
+            .list
             .iter()
             .map(|(rel, stored)| {
                 let digests = bagit::Digests {
