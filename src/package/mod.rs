@@ -7,7 +7,6 @@
 pub mod archive;
 pub mod bagit;
 pub mod collection;
-mod file_list;
 pub mod sign;
 pub mod sink;
 pub mod spill;

@@ -18,9 +18,9 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 
 use super::bagit::{self, Algorithm, BagInfo, Oxum};
-use super::file_list::FileList;
 use super::spill::{self, Place, Spill};
 use super::{Packing, archive};
+use crate::util::file_list::FileList;
 use crate::util::sink::{Sink, SinkFile};
 
 /// A package being written from a render; see the module documentation.

@@ -228,7 +228,8 @@ impl SinkFile for DirFile<'_> {
 /// hex digests were 275 MB at 1M incidents, held beside everything the render needs.
 #[derive(Debug, Default)]
 pub struct HashSink {
-    files: std::sync::Mutex<std::collections::BTreeMap<Box<str>, [u8; 32]>>,
+    /// A second write of a name replaces the first, as on disk.
+    files: std::sync::Mutex<super::file_list::FileList<[u8; 32]>>,
 }
 
 impl HashSink {
@@ -237,7 +238,7 @@ impl HashSink {
             .files
             .lock()
             .expect("no thread panics holding the hash list");
-        files.insert(rel.into(), sha256);
+        files.set(rel, sha256);
     }
 }
 

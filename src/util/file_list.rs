@@ -1,8 +1,8 @@
-//! The bag's list of payload files while they are written: each name once, found by name, and
-//! at the end every file in name order.
+//! A list of the files a render writes, kept while it writes them: each name once, found by
+//! name, and at the end every file in name order (the package's bag, `check`'s hashes).
 //!
-//! A million-incident package holds 1.1 million files, and this list is held while every page
-//! is rendered, beside the incidents and their facts. As a `BTreeMap<Box<str>, _>` it took
+//! A million-incident site has 1.1 million files, and this list is held while every page is
+//! rendered, beside the incidents and their facts. As a `BTreeMap<Box<str>, _>` it took
 //! about 150 bytes a file: an allocation per name, and B-tree nodes half full because pages
 //! arrive nearly in name order. Here a file takes its record (64 bytes), its name in a shared
 //! block, and a 4-byte slot of a hash table; the order is made once, by a sort, when the
@@ -89,10 +89,27 @@ impl<T> FileList<T> {
 
     /// What is kept of `name`, when it is listed.
     pub fn get(&self, name: &str) -> Option<&T> {
+        let i = self.find(name)?;
+        Some(&self.listed(i).value)
+    }
+
+    /// Adds `name` with `value`, or replaces what was kept of it.
+    pub fn set(&mut self, name: &str, value: T) {
+        match self.find(name) {
+            Some(i) => {
+                let i = i as usize;
+                self.files[i / FILE_BLOCK][i % FILE_BLOCK].value = value;
+            }
+            None => {
+                self.insert(name, value);
+            }
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<u32> {
         use std::hash::BuildHasher;
         let hash = self.hasher.hash_one(name);
-        let i = *self.index.find(hash, |&i| self.name(i) == name)?;
-        Some(&self.listed(i).value)
+        self.index.find(hash, |&i| self.name(i) == name).copied()
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -151,6 +168,13 @@ impl<T> FileList<T> {
     }
 }
 
+/// Its size, not its million names.
+impl<T> std::fmt::Debug for FileList<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileList").field("len", &self.len).finish()
+    }
+}
+
 fn name_of<'a, T>(names: &'a [String], f: &Listed<T>) -> &'a str {
     let start = f.start as usize;
     &names[f.block as usize][start..start + f.len as usize]
@@ -178,6 +202,10 @@ mod tests {
             assert_eq!(list.insert(name, i), fresh, "{name}");
         }
         assert!(!list.insert("a.b", 0), "a second a.b");
+        list.set("a.b", 1);
+        map.insert("a.b".into(), 1);
+        list.set("new.html", 2);
+        map.insert("new.html".into(), 2);
         assert_eq!(list.len(), map.len());
         assert!(
             list.names.len() > 1 && list.files.len() > 2,
