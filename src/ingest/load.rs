@@ -242,7 +242,6 @@ fn read_exports(
             csv_incidents::read_in_blocks(&source.path, &bytes, config.export_tz(), |rows| {
                 assembly.take_rows(&source.path, rows)
             })?;
-        drop(bytes);
         source
             .notes
             .push(format!("export variant: {}", read.variant));

@@ -612,9 +612,9 @@ struct Timelines {
     resolver: ById<(DateTime<Utc>, Option<Sym>)>,
 }
 
-/// An incident's log entries: packed as they are read, then sealed where they are. Sealing
-/// them into a second table, made while the first was still held, was the load's peak at a
-/// million incidents (two tables of a million, 250 MB).
+/// An incident's log entries: packed as they are read, then sealed where they are. Sealed into
+/// a second table, made while the first was still held, they were the load's peak at a million
+/// incidents (1,339 MiB resident, against 1,189 sealed in place).
 #[derive(Debug)]
 enum Slot {
     Packing(Packer),

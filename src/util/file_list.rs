@@ -76,7 +76,7 @@ impl<T> FileList<T> {
                 value,
             });
         let i = self.len;
-        self.len += 1;
+        self.len = i.checked_add(1).expect("under 4 billion files");
         let (files, names, hasher) = (&self.files, &self.names, &self.hasher);
         self.index.insert_unique(hash, i, |&j| {
             hasher.hash_one(name_of(
