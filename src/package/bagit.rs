@@ -61,8 +61,32 @@ impl Digests {
         }
     }
 
+    pub fn get(&self, algorithm: Algorithm) -> &str {
+        match algorithm {
+            Algorithm::Sha256 => &self.sha256,
+            Algorithm::Sha512 => &self.sha512,
+        }
+    }
+}
+
+/// [`Digests`] as bytes: 96 bytes a file where the hex strings take about 240 (`verify` holds
+/// one for every file of a bag: 1.1 million at a million incidents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDigests {
+    pub sha256: [u8; 32],
+    pub sha512: [u8; 64],
+}
+
+impl RawDigests {
+    pub fn of(data: &[u8]) -> RawDigests {
+        RawDigests {
+            sha256: Sha256::digest(data).into(),
+            sha512: Sha512::digest(data).into(),
+        }
+    }
+
     /// The digests of everything `reader` yields, streamed; also returns the byte count.
-    pub fn of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(Digests, u64)> {
+    pub fn of_reader(reader: &mut impl std::io::Read) -> std::io::Result<(RawDigests, u64)> {
         let mut sha256 = Sha256::new();
         let mut sha512 = Sha512::new();
         let mut size = 0u64;
@@ -72,17 +96,18 @@ impl Digests {
             sha512.update(block);
             size += block.len() as u64;
         }
-        let digests = Digests {
-            sha256: hex::encode(sha256.finalize()),
-            sha512: hex::encode(sha512.finalize()),
+        let digests = RawDigests {
+            sha256: sha256.finalize().into(),
+            sha512: sha512.finalize().into(),
         };
         Ok((digests, size))
     }
 
-    pub fn get(&self, algorithm: Algorithm) -> &str {
+    /// The digest of `algorithm` in lowercase hex, as [`Digests::get`] gives it.
+    pub fn hex(&self, algorithm: Algorithm) -> String {
         match algorithm {
-            Algorithm::Sha256 => &self.sha256,
-            Algorithm::Sha512 => &self.sha512,
+            Algorithm::Sha256 => hex::encode(self.sha256),
+            Algorithm::Sha512 => hex::encode(self.sha512),
         }
     }
 }
@@ -350,6 +375,24 @@ pub fn field<'a>(fields: &'a [(String, String)], label: &str) -> Option<&'a str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bytes read whole or streamed in blocks give the digests [`Digests`] gives, in its
+    /// lowercase hex, with the byte count.
+    #[test]
+    fn raw_digests_are_the_digests_as_bytes() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let hexed = Digests::of(&data);
+        let (streamed, size) = RawDigests::of_reader(&mut data.as_slice()).unwrap();
+        assert_eq!(size, data.len() as u64);
+        assert_eq!(streamed, RawDigests::of(&data));
+        for alg in Algorithm::ALL {
+            assert_eq!(streamed.hex(alg), hexed.get(alg), "{}", alg.name());
+        }
+        assert_eq!(
+            RawDigests::of(b"").hex(Algorithm::Sha256),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
 
     fn info() -> BagInfo {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
