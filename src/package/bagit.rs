@@ -55,9 +55,10 @@ pub struct Digests {
 
 impl Digests {
     pub fn of(data: &[u8]) -> Digests {
+        let raw = RawDigests::of(data);
         Digests {
-            sha256: hex::encode(Sha256::digest(data)),
-            sha512: hex::encode(Sha512::digest(data)),
+            sha256: hex::encode(raw.sha256),
+            sha512: hex::encode(raw.sha512),
         }
     }
 

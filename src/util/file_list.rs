@@ -57,9 +57,8 @@ impl<T> FileList<T> {
 
     /// Adds `name` with `value`; `false` (and nothing added) when the list has it already.
     pub fn insert(&mut self, name: &str, value: T) -> bool {
-        use std::hash::BuildHasher;
-        let hash = self.hasher.hash_one(name);
-        if self.index.find(hash, |&i| self.name(i) == name).is_some() {
+        let hash = self.hash(name);
+        if self.find_hashed(hash, name).is_some() {
             return false;
         }
         let (block, start) = self.store(name);
@@ -77,12 +76,11 @@ impl<T> FileList<T> {
             });
         let i = self.len;
         self.len = i.checked_add(1).expect("under 4 billion files");
+        // The table grows by hashing its names again, each found through the records.
         let (files, names, hasher) = (&self.files, &self.names, &self.hasher);
         self.index.insert_unique(hash, i, |&j| {
-            hasher.hash_one(name_of(
-                names,
-                &files[j as usize / FILE_BLOCK][j as usize % FILE_BLOCK],
-            ))
+            use std::hash::BuildHasher;
+            hasher.hash_one(name_of(names, listed(files, j)))
         });
         true
     }
@@ -98,7 +96,7 @@ impl<T> FileList<T> {
         match self.find(name) {
             Some(i) => {
                 let i = i as usize;
-                self.files[i / FILE_BLOCK][i % FILE_BLOCK].value = value;
+                self.files[i / FILE_BLOCK][i % FILE_BLOCK].value = value
             }
             None => {
                 self.insert(name, value);
@@ -107,9 +105,16 @@ impl<T> FileList<T> {
     }
 
     fn find(&self, name: &str) -> Option<u32> {
-        use std::hash::BuildHasher;
-        let hash = self.hasher.hash_one(name);
+        self.find_hashed(self.hash(name), name)
+    }
+
+    fn find_hashed(&self, hash: u64, name: &str) -> Option<u32> {
         self.index.find(hash, |&i| self.name(i) == name).copied()
+    }
+
+    fn hash(&self, name: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(name)
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -143,7 +148,7 @@ impl<T> FileList<T> {
     }
 
     fn listed(&self, i: u32) -> &Listed<T> {
-        &self.files[i as usize / FILE_BLOCK][i as usize % FILE_BLOCK]
+        listed(&self.files, i)
     }
 
     fn name(&self, i: u32) -> &str {
@@ -173,6 +178,11 @@ impl<T> std::fmt::Debug for FileList<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileList").field("len", &self.len).finish()
     }
+}
+
+/// File number `i` of the blocks `files`.
+fn listed<T>(files: &[Vec<Listed<T>>], i: u32) -> &Listed<T> {
+    &files[i as usize / FILE_BLOCK][i as usize % FILE_BLOCK]
 }
 
 fn name_of<'a, T>(names: &'a [String], f: &Listed<T>) -> &'a str {

@@ -155,11 +155,7 @@ impl Sink for DirSink {
         sha256: &str,
     ) -> Result<Option<Box<dyn SinkFile + '_>>> {
         let mut file = self.open(rel)?;
-        file.expect = Some(Expect {
-            hash: sha2::Sha256::default(),
-            sha256: sha256.to_string(),
-            from: from.to_path_buf(),
-        });
+        file.expect = Some(CopyCheck::new(from.display(), sha256));
         Ok(Some(Box::new(file)))
     }
 
@@ -179,14 +175,41 @@ struct DirFile<'a> {
     path: PathBuf,
     /// Bytes written so far.
     written: u64,
-    expect: Option<Expect>,
+    expect: Option<CopyCheck>,
 }
 
-/// A copy's bytes hashed as they are written, the SHA-256 they must have, and the input.
-struct Expect {
+/// A copy of an input hashed as it is written, to be refused when its bytes are not those the
+/// input had when it was read (its SHA-256 then).
+pub struct CopyCheck {
     hash: sha2::Sha256,
     sha256: String,
-    from: PathBuf,
+    /// The input, as the refusal names it.
+    input: String,
+}
+
+impl CopyCheck {
+    pub fn new(input: impl std::fmt::Display, sha256: &str) -> CopyCheck {
+        CopyCheck {
+            hash: sha2::Sha256::default(),
+            sha256: sha256.to_string(),
+            input: input.to_string(),
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.hash, bytes);
+    }
+
+    /// An error when the bytes written are not the input's as it was read.
+    pub fn finish(self) -> Result<()> {
+        if hex::encode(sha2::Digest::finalize(self.hash)) != self.sha256 {
+            anyhow::bail!(
+                "{}: changed while the site was being built; build again",
+                self.input
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Write for DirFile<'_> {
@@ -194,7 +217,7 @@ impl Write for DirFile<'_> {
         let n = self.file.write(buf)?;
         self.written += n as u64;
         if let Some(expect) = &mut self.expect {
-            sha2::Digest::update(&mut expect.hash, &buf[..n]);
+            expect.update(&buf[..n]);
         }
         Ok(n)
     }
@@ -209,14 +232,9 @@ impl SinkFile for DirFile<'_> {
         self.file
             .flush()
             .with_context(|| format!("{}: cannot write", self.path.display()))?;
-        if let Some(expect) = self.expect.take()
-            && hex::encode(sha2::Digest::finalize(expect.hash)) != expect.sha256
-        {
-            // Not counted: the directory is a build's staging, discarded on error.
-            anyhow::bail!(
-                "{}: changed while the site was being built; build again",
-                expect.from.display()
-            );
+        if let Some(expect) = self.expect.take() {
+            // Not counted when refused: the directory is a build's staging, discarded on error.
+            expect.finish()?;
         }
         self.sink.count(&self.rel, self.written);
         Ok(())

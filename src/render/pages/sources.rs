@@ -15,7 +15,6 @@ use std::io::{BufRead, BufReader, Write};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::super::context::Ctx;
 use super::super::theme::push_escaped_text;
@@ -23,6 +22,7 @@ use super::super::{line_page, line_page_n, line_pages, source_page_lines, split_
 use crate::model::SourceFile;
 use crate::render::paging::{Nav, PageLink};
 use crate::util::BlockReader;
+use crate::util::sink::CopyCheck;
 
 /// Stands where the lines go in the rendered frame; it survives HTML escaping unchanged.
 const LINES: &str = "@@pagerproof-source-lines@@";
@@ -131,25 +131,20 @@ fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
     let cannot = || format!("{}: cannot write", s.copy);
     // A copy written to the output is checked by the output as it is finished: hashed here
     // too, a package's 380 MB of inputs (at 100k incidents) were hashed a third time.
-    let mut hash = output.is_none().then(Sha256::new);
+    let mut check = output.is_none().then(|| CopyCheck::new(&s.path, &s.sha256));
     let mut scanner = Scanner::default();
     let mut blocks = BlockReader::new(input, s.bytes);
     while let Some(block) = blocks.next_block().with_context(cannot_read)? {
-        if let Some(hash) = &mut hash {
-            hash.update(block);
+        if let Some(check) = &mut check {
+            check.update(block);
         }
         scanner.feed(block);
         if let Some(output) = &mut output {
             output.write_all(block).with_context(cannot)?;
         }
     }
-    if let Some(hash) = hash
-        && hex::encode(hash.finalize()) != s.sha256
-    {
-        bail!(
-            "{}: changed while the site was being built; build again",
-            s.path
-        );
+    if let Some(check) = check {
+        check.finish()?;
     }
     if let Some(output) = output {
         output.finish()?;
