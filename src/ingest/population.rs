@@ -2,6 +2,9 @@
 //! (evidence-rules.md §2). OWNER: csv-ingest helper.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use chrono::{DateTime, Utc};
 use thin_vec::ThinVec;
@@ -75,11 +78,8 @@ pub struct Assembly {
     /// the incidents had to be boxed, and the sorted vector was then copied out of a million
     /// boxes, each found by a walk of the tree.
     incidents: Blocks,
-    /// Number → index into `incidents`.
-    by_number: HashMap<u64, usize, foldhash::fast::RandomState>,
-    /// PagerDuty id → number of the first non-rejected row that carried it. Hashed, and keyed
-    /// by the row's own inline text: two million rows at 1M incidents each look their id up.
-    numbers_by_id: HashMap<Text, u64, foldhash::fast::RandomState>,
+    /// Finds an incident in `incidents` by number, and a number by PagerDuty id.
+    index: Index,
     rejected: Vec<RejectedRow>,
     conflicts: Vec<Conflict>,
     /// One per file started, in order; the last is the file being read.
@@ -107,8 +107,7 @@ impl Assembly {
         Assembly {
             period: (period_start, period_end),
             incidents: Blocks::default(),
-            by_number: HashMap::default(),
-            numbers_by_id: HashMap::default(),
+            index: Index::default(),
             rejected: Vec::new(),
             conflicts: Default::default(),
             per_file: Vec::new(),
@@ -127,7 +126,7 @@ impl Assembly {
         for accounting in &self.per_file {
             total.add(accounting);
         }
-        drop(self.by_number);
+        drop(self.index);
         // The rows merged and dropped while reading, freed on other threads, are returned
         // before the incidents are gathered into one vector.
         crate::util::release_freed_memory();
@@ -165,12 +164,9 @@ impl Assembly {
         if let Err(reason) = check_times(&row, created) {
             return self.reject(at, reason, Some(number));
         }
-        if let Some(id) = &row.id {
-            self.numbers_by_id.entry(id.clone()).or_insert(number);
-        }
-
+        let id = row.id.clone();
         let values = RowValues::of(&row, at);
-        if let Some(&i) = self.by_number.get(&number) {
+        if let Some(i) = self.index.position(&self.incidents, number) {
             let incident = self.incidents.get_mut(i);
             let found = merge(&mut incident.fields, row, number, &at);
             // Room for exactly one more: most incidents have two rows, and a vector left to
@@ -183,6 +179,9 @@ impl Assembly {
             incident.conflicts.reserve_exact(found.len());
             incident.conflicts.extend(found.iter().cloned());
             self.conflicts.extend(found);
+            if let Some(id) = id {
+                self.index.add_id(&self.incidents, id, number, i);
+            }
             return Bucket::Duplicate;
         }
         let (start, end) = self.period;
@@ -197,7 +196,10 @@ impl Assembly {
             rows: thin_vec::thin_vec![values],
         };
         let index = self.incidents.push(incident);
-        self.by_number.insert(number, index);
+        self.index.add(&self.incidents, number, index);
+        if let Some(id) = id {
+            self.index.add_id(&self.incidents, id, number, index);
+        }
         if in_period {
             Bucket::Accepted
         } else {
@@ -209,7 +211,7 @@ impl Assembly {
     fn identity(&self, row: &IncidentRow) -> Result<u64, String> {
         match (row.number, &row.id) {
             (Some(number), _) => Ok(number),
-            (None, Some(id)) => self.numbers_by_id.get(id.as_str()).copied().ok_or_else(|| {
+            (None, Some(id)) => self.index.number_of(&self.incidents, id).ok_or_else(|| {
                 format!("no incident number, and no incident read before it has id {id:?}")
             }),
             (None, None) => Err("no incident number or id".to_string()),
@@ -245,6 +247,10 @@ impl Blocks {
         block * Self::LEN + self.0[block].len() - 1
     }
 
+    fn get(&self, index: usize) -> &Incident {
+        &self.0[index / Self::LEN][index % Self::LEN]
+    }
+
     fn get_mut(&mut self, index: usize) -> &mut Incident {
         &mut self.0[index / Self::LEN][index % Self::LEN]
     }
@@ -262,6 +268,80 @@ impl Blocks {
         }
         all
     }
+}
+
+/// Where each incident is in the population's [`Blocks`], found by its number and by PagerDuty
+/// id. The tables hold positions only and read their keys from the incidents themselves: keyed
+/// by their own copies (a number and an index; an id and a number), the two maps were 100 MB
+/// at 1M incidents, at the load's peak.
+#[derive(Default)]
+struct Index {
+    /// Every incident's position, hashed by its number.
+    by_number: HashTable<u32>,
+    /// Positions of incidents whose own id (`fields.id`) was, when it was added, the first
+    /// row's with that id: hashed by that id.
+    by_id: HashTable<u32>,
+    /// The few ids that are not their incident's own: a later row's differing id (a conflict),
+    /// or an id first read on an incident that already had another.
+    other_ids: HashMap<Text, u64, foldhash::fast::RandomState>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl Index {
+    fn position(&self, incidents: &Blocks, number: u64) -> Option<usize> {
+        let hash = self.hasher.hash_one(number);
+        let found = self
+            .by_number
+            .find(hash, |&i| incidents.get(i as usize).number == number);
+        found.map(|&i| i as usize)
+    }
+
+    /// Adds the incident just put at `index`.
+    fn add(&mut self, incidents: &Blocks, number: u64, index: usize) {
+        let hasher = &self.hasher;
+        self.by_number
+            .insert_unique(hasher.hash_one(number), position(index), |&i| {
+                hasher.hash_one(incidents.get(i as usize).number)
+            });
+    }
+
+    /// The number of the first non-rejected row that carried `id`.
+    fn number_of(&self, incidents: &Blocks, id: &str) -> Option<u64> {
+        let hash = self.hasher.hash_one(id);
+        let own = self
+            .by_id
+            .find(hash, |&i| own_id(incidents, i) == id)
+            .map(|&i| incidents.get(i as usize).number);
+        own.or_else(|| self.other_ids.get(id).copied())
+    }
+
+    /// `id` was carried by a row of incident `number` (at `index`), now merged in: kept unless
+    /// an earlier row carried it.
+    fn add_id(&mut self, incidents: &Blocks, id: Text, number: u64, index: usize) {
+        if self.number_of(incidents, &id).is_some() {
+            return;
+        }
+        if incidents.get(index).fields.id.as_ref() != Some(&id) {
+            self.other_ids.insert(id, number);
+            return;
+        }
+        let hasher = &self.hasher;
+        self.by_id
+            .insert_unique(hasher.hash_one(id.as_str()), position(index), |&i| {
+                hasher.hash_one(own_id(incidents, i))
+            });
+    }
+}
+
+/// The id of the incident at `i`, which `Index::by_id` holds only for incidents that have one.
+fn own_id(incidents: &Blocks, i: u32) -> &str {
+    let id = incidents.get(i as usize).fields.id.as_deref();
+    id.expect("indexed by its id")
+}
+
+/// A position in [`Blocks`] as the index holds it.
+fn position(index: usize) -> u32 {
+    u32::try_from(index).expect("fewer than 4,294,967,296 incidents")
 }
 
 fn sort_by_number(incidents: &mut [Incident]) {
@@ -857,6 +937,54 @@ mod tests {
                 "no incident number, and no incident read before it has id \"QX\"",
             ]
         );
+    }
+
+    /// The index keeps the first number each id was read with, wherever the id sits: an
+    /// incident's own id, a later row's differing id (a conflict), an id a second number also
+    /// carries, an id first read on a later row. Enough incidents that its tables grow.
+    #[test]
+    fn an_id_names_the_number_it_was_first_read_with() {
+        let row = |line, number, id: Option<&str>| {
+            Ok(IncidentRow {
+                at: Some(at("a.csv", line)),
+                number,
+                id: id.map(Into::into),
+                created: Some(utc(IN)),
+                ..IncidentRow::default()
+            })
+        };
+        let many = 3 * Blocks::LEN as u64;
+        let mut rows: Vec<RowOutcome> = (1..=many)
+            .map(|n| row(n, Some(n), Some(&format!("P{n}"))))
+            .collect();
+        rows.extend([
+            // #1's second row says another id: a conflict, and that id is #1's too.
+            row(many + 1, Some(1), Some("OTHER")),
+            // #2 carries #3's id: it stays #3's.
+            row(many + 2, Some(2), Some("P3")),
+            // #many+1 is read first without an id, then with one.
+            row(many + 3, Some(many + 1), None),
+            row(many + 4, Some(many + 1), Some("LATE")),
+            // Id-only rows.
+            row(many + 5, None, Some("OTHER")),
+            row(many + 6, None, Some("P3")),
+            row(many + 7, None, Some("LATE")),
+            row(many + 8, None, Some(&format!("P{many}"))),
+            row(many + 9, None, Some("NEVER")),
+        ]);
+        let pop = run(vec![("a.csv", rows)]);
+        let lines_of = |number: u64| -> Vec<u64> {
+            let i = pop.incidents.iter().find(|i| i.number == number).unwrap();
+            i.sources.iter().map(|s| s.line).collect()
+        };
+        assert_eq!(lines_of(1), vec![1, many + 1, many + 5]);
+        assert_eq!(lines_of(2), vec![2, many + 2]);
+        assert_eq!(lines_of(3), vec![3, many + 6]);
+        assert_eq!(lines_of(many), vec![many, many + 8]);
+        assert_eq!(lines_of(many + 1), vec![many + 3, many + 4, many + 7]);
+        assert_eq!(pop.incidents.len() as u64, many + 1);
+        let rejected: Vec<u64> = pop.rejected.iter().map(|r| r.at.line).collect();
+        assert_eq!(rejected, vec![many + 9]);
     }
 
     #[test]
