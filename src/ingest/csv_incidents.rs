@@ -360,7 +360,11 @@ impl RowBuilder {
         }
         IncidentRow {
             at: Some(at),
-            title: self.title.or(self.description),
+            title: self
+                .title
+                .or(self.description)
+                .as_deref()
+                .map(crate::model::Sym::new_varied),
             priority: self.priority.into_iter().flatten().next(),
             jira_keys,
             ..self.row
@@ -582,7 +586,7 @@ mod tests {
         let titles: Vec<_> = read
             .rows
             .iter()
-            .map(|r| row(r).title.clone().unwrap())
+            .map(|r| row(r).title.unwrap())
             .collect();
         assert_eq!(
             titles,

@@ -778,7 +778,7 @@ fn incident_row(
         at: Some(at),
         number,
         id: id.map(Text::from),
-        title: title.map(Text::from),
+        title: title.map(Sym::new_varied),
         service: txt(&v.service.summary),
         service_id: txt(&v.service.id),
         escalation_policy: txt(&v.escalation_policy.summary),

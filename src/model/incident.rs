@@ -14,7 +14,10 @@ pub struct IncidentRow {
     pub at: Option<RowRef>,
     pub number: Option<u64>,
     pub id: Option<Text>,
-    pub title: Option<Text>,
+    /// Interned ([`Sym::new_varied`]): an alert that fires again and again names its incidents
+    /// alike (a generated 1M year has 7,000 distinct titles in 524,000 rows), and a title held
+    /// as its own text took a 64-byte allocation beside 24 bytes in the row.
+    pub title: Option<Sym>,
     pub service: Option<Sym>,
     pub service_id: Option<Sym>,
     pub escalation_policy: Option<Sym>,

@@ -57,6 +57,13 @@ impl Sym {
         sym
     }
 
+    /// The handle of `text` for a text that repeats less than names do (an incident's title):
+    /// looked up in the one table, under its lock, and not kept in the thread's cache, which
+    /// would otherwise hold a copy of every distinct title per thread.
+    pub fn new_varied(text: &str) -> Sym {
+        Sym::intern(text)
+    }
+
     /// [`Sym::new`] past this thread's cache: the one table, under its lock.
     fn intern(text: &str) -> Sym {
         let table = table();
