@@ -120,7 +120,7 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
             format!("row rejected: {}", r.reason),
         ));
     }
-    for i in &inputs.incidents {
+    for i in inputs.incidents.iter() {
         if let Some(at) = i.sources.first() {
             for (column, len) in over_long_cells(&i.fields) {
                 out.push(warn(

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{Exception, ExceptionKind, Subject};
 use crate::config::StatuspageConfig;
-use crate::model::{Incident, StatuspageIncident};
+use crate::model::{Incident, Incidents, StatuspageIncident};
 
 /// How one public incident came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,6 +109,25 @@ pub fn mapped_services(
     out
 }
 
+/// Whether an incident created `at` is within the match window of a public incident `created`:
+/// |created - at| < window + 1 s (whole seconds, truncated), as two instants compared without
+/// a subtraction per candidate. Every incident of the population is one (a million, for each
+/// public incident), so the window is tested first, on the creation alone, and the service, a
+/// string comparison, only within it.
+fn within(created: DateTime<Utc>, window_secs: i64) -> impl Fn(DateTime<Utc>) -> bool {
+    let slack = chrono::TimeDelta::try_seconds(window_secs.saturating_add(1));
+    let bounds = slack.and_then(|s| {
+        Some((
+            created.checked_sub_signed(s)?,
+            created.checked_add_signed(s)?,
+        ))
+    });
+    move |at| match bounds {
+        Some((after, before)) => after < at && at < before,
+        None => (created - at).num_seconds().abs() <= window_secs,
+    }
+}
+
 /// The matching PagerDuty incident and the lead in seconds, if any (§9). Ties on the creation
 /// instant go to the lower incident number.
 pub fn best_match<'a>(
@@ -124,24 +143,10 @@ pub fn best_match<'a>(
                 || f.service.as_deref().is_some_and(|name| same(name, s))
         })
     };
-    // Within the window is |created - i.created| < window + 1 s (whole seconds, truncated): as
-    // two instants, compared without a subtraction per candidate. Every incident of the
-    // population is one (a million, for each public incident), so the window is tested first
-    // and the service, a string comparison, only within it.
-    let slack = chrono::TimeDelta::try_seconds(window_secs.saturating_add(1));
-    let bounds = slack.and_then(|s| {
-        Some((
-            created.checked_sub_signed(s)?,
-            created.checked_add_signed(s)?,
-        ))
-    });
-    let near = |i: &Incident| match bounds {
-        Some((after, before)) => after < i.created && i.created < before,
-        None => (created - i.created).num_seconds().abs() <= window_secs,
-    };
+    let near = within(created, window_secs);
     candidates
         .into_iter()
-        .filter(|i| near(i) && on_service(i))
+        .filter(|i| near(i.created) && on_service(i))
         .min_by_key(|i| (i.created, i.number))
         .map(|i| (i.number, (created - i.created).num_seconds()))
 }
@@ -151,7 +156,7 @@ pub fn best_match<'a>(
 pub fn facts(
     config: &StatuspageConfig,
     snapshot: Option<&[StatuspageIncident]>,
-    incidents: &[Incident],
+    incidents: &Incidents,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> CustomerFacts {
@@ -175,11 +180,17 @@ pub fn facts(
             continue;
         }
         let services = mapped_services(sp, &config.components);
+        // Only the incidents created within the window are unpacked.
+        let near = within(sp.created_at, config.match_window_secs);
+        let candidates: Vec<_> = (0..incidents.len())
+            .filter(|&i| near(incidents.created(i)))
+            .map(|i| incidents.get(i))
+            .collect();
         let found = best_match(
             sp.created_at,
             &services,
             config.match_window_secs,
-            incidents,
+            candidates.iter().map(|c| &**c),
         );
         let outcome = match found {
             None => Outcome::Unmatched,
@@ -305,11 +316,14 @@ mod tests {
         }
     }
 
+    /// Matched against the incidents packed, as `build` holds them.
     fn run(list: &[StatuspageIncident], pds: &[Incident]) -> CustomerFacts {
+        let mut packed = Incidents::from(pds.to_vec());
+        packed.pack();
         facts(
             &config(),
             Some(list),
-            pds,
+            &packed,
             utc("2026-01-01T05:00:00Z"),
             utc("2027-01-01T05:00:00Z"),
         )
@@ -428,7 +442,7 @@ mod tests {
         let none = facts(
             &config(),
             None,
-            &pds,
+            &Incidents::from(pds.to_vec()),
             utc("2026-01-01T05:00:00Z"),
             utc("2027-01-01T05:00:00Z"),
         );

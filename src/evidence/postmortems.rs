@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::sla::Clock;
 use super::{ActionItemFacts, IncidentFacts, Part, PostmortemFacts, PostmortemState, ResolvedLink};
-use crate::model::{ActionItem, Incident, IncidentLink, PolicyDoc, Postmortem, Target};
+use crate::model::{ActionItem, IncidentLink, Incidents, PolicyDoc, Postmortem, Target};
 use crate::model::{GithubIssue, JiraIssue};
 use crate::model::{Inputs, Sym};
 use crate::util::jira_key_from_url;
@@ -29,13 +29,13 @@ pub struct LinkIndex {
 
 impl LinkIndex {
     /// `incidents` sorted by number, as the population is.
-    pub fn build(incidents: &[Incident], postmortems: &[Postmortem]) -> LinkIndex {
+    pub fn build(incidents: &Incidents, postmortems: &[Postmortem]) -> LinkIndex {
         // Only the numbers and ids the postmortems name are looked up: tables of every
         // incident's were 127 MB at a million incidents, held through the whole evaluation.
         let entries = || postmortems.iter().flat_map(|pm| &pm.incidents);
         let numbers: Numbers = entries()
             .filter_map(|l| l.number)
-            .filter(|&n| incidents.binary_search_by_key(&n, |i| i.number).is_ok())
+            .filter(|&n| incidents.position(n).is_some())
             .collect();
         let wanted: HashSet<String, foldhash::fast::RandomState> =
             entries().filter_map(IncidentLink::effective_id).collect();
@@ -43,9 +43,10 @@ impl LinkIndex {
         // (the incidents come sorted by number).
         let mut ids = Ids::default();
         if !wanted.is_empty() {
-            for i in incidents {
-                if let Some(id) = i.fields.id.as_deref().filter(|id| wanted.contains(*id)) {
-                    ids.entry(id).or_insert(i.number);
+            for i in incidents.iter() {
+                // Keyed by the wanted set's copy: the incident is unpacked for this look only.
+                if let Some(id) = i.fields.id.as_deref().and_then(|id| wanted.get(id)) {
+                    ids.entry(id.as_str()).or_insert(i.number);
                 }
             }
         }
@@ -401,7 +402,7 @@ mod tests {
     use super::*;
     use crate::evidence::testkit::*;
     use crate::evidence::{Evidence, evaluate};
-    use crate::model::JiraIssue;
+    use crate::model::{Incident, JiraIssue};
 
     fn eval(incidents: Vec<Incident>, pms: Vec<Postmortem>) -> Evidence {
         evaluate(&config(), &inputs(incidents, pms))
@@ -520,7 +521,7 @@ mod tests {
                 link(None, Some("QX"), None),
             ]),
         ];
-        let index = LinkIndex::build(&incidents, &pms);
+        let index = LinkIndex::build(&Incidents::from(incidents.to_vec()), &pms);
         let numbers = |n: usize| index.links[n].iter().map(|l| l.number).collect::<Vec<_>>();
         assert_eq!(numbers(0), [Some(2), None]);
         assert_eq!(numbers(1), [Some(1), Some(3), None]);

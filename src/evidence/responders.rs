@@ -48,7 +48,7 @@ pub fn load(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> Ve
         let Some(incident) = inputs.incident(facts.number) else {
             continue;
         };
-        let who = responder(incident).map_or_else(|| NOBODY.to_string(), |r| r.to_string());
+        let who = responder(&incident).map_or_else(|| NOBODY.to_string(), |r| r.to_string());
         let e = by.entry(who).or_default();
         e.0 += 1;
         if !in_business_hours(&config.business_hours, tz, incident.created) {

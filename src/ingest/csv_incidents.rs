@@ -583,11 +583,7 @@ mod tests {
                     5,last,2026-01-01T00:00:00Z";
         let read = read_ok(text);
         assert_eq!(lines(&read), vec![4, 6, 8, 12, 14]);
-        let titles: Vec<_> = read
-            .rows
-            .iter()
-            .map(|r| row(r).title.unwrap())
-            .collect();
+        let titles: Vec<_> = read.rows.iter().map(|r| row(r).title.unwrap()).collect();
         assert_eq!(
             titles,
             vec![

@@ -79,6 +79,20 @@ impl Url {
     }
 }
 
+impl Url {
+    /// The interned part before the last `/` and the rest, for [`super::incident_store`].
+    pub(super) fn parts(&self) -> (Sym, &str) {
+        (self.head, &self.tail)
+    }
+
+    pub(super) fn from_parts(head: Sym, tail: &str) -> Url {
+        Url {
+            head,
+            tail: tail.into(),
+        }
+    }
+}
+
 impl From<&str> for Url {
     fn from(url: &str) -> Url {
         Url::new(url)

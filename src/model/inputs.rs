@@ -10,8 +10,8 @@ pub struct Inputs {
     /// Every input file in reading order (copied verbatim to `sources/`).
     pub sources: Vec<SourceFile>,
     /// Every identity read from a non-rejected row (accepted, duplicate or outside the period),
-    /// sorted by incident number.
-    pub incidents: Vec<Incident>,
+    /// sorted by incident number. Packed once evaluation begins ([`Incidents::pack`]).
+    pub incidents: Incidents,
     pub rejected: Vec<RejectedRow>,
     /// Totals over every incident source.
     pub accounting: Accounting,
@@ -53,7 +53,7 @@ impl Inputs {
     /// evaluated: reconciliation, part of evaluating, is their only reader, and the render holds
     /// the inputs throughout (two rows an incident, 140 MB at 1M incidents).
     pub fn release_row_values(&mut self) {
-        for incident in &mut self.incidents {
+        for incident in self.incidents.held_mut() {
             incident.rows = thin_vec::ThinVec::new();
         }
     }
@@ -62,24 +62,9 @@ impl Inputs {
         &self.policies[self.policy]
     }
 
-    pub fn incident(&self, number: u64) -> Option<&Incident> {
-        let all = &self.incidents;
-        let (first, last) = (all.first()?.number, all.last()?.number);
-        if !(first..=last).contains(&number) {
-            return None;
-        }
-        // Numbers are sorted and unique, so `number` sits where it would without gaps in the
-        // numbering, or up to as many places earlier as there are gaps: only that window is
-        // searched. Evaluation looks up every incident (100k binary searches over the whole
-        // population cost a tenth of a second in cache misses).
-        let offset = usize::try_from(number - first).ok()?;
-        let span = usize::try_from(last - first).ok()?;
-        let gaps = (span + 1).saturating_sub(all.len());
-        let (lo, hi) = (offset.saturating_sub(gaps), offset.min(all.len() - 1));
-        all[lo..=hi]
-            .binary_search_by_key(&number, |i| i.number)
-            .ok()
-            .map(|i| &all[lo + i])
+    pub fn incident(&self, number: u64) -> Option<std::borrow::Cow<'_, Incident>> {
+        let i = self.incidents.position(number)?;
+        Some(self.incidents.get(i))
     }
 }
 
@@ -119,7 +104,11 @@ mod tests {
             vec![3, 4, 50_000, 50_001],
         ] {
             let inputs = super::Inputs {
-                incidents: numbers.iter().map(|&n| incident(n)).collect(),
+                incidents: numbers
+                    .iter()
+                    .map(|&n| incident(n))
+                    .collect::<Vec<_>>()
+                    .into(),
                 ..Default::default()
             };
             for n in 0..=numbers.last().unwrap() + 2 {

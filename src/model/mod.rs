@@ -3,6 +3,7 @@
 
 pub mod github;
 pub mod incident;
+pub mod incident_store;
 pub mod inputs;
 pub mod jira;
 pub mod oncall;
@@ -21,6 +22,7 @@ pub mod timeline;
 
 pub use github::GithubIssue;
 pub use incident::*;
+pub use incident_store::Incidents;
 pub use inputs::{BuildEnv, Inputs};
 pub use jira::JiraIssue;
 pub use oncall::*;

@@ -33,6 +33,16 @@ impl Timeline {
         self.0.is_none()
     }
 
+    /// The packed bytes (none for no entries), for [`super::incident_store`] to copy.
+    pub(super) fn packed(&self) -> &[u8] {
+        self.0.as_deref().unwrap_or_default()
+    }
+
+    /// The timeline of bytes [`Timeline::packed`] gave.
+    pub(super) fn from_packed(bytes: &[u8]) -> Timeline {
+        Timeline((!bytes.is_empty()).then(|| Arc::from(bytes)))
+    }
+
     /// Whether both are the same bytes, not only equal: one incident's records share them.
     pub fn shares(&self, other: &Timeline) -> bool {
         match (&self.0, &other.0) {

@@ -311,7 +311,7 @@ pub fn register_row(
     let incident = inputs
         .incident(facts.number)
         .expect("facts come from the population");
-    let mut row = incident_row(config, jira, incident, facts);
+    let mut row = incident_row(config, jira, &incident, facts);
     if let Some(r) = incident.sources.first() {
         row.source_href = indexed_line_href(sources, &r.file, r.line);
     }

@@ -409,7 +409,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             .inputs
             .incident(f.number)
             .expect("facts come from the population");
-        let data = page(ctx, &shared, incident, f, i);
+        let data = page(ctx, &shared, &incident, f, i);
         let rel = format!("incidents/{}.html", f.number);
         let title = format!("#{} {}", f.number, incident.title());
         if written_in_rust {
@@ -661,7 +661,7 @@ mod tests {
             "pd/a#b.jsonl",
             "sources/pd/a%23b.jsonl".to_string(),
         )]));
-        let incident = &inputs.incidents[0];
+        let incident = &inputs.incidents.get(0);
         let tz = ctx.tz();
         let rows: Vec<_> = timeline::steps(incident)
             .iter()

@@ -279,10 +279,14 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
             }
         })
         .collect();
-    let conflicts = inputs
+    // Copied out of their incidents, which are unpacked one at a time (`model::Incidents`).
+    let every_conflict: Vec<crate::model::Conflict> = inputs
         .incidents
         .iter()
-        .flat_map(|i| i.conflicts.iter())
+        .flat_map(|i| i.conflicts.to_vec())
+        .collect();
+    let conflicts = every_conflict
+        .iter()
         .map(|c| ConflictView::new(c, ctx.line_href(&c.at.file, c.at.line)))
         .collect();
     let tz = ctx.tz();
@@ -326,12 +330,12 @@ fn outside_rows<'a>(ctx: &Ctx<'a>) -> Vec<OutsideRow<'a>> {
         .filter(|i| !i.in_period)
         .filter_map(|i| {
             // The first row decided the bucket (evidence-rules §2).
-            let at = i.sources.first()?;
+            let at = *i.sources.first()?;
             Some(OutsideRow {
                 number: i.number,
                 created: local_time_secs(i.created, tz),
                 created_utc: utc_rfc3339(i.created),
-                file: &at.file,
+                file: at.file.as_str(),
                 line: at.line,
                 href: ctx.line_href(&at.file, at.line),
             })

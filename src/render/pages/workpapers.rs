@@ -102,12 +102,20 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
     let mut all = Vec::new();
     let mut lines = Lines::default();
     let hrefs = CopyHrefs::new(ctx);
+    // Each picked incident unpacked once, held while its workpaper and the index are made.
+    let mut picked = Vec::new();
     for record in &ctx.inputs.samples {
         for pick in &record.picks {
-            if !seen.insert(pick.number) {
-                continue;
+            if seen.insert(pick.number)
+                && let Some(incident) = ctx.inputs.incident(pick.number)
+            {
+                picked.push((record, pick, incident));
             }
-            let Some(w) = workpaper(ctx, &hrefs, &mut lines, record, pick) else {
+        }
+    }
+    for (record, pick, incident) in &picked {
+        {
+            let Some(w) = workpaper(ctx, &hrefs, &mut lines, record, pick, incident) else {
                 continue;
             };
             ctx.page(
@@ -116,7 +124,8 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
                 &format!("Workpaper #{}", w.number),
                 &One { w },
             )?;
-            all.push(workpaper(ctx, &hrefs, &mut lines, record, pick).expect("made above"));
+            let again = workpaper(ctx, &hrefs, &mut lines, record, pick, incident);
+            all.push(again.expect("made above"));
         }
     }
     if all.is_empty() {
@@ -138,8 +147,8 @@ fn workpaper<'a>(
     lines: &mut Lines,
     record: &'a crate::model::SampleRecord,
     pick: &'a crate::model::sample::Pick,
+    incident: &'a crate::model::Incident,
 ) -> Option<Workpaper<'a>> {
-    let incident = ctx.inputs.incident(pick.number)?;
     let f = ctx.facts_of(pick.number)?;
     let row = ctx.row_of(pick.number)?;
     let pms: Vec<_> = f
