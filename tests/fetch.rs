@@ -822,7 +822,7 @@ fn snapshot_records_share_their_timeline_across_files() {
         ]
     );
     // Q3's own record still counts its acknowledgement among the rows compared (issue 16).
-    let q3 = &pop.incidents[1].rows[2];
+    let q3 = pop.incidents.get(1).rows.iter().nth(2).unwrap();
     let acked = chrono::DateTime::parse_from_rfc3339("2026-01-03T00:01:00Z").unwrap();
     assert_eq!(q3.acknowledged, Some(Some(acked.to_utc())));
 }

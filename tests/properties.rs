@@ -312,7 +312,7 @@ proptest! {
             prop_assert_eq!(&*r.at.file, CSV);
             prop_assert!(r.at.line >= 2);
         }
-        for i in &pop.incidents {
+        for i in pop.incidents.iter() {
             // Checked arithmetic: acknowledgement and resolution instants never panic.
             let _ = (i.acknowledged_at(), i.resolved_at());
             if let Some(resolved) = i.fields.resolved {

@@ -545,14 +545,10 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
 
 /// [`evaluate`] for `build`, `package` and `check`: reconciliation, the one reader of each
 /// incident's per-row values, runs first, and the values are freed before the facts are made
-/// (at 1M incidents about 150 MB, held beside the facts until the evaluation ended), and the
-/// incidents are packed ([`crate::model::Incidents::pack`]).
+/// (at 1M incidents about 150 MB, held beside the facts until the evaluation ended).
 pub fn evaluate_releasing(config: &Config, inputs: &mut Inputs) -> Evidence {
     let reconciliation = reconciliation::reconcile(inputs);
     inputs.release_row_values();
-    // Nothing changes an incident from here on: packed, each is about 200 bytes instead of
-    // about 480 (`model::incident_store`), from the facts to the last page.
-    inputs.incidents.pack();
     crate::util::release_freed_memory();
     evaluate_with(config, inputs, reconciliation)
 }
@@ -916,7 +912,7 @@ pub(crate) mod testkit {
         /// A row read for this incident, with its own values (reconciliation).
         pub fn row(mut self, values: crate::model::RowValues) -> Self {
             self.0.sources.push(values.at);
-            self.0.rows.push(values);
+            self.0.rows.push(&values);
             self
         }
         pub fn build(self) -> Incident {

@@ -90,7 +90,7 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
         match (first(&exports), first(&api)) {
             (Some(e), Some(a)) => {
                 out.both.push(incident.number);
-                out.differences.extend(differences(incident.number, e, a));
+                out.differences.extend(differences(incident.number, &e, &a));
             }
             (Some(e), None) if asked(incident.created) => {
                 out.export_only.push((incident.number, e.at))

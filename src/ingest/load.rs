@@ -71,7 +71,7 @@ fn read_all(config: &Config) -> Result<Inputs> {
     // The sidecars are inputs too: copied to `sources/` with their hashes.
     inputs.sources.extend(sidecars);
     inputs.sources.extend(api.other_files);
-    inputs.incidents = pop.incidents.into();
+    inputs.incidents = pop.incidents;
     inputs.rejected = pop.rejected;
     inputs.accounting = pop.total;
 

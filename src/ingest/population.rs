@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use thin_vec::ThinVec;
 
 use crate::model::{
-    Accounting, Bucket, Conflict, Incident, IncidentRow, RejectedRow, RowRef, RowValues, Text,
+    Accounting, Bucket, Conflict, Incident, IncidentRow, Incidents, RejectedRow, RowRef, RowValues,
+    Text, incident_store,
 };
 use crate::util;
 
@@ -42,8 +43,8 @@ impl RowSink for Vec<Vec<RowOutcome>> {
 #[derive(Debug, Default)]
 pub struct Population {
     /// Every identity from a non-rejected row (accepted, duplicate or outside the period),
-    /// sorted by number.
-    pub incidents: Vec<Incident>,
+    /// sorted by number, packed ([`crate::model::incident_store`]).
+    pub incidents: Incidents,
     /// In reading order.
     pub rejected: Vec<RejectedRow>,
     /// Same order as the files given to `assemble`.
@@ -128,12 +129,10 @@ impl Assembly {
         }
         drop(self.index);
         // The rows merged and dropped while reading, freed on other threads, are returned
-        // before the incidents are gathered into one vector.
+        // before the incidents are packed.
         crate::util::release_freed_memory();
-        let mut incidents = self.incidents.into_vec();
-        sort_by_number(&mut incidents);
         Population {
-            incidents,
+            incidents: self.incidents.pack(),
             rejected: self.rejected,
             per_file: self.per_file,
             total,
@@ -174,8 +173,7 @@ impl Assembly {
             // empty room while the API's records were read.
             incident.sources.reserve_exact(1);
             incident.sources.push(at);
-            incident.rows.reserve_exact(1);
-            incident.rows.push(values);
+            incident.rows.push(&values);
             incident.conflicts.reserve_exact(found.len());
             incident.conflicts.extend(found.iter().cloned());
             self.conflicts.extend(found);
@@ -193,7 +191,7 @@ impl Assembly {
             sources: vec![at],
             conflicts: ThinVec::new(),
             in_period,
-            rows: thin_vec::thin_vec![values],
+            rows: incident_store::RowValuesList::from_iter([values]),
         };
         let index = self.incidents.push(incident);
         self.index.add(&self.incidents, number, index);
@@ -224,8 +222,6 @@ impl Assembly {
     }
 }
 
-/// Sorts `incidents` (numbers unique) by number in place, each moved at most once: nearly
-/// sorted as read, but a general sort of million 400-byte values would move them many times.
 /// Incidents as a population takes them, in blocks of [`Blocks::LEN`]: added a block at a
 /// time, never moved while the rows are read. One vector grown by doubling held its old buffer
 /// and its new one at once: 600 MB more at the peak of loading 1M incidents, which copied
@@ -255,18 +251,18 @@ impl Blocks {
         &mut self.0[index / Self::LEN][index % Self::LEN]
     }
 
-    /// Every incident in one vector of exactly their number, in the order added, each block
-    /// freed as soon as it is moved.
-    fn into_vec(self) -> Vec<Incident> {
-        let mut all = Vec::with_capacity(self.0.iter().map(Vec::len).sum());
+    /// Every incident packed and sorted by number, each block freed as soon as it is packed:
+    /// the incidents are never held both ways at once, nor gathered into one vector (which,
+    /// with its copy, was a 250 MB step at 1M incidents).
+    fn pack(self) -> Incidents {
+        let mut builder = incident_store::Builder::default();
         for block in self.0 {
-            all.extend(block);
-            // Each block's memory goes back as soon as it is moved: otherwise the allocator
-            // keeps every block until the vector is whole, and the incidents were held twice
-            // (a 250 MB step at 1M incidents).
+            block
+                .into_iter()
+                .for_each(|incident| builder.push(incident));
             crate::util::release_freed_memory();
         }
-        all
+        builder.sorted()
     }
 }
 
@@ -342,25 +338,6 @@ fn own_id(incidents: &Blocks, i: u32) -> &str {
 /// A position in [`Blocks`] as the index holds it.
 fn position(index: usize) -> u32 {
     u32::try_from(index).expect("fewer than 4,294,967,296 incidents")
-}
-
-fn sort_by_number(incidents: &mut [Incident]) {
-    let mut order: Vec<usize> = (0..incidents.len()).collect();
-    order.sort_unstable_by_key(|&i| incidents[i].number);
-    // `to[i]`: where the incident now at `i` belongs.
-    let mut to = vec![0; order.len()];
-    for (place, &from) in order.iter().enumerate() {
-        to[from] = place;
-    }
-    drop(order);
-    for i in 0..incidents.len() {
-        // Each swap puts the incident at `i` in its place for good.
-        while to[i] != i {
-            let j = to[i];
-            incidents.swap(i, j);
-            to.swap(i, j);
-        }
-    }
 }
 
 /// A row whose times cannot be true: seconds columns that leave the calendar, or a resolution
@@ -621,7 +598,7 @@ mod tests {
             &[30, 10, 50, 20, 40, 60, 1, 1000, 999, 2],
         ];
         for order in orders {
-            let mut incidents: Vec<Incident> = order
+            let incidents: Vec<Incident> = order
                 .iter()
                 .map(|&number| Incident {
                     number,
@@ -633,12 +610,14 @@ mod tests {
                     rows: Default::default(),
                 })
                 .collect();
-            sort_by_number(&mut incidents);
+            let mut builder = incident_store::Builder::default();
+            incidents.into_iter().for_each(|i| builder.push(i));
+            let incidents = builder.sorted();
             let mut expected = order.to_vec();
             expected.sort_unstable();
             let got: Vec<u64> = incidents.iter().map(|i| i.number).collect();
             assert_eq!(got, expected, "read as {order:?}");
-            // Each incident moved whole: its sources came along.
+            // Each incident's record came along: its sources are its own.
             assert!(incidents.iter().all(|i| i.sources[0].line == i.number));
         }
     }
@@ -659,13 +638,12 @@ mod tests {
         let numbers: Vec<u64> = pop.incidents.iter().map(|i| i.number).collect();
         assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
         assert_eq!(pop.total.duplicates, 2);
-        assert_eq!(pop.incidents.capacity(), pop.incidents.len());
         for number in [1, n] {
-            let sources = &pop.incidents[number as usize - 1].sources;
+            let sources = &pop.incidents.get(number as usize - 1).sources;
             assert_eq!(sources.len(), 2, "#{number}: {sources:?}");
             assert_eq!(&*sources[1].file, "b.csv");
         }
-        assert_eq!(pop.incidents[1].sources.len(), 1);
+        assert_eq!(pop.incidents.get(1).sources.len(), 1);
     }
 
     fn bad(file: &str, line: u64) -> RowOutcome {
@@ -767,7 +745,7 @@ mod tests {
         assert_eq!(rejected[1], (at("a.csv", 4), "no incident number or id"));
         assert_eq!(rejected[2], (at("b.csv", 5), "no creation time"));
         assert_eq!(
-            pop.incidents[0].sources,
+            pop.incidents.get(0).sources,
             vec![at("a.csv", 2), at("a.csv", 7)]
         );
     }
@@ -810,7 +788,7 @@ mod tests {
             ("b.csv", vec![Ok(second), Ok(third)]),
         ]);
         assert_eq!(counts(&pop.total), [3, 1, 2, 0, 0]);
-        let inc = &pop.incidents[0];
+        let inc = &pop.incidents.get(0);
         let f = &inc.fields;
         assert_eq!(f.title.as_deref(), Some("Disk full"));
         assert_eq!(
@@ -869,7 +847,7 @@ mod tests {
             ..IncidentRow::default()
         };
         let pop = run(vec![("a.csv", vec![Ok(first), Ok(second)])]);
-        let inc = &pop.incidents[0];
+        let inc = &pop.incidents.get(0);
         assert_eq!(
             inc.fields.resolved, None,
             "not resolved before it was created"
@@ -898,8 +876,8 @@ mod tests {
             ],
         )]);
         assert_eq!(counts(&pop.total), [3, 1, 0, 0, 2]);
-        assert_eq!(pop.incidents[0].sources, vec![at("a.csv", 4)]);
-        assert!(pop.incidents[0].in_period);
+        assert_eq!(pop.incidents.get(0).sources, vec![at("a.csv", 4)]);
+        assert!(pop.incidents.get(0).in_period);
     }
 
     #[test]
@@ -924,9 +902,9 @@ mod tests {
         )]);
         assert_eq!(counts(&pop.total), [4, 1, 1, 0, 2]);
         assert_eq!(pop.incidents.len(), 1);
-        assert_eq!(pop.incidents[0].number, 7);
+        assert_eq!(pop.incidents.get(0).number, 7);
         assert_eq!(
-            pop.incidents[0].sources,
+            pop.incidents.get(0).sources,
             vec![at("a.csv", 3), at("a.csv", 4)]
         );
         let reasons: Vec<&str> = pop.rejected.iter().map(|r| r.reason.as_str()).collect();
@@ -1020,8 +998,8 @@ mod tests {
             ],
         )]);
         assert_eq!(counts(&pop.total), [2, 0, 1, 1, 0]);
-        assert!(!pop.incidents[0].in_period);
-        assert_eq!(pop.incidents[0].created, utc("2025-12-31T00:00:00Z"));
+        assert!(!pop.incidents.get(0).in_period);
+        assert_eq!(pop.incidents.get(0).created, utc("2025-12-31T00:00:00Z"));
     }
 
     #[test]

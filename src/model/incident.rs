@@ -151,7 +151,7 @@ pub struct Incident {
     /// order of `sources`: `fields` keeps only the first non-empty value of each (issue 16).
     /// Read by reconciliation alone, and emptied once it has run, before the evidence's facts
     /// are made ([`super::Inputs::release_row_values`]).
-    pub rows: ThinVec<RowValues>,
+    pub rows: super::incident_store::RowValuesList,
 }
 
 /// One row's values of the fields an export and an API snapshot are compared on. `None` is

@@ -2,11 +2,13 @@
 //!
 //! An [`Incident`] takes 360 bytes, and its row references, conflicts and timeline each an
 //! allocation of their own: at a million incidents, about 480 MB from the end of loading to the
-//! last page written. Once every row is merged and reconciled nothing changes an incident any
-//! more, and every reader walks them one at a time (the facts, the register, the incident pages),
-//! so they are packed ([`Incidents::pack`]): each incident as one record of variable-length
-//! integers and interned handles, about 200 bytes with its timeline, in shared blocks, and
-//! unpacked whole when it is read ([`Incidents::get`], about 0.2 µs).
+//! last page written. Once every row is merged nothing changes an incident any more, and every
+//! reader walks them one at a time (the facts, the register, the incident pages), so the
+//! population packs them as it finishes ([`Builder`]): each incident as one record of
+//! variable-length integers and interned handles, about 200 bytes with its timeline, in shared
+//! blocks, unpacked whole when it is read ([`Incidents::get`], about 0.2 µs). Each row's own
+//! values, which reconciliation alone reads, are kept beside the records as they were, until
+//! [`Incidents::release_row_values`].
 
 use std::borrow::Cow;
 
@@ -116,39 +118,65 @@ impl Incidents {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// The incidents as values, for the loader's last changes. Panics once packed: nothing
-    /// changes an incident after [`Incidents::pack`].
-    pub fn held_mut(&mut self) -> &mut Vec<Incident> {
+    /// Frees each incident's per-row values ([`Incident::rows`]): reconciliation, their one
+    /// reader, has run.
+    pub fn release_row_values(&mut self) {
         match self {
-            Incidents::Held(all) => all,
-            Incidents::Packed(_) => panic!("incidents are read only once packed"),
+            Incidents::Held(all) => all
+                .iter_mut()
+                .for_each(|i| i.rows = RowValuesList::default()),
+            Incidents::Packed(p) => p.rows = Vec::new(),
         }
     }
 
-    /// Packs every incident (see the module documentation), each freed as it is packed.
+    /// Packs held incidents, as the population packs what it read (for tests, which build
+    /// their incidents as values).
+    #[cfg(test)]
     pub fn pack(&mut self) {
-        let Incidents::Held(all) = std::mem::take(self) else {
-            return;
-        };
-        let mut packed = Packed {
-            blocks: Vec::new(),
-            at: Vec::with_capacity(all.len()),
-            numbers: Vec::with_capacity(all.len()),
-            created: Vec::with_capacity(all.len()),
-            in_period: Vec::with_capacity(all.len()),
-        };
-        let mut record = Vec::new();
-        for incident in all {
-            record.clear();
-            write_incident(&mut record, &incident);
-            packed.push(&incident, &record);
+        if let Incidents::Held(all) = std::mem::take(self) {
+            let mut builder = Builder::default();
+            all.into_iter().for_each(|i| builder.push(i));
+            *self = builder.sorted();
         }
-        *self = Incidents::Packed(packed);
+    }
+}
+
+/// Packs incidents one by one, each freed as it is packed, in any order.
+#[derive(Default)]
+pub struct Builder {
+    packed: Packed,
+    record: Vec<u8>,
+}
+
+impl Builder {
+    pub fn push(&mut self, incident: Incident) {
+        self.record.clear();
+        write_incident(&mut self.record, &incident);
+        self.packed.push(incident, &self.record);
+    }
+
+    /// The incidents sorted by number (numbers are unique): only the columns are put in
+    /// order, each record stays where it was written.
+    pub fn sorted(self) -> Incidents {
+        let mut p = self.packed;
+        let mut order: Vec<u32> = (0..p.numbers.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| p.numbers[i as usize]);
+        let gather = |column: &[u64]| order.iter().map(|&i| column[i as usize]).collect();
+        p.at = gather(&p.at);
+        p.numbers = gather(&p.numbers);
+        p.created = order.iter().map(|&i| p.created[i as usize]).collect();
+        p.in_period = order.iter().map(|&i| p.in_period[i as usize]).collect();
+        let mut rows = std::mem::take(&mut p.rows);
+        p.rows = order
+            .iter()
+            .map(|&i| std::mem::take(&mut rows[i as usize]))
+            .collect();
+        Incidents::Packed(p)
     }
 }
 
 /// Packed incidents: records in blocks, found by index.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Packed {
     /// Records one after another; a record never spans two blocks.
     blocks: Vec<Vec<u8>>,
@@ -158,6 +186,8 @@ pub struct Packed {
     /// Each one's creation: read by every match of a Statuspage incident against them all.
     created: Vec<DateTime<Utc>>,
     in_period: Vec<bool>,
+    /// Each one's rows' own values, until released (empty from then on).
+    rows: Vec<RowValuesList>,
 }
 
 impl Packed {
@@ -165,7 +195,7 @@ impl Packed {
     /// grown, so nothing is copied as the store fills.
     const BLOCK: usize = 1 << 20;
 
-    fn push(&mut self, incident: &Incident, record: &[u8]) {
+    fn push(&mut self, incident: Incident, record: &[u8]) {
         let fits = self
             .blocks
             .last()
@@ -181,6 +211,7 @@ impl Packed {
         self.numbers.push(incident.number);
         self.created.push(incident.created);
         self.in_period.push(incident.in_period);
+        self.rows.push(incident.rows);
     }
 
     fn get(&self, i: usize) -> Incident {
@@ -189,7 +220,9 @@ impl Packed {
         let mut r = Reader {
             bytes: &block[(at & u64::from(u32::MAX)) as usize..],
         };
-        read_incident(&mut r)
+        let mut incident = read_incident(&mut r);
+        incident.rows = self.rows.get(i).cloned().unwrap_or_default();
+        incident
     }
 }
 
@@ -235,7 +268,7 @@ fn write_incident(out: &mut Vec<u8>, incident: &Incident) {
         sources,
         conflicts,
         in_period,
-        rows,
+        rows: _,
     } = incident;
     // Destructured in full so that a field added to IncidentRow cannot be forgotten here.
     let IncidentRow {
@@ -337,7 +370,10 @@ fn write_incident(out: &mut Vec<u8>, incident: &Incident) {
             w.sym(sym);
         }
     }
-    for secs in [seconds_to_first_ack, seconds_to_resolve].into_iter().flatten() {
+    for secs in [seconds_to_first_ack, seconds_to_resolve]
+        .into_iter()
+        .flatten()
+    {
         w.int(*secs);
     }
     let syms = [
@@ -378,10 +414,6 @@ fn write_incident(out: &mut Vec<u8>, incident: &Incident) {
         w.text(&c.field);
         w.text(&c.kept);
         w.text(&c.other);
-    }
-    w.uint(rows.len() as u64);
-    for row in rows {
-        w.row_values(row, base);
     }
 }
 
@@ -441,8 +473,6 @@ fn read_incident(r: &mut Reader) -> Incident {
             other: r.text().to_string(),
         })
         .collect();
-    let count = r.uint() as usize;
-    let rows = (0..count).map(|_| r.row_values(base)).collect();
     Incident {
         number,
         fields: f,
@@ -450,7 +480,76 @@ fn read_incident(r: &mut Reader) -> Incident {
         sources,
         conflicts,
         in_period: has(IN_PERIOD),
-        rows,
+        rows: RowValuesList::default(),
+    }
+}
+
+/// Each of an incident's rows' own values ([`RowValues`]), packed one after another as they
+/// are merged in: held for every incident from its first row to reconciliation, two or three
+/// each, as values 72 bytes a row and 160 MB at 1M incidents, at the load's peak; packed about
+/// 25 bytes.
+#[derive(Clone, Default, PartialEq)]
+pub struct RowValuesList {
+    bytes: ThinVec<u8>,
+}
+
+impl RowValuesList {
+    pub fn push(&mut self, row: &RowValues) {
+        let mut record = Vec::with_capacity(48);
+        let w = &mut Writer { out: &mut record };
+        w.row_ref(&row.at);
+        w.opt_opt_time(row.created.map(Some));
+        w.opt_sym(row.priority);
+        w.opt_sym(row.urgency);
+        w.opt_opt_time(row.acknowledged);
+        w.opt_opt_time(row.resolved);
+        // Room for exactly this row: most incidents have two, and a vector left to grow by
+        // itself takes twice the room it needs.
+        self.bytes.reserve_exact(record.len());
+        self.bytes.extend_from_slice(&record);
+    }
+
+    /// The rows' values, in the order pushed.
+    pub fn iter(&self) -> impl Iterator<Item = RowValues> + '_ {
+        let mut r = Reader { bytes: &self.bytes };
+        std::iter::from_fn(move || {
+            (!r.bytes.is_empty()).then(|| RowValues {
+                at: r.row_ref(),
+                created: r.opt_opt_time().flatten(),
+                priority: r.opt_sym(),
+                urgency: r.opt_sym(),
+                acknowledged: r.opt_opt_time(),
+                resolved: r.opt_opt_time(),
+            })
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+impl FromIterator<RowValues> for RowValuesList {
+    fn from_iter<I: IntoIterator<Item = RowValues>>(rows: I) -> Self {
+        let mut list = RowValuesList::default();
+        rows.into_iter().for_each(|row| list.push(&row));
+        list
+    }
+}
+
+impl std::fmt::Debug for RowValuesList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for RowValuesList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
     }
 }
 
@@ -495,32 +594,24 @@ impl Writer<'_> {
         self.uint(at.line);
     }
 
-    /// Seconds from `base` (checked arithmetic: any two instants chrono holds are less than
-    /// 2^63 seconds apart) and the nanoseconds.
-    fn time(&mut self, at: DateTime<Utc>, base: DateTime<Utc>) {
-        self.int(at.timestamp() - base.timestamp());
-        self.uint(u64::from(at.timestamp_subsec_nanos()));
-    }
-
-    /// `None`, or a value that may itself be `None` (a row's "says: not yet").
-    fn opt_opt_time(&mut self, at: Option<Option<DateTime<Utc>>>, base: DateTime<Utc>) {
+    /// `None`, "says: not yet" (`Some(None)`), or an instant (seconds and nanoseconds).
+    fn opt_opt_time(&mut self, at: Option<Option<DateTime<Utc>>>) {
         match at {
             None => self.uint(0),
             Some(None) => self.uint(1),
             Some(Some(at)) => {
                 self.uint(2);
-                self.time(at, base);
+                self.int(at.timestamp());
+                self.uint(u64::from(at.timestamp_subsec_nanos()));
             }
         }
     }
 
-    fn row_values(&mut self, row: &RowValues, base: DateTime<Utc>) {
-        self.row_ref(&row.at);
-        self.opt_opt_time(row.created.map(Some), base);
-        self.opt_sym(row.priority);
-        self.opt_sym(row.urgency);
-        self.opt_opt_time(row.acknowledged, base);
-        self.opt_opt_time(row.resolved, base);
+    /// Seconds from `base` (checked arithmetic: any two instants chrono holds are less than
+    /// 2^63 seconds apart) and the nanoseconds.
+    fn time(&mut self, at: DateTime<Utc>, base: DateTime<Utc>) {
+        self.int(at.timestamp() - base.timestamp());
+        self.uint(u64::from(at.timestamp_subsec_nanos()));
     }
 }
 
@@ -580,29 +671,23 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn opt_opt_time(&mut self) -> Option<Option<DateTime<Utc>>> {
+        match self.uint() {
+            0 => None,
+            1 => Some(None),
+            _ => {
+                let secs = self.int();
+                let nanos = self.uint() as u32;
+                let at = DateTime::from_timestamp(secs, nanos).expect("packed from an instant");
+                Some(Some(at))
+            }
+        }
+    }
+
     fn time(&mut self, base: DateTime<Utc>) -> DateTime<Utc> {
         let secs = base.timestamp() + self.int();
         let nanos = self.uint() as u32;
         DateTime::from_timestamp(secs, nanos).expect("packed from an instant")
-    }
-
-    fn opt_opt_time(&mut self, base: DateTime<Utc>) -> Option<Option<DateTime<Utc>>> {
-        match self.uint() {
-            0 => None,
-            1 => Some(None),
-            _ => Some(Some(self.time(base))),
-        }
-    }
-
-    fn row_values(&mut self, base: DateTime<Utc>) -> RowValues {
-        RowValues {
-            at: self.row_ref(),
-            created: self.opt_opt_time(base).flatten(),
-            priority: self.opt_sym(),
-            urgency: self.opt_sym(),
-            acknowledged: self.opt_opt_time(base),
-            resolved: self.opt_opt_time(base),
-        }
     }
 }
 
@@ -686,14 +771,24 @@ mod tests {
                 other: "P2".into(),
             }],
             in_period: true,
-            rows: thin_vec::thin_vec![RowValues {
-                at: at("incidents/q1.csv", 2),
-                created: Some(created),
-                priority: Some("P1".into()),
-                urgency: None,
-                acknowledged: Some(None),
-                resolved: Some(Some(utc("1999-12-31T23:59:59Z"))),
-            }],
+            rows: RowValuesList::from_iter([
+                RowValues {
+                    at: at("incidents/q1.csv", 2),
+                    created: Some(created),
+                    priority: Some("P1".into()),
+                    urgency: None,
+                    acknowledged: Some(None),
+                    resolved: Some(Some(utc("1999-12-31T23:59:59Z"))),
+                },
+                RowValues {
+                    at: at("pagerduty/incidents.jsonl", 9),
+                    created: None,
+                    priority: None,
+                    urgency: Some("high".into()),
+                    acknowledged: None,
+                    resolved: Some(Some(utc("2026-03-02T11:00:01.5Z"))),
+                },
+            ]),
         }
     }
 
@@ -709,7 +804,7 @@ mod tests {
             sources: Vec::new(),
             conflicts: ThinVec::new(),
             in_period: false,
-            rows: ThinVec::new(),
+            rows: RowValuesList::default(),
         }
     }
 
@@ -739,5 +834,9 @@ mod tests {
         }
         assert_eq!(incidents.position(0), None);
         assert_eq!(incidents.position(12_001), None);
+        // Each row's own values are kept beside the records until released.
+        assert_eq!(incidents.get(0).rows.len(), 2);
+        incidents.release_row_values();
+        assert!(incidents.iter().all(|i| i.rows.is_empty()));
     }
 }
