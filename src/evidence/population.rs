@@ -34,13 +34,13 @@ pub struct NumberGap {
 /// The numbering of `inputs.incidents` (sorted by number); the rejected rows' readable numbers
 /// mark their gaps "rejected".
 pub fn numbering(inputs: &Inputs) -> Numbering {
-    let numbers: Vec<u64> = inputs.incidents.iter().map(|i| i.number).collect();
+    // Read from the numbers and the period flags alone, without unpacking an incident.
+    let all = &inputs.incidents;
+    let numbers: Vec<u64> = (0..all.len()).map(|i| all.number(i)).collect();
     let rejected: Vec<u64> = inputs.rejected.iter().filter_map(|r| r.number).collect();
-    let mut in_period = inputs
-        .incidents
-        .iter()
-        .filter(|i| i.in_period)
-        .map(|i| i.number);
+    let mut in_period = (0..all.len())
+        .filter(|&i| all.in_period(i))
+        .map(|i| all.number(i));
     let first = in_period.next();
     Numbering {
         first,

@@ -85,7 +85,11 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
     let asked =
         |t: DateTime<Utc>| windows.is_empty() || windows.iter().any(|(s, u)| *s <= t && t < *u);
     let mut out = Reconciliation::default();
-    for incident in inputs.incidents.iter().filter(|i| i.in_period) {
+    let all = &inputs.incidents;
+    for incident in (0..all.len())
+        .filter(|&i| all.in_period(i))
+        .map(|i| all.get(i))
+    {
         let first = |set: &BTreeSet<&str>| incident.rows.iter().find(|r| set.contains(&*r.at.file));
         match (first(&exports), first(&api)) {
             (Some(e), Some(a)) => {

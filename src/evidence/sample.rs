@@ -131,7 +131,7 @@ pub fn draw(
             ),
             Stratify::Quarter => {
                 use chrono::Datelike;
-                let created = inputs.incident(f.number)?.created;
+                let created = inputs.created_of(f.number)?;
                 let date = crate::model::period::local_date(tz, created);
                 Some(format!("{}-Q{}", date.year(), (date.month() - 1) / 3 + 1))
             }

@@ -229,8 +229,8 @@ pub fn months(config: &Config, inputs: &Inputs, incidents: &[IncidentFacts]) -> 
     let tz = config.tz();
     let month_of = |f: &IncidentFacts| {
         inputs
-            .incident(f.number)
-            .map(|i| crate::model::period::month_of(tz, i.created))
+            .created_of(f.number)
+            .map(|created| crate::model::period::month_of(tz, created))
     };
     let mut levels: Vec<Option<&str>> = inputs
         .policy()

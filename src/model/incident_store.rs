@@ -103,6 +103,14 @@ impl Incidents {
         }
     }
 
+    /// Whether the `i`th incident has conflicts, without unpacking it.
+    pub fn has_conflicts(&self, i: usize) -> bool {
+        match self {
+            Incidents::Held(all) => !all[i].conflicts.is_empty(),
+            Incidents::Packed(p) => p.conflicted[i],
+        }
+    }
+
     /// The `i`th incident's creation, without unpacking it.
     pub fn created(&self, i: usize) -> DateTime<Utc> {
         match self {
@@ -166,6 +174,7 @@ impl Builder {
         p.numbers = gather(&p.numbers);
         p.created = order.iter().map(|&i| p.created[i as usize]).collect();
         p.in_period = order.iter().map(|&i| p.in_period[i as usize]).collect();
+        p.conflicted = order.iter().map(|&i| p.conflicted[i as usize]).collect();
         let mut rows = std::mem::take(&mut p.rows);
         p.rows = order
             .iter()
@@ -186,6 +195,8 @@ pub struct Packed {
     /// Each one's creation: read by every match of a Statuspage incident against them all.
     created: Vec<DateTime<Utc>>,
     in_period: Vec<bool>,
+    /// Whether each has conflicts: the population page lists them all, from a few incidents.
+    conflicted: Vec<bool>,
     /// Each one's rows' own values, until released (empty from then on).
     rows: Vec<RowValuesList>,
 }
@@ -211,6 +222,7 @@ impl Packed {
         self.numbers.push(incident.number);
         self.created.push(incident.created);
         self.in_period.push(incident.in_period);
+        self.conflicted.push(!incident.conflicts.is_empty());
         self.rows.push(incident.rows);
     }
 
@@ -830,6 +842,7 @@ mod tests {
             assert_eq!(incidents.number(i), incident.number);
             assert_eq!(incidents.created(i), incident.created);
             assert_eq!(incidents.in_period(i), incident.in_period);
+            assert_eq!(incidents.has_conflicts(i), !incident.conflicts.is_empty());
             assert_eq!(incidents.position(incident.number), Some(i));
         }
         assert_eq!(incidents.position(0), None);

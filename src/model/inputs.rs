@@ -60,6 +60,12 @@ impl Inputs {
         &self.policies[self.policy]
     }
 
+    /// Incident `number`'s creation, read without unpacking the incident.
+    pub fn created_of(&self, number: u64) -> Option<chrono::DateTime<chrono::Utc>> {
+        let i = self.incidents.position(number)?;
+        Some(self.incidents.created(i))
+    }
+
     pub fn incident(&self, number: u64) -> Option<std::borrow::Cow<'_, Incident>> {
         let i = self.incidents.position(number)?;
         Some(self.incidents.get(i))

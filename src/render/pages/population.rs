@@ -280,10 +280,10 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
         })
         .collect();
     // Copied out of their incidents, which are unpacked one at a time (`model::Incidents`).
-    let every_conflict: Vec<crate::model::Conflict> = inputs
-        .incidents
-        .iter()
-        .flat_map(|i| i.conflicts.to_vec())
+    let all = &inputs.incidents;
+    let every_conflict: Vec<crate::model::Conflict> = (0..all.len())
+        .filter(|&i| all.has_conflicts(i))
+        .flat_map(|i| all.get(i).conflicts.to_vec())
         .collect();
     let conflicts = every_conflict
         .iter()
@@ -324,10 +324,10 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
 
 fn outside_rows<'a>(ctx: &Ctx<'a>) -> Vec<OutsideRow<'a>> {
     let tz = ctx.tz();
-    ctx.inputs
-        .incidents
-        .iter()
-        .filter(|i| !i.in_period)
+    let all = &ctx.inputs.incidents;
+    (0..all.len())
+        .filter(|&i| !all.in_period(i))
+        .map(|i| all.get(i))
         .filter_map(|i| {
             // The first row decided the bucket (evidence-rules §2).
             let at = *i.sources.first()?;
