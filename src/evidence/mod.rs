@@ -548,7 +548,7 @@ pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
 /// (at 1M incidents about 150 MB, held beside the facts until the evaluation ended).
 pub fn evaluate_releasing(config: &Config, inputs: &mut Inputs) -> Evidence {
     let reconciliation = reconciliation::reconcile(inputs);
-    inputs.release_row_values();
+    inputs.incidents.release_row_values();
     crate::util::release_freed_memory();
     evaluate_with(config, inputs, reconciliation)
 }

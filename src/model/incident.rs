@@ -150,7 +150,7 @@ pub struct Incident {
     /// Each row's own values of the fields an export is reconciled with the API on, in the
     /// order of `sources`: `fields` keeps only the first non-empty value of each (issue 16).
     /// Read by reconciliation alone, and emptied once it has run, before the evidence's facts
-    /// are made ([`super::Inputs::release_row_values`]).
+    /// are made ([`super::Incidents::release_row_values`]).
     pub rows: super::incident_store::RowValuesList,
 }
 

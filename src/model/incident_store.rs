@@ -22,7 +22,7 @@ use super::{Conflict, Incident, IncidentRow, RowRef, RowValues, Sym, Text, Timel
 pub enum Incidents {
     /// As read: each incident a value, open to change.
     Held(Vec<Incident>),
-    /// As packed by [`Incidents::pack`]: read only.
+    /// As the population packs them ([`Builder`]): read only.
     Packed(Packed),
 }
 
@@ -126,8 +126,8 @@ impl Incidents {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// Frees each incident's per-row values ([`Incident::rows`]): reconciliation, their one
-    /// reader, has run.
+    /// Frees each incident's per-row values ([`Incident::rows`]) once reconciliation, their one
+    /// reader, has run: the render holds the inputs throughout.
     pub fn release_row_values(&mut self) {
         match self {
             Incidents::Held(all) => all
@@ -167,21 +167,25 @@ impl Builder {
     /// order, each record stays where it was written.
     pub fn sorted(self) -> Incidents {
         let mut p = self.packed;
-        let mut order: Vec<u32> = (0..p.numbers.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| p.numbers[i as usize]);
-        let gather = |column: &[u64]| order.iter().map(|&i| column[i as usize]).collect();
-        p.at = gather(&p.at);
-        p.numbers = gather(&p.numbers);
-        p.created = order.iter().map(|&i| p.created[i as usize]).collect();
-        p.in_period = order.iter().map(|&i| p.in_period[i as usize]).collect();
-        p.conflicted = order.iter().map(|&i| p.conflicted[i as usize]).collect();
+        let mut order: Vec<usize> = (0..p.numbers.len()).collect();
+        order.sort_unstable_by_key(|&i| p.numbers[i]);
+        p.at = gather(&order, &p.at);
+        p.numbers = gather(&order, &p.numbers);
+        p.created = gather(&order, &p.created);
+        p.in_period = gather(&order, &p.in_period);
+        p.conflicted = gather(&order, &p.conflicted);
         let mut rows = std::mem::take(&mut p.rows);
         p.rows = order
             .iter()
-            .map(|&i| std::mem::take(&mut rows[i as usize]))
+            .map(|&i| std::mem::take(&mut rows[i]))
             .collect();
         Incidents::Packed(p)
     }
+}
+
+/// `column`'s values in `order`.
+fn gather<T: Copy>(order: &[usize], column: &[T]) -> Vec<T> {
+    order.iter().map(|&i| column[i]).collect()
 }
 
 /// Packed incidents: records in blocks, found by index.

@@ -49,13 +49,6 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Frees each incident's per-row values ([`Incident::rows`]) once the evidence is
-    /// evaluated: reconciliation, part of evaluating, is their only reader, and the render holds
-    /// the inputs throughout (two rows an incident, 140 MB at 1M incidents).
-    pub fn release_row_values(&mut self) {
-        self.incidents.release_row_values();
-    }
-
     pub fn policy(&self) -> &PolicyDoc {
         &self.policies[self.policy]
     }
