@@ -1,5 +1,6 @@
 //! Small formatting helpers shared by the stages: slugs, durations, times, hashes.
 
+pub mod blocks;
 pub mod file_list;
 pub mod sink;
 

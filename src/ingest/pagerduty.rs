@@ -7,8 +7,10 @@
 //! an incident (no number or id, an unreadable creation time) is a rejected row.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use anyhow::{Context, Result};
@@ -597,19 +599,28 @@ pub(crate) fn records(rel: &str, bytes: &[u8]) -> Result<Vec<(usize, Value)>> {
     map_records(rel, bytes, 1, &|line, v| Ok((line, v)))
 }
 
-/// By incident id, hashed: a million-incident year's seven million log entries each find their
-/// incident's timeline, which in a B-tree took twenty string comparisons and as many cache
-/// misses (a quarter of loading's CPU at 1M incidents, in `memcmp`). Only ever looked up, never
-/// walked, so the order the hash gives them does not matter. Ids are kept inline (`Text`): an id
-/// is 14 bytes, and a million of them were a million allocations in each table.
-type ById<V> = std::collections::HashMap<Text, V, foldhash::fast::RandomState>;
-
-/// Log entries by incident id, and the agent type (interned) of each incident's first resolve
-/// entry.
-#[derive(Debug, Default)]
+/// Log entries by incident id: each incident's log, in the order its first entry was read,
+/// found through a table of positions hashed by the id. Hashed: a million-incident year's
+/// seven million log entries each find their incident's log, which in a B-tree took twenty
+/// string comparisons and as many cache misses (a quarter of loading's CPU at 1M incidents, in
+/// `memcmp`). Positions, not a map keyed by the id: two maps (the entries and the resolvers),
+/// each grown by doubling, were half empty at a million incidents, 228 MB at the load's peak
+/// where these take about 100. Ids are kept inline (`Text`): an id is 14 bytes, and a million
+/// of them were a million allocations.
+#[derive(Default)]
 struct Timelines {
-    entries: ById<Slot>,
-    resolver: ById<(DateTime<Utc>, Option<Sym>)>,
+    logs: crate::util::blocks::Blocks<IncidentLog>,
+    /// Positions in `logs`, hashed by their incident's id.
+    by_id: HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+/// One incident's log entries.
+struct IncidentLog {
+    id: Text,
+    entries: Slot,
+    /// The instant and the agent type (interned) of its first resolve entry.
+    resolver: Option<(DateTime<Utc>, Option<Sym>)>,
 }
 
 /// An incident's log entries: packed as they are read, then sealed where they are. Sealed into
@@ -621,62 +632,82 @@ enum Slot {
     Sealed(Timeline),
 }
 
-impl Default for Slot {
-    fn default() -> Slot {
-        Slot::Packing(Packer::default())
-    }
-}
-
 impl Timelines {
     fn add(&mut self, incident: Text, entry: LogEntry, agent: Option<Sym>) {
-        if entry.kind == "resolve" {
-            let slot = self
-                .resolver
-                .entry(incident.clone())
-                .or_insert((entry.at, agent));
-            if entry.at < slot.0 {
-                *slot = (entry.at, agent);
-            }
+        let log = self.log_of(incident);
+        if entry.kind == "resolve" && log.resolver.is_none_or(|(at, _)| entry.at < at) {
+            log.resolver = Some((entry.at, agent));
         }
-        match self.entries.entry(incident).or_default() {
+        match &mut log.entries {
             Slot::Packing(packer) => packer.push(&entry),
             Slot::Sealed(_) => unreachable!("timelines are sealed once every entry is read"),
         }
     }
 
+    /// The log of incident `id`, added empty when none is yet.
+    fn log_of(&mut self, id: Text) -> &mut IncidentLog {
+        let Timelines {
+            logs,
+            by_id,
+            hasher,
+        } = self;
+        let hash = hasher.hash_one(id.as_str());
+        let found = by_id.find(hash, |&i| logs.get(i as usize).id == id);
+        let index = match found {
+            Some(&i) => i as usize,
+            None => {
+                let index = logs.push(IncidentLog {
+                    id,
+                    entries: Slot::Packing(Packer::default()),
+                    resolver: None,
+                });
+                let position = u32::try_from(index).expect("fewer than 2^32 incidents");
+                by_id.insert_unique(hash, position, |&i| {
+                    hasher.hash_one(logs.get(i as usize).id.as_str())
+                });
+                index
+            }
+        };
+        logs.get_mut(index)
+    }
+
     /// Every log entry read: each incident's oldest first (entries of the same instant keep
     /// their file order), in the shared form the rows take.
     fn sealed(mut self) -> SealedTimelines {
-        for slot in self.entries.values_mut() {
-            if let Slot::Packing(packer) = slot {
-                *slot = Slot::Sealed(std::mem::take(packer).finish());
+        for log in self.logs.iter_mut() {
+            if let Slot::Packing(packer) = &mut log.entries {
+                let timeline = std::mem::take(packer).finish();
+                log.entries = Slot::Sealed(timeline);
             }
         }
-        SealedTimelines {
-            entries: self.entries,
-            resolver: self.resolver,
-        }
+        SealedTimelines(self)
     }
 }
 
-/// [`Timelines`] once every log entry is read.
-#[derive(Debug, Default)]
-struct SealedTimelines {
-    /// Every slot sealed.
-    entries: ById<Slot>,
-    resolver: ById<(DateTime<Utc>, Option<Sym>)>,
-}
+/// [`Timelines`] once every log entry is read: every slot sealed.
+#[derive(Default)]
+struct SealedTimelines(Timelines);
 
 impl SealedTimelines {
+    fn log(&self, id: &str) -> Option<&IncidentLog> {
+        let Timelines {
+            logs,
+            by_id,
+            hasher,
+        } = &self.0;
+        let found = by_id.find(hasher.hash_one(id), |&i| logs.get(i as usize).id == id);
+        found.map(|&i| logs.get(i as usize))
+    }
+
     /// Resolved by a user (`Some(true)`), by a service or integration (`Some(false)`), unknown.
     fn resolved_by_user(&self, id: &str) -> Option<bool> {
-        let (_, agent) = self.resolver.get(id)?;
+        let (_, agent) = self.log(id)?.resolver?;
         agent.map(|a| a == "user")
     }
 
     /// The log entries of incident `id`, when any were read.
     fn timeline(&self, id: &str) -> Option<&Timeline> {
-        match self.entries.get(id)? {
+        match &self.log(id)?.entries {
             Slot::Sealed(timeline) => Some(timeline),
             Slot::Packing(_) => unreachable!("every slot is sealed"),
         }

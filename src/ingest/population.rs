@@ -132,7 +132,7 @@ impl Assembly {
         // before the incidents are packed.
         crate::util::release_freed_memory();
         Population {
-            incidents: self.incidents.pack(),
+            incidents: pack(self.incidents),
             rejected: self.rejected,
             per_file: self.per_file,
             total,
@@ -222,48 +222,22 @@ impl Assembly {
     }
 }
 
-/// Incidents as a population takes them, in blocks of [`Blocks::LEN`]: added a block at a
-/// time, never moved while the rows are read. One vector grown by doubling held its old buffer
-/// and its new one at once: 600 MB more at the peak of loading 1M incidents, which copied
-/// 400 MB to get there.
-#[derive(Default)]
-struct Blocks(Vec<Vec<Incident>>);
+/// Incidents as a population takes them ([`util::blocks`]): added a block at a time, never
+/// moved while the rows are read.
+type Blocks = util::blocks::Blocks<Incident>;
 
-impl Blocks {
-    const LEN: usize = 1 << 14;
-
-    /// Appends `incident`; its index.
-    fn push(&mut self, incident: Incident) -> usize {
-        let full = self.0.last().is_none_or(|b| b.len() == Self::LEN);
-        if full {
-            self.0.push(Vec::with_capacity(Self::LEN));
-        }
-        let block = self.0.len() - 1;
-        self.0[block].push(incident);
-        block * Self::LEN + self.0[block].len() - 1
+/// Every incident packed and sorted by number, each block freed as soon as it is packed: the
+/// incidents are never held both ways at once, nor gathered into one vector (which, with its
+/// copy, was a 250 MB step at 1M incidents).
+fn pack(incidents: Blocks) -> Incidents {
+    let mut builder = incident_store::Builder::default();
+    for block in incidents.into_blocks() {
+        block
+            .into_iter()
+            .for_each(|incident| builder.push(incident));
+        crate::util::release_freed_memory();
     }
-
-    fn get(&self, index: usize) -> &Incident {
-        &self.0[index / Self::LEN][index % Self::LEN]
-    }
-
-    fn get_mut(&mut self, index: usize) -> &mut Incident {
-        &mut self.0[index / Self::LEN][index % Self::LEN]
-    }
-
-    /// Every incident packed and sorted by number, each block freed as soon as it is packed:
-    /// the incidents are never held both ways at once, nor gathered into one vector (which,
-    /// with its copy, was a 250 MB step at 1M incidents).
-    fn pack(self) -> Incidents {
-        let mut builder = incident_store::Builder::default();
-        for block in self.0 {
-            block
-                .into_iter()
-                .for_each(|incident| builder.push(incident));
-            crate::util::release_freed_memory();
-        }
-        builder.sorted()
-    }
+    builder.sorted()
 }
 
 /// Where each incident is in the population's [`Blocks`], found by its number and by PagerDuty
