@@ -101,14 +101,19 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
     // Whether an answer names a page of the site is only known once it is rendered (into
     // hashes alone: no site is written).
     if !inputs.requests.is_empty() {
-        let site = crate::util::sink::HashSink::default();
-        crate::render::render_site(
+        let answers = inputs
+            .requests
+            .iter()
+            .flat_map(|r| r.answers.iter().cloned());
+        let site = crate::util::sink::HashSink::only(answers);
+        let phases = crate::render::render_site(
             config,
             &inputs,
             &evidence,
             &site,
             &indicatif::ProgressBar::hidden(),
         )?;
+        super::build::log_phases(&phases);
         for (r, message) in crate::render::pages::requests::problems(&site, &inputs.requests) {
             out.push(warn(crate::model::REQUESTS_FILE, Some(r.line), message));
         }
