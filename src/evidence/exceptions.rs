@@ -118,8 +118,10 @@ fn trim_zeros(s: &[u8]) -> &[u8] {
 fn incident_exceptions(cx: &Context, f: &IncidentFacts, out: &mut Vec<Exception>) {
     let subject = || Subject::Incident { number: f.number };
     let level = f.severity.level.as_deref().unwrap_or("");
+    let severity = cx.policy.severity(level);
     if f.ack.state == VerdictState::Breached {
-        let (rule, required) = target_words(cx, "acknowledge", level, &f.ack);
+        let target = severity.and_then(|s| s.ack);
+        let (rule, required) = target_words(cx, "acknowledge", level, target, &f.ack);
         let actual = ack_actual(cx, f);
         out.push(Exception::new(
             ExceptionKind::AckBreach,
@@ -130,8 +132,9 @@ fn incident_exceptions(cx: &Context, f: &IncidentFacts, out: &mut Vec<Exception>
         ));
     }
     if f.resolve.state == VerdictState::Breached {
-        let (rule, required) = target_words(cx, "resolve", level, &f.resolve);
-        let actual = match f.time_to_resolve {
+        let target = severity.and_then(|s| s.resolve);
+        let (rule, required) = target_words(cx, "resolve", level, target, &f.resolve);
+        let actual = match f.time_to_resolve.get() {
             Some(t) => format!(
                 "resolved after {}, {} late",
                 human_duration(t),
@@ -224,9 +227,15 @@ fn postmortem_state_exception(
 }
 
 /// The rule and the requirement of a response target: `acknowledge within the P1 target of 5m`.
-fn target_words(cx: &Context, verb: &str, level: &str, v: &Verdict) -> (String, String) {
+fn target_words(
+    cx: &Context,
+    verb: &str,
+    level: &str,
+    target: Option<Target>,
+    v: &Verdict,
+) -> (String, String) {
     let by = v.deadline.map(|d| local_time(d, cx.tz)).unwrap_or_default();
-    match v.target {
+    match target {
         Some(Target::NextBusinessDay) => (
             format!("{verb} by the {level} target of the next business day"),
             format!("{verb} by the end of the next business day (by {by})"),
@@ -243,7 +252,7 @@ fn target_words(cx: &Context, verb: &str, level: &str, v: &Verdict) -> (String, 
 }
 
 fn late(v: &Verdict) -> String {
-    human_duration(v.by_secs.unwrap_or(0))
+    human_duration(v.by_secs.get().unwrap_or(0))
 }
 
 fn open_actual(cx: &Context, what: &str, v: &Verdict) -> String {
@@ -256,7 +265,7 @@ fn open_actual(cx: &Context, what: &str, v: &Verdict) -> String {
 }
 
 fn ack_actual(cx: &Context, f: &IncidentFacts) -> String {
-    match (f.time_to_ack, f.time_to_resolve) {
+    match (f.time_to_ack.get(), f.time_to_resolve.get()) {
         (Some(t), _) => format!(
             "acknowledged after {}, {} late",
             human_duration(t),

@@ -8,7 +8,7 @@ use thin_vec::ThinVec;
 
 use crate::config::Config;
 use crate::model::Inputs;
-use crate::model::{Incident, Target};
+use crate::model::{Incident, OptSecs};
 
 pub mod aging;
 pub mod automation;
@@ -126,10 +126,11 @@ pub enum VerdictState {
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
     pub state: VerdictState,
-    pub target: Option<Target>,
+    /// When the severity's target fell due (`None` for n/a and no data). The target itself is
+    /// the severity's ([`crate::model::SeverityLevel`]), not held again for every incident.
     pub deadline: Option<DateTime<Utc>>,
     /// For `Breached`: seconds past the deadline (to the event, or to "now" when it never happened).
-    pub by_secs: Option<i64>,
+    pub by_secs: OptSecs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,9 +153,9 @@ pub struct IncidentFacts {
     pub number: u64,
     pub severity: SeverityDecision,
     /// Seconds from creation to first acknowledgement, when known.
-    pub time_to_ack: Option<i64>,
+    pub time_to_ack: OptSecs,
     /// Seconds from creation to resolution, when resolved.
-    pub time_to_resolve: Option<i64>,
+    pub time_to_resolve: OptSecs,
     pub ack: Verdict,
     pub resolve: Verdict,
     /// Ids of the postmortems linking this incident, sorted.
@@ -707,8 +708,8 @@ fn incident_facts(
     );
     IncidentFacts {
         number: incident.number,
-        time_to_ack: sla::time_to_ack(incident),
-        time_to_resolve: sla::time_to_resolve(incident),
+        time_to_ack: sla::time_to_ack(incident).into(),
+        time_to_resolve: sla::time_to_resolve(incident).into(),
         ack: sla::ack_verdict(incident, level, clock),
         resolve: sla::resolve_verdict(incident, level, clock),
         postmortems: linked.iter().map(|p| p.id.clone()).collect(),

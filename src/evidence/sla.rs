@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use super::{Verdict, VerdictState};
 use crate::config::BusinessHours;
 use crate::model::period::{local_date, local_instant};
-use crate::model::{Incident, SeverityLevel, Target};
+use crate::model::{Incident, OptSecs, SeverityLevel, Target};
 
 /// The calendar the deadlines are computed in: the organization's zone and business hours.
 #[derive(Debug, Clone, Copy)]
@@ -68,23 +68,21 @@ pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 pub fn not_applicable() -> Verdict {
     Verdict {
         state: VerdictState::NotApplicable,
-        target: None,
         deadline: None,
-        by_secs: None,
+        by_secs: OptSecs::NONE,
     }
 }
 
-fn no_data(target: Option<Target>) -> Verdict {
+fn no_data() -> Verdict {
     Verdict {
         state: VerdictState::NoData,
-        target,
         deadline: None,
-        by_secs: None,
+        by_secs: OptSecs::NONE,
     }
 }
 
 /// `met` when `event` is at or before the deadline, else `breached` by the excess.
-fn judge_event(target: Target, deadline: DateTime<Utc>, event: DateTime<Utc>) -> Verdict {
+fn judge_event(deadline: DateTime<Utc>, event: DateTime<Utc>) -> Verdict {
     let (state, by_secs) = if event <= deadline {
         (VerdictState::Met, None)
     } else {
@@ -92,15 +90,14 @@ fn judge_event(target: Target, deadline: DateTime<Utc>, event: DateTime<Utc>) ->
     };
     Verdict {
         state,
-        target: Some(target),
         deadline: Some(deadline),
-        by_secs,
+        by_secs: by_secs.into(),
     }
 }
 
 /// Nothing happened yet: `pending` while the deadline is not before "now", else `breached` by
 /// the time from the deadline to "now".
-fn judge_open(target: Target, deadline: DateTime<Utc>, now: DateTime<Utc>) -> Verdict {
+fn judge_open(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Verdict {
     let (state, by_secs) = if deadline >= now {
         (VerdictState::Pending, None)
     } else {
@@ -108,9 +105,8 @@ fn judge_open(target: Target, deadline: DateTime<Utc>, now: DateTime<Utc>) -> Ve
     };
     Verdict {
         state,
-        target: Some(target),
         deadline: Some(deadline),
-        by_secs,
+        by_secs: by_secs.into(),
     }
 }
 
@@ -124,13 +120,13 @@ pub fn ack_verdict(incident: &Incident, level: Option<&SeverityLevel>, clock: &C
     };
     let acked = incident.acknowledged_at();
     if acked.is_none() && !incident.fields.has_ack_data {
-        return no_data(Some(target));
+        return no_data();
     }
     let deadline = clock.deadline(incident.created, target);
     match (acked, incident.resolved_at()) {
-        (Some(at), _) => judge_event(target, deadline, at),
-        (None, Some(resolved)) => judge_event(target, deadline, resolved),
-        (None, None) => judge_open(target, deadline, clock.now),
+        (Some(at), _) => judge_event(deadline, at),
+        (None, Some(resolved)) => judge_event(deadline, resolved),
+        (None, None) => judge_open(deadline, clock.now),
     }
 }
 
@@ -146,12 +142,12 @@ pub fn resolve_verdict(
     };
     let resolved = incident.resolved_at();
     if resolved.is_none() && !incident.fields.has_resolve_data {
-        return no_data(Some(target));
+        return no_data();
     }
     let deadline = clock.deadline(incident.created, target);
     match resolved {
-        Some(at) => judge_event(target, deadline, at),
-        None => judge_open(target, deadline, clock.now),
+        Some(at) => judge_event(deadline, at),
+        None => judge_open(deadline, clock.now),
     }
 }
 
@@ -226,7 +222,7 @@ mod tests {
             .build();
         let v = ack_verdict(&i, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::Breached);
-        assert_eq!(v.by_secs, Some(1));
+        assert_eq!(v.by_secs.get(), Some(1));
     }
 
     #[test]
@@ -238,7 +234,10 @@ mod tests {
             .acked("2026-03-01T15:05:00.900Z")
             .build();
         let v = ack_verdict(&i, Some(&p1()), &c);
-        assert_eq!((v.state, v.by_secs), (VerdictState::Breached, Some(0)));
+        assert_eq!(
+            (v.state, v.by_secs.get()),
+            (VerdictState::Breached, Some(0))
+        );
         assert_eq!(time_to_ack(&i), Some(300));
     }
 
@@ -266,7 +265,7 @@ mod tests {
             .build();
         let v = ack_verdict(&i, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::Breached);
-        assert_eq!(v.by_secs, Some(600));
+        assert_eq!(v.by_secs.get(), Some(600));
     }
 
     #[test]
@@ -280,7 +279,7 @@ mod tests {
             .build();
         let v = resolve_verdict(&old, Some(&p1()), &c);
         assert_eq!(v.state, VerdictState::Breached);
-        assert_eq!(v.by_secs, Some(29 * 3600 - 4 * 3600));
+        assert_eq!(v.by_secs.get(), Some(29 * 3600 - 4 * 3600));
         assert_eq!(
             ack_verdict(&old, Some(&p1()), &c).state,
             VerdictState::Breached

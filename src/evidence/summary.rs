@@ -275,8 +275,14 @@ fn month_severity(level: Option<&str>, incidents: &[&IncidentFacts]) -> MonthSev
         .collect();
     let count =
         |pred: &dyn Fn(&IncidentFacts) -> bool| of_level.iter().filter(|f| pred(f)).count() as u64;
-    let mut ack_times: Vec<i64> = of_level.iter().filter_map(|f| f.time_to_ack).collect();
-    let mut resolve_times: Vec<i64> = of_level.iter().filter_map(|f| f.time_to_resolve).collect();
+    let mut ack_times: Vec<i64> = of_level
+        .iter()
+        .filter_map(|f| f.time_to_ack.get())
+        .collect();
+    let mut resolve_times: Vec<i64> = of_level
+        .iter()
+        .filter_map(|f| f.time_to_resolve.get())
+        .collect();
     ack_times.sort_unstable();
     resolve_times.sort_unstable();
     MonthSeverity {

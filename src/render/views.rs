@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::evidence::{IncidentFacts, PostmortemState, SeveritySource, Verdict, VerdictState};
-use crate::model::Incident;
 use crate::model::Inputs;
+use crate::model::{Incident, PolicyDoc, Target};
 use crate::util::{human_duration, local_time_secs, utc_rfc3339};
 
 /// Whether the PagerDuty snapshot documents on-call (escalation policies or schedules).
@@ -89,12 +89,13 @@ pub struct VerdictView {
 }
 
 impl VerdictView {
-    pub fn new(v: &Verdict, tz: Tz) -> Self {
+    /// The verdict `v` on `target`, its severity's (none for an n/a verdict).
+    pub fn new(v: &Verdict, target: Option<Target>, tz: Tz) -> Self {
         let (state, text) = match v.state {
             VerdictState::Met => ("met", "met".to_string()),
             VerdictState::Breached => (
                 "breached",
-                match v.by_secs {
+                match v.by_secs.get() {
                     Some(s) => format!("breached by {}", human_duration(s)),
                     None => "breached".to_string(),
                 },
@@ -106,7 +107,7 @@ impl VerdictView {
         VerdictView {
             state,
             text,
-            target: v.target.map(|t| t.to_string()).unwrap_or_default(),
+            target: target.map(|t| t.to_string()).unwrap_or_default(),
             deadline: v
                 .deadline
                 .map(|d| local_time_secs(d, tz))
@@ -217,11 +218,13 @@ pub struct IncidentRowView {
 
 pub fn incident_row(
     config: &Config,
+    policy: &PolicyDoc,
     jira: &JiraLinks,
     incident: &Incident,
     facts: &IncidentFacts,
 ) -> IncidentRowView {
     let tz = config.tz();
+    let severity = facts.severity.level.and_then(|l| policy.severity(&l));
     let f = &incident.fields;
     let opt_time = |t: Option<DateTime<Utc>>| t.map(|t| local_time_secs(t, tz)).unwrap_or_default();
     IncidentRowView {
@@ -245,15 +248,20 @@ pub fn incident_row(
         created_utc: utc_rfc3339(incident.created),
         acknowledged: opt_time(incident.acknowledged_at()),
         resolved: opt_time(incident.resolved_at()),
-        tta: facts.time_to_ack.map(human_duration).unwrap_or_default(),
-        tta_secs: facts.time_to_ack,
-        ttr: facts
-            .time_to_resolve
+        tta: facts
+            .time_to_ack
+            .get()
             .map(human_duration)
             .unwrap_or_default(),
-        ttr_secs: facts.time_to_resolve,
-        ack: VerdictView::new(&facts.ack, tz),
-        resolve: VerdictView::new(&facts.resolve, tz),
+        tta_secs: facts.time_to_ack.get(),
+        ttr: facts
+            .time_to_resolve
+            .get()
+            .map(human_duration)
+            .unwrap_or_default(),
+        ttr_secs: facts.time_to_resolve.get(),
+        ack: VerdictView::new(&facts.ack, severity.and_then(|s| s.ack), tz),
+        resolve: VerdictView::new(&facts.resolve, severity.and_then(|s| s.resolve), tz),
         responder: facts.responder.map(|r| r.to_string()).unwrap_or_default(),
         postmortems: facts.postmortems.to_vec(),
         postmortem_links: facts
@@ -311,7 +319,7 @@ pub fn register_row(
     let incident = inputs
         .incident(facts.number)
         .expect("facts come from the population");
-    let mut row = incident_row(config, jira, &incident, facts);
+    let mut row = incident_row(config, inputs.policy(), jira, &incident, facts);
     if let Some(r) = incident.sources.first() {
         row.source_href = indexed_line_href(sources, &r.file, r.line);
     }

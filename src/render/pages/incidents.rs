@@ -553,7 +553,7 @@ fn page<'a>(
 
 /// A never-acknowledged incident is judged by its resolution (evidence-rules §4): say so.
 fn ack_note(f: &IncidentFacts) -> Option<&'static str> {
-    match (f.ack.state, f.time_to_ack, f.time_to_resolve) {
+    match (f.ack.state, f.time_to_ack.get(), f.time_to_resolve.get()) {
         (VerdictState::Met, None, Some(_)) => {
             Some("never acknowledged; resolved before the acknowledge deadline")
         }
@@ -569,7 +569,7 @@ fn ack_note(f: &IncidentFacts) -> Option<&'static str> {
 
 /// An open incident past its deadline was not "resolved after" it: it was not resolved at all.
 fn resolve_note(f: &IncidentFacts) -> Option<&'static str> {
-    match (f.resolve.state, f.time_to_resolve) {
+    match (f.resolve.state, f.time_to_resolve.get()) {
         (VerdictState::Breached, None) => Some("not resolved by the deadline"),
         (VerdictState::Breached, Some(_)) => Some("resolved after the deadline"),
         _ => None,
