@@ -21,6 +21,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use zip::DateTime;
 
+use super::zipread::{CENTRAL, EOCD, EOCD64, EOCD64_LOCATOR, LOCAL};
+
 /// zlib-rs's level, for tag files and payload files past 1 MiB: part of the package's identity,
 /// changing it changes every zip. Level 2 (zlib-rs's fast strategy): on 86 MB of incident and
 /// line pages it deflates at about 196 MB/s to 19 MB, where the default level 6 takes 115 MB/s
@@ -32,11 +34,6 @@ pub const COMPRESSION_LEVEL: u32 = 2;
 const ZIP_EPOCH_MIN: i64 = 315_532_800;
 const ZIP_EPOCH_MAX: i64 = 4_354_819_198;
 
-const LOCAL: u32 = 0x0403_4b50;
-const CENTRAL: u32 = 0x0201_4b50;
-const EOCD: u32 = 0x0605_4b50;
-const EOCD64: u32 = 0x0606_4b50;
-const EOCD64_LOCATOR: u32 = 0x0706_4b50;
 /// The ZIP64 extended information extra field's id.
 const ZIP64_FIELD: u16 = 0x0001;
 /// A 32-bit field's value that says "see the ZIP64 field"; any value from it up needs one.
