@@ -244,6 +244,11 @@ impl<W: Write> ZipStream<W> {
     }
 
     fn write_entry(&mut self, name: &[u8], raw: Raw, bytes: impl Read) -> Result<()> {
+        // Its length is a 16-bit field: refused rather than written as a zip no reader can read.
+        if u16::try_from(name.len()).is_err() {
+            let name = String::from_utf8_lossy(&name[..100]);
+            bail!("{name}…: a zip entry's name must be shorter than 64 KiB");
+        }
         self.next_name(name)?;
         self.header.clear();
         local_header(&mut self.header, name, self.dos, raw);
@@ -677,7 +682,7 @@ mod tests {
     }
 
     /// The names given to `finish` for the copied entries must be theirs, as many as they are,
-    /// and a copy's stored bytes as long as it says.
+    /// a copy's stored bytes as long as it says, and a name shorter than 64 KiB.
     #[test]
     fn a_copy_must_be_whole_and_named_again_as_it_was() {
         let mtime = zip_time(date("2026-12-31"), None).unwrap();
@@ -695,6 +700,12 @@ mod tests {
         }
         let err = zip().copy_raw("d", raw, &[3][..]).unwrap_err().to_string();
         assert!(err.contains("end after 1 of 2"), "{err}");
+        let long = "d".repeat(1 << 16);
+        let err = zip()
+            .copy_raw(&long, raw, &[3, 0][..])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shorter than 64 KiB"), "{err}");
     }
 
     /// The options the `zip` crate wrote every entry with (`ZipStream` before it wrote the zip
