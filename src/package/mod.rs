@@ -184,20 +184,19 @@ fn start_bag_zip(
 }
 
 /// The tag files that sort after `data/` (both manifests and both tag manifests), deflated for
-/// a zip of bag `name` with entry `options`, and the tag manifest's SHA-256. They need only the
-/// payload's digests, so a package can make them while its payload is still being written.
+/// a zip of bag `name`, and the tag manifest's SHA-256. They need only the payload's digests,
+/// so a package can make them while its payload is still being written.
 fn tail_tags(
     name: &str,
     head: BTreeMap<String, Vec<u8>>,
     manifests: [(Algorithm, String); 2],
-    options: zip::write::SimpleFileOptions,
 ) -> Result<TailTags> {
     let tags = tag_files(head, manifests);
     let tagmanifest_sha256 = crate::util::sha256_hex(&tags["tagmanifest-sha256.txt"]);
     let entries = tags
         .into_par_iter()
         .filter(|(p, _)| !HEAD_TAGS.contains(&p.as_str()))
-        .map(|(p, bytes)| archive::prepare(&format!("{name}/{p}"), options, &bytes))
+        .map(|(p, bytes)| archive::prepare(&format!("{name}/{p}"), &bytes))
         .collect::<Result<_>>()?;
     Ok(TailTags {
         entries,
@@ -207,15 +206,20 @@ fn tail_tags(
 
 /// What [`tail_tags`] makes.
 struct TailTags {
-    entries: Vec<zip::write::PreparedZipFile>,
+    entries: Vec<archive::Prepared>,
     tagmanifest_sha256: String,
 }
 
-/// Appends the tag files after the payload and finishes the zip; returns its SHA-256 and the
+/// Appends the tag files after the payload and finishes the zip, given the names of the
+/// payload's entries again (see [`archive::ZipStream::finish`]); returns its SHA-256 and the
 /// tag manifest's.
-fn finish_bag_zip(mut zip: archive::ZipStream, tail: TailTags) -> Result<(String, String)> {
+fn finish_bag_zip(
+    mut zip: archive::ZipStream,
+    payload: impl Iterator<Item = String>,
+    tail: TailTags,
+) -> Result<(String, String)> {
     zip.append(tail.entries)?;
-    Ok((zip.finish()?, tail.tagmanifest_sha256))
+    Ok((zip.finish(payload)?, tail.tagmanifest_sha256))
 }
 
 /// A payload file hashed (both manifests) and passed to its zip entry `W` in one pass, as its

@@ -2,12 +2,13 @@
 //! and never writes it to disk to read it back.
 //!
 //! Each file is hashed (both manifests) and deflated on the thread that rendered it, as it is
-//! written, straight into the spill (`super::spill`: zips beside the package, written a part per
-//! thread at a time). Verbatim copies of inputs go the same way, as the render reads them (it
+//! written, straight into the spill (`super::spill`: files beside the package, written a part
+//! per thread at a time). Verbatim copies of inputs go the same way, as the render reads them (it
 //! reads each once anyway, to hash and scan it), rather than read again when the bag is
 //! finished: packing them there was a second or more of the package's tail, on one core at
 //! 100k incidents. [`BagSink::finish`] then writes the package in name order, copying each
-//! spilled entry's compressed bytes as they are (no second deflate). [`super::write_package`]
+//! spilled entry's compressed bytes as they are (no second deflate), and names the entries
+//! again from the bag's list of files for the central directory. [`super::write_package`]
 //! bags files on disk through this same sink, so a rendered package and the package of the same
 //! files on disk are one zip byte for byte.
 
@@ -55,7 +56,7 @@ impl BagSink {
             name: name.to_string(),
             dist: dist.to_path_buf(),
             mtime,
-            spill: Spill::new(dist, name, mtime),
+            spill: Spill::new(dist, name),
             files: Mutex::new(FileList::default()),
         })
     }
@@ -118,7 +119,6 @@ impl BagSink {
             list: files,
         };
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
-        let options = zip.options();
         // The manifests need only the digests, all known by now: they are written out and
         // deflated beside the payload's copying, which is one thread's work.
         let sha512: Vec<_> = spill
@@ -136,7 +136,7 @@ impl BagSink {
                     });
                     (alg, text)
                 });
-                super::tail_tags(&name, head, manifests, options)
+                super::tail_tags(&name, head, manifests)
             });
             let copied = copy_spilled(&mut zip, &name, &files, &mut spill, oxum, progress);
             (
@@ -145,14 +145,15 @@ impl BagSink {
             )
         });
         copied?;
-        let (zip_sha256, tagmanifest_sha256) = super::finish_bag_zip(zip, tail?)?;
+        let payload = files.iter().map(|(rel, _)| entry_name(&name, rel));
+        let (zip_sha256, tagmanifest_sha256) = super::finish_bag_zip(zip, payload, tail?)?;
         Ok((zip_sha256, tagmanifest_sha256, oxum))
     }
+}
 
-    /// `rel`'s name in the zip.
-    fn entry_name(&self, rel: &str) -> String {
-        format!("{}/data/{rel}", self.name)
-    }
+/// The zip entry of `rel`, a payload file of the bag `name`.
+fn entry_name(name: &str, rel: &str) -> String {
+    format!("{name}/data/{rel}")
 }
 
 /// The bag's files in name order.
@@ -200,17 +201,15 @@ fn copy_spilled(
     progress("bagged", Oxum::default(), oxum);
     let mut done = Oxum::default();
     for (rel, Stored { size, at, .. }) in files.iter() {
-        let entry = format!("{name}/data/{rel}");
-        let file = spill
+        let entry = entry_name(name, rel);
+        let (raw, bytes) = spill
             .get_mut(at.part as usize)
-            .with_context(|| format!("{entry}: missing from the spill"))?
-            .zip
-            .by_index_raw(at.index as usize)
-            .with_context(|| format!("{entry}: cannot read from the spill"))?;
-        if file.name_raw() != entry.as_bytes() {
+            .and_then(|part| part.entry(at.index))
+            .with_context(|| format!("{entry}: missing from the spill"))?;
+        if raw.size != *size {
             bail!("{entry}: the spill is out of step with the file list");
         }
-        zip.copy_raw(file)?;
+        zip.copy_raw(&entry, raw, bytes)?;
         done.files += 1;
         done.bytes += size;
         if done.files % 1024 == 0 {
@@ -277,7 +276,7 @@ impl BagSink {
             sink: self,
             rel: rel.to_string(),
             expect,
-            entry: Packing::new(self.spill.entry(&self.entry_name(rel))?),
+            entry: Packing::new(self.spill.entry(&entry_name(&self.name, rel))?),
         })
     }
 }

@@ -1,7 +1,7 @@
-//! The spill: payload entries deflated ahead of the package, in zips ("parts") beside it, each
-//! written here rather than by the `zip` crate, which has no way to take bytes already deflated
-//! by another deflater. The package copies each entry's deflated bytes from its part as they
-//! are (`ZipWriter::raw_copy_file`), so the parts only need to be zips the `zip` crate reads.
+//! The spill: payload entries deflated ahead of the package, into files ("parts") beside it.
+//! The package copies each entry's stored bytes from its part as they are
+//! (`super::archive::ZipStream::copy_raw`), so a part holds only those, one entry after another,
+//! and a record of each at its end; it is no zip, and nothing but [`Spill::finish`] reads it.
 //!
 //! How an entry is deflated depends on its size alone, so the same bytes make the same entry
 //! however they are written (whole, in pieces, or read from disk):
@@ -17,11 +17,11 @@
 //!
 //! A thread writing an entry takes a part of its own (there are as many as entries written at
 //! once) and gives it back when the entry is done; each part's deflaters are reused from entry
-//! to entry. A part holds at most [`PART_FILES`] entries: it keeps each entry's directory
-//! record and SHA-512 until it finishes, a finished part nothing. The SHA-512s go into the part
-//! as its last entry ([`DIGESTS`]), read back when the package is assembled: the manifests need
-//! them only then, and held for every file while the pages are rendered they were 70 MB at 1M
-//! incidents. The parts' order does not matter; the package is written by name.
+//! to entry. A part holds at most [`PART_FILES`] entries: it keeps each entry's record and
+//! SHA-512 until it finishes, a finished part nothing. They go into the part, after its
+//! entries ([`Part::finish`]), and are read back when the package is assembled: the manifests
+//! need the SHA-512s only then, and held for every file while the pages are rendered they were
+//! 70 MB at 1M incidents. The parts' order does not matter; the package is written by name.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -29,8 +29,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Context, Result};
-use zip::ZipArchive;
+use anyhow::{Context, Result, bail};
+
+use super::archive::{Method, Raw};
 
 /// Entries of at most this many bytes are deflated whole by libdeflate; larger ones in pieces
 /// by zlib-rs. Part of the package's identity, like [`LIBDEFLATE_LEVEL`].
@@ -38,7 +39,7 @@ pub const WHOLE_LIMIT: usize = 1 << 20;
 /// libdeflate's level for whole entries.
 pub const LIBDEFLATE_LEVEL: i32 = 1;
 /// zlib-rs's level for entries deflated in pieces ([`super::archive::COMPRESSION_LEVEL`]).
-const STREAM_LEVEL: u32 = super::archive::COMPRESSION_LEVEL as u32;
+const STREAM_LEVEL: u32 = super::archive::COMPRESSION_LEVEL;
 
 /// An entry past [`WHOLE_LIMIT`] is fed to zlib-rs this many bytes at a time, however its bytes
 /// arrive: zlib-rs's output depends on how its input is split, so only this way does a file
@@ -48,28 +49,10 @@ const PIECE: usize = 64 << 10;
 /// Entries a part holds before it is finished. (Two in unit tests, so they cross parts.)
 const PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
 
-/// A part's last entry: the SHA-512 of each entry before it, in order, 64 bytes each. No
-/// payload entry has this name (theirs start with the bag's name and `/`), and none is copied
-/// into the package but the ones it lists.
-const DIGESTS: &str = ".sha512";
-
-const LOCAL: u32 = 0x0403_4b50;
-const CENTRAL: u32 = 0x0201_4b50;
-const EOCD: u32 = 0x0605_4b50;
-const EOCD64: u32 = 0x0606_4b50;
-const EOCD64_LOCATOR: u32 = 0x0706_4b50;
-/// Version 2.0 (deflate) made on Unix (3), and needed to extract.
-const MADE_BY: u16 = (3 << 8) | 20;
-const NEEDED: u16 = 20;
-/// Needed for an entry with ZIP64 fields.
-const NEEDED_ZIP64: u16 = 45;
-/// A regular file, mode 0644, as the `zip` crate writes `unix_permissions(0o644)`.
-const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
-/// General purpose flag 11: the name is UTF-8.
-const UTF8_NAME: u16 = 1 << 11;
-const DEFLATED: u16 = 8;
-const STORED: u16 = 0;
-const OVER_32_BITS: u64 = 0xFFFF_FFFF;
+/// An entry's record at the end of its part: its stored size, size, CRC-32 and whether it is
+/// deflated; then come the SHA-512s, 64 bytes each, and last the number of entries.
+const RECORD_LEN: usize = 8 + 8 + 4 + 1;
+const SHA512_LEN: usize = 64;
 
 /// Names of files stored as they are ([`is_compressed`]), by their ending (any case).
 const COMPRESSED_ENDINGS: &[&str] = &[".xlsx", ".docx", ".zip", ".gz", ".png", ".jpg", ".jpeg"];
@@ -91,21 +74,101 @@ pub struct Place {
     pub index: u32,
 }
 
+/// An entry in its part: where its stored bytes start, and what they are. 32 bytes, held for
+/// every entry while the package is written.
+#[derive(Debug, Clone, Copy)]
+struct Spilled {
+    at: u64,
+    raw: Raw,
+}
+
+const _: () = assert!(std::mem::size_of::<Spilled>() == 32);
+
 /// A finished part, open for reading.
 pub struct Finished {
-    pub zip: ZipArchive<PartReader>,
+    reader: PartReader,
     /// Deleted when dropped.
     pub path: tempfile::TempPath,
+    /// Each entry, by index.
+    entries: Vec<Spilled>,
     /// The SHA-512 of each entry, by index.
     pub sha512: Vec<[u8; 64]>,
+}
+
+impl Finished {
+    /// The entry at `index`: what its stored bytes are, and a reader of them (and on past them).
+    pub fn entry(&mut self, index: u32) -> Option<(Raw, &mut PartReader)> {
+        let Spilled { at, raw } = *self.entries.get(index as usize)?;
+        self.reader.pos = at;
+        Some((raw, &mut self.reader))
+    }
+
+    /// Reads a part's records (see [`RECORD_LEN`]) from its end.
+    fn open(file: File, path: tempfile::TempPath) -> Result<Finished> {
+        let cannot = || format!("{}: cannot read back the spill", path.display());
+        let mut reader = PartReader::new(file);
+        let len = reader.seek(SeekFrom::End(0)).with_context(cannot)?;
+        let count = read_exact_at(&mut reader, len.saturating_sub(8), 8).with_context(cannot)?;
+        let count = u64::from_le_bytes(count.try_into().expect("8 bytes"));
+        let tail = count
+            .checked_mul((RECORD_LEN + SHA512_LEN) as u64)
+            .and_then(|n| n.checked_add(8))
+            .filter(|&n| n <= len)
+            .with_context(|| format!("{}: the spill's records are cut short", path.display()))?;
+        let data_end = len - tail;
+        let trailer =
+            read_exact_at(&mut reader, data_end, (tail - 8) as usize).with_context(cannot)?;
+        let (records, digests) = trailer.split_at(count as usize * RECORD_LEN);
+        let mut at = 0;
+        let mut entries = Vec::with_capacity(count as usize);
+        for record in records.chunks_exact(RECORD_LEN) {
+            let u64_at =
+                |i: usize| u64::from_le_bytes(record[i..i + 8].try_into().expect("8 bytes"));
+            let raw = Raw {
+                compressed: u64_at(0),
+                size: u64_at(8),
+                crc32: u32::from_le_bytes(record[16..20].try_into().expect("4 bytes")),
+                method: if record[20] == 1 {
+                    Method::Deflated
+                } else {
+                    Method::Stored
+                },
+            };
+            entries.push(Spilled { at, raw });
+            at += raw.compressed;
+        }
+        if at != data_end {
+            bail!(
+                "{}: the spill's records do not add up to its entries",
+                path.display()
+            );
+        }
+        let sha512 = digests
+            .chunks_exact(SHA512_LEN)
+            .map(|d| d.try_into().expect("64 bytes"))
+            .collect();
+        Ok(Finished {
+            reader,
+            path,
+            entries,
+            sha512,
+        })
+    }
+}
+
+/// `len` bytes of `reader` from `at`.
+fn read_exact_at(reader: &mut PartReader, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    reader.pos = at;
+    let mut bytes = vec![0; len];
+    reader.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// See the module documentation.
 pub struct Spill {
     dist: PathBuf,
     name: String,
-    /// The entries' DOS time and date.
-    dos: (u16, u16),
     /// Parts with room, no entry being written.
     idle: Mutex<Vec<Part>>,
     /// Finished parts by id, each deleted when dropped.
@@ -115,12 +178,11 @@ pub struct Spill {
 }
 
 impl Spill {
-    /// A spill for the bag `name`, its parts in `dist`, every entry stamped `mtime`.
-    pub fn new(dist: &Path, name: &str, mtime: zip::DateTime) -> Spill {
+    /// A spill for the bag `name`, its parts in `dist`.
+    pub fn new(dist: &Path, name: &str) -> Spill {
         Spill {
             dist: dist.to_path_buf(),
             name: name.to_string(),
-            dos: (mtime.timepart(), mtime.datepart()),
             idle: Mutex::new(Vec::new()),
             full: Mutex::new(Vec::new()),
             made: AtomicUsize::new(0),
@@ -155,13 +217,12 @@ impl Spill {
             self.made.fetch_add(1, Ordering::Relaxed),
             file,
             path,
-            self.dos,
         ))
     }
 
     /// Gives `part` back, finishing it when full.
     fn put(&self, part: Part) -> Result<()> {
-        if part.count < PART_FILES {
+        if part.records.len() < PART_FILES {
             let mut idle = self
                 .idle
                 .lock()
@@ -194,40 +255,19 @@ impl Spill {
         parts.sort_by_key(|(id, ..)| *id);
         parts
             .into_iter()
-            .map(|(_, file, path)| {
-                let cannot = || format!("{}: cannot read back the spill", path.display());
-                let mut zip = ZipArchive::new(PartReader::new(file)).with_context(cannot)?;
-                let sha512 = read_digests(&mut zip).with_context(cannot)?;
-                Ok(Finished { zip, path, sha512 })
-            })
+            .map(|(_, file, path)| Finished::open(file, path))
             .collect()
     }
 }
 
-/// The SHA-512s of a finished part's entries, from its last entry ([`DIGESTS`]).
-fn read_digests(zip: &mut ZipArchive<PartReader>) -> Result<Vec<[u8; 64]>> {
-    use std::io::Read;
-    let last = zip.len().checked_sub(1).context("no digest entry")?;
-    let mut entry = zip.by_index(last)?;
-    if entry.name_raw() != DIGESTS.as_bytes() || entry.size() != 64 * last as u64 {
-        anyhow::bail!("its last entry is not the digests of the others");
-    }
-    let mut bytes = Vec::with_capacity(64 * last);
-    entry.read_to_end(&mut bytes)?;
-    Ok(bytes
-        .chunks_exact(64)
-        .map(|d| d.try_into().expect("64 bytes"))
-        .collect())
-}
-
 /// A finished part read by positioned reads through a window of its bytes. The package is
 /// copied from the parts in name order, which jumps from part to part: through a `File`, each
-/// entry cost five system calls (two seeks, a read of its local header, reads of its bytes):
-/// the zip's writing took 1.2 s at 100k incidents, 0.9 s this way (14.6 and 11.1 s at 1M).
-/// Here a seek costs nothing, and a read past the window fills it with one `pread` from where
-/// it is asked: [`SMALL_WINDOW`] takes in a page's header and deflated bytes together, and a
-/// window read through to its end doubles (up to [`LARGE_WINDOW`]) for the copies of inputs,
-/// megabytes long.
+/// entry cost a seek and reads (five system calls when the parts were zips, whose local headers
+/// were read too: the zip's writing took 1.2 s at 100k incidents, 0.9 s this way; 14.6 and
+/// 11.1 s at 1M). Here a seek costs nothing, and a read past the window fills it with one
+/// `pread` from where it is asked: [`SMALL_WINDOW`] takes in a page's deflated bytes at once,
+/// and a window read through to its end doubles (up to [`LARGE_WINDOW`]) for the copies of
+/// inputs, megabytes long.
 pub struct PartReader {
     file: File,
     pos: u64,
@@ -238,8 +278,8 @@ pub struct PartReader {
     fill: usize,
 }
 
-/// A window's size after a jump: an incident page's local header and deflated bytes (about
-/// 3 KB) fit, so one read takes in both.
+/// A window's size after a jump: an incident page's deflated bytes (about 3 KB) fit, so one
+/// read takes them in.
 const SMALL_WINDOW: usize = 16 << 10;
 /// The most a window grows to while it is read through front to back.
 const LARGE_WINDOW: usize = 1 << 20;
@@ -366,7 +406,8 @@ impl Drop for Entry<'_> {
     }
 }
 
-/// One part: a zip written front to back, its directory kept until [`Part::finish`].
+/// One part: entries' stored bytes written front to back, their records kept until
+/// [`Part::finish`].
 struct Part {
     /// Its place among the parts [`Spill::finish`] returns.
     id: usize,
@@ -374,13 +415,10 @@ struct Part {
     path: tempfile::TempPath,
     /// Where the next entry starts: the end of the last finished one.
     end: u64,
-    /// The central directory's records so far.
-    central: Vec<u8>,
-    /// Entries finished.
-    count: usize,
+    /// The entries finished: what their stored bytes are, in order.
+    records: Vec<Raw>,
     /// Their SHA-512s, by index.
     sha512: Vec<[u8; 64]>,
-    dos: (u16, u16),
     whole: libdeflater::Compressor,
     pieces: flate2::Compress,
     /// A whole entry's deflated bytes (reused).
@@ -394,7 +432,6 @@ struct Part {
 /// The entry being written: its bytes so far, whole until they pass [`WHOLE_LIMIT`].
 #[derive(Default)]
 struct Open {
-    name: Vec<u8>,
     /// Stored as it is, not deflated ([`is_compressed`]).
     stored: bool,
     crc: crc32fast::Hasher,
@@ -410,17 +447,15 @@ struct Open {
 const OUT_CHUNK: usize = 128 << 10;
 
 impl Part {
-    fn new(id: usize, file: File, path: tempfile::TempPath, dos: (u16, u16)) -> Part {
+    fn new(id: usize, file: File, path: tempfile::TempPath) -> Part {
         let level = libdeflater::CompressionLvl::new(LIBDEFLATE_LEVEL).expect("a valid level");
         Part {
             id,
             out: BufWriter::with_capacity(1 << 18, file),
             path,
             end: 0,
-            central: Vec::new(),
-            count: 0,
+            records: Vec::new(),
             sha512: Vec::new(),
-            dos,
             whole: libdeflater::Compressor::new(level),
             pieces: flate2::Compress::new(flate2::Compression::new(STREAM_LEVEL), false),
             deflated: Vec::new(),
@@ -432,7 +467,6 @@ impl Part {
     fn start(&mut self, name: &str) {
         let pending = std::mem::take(&mut self.open.pending);
         self.open = Open {
-            name: name.as_bytes().to_vec(),
             stored: is_compressed(name.as_bytes()),
             pending,
             ..Open::default()
@@ -467,10 +501,9 @@ impl Part {
         Ok(())
     }
 
-    /// The entry outgrew [`WHOLE_LIMIT`]: its local header goes out now (sizes and checksum
-    /// filled in when it is done) and what it holds so far is deflated in pieces.
+    /// The entry outgrew [`WHOLE_LIMIT`]: what it holds so far goes out now, deflated in
+    /// pieces (or as it is).
     fn start_pieces(&mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.local_header(0, 0, 0))?;
         self.open.streamed = Some(0);
         let held = std::mem::take(&mut self.open.pending);
         if self.open.stored {
@@ -518,14 +551,11 @@ impl Part {
         Ok(())
     }
 
-    /// Writes the rest of the entry and its directory record; its index in the part.
+    /// Writes the rest of the entry and records it; its index in the part.
     fn finish_entry(&mut self) -> std::io::Result<usize> {
-        let crc = self.open.crc.clone().finalize();
         let size = self.open.size;
         let compressed = match self.open.streamed {
             None if self.open.stored => {
-                let header = self.local_header(crc, size, size);
-                self.out.write_all(&header)?;
                 self.out.write_all(&self.open.pending)?;
                 size
             }
@@ -536,8 +566,6 @@ impl Part {
                     .whole
                     .deflate_compress(&self.open.pending, &mut self.deflated)
                     .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-                let header = self.local_header(crc, n as u64, size);
-                self.out.write_all(&header)?;
                 self.out.write_all(&self.deflated[..n])?;
                 n as u64
             }
@@ -545,22 +573,22 @@ impl Part {
                 if !self.open.stored {
                     self.deflate_piece(flate2::FlushCompress::Finish)?;
                 }
-                let compressed = self.open.streamed.expect("in pieces");
-                // Sizes and checksum into the local header, written before they were known.
-                let header = self.local_header(crc, compressed, size);
-                self.out.seek(SeekFrom::Start(self.end))?;
-                self.out.write_all(&header)?;
-                let end = self.end + header.len() as u64 + compressed;
-                self.out.seek(SeekFrom::Start(end))?;
-                compressed
+                self.open.streamed.expect("in pieces")
             }
         };
-        let at = self.end;
-        self.end += (30 + self.open.name.len()) as u64 + compressed;
-        self.central_record(crc, compressed, size, at);
+        self.end += compressed;
+        self.records.push(Raw {
+            method: if self.open.stored {
+                Method::Stored
+            } else {
+                Method::Deflated
+            },
+            crc32: self.open.crc.clone().finalize(),
+            compressed,
+            size,
+        });
         self.open.pending.clear();
-        self.count += 1;
-        Ok(self.count - 1)
+        Ok(self.records.len() - 1)
     }
 
     /// Forgets the entry being written: the next one starts where it did.
@@ -573,152 +601,40 @@ impl Part {
         Ok(())
     }
 
-    /// The open entry's compression method.
-    fn method(&self) -> u16 {
-        if self.open.stored { STORED } else { DEFLATED }
-    }
-
-    /// The local header of the open entry. Sizes past 32 bits are marked as in the directory,
-    /// whose ZIP64 field the `zip` crate reads them from.
-    fn local_header(&self, crc: u32, compressed: u64, size: u64) -> Vec<u8> {
-        let name = &self.open.name;
-        let mut h = Vec::with_capacity(30 + name.len());
-        h.extend_from_slice(&LOCAL.to_le_bytes());
-        let zip64 = compressed >= OVER_32_BITS || size >= OVER_32_BITS;
-        let needed = if zip64 { NEEDED_ZIP64 } else { NEEDED };
-        let fields = (needed, self.method(), crc, compressed, size);
-        push_entry_fields(&mut h, name, self.dos, fields);
-        h.extend_from_slice(&0u16.to_le_bytes());
-        h.extend_from_slice(name);
-        h
-    }
-
-    /// Appends the open entry's central-directory record, with a ZIP64 field for any value
-    /// past 32 bits.
-    fn central_record(&mut self, crc: u32, compressed: u64, size: u64, at: u64) {
-        let mut zip64 = Vec::new();
-        for value in [size, compressed, at] {
-            if value >= OVER_32_BITS {
-                zip64.extend_from_slice(&value.to_le_bytes());
-            }
-        }
-        let extra = if zip64.is_empty() {
-            Vec::new()
-        } else {
-            let mut e = vec![0x01, 0x00];
-            e.extend_from_slice(&(zip64.len() as u16).to_le_bytes());
-            e.extend_from_slice(&zip64);
-            e
-        };
-        let method = self.method();
-        let name = &self.open.name;
-        let c = &mut self.central;
-        c.extend_from_slice(&CENTRAL.to_le_bytes());
-        c.extend_from_slice(&MADE_BY.to_le_bytes());
-        let needed = if extra.is_empty() {
-            NEEDED
-        } else {
-            NEEDED_ZIP64
-        };
-        push_entry_fields(c, name, self.dos, (needed, method, crc, compressed, size));
-        c.extend_from_slice(&(extra.len() as u16).to_le_bytes());
-        c.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
-        c.extend_from_slice(&EXTERNAL_ATTRIBUTES.to_le_bytes());
-        c.extend_from_slice(&low_32(at).to_le_bytes());
-        c.extend_from_slice(name);
-        c.extend_from_slice(&extra);
-    }
-
-    /// Writes the digests' entry, the central directory and its end records; the part,
-    /// rewound, ready to read.
+    /// Writes each entry's record, SHA-512 and their number after the entries (see
+    /// [`RECORD_LEN`]); the part, ready to read.
     fn finish(mut self) -> Result<(usize, File, tempfile::TempPath)> {
-        let shown = self.path.display().to_string();
-        let cannot = || format!("{shown}: cannot write");
-        let digests = std::mem::take(&mut self.sha512).concat();
-        self.start(DIGESTS);
-        self.write_entry(&digests).with_context(cannot)?;
-        self.finish_entry().with_context(cannot)?;
+        let cannot = || format!("{}: cannot write", self.path.display());
+        let mut tail = Vec::with_capacity(self.records.len() * (RECORD_LEN + SHA512_LEN) + 8);
+        for raw in &self.records {
+            tail.extend_from_slice(&raw.compressed.to_le_bytes());
+            tail.extend_from_slice(&raw.size.to_le_bytes());
+            tail.extend_from_slice(&raw.crc32.to_le_bytes());
+            tail.push(u8::from(raw.method == Method::Deflated));
+        }
+        tail.extend_from_slice(&self.sha512.concat());
+        tail.extend_from_slice(&(self.records.len() as u64).to_le_bytes());
+        // An entry given up after it had written pieces may have left bytes past the end.
         self.out
             .seek(SeekFrom::Start(self.end))
+            .and_then(|_| self.out.write_all(&tail))
             .with_context(cannot)?;
-        let start = self.end;
-        let (count, len) = (self.count as u64, self.central.len() as u64);
-        let mut tail = std::mem::take(&mut self.central);
-        if start + len >= OVER_32_BITS || count >= 0xFFFF {
-            let eocd64 = start + len;
-            tail.extend_from_slice(&EOCD64.to_le_bytes());
-            tail.extend_from_slice(&44u64.to_le_bytes());
-            tail.extend_from_slice(&MADE_BY.to_le_bytes());
-            tail.extend_from_slice(&NEEDED_ZIP64.to_le_bytes());
-            tail.extend_from_slice(&[0; 8]); // this disk, the directory's disk
-            tail.extend_from_slice(&count.to_le_bytes());
-            tail.extend_from_slice(&count.to_le_bytes());
-            tail.extend_from_slice(&len.to_le_bytes());
-            tail.extend_from_slice(&start.to_le_bytes());
-            tail.extend_from_slice(&EOCD64_LOCATOR.to_le_bytes());
-            tail.extend_from_slice(&0u32.to_le_bytes());
-            tail.extend_from_slice(&eocd64.to_le_bytes());
-            tail.extend_from_slice(&1u32.to_le_bytes());
-        }
-        let count16 = count.min(0xFFFF) as u16;
-        tail.extend_from_slice(&EOCD.to_le_bytes());
-        tail.extend_from_slice(&[0; 4]); // this disk, the directory's disk
-        tail.extend_from_slice(&count16.to_le_bytes());
-        tail.extend_from_slice(&count16.to_le_bytes());
-        tail.extend_from_slice(&low_32(len).to_le_bytes());
-        tail.extend_from_slice(&low_32(start).to_le_bytes());
-        tail.extend_from_slice(&0u16.to_le_bytes());
-        self.out.write_all(&tail).with_context(cannot)?;
-        let end = start + tail.len() as u64;
+        let end = self.end + tail.len() as u64;
         let Part { id, out, path, .. } = self;
         let cannot = || format!("{}: cannot write", path.display());
-        let mut file = out
+        let file = out
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(cannot)?;
-        // An entry given up after it had written pieces may have left bytes past the end.
         file.set_len(end).with_context(cannot)?;
-        file.rewind().with_context(cannot)?;
         Ok((id, file, path))
     }
-}
-
-/// The fields a local header and a central-directory record share, in the same order: version
-/// needed, flags, method, time, date, CRC-32, both sizes (see [`low_32`]) and the name's length.
-/// `fields` are the version needed, the method, the CRC-32 and the sizes.
-fn push_entry_fields(
-    out: &mut Vec<u8>,
-    name: &[u8],
-    dos: (u16, u16),
-    (needed, method, crc, compressed, size): (u16, u16, u32, u64, u64),
-) {
-    for field in [needed, name_flags(name), method, dos.0, dos.1] {
-        out.extend_from_slice(&field.to_le_bytes());
-    }
-    for field in [crc, low_32(compressed), low_32(size)] {
-        out.extend_from_slice(&field.to_le_bytes());
-    }
-    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-}
-
-/// A value for a 32-bit field: itself, or all ones when it needs the ZIP64 field.
-fn low_32(value: u64) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
-}
-
-/// The flags an entry named `name` carries: UTF-8 when the name is not ASCII.
-fn name_flags(name: &[u8]) -> u16 {
-    if name.is_ascii() { 0 } else { UTF8_NAME }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
-
-    fn mtime() -> zip::DateTime {
-        super::super::archive::zip_time(chrono::NaiveDate::MIN, Some(1_790_000_000)).unwrap()
-    }
 
     /// Text that deflates unevenly, `len` bytes of it.
     fn text(len: usize, seed: usize) -> Vec<u8> {
@@ -733,31 +649,49 @@ mod tests {
         sha2::Sha512::digest(bytes).into()
     }
 
-    /// Each entry's bytes and deflated bytes, by name, read from the spill's parts; each
-    /// entry's SHA-512 as its part lists it is checked against its bytes.
-    fn raw_entries(spill: Spill) -> BTreeMap<String, (Vec<u8>, Vec<u8>)> {
+    /// Writes `body` in pieces of `pieces` as the entry `name`; where it went.
+    fn spill_entry(spill: &Spill, name: &str, body: &[u8], pieces: usize) -> Place {
+        let mut entry = spill.entry(name).unwrap();
+        for piece in body.chunks(pieces) {
+            entry.write_all(piece).unwrap();
+        }
+        entry.finish(sha512(body)).unwrap()
+    }
+
+    /// Each entry's bytes and stored bytes, by name, read back from the spill's parts where
+    /// `places` says; each entry's CRC-32, size and SHA-512 as its part records them are
+    /// checked against its bytes, and the parts hold no entry but those of `places`.
+    fn raw_entries(
+        spill: Spill,
+        places: &BTreeMap<String, Place>,
+    ) -> BTreeMap<String, (Vec<u8>, Vec<u8>)> {
+        let mut parts = spill.finish().unwrap();
+        let entries: usize = parts.iter().map(|p| p.entries.len()).sum();
+        assert_eq!(entries, places.len(), "entries in the parts");
         let mut out = BTreeMap::new();
-        for Finished {
-            zip: mut part,
-            path,
-            sha512: digests,
-        } in spill.finish().unwrap()
-        {
-            // The strict reader `verify` uses accepts every part too.
-            let mut file = File::open(&path).unwrap();
-            let records = super::super::zipread::central_directory(&mut file).unwrap();
-            assert_eq!(records.len(), part.len());
-            assert_eq!(digests.len() + 1, part.len(), "the digests' entry is last");
-            for (i, digest) in digests.iter().enumerate() {
-                let name = part.by_index_raw(i).unwrap().name().unwrap().to_string();
-                let mut raw = Vec::new();
-                part.by_index_raw(i).unwrap().read_to_end(&mut raw).unwrap();
-                let mut bytes = Vec::new();
-                // The reader checks the CRC-32 and size as it reads to the end.
-                part.by_index(i).unwrap().read_to_end(&mut bytes).unwrap();
-                assert!(sha512(&bytes) == *digest, "{name}: its SHA-512 as listed");
-                out.insert(name, (bytes, raw));
-            }
+        for (name, at) in places {
+            let part = &mut parts[at.part as usize];
+            let digest = part.sha512[at.index as usize];
+            let (raw, reader) = part.entry(at.index).unwrap();
+            let mut stored = Vec::new();
+            reader
+                .take(raw.compressed)
+                .read_to_end(&mut stored)
+                .unwrap();
+            let bytes = match raw.method {
+                Method::Stored => stored.clone(),
+                Method::Deflated => {
+                    let mut bytes = Vec::new();
+                    flate2::read::DeflateDecoder::new(&stored[..])
+                        .read_to_end(&mut bytes)
+                        .unwrap();
+                    bytes
+                }
+            };
+            assert_eq!(raw.size, bytes.len() as u64, "{name}");
+            assert_eq!(raw.crc32, crc32fast::hash(&bytes), "{name}");
+            assert!(sha512(&bytes) == digest, "{name}: its SHA-512 as listed");
+            out.insert(name.clone(), (bytes, stored));
         }
         out
     }
@@ -812,17 +746,14 @@ mod tests {
     #[test]
     fn spilled_entries_read_back_whole_around_one_given_up() {
         let dir = tempfile::tempdir().unwrap();
-        let spill = Spill::new(dir.path(), "bag", mtime());
+        let spill = Spill::new(dir.path(), "bag");
         let sizes = [0, 1, 4000, WHOLE_LIMIT, WHOLE_LIMIT + 1, 3 << 20];
         let mut written = BTreeMap::new();
+        let mut places = BTreeMap::new();
         for (i, &len) in sizes.iter().enumerate() {
             let name = format!("bag/data/f{i}-é.html");
             let body = text(len, i);
-            let mut entry = spill.entry(&name).unwrap();
-            for piece in body.chunks(70_001) {
-                entry.write_all(piece).unwrap();
-            }
-            entry.finish(sha512(&body)).unwrap();
+            places.insert(name.clone(), spill_entry(&spill, &name, &body, 70_001));
             if i == 3 {
                 let mut given_up = spill.entry("bag/data/given-up.html").unwrap();
                 given_up.write_all(&text(WHOLE_LIMIT + 300_000, 9)).unwrap();
@@ -834,11 +765,7 @@ mod tests {
         let mut given_up = spill.entry("bag/data/given-up-last.html").unwrap();
         given_up.write_all(&text(WHOLE_LIMIT + 5, 7)).unwrap();
         drop(given_up);
-        let read = raw_entries(spill);
-        assert_eq!(
-            read.keys().collect::<Vec<_>>(),
-            written.keys().collect::<Vec<_>>()
-        );
+        let read = raw_entries(spill, &places);
         for (name, body) in &written {
             assert!(read[name].0 == *body, "{name}");
         }
@@ -849,27 +776,23 @@ mod tests {
     #[test]
     fn an_already_compressed_file_is_stored_as_it_is() {
         let dir = tempfile::tempdir().unwrap();
-        let spill = Spill::new(dir.path(), "bag", mtime());
+        let spill = Spill::new(dir.path(), "bag");
         let entries = [
             ("bag/data/a.html", text(5000, 1)),
             ("bag/data/data/register.xlsx", text(5000, 2)),
             ("bag/data/data/LARGE.XLSX", text(WHOLE_LIMIT + 70_001, 3)),
             ("bag/data/z.html", text(WHOLE_LIMIT + 5, 4)),
         ];
+        let mut places = BTreeMap::new();
         for (i, (name, body)) in entries.iter().enumerate() {
             if i == 2 {
                 let mut given_up = spill.entry("bag/data/given-up.zip").unwrap();
                 given_up.write_all(&text(WHOLE_LIMIT + 300_000, 9)).unwrap();
                 drop(given_up);
             }
-            let mut entry = spill.entry(name).unwrap();
-            for piece in body.chunks(70_001) {
-                entry.write_all(piece).unwrap();
-            }
-            entry.finish(sha512(body)).unwrap();
+            places.insert(name.to_string(), spill_entry(&spill, name, body, 70_001));
         }
-        let read = raw_entries(spill);
-        assert_eq!(read.len(), entries.len(), "{:?}", read.keys());
+        let read = raw_entries(spill, &places);
         for (name, body) in &entries {
             let (bytes, raw) = &read[*name];
             assert!(bytes == body, "{name}");
@@ -886,13 +809,10 @@ mod tests {
             let body = text(len, 1);
             let deflated = |pieces: usize| {
                 let dir = tempfile::tempdir().unwrap();
-                let spill = Spill::new(dir.path(), "bag", mtime());
-                let mut entry = spill.entry("bag/data/x").unwrap();
-                for piece in body.chunks(pieces) {
-                    entry.write_all(piece).unwrap();
-                }
-                entry.finish(sha512(&body)).unwrap();
-                raw_entries(spill).remove("bag/data/x").unwrap().1
+                let spill = Spill::new(dir.path(), "bag");
+                let at = spill_entry(&spill, "bag/data/x", &body, pieces);
+                let places = BTreeMap::from([("bag/data/x".to_string(), at)]);
+                raw_entries(spill, &places).remove("bag/data/x").unwrap().1
             };
             let whole = deflated(len);
             assert!(whole.len() < len / 3, "{len} deflated to {}", whole.len());

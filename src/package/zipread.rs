@@ -10,11 +10,12 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use flate2::read::DeflateDecoder;
 
-const EOCD: u32 = 0x0605_4b50;
-const EOCD64_LOCATOR: u32 = 0x0706_4b50;
-const EOCD64: u32 = 0x0606_4b50;
-const CENTRAL: u32 = 0x0201_4b50;
-const LOCAL: u32 = 0x0403_4b50;
+// The records' signatures, which `super::archive` writes.
+pub(super) const EOCD: u32 = 0x0605_4b50;
+pub(super) const EOCD64_LOCATOR: u32 = 0x0706_4b50;
+pub(super) const EOCD64: u32 = 0x0606_4b50;
+pub(super) const CENTRAL: u32 = 0x0201_4b50;
+pub(super) const LOCAL: u32 = 0x0403_4b50;
 /// End-of-central-directory record without its comment.
 const EOCD_LEN: usize = 22;
 const CENTRAL_LEN: usize = 46;
