@@ -12,6 +12,7 @@
 //! bags files on disk through this same sink, so a rendered package and the package of the same
 //! files on disk are one zip byte for byte.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -33,14 +34,17 @@ pub struct BagSink {
     spill: Spill,
     /// Every payload file so far, by its path in the site (the bag path less `data/`).
     files: Mutex<FileList<Stored>>,
+    /// The files whose SHA-256 the render may ask for ([`BagSink::keeping`]), and those
+    /// SHA-256s once written.
+    keep: BTreeSet<String>,
+    kept: Mutex<BTreeMap<String, [u8; 32]>>,
 }
 
-/// A file in the spill, where `at` says, with its size and SHA-256 as bytes. This list is held
-/// while the pages are rendered (and everything they need with it), so it keeps only what is
-/// asked of it then: its SHA-512 waits in the spill (`spill::Finished::sha512`). 48 bytes, where
-/// name, hex digests and all were 250 a file, 270 MB at 1M incidents.
+/// A file in the spill, where `at` says, with its size. This list is held while the pages are
+/// rendered (and everything they need with it), so it keeps only what is asked of it then: its
+/// digests wait in the spill (`spill::Finished::digests`). 16 bytes, where name, hex digests
+/// and all were 250 a file, 270 MB at 1M incidents (and the SHA-256 held here, 35 MB).
 struct Stored {
-    sha256: [u8; 32],
     size: u64,
     at: Place,
 }
@@ -58,7 +62,18 @@ impl BagSink {
             mtime,
             spill: Spill::new(dist, name),
             files: Mutex::new(FileList::default()),
+            keep: BTreeSet::new(),
+            kept: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    /// The sink, answering [`Sink::sha256`] for the files `names` (the render asks after the
+    /// few that the auditor's requests are answered with) and no other.
+    pub fn keeping(self, names: impl IntoIterator<Item = String>) -> BagSink {
+        BagSink {
+            keep: names.into_iter().collect(),
+            ..self
+        }
     }
 
     /// Records `rel` as written, refusing a second file of the same name (on disk the second
@@ -121,17 +136,18 @@ impl BagSink {
         let (mut zip, head) = super::start_bag_zip(zip_path, &name, info, oxum, mtime)?;
         // The manifests need only the digests, all known by now: they are written out and
         // deflated beside the payload's copying, which is one thread's work.
-        let sha512: Vec<_> = spill
+        let digests: Vec<_> = spill
             .iter_mut()
-            .map(|part| std::mem::take(&mut part.sha512))
+            .map(|part| std::mem::take(&mut part.digests))
             .collect();
         let (tail, copied) = std::thread::scope(|scope| {
             let tail = scope.spawn(|| {
                 let manifests = Algorithm::ALL.map(|alg| {
-                    let text = payload_manifest(alg, &files, |stored| match alg {
-                        Algorithm::Sha256 => &stored.sha256,
-                        Algorithm::Sha512 => {
-                            &sha512[stored.at.part as usize][stored.at.index as usize]
+                    let text = payload_manifest(alg, &files, |stored| {
+                        let digests = &digests[stored.at.part as usize][stored.at.index as usize];
+                        match alg {
+                            Algorithm::Sha256 => &digests.sha256[..],
+                            Algorithm::Sha512 => &digests.sha512[..],
                         }
                     });
                     (alg, text)
@@ -243,13 +259,13 @@ impl Sink for BagSink {
         Ok(Some(Box::new(self.open(rel, Some(sha256.to_string()))?)))
     }
 
+    /// Only for a file named to [`BagSink::keeping`].
     fn sha256(&self, rel: &str) -> Option<String> {
-        let files = self
-            .files
+        let kept = self
+            .kept
             .lock()
-            .expect("no thread panics holding the file list");
-        let stored = files.get(rel)?;
-        Some(hex::encode(stored.sha256))
+            .expect("no thread panics holding the kept digests");
+        kept.get(rel).map(hex::encode)
     }
 }
 
@@ -310,19 +326,27 @@ impl SinkFile for BagFile<'_> {
             entry,
         } = *self;
         let (hashed, entry) = entry.finish();
-        let at = entry.finish(hashed.sha512)?;
+        let (sha256, sha512) = (hashed.sha256, hashed.sha512);
+        let at = entry.finish(spill::Digests { sha256, sha512 })?;
         // Left unclaimed, the entry stays in its part but never reaches the zip.
         if let Some(expect) = expect
-            && hex::encode(hashed.sha256) != expect
+            && hex::encode(sha256) != expect
         {
             bail!("{rel}: its input changed while the package was being written");
         }
         let stored = Stored {
-            sha256: hashed.sha256,
             size: hashed.size,
             at,
         };
-        sink.claim(&rel, stored)
+        sink.claim(&rel, stored)?;
+        if sink.keep.contains(&rel) {
+            let mut kept = sink
+                .kept
+                .lock()
+                .expect("no thread panics holding the kept digests");
+            kept.insert(rel, sha256);
+        }
+        Ok(())
     }
 }
 
@@ -363,7 +387,10 @@ mod tests {
             super::super::write_package(&site, &dir.path().join("a"), "bag", &info(), mtime)
                 .unwrap();
 
-        let sink = BagSink::new(&dir.path().join("b"), "bag", mtime).unwrap();
+        let keep = ["index.html", "sources/input.csv"].map(String::from);
+        let sink = BagSink::new(&dir.path().join("b"), "bag", mtime)
+            .unwrap()
+            .keeping(keep);
         std::thread::scope(|s| {
             s.spawn(|| sink.write("incidents/1.html", b"<p>one</p>").unwrap());
             s.spawn(|| {
@@ -395,6 +422,8 @@ mod tests {
             Some(crate::util::sha256_hex(b"<p>home</p>"))
         );
         assert_eq!(sink.sha256("sources/input.csv"), Some(sha));
+        // Asked after, a file not named to `keeping` has none.
+        assert_eq!(sink.sha256("incidents/1.html"), None);
         let err = sink.write("index.html", b"again").unwrap_err().to_string();
         assert!(err.contains("written twice"), "{err}");
         let last = Mutex::new(BTreeMap::new());
@@ -463,7 +492,9 @@ mod tests {
         std::fs::write(&input, "new").unwrap();
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
         let mtime = archive::zip_time(as_of, None).unwrap();
-        let sink = BagSink::new(&dir.path().join("d"), "bag", mtime).unwrap();
+        let sink = BagSink::new(&dir.path().join("d"), "bag", mtime)
+            .unwrap()
+            .keeping(["sources/input.csv".to_string()]);
         sink.write("index.html", b"<p>home</p>").unwrap();
         let old = crate::util::sha256_hex(b"old");
         let mut copy = sink
@@ -486,7 +517,9 @@ mod tests {
     fn a_file_given_up_is_left_out_of_the_spill_it_shared() {
         let dir = tempfile::tempdir().unwrap();
         let mtime = archive::zip_time(chrono::NaiveDate::MIN, Some(1_790_000_000)).unwrap();
-        let sink = BagSink::new(&dir.path().join("d"), "bag", mtime).unwrap();
+        let sink = BagSink::new(&dir.path().join("d"), "bag", mtime)
+            .unwrap()
+            .keeping(["b.html".to_string()]);
         sink.write("a.html", b"<p>a</p>").unwrap();
         let mut given_up = sink.create("b.html").unwrap();
         given_up.write_all(&[b'x'; 100_000]).unwrap();
@@ -515,7 +548,6 @@ mod tests {
         let mut list = FileList::default();
         for (i, name) in names.iter().enumerate() {
             let stored = Stored {
-                sha256: [i as u8 + 1; 32],
                 size: i as u64,
                 at: Place {
                     part: 0,
@@ -528,19 +560,20 @@ mod tests {
             order: list.sorted(),
             list,
         };
+        let sha256: Vec<[u8; 32]> = (0..names.len() as u8).map(|i| [i + 1; 32]).collect();
         let sha512: Vec<[u8; 64]> = (0..names.len() as u8).map(|i| [i; 64]).collect();
         let expected: BTreeMap<String, bagit::Digests> = files
             .list
             .iter()
             .map(|(rel, stored)| {
                 let digests = bagit::Digests {
-                    sha256: hex::encode(stored.sha256),
+                    sha256: hex::encode(sha256[stored.at.index as usize]),
                     sha512: hex::encode(sha512[stored.at.index as usize]),
                 };
                 (format!("data/{rel}"), digests)
             })
             .collect();
-        let sha256 = payload_manifest(Algorithm::Sha256, &files, |s| &s.sha256);
+        let sha256 = payload_manifest(Algorithm::Sha256, &files, |s| &sha256[s.at.index as usize]);
         let sha512 = payload_manifest(Algorithm::Sha512, &files, |s| &sha512[s.at.index as usize]);
         assert_eq!(sha256, bagit::manifest(Algorithm::Sha256, &expected));
         assert_eq!(sha512, bagit::manifest(Algorithm::Sha512, &expected));

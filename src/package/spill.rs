@@ -18,10 +18,11 @@
 //! A thread writing an entry takes a part of its own (there are as many as entries written at
 //! once) and gives it back when the entry is done; each part's deflaters are reused from entry
 //! to entry. A part holds at most [`PART_FILES`] entries: it keeps each entry's record and
-//! SHA-512 until it finishes, a finished part nothing. They go into the part, after its
-//! entries ([`Part::finish`]), and are read back when the package is assembled: the manifests
-//! need the SHA-512s only then, and held for every file while the pages are rendered they were
-//! 70 MB at 1M incidents. The parts' order does not matter; the package is written by name.
+//! digests (SHA-256 and SHA-512) until it finishes, a finished part nothing. They go into the
+//! part, after its entries ([`Part::finish`]), and are read back when the package is
+//! assembled: the manifests need the digests only then, and held for every file while the
+//! pages are rendered they were 105 MB at 1M incidents. The parts' order does not matter; the
+//! package is written by name.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -50,9 +51,17 @@ const PIECE: usize = 64 << 10;
 const PART_FILES: usize = if cfg!(test) { 2 } else { 8192 };
 
 /// An entry's record at the end of its part: its stored size, size, CRC-32 and whether it is
-/// deflated; then come the SHA-512s, 64 bytes each, and last the number of entries.
+/// deflated; then come the digests ([`Digests`]), 96 bytes each, and last the number of
+/// entries.
 const RECORD_LEN: usize = 8 + 8 + 4 + 1;
-const SHA512_LEN: usize = 64;
+const DIGESTS_LEN: usize = 32 + 64;
+
+/// An entry's SHA-256 and SHA-512, for the bag's two manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digests {
+    pub sha256: [u8; 32],
+    pub sha512: [u8; 64],
+}
 
 /// Names of files stored as they are ([`is_compressed`]), by their ending (any case).
 const COMPRESSED_ENDINGS: &[&str] = &[".xlsx", ".docx", ".zip", ".gz", ".png", ".jpg", ".jpeg"];
@@ -91,8 +100,8 @@ pub struct Finished {
     pub path: tempfile::TempPath,
     /// Each entry, by index.
     entries: Vec<Spilled>,
-    /// The SHA-512 of each entry, by index.
-    pub sha512: Vec<[u8; 64]>,
+    /// The digests of each entry, by index.
+    pub digests: Vec<Digests>,
 }
 
 impl Finished {
@@ -111,7 +120,7 @@ impl Finished {
         let count = read_exact_at(&mut reader, len.saturating_sub(8), 8).with_context(cannot)?;
         let count = u64::from_le_bytes(count.try_into().expect("8 bytes"));
         let tail = count
-            .checked_mul((RECORD_LEN + SHA512_LEN) as u64)
+            .checked_mul((RECORD_LEN + DIGESTS_LEN) as u64)
             .and_then(|n| n.checked_add(8))
             .filter(|&n| n <= len)
             .with_context(|| format!("{}: the spill's records are cut short", path.display()))?;
@@ -143,15 +152,21 @@ impl Finished {
                 path.display()
             );
         }
-        let sha512 = digests
-            .chunks_exact(SHA512_LEN)
-            .map(|d| d.try_into().expect("64 bytes"))
+        let digests = digests
+            .chunks_exact(DIGESTS_LEN)
+            .map(|d| {
+                let (sha256, sha512) = d.split_at(32);
+                Digests {
+                    sha256: sha256.try_into().expect("32 bytes"),
+                    sha512: sha512.try_into().expect("64 bytes"),
+                }
+            })
             .collect();
         Ok(Finished {
             reader,
             path,
             entries,
-            sha512,
+            digests,
         })
     }
 }
@@ -367,13 +382,13 @@ pub struct Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// Ends the entry, whose bytes have `sha512` (kept with the part until the package is
+    /// Ends the entry, whose bytes have `digests` (kept with the part until the package is
     /// assembled), and gives its part back: where the entry is.
-    pub fn finish(mut self, sha512: [u8; 64]) -> Result<Place> {
+    pub fn finish(mut self, digests: Digests) -> Result<Place> {
         let mut part = self.part.take().expect("an entry is finished once");
         let index = part.finish_entry();
         let index = index.with_context(|| format!("{}: cannot write", part.path.display()))?;
-        part.sha512.push(sha512);
+        part.digests.push(digests);
         let at = Place {
             part: u32::try_from(part.id).context("more than 2^32 spill parts")?,
             index: u32::try_from(index).expect("a part holds PART_FILES entries"),
@@ -417,8 +432,8 @@ struct Part {
     end: u64,
     /// The entries finished: what their stored bytes are, in order.
     records: Vec<Raw>,
-    /// Their SHA-512s, by index.
-    sha512: Vec<[u8; 64]>,
+    /// Their digests, by index.
+    digests: Vec<Digests>,
     whole: libdeflater::Compressor,
     pieces: flate2::Compress,
     /// A whole entry's deflated bytes (reused).
@@ -455,7 +470,7 @@ impl Part {
             path,
             end: 0,
             records: Vec::new(),
-            sha512: Vec::new(),
+            digests: Vec::new(),
             whole: libdeflater::Compressor::new(level),
             pieces: flate2::Compress::new(flate2::Compression::new(STREAM_LEVEL), false),
             deflated: Vec::new(),
@@ -601,18 +616,21 @@ impl Part {
         Ok(())
     }
 
-    /// Writes each entry's record, SHA-512 and their number after the entries (see
+    /// Writes each entry's record, digests and their number after the entries (see
     /// [`RECORD_LEN`]); the part, ready to read.
     fn finish(mut self) -> Result<(usize, File, tempfile::TempPath)> {
         let cannot = || format!("{}: cannot write", self.path.display());
-        let mut tail = Vec::with_capacity(self.records.len() * (RECORD_LEN + SHA512_LEN) + 8);
+        let mut tail = Vec::with_capacity(self.records.len() * (RECORD_LEN + DIGESTS_LEN) + 8);
         for raw in &self.records {
             tail.extend_from_slice(&raw.compressed.to_le_bytes());
             tail.extend_from_slice(&raw.size.to_le_bytes());
             tail.extend_from_slice(&raw.crc32.to_le_bytes());
             tail.push(u8::from(raw.method == Method::Deflated));
         }
-        tail.extend_from_slice(&self.sha512.concat());
+        for digests in &self.digests {
+            tail.extend_from_slice(&digests.sha256);
+            tail.extend_from_slice(&digests.sha512);
+        }
         tail.extend_from_slice(&(self.records.len() as u64).to_le_bytes());
         // An entry given up after it had written pieces may have left bytes past the end.
         self.out
@@ -643,10 +661,13 @@ mod tests {
             .collect()
     }
 
-    /// The SHA-512 of `bytes`, as the sink hands it to [`Entry::finish`].
-    fn sha512(bytes: &[u8]) -> [u8; 64] {
+    /// The digests of `bytes`, as the sink hands them to [`Entry::finish`].
+    fn digests(bytes: &[u8]) -> Digests {
         use sha2::Digest;
-        sha2::Sha512::digest(bytes).into()
+        Digests {
+            sha256: sha2::Sha256::digest(bytes).into(),
+            sha512: sha2::Sha512::digest(bytes).into(),
+        }
     }
 
     /// Writes `body` in pieces of `pieces` as the entry `name`; where it went.
@@ -655,11 +676,11 @@ mod tests {
         for piece in body.chunks(pieces) {
             entry.write_all(piece).unwrap();
         }
-        entry.finish(sha512(body)).unwrap()
+        entry.finish(digests(body)).unwrap()
     }
 
     /// Each entry's bytes and stored bytes, by name, read back from the spill's parts where
-    /// `places` says; each entry's CRC-32, size and SHA-512 as its part records them are
+    /// `places` says; each entry's CRC-32, size and digests as its part records them are
     /// checked against its bytes, and the parts hold no entry but those of `places`.
     fn raw_entries(
         spill: Spill,
@@ -671,7 +692,7 @@ mod tests {
         let mut out = BTreeMap::new();
         for (name, at) in places {
             let part = &mut parts[at.part as usize];
-            let digest = part.sha512[at.index as usize];
+            let digest = part.digests[at.index as usize];
             let (raw, reader) = part.entry(at.index).unwrap();
             let mut stored = Vec::new();
             reader
@@ -690,7 +711,7 @@ mod tests {
             };
             assert_eq!(raw.size, bytes.len() as u64, "{name}");
             assert_eq!(raw.crc32, crc32fast::hash(&bytes), "{name}");
-            assert!(sha512(&bytes) == digest, "{name}: its SHA-512 as listed");
+            assert_eq!(digests(&bytes), digest, "{name}: its digests as listed");
             out.insert(name.clone(), (bytes, stored));
         }
         out
