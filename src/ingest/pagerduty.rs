@@ -1469,6 +1469,52 @@ mod tests {
         }
     }
 
+    /// Across blocks of logs (three and then some), each incident's entries come back in order
+    /// of time however they arrived, and its resolver is its oldest resolve entry's agent.
+    #[test]
+    fn each_incident_finds_its_own_log_and_first_resolver() {
+        let n = 3 * crate::util::blocks::Blocks::<IncidentLog>::LEN + 5;
+        let id = |i: usize| Text::from(format!("P{i:07}"));
+        let mut log = Timelines::default();
+        // Interleaved as a log file is: every incident's resolve first (a service), then its
+        // trigger, then, for every third, an older resolve by a user.
+        for i in (0..n).rev() {
+            log.add(
+                id(i),
+                entry("resolve", "2026-03-01T12:00:00Z"),
+                Some("service".into()),
+            );
+        }
+        for i in 0..n {
+            log.add(id(i), entry("trigger", "2026-03-01T10:00:00Z"), None);
+            if i % 3 == 0 {
+                log.add(
+                    id(i),
+                    entry("resolve", "2026-03-01T11:00:00Z"),
+                    Some("user".into()),
+                );
+            }
+        }
+        let log = log.sealed();
+        for i in 0..n {
+            let kinds: Vec<String> = log
+                .timeline(&id(i))
+                .unwrap()
+                .iter()
+                .map(|e| e.kind.to_string())
+                .collect();
+            let expected: &[&str] = if i % 3 == 0 {
+                &["trigger", "resolve", "resolve"]
+            } else {
+                &["trigger", "resolve"]
+            };
+            assert_eq!(kinds, expected, "{}", id(i));
+            assert_eq!(log.resolved_by_user(&id(i)), Some(i % 3 == 0), "{}", id(i));
+        }
+        assert!(log.timeline("P9999999").is_none());
+        assert_eq!(log.resolved_by_user("P9999999"), None);
+    }
+
     #[test]
     fn the_log_not_the_current_array_gives_the_first_acknowledgement() {
         // As captured (tests/fixtures/devlake-capture): #4 was acknowledged, then reassigned and
