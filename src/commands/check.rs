@@ -101,10 +101,7 @@ pub fn findings(config: &Config) -> Result<Vec<Finding>> {
     // Whether an answer names a page of the site is only known once it is rendered (into
     // hashes alone: no site is written).
     if !inputs.requests.is_empty() {
-        let answers = inputs
-            .requests
-            .iter()
-            .flat_map(|r| r.answers.iter().cloned());
+        let answers = crate::model::request::answer_names(&inputs.requests);
         let site = crate::util::sink::HashSink::only(answers);
         let phases = crate::render::render_site(
             config,

@@ -56,9 +56,7 @@ pub fn run(args: &PackageArgs) -> Result<ExitCode> {
         log_package(phase, &id);
         id
     } else {
-        // The request list's page shows the SHA-256 of each file an answer names.
-        let answers = evaluated.inputs.requests.iter();
-        let answers = answers.flat_map(|r| r.answers.iter().cloned());
+        let answers = crate::model::request::answer_names(&evaluated.inputs.requests);
         let sink = crate::package::sink::BagSink::new(&dist, &name, mtime)?.keeping(answers);
         let bar = &evaluated.bar;
         bar.set_message("rendering into the package");

@@ -572,7 +572,7 @@ fn evaluate_with(
     // first, so rayon collects into one vector of the exact length: a filtered parallel
     // iterator collects into pieces and then copies them, twice the facts at the peak.
     let all = &inputs.incidents;
-    let in_period: Vec<usize> = (0..all.len()).filter(|&i| all.in_period(i)).collect();
+    let in_period: Vec<usize> = all.positions(true).collect();
     let incidents: Vec<IncidentFacts> = in_period
         .par_iter()
         .map(|&i| incident_facts(config, inputs, &index, &clock, &all.get(i)))

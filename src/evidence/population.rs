@@ -38,9 +38,7 @@ pub fn numbering(inputs: &Inputs) -> Numbering {
     let all = &inputs.incidents;
     let numbers: Vec<u64> = (0..all.len()).map(|i| all.number(i)).collect();
     let rejected: Vec<u64> = inputs.rejected.iter().filter_map(|r| r.number).collect();
-    let mut in_period = (0..all.len())
-        .filter(|&i| all.in_period(i))
-        .map(|i| all.number(i));
+    let mut in_period = all.positions(true).map(|i| all.number(i));
     let first = in_period.next();
     Numbering {
         first,

@@ -86,10 +86,7 @@ pub fn reconcile(inputs: &Inputs) -> Option<Reconciliation> {
         |t: DateTime<Utc>| windows.is_empty() || windows.iter().any(|(s, u)| *s <= t && t < *u);
     let mut out = Reconciliation::default();
     let all = &inputs.incidents;
-    for incident in (0..all.len())
-        .filter(|&i| all.in_period(i))
-        .map(|i| all.get(i))
-    {
+    for incident in all.positions(true).map(|i| all.get(i)) {
         let first = |set: &BTreeSet<&str>| incident.rows.iter().find(|r| set.contains(&*r.at.file));
         match (first(&exports), first(&api)) {
             (Some(e), Some(a)) => {

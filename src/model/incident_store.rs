@@ -103,6 +103,12 @@ impl Incidents {
         }
     }
 
+    /// The positions of the incidents in the period (`in_period`) or outside it, in order,
+    /// read from the period flags without unpacking an incident.
+    pub fn positions(&self, in_period: bool) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        (0..self.len()).filter(move |&i| self.in_period(i) == in_period)
+    }
+
     /// Whether the `i`th incident has conflicts, without unpacking it.
     pub fn has_conflicts(&self, i: usize) -> bool {
         match self {

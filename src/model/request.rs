@@ -3,6 +3,12 @@
 
 use serde::Serialize;
 
+/// Every file an answer names, once per mention: the files whose SHA-256 the request list's page
+/// shows, which a render's sink keeps (`HashSink::only`, `BagSink::keeping`).
+pub fn answer_names(requests: &[Request]) -> impl Iterator<Item = String> + '_ {
+    requests.iter().flat_map(|r| r.answers.iter().cloned())
+}
+
 /// The list's path relative to the site.
 pub const REQUESTS_FILE: &str = "content/requests.csv";
 

@@ -12,7 +12,6 @@
 //! bags files on disk through this same sink, so a rendered package and the package of the same
 //! files on disk are one zip byte for byte.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -23,7 +22,7 @@ use super::bagit::{self, Algorithm, BagInfo, Oxum};
 use super::spill::{self, Place, Spill};
 use super::{Packing, archive};
 use crate::util::file_list::FileList;
-use crate::util::sink::{Sink, SinkFile};
+use crate::util::sink::{HashSink, Sink, SinkFile};
 
 /// A package being written from a render; see the module documentation.
 pub struct BagSink {
@@ -34,10 +33,8 @@ pub struct BagSink {
     spill: Spill,
     /// Every payload file so far, by its path in the site (the bag path less `data/`).
     files: Mutex<FileList<Stored>>,
-    /// The files whose SHA-256 the render may ask for ([`BagSink::keeping`]), and those
-    /// SHA-256s once written.
-    keep: BTreeSet<String>,
-    kept: Mutex<BTreeMap<String, [u8; 32]>>,
+    /// The SHA-256s the render may ask for ([`BagSink::keeping`]).
+    kept: HashSink,
 }
 
 /// A file in the spill, where `at` says, with its size. This list is held while the pages are
@@ -62,8 +59,7 @@ impl BagSink {
             mtime,
             spill: Spill::new(dist, name),
             files: Mutex::new(FileList::default()),
-            keep: BTreeSet::new(),
-            kept: Mutex::new(BTreeMap::new()),
+            kept: HashSink::only([]),
         })
     }
 
@@ -71,7 +67,7 @@ impl BagSink {
     /// few that the auditor's requests are answered with) and no other.
     pub fn keeping(self, names: impl IntoIterator<Item = String>) -> BagSink {
         BagSink {
-            keep: names.into_iter().collect(),
+            kept: HashSink::only(names),
             ..self
         }
     }
@@ -261,11 +257,7 @@ impl Sink for BagSink {
 
     /// Only for a file named to [`BagSink::keeping`].
     fn sha256(&self, rel: &str) -> Option<String> {
-        let kept = self
-            .kept
-            .lock()
-            .expect("no thread panics holding the kept digests");
-        kept.get(rel).map(hex::encode)
+        self.kept.sha256(rel)
     }
 }
 
@@ -339,13 +331,7 @@ impl SinkFile for BagFile<'_> {
             at,
         };
         sink.claim(&rel, stored)?;
-        if sink.keep.contains(&rel) {
-            let mut kept = sink
-                .kept
-                .lock()
-                .expect("no thread panics holding the kept digests");
-            kept.insert(rel, sha256);
-        }
+        sink.kept.record(&rel, sha256);
         Ok(())
     }
 }

@@ -267,6 +267,13 @@ impl HashSink {
         self.only.as_ref().is_none_or(|only| only.contains(rel))
     }
 
+    /// Records `rel` as written with `sha256`, when the sink keeps it.
+    pub fn record(&self, rel: &str, sha256: [u8; 32]) {
+        if self.wanted(rel) {
+            self.keep(rel, sha256);
+        }
+    }
+
     fn keep(&self, rel: &str, sha256: [u8; 32]) {
         let mut files = self
             .files
@@ -303,9 +310,7 @@ impl Sink for HashSink {
         let mut digest = [0; 32];
         hex::decode_to_slice(sha256, &mut digest)
             .with_context(|| format!("{rel}: {sha256:?} is not a SHA-256"))?;
-        if self.wanted(rel) {
-            self.keep(rel, digest);
-        }
+        self.record(rel, digest);
         Ok(None)
     }
 

@@ -325,8 +325,7 @@ pub fn render(ctx: &Ctx) -> Result<usize> {
 fn outside_rows<'a>(ctx: &Ctx<'a>) -> Vec<OutsideRow<'a>> {
     let tz = ctx.tz();
     let all = &ctx.inputs.incidents;
-    (0..all.len())
-        .filter(|&i| !all.in_period(i))
+    all.positions(false)
         .map(|i| all.get(i))
         .filter_map(|i| {
             // The first row decided the bucket (evidence-rules §2).
