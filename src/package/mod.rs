@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod bagit;
 pub mod collection;
+pub mod sha512_lanes;
 pub mod sign;
 pub mod sink;
 pub mod spill;
