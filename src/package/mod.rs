@@ -223,19 +223,17 @@ fn finish_bag_zip(
     Ok((zip.finish(payload)?, tail.tagmanifest_sha256))
 }
 
-/// A payload file hashed (both manifests) and passed to its zip entry `W` in one pass, as its
-/// bytes are written.
+/// A payload file hashed (SHA-256) and passed to its zip entry `W` in one pass, as its bytes
+/// are written. The SHA-512 is the spill's to compute (`spill`), several entries at once.
 pub struct Packing<W: std::io::Write> {
     sha256: sha2::Sha256,
-    sha512: sha2::Sha512,
     size: u64,
     entry: W,
 }
 
-/// A file's digests, as bytes, and size.
+/// A file's SHA-256, as bytes, and size.
 pub struct Hashed {
     pub sha256: [u8; 32],
-    pub sha512: [u8; 64],
     pub size: u64,
 }
 
@@ -244,18 +242,16 @@ impl<W: std::io::Write> Packing<W> {
         use sha2::Digest;
         Packing {
             sha256: sha2::Sha256::new(),
-            sha512: sha2::Sha512::new(),
             size: 0,
             entry,
         }
     }
 
-    /// The file's digests and size, and its entry with every byte written to it.
+    /// The file's SHA-256 and size, and its entry with every byte written to it.
     pub fn finish(self) -> (Hashed, W) {
         use sha2::Digest;
         let hashed = Hashed {
             sha256: self.sha256.finalize().into(),
-            sha512: self.sha512.finalize().into(),
             size: self.size,
         };
         (hashed, self.entry)
@@ -265,21 +261,13 @@ impl<W: std::io::Write> Packing<W> {
 /// Writes at least this long are hashed on one thread and deflated on another: hashing twice
 /// and deflating take about as long, and a large input (the log entries' 238 MB at 100k
 /// incidents) was otherwise one thread's work while the other waited for it.
-const SIDE_BY_SIDE: usize = 256 << 10;
+pub(crate) const SIDE_BY_SIDE: usize = 256 << 10;
 
 impl<W: std::io::Write + Send> std::io::Write for Packing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         use sha2::Digest;
-        let Packing {
-            sha256,
-            sha512,
-            entry,
-            ..
-        } = self;
-        let mut hash = || {
-            sha256.update(buf);
-            sha512.update(buf);
-        };
+        let Packing { sha256, entry, .. } = self;
+        let mut hash = || sha256.update(buf);
         if buf.len() >= SIDE_BY_SIDE {
             rayon::join(hash, || entry.write_all(buf)).1?;
         } else {

@@ -318,8 +318,8 @@ impl SinkFile for BagFile<'_> {
             entry,
         } = *self;
         let (hashed, entry) = entry.finish();
-        let (sha256, sha512) = (hashed.sha256, hashed.sha512);
-        let at = entry.finish(spill::Digests { sha256, sha512 })?;
+        let sha256 = hashed.sha256;
+        let at = entry.finish(sha256)?;
         // Left unclaimed, the entry stays in its part but never reaches the zip.
         if let Some(expect) = expect
             && hex::encode(sha256) != expect
