@@ -1,7 +1,7 @@
 //! The deterministic zip writer: entries sorted by the bytes of their name, one fixed timestamp,
 //! mode 0644, Unix host, no extra fields but ZIP64's, no directory entries. Tag files are
 //! deflated here by zlib-rs at level 2; payload files in the spill (`super::spill`: libdeflate
-//! at level 1 up to 1 MiB, zlib-rs at level 2 past it, files already compressed stored), whose
+//! at level 1 up to 8 MiB, zlib-rs at level 2 past it, files already compressed stored), whose
 //! stored bytes are copied here as they are. Both deflaters are pinned by Cargo.lock.
 //!
 //! The zip is written here, not by the `zip` crate, byte for byte as the crate's `ZipWriter`
@@ -23,7 +23,7 @@ use zip::DateTime;
 
 use super::zipread::{CENTRAL, EOCD, EOCD64, EOCD64_LOCATOR, LOCAL};
 
-/// zlib-rs's level, for tag files and payload files past 1 MiB: part of the package's identity,
+/// zlib-rs's level, for tag files and payload files past 8 MiB: part of the package's identity,
 /// changing it changes every zip. Level 2 (zlib-rs's fast strategy): on 86 MB of incident and
 /// line pages it deflates at about 196 MB/s to 19 MB, where the default level 6 takes 115 MB/s
 /// for 17 MB; level 3 (157 MB/s, 18 MB) buys less and level 1 (330 MB/s, 23 MB) gives up a
