@@ -623,12 +623,7 @@ impl Part {
                 size
             }
             None => {
-                let bound = self.whole.deflate_compress_bound(self.open.pending.len());
-                self.deflated.resize(bound, 0);
-                let n = self
-                    .whole
-                    .deflate_compress(&self.open.pending, &mut self.deflated)
-                    .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+                let n = deflate_whole(&mut self.whole, &self.open.pending, &mut self.deflated)?;
                 self.out.write_all(&self.deflated[..n])?;
                 if self.deflated.capacity() > SPARE_CAPACITY {
                     self.deflated = Vec::new(); // a line page's megabytes, not kept
@@ -734,6 +729,29 @@ impl Part {
         file.set_len(end).with_context(cannot)?;
         Ok((id, file, path))
     }
+}
+
+/// Deflates `input` into `out`, its length: first into half the input's size (pages deflate to
+/// 12-30 %), for only the bytes written are touched, and a line page's worst case is megabytes
+/// zeroed for nothing; an input that does not shrink that much is deflated again into room
+/// for the worst case. libdeflate's output does not depend on the room it is given.
+fn deflate_whole(
+    compressor: &mut libdeflater::Compressor,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let first = input.len() / 2 + 1024;
+    let bound = compressor.deflate_compress_bound(input.len());
+    for room in [first.min(bound), bound] {
+        out.clear();
+        out.resize(room, 0);
+        match compressor.deflate_compress(input, out) {
+            Ok(n) => return Ok(n),
+            Err(libdeflater::CompressionError::InsufficientSpace) if room < bound => {}
+            Err(e) => return Err(std::io::Error::other(format!("{e:?}"))),
+        }
+    }
+    unreachable!("the bound always has room")
 }
 
 #[cfg(test)]
@@ -942,6 +960,24 @@ mod tests {
         }
         // `raw_entries` checks each entry's listed digests against its bytes.
         assert_eq!(raw_entries(spill, &places).len(), 50);
+    }
+
+    /// A page deflated into half its size, or into room for the worst case after it did not
+    /// fit, is deflated to the bytes the worst case's room gives.
+    #[test]
+    fn a_whole_entry_deflates_alike_whatever_the_room() {
+        let level = libdeflater::CompressionLvl::new(LIBDEFLATE_LEVEL).unwrap();
+        let mut compressor = libdeflater::Compressor::new(level);
+        let noise: Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        for input in [text(300_000, 3), noise, Vec::new(), b"x".to_vec()] {
+            let mut roomy = vec![0; compressor.deflate_compress_bound(input.len())];
+            let n = compressor.deflate_compress(&input, &mut roomy).unwrap();
+            let mut out = Vec::new();
+            let got = deflate_whole(&mut compressor, &input, &mut out).unwrap();
+            assert!(out[..got] == roomy[..n], "{} bytes", input.len());
+        }
     }
 
     /// An entry's deflated bytes depend on its bytes alone, not on the pieces they arrive in,
