@@ -1,10 +1,13 @@
-//! The two deflaters the package uses, on a built site's pages: `cargo bench --bench deflate --
+//! The two deflaters the package uses (and zlib-rs at level 1, for comparison), on a built
+//! site's pages: `cargo bench --bench deflate --
 //! <site>/public` (a site built from `examples/generate`, see `benches/compare.sh`). Prints each
 //! deflater's rate and how much of the input its output is, for up to 5,000 incident pages and
 //! for the line pages of the inputs, each entry deflated on its own as the package does.
 //! Measured here 2026-12-06 on a 100k site: zlib-rs level 2 173 MB/s (output 30.5 % of input)
 //! on incident pages, libdeflate level 1 381 MB/s (29.8 %); on line pages 520 MB/s (12.6 %)
-//! and 642 MB/s (12.5 %).
+//! and 642 MB/s (12.5 %). Another run, 20:05 UTC, in a slower spell of this machine: zlib-rs
+//! level 1 248 MB/s (37.6 %), level 2 120 MB/s, libdeflate level 1 281 MB/s on incident pages;
+//! on line pages 625 (15.7 %), 368 and 488 MB/s.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,12 +30,14 @@ fn main() {
         let pages: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
         let total: usize = pages.iter().map(Vec::len).sum();
         println!("{what}: {} files, {total} bytes", pages.len());
-        measure("  zlib-rs level 2   ", &pages, total, |page| {
-            let level = flate2::Compression::new(2);
-            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
-            e.write_all(page).unwrap();
-            e.finish().unwrap().len()
-        });
+        for (name, level) in [("  zlib-rs level 1   ", 1), ("  zlib-rs level 2   ", 2)] {
+            measure(name, &pages, total, |page| {
+                let level = flate2::Compression::new(level);
+                let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
+                e.write_all(page).unwrap();
+                e.finish().unwrap().len()
+            });
+        }
         let level = libdeflater::CompressionLvl::new(1).unwrap();
         let mut compressor = libdeflater::Compressor::new(level);
         let mut out = Vec::new();
