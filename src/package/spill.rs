@@ -19,7 +19,8 @@
 //! The part computes each entry's SHA-512 itself (the writer brings the SHA-256, which it checks
 //! copies against): an entry deflated whole waits with up to [`sha512_lanes::LANES`]` - 1`
 //! others and they are hashed together ([`sha512_lanes`], three and a half times one
-//! message's rate); one written in pieces is hashed as it goes, beside its deflating.
+//! message's rate); one past [`LANE_LIMIT`] is hashed at once, and one written in pieces as it
+//! goes, beside its deflating.
 //!
 //! A thread writing an entry takes a part of its own (there are as many as entries written at
 //! once) and gives it back when the entry is done; each part's deflaters are reused from entry
@@ -652,7 +653,8 @@ impl Part {
         let sha512 = match self.open.sha512.take() {
             Some(streamed) => sha2::Digest::finalize(streamed).into(),
             // A large page (the inputs' line pages, megabytes each) is hashed at once rather
-            // than held: among pages it would run in the lanes alone, at no gain.
+            // than held: eight of them waiting would be tens of megabytes a part, and the
+            // line pages are where `package`'s peak is at 1M incidents.
             None if self.open.pending.len() > LANE_LIMIT => {
                 let sha512 = <sha2::Sha512 as sha2::Digest>::digest(&self.open.pending).into();
                 self.open.pending = self.spare.pop().unwrap_or_default();
