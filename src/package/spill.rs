@@ -19,7 +19,7 @@
 //! The part computes each entry's SHA-512 itself (the writer brings the SHA-256, which it checks
 //! copies against): an entry deflated whole waits with up to [`sha512_lanes::LANES`]` - 1`
 //! others and they are hashed together ([`sha512_lanes`], three and a half times one
-//! message's rate); one past [`LANE_LIMIT`] is hashed at once, and one written in pieces as it
+//! message's rate); one past `LANE_LIMIT` is hashed at once, and one written in pieces as it
 //! goes, beside its deflating.
 //!
 //! A thread writing an entry takes a part of its own (there are as many as entries written at
