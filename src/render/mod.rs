@@ -72,46 +72,56 @@ pub fn render_site(
         || write_data_files(&ctx),
         |t| -> Result<()> {
             t.files("assets", || write_assets(&ctx))?;
-            let copied = t.time("sources", || {
-                let copied = pages::sources::copy(&ctx)?;
+            let copied = t.time("source scans", || {
+                let copied = pages::sources::scan(&ctx)?;
                 let n = copied.len();
                 Ok((copied, n))
             })?;
-            t.files("source lines", || pages::sources::render(&ctx, &copied))?;
-            let charts = t.time("charts", || {
-                let charts = chart_files::write_charts(&ctx)?;
-                let n = charts.len();
-                Ok((charts, n))
-            })?;
-            t.advance();
-            t.files("dashboard", || pages::dashboard::render(&ctx, &charts))?;
-            t.files("severities", || pages::severities::render(&ctx))?;
-            t.files("register", || pages::register::render(&ctx))?;
-            // The two largest single pages (every exception, every input row's fate: 6 and
-            // 1.5 MB at 100k incidents, several times that while rendered) before the 100,000
-            // incident pages, whose files' digests a package holds until it is written.
-            t.files("exceptions", || pages::exceptions::render(&ctx, &charts))?;
-            t.files("population", || pages::population::render(&ctx))?;
-            t.files("incidents", || pages::incidents::render(&ctx))?;
-            t.files("postmortems", || pages::postmortems::render(&ctx, &charts))?;
-            t.files("policies", || pages::policies::render(&ctx))?;
-            t.files("controls", || pages::controls::render(&ctx))?;
-            t.files("method", || pages::method::render(&ctx))?;
-            t.files("verify", || pages::verify::render(&ctx))?;
-            t.files("changes", || pages::changes::render(&ctx))?;
-            t.files("sample", || pages::sample::render(&ctx))?;
-            t.files("workpapers", || pages::workpapers::render(&ctx))?;
-            t.files("oncall", || pages::oncall::render(&ctx, &charts))?;
-            t.files("audit log", || pages::audit_log::render(&ctx))?;
-            t.files("configuration", || pages::configuration::render(&ctx))?;
-            t.files("automation", || pages::automation::render(&ctx))?;
-            t.files("customers", || pages::customers::render(&ctx))?;
-            Ok(())
+            // The copies beside every page (see `pages::sources`), the line pages first.
+            t.files_beside(
+                "sources",
+                || pages::sources::copy(&ctx, &copied),
+                |t| render_pages(t, &ctx, &copied),
+            )
         },
     )?;
     // Last: it hashes the files the other phases wrote.
     t.files("requests", || pages::requests::render(&ctx))?;
     Ok(t.phases)
+}
+
+/// Every page but the request list's, family by family, the inputs' line pages first.
+fn render_pages(t: &mut Timer, ctx: &Ctx, copied: &[pages::sources::Copied]) -> Result<()> {
+    t.files("source lines", || pages::sources::render(ctx, copied))?;
+    let charts = t.time("charts", || {
+        let charts = chart_files::write_charts(ctx)?;
+        let n = charts.len();
+        Ok((charts, n))
+    })?;
+    t.advance();
+    t.files("dashboard", || pages::dashboard::render(ctx, &charts))?;
+    t.files("severities", || pages::severities::render(ctx))?;
+    t.files("register", || pages::register::render(ctx))?;
+    // The two largest single pages (every exception, every input row's fate: 6 and
+    // 1.5 MB at 100k incidents, several times that while rendered) before the 100,000
+    // incident pages, whose files' digests a package holds until it is written.
+    t.files("exceptions", || pages::exceptions::render(ctx, &charts))?;
+    t.files("population", || pages::population::render(ctx))?;
+    t.files("incidents", || pages::incidents::render(ctx))?;
+    t.files("postmortems", || pages::postmortems::render(ctx, &charts))?;
+    t.files("policies", || pages::policies::render(ctx))?;
+    t.files("controls", || pages::controls::render(ctx))?;
+    t.files("method", || pages::method::render(ctx))?;
+    t.files("verify", || pages::verify::render(ctx))?;
+    t.files("changes", || pages::changes::render(ctx))?;
+    t.files("sample", || pages::sample::render(ctx))?;
+    t.files("workpapers", || pages::workpapers::render(ctx))?;
+    t.files("oncall", || pages::oncall::render(ctx, &charts))?;
+    t.files("audit log", || pages::audit_log::render(ctx))?;
+    t.files("configuration", || pages::configuration::render(ctx))?;
+    t.files("automation", || pages::automation::render(ctx))?;
+    t.files("customers", || pages::customers::render(ctx))?;
+    Ok(())
 }
 
 /// `data/summary.json`, the register's CSV and workbook, and exceptions.csv; how many files.
@@ -133,10 +143,10 @@ fn write_data_files(ctx: &Ctx) -> Result<usize> {
     Ok(4)
 }
 
-/// The phases that write files, in the order [`render_site`] runs them.
+/// The phases that write files, in the order [`render_site`] logs them (those run beside the
+/// others, the inputs' copies and the data files, when they are done).
 const FAMILIES: &[&str] = &[
     "assets",
-    "sources",
     "source lines",
     "charts",
     "dashboard",
@@ -158,6 +168,7 @@ const FAMILIES: &[&str] = &[
     "configuration",
     "automation",
     "customers",
+    "sources",
     "data files",
     "requests",
 ];
@@ -530,7 +541,7 @@ mod tests {
                 "templates",
                 "register rows",
                 "assets",
-                "sources",
+                "source scans",
                 "source lines",
                 "charts",
                 "dashboard",
@@ -552,6 +563,7 @@ mod tests {
                 "configuration",
                 "automation",
                 "customers",
+                "sources",
                 "data files",
                 "requests",
             ]
@@ -564,10 +576,15 @@ mod tests {
         assert!(!out.path().join("sample.html").exists());
         assert_eq!(count("workpapers"), 0, "no sample, no workpapers");
         assert_eq!(count("data files"), 4);
+        assert_eq!(count("source scans"), 0, "no inputs, none scanned");
         // Every family that writes files is planned, and the bar ends full on their files.
-        let families = &names[2..];
+        let writers: Vec<&PhaseTime> = phases[2..]
+            .iter()
+            .filter(|p| p.phase != "source scans")
+            .collect();
+        let families: Vec<&str> = writers.iter().map(|p| p.phase).collect();
         assert_eq!(families, FAMILIES);
-        let files: usize = phases[2..].iter().map(|p| p.count).sum();
+        let files: usize = writers.iter().map(|p| p.count).sum();
         assert_eq!(bar.position(), files as u64);
         assert_eq!(bar.length(), Some(files as u64));
     }

@@ -3,10 +3,14 @@
 //!
 //! Inputs can be large (a 238 MB log export at 100k incidents), so a file longer than
 //! [`source_page_lines`] lines is split into numbered line pages, `<path>.html` then
-//! `<path>.page-<n>.html` (a shorter file keeps its one page). Copying an input reads it once,
-//! hashing, copying and counting its lines as it goes; its line pages are then read back from the
-//! copy a batch at a time and rendered in parallel, each page a function of its own lines alone,
-//! so the bytes do not depend on the thread count and no file's HTML is ever held whole.
+//! `<path>.page-<n>.html` (a shorter file keeps its one page). Each input is first scanned
+//! ([`scan`]: its lines counted, its text checked, on every core at gigabytes a second); its copy
+//! ([`copy`]: read, hashed against the load's digest, written) then runs beside the line pages
+//! and every other page, instead of before them: the largest input's copy (a 238 MB log at 100k
+//! incidents, deflated in pieces into a package) was one thread's work while the other waited.
+//! The line pages are read from the input a batch at a time and rendered in parallel, each page
+//! a function of its own lines alone, so the bytes do not depend on the thread count and no
+//! file's HTML is ever held whole.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -93,9 +97,9 @@ impl Scanner {
     }
 }
 
-/// Copies every input to `sources/` (each once, however often it is listed), checking its bytes
-/// still hash as they did when read.
-pub fn copy<'a>(ctx: &Ctx<'a>) -> Result<Vec<Copied<'a>>> {
+/// Every input to copy to `sources/` (each once, however often it is listed), scanned for what
+/// its line pages need.
+pub fn scan<'a>(ctx: &Ctx<'a>) -> Result<Vec<Copied<'a>>> {
     let mut seen = BTreeMap::new();
     let mut unique = Vec::new();
     for s in &ctx.inputs.sources {
@@ -114,16 +118,42 @@ pub fn copy<'a>(ctx: &Ctx<'a>) -> Result<Vec<Copied<'a>>> {
     unique
         .into_par_iter()
         .map(|source| {
-            let scan = copy_one(ctx, source)?;
-            ctx.progress.inc(1);
+            let scan = scan_one(ctx, source)?;
             Ok(Copied { source, scan })
         })
         .collect()
 }
 
-/// One streaming pass: read a block, hash it, scan it, write it (unless the output takes the
-/// copy from the input itself: a package reads it when it packs it).
-fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
+/// One pass over the input's bytes: its lines and whether it is text.
+fn scan_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
+    let from = ctx.config.path(&s.path);
+    let cannot_read = || format!("{}: cannot read", s.path);
+    let input = std::fs::File::open(&from).with_context(cannot_read)?;
+    let mut scanner = Scanner::default();
+    let mut blocks = BlockReader::new(input, s.bytes);
+    while let Some(block) = blocks.next_block().with_context(cannot_read)? {
+        scanner.feed(block);
+    }
+    Ok(scanner.finish())
+}
+
+/// Copies each of `copied` to `sources/`, checking its bytes still hash as they did when read;
+/// how many.
+pub fn copy(ctx: &Ctx, copied: &[Copied]) -> Result<usize> {
+    copied
+        .par_iter()
+        .map(|c| {
+            copy_one(ctx, c.source)?;
+            ctx.progress.inc(1);
+            Ok(())
+        })
+        .collect::<Result<Vec<()>>>()
+        .map(|done| done.len())
+}
+
+/// One streaming pass: read a block, hash it, write it (unless the output takes the copy from
+/// the input itself: a package reads it when it packs it).
+fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<()> {
     let from = ctx.config.path(&s.path);
     let cannot_read = || format!("{}: cannot read", s.path);
     let input = std::fs::File::open(&from).with_context(cannot_read)?;
@@ -132,13 +162,11 @@ fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
     // A copy written to the output is checked by the output as it is finished: hashed here
     // too, a package's 380 MB of inputs (at 100k incidents) were hashed a third time.
     let mut check = output.is_none().then(|| CopyCheck::new(&s.path, &s.sha256));
-    let mut scanner = Scanner::default();
     let mut blocks = BlockReader::new(input, s.bytes);
     while let Some(block) = blocks.next_block().with_context(cannot_read)? {
         if let Some(check) = &mut check {
             check.update(block);
         }
-        scanner.feed(block);
         if let Some(output) = &mut output {
             output.write_all(block).with_context(cannot)?;
         }
@@ -149,7 +177,7 @@ fn copy_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
     if let Some(output) = output {
         output.finish()?;
     }
-    Ok(scanner.finish())
+    Ok(())
 }
 
 /// One page's worth of a file's lines, read and waiting to be rendered.
