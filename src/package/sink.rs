@@ -1,10 +1,11 @@
 //! The bag as a render's [`Sink`]: `package` renders each page once, straight into the package,
 //! and never writes it to disk to read it back.
 //!
-//! Each file is hashed (both manifests) and deflated on the thread that rendered it, as it is
-//! written, straight into the spill (`super::spill`: files beside the package, written a part
-//! per thread at a time). Verbatim copies of inputs go the same way, as the render reads them (it
-//! reads each once anyway, to hash and scan it), rather than read again when the bag is
+//! Each file is hashed (SHA-256 here, SHA-512 by its spill part, eight pages at a time) and
+//! deflated on the thread that rendered it, as it is written, straight into the spill
+//! (`super::spill`: files beside the package, written a part per thread at a time). Verbatim
+//! copies of inputs go the same way, as the render reads them (it reads each once anyway, to
+//! hash it), rather than read again when the bag is
 //! finished: packing them there was a second or more of the package's tail, on one core at
 //! 100k incidents. [`BagSink::finish`] then writes the package in name order, copying each
 //! spilled entry's compressed bytes as they are (no second deflate), and names the entries
