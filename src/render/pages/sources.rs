@@ -140,15 +140,12 @@ fn scan_one(ctx: &Ctx, s: &SourceFile) -> Result<Scan> {
 /// Copies each of `copied` to `sources/`, checking its bytes still hash as they did when read;
 /// how many.
 pub fn copy(ctx: &Ctx, copied: &[Copied]) -> Result<usize> {
-    copied
-        .par_iter()
-        .map(|c| {
-            copy_one(ctx, c.source)?;
-            ctx.progress.inc(1);
-            Ok(())
-        })
-        .collect::<Result<Vec<()>>>()
-        .map(|done| done.len())
+    copied.par_iter().try_for_each(|c| {
+        copy_one(ctx, c.source)?;
+        ctx.progress.inc(1);
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(copied.len())
 }
 
 /// One streaming pass: read a block, hash it, write it (unless the output takes the copy from
