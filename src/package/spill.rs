@@ -16,11 +16,13 @@
 //!   it is, whatever its size. Deflating the workbook again took zlib-rs 0.4 s of CPU at 100k
 //!   incidents to save 3 % of its 21 MB.
 //!
-//! The part computes each entry's SHA-512 itself (the writer brings the SHA-256, which it checks
-//! copies against): an entry deflated whole waits with up to [`sha512_lanes::LANES`]` - 1`
+//! The spill computes each entry's SHA-512 itself (the writer brings the SHA-256, which it
+//! checks copies against): an entry deflated whole waits with up to [`sha512_lanes::LANES`]` - 1`
 //! others and they are hashed together ([`sha512_lanes`], three and a half times one
-//! message's rate); one past `LANE_LIMIT` is hashed at once, and one written in pieces as it
-//! goes, beside its deflating.
+//! message's rate), in its part; one past `LANE_LIMIT` (the inputs' line pages, megabytes
+//! each) waits in the spill instead, with the large entries of every part, up to
+//! `LARGE_BYTES` of them ([`Spill::hash_later`]); one written in pieces is hashed as it goes,
+//! beside its deflating.
 //!
 //! A thread writing an entry takes a part of its own (there are as many as entries written at
 //! once) and gives it back when the entry is done; each part's deflaters are reused from entry
@@ -202,6 +204,16 @@ pub struct Spill {
     made: AtomicUsize,
     /// Entries a part holds before it is finished: [`PART_FILES`] but in tests.
     part_files: usize,
+    /// Entries deflated whole past this size wait here, not in their part, for their SHA-512:
+    /// [`LANE_LIMIT`] but in tests.
+    lane_limit: usize,
+    /// Large entries waiting for their SHA-512 ([`Spill::hash_later`]) are hashed once they
+    /// hold this many bytes, or are [`sha512_lanes::LANES`]: [`LARGE_BYTES`] but in tests.
+    large_bytes: usize,
+    /// Large entries waiting for their SHA-512, from every part.
+    large: Mutex<Large>,
+    /// The large entries' SHA-512s, set into their parts' digests by [`Spill::finish`].
+    late: Mutex<Vec<(Place, [u8; 64])>>,
 }
 
 impl Spill {
@@ -214,6 +226,10 @@ impl Spill {
             full: Mutex::new(Vec::new()),
             made: AtomicUsize::new(0),
             part_files: PART_FILES,
+            lane_limit: LANE_LIMIT,
+            large_bytes: LARGE_BYTES,
+            large: Mutex::default(),
+            late: Mutex::default(),
         }
     }
 
@@ -267,8 +283,48 @@ impl Spill {
         Ok(())
     }
 
+    /// Hashes the large entry `bytes`, at `at`, with the others waiting once there are enough
+    /// of them: [`sha512_lanes::LANES`], or fewer holding `large_bytes` between them. Held in
+    /// their parts instead, each thread's part would hold up to eight line pages (36 MB);
+    /// here the pages of every thread fill the lanes together, under one bound.
+    fn hash_later(&self, at: Place, bytes: Vec<u8>) {
+        let ready = {
+            let mut large = self
+                .large
+                .lock()
+                .expect("no thread panics holding the spill");
+            large.held += bytes.len();
+            large.waiting.push((at, bytes));
+            if large.waiting.len() < sha512_lanes::LANES && large.held < self.large_bytes {
+                return;
+            }
+            large.held = 0;
+            std::mem::take(&mut large.waiting)
+        };
+        self.hash_large(ready);
+    }
+
+    /// Computes the SHA-512s of `entries`, all at once, for [`Spill::finish`] to list.
+    fn hash_large(&self, entries: Vec<(Place, Vec<u8>)>) {
+        let messages: Vec<&[u8]> = entries.iter().map(|(_, bytes)| bytes.as_slice()).collect();
+        let sha512s = sha512_lanes::digests(&messages);
+        let mut late = self
+            .late
+            .lock()
+            .expect("no thread panics holding the spill");
+        late.extend(entries.iter().map(|(at, _)| *at).zip(sha512s));
+    }
+
     /// Every part, finished and open for reading, in id order (ids run from 0).
     pub fn finish(self) -> Result<Vec<Finished>> {
+        let waiting = std::mem::take(
+            &mut self
+                .large
+                .lock()
+                .expect("no thread panics holding the spill")
+                .waiting,
+        );
+        self.hash_large(waiting);
         let mut parts = self
             .full
             .into_inner()
@@ -281,11 +337,27 @@ impl Spill {
             parts.push(part.finish()?);
         }
         parts.sort_by_key(|(id, ..)| *id);
-        parts
+        let mut finished: Vec<Finished> = parts
             .into_iter()
             .map(|(_, file, path)| Finished::open(file, path))
-            .collect()
+            .collect::<Result<_>>()?;
+        let late = self
+            .late
+            .into_inner()
+            .expect("no thread panics holding the spill");
+        for (at, sha512) in late {
+            finished[at.part as usize].digests[at.index as usize].sha512 = sha512;
+        }
+        Ok(finished)
     }
+}
+
+/// Large entries waiting for their SHA-512 ([`Spill::hash_later`]).
+#[derive(Default)]
+struct Large {
+    waiting: Vec<(Place, Vec<u8>)>,
+    /// Their bytes, together.
+    held: usize,
 }
 
 /// A finished part read by positioned reads through a window of its bytes. The package is
@@ -399,13 +471,17 @@ impl Entry<'_> {
     /// SHA-512, until the package is assembled), and gives its part back: where the entry is.
     pub fn finish(mut self, sha256: [u8; 32]) -> Result<Place> {
         let mut part = self.part.take().expect("an entry is finished once");
-        let index = part.finish_entry(sha256);
-        let index = index.with_context(|| format!("{}: cannot write", part.path.display()))?;
+        let finished = part.finish_entry(sha256, self.spill.lane_limit);
+        let (index, large) =
+            finished.with_context(|| format!("{}: cannot write", part.path.display()))?;
         let at = Place {
             part: u32::try_from(part.id).context("more than 2^32 spill parts")?,
             index: u32::try_from(index).expect("a part holds PART_FILES entries"),
         };
         self.spill.put(part)?;
+        if let Some(bytes) = large {
+            self.spill.hash_later(at, bytes);
+        }
         Ok(at)
     }
 }
@@ -476,9 +552,17 @@ struct Open {
     sha512: Option<sha2::Sha512>,
 }
 
-/// Entries deflated whole and larger than this are hashed alone, at once: a part holds eight
-/// pages of at most this size waiting for their SHA-512.
+/// Entries deflated whole and larger than this wait for their SHA-512 in the spill, not in
+/// their part ([`Spill::hash_later`]): a part holds up to seven pages of at most this size
+/// waiting for theirs.
 const LANE_LIMIT: usize = 1 << 20;
+
+/// The bytes of large entries waiting for their SHA-512 are hashed once they reach this
+/// ([`Spill::hash_later`]), if there are not eight of them first: eight of the log's line
+/// pages (2.2 MB each) fill the lanes; four of the largest (4.5 MB) still run at twice one
+/// message's rate. Past the line pages, `package`'s peak at 1M incidents leaves no room for
+/// much more.
+const LARGE_BYTES: usize = 16 << 20;
 
 /// The largest buffer a part keeps for reuse ([`Part::hash_waiting`]): an incident page's
 /// bytes fit many times over.
@@ -615,8 +699,13 @@ impl Part {
     }
 
     /// Writes the rest of the entry and records it, with its SHA-256 `sha256`; its index in
-    /// the part.
-    fn finish_entry(&mut self, sha256: [u8; 32]) -> std::io::Result<usize> {
+    /// the part, and its bytes if they are past `lane_limit`, to be hashed in the spill
+    /// ([`Spill::hash_later`]).
+    fn finish_entry(
+        &mut self,
+        sha256: [u8; 32],
+        lane_limit: usize,
+    ) -> std::io::Result<(usize, Option<Vec<u8>>)> {
         let size = self.open.size;
         let compressed = match self.open.streamed {
             None if self.open.stored => {
@@ -650,15 +739,16 @@ impl Part {
             size,
         });
         let index = self.records.len() - 1;
+        let mut large = None;
         let sha512 = match self.open.sha512.take() {
             Some(streamed) => sha2::Digest::finalize(streamed).into(),
-            // A large page (the inputs' line pages, megabytes each) is hashed at once rather
-            // than held: eight of them waiting would be tens of megabytes a part, and the
-            // line pages are where `package`'s peak is at 1M incidents.
-            None if self.open.pending.len() > LANE_LIMIT => {
-                let sha512 = <sha2::Sha512 as sha2::Digest>::digest(&self.open.pending).into();
-                self.open.pending = self.spare.pop().unwrap_or_default();
-                sha512
+            // A large page (the inputs' line pages, megabytes each) waits with those of every
+            // part, not in this one: eight of them waiting here would be tens of megabytes a
+            // part, and the line pages are where `package`'s peak is at 1M incidents.
+            None if self.open.pending.len() > lane_limit => {
+                let next = self.spare.pop().unwrap_or_default();
+                large = Some(std::mem::replace(&mut self.open.pending, next));
+                [0; 64] // until hashed in the spill
             }
             None => {
                 let next = self.spare.pop().unwrap_or_default();
@@ -671,7 +761,7 @@ impl Part {
         if self.unhashed.len() == sha512_lanes::LANES {
             self.hash_waiting();
         }
-        Ok(index)
+        Ok((index, large))
     }
 
     /// Computes the SHA-512s of the entries waiting for theirs, all at once.
@@ -930,38 +1020,49 @@ mod tests {
     }
 
     /// Every entry's SHA-512, as its part lists it, is its bytes' (`sha2`'s): entries deflated
-    /// whole are hashed eight at a time in their part, across entries written in pieces
-    /// (hashed as they go), entries given up, and parts finished with fewer than eight waiting.
+    /// whole are hashed eight at a time in their part, the large ones eight at a time (or as
+    /// many as reach the byte bound) in the spill, across entries written in pieces (hashed as
+    /// they go), entries given up, and parts and a spill finished with fewer than eight waiting.
     #[test]
     fn each_entry_is_listed_with_its_own_sha512() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut spill = Spill::new(dir.path(), "bag");
-        spill.part_files = 19; // two batches and three waiting, in each full part
-        let mut places = BTreeMap::new();
-        for i in 0..50 {
-            let len = match i % 13 {
-                5 => WHOLE_LIMIT + 1,
-                9 => 0,
-                n => 3000 + n * 1777 + i,
-            };
-            let name = format!("bag/data/{i:02}.html");
-            places.insert(
-                name,
-                spill_entry(
-                    &spill,
-                    &format!("bag/data/{i:02}.html"),
-                    &text(len, i),
-                    4096,
-                ),
-            );
-            if i % 7 == 3 {
-                let mut given_up = spill.entry("bag/data/given-up.html").unwrap();
-                given_up.write_all(&text(2000 + i, 1)).unwrap();
-                drop(given_up);
+        // (bytes of large entries hashed at once, large entries hashed at the bound)
+        for (large_bytes, batched_at_the_bound) in [(usize::MAX, false), (60_000, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut spill = Spill::new(dir.path(), "bag");
+            spill.part_files = 19; // two batches and three waiting, in each full part
+            spill.lane_limit = 20_000;
+            spill.large_bytes = large_bytes;
+            let mut places = BTreeMap::new();
+            let mut large = 0;
+            for i in 0..50 {
+                let len = match i % 13 {
+                    5 => WHOLE_LIMIT + 1,
+                    9 => 0,
+                    n => 3000 + n * 1777 + i,
+                };
+                large += usize::from(len > spill.lane_limit && len <= WHOLE_LIMIT);
+                let name = format!("bag/data/{i:02}.html");
+                places.insert(
+                    name.clone(),
+                    spill_entry(&spill, &name, &text(len, i), 4096),
+                );
+                if i % 7 == 3 {
+                    let mut given_up = spill.entry("bag/data/given-up.html").unwrap();
+                    given_up.write_all(&text(2000 + i, 1)).unwrap();
+                    drop(given_up);
+                }
             }
+            // Some large entries were hashed together before the spill was finished: eight
+            // at once, or fewer at the bound. More wait for the finish.
+            let hashed = spill.late.lock().unwrap().len();
+            assert_eq!(hashed, if batched_at_the_bound { 9 } else { 8 });
+            assert!(
+                large > hashed,
+                "{large} large entries, {hashed} hashed already"
+            );
+            // `raw_entries` checks each entry's listed digests against its bytes.
+            assert_eq!(raw_entries(spill, &places).len(), 50);
         }
-        // `raw_entries` checks each entry's listed digests against its bytes.
-        assert_eq!(raw_entries(spill, &places).len(), 50);
     }
 
     /// A page deflated into half its size, or into room for the worst case after it did not

@@ -386,7 +386,12 @@ fn write_page(ctx: &Ctx, chunk: &Chunk) -> Result<()> {
     let (s, scan) = (chunk.file.source, &chunk.file.scan);
     let per_page = source_page_lines();
     let name = line_page_n(&s.copy, chunk.page);
-    let text = String::from_utf8_lossy(&chunk.text);
+    // `from_utf8` checks ASCII a word at a time, `from_utf8_lossy` a byte at a time: at 100k
+    // incidents 380 MB of text, 0.2 s of CPU the lossy way.
+    let text = match std::str::from_utf8(&chunk.text) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(&chunk.text),
+    };
     let note = if scan.binary {
         Some("binary file: no lines to show")
     } else if !scan.utf8 {
