@@ -541,24 +541,41 @@ pub const JUDGMENTS: &[&str] = &[
 /// Applies evidence-rules.md §1 and §3–§7 to a site's inputs, on-call exceptions
 /// (`coverage_gap`, `escalation_drift`, from the PagerDuty snapshot) included.
 pub fn evaluate(config: &Config, inputs: &Inputs) -> Evidence {
-    evaluate_with(config, inputs, reconciliation::reconcile(inputs))
+    let (reconciliation, index) = reconcile_and_link(inputs);
+    evaluate_with(config, inputs, reconciliation, index)
 }
 
 /// [`evaluate`] for `build`, `package` and `check`: reconciliation, the one reader of each
 /// incident's per-row values, runs first, and the values are freed before the facts are made
 /// (at 1M incidents about 150 MB, held beside the facts until the evaluation ended).
 pub fn evaluate_releasing(config: &Config, inputs: &mut Inputs) -> Evidence {
-    let reconciliation = reconciliation::reconcile(inputs);
+    let (reconciliation, index) = reconcile_and_link(inputs);
     inputs.incidents.release_row_values();
     crate::util::release_freed_memory();
-    evaluate_with(config, inputs, reconciliation)
+    evaluate_with(config, inputs, reconciliation, index)
 }
 
-/// Evaluates `inputs`, whose exports and API snapshot were reconciled as `reconciliation`.
+/// The reconciliation of the exports with the API snapshot, and the postmortems' links
+/// resolved: each a pass over every incident on one thread, so side by side.
+fn reconcile_and_link(
+    inputs: &Inputs,
+) -> (
+    Option<reconciliation::Reconciliation>,
+    postmortems::LinkIndex,
+) {
+    rayon::join(
+        || reconciliation::reconcile(inputs),
+        || postmortems::LinkIndex::build(&inputs.incidents, &inputs.postmortems),
+    )
+}
+
+/// Evaluates `inputs`, whose exports and API snapshot were reconciled as `reconciliation` and
+/// whose postmortems' links are `index`.
 fn evaluate_with(
     config: &Config,
     inputs: &Inputs,
     reconciliation: Option<reconciliation::Reconciliation>,
+    index: postmortems::LinkIndex,
 ) -> Evidence {
     use rayon::prelude::*;
     let now = crate::model::period::now(config);
@@ -567,7 +584,6 @@ fn evaluate_with(
         hours: &config.business_hours,
         now,
     };
-    let index = postmortems::LinkIndex::build(&inputs.incidents, &inputs.postmortems);
     // Each incident is judged on its own: in parallel, collected in population order. Filtered
     // first, so rayon collects into one vector of the exact length: a filtered parallel
     // iterator collects into pieces and then copies them, twice the facts at the peak.
@@ -624,26 +640,35 @@ fn evaluate_with(
         || postmortems::facts(inputs, &index, &incidents, &clock, &trackers),
         || rayon::join(on_call_and_configuration, automation_and_customers),
     );
-    let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
-    exceptions.extend(oncall::exceptions_from(config, &oncall));
-    exceptions.extend(configuration::exceptions(&configuration));
-    exceptions.extend(automation::exceptions(&automation));
-    exceptions.extend(customers::exceptions(
-        &customers,
-        statuspage.unwrap_or_default(),
-    ));
-    exceptions::sort(&mut exceptions);
-    let summary = summary::build(
-        config,
-        inputs,
-        reconciliation.as_ref().map(|r| r.counts()),
-        &incidents,
-        &postmortems,
-        &exceptions,
-        &customers,
-    );
-    let months = summary::months(config, inputs, &incidents);
-    let responders = responders::load(config, inputs, &incidents);
+    // The exceptions and the summary of them; beside them, the monthly figures and the
+    // responders' load, which read only the incidents (each a pass over all of them).
+    let exceptions_and_summary = || {
+        let mut exceptions = exceptions::build(&cx, inputs, &incidents, &postmortems);
+        exceptions.extend(oncall::exceptions_from(config, &oncall));
+        exceptions.extend(configuration::exceptions(&configuration));
+        exceptions.extend(automation::exceptions(&automation));
+        exceptions.extend(customers::exceptions(
+            &customers,
+            statuspage.unwrap_or_default(),
+        ));
+        exceptions::sort(&mut exceptions);
+        let summary = summary::build(
+            config,
+            inputs,
+            reconciliation.as_ref().map(|r| r.counts()),
+            &incidents,
+            &postmortems,
+            &exceptions,
+            &customers,
+        );
+        (exceptions, summary)
+    };
+    let ((exceptions, summary), (months, responders)) = rayon::join(exceptions_and_summary, || {
+        rayon::join(
+            || summary::months(config, inputs, &incidents),
+            || responders::load(config, inputs, &incidents),
+        )
+    });
     let answers = responses::facts(&exceptions, &inputs.responses);
     let changes = changes::compute(inputs, &summary);
     let exception_ages = aging::ages(
