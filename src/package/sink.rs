@@ -1,7 +1,7 @@
 //! The bag as a render's [`Sink`]: `package` renders each page once, straight into the package,
 //! and never writes it to disk to read it back.
 //!
-//! Each file is hashed (SHA-256 here, SHA-512 by its spill part, eight pages at a time) and
+//! Each file is hashed (SHA-256 here, SHA-512 by the spill, eight pages at a time) and
 //! deflated on the thread that rendered it, as it is written, straight into the spill
 //! (`super::spill`: files beside the package, written a part per thread at a time). Verbatim
 //! copies of inputs go the same way, as the render reads them (it reads each once anyway, to
