@@ -72,11 +72,7 @@ pub fn render_site(
         || write_data_files(&ctx),
         |t| -> Result<()> {
             t.files("assets", || write_assets(&ctx))?;
-            let copied = t.time("source scans", || {
-                let copied = pages::sources::scan(&ctx)?;
-                let n = copied.len();
-                Ok((copied, n))
-            })?;
+            let copied = t.list("source scans", || pages::sources::scan(&ctx))?;
             // The copies beside every page (see `pages::sources`), the line pages first.
             t.files_beside(
                 "sources",
@@ -93,11 +89,7 @@ pub fn render_site(
 /// Every page but the request list's, family by family, the inputs' line pages first.
 fn render_pages(t: &mut Timer, ctx: &Ctx, copied: &[pages::sources::Copied]) -> Result<()> {
     t.files("source lines", || pages::sources::render(ctx, copied))?;
-    let charts = t.time("charts", || {
-        let charts = chart_files::write_charts(ctx)?;
-        let n = charts.len();
-        Ok((charts, n))
-    })?;
+    let charts = t.list("charts", || chart_files::write_charts(ctx))?;
     t.advance();
     t.files("dashboard", || pages::dashboard::render(ctx, &charts))?;
     t.files("severities", || pages::severities::render(ctx))?;
@@ -266,6 +258,19 @@ impl<'p> Timer<'p> {
             rss_mib: crate::util::rss_mib(),
         });
         Ok(made)
+    }
+
+    /// [`Timer::time`] for a phase whose product is a list, counted by its length.
+    fn list<T>(
+        &mut self,
+        phase: &'static str,
+        run: impl FnOnce() -> Result<Vec<T>>,
+    ) -> Result<Vec<T>> {
+        self.time(phase, || {
+            let made = run()?;
+            let count = made.len();
+            Ok((made, count))
+        })
     }
 
     /// Runs one phase that writes files and returns how many.
