@@ -17,11 +17,18 @@
 #
 # Nothing is deleted until every run is measured: each run's output is moved aside into
 # $work/graveyard and the graveyard removed at the end. On ext4 without a journal (this
-# development machine's disk) the inode allocator skips every inode freed in the last 5 to 10
-# minutes, reading the inode table for each: 100,000 files created right after deleting
-# 100,000 took 15 to 55 s of system time instead of 4 (kernel `recently_deleted`), which
-# measured the previous run's `rm -rf`, not the tool. For the same reason, start the next
-# benchmark at least 10 minutes after the last one ended.
+# development machine's disk) the inode allocator skips every inode freed in the last 5
+# minutes whose inode table block is cached, reading it for each: 100,000 files created right
+# after deleting 100,000 took 15 to 55 s of system time instead of 4 (kernel
+# `recently_deleted`), which measured the previous run's `rm -rf`, not the tool.
+#
+# Run as root, every run starts from the same memory state: written back (`sync`), the page
+# cache dropped (`vm.drop_caches`), then the run's own inputs read back in (its binary and its
+# site's sources). Otherwise the outputs kept from the runs before fill memory, about 4 GB a
+# round at 100k, and every round ran slower than the one before: `build` took 6.1, 7.0 and
+# 8.2 s in one run's three rounds (CPU time 11.4, 12.8 and 14.6 s). Dropping the cache also
+# forgets the inode tables, and with them the cost of deletions before the run. Not root, the script says so and keeps the cache; then start it at least 10
+# minutes after the last deletion of many files (a benchmark's end included).
 set -eu
 cd "$(dirname "$0")/.."
 sizes=${*:-10000 100000}
@@ -32,22 +39,41 @@ gen=$PWD/target/release/examples/generate
 command -v hugo >/dev/null || { echo "hugo not installed: apt-get install -y hugo" >&2; exit 1; }
 mkdir -p "$work/graveyard"
 echo "load: $(uptime)"
+if [ -w /proc/sys/vm/drop_caches ]; then
+    drop=yes
+else
+    drop=no
+    echo "not root: the page cache is kept between runs (see the top of $0)"
+fi
 
 # moves $1 (if present) into the graveyard, to be deleted once everything is measured
 bury() {
     if [ -e "$1" ]; then mv "$1" "$(mktemp -d "$work/graveyard/XXXXXX")/"; fi
 }
 
-# One run of "$@" after `$prepare`, its seconds and peak KiB appended to the file "$work/$label".
-# Each run starts with no dirty pages (`sync`): a run must not pay for writing back the previous
-# run's output (2 GB at 100k incidents), which the kernel's flusher otherwise does beside it, on
-# the same two cores, for whichever tool is timed next. A failed run stops the benchmark.
+# Brings the machine to the state every run starts from, the files and directories named (the
+# run's inputs) read into the page cache. First no dirty pages (`sync`): a run must not pay for
+# writing back the previous run's output (2 GB at 100k incidents), which the kernel's flusher
+# otherwise does beside it, on the same two cores, for whichever tool is timed next. Then, as
+# root, nothing else cached (see the top).
+settle() {
+    sync
+    if [ "$drop" = yes ]; then
+        echo 1 >/proc/sys/vm/drop_caches
+        find "$@" -type f -exec cat {} + >/dev/null
+    fi
+}
+
+# One run of "$@" after `$prepare`, settled with `$inputs` cached, its wall seconds, peak KiB,
+# user and system seconds appended to the file "$work/$label". A failed run stops the
+# benchmark.
 run() {
     label=$1
     shift
     eval "$prepare"
-    sync
-    if ! /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr"; then
+    # shellcheck disable=SC2086 # $inputs is a list of paths without spaces
+    settle $inputs
+    if ! /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/stderr"; then
         echo "compare.sh: \`$*\` failed:" >&2
         cat "$work/stderr" "$work/time" >&2
         exit 1
@@ -55,15 +81,20 @@ run() {
     cat "$work/time" >>"$work/$label"
 }
 
-# The median of the three runs in "$work/$1": "<seconds> s <peak MiB> MiB".
+# The median of the three runs in "$work/$1": "<seconds> s <peak MiB> MiB", then the median CPU
+# time (user + system) of the three: a slow spell of this machine shows as wall and CPU time
+# growing together, a run waiting on something as wall time alone.
 median() {
-    sort -n "$work/$1" | sed -n 2p | awk '{ printf "%.2f s %4.0f MiB\n", $1, $2 / 1024 }'
+    wall=$(sort -n "$work/$1" | sed -n 2p | awk '{ printf "%.2f s %4.0f MiB", $1, $2 / 1024 }')
+    cpu=$(awk '{ print $3 + $4 }' "$work/$1" | sort -n | sed -n 2p)
+    echo "$wall, CPU $cpu s"
 }
 
 # The median, over the rounds, of the ratio of each of "$work/$1"'s runs to Hugo's run of the
-# same round.
+# same round, then each round's ratio in turn.
 ratio() {
-    paste -d' ' "$work/$1" "$work/hugo" | awk '{ printf "%.3f\n", $1 / $3 }' | sort -n | sed -n 2p
+    paste -d' ' "$work/$1" "$work/hugo" | awk '{ printf "%.3f\n", $1 / $5 }' >"$work/ratios"
+    echo "$(sort -n "$work/ratios" | sed -n 2p)x Hugo's (rounds: $(paste -sd' ' "$work/ratios"))"
 }
 
 # Every run's output is kept until the end (see above): at 100k incidents about 17 GB (inputs,
@@ -90,17 +121,21 @@ for n in $sizes; do
     fresh="bury '$site/public'; bury '$site/.public.pagerproof-build'; bury '$site/dist'"
     for label in package build after hugo; do : >"$work/$label"; done
     for round in 1 2 3; do
+        inputs="$bin $site/content $site/site.toml"
         prepare=$fresh
         run package "$bin" package --quiet --site "$site"
         run build "$bin" build --quiet --site "$site"
-        prepare="bury '$site/dist' # public/ from the build just timed is reused"
+        # public/ from the build just timed is reused, so it is an input too
+        inputs="$inputs $site/public $site/.public.pagerproof-build"
+        prepare="bury '$site/dist'"
         run after "$bin" package --quiet --site "$site"
+        inputs="$(command -v hugo) $hugo_dir/content $hugo_dir/layouts $hugo_dir/hugo.toml"
         prepare="bury '$hugo_dir/public'"
         run hugo hugo --quiet --source "$hugo_dir"
     done
-    echo "$n incidents, build:            $(median build), $(ratio build)x Hugo's"
-    echo "$n incidents, package:          $(median package), $(ratio package)x Hugo's"
-    echo "$n incidents, package after build: $(median after), $(ratio after)x Hugo's"
+    echo "$n incidents, build:            $(median build), $(ratio build)"
+    echo "$n incidents, package:          $(median package), $(ratio package)"
+    echo "$n incidents, package after build: $(median after), $(ratio after)"
     echo "$n pages, hugo $(hugo version | cut -d' ' -f2):    $(median hugo)"
 done
 echo "removing the runs' outputs ($work/graveyard)"
