@@ -25,10 +25,13 @@
 # Run as root, every run starts from the same memory state: written back (`sync`), the page
 # cache dropped (`vm.drop_caches`), then the run's own inputs read back in (its binary and its
 # site's sources). Otherwise the outputs kept from the runs before fill memory, about 4 GB a
-# round at 100k, and every round ran slower than the one before: `build` took 6.1, 7.0 and
-# 8.2 s in one run's three rounds (CPU time 11.4, 12.8 and 14.6 s). Dropping the cache also
-# forgets the inode tables, and with them the cost of deletions before the run. Not root, the script says so and keeps the cache; then start it at least 10
-# minutes after the last deletion of many files (a benchmark's end included).
+# round at 100k, and each tool runs with less free memory than the one before it. Not root, the
+# script says so and keeps the cache. Settled or not, the later rounds of a run have been slower
+# than its first, ours more than Hugo's (`build` 6.1, 7.0 and 8.2 s kept; 6.5, 6.7 and 7.9 s,
+# and 7.1, 7.9 and 9.3 s, settled), for reasons not found: hence ratios taken round by round.
+# Either way, start the script at least 10 minutes after the last deletion of many files (a
+# benchmark's end included): a settled run begun right after deleting 15 GB of sites still had
+# half as much system time again in its first `build`.
 set -eu
 cd "$(dirname "$0")/.."
 sizes=${*:-10000 100000}
