@@ -63,7 +63,9 @@ settle() {
     sync
     if [ "$drop" = yes ]; then
         echo 1 >/proc/sys/vm/drop_caches
-        find "$@" -type f -exec cat {} + >/dev/null
+        for input in "$@"; do
+            if [ -e "$input" ]; then find "$input" -type f -exec cat {} + >/dev/null; fi
+        done
     fi
 }
 
