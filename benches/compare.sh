@@ -39,7 +39,7 @@ work=${BENCH_DIR:-/tmp/pagerproof-bench}
 cargo build --release --quiet --bin pagerproof --example generate
 bin=$PWD/target/release/pagerproof
 gen=$PWD/target/release/examples/generate
-command -v hugo >/dev/null || { echo "hugo not installed: apt-get install -y hugo" >&2; exit 1; }
+hugo=$(command -v hugo) || { echo "hugo not installed: apt-get install -y hugo" >&2; exit 1; }
 mkdir -p "$work/graveyard"
 echo "load: $(uptime)"
 if [ -w /proc/sys/vm/drop_caches ]; then
@@ -134,14 +134,14 @@ for n in $sizes; do
         inputs="$inputs $site/public $site/.public.pagerproof-build"
         prepare="bury '$site/dist'"
         run after "$bin" package --quiet --site "$site"
-        inputs="$(command -v hugo) $hugo_dir/content $hugo_dir/layouts $hugo_dir/hugo.toml"
+        inputs="$hugo $hugo_dir/content $hugo_dir/layouts $hugo_dir/hugo.toml"
         prepare="bury '$hugo_dir/public'"
-        run hugo hugo --quiet --source "$hugo_dir"
+        run hugo "$hugo" --quiet --source "$hugo_dir"
     done
     echo "$n incidents, build:            $(median build), $(ratio build)"
     echo "$n incidents, package:          $(median package), $(ratio package)"
     echo "$n incidents, package after build: $(median after), $(ratio after)"
-    echo "$n pages, hugo $(hugo version | cut -d' ' -f2):    $(median hugo)"
+    echo "$n pages, hugo $("$hugo" version | cut -d' ' -f2):    $(median hugo)"
 done
 echo "removing the runs' outputs ($work/graveyard)"
 rm -rf "$work/graveyard"
