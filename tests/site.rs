@@ -114,12 +114,13 @@ fn real_captured_api_objects_give_the_verdicts_their_data_says() {
     );
     // Each timeline row links the line of the log it was read from, on its line page.
     let timeline = &page[page.find(r#"<section id="timeline">"#).expect("a timeline")..];
-    let link = regex::Regex::new(r##"<a href="\.\./(sources/[^"#]+\.html)#L(\d+)">content/pagerduty/log_entries\.jsonl:(\d+)</a>"##).unwrap();
+    // (The link's text is the file's name, its target the whole path.)
+    let link = regex::Regex::new(r##"<a href="\.\./(sources/content/pagerduty/log_entries\.jsonl[^"#]*\.html)#L(\d+)">log_entries\.jsonl:(\d+)</a>"##).unwrap();
     let mut rows = 0;
     for c in link.captures_iter(timeline) {
         assert_eq!(&c[2], &c[3], "the link names the line it lands on");
         let lines = read(&out.join(&c[1]));
-        assert!(lines.contains(&format!(r#"<span class="line" id="L{}">"#, &c[2])));
+        assert!(lines.contains(&format!(r#"<li id="L{}">"#, &c[2])));
         rows += 1;
     }
     assert!(rows >= 2, "timeline rows link their log lines: {rows}");
@@ -221,9 +222,9 @@ fn source_row_links_land_on_their_line_beside_the_original_bytes() {
     let line_of = |page: &str, n: u64| -> String {
         let text = read(&out.join(page));
         let start = text
-            .find(&format!(r#"<span class="line" id="L{n}">"#))
+            .find(&format!(r#"<li id="L{n}">"#))
             .unwrap_or_else(|| panic!("{page}: no line {n}"));
-        let len = text[start..].find("</span>").unwrap();
+        let len = text[start..].find("</li>").unwrap();
         text[start..start + len].to_string()
     };
     let link = regex::Regex::new(r##"href="(?:\.\./)?(sources/[^"#]+\.html)#L(\d+)""##).unwrap();
@@ -330,7 +331,7 @@ fn long_inputs_are_split_into_line_pages_that_links_land_on() {
         for c in link.captures_iter(&read(&out.join(from))) {
             let target = read(&out.join(&c[1]));
             assert!(
-                target.contains(&format!(r#"<span class="line" id="L{}">"#, &c[2])),
+                target.contains(&format!(r#"<li id="L{}">"#, &c[2])),
                 "{from}: {}#L{} does not hold its line",
                 &c[1],
                 &c[2]

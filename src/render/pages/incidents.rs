@@ -18,7 +18,7 @@ use crate::model::{Incident, Sym, Text};
 use crate::render::context::Ctx;
 use crate::render::views::{ConflictView, IncidentRowView, Link, VerdictView};
 use crate::render::{anchor, page_name, theme};
-use crate::util::{human_duration, human_target, local_time, local_time_secs, utc_rfc3339};
+use crate::util::{human_duration, human_target, local_time, local_time_secs};
 
 /// One incident page's context, flat: a top-level name costs tera one map lookup, a dotted one
 /// (`row.severity`) allocates at every step, and the page reads some sixty of them (issue 12).
@@ -137,13 +137,14 @@ impl<'a> CopyHrefs<'a> {
 
 /// The incident's timeline as the `<tr>` rows of `incident-parts.html`'s timeline table (empty
 /// without log entries): one row per classified log entry (`evidence::timeline`), in the
-/// organisation's zone, the UTC instant as the title. `root` leads back to the site root.
+/// organisation's zone with its UTC offset (the instant, and nothing else, so no UTC title: at
+/// 100k incidents those titles were 24 MB of the site). `root` leads back to the site root.
 ///
 /// Written here rather than in the template because it is the hot loop of the largest page
 /// family: a dozen dotted lookups per row cost tera about a quarter of every incident page's
 /// CPU. Every value is escaped as a template's `{{ }}` escapes it ([`theme::push_escaped_html`]),
-/// so the rows are byte for byte what the template loop made; the classes (`step-<kind>`,
-/// `none`) keep them styleable from the theme's CSS.
+/// so the rows are byte for byte what the template loop made; the classes (`step-<kind>`) and
+/// empty cells keep them styleable from the theme's CSS.
 pub(crate) fn timeline_rows(
     ctx: &Ctx,
     hrefs: &CopyHrefs,
@@ -156,9 +157,7 @@ pub(crate) fn timeline_rows(
     for s in timeline::steps(incident) {
         out.push_str("<tr class=\"step-");
         esc(&mut out, kind_class(s.kind));
-        out.push_str("\"><td title=\"");
-        esc(&mut out, &utc_rfc3339(s.at));
-        out.push_str("\">");
+        out.push_str("\"><td>");
         esc(&mut out, &local_time_secs(s.at, tz));
         out.push_str("</td><td>");
         esc(&mut out, s.kind.label());
@@ -170,37 +169,43 @@ pub(crate) fn timeline_rows(
             esc(&mut out, s.raw_kind);
             out.push_str("</code>");
         }
+        // A cell without a value is left empty: the theme marks it (`table.timeline
+        // td:empty`), where a dash in a span was 27 bytes a cell, 10 MB at 100k incidents.
         for cell in [s.agent, s.subject, s.channel] {
             out.push_str("</td><td>");
-            match cell.filter(|c| !c.is_empty()) {
-                Some(c) => esc(&mut out, c),
-                None => out.push_str(NONE),
+            if let Some(c) = cell.filter(|c| !c.is_empty()) {
+                esc(&mut out, c);
             }
         }
         out.push_str("</td><td>");
         esc(&mut out, s.summary);
         out.push_str("</td><td>");
-        match s.source {
-            Some(r) => {
-                let href = hrefs.line(&r.file, r.line);
-                if !href.is_empty() {
-                    out.push_str("<a href=\"");
-                    esc(&mut out, root);
-                    esc(&mut out, &href);
-                    out.push_str("\">");
-                }
-                // `file:line`: the colon and digits need no escaping.
-                esc(&mut out, &r.file);
-                let _ = write!(out, ":{}", r.line);
-                if !href.is_empty() {
-                    out.push_str("</a>");
-                }
+        if let Some(r) = s.source {
+            let href = hrefs.line(&r.file, r.line);
+            if !href.is_empty() {
+                out.push_str("<a href=\"");
+                esc(&mut out, root);
+                esc(&mut out, &href);
+                out.push_str("\">");
             }
-            None => out.push_str(NONE),
+            // `name:line`, the file's name without its folders (the link's target names
+            // the whole path): the folders were a fifth of the table's bytes. The colon
+            // and digits need no escaping.
+            esc(&mut out, file_name(&r.file));
+            let _ = write!(out, ":{}", r.line);
+            if !href.is_empty() {
+                out.push_str("</a>");
+            }
         }
         out.push_str("</td></tr>");
     }
     out
+}
+
+/// The last component of an input's path (`content/pagerduty/log_entries.jsonl` →
+/// `log_entries.jsonl`).
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// A step kind as the row's CSS class suffix: its snake-case name, as it serializes.
@@ -594,7 +599,7 @@ mod tests {
 
     /// The loop `incident-parts.html` rendered the timeline with before [`timeline_rows`]
     /// replaced it, kept as the oracle the Rust rows must match byte for byte.
-    const TEMPLATE_LOOP: &str = r#"{% for e in rows %}<tr class="step-{{ e.kind }}"><td title="{{ e.utc }}">{{ e.at }}</td><td>{{ e.event }}{% if e.first_ack %} ★{% endif %}{% if e.kind == "other" %} <code>{{ e.raw_kind }}</code>{% endif %}</td><td>{% if e.agent %}{{ e.agent }}{% else %}<span class="none">—</span>{% endif %}</td><td>{% if e.subject %}{{ e.subject }}{% else %}<span class="none">—</span>{% endif %}</td><td>{% if e.channel %}{{ e.channel }}{% else %}<span class="none">—</span>{% endif %}</td><td>{{ e.summary }}</td><td>{% if e.source %}{% if e.source_href %}<a href="{{ root }}{{ e.source_href }}">{{ e.source }}</a>{% else %}{{ e.source }}{% endif %}{% else %}<span class="none">—</span>{% endif %}</td></tr>{% endfor %}"#;
+    const TEMPLATE_LOOP: &str = r#"{% for e in rows %}<tr class="step-{{ e.kind }}"><td>{{ e.at }}</td><td>{{ e.event }}{% if e.first_ack %} ★{% endif %}{% if e.kind == "other" %} <code>{{ e.raw_kind }}</code>{% endif %}</td><td>{% if e.agent %}{{ e.agent }}{% endif %}</td><td>{% if e.subject %}{{ e.subject }}{% endif %}</td><td>{% if e.channel %}{{ e.channel }}{% endif %}</td><td>{{ e.summary }}</td><td>{% if e.source %}{% if e.source_href %}<a href="{{ root }}{{ e.source_href }}">{{ e.source }}</a>{% else %}{{ e.source }}{% endif %}{% endif %}</td></tr>{% endfor %}"#;
 
     #[test]
     fn timeline_rows_are_what_the_template_loop_made() {
@@ -668,7 +673,6 @@ mod tests {
             .map(|s| {
                 serde_json::json!({
                     "at": local_time_secs(s.at, tz),
-                    "utc": utc_rfc3339(s.at),
                     "kind": s.kind,
                     "event": s.kind.label(),
                     "raw_kind": s.raw_kind,
@@ -677,7 +681,7 @@ mod tests {
                     "subject": s.subject,
                     "channel": s.channel,
                     "first_ack": s.first_ack,
-                    "source": s.source.map(|r| format!("{}:{}", r.file, r.line)),
+                    "source": s.source.map(|r| format!("{}:{}", file_name(&r.file), r.line)),
                     "source_href": s.source.map(|r| hrefs.line(&r.file, r.line)),
                 })
             })
@@ -693,7 +697,8 @@ mod tests {
             "<code>snooze&lt;x&gt;</code>",
             "O&#x27;Brien &amp; &lt;Co&gt;",
             "href=\"../sources/pd/a%23b.jsonl.html#L12\"",
-            "<td>pd/uncopied.jsonl:12</td>",
+            "<td>uncopied.jsonl:12</td>",
+            ">a#b.jsonl:12</a>",
             " ★",
         ] {
             assert!(ours.contains(needle), "{needle} in {ours}");
