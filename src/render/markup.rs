@@ -32,14 +32,24 @@ pub fn opt(o: &mut String, v: Option<&str>) {
 
 /// `{{ m::verdict(v=…, root=…) }}` (macros.html).
 pub fn verdict(o: &mut String, v: &VerdictView, root: &str) {
+    verdict_link(o, v, root, true);
+}
+
+/// A verdict's link without the title: where its row already shows the target and deadline the
+/// title would repeat (the incident page's targets table).
+pub fn untitled_verdict(o: &mut String, v: &VerdictView, root: &str) {
+    verdict_link(o, v, root, false);
+}
+
+fn verdict_link(o: &mut String, v: &VerdictView, root: &str, titled: bool) {
     o.push_str("<a class=\"verdict v-");
     esc(o, v.state);
     o.push_str("\" href=\"");
     esc(o, root);
     o.push_str("method.html#targets\"");
-    if v.deadline.is_empty() {
+    if titled && v.deadline.is_empty() {
         o.push_str(" title=\"how verdicts are decided\"");
-    } else {
+    } else if titled {
         o.push_str(" title=\"target ");
         esc(o, &v.target);
         o.push_str(", deadline ");

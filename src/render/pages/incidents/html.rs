@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use super::{IncidentPage, OnCallView};
-use crate::render::markup::{esc, jira_links, link, opt, some};
+use crate::render::markup::{esc, jira_links, link, opt, some, untitled_verdict};
 use crate::render::views::SiteView;
 
 /// The templates this module stands in for.
@@ -343,13 +343,9 @@ fn targets(o: &mut String, root: &str, p: &IncidentPage) {
         }
         // No title, unlike the register's verdicts: the row shows the target and deadline a
         // title would repeat (170 bytes of a page whose median is 8.5 KB).
-        o.push_str("</td><td><a class=\"verdict v-");
-        esc(o, v.state);
-        o.push_str("\" href=\"");
-        esc(o, root);
-        o.push_str("method.html#targets\">");
-        esc(o, &v.text);
-        o.push_str("</a></td></tr>\n");
+        o.push_str("</td><td>");
+        untitled_verdict(o, v, root);
+        o.push_str("</td></tr>\n");
     }
     o.push_str("<tr><th scope=\"row\">Postmortem</th><td colspan=\"2\">");
     match some(&p.postmortem_due) {
